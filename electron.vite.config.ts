@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
+// Native addons stay outside the bundle (each runtime loads its own ABI build); everything
+// else is bundled so ESM-only dependencies work from the CJS main bundle.
+const nativeExternals = ['electron', 'better-sqlite3', 'keytar', /^node:/];
+
+export default defineConfig({
+  main: {
+    define: { __TWOFOLD_VERSION__: JSON.stringify(pkg.version) },
+    build: {
+      outDir: 'out/main',
+      externalizeDeps: false,
+      rollupOptions: { external: nativeExternals },
+      lib: {
+        entry: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          cli: resolve(__dirname, 'src-main/cli/main.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload cannot require() dependencies: bundle zod and the contract into it.
+      externalizeDeps: false,
+      rollupOptions: { external: ['electron'] },
+      lib: { entry: { index: resolve(__dirname, 'src-main/electron/preload.ts') } },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src-renderer'),
+    base: './',
+    plugins: [react()],
+    build: {
+      outDir: resolve(__dirname, 'out/renderer'),
+      emptyOutDir: true,
+      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench`: runs every benchmark under bench/ (vitest files named *.bench.test.ts, kept out
+ * of `npm test`), each printing its numbers and writing bench-results/<name>.json.
+ * `npm run bench -- sync` runs the benchmarks whose file name contains "sync".
+ */
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const ROOT = path.resolve(__dirname, '..');
+const dir = path.join(ROOT, 'bench');
+const filter = process.argv[2];
+const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.bench.test.ts') && (!filter || f.includes(filter))) : [];
+if (!files.length) {
+  process.stderr.write('no benchmarks found under bench/\n');
+  process.exit(1);
+}
+fs.mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+let failed = 0;
+for (const f of files) {
+  process.stdout.write(`\n[bench] ${f}\n`);
+  const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', '-c', 'vitest.bench.config.mts', path.join('bench', f)], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --expose-gc`.trim() },
+  });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

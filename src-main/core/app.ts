@@ -1,0 +1,95 @@
+/**
+ * The composition root: store, secrets, events, services and the IPC dispatcher, shared by the
+ * Electron shell, the web shell, the CLI and the tests. No Electron import here or below.
+ */
+import fs from 'node:fs';
+import { openDatabase, databasePath, type Db } from '../store/db';
+import { ProfilesRepo } from '../store/repos/profiles';
+import { SettingsRepo } from '../store/repos/settings';
+import { AuditRepo } from '../store/repos/audit';
+import type { SecretStore } from '../secrets/secretStore';
+import { KeychainSecretStore } from '../secrets/keychain';
+import { EventBus } from './events';
+import { createDispatcher, type Dispatch } from '../ipc/dispatcher';
+import { allHandlers } from '../ipc/handlers';
+import type { HandlerContext } from '../ipc/handlerTypes';
+import type { Envelope } from '../../src-shared/ipc/channel';
+
+export interface CoreOptions {
+  dataDir: string;
+  secrets?: SecretStore;
+  /** Electron passes the path of its own-ABI better-sqlite3 addon. */
+  sqliteNativeBinding?: string;
+  shell?: HandlerContext['shell'];
+  hooks?: ShellHooks;
+}
+
+/** What only a shell can do, offered to services (the Electron save dialog, for one). */
+export interface ShellHooks {
+  /** Ask the steward where to save a file; null when they cancel. Absent in the web shell and CLI. */
+  chooseSavePath?(defaultName: string): Promise<string | null>;
+}
+
+export interface Core {
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly profiles: ProfilesRepo;
+  readonly settings: SettingsRepo;
+  readonly audit: AuditRepo;
+  readonly secrets: SecretStore;
+  readonly events: EventBus;
+  readonly shell: HandlerContext['shell'];
+  readonly hooks: ShellHooks;
+  /** One instance per name for the life of the core (services keep caches and running jobs). */
+  service<T>(name: string, factory: () => T): T;
+  /** Run a channel the way a shell would: validated, enveloped. */
+  invoke(channel: string, input: unknown, shell?: HandlerContext['shell']): Promise<Envelope<unknown>>;
+  /** Register cleanup for a service (stop a sandbox, cancel a sync) run by close(). */
+  onClose(fn: () => void | Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export function createCore(opts: CoreOptions): Core {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const db = openDatabase(databasePath(opts.dataDir), { nativeBinding: opts.sqliteNativeBinding });
+  const services = new Map<string, unknown>();
+  const closers: (() => void | Promise<void>)[] = [];
+  let dispatch: Dispatch | null = null;
+  let closed = false;
+
+  const core: Core = {
+    dataDir: opts.dataDir,
+    db,
+    profiles: new ProfilesRepo(db),
+    settings: new SettingsRepo(db),
+    audit: new AuditRepo(db),
+    secrets: opts.secrets ?? new KeychainSecretStore(),
+    events: new EventBus(),
+    shell: opts.shell ?? 'test',
+    hooks: opts.hooks ?? {},
+    service<T>(name: string, factory: () => T): T {
+      if (!services.has(name)) services.set(name, factory());
+      return services.get(name) as T;
+    },
+    invoke(channel, input, shell) {
+      dispatch ??= createDispatcher(allHandlers);
+      return dispatch(channel, input, { core, shell: shell ?? core.shell });
+    },
+    onClose(fn) {
+      closers.push(fn);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch {
+          /* closing is best effort; the database close below must still happen */
+        }
+      }
+      db.close();
+    },
+  };
+  return core;
+}

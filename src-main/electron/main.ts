@@ -1,0 +1,73 @@
+/**
+ * The Electron shell: lifecycle, one window, the security guards, and ipcMain.handle for every
+ * channel of the contract over the same core the web shell and CLI use. Kept thin on purpose:
+ * nothing here is needed to test the product, because this machine cannot run Electron.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { createCore, type Core } from '../core/app';
+import { KeychainSecretStore } from '../secrets/keychain';
+import { contract } from '../../src-shared/ipc/contract';
+import { hardenSession, isAppUrl } from './security';
+import { createMainWindow } from './window';
+import { EVENT_CHANNEL } from './ipcNames';
+
+app.setName('Twofold');
+
+/** Electron-ABI builds of the native addons, made by scripts/start.js (see README). */
+function nativePaths() {
+  const dir = process.env.TWOFOLD_ELECTRON_NATIVE;
+  if (!dir) return {};
+  return {
+    sqlite: path.join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+    keytar: path.join(dir, 'node_modules', 'keytar'),
+  };
+}
+
+let core: Core | null = null;
+
+async function start() {
+  await app.whenReady();
+  hardenSession();
+  const native = nativePaths();
+  core = createCore({
+    dataDir: process.env.TWOFOLD_DATA_DIR || app.getPath('userData'),
+    secrets: new KeychainSecretStore(native.keytar),
+    sqliteNativeBinding: native.sqlite,
+    shell: 'electron',
+    hooks: {
+      async chooseSavePath(defaultName: string) {
+        const win = BrowserWindow.getFocusedWindow();
+        const r = win
+          ? await dialog.showSaveDialog(win, { defaultPath: defaultName, filters: [{ name: 'CSV', extensions: ['csv'] }] })
+          : await dialog.showSaveDialog({ defaultPath: defaultName, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+    },
+  });
+  const appEntry = 'file://' + path.join(__dirname, '../renderer/index.html');
+  for (const name of Object.keys(contract)) {
+    ipcMain.handle(name, (event, input) => {
+      // Only our own page may call in, never a frame that navigated elsewhere.
+      if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appEntry)) {
+        return { ok: false, error: { code: 'VALIDATION', message: 'Calls are accepted from the Twofold window only.' } };
+      }
+      return core!.invoke(name, input, 'electron');
+    });
+  }
+  const win = createMainWindow();
+  const unsubscribe = core.events.subscribe((message) => {
+    if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
+  });
+  win.on('closed', unsubscribe);
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', () => {
+  void core?.close();
+});
+
+start().catch((err) => {
+  dialog.showErrorBox('Twofold could not start', (err as Error).message);
+  app.exit(1);
+});

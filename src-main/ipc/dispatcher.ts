@@ -1,0 +1,49 @@
+/**
+ * validate → run → envelope, for every shell. Rules: the input is parsed with the channel's
+ * zod schema before a handler runs; whatever a handler throws leaves as a typed error with a
+ * steward-facing message (an AppError's own, or a generic one) — never a stack, SQL text or a
+ * token; outputs are parsed too, so a handler can't leak fields the contract doesn't name.
+ */
+import { z } from 'zod';
+import { contract, isChannelName, type ChannelName, type Contract } from '../../src-shared/ipc/contract';
+import type { Envelope } from '../../src-shared/ipc/channel';
+import { AppError } from '../../src-shared/errors';
+import type { HandlerContext, HandlerMap } from './handlerTypes';
+import { log } from '../core/log';
+
+export type Dispatch = (channel: string, rawInput: unknown, ctx: HandlerContext) => Promise<Envelope<unknown>>;
+
+export function issuesOf(err: z.ZodError): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
+}
+
+export function createDispatcher(handlers: HandlerMap<Contract>): Dispatch {
+  return async (channel, rawInput, ctx) => {
+    if (!isChannelName(channel)) {
+      return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `There is no channel named "${String(channel).slice(0, 80)}".` } };
+    }
+    const def = contract[channel as ChannelName];
+    const parsed = def.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error);
+      return {
+        ok: false,
+        error: { code: 'VALIDATION', message: `Invalid input for ${channel}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues },
+      };
+    }
+    try {
+      const handler = handlers[channel as ChannelName] as (input: unknown, ctx: HandlerContext) => unknown;
+      const result = await handler(parsed.data, ctx);
+      const out = def.output.safeParse(result);
+      if (!out.success) {
+        log.error(`handler ${channel} returned output that breaks its contract`, { issues: issuesOf(out.error) });
+        return { ok: false, error: { code: 'INTERNAL', message: `Twofold produced an unexpected reply for ${channel}.` } };
+      }
+      return { ok: true, data: out.data };
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, error: err.toShape() };
+      log.error(`handler ${channel} failed`, { error: err });
+      return { ok: false, error: { code: 'INTERNAL', message: `Something went wrong in ${channel}. Details are in the log.` } };
+    }
+  };
+}

@@ -1,0 +1,20 @@
+import type { Contract } from '../../../src-shared/ipc/contract';
+import type { HandlerMap } from '../handlerTypes';
+import { profileHandlers } from './profiles';
+import { syncHandlers } from './sync';
+import { identityHandlers } from './identity';
+import { insightsHandlers } from './insights';
+import { reconcileHandlers } from './reconcile';
+import { crmPushHandlers } from './crmPush';
+import { sandboxHandlers } from './sandbox';
+
+/** Every channel of the contract has exactly one handler; a missing one is a compile error. */
+export const allHandlers: HandlerMap<Contract> = {
+  ...profileHandlers,
+  ...syncHandlers,
+  ...identityHandlers,
+  ...insightsHandlers,
+  ...reconcileHandlers,
+  ...crmPushHandlers,
+  ...sandboxHandlers,
+};

@@ -1,0 +1,228 @@
+/**
+ * The local web shell: the built renderer and the typed contract over HTTP, on 127.0.0.1 only.
+ *
+ * Rules (this is how the app runs where Electron can't, so it must be as closed as the desktop):
+ * - binds to 127.0.0.1, never 0.0.0.0;
+ * - the Host header must name this server (127.0.0.1:PORT or localhost:PORT), which defeats
+ *   DNS rebinding; a request with an Origin must come from that same origin;
+ * - every request carries the random per-launch secret: the page gets it from the URL once
+ *   (then a cookie scoped to this port's name), API calls send it in a header (a custom header
+ *   forces a CORS preflight we never answer, so no other local page can call in), the event
+ *   stream takes it as a query parameter (EventSource cannot set headers);
+ * - replies are envelopes from the same dispatcher the Electron shell uses.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Core } from '../core/app';
+import { log } from '../core/log';
+import { contentSecurityPolicy } from '../electron/csp';
+
+export interface WebShellOptions {
+  core: Core;
+  rendererDir: string;
+  port?: number;
+  /** Fixed secret for tests; random per launch otherwise. */
+  secret?: string;
+}
+
+export interface WebShell {
+  url: string;
+  origin: string;
+  port: number;
+  secret: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+export function secretsEqual(a: string | undefined | null, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
+  const secret = opts.secret ?? crypto.randomBytes(24).toString('base64url');
+  const indexFile = path.join(opts.rendererDir, 'index.html');
+  if (!fs.existsSync(indexFile)) {
+    throw new Error(`the renderer is not built (${indexFile} is missing): run "npm run build" first`);
+  }
+  let port = 0;
+  const cookieName = () => `twofold_${port}`;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const sseClients = new Set<http.ServerResponse>();
+  const downloads = downloadRegistry(opts.core);
+
+  const server = http.createServer(async (req, res) => {
+    const deny = (status: number, message: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(message);
+    };
+    try {
+      const host = req.headers.host ?? '';
+      if (!allowedHosts().has(host)) return deny(403, 'forbidden host');
+      const origin = req.headers.origin;
+      if (origin && origin !== `http://${host}`) return deny(403, 'forbidden origin');
+
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      const cookies = parseCookies(req.headers.cookie);
+      const querySecret = url.searchParams.get('t');
+      const headerSecret = req.headers['x-twofold-secret'] as string | undefined;
+
+      if (url.pathname.startsWith('/api/invoke/')) {
+        if (req.method !== 'POST') return deny(405, 'method not allowed');
+        // Header only: a cookie would ride along on a cross-site form post.
+        if (!secretsEqual(headerSecret, secret)) return deny(403, 'missing or wrong secret');
+        const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+        let input: unknown = {};
+        const body = await readBody(req);
+        if (body) {
+          try {
+            input = JSON.parse(body);
+          } catch {
+            res.writeHead(400, { 'content-type': 'application/json' });
+            return res.end(JSON.stringify({ ok: false, error: { code: 'VALIDATION', message: 'The request body is not JSON.' } }));
+          }
+        }
+        const envelope = await opts.core.invoke(channel, input, 'web');
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        return res.end(JSON.stringify(envelope));
+      }
+
+      if (url.pathname === '/api/events') {
+        if (!secretsEqual(querySecret, secret) && !secretsEqual(headerSecret, secret)) return deny(403, 'missing or wrong secret');
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        sseClients.add(res);
+        req.on('close', () => sseClients.delete(res));
+        return;
+      }
+
+      if (url.pathname.startsWith('/api/download/')) {
+        if (!secretsEqual(querySecret, secret) && !secretsEqual(cookies[cookieName()], secret)) return deny(403, 'missing or wrong secret');
+        const id = url.pathname.slice('/api/download/'.length);
+        const dl = downloads.get(id);
+        if (!dl || !fs.existsSync(dl.file)) return deny(404, 'no such download');
+        res.writeHead(200, {
+          'content-type': dl.contentType,
+          'content-disposition': `attachment; filename="${dl.fileName.replace(/["\\\r\n]/g, '_')}"`,
+          'cache-control': 'no-store',
+        });
+        fs.createReadStream(dl.file).pipe(res);
+        return;
+      }
+
+      // Static renderer: the first visit carries ?t=SECRET; it is swapped for a cookie.
+      const viaCookie = secretsEqual(cookies[cookieName()], secret);
+      if (!viaCookie && !secretsEqual(querySecret, secret)) return deny(403, 'open the URL Twofold printed (it carries the launch secret)');
+      if (!viaCookie) {
+        res.setHeader('set-cookie', `${cookieName()}=${encodeURIComponent(secret)}; Path=/; HttpOnly; SameSite=Strict`);
+      }
+      let rel = decodeURIComponent(url.pathname);
+      if (rel === '/' || !path.extname(rel)) rel = '/index.html';
+      const file = path.resolve(opts.rendererDir, '.' + rel);
+      if (!file.startsWith(path.resolve(opts.rendererDir) + path.sep)) return deny(403, 'forbidden path');
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return deny(404, 'not found');
+      const ext = path.extname(file);
+      const headers: Record<string, string> = {
+        'content-type': MIME[ext] ?? 'application/octet-stream',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+      };
+      if (ext === '.html') {
+        headers['content-security-policy'] = contentSecurityPolicy({ connectSelf: true });
+        headers['x-frame-options'] = 'DENY';
+        // The page reads the secret from this meta tag to sign its API calls.
+        const html = fs.readFileSync(file, 'utf8').replace('</head>', `<meta name="twofold-secret" content="${secret}"></head>`);
+        res.writeHead(200, headers);
+        return res.end(html);
+      }
+      res.writeHead(200, headers);
+      fs.createReadStream(file).pipe(res);
+    } catch (err) {
+      log.error('web shell request failed', { error: err });
+      if (!res.headersSent) deny(500, 'internal error');
+      else res.end();
+    }
+  });
+
+  const unsubscribe = opts.core.events.subscribe((message) => {
+    const data = `data: ${JSON.stringify(message)}\n\n`;
+    for (const client of sseClients) client.write(data);
+  });
+  const heartbeat = setInterval(() => {
+    for (const client of sseClients) client.write(': ping\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/?t=${secret}`,
+    origin,
+    port,
+    secret,
+    async close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const c of sseClients) c.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}
+
+/** Files the web shell offers as downloads (exports): registered by services, fetched once by id. */
+export interface DownloadEntry {
+  file: string;
+  fileName: string;
+  contentType: string;
+}
+export function downloadRegistry(core: Core): Map<string, DownloadEntry> {
+  return core.service('web.downloads', () => new Map<string, DownloadEntry>());
+}

@@ -1,0 +1,7 @@
+import { EmptyState } from '../../components/EmptyState';
+import type { ViewProps } from '../../app/views';
+
+// Placeholder until the issue that builds this view lands.
+export default function InsightsView(_props: ViewProps) {
+  return <EmptyState title="Insights">This view is not built yet.</EmptyState>;
+}

@@ -1,0 +1,94 @@
+import { useState } from 'react';
+import { Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { api } from '../../ipc/client';
+import { useProfiles } from '../../app/useProfiles';
+import { ProfileForm } from './ProfileForm';
+import type { Profile } from '../../../src-shared/domain/profile';
+
+export function ProfilesPanel() {
+  const { profiles, choose } = useProfiles();
+  const [removing, setRemoving] = useState<Profile | null>(null);
+
+  async function remove(p: Profile) {
+    try {
+      await api['profiles.remove']({ profileId: p.id });
+      notifications.show({ message: `Removed profile "${p.name}"` });
+    } catch (err) {
+      notifications.show({ color: 'red', message: (err as Error).message });
+    } finally {
+      setRemoving(null);
+    }
+  }
+
+  return (
+    <Stack>
+      <Title order={3}>Profiles</Title>
+      <Text c="dimmed" size="sm">
+        A profile is one organization: where its VOMO, CRM+ and Raise live. Tokens are kept in the OS keychain.
+      </Text>
+      {profiles && profiles.length > 0 ? (
+        <Table striped withTableBorder aria-label="Profiles">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>VOMO</Table.Th>
+              <Table.Th>CRM+</Table.Th>
+              <Table.Th>Raise</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {profiles.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Group gap="xs">
+                    <Text fw={500}>{p.name}</Text>
+                    {p.isSandbox && <Badge color="orange" variant="light">Sandbox</Badge>}
+                  </Group>
+                </Table.Td>
+                <Table.Td>{p.vomoUrl ?? '—'}</Table.Td>
+                <Table.Td>{p.crmUrl ?? '—'}</Table.Td>
+                <Table.Td>{p.raiseUrl ?? '—'}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs" justify="flex-end">
+                    <Button size="xs" variant="default" onClick={() => choose(p.id)}>
+                      Open
+                    </Button>
+                    <Button size="xs" color="red" variant="light" aria-label={`Remove ${p.name}`} onClick={() => setRemoving(p)}>
+                      Remove
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : (
+        <Text c="dimmed">No profiles yet.</Text>
+      )}
+      <Title order={4} mt="md">
+        Add a profile
+      </Title>
+      <ProfileForm
+        onCreated={(p) => {
+          notifications.show({ message: `Added profile "${p.name}"` });
+          choose(p.id);
+        }}
+      />
+      <Modal opened={!!removing} onClose={() => setRemoving(null)} title="Remove profile?">
+        <Text>
+          Remove "{removing?.name}", its tokens and all its local data? The organization's own systems are not touched.
+        </Text>
+        <Group justify="flex-end" mt="md">
+          <Button variant="default" onClick={() => setRemoving(null)}>
+            Cancel
+          </Button>
+          <Button color="red" onClick={() => removing && remove(removing)}>
+            Remove
+          </Button>
+        </Group>
+      </Modal>
+    </Stack>
+  );
+}

@@ -1,0 +1,2 @@
+// Channels of the identity domain; filled in by the issue that builds it.
+export const identityChannels = {};

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebShell, type WebShell } from '../../src-main/web/server';
+import { tempCore, tempDir } from '../helpers/tempCore';
+
+/** Raw requests, so the Host header can be forged the way a DNS-rebinding page would. */
+function request(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }) {
+  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    if (opts.body) req.write(opts.body);
+    req.end();
+  });
+}
+
+describe('web shell', () => {
+  let core: ReturnType<typeof tempCore>;
+  let shell: WebShell;
+  let rendererDir: string;
+
+  beforeAll(async () => {
+    core = tempCore();
+    rendererDir = tempDir();
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<html><head></head><body>app</body></html>');
+    fs.writeFileSync(path.join(rendererDir, 'app.js'), 'console.log(1)');
+    shell = await startWebShell({ core, rendererDir });
+  });
+  afterAll(async () => {
+    await shell.close();
+    await core.cleanup();
+    fs.rmSync(rendererDir, { recursive: true, force: true });
+  });
+
+  const host = () => `127.0.0.1:${shell.port}`;
+  const invoke = (headers: Record<string, string>) =>
+    request(shell.port, { method: 'POST', path: '/api/invoke/profiles.list', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+
+  it('listens on 127.0.0.1 only and prints a URL carrying the secret', () => {
+    expect(shell.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${shell.port}/\\?t=`));
+  });
+
+  it('refuses an API call without the secret (403)', async () => {
+    expect((await invoke({ host: host() })).status).toBe(403);
+    expect((await invoke({ host: host(), 'x-twofold-secret': 'wrong' })).status).toBe(403);
+  });
+
+  it('refuses a request with a foreign Host header even with the secret (403)', async () => {
+    const r = await invoke({ host: 'evil.example:80', 'x-twofold-secret': shell.secret });
+    expect(r.status).toBe(403);
+    const r2 = await request(shell.port, { path: `/?t=${shell.secret}`, headers: { host: `attacker.test:${shell.port}` } });
+    expect(r2.status).toBe(403);
+  });
+
+  it('refuses a call from another origin', async () => {
+    const r = await invoke({ host: host(), origin: 'http://127.0.0.1:9999', 'x-twofold-secret': shell.secret });
+    expect(r.status).toBe(403);
+  });
+
+  it('does not accept the page cookie as a substitute for the API header', async () => {
+    const r = await invoke({ host: host(), cookie: `twofold_${shell.port}=${shell.secret}` });
+    expect(r.status).toBe(403);
+  });
+
+  it('serves the contract with the secret', async () => {
+    const r = await invoke({ host: host(), 'x-twofold-secret': shell.secret });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ ok: true, data: [] });
+  });
+
+  it('refuses static files without the secret, serves them with it, and swaps it for a cookie', async () => {
+    expect((await request(shell.port, { path: '/', headers: { host: host() } })).status).toBe(403);
+    const first = await request(shell.port, { path: `/?t=${shell.secret}`, headers: { host: host() } });
+    expect(first.status).toBe(200);
+    expect(first.headers['content-security-policy']).toContain("script-src 'self'");
+    const cookie = String(first.headers['set-cookie']).split(';')[0];
+    const asset = await request(shell.port, { path: '/app.js', headers: { host: host(), cookie } });
+    expect(asset.status).toBe(200);
+    const traversal = await request(shell.port, { path: '/..%2f..%2f..%2fetc%2fpasswd.txt', headers: { host: host(), cookie } });
+    expect(traversal.status).toBe(403);
+    expect(traversal.body).not.toContain('root:');
+  });
+
+  it('streams events only with the secret', async () => {
+    expect((await request(shell.port, { path: '/api/events', headers: { host: host() } })).status).toBe(403);
+  });
+});
