@@ -49,7 +49,8 @@ const unitOk = step('unit', process.execPath, [path.join(ROOT, 'scripts', 'with-
 if (!addVitest(unitJson) && (!only.length || only.includes('unit')) && !unitOk) counts.failed++;
 
 const e2eJson = path.join(RESULTS, 'e2e.json');
-const e2eOk = step('e2e', bin('vitest'), ['run', '-c', 'vitest.e2e.config.mts', '--reporter=default', '--reporter=json', `--outputFile=${e2eJson}`]);
+// The app under test stores sandbox tokens in the keychain like any others, so e2e runs in a keyring too.
+const e2eOk = step('e2e', process.execPath, [path.join(ROOT, 'scripts', 'with-keyring.js'), bin('vitest'), 'run', '-c', 'vitest.e2e.config.mts', '--reporter=default', '--reporter=json', `--outputFile=${e2eJson}`]);
 if (!addVitest(e2eJson) && (!only.length || only.includes('e2e')) && !e2eOk) counts.failed++;
 
 process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
