@@ -1,15 +1,22 @@
 import { Tabs } from '@mantine/core';
 import type { ViewProps } from '../../app/views';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
+import { ConnectionsPanel } from './ConnectionsPanel';
 
-export default function SettingsView(_props: ViewProps) {
+export default function SettingsView({ profileId }: ViewProps) {
   return (
-    <Tabs defaultValue="profiles" keepMounted={false}>
+    <Tabs defaultValue={profileId ? 'connections' : 'profiles'} keepMounted={false}>
       <Tabs.List>
         <Tabs.Tab value="profiles">Profiles</Tabs.Tab>
+        <Tabs.Tab value="connections" disabled={!profileId}>
+          Connections
+        </Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="profiles" pt="md">
         <ProfilesPanel />
+      </Tabs.Panel>
+      <Tabs.Panel value="connections" pt="md">
+        {profileId ? <ConnectionsPanel profileId={profileId} /> : null}
       </Tabs.Panel>
     </Tabs>
   );
