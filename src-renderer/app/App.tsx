@@ -6,6 +6,7 @@ import { useProfiles } from './useProfiles';
 import { views } from './views';
 import { Welcome } from '../features/profiles/Welcome';
 import { ErrorBoundary } from '../components/ErrorBoundary';
+import { HeaderSync } from '../features/sync/HeaderSync';
 
 function ThemeToggle() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
@@ -45,6 +46,7 @@ export function App() {
             )}
           </Group>
           <Group gap="sm">
+            {current && <HeaderSync key={current.id} profileId={current.id} />}
             {profiles && profiles.length > 0 && (
               <Select
                 aria-label="Profile"

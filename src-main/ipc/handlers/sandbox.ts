@@ -1,5 +1,42 @@
 import type { sandboxChannels } from '../../../src-shared/ipc/channels/sandbox';
+import { AppError } from '../../../src-shared/errors';
 import type { HandlerMap } from '../handlerTypes';
+import { createSandboxProfile, embeddedSandboxes } from '../../sandboxRuntime/embedded';
+import { requireProfile } from './profiles';
+import { startSyncAfterSandbox } from '../../sandboxRuntime/firstSync';
 
-// Handlers of the sandbox domain; filled in by the issue that builds it.
-export const sandboxHandlers: HandlerMap<typeof sandboxChannels> = {};
+export const sandboxHandlers: HandlerMap<typeof sandboxChannels> = {
+  async 'sandbox.start'(input, { core }) {
+    const { profile } = await createSandboxProfile(core, { people: input.people, seed: input.seed });
+    const syncRunId = input.sync ? await startSyncAfterSandbox(core, profile.id) : null;
+    return { profileId: profile.id, syncRunId };
+  },
+  async 'sandbox.status'(input, { core }) {
+    const profile = requireProfile(core, input.profileId);
+    const h = profile.is_sandbox ? embeddedSandboxes(core).handle(profile.id) : undefined;
+    if (!h) return { running: false, clock: null };
+    const handle = await h;
+    const state = (await (await fetch(`${handle.admin}/state`)).json()) as { now?: string; clock?: string };
+    return { running: true, clock: state.now ?? state.clock ?? null };
+  },
+  async 'sandbox.admin'(input, { core }) {
+    const profile = requireProfile(core, input.profileId);
+    if (!profile.is_sandbox) throw new AppError('BAD_INPUT', `"${profile.name}" is not a sandbox profile.`);
+    const handle = await embeddedSandboxes(core).ensure(profile);
+    const body = input.action === 'advance' ? { days: input.days, hours: input.hours } : {};
+    const res = await fetch(`${handle.admin}/${input.action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new AppError('REMOTE_ERROR', `The sandbox refused ${input.action} (${res.status}).`);
+    const text = await res.text();
+    let result: unknown = null;
+    try {
+      result = text ? JSON.parse(text) : null;
+    } catch {
+      result = text;
+    }
+    return { ok: true as const, result };
+  },
+};

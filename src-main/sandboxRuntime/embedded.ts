@@ -1,0 +1,84 @@
+/**
+ * The sandbox inside the app: "Explore with sandbox data" starts the three simulated APIs on
+ * free loopback ports in the main process and points a Sandbox profile at them. Its tokens go
+ * into the keychain like any others. The servers live as long as the core; a Sandbox profile
+ * whose servers are not running (the app restarted) gets them started again, deterministically
+ * from the same seed, before anything calls them.
+ */
+import { z } from 'zod';
+import type { Core } from '../core/app';
+import { AppError } from '../../src-shared/errors';
+import type { ProfileRow } from '../store/repos/profiles';
+
+export const SandboxSettings = z
+  .object({ people: z.number().int().positive().default(5000), seed: z.number().int().default(1) })
+  .default({ people: 5000, seed: 1 });
+export type SandboxSettings = z.infer<typeof SandboxSettings>;
+
+type SandboxModule = typeof import('../sandbox/index');
+type Handle = Awaited<ReturnType<SandboxModule['startSandbox']>>;
+
+export const SANDBOX_PROFILE_NAME = 'Sandbox';
+
+class EmbeddedSandboxes {
+  private readonly running = new Map<number, Promise<Handle>>();
+  constructor(private readonly core: Core) {
+    core.onClose(async () => {
+      for (const h of this.running.values()) await (await h.catch(() => null))?.stop();
+      this.running.clear();
+    });
+  }
+
+  /** Starts (once) the servers of a sandbox profile and points the profile and its tokens at them. */
+  async ensure(profile: ProfileRow): Promise<Handle> {
+    if (!profile.is_sandbox) throw new AppError('BAD_INPUT', `"${profile.name}" is not a sandbox profile.`);
+    let started = this.running.get(profile.id);
+    if (!started) {
+      const settings = this.core.settings.get(profile.id, 'sandbox', SandboxSettings);
+      started = (async () => {
+        const { startSandbox } = await import('../sandbox/index');
+        const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0 });
+        this.core.profiles.update(profile.id, { vomoUrl: handle.vomo.baseUrl, crmUrl: handle.crm.baseUrl, raiseUrl: handle.raise.baseUrl });
+        await this.core.secrets.set(profile.id, 'vomo', handle.vomo.token);
+        await this.core.secrets.set(profile.id, 'crm', handle.crm.token);
+        await this.core.secrets.set(profile.id, 'raise', handle.raise.token);
+        return handle;
+      })();
+      this.running.set(profile.id, started);
+      started.catch(() => this.running.delete(profile.id));
+    }
+    return started;
+  }
+
+  handle(profileId: number): Promise<Handle> | undefined {
+    return this.running.get(profileId);
+  }
+}
+
+export function embeddedSandboxes(core: Core): EmbeddedSandboxes {
+  return core.service('sandbox.embedded', () => new EmbeddedSandboxes(core));
+}
+
+/** Creates the Sandbox profile (or reuses it) and starts its servers. */
+export async function createSandboxProfile(core: Core, settings: Partial<SandboxSettings> = {}): Promise<{ profile: ProfileRow; handle: Handle }> {
+  let profile = core.profiles.list().find((p) => p.is_sandbox === 1);
+  if (!profile) {
+    let name = SANDBOX_PROFILE_NAME;
+    for (let i = 2; core.profiles.byName(name); i++) name = `${SANDBOX_PROFILE_NAME} ${i}`;
+    profile = core.profiles.insert({ name, vomoUrl: null, crmUrl: null, raiseUrl: null, isSandbox: true });
+    core.settings.set(profile.id, 'sandbox', SandboxSettings.parse(settings));
+    core.audit.record({ profileId: profile.id, action: 'sandbox.create', subjectType: 'profile', subjectId: String(profile.id), detail: settings });
+  }
+  const handle = await embeddedSandboxes(core).ensure(profile);
+  core.events.emit('profiles.changed', {});
+  return { profile: core.profiles.get(profile.id)!, handle };
+}
+
+/**
+ * Call before talking to a profile's APIs: for a sandbox profile whose servers are not running
+ * in this process, starts them. Real profiles pass through untouched.
+ */
+export async function prepareProfileForSync(core: Core, profileId: number): Promise<void> {
+  const profile = core.profiles.get(profileId);
+  if (profile?.is_sandbox) await embeddedSandboxes(core).ensure(profile);
+}
