@@ -1,4 +1,92 @@
-import type { ReportRegistry } from './types';
+/**
+ * `twofold report <profile> overlap|lapsed|top-volunteers|volunteer-only|donors-only|donor-volunteers|raise-first-time|engagement`.
+ * `overlap --json` prints the four numbers; a list prints an array of rows, each with personId,
+ * email, firstName, lastName and the list's own measures. `--lapse-days N` sets the lapse window;
+ * the reference day is today unless TWOFOLD_AS_OF (or --as-of where the command offers it) says otherwise.
+ */
+import type { ReportFn, ReportRegistry } from './types';
+import { CliError } from '../context';
+import { LISTS } from '../../insights/listRegistry';
+import { allRows } from '../../insights/service';
+import { overview } from '../../insights/overview';
+import { ensureInsightMeasures } from '../../insights/measures';
+import { COLUMN_LABELS, formatCents, type InsightRow, type ListFilters, type ListName } from '../../../src-shared/domain/insights';
+import { systemsOf } from '../../insights/rows';
+import { defaultAsOf } from '../../insights/referenceClock';
 
-// Reports of the insights domain; filled in by the issue that builds it.
-export const insightsReports: ReportRegistry = {};
+function intOption(v: string | boolean | undefined, name: string): number | undefined {
+  if (v === undefined || v === false) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number of days or rows (got "${String(v)}")`);
+  return n;
+}
+
+/** The JSON row of a list: identity fields first, then the list's own measures. */
+export function reportRow(list: ListName, r: InsightRow): Record<string, unknown> {
+  const out: Record<string, unknown> = { personId: r.personId, email: r.email, firstName: r.firstName, lastName: r.lastName };
+  for (const c of LISTS[list].columns) {
+    if (c in out) continue;
+    if (c === 'systems') out.systems = systemsOf(r).split(';').filter(Boolean);
+    else if (c === 'score' || c.endsWith('Pts')) out[c] = r.engagement ? r.engagement[c as keyof NonNullable<InsightRow['engagement']>] : null;
+    else out[c] = r[c as keyof InsightRow];
+  }
+  return out;
+}
+
+function textCell(key: string, v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (key === 'lifetimeGivingCents' && typeof v === 'number') return formatCents(v);
+  if (Array.isArray(v)) return v.join(',');
+  return String(v).replace(/[\t\r\n]+/g, ' ');
+}
+
+function listReport(list: ListName): ReportFn {
+  return async (ctx, profile, opts) => {
+    const core = ctx.core();
+    const filters: ListFilters = {};
+    const lapse = intOption(opts.options.lapseDays, 'lapse-days');
+    if (lapse !== undefined) filters.lapseDays = lapse;
+    const activity = intOption(opts.options.activityDays, 'activity-days');
+    if (activity !== undefined) filters.activityDays = activity;
+    const limit = intOption(opts.options.limit, 'limit');
+    const asOf = await defaultAsOf(core, profile.id, (typeof opts.options.asOf === 'string' ? opts.options.asOf : undefined) ?? process.env.TWOFOLD_AS_OF ?? undefined);
+    const { rows, prepared } = allRows(core, { profileId: profile.id, list, filters, asOf }, limit ?? Number.MAX_SAFE_INTEGER);
+    const json = rows.map((r) => reportRow(list, r));
+    const keys = json[0] ? Object.keys(json[0]) : ['personId', 'email', 'firstName', 'lastName'];
+    const header = keys.map((k) => COLUMN_LABELS[k as keyof typeof COLUMN_LABELS] ?? k).join('\t');
+    const text = [
+      `${LISTS[list].title} — ${rows.length} ${rows.length === 1 ? 'person' : 'persons'} (as of ${prepared.day})`,
+      LISTS[list].definition(prepared.filters, prepared.day),
+      header,
+      ...json.map((row) => keys.map((k) => textCell(k, row[k])).join('\t')),
+    ].join('\n');
+    return { json, text };
+  };
+}
+
+const overlap: ReportFn = async (ctx, profile) => {
+  const core = ctx.core();
+  ensureInsightMeasures(core.db, profile.id);
+  const o = overview(core.db, profile.id);
+  const json = { donorVolunteers: o.donorVolunteers, volunteersOnly: o.volunteersOnly, donorsOnly: o.donorsOnly, totalPersons: o.totalPersons };
+  const text = [
+    `Donor-volunteers  ${o.donorVolunteers}`,
+    `Volunteers only   ${o.volunteersOnly}`,
+    `Donors only       ${o.donorsOnly}`,
+    `Total persons     ${o.totalPersons}`,
+    `Open conflicts ${o.trust.openConflicts} · open duplicate candidates ${o.trust.openDuplicates} · quarantined ${o.trust.quarantined}`,
+    ...o.trust.sync.map((s) => `${s.api}: last sync ${s.lastRunAt ?? 'never'}${s.lastStatus ? ` (${s.lastStatus})` : ''}`),
+  ].join('\n');
+  return { json, text };
+};
+
+export const insightsReports: ReportRegistry = {
+  overlap: { description: 'donor-volunteer overlap: donor-volunteers, volunteers only, donors only, total persons', run: overlap },
+  lapsed: { description: 'lapsed donors still volunteering (--lapse-days N, default 365)', run: listReport('lapsed') },
+  'top-volunteers': { description: 'top volunteers never asked to give, by verified hours', run: listReport('top-volunteers') },
+  'volunteer-only': { description: 'persons in VOMO only', run: listReport('volunteer-only') },
+  'donors-only': { description: 'persons in CRM+ or Raise, not VOMO', run: listReport('donors-only') },
+  'donor-volunteers': { description: 'persons in VOMO and in CRM+ or Raise', run: listReport('donor-volunteers') },
+  'raise-first-time': { description: 'recent first-time Raise donors who volunteer', run: listReport('raise-first-time') },
+  engagement: { description: 'engagement score with every part shown', run: listReport('engagement') },
+};

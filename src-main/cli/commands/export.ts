@@ -1,0 +1,77 @@
+/**
+ * `twofold export <profile> <list> --out <file> [--lapse-days N] …`: the same export as the
+ * app's "Export CSV" (filters, opted-out emails left out and counted, logged), to a file.
+ */
+import type { Command } from 'commander';
+import { CliError, type CliContext } from '../context';
+import { exportList } from '../../export/listExport';
+import { defaultAsOf } from '../../insights/referenceClock';
+import { ColumnKey, LIST_NAMES, ListName, type ListFilters } from '../../../src-shared/domain/insights';
+
+function days(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number (got "${v}")`);
+  return n;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('export <profile> <list>')
+    .description(`export a list to CSV: ${LIST_NAMES.join(' | ')}`)
+    .requiredOption('--out <file>', 'where to write the CSV')
+    .option('--lapse-days <n>', 'lapse window in days (lapsed)')
+    .option('--activity-days <n>', 'activity window in days (lapsed: still volunteering)')
+    .option('--recent-days <n>', 'window for recent first-time Raise donors')
+    .option('--as-of <date>', 'reference day for the windows, YYYY-MM-DD (default: today)')
+    .option('--search <text>', 'only persons whose name or email starts with this')
+    .option('--columns <list>', 'comma-separated columns, e.g. personId,firstName,lastName,email')
+    .option('--include-opted-out', 'keep email addresses whose contact method is opted out')
+    .option('--exclude-recently-asked <days>', 'leave out persons exported for outreach within N days')
+    .option('--not-outreach', 'do not count this export as asking its persons')
+    .option('--json', 'print the result as JSON')
+    .action(async (profileName: string, listName: string, o: Record<string, string | boolean | undefined>) => {
+      const list = ListName.safeParse(listName);
+      if (!list.success) throw new CliError(`unknown list "${listName}"; choose one of: ${LIST_NAMES.join(', ')}`);
+      const profile = ctx.profile(profileName);
+      const filters: ListFilters = {};
+      const lapse = days(o.lapseDays as string | undefined, 'lapse-days');
+      if (lapse !== undefined) filters.lapseDays = lapse;
+      const activity = days(o.activityDays as string | undefined, 'activity-days');
+      if (activity !== undefined) filters.activityDays = activity;
+      const recent = days(o.recentDays as string | undefined, 'recent-days');
+      if (recent !== undefined) filters.recentDays = recent;
+      let columns: ColumnKey[] | undefined;
+      if (typeof o.columns === 'string') {
+        columns = o.columns.split(',').map((c) => {
+          const k = ColumnKey.safeParse(c.trim());
+          if (!k.success) throw new CliError(`unknown column "${c.trim()}"; choose from: ${ColumnKey.options.join(', ')}`);
+          return k.data;
+        });
+      }
+      const res = await exportList(
+        ctx.core(),
+        {
+          profileId: profile.id,
+          list: list.data,
+          filters,
+          columns,
+          search: typeof o.search === 'string' ? o.search : undefined,
+          asOf: await defaultAsOf(ctx.core(), profile.id, typeof o.asOf === 'string' ? o.asOf : (process.env.TWOFOLD_AS_OF ?? undefined)),
+          excludeOptedOut: !o.includeOptedOut,
+          excludeRecentlyAskedDays: days(o.excludeRecentlyAsked as string | undefined, 'exclude-recently-asked'),
+          outreach: !o.notOutreach,
+        },
+        { kind: 'file', path: String(o.out) },
+      );
+      ctx.print(res, !!o.json, () =>
+        [
+          `wrote ${res.rowCount} ${res.rowCount === 1 ? 'row' : 'rows'} to ${res.filePath}`,
+          res.excludedOptedOut ? `left out ${res.excludedOptedOut} email ${res.excludedOptedOut === 1 ? 'address' : 'addresses'} not opted in` : null,
+          res.excludedRecentlyAsked ? `left out ${res.excludedRecentlyAsked} ${res.excludedRecentlyAsked === 1 ? 'person' : 'persons'} recently asked` : null,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+    });
+}

@@ -1,0 +1,229 @@
+/**
+ * Export any list to CSV: exactly what the list shows with its filters, search and sort.
+ *
+ * Rules:
+ * - the membership is fixed first, in one INSERT … SELECT into a temp table (the list's own
+ *   index-backed query), with each person's "recently asked" flag; then rows are read back in
+ *   batches by sequence and streamed to the file, so memory stays bounded and no statement is
+ *   left open while the event loop runs other calls on the same connection;
+ * - outreach exports blank email addresses whose contact method is opted out (by default) and
+ *   count them; persons recently exported for outreach are left out when asked and counted;
+ * - the file is written under a temporary name and renamed when complete; only then is the
+ *   export logged (with its members) and audited, in one transaction.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Core } from '../core/app';
+import { AppError } from '../../src-shared/errors';
+import { COLUMN_LABELS, ExportRequest, type ColumnKey, type ExportResult } from '../../src-shared/domain/insights';
+import { LISTS } from '../insights/listRegistry';
+import { prepareList } from '../insights/service';
+import type { RawRow } from '../insights/query';
+import { cellOf, toInsightRow } from '../insights/rows';
+import { getInsightSettings } from '../insights/settings';
+import { createCsvFileWriter } from './csvExport';
+import { askedSince, recentlyAskedSql } from './recentlyAsked';
+import { recordExport } from './exportLog';
+import { downloadRegistry } from '../web/server';
+
+export type ExportDestination = { kind: 'file'; path: string } | { kind: 'download' } | { kind: 'dialog' };
+
+const BATCH = 5000;
+
+/** The SQL columns each CSV column needs (reading only these keeps a 100k-row export fast). */
+const NEEDS: Record<ColumnKey, string[]> = {
+  personId: [],
+  firstName: ['p.display_first_name'],
+  lastName: ['p.display_last_name'],
+  email: ['p.display_email', 'p.email_opted_in'],
+  phone: ['p.display_phone'],
+  systems: ['p.has_vomo', 'p.has_crm', 'p.has_raise'],
+  emailOptedIn: ['p.email_opted_in'],
+  lifetimeGivingCents: ['p.lifetime_giving_cents'],
+  giftCount: ['im.gift_count'],
+  firstGiftDate: ['p.first_gift_date'],
+  lastGiftDate: ['p.last_gift_date'],
+  firstRaiseGiftDate: ['p.first_raise_gift_date'],
+  verifiedHours: ['im.verified_hours'],
+  totalHours: ['im.total_hours'],
+  participations: ['im.participations'],
+  verifiedParticipations: ['im.verified_participations'],
+  lastParticipationAt: ['im.last_participation_at'],
+  score: ['im.score'],
+  givingRecencyPts: ['im.giving_recency_pts'],
+  givingFrequencyPts: ['im.giving_frequency_pts'],
+  givingAmountPts: ['im.giving_amount_pts'],
+  servingRecencyPts: ['im.serving_recency_pts'],
+  servingHoursPts: ['im.serving_hours_pts'],
+  servingCountPts: ['im.serving_count_pts'],
+  crmUrl: ['p.crm_url', 'p.crm_contact_id'],
+};
+
+function exportSelect(columns: ColumnKey[]): { select: string; aliases: string[]; ddl: string } {
+  const cols = new Set<string>(['p.id', 'p.email_opted_in']);
+  for (const c of columns) for (const n of NEEDS[c]) cols.add(n);
+  const list = [...cols];
+  // Columns without a declared type keep every value exactly as read (no numeric affinity).
+  const alias = (c: string) => (c === 'p.id' ? 'person_id' : c.slice(c.indexOf('.') + 1));
+  return {
+    select: list.join(', '),
+    aliases: list.map(alias),
+    ddl: list.map((c) => alias(c)).join(', '),
+  };
+}
+let tempSeq = 0;
+
+export function defaultExportFileName(list: string, day: string): string {
+  return `twofold-${list}-${day}.csv`;
+}
+
+function exportsDir(core: Core): string {
+  const dir = path.join(core.dataDir, 'exports');
+  fs.mkdirSync(dir, { recursive: true });
+  // Downloads are fetched right away; anything older than a day is litter.
+  for (const f of fs.readdirSync(dir)) {
+    const full = path.join(dir, f);
+    try {
+      if (Date.now() - fs.statSync(full).mtimeMs > 86_400_000) fs.rmSync(full, { force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+  return dir;
+}
+
+export async function exportList(core: Core, raw: ExportRequest, dest: ExportDestination, now: () => number = Date.now): Promise<ExportResult> {
+  const req = ExportRequest.parse(raw);
+  const p = prepareList(core, req);
+  const def = LISTS[req.list];
+  const columns: ColumnKey[] = req.columns?.length ? [...new Set(req.columns)] : ['personId', ...def.columns];
+  const settings = getInsightSettings(core, req.profileId);
+  const recentDays = req.excludeRecentlyAskedDays ?? settings.recentlyAskedDays;
+  const since = askedSince(recentDays, now());
+  const fileName = defaultExportFileName(req.list, p.day);
+
+  // Where the file goes, decided before any work (a cancelled dialog costs nothing).
+  let target: string;
+  let downloadId: string | null = null;
+  if (dest.kind === 'dialog') {
+    if (!core.hooks.chooseSavePath) throw new AppError('BAD_INPUT', 'This shell has no save dialog.');
+    const chosen = await core.hooks.chooseSavePath(fileName);
+    if (!chosen) {
+      return { exportId: 0, rowCount: 0, excludedOptedOut: 0, excludedRecentlyAsked: 0, fileName, filePath: null, downloadId: null, cancelled: true };
+    }
+    target = chosen;
+  } else if (dest.kind === 'file') {
+    target = path.resolve(dest.path);
+  } else {
+    downloadId = crypto.randomBytes(16).toString('hex');
+    target = path.join(exportsDir(core), `${downloadId}.csv`);
+  }
+
+  const db = core.db;
+  // The snapshot lives in a scratch database file attached for this export only: one pass over
+  // the list fixes its rows (with every column the file needs) without growing this process's
+  // memory with the size of the export, and no statement stays open across the awaits below.
+  const schema = `exp_${process.pid}_${++tempSeq}`;
+  const scratch = path.join(exportsDir(core), `${schema}.scratch.sqlite`);
+  const q = p.query;
+  const params = { ...q.params, askedSince: since ?? '9999' };
+  const askedExpr = since ? recentlyAskedSql('p.id') : '0';
+  const partial = `${target}.partial`;
+  const sel = exportSelect(columns);
+  let writer: ReturnType<typeof createCsvFileWriter> | null = null;
+  let attached = false;
+  try {
+    db.prepare(`ATTACH DATABASE ? AS ${schema}`).run(scratch);
+    attached = true;
+    db.exec(`PRAGMA ${schema}.journal_mode = OFF; PRAGMA ${schema}.synchronous = OFF; PRAGMA ${schema}.cache_size = -8192;`);
+    db.exec(`CREATE TABLE ${schema}.rows (seq INTEGER PRIMARY KEY, asked INTEGER NOT NULL, opted_out INTEGER NOT NULL, ${sel.ddl})`);
+    db.prepare(
+      `${q.with} INSERT INTO ${schema}.rows
+       SELECT NULL AS seq, ${askedExpr} AS asked, COALESCE(p.email_opted_in = 0 AND p.display_email IS NOT NULL AND p.display_email <> '', 0) AS opted_out, ${sel.select}
+         FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy}`.replace(
+        `INSERT INTO ${schema}.rows`,
+        `INSERT INTO ${schema}.rows (seq, asked, opted_out, ${sel.aliases.join(', ')})`,
+      ),
+    ).run(params);
+    const counts = db
+      .prepare(`SELECT COALESCE(SUM(asked = 0), 0) AS rows, COALESCE(SUM(asked), 0) AS asked, COALESCE(SUM(asked = 0 AND opted_out), 0) AS opted_out FROM ${schema}.rows`)
+      .get() as { rows: number; asked: number; opted_out: number };
+    const blankOptedOut = req.excludeOptedOut && columns.includes('email');
+
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    writer = createCsvFileWriter(partial, columns.map((c) => COLUMN_LABELS[c]));
+    const batch = db.prepare(`SELECT * FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${BATCH}`);
+    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
+    let after = 0;
+    for (;;) {
+      const rows = batch.all({ after }) as (RawRow & { seq: number })[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      const cells = rows.map((raw) => {
+        const row = toInsightRow(raw, ctx);
+        if (blankOptedOut && raw.email_opted_in === 0) row.email = null;
+        return columns.map((c) => cellOf(row, c));
+      });
+      await writer.write(cells);
+    }
+    await writer.finish();
+    fs.renameSync(partial, target);
+
+    const excludedOptedOut = blankOptedOut ? counts.opted_out : 0;
+    const filters = { ...p.filters, search: req.search ?? null, sort: q.sort, asOfDay: p.day, excludeOptedOut: req.excludeOptedOut, excludeRecentlyAskedDays: recentDays || null };
+    const exportId = db.transaction(() => {
+      const id = recordExport(
+        db,
+        {
+          profileId: req.profileId,
+          list: req.list,
+          filters,
+          columns,
+          rowCount: counts.rows,
+          excludedOptedOut,
+          excludedRecentlyAsked: counts.asked,
+          outreach: req.outreach,
+          fileName: dest.kind === 'download' ? fileName : path.basename(target),
+          destination: dest.kind === 'download' ? 'download' : 'file',
+          createdAt: new Date(now()).toISOString(),
+        },
+        { sql: `SELECT @exportId, @pid, person_id FROM ${schema}.rows WHERE asked = 0`, params: {} },
+      );
+      core.audit.record({
+        profileId: req.profileId,
+        action: 'export.create',
+        subjectType: 'export',
+        subjectId: String(id),
+        detail: { list: req.list, rows: counts.rows, excludedOptedOut, excludedRecentlyAsked: counts.asked, filters },
+      });
+      return id;
+    })();
+    if (downloadId) downloadRegistry(core).set(downloadId, { file: target, fileName, contentType: 'text/csv; charset=utf-8' });
+    core.events.emit('data.changed', { profileId: req.profileId, scope: 'exports' });
+    return {
+      exportId,
+      rowCount: counts.rows,
+      excludedOptedOut,
+      excludedRecentlyAsked: counts.asked,
+      fileName: dest.kind === 'download' ? fileName : path.basename(target),
+      filePath: dest.kind === 'download' ? null : target,
+      downloadId,
+      cancelled: false,
+    };
+  } catch (err) {
+    if (writer) await writer.abort().catch(() => undefined);
+    fs.rmSync(partial, { force: true });
+    if (err instanceof AppError) throw err;
+    throw new AppError('INTERNAL', `The export could not be written: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    if (attached) {
+      try {
+        db.exec(`DETACH DATABASE ${schema}`);
+      } catch {
+        /* a statement still open would hold it; the file is removed below either way */
+      }
+    }
+    fs.rmSync(scratch, { force: true });
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Every list: what it holds (a SQL condition over `persons p` and `insight_measures im`), in
+ * plain words, its columns, its default sort and the sorts it allows. The conditions are the
+ * single definition the UI, the CLI, the exports and the tests all read.
+ *
+ * Definitions (reference day D, see dates.ts):
+ * - donor: in CRM+ or Raise (`persons.is_donor`); volunteer: in VOMO.
+ * - still volunteering (active volunteer): attended a participation (checked in) on a day
+ *   within the activity window, D − activityDays ≤ day ≤ D.
+ * - lapsed: last gift day ≤ D − lapseDays (a gift exactly lapseDays old is lapsed; one day newer is not).
+ * - never asked to give: lifetime giving 0 across CRM+ and Raise (no CRM+ contact, or one
+ *   with nothing given, and no Raise gift).
+ * - recent first-time Raise donor: first Raise gift within D − recentDays … D, and no gift
+ *   anywhere before it.
+ */
+import type { ColumnKey, ListFilters, ListInfo, ListName, ListSort, SortKey } from '../../src-shared/domain/insights';
+import type { InsightSettings } from '../../src-shared/domain/insights';
+import { addDays } from './dates';
+
+export type FilterKey = ListInfo['filters'][number];
+
+export interface ListDef {
+  name: ListName;
+  title: string;
+  description: string;
+  columns: ColumnKey[];
+  defaultSort: ListSort;
+  sortKeys: SortKey[];
+  filters: FilterKey[];
+  /** SQL condition and its named parameters, for the effective filters and reference day. */
+  where(f: Required<Pick<ListFilters, 'lapseDays' | 'activityDays' | 'recentDays'>>, day: string): { sql: string; params: Record<string, unknown> };
+  /** Plain words with the numbers filled in. */
+  definition(f: Required<Pick<ListFilters, 'lapseDays' | 'activityDays' | 'recentDays'>>, day: string): string;
+  /** The engagement score is computed for a reference day: lists that show it need it current. */
+  needsScoreDay?: boolean;
+}
+
+const BASE: ColumnKey[] = ['firstName', 'lastName', 'email', 'systems'];
+const COMMON_SORTS: SortKey[] = ['name', 'email', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'lastParticipationAt'];
+const COMMON_FILTERS: FilterKey[] = ['system', 'minGivingCents', 'minVerifiedHours', 'hasEmail'];
+
+const IS_DONOR = '(p.has_crm = 1 OR p.has_raise = 1)';
+
+function activeVolunteer(day: string, activityDays: number) {
+  return {
+    sql: `im.last_participation_at >= @activityFrom AND im.last_participation_at < @dayAfter`,
+    params: { activityFrom: addDays(day, -activityDays), dayAfter: addDays(day, 1) },
+  };
+}
+
+export const LISTS: Record<ListName, ListDef> = {
+  all: {
+    name: 'all',
+    title: 'People',
+    description: 'Everyone in the joined person store.',
+    columns: [...BASE, 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'],
+    defaultSort: { key: 'name', dir: 'asc' },
+    sortKeys: COMMON_SORTS,
+    filters: COMMON_FILTERS,
+    where: () => ({ sql: '1 = 1', params: {} }),
+    definition: () => 'Every person in the joined store.',
+  },
+  lapsed: {
+    name: 'lapsed',
+    title: 'Lapsed donors still volunteering',
+    description: 'Gave before, not within the lapse window, and still volunteering: a path back to giving.',
+    columns: [...BASE, 'lifetimeGivingCents', 'lastGiftDate', 'lastParticipationAt', 'verifiedHours', 'crmUrl'],
+    defaultSort: { key: 'lifetimeGivingCents', dir: 'desc' },
+    sortKeys: COMMON_SORTS,
+    filters: ['lapseDays', 'activityDays', ...COMMON_FILTERS],
+    where(f, day) {
+      const active = activeVolunteer(day, f.activityDays);
+      return {
+        sql: `p.has_vomo = 1 AND ${IS_DONOR} AND p.last_gift_date IS NOT NULL AND p.last_gift_date < @lapseBefore AND ${active.sql}`,
+        params: { lapseBefore: addDays(day, -f.lapseDays + 1), ...active.params },
+      };
+    },
+    definition: (f, day) =>
+      `Donors whose last gift was on or before ${addDays(day, -f.lapseDays)} (${f.lapseDays} days or more before ${day}) and who attended a VOMO participation on or after ${addDays(day, -f.activityDays)}.`,
+  },
+  'top-volunteers': {
+    name: 'top-volunteers',
+    title: 'Top volunteers never asked to give',
+    description: 'Volunteers with verified hours who have never given: an untapped opportunity.',
+    columns: [...BASE, 'verifiedHours', 'verifiedParticipations', 'participations', 'lastParticipationAt', 'crmUrl'],
+    defaultSort: { key: 'verifiedHours', dir: 'desc' },
+    sortKeys: ['verifiedHours', 'name', 'email', 'lastParticipationAt'],
+    filters: ['minVerifiedHours', 'system', 'hasEmail'],
+    where: () => ({ sql: `p.has_vomo = 1 AND p.lifetime_giving_cents = 0 AND im.verified_hours > 0`, params: {} }),
+    definition: () => 'VOMO volunteers with verified hours and no giving (no CRM+ contact or lifetime giving 0, no Raise gift), by lifetime verified hours.',
+  },
+  'volunteer-only': {
+    name: 'volunteer-only',
+    title: 'Volunteers only',
+    description: 'In VOMO, not in CRM+ or Raise.',
+    columns: [...BASE, 'verifiedHours', 'participations', 'lastParticipationAt'],
+    defaultSort: { key: 'name', dir: 'asc' },
+    sortKeys: COMMON_SORTS,
+    filters: ['minVerifiedHours', 'hasEmail'],
+    where: () => ({ sql: `p.has_vomo = 1 AND p.has_crm = 0 AND p.has_raise = 0`, params: {} }),
+    definition: () => 'Persons in VOMO and in neither CRM+ nor Raise.',
+  },
+  'donors-only': {
+    name: 'donors-only',
+    title: 'Donors only',
+    description: 'In CRM+ or Raise, not in VOMO.',
+    columns: [...BASE, 'lifetimeGivingCents', 'giftCount', 'lastGiftDate', 'crmUrl'],
+    defaultSort: { key: 'lifetimeGivingCents', dir: 'desc' },
+    sortKeys: COMMON_SORTS,
+    filters: ['system', 'minGivingCents', 'hasEmail'],
+    where: () => ({ sql: `p.has_vomo = 0 AND ${IS_DONOR}`, params: {} }),
+    definition: () => 'Persons in CRM+ or Raise and not in VOMO.',
+  },
+  'donor-volunteers': {
+    name: 'donor-volunteers',
+    title: 'Donor-volunteers',
+    description: 'In VOMO and in CRM+ or Raise: the most engaged supporters.',
+    columns: [...BASE, 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'lastParticipationAt', 'crmUrl'],
+    defaultSort: { key: 'lifetimeGivingCents', dir: 'desc' },
+    sortKeys: COMMON_SORTS,
+    filters: COMMON_FILTERS,
+    where: () => ({ sql: `p.has_vomo = 1 AND ${IS_DONOR}`, params: {} }),
+    definition: () => 'Persons in VOMO and in CRM+ or Raise.',
+  },
+  'raise-first-time': {
+    name: 'raise-first-time',
+    title: 'New Raise donors who volunteer',
+    description: 'Volunteers whose first gift ever came through Raise, recently.',
+    columns: [...BASE, 'firstRaiseGiftDate', 'lifetimeGivingCents', 'verifiedHours', 'crmUrl'],
+    defaultSort: { key: 'firstRaiseGiftDate', dir: 'desc' },
+    sortKeys: ['firstRaiseGiftDate'],
+    filters: ['recentDays', 'minGivingCents', 'minVerifiedHours', 'hasEmail'],
+    where(f, day) {
+      return {
+        sql: `p.has_vomo = 1 AND p.has_raise = 1 AND p.first_raise_gift_date IS NOT NULL
+              AND p.first_raise_gift_date >= @recentFrom AND p.first_raise_gift_date < @dayAfter
+              AND (p.first_gift_date IS NULL OR substr(p.first_gift_date, 1, 10) >= substr(p.first_raise_gift_date, 1, 10))`,
+        params: { recentFrom: addDays(day, -f.recentDays), dayAfter: addDays(day, 1) },
+      };
+    },
+    definition: (f, day) =>
+      `VOMO volunteers whose first Raise gift was on or after ${addDays(day, -f.recentDays)} (within ${f.recentDays} days of ${day}) with no earlier gift in CRM+.`,
+  },
+  engagement: {
+    name: 'engagement',
+    title: 'Engagement',
+    description: 'Giving and serving side by side; the score is the sum of six published parts.',
+    columns: [
+      ...BASE,
+      'score',
+      'givingRecencyPts',
+      'givingFrequencyPts',
+      'givingAmountPts',
+      'servingRecencyPts',
+      'servingHoursPts',
+      'servingCountPts',
+      'lastGiftDate',
+      'giftCount',
+      'lifetimeGivingCents',
+      'lastParticipationAt',
+      'verifiedHours',
+      'verifiedParticipations',
+    ],
+    defaultSort: { key: 'score', dir: 'desc' },
+    sortKeys: ['score', ...COMMON_SORTS],
+    filters: COMMON_FILTERS,
+    needsScoreDay: true,
+    where: () => ({ sql: `im.score > 0`, params: {} }),
+    definition: (_f, day) => `Everyone who gave or served, scored for ${day}: giving recency + frequency + amount + serving recency + hours + count, 0–5 points each.`,
+  },
+};
+
+export function effectiveFilters(filters: ListFilters, settings: InsightSettings): ListFilters & Required<Pick<ListFilters, 'lapseDays' | 'activityDays' | 'recentDays'>> {
+  return {
+    ...filters,
+    lapseDays: filters.lapseDays ?? settings.lapseDays,
+    activityDays: filters.activityDays ?? settings.activityDays,
+    recentDays: filters.recentDays ?? settings.recentDays,
+  };
+}
+
+export function listInfo(def: ListDef): ListInfo {
+  return {
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    columns: def.columns,
+    defaultSort: def.defaultSort,
+    sortKeys: def.sortKeys,
+    filters: def.filters,
+  };
+}

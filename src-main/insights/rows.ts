@@ -1,0 +1,123 @@
+/** From a SQL row to what the renderer, the CLI and the CSV see. */
+import type { ColumnKey, InsightRow } from '../../src-shared/domain/insights';
+import type { RawRow } from './query';
+
+/**
+ * "View in CRM+": the person's CRM+ link from the join (Raise's crmKeyUrls or the contact's own
+ * view URL), else one built from the profile's CRM+ base URL and the contact id.
+ */
+export function crmLink(raw: Pick<RawRow, 'crm_url' | 'crm_contact_id'>, crmBaseUrl: string | null): string | null {
+  if (raw.crm_url) return raw.crm_url;
+  if (!raw.crm_contact_id || !crmBaseUrl) return null;
+  try {
+    const u = new URL(crmBaseUrl);
+    // The API lives on api.<host>; the steward's CRM+ web app on app.<host>.
+    if (u.hostname.startsWith('api.')) u.hostname = 'app.' + u.hostname.slice(4);
+    return `${u.origin}/Generosity/Contact/View/${encodeURIComponent(raw.crm_contact_id)}`;
+  } catch {
+    return null;
+  }
+}
+
+function bool(v: number | null): boolean | null {
+  return v === null || v === undefined ? null : v === 1;
+}
+
+export function displayNameOf(raw: Pick<RawRow, 'display_name' | 'display_first_name' | 'display_last_name' | 'display_email' | 'person_id'>): string {
+  const n = raw.display_name ?? [raw.display_first_name, raw.display_last_name].filter(Boolean).join(' ');
+  return n || raw.display_email || raw.person_id;
+}
+
+export function toInsightRow(raw: RawRow, ctx: { crmBaseUrl: string | null; scoredAsOf: string | null; withEngagement: boolean }): InsightRow {
+  return {
+    personId: raw.person_id,
+    firstName: raw.display_first_name,
+    lastName: raw.display_last_name,
+    displayName: displayNameOf(raw),
+    email: raw.display_email,
+    phone: raw.display_phone,
+    hasVomo: raw.has_vomo === 1,
+    hasCrm: raw.has_crm === 1,
+    hasRaise: raw.has_raise === 1,
+    emailOptedIn: bool(raw.email_opted_in),
+    lifetimeGivingCents: raw.lifetime_giving_cents ?? 0,
+    giftCount: raw.gift_count ?? 0,
+    firstGiftDate: raw.first_gift_date,
+    lastGiftDate: raw.last_gift_date,
+    firstRaiseGiftDate: raw.first_raise_gift_date,
+    verifiedHours: raw.verified_hours ?? 0,
+    totalHours: raw.total_hours ?? 0,
+    participations: raw.participations ?? 0,
+    verifiedParticipations: raw.verified_participations ?? 0,
+    lastParticipationAt: raw.last_participation_at,
+    crmUrl: crmLink(raw, ctx.crmBaseUrl),
+    engagement: ctx.withEngagement
+      ? {
+          score: raw.score ?? 0,
+          givingRecencyPts: raw.giving_recency_pts ?? 0,
+          givingFrequencyPts: raw.giving_frequency_pts ?? 0,
+          givingAmountPts: raw.giving_amount_pts ?? 0,
+          servingRecencyPts: raw.serving_recency_pts ?? 0,
+          servingHoursPts: raw.serving_hours_pts ?? 0,
+          servingCountPts: raw.serving_count_pts ?? 0,
+          daysSinceGift: raw.days_since_gift,
+          daysSinceParticipation: raw.days_since_participation,
+          scoredAsOf: ctx.scoredAsOf,
+        }
+      : null,
+  };
+}
+
+export function systemsOf(r: Pick<InsightRow, 'hasVomo' | 'hasCrm' | 'hasRaise'>): string {
+  return [r.hasVomo && 'VOMO', r.hasCrm && 'CRM+', r.hasRaise && 'Raise'].filter(Boolean).join(';');
+}
+
+/** A cell's value for CSV and the CLI: plain numbers, dates as stored, money in dollars. */
+export function cellOf(r: InsightRow, key: ColumnKey): string | number | boolean | null {
+  switch (key) {
+    case 'personId':
+      return r.personId;
+    case 'firstName':
+      return r.firstName;
+    case 'lastName':
+      return r.lastName;
+    case 'email':
+      return r.email;
+    case 'phone':
+      return r.phone;
+    case 'systems':
+      return systemsOf(r);
+    case 'emailOptedIn':
+      return r.emailOptedIn === null ? null : r.emailOptedIn ? 'yes' : 'no';
+    case 'lifetimeGivingCents':
+      return (r.lifetimeGivingCents / 100).toFixed(2);
+    case 'giftCount':
+      return r.giftCount;
+    case 'firstGiftDate':
+      return r.firstGiftDate;
+    case 'lastGiftDate':
+      return r.lastGiftDate;
+    case 'firstRaiseGiftDate':
+      return r.firstRaiseGiftDate;
+    case 'verifiedHours':
+      return r.verifiedHours;
+    case 'totalHours':
+      return r.totalHours;
+    case 'participations':
+      return r.participations;
+    case 'verifiedParticipations':
+      return r.verifiedParticipations;
+    case 'lastParticipationAt':
+      return r.lastParticipationAt;
+    case 'crmUrl':
+      return r.crmUrl;
+    case 'score':
+    case 'givingRecencyPts':
+    case 'givingFrequencyPts':
+    case 'givingAmountPts':
+    case 'servingRecencyPts':
+    case 'servingHoursPts':
+    case 'servingCountPts':
+      return r.engagement ? r.engagement[key] : null;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * "Export CSV": what will be exported (rows, columns, filters), the outreach options, and after
+ * the export, how many rows went out and how many were left out and why. The web shell gets a
+ * download; Electron asks where to save.
+ */
+import { useEffect, useState } from 'react';
+import { Alert, Anchor, Button, Checkbox, Group, Modal, NumberInput, Stack, Text } from '@mantine/core';
+import { api } from '../../ipc/client';
+import { downloadUrl, transport } from '../../ipc/transport';
+import { COLUMN_LABELS, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
+
+export interface ExportDialogProps {
+  opened: boolean;
+  onClose(): void;
+  profileId: number;
+  list: ListName;
+  title: string;
+  columns: ColumnKey[];
+  filters: ListFilters;
+  search?: string;
+  sort?: ListSort;
+  total: number | null;
+}
+
+function startDownload(id: string, fileName: string) {
+  const a = document.createElement('a');
+  a.href = downloadUrl(id);
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export function ExportDialog(p: ExportDialogProps) {
+  const [excludeOptedOut, setExcludeOptedOut] = useState(true);
+  const [outreach, setOutreach] = useState(true);
+  const [recentDays, setRecentDays] = useState<number | ''>('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ExportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!p.opened) return;
+    setResult(null);
+    setError(null);
+    api['insights.settings.get']({ profileId: p.profileId })
+      .then((s) => setRecentDays(s.recentlyAskedDays || ''))
+      .catch(() => undefined);
+  }, [p.opened, p.profileId]);
+
+  const columns: ColumnKey[] = ['personId', ...(['firstName', 'lastName'] as ColumnKey[]).filter((c) => !p.columns.includes(c)), ...p.columns];
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api['exports.create']({
+        profileId: p.profileId,
+        list: p.list,
+        columns,
+        filters: p.filters,
+        search: p.search,
+        sort: p.sort,
+        excludeOptedOut,
+        excludeRecentlyAskedDays: recentDays === '' ? 0 : recentDays,
+        outreach,
+      });
+      setResult(r);
+      if (r.downloadId) startDownload(r.downloadId, r.fileName);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const filterText = Object.entries(p.filters)
+    .map(([k, v]) => `${k} ${k === 'minGivingCents' ? `$${Number(v) / 100}` : String(v)}`)
+    .concat(p.search ? [`search "${p.search}"`] : [])
+    .join(', ');
+
+  return (
+    <Modal opened={p.opened} onClose={p.onClose} title={`Export CSV — ${p.title}`} size="lg">
+      <Stack gap="sm">
+        <Text size="sm">
+          {p.total === null ? 'Counting rows…' : `${p.total.toLocaleString('en-US')} ${p.total === 1 ? 'row' : 'rows'} match`}
+          {filterText ? ` (filters: ${filterText})` : ' (no filters)'}.
+        </Text>
+        <Text size="xs" c="dimmed">
+          Columns: {columns.map((c) => COLUMN_LABELS[c]).join(', ')}
+        </Text>
+        <Checkbox label="Leave out email addresses that are not opted in" checked={excludeOptedOut} onChange={(e) => setExcludeOptedOut(e.currentTarget.checked)} />
+        <NumberInput
+          label="Leave out people exported for outreach within (days)"
+          description="0 or empty: keep everyone"
+          min={0}
+          max={3650}
+          w={320}
+          value={recentDays}
+          onChange={(v) => setRecentDays(v === '' ? '' : Number(v))}
+        />
+        <Checkbox label="This is an outreach export (count these people as asked)" checked={outreach} onChange={(e) => setOutreach(e.currentTarget.checked)} />
+        {error && (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        )}
+        {result && !result.cancelled && (
+          <Alert color="green" title="Export finished" role="status">
+            <Text size="sm">
+              Exported {result.rowCount.toLocaleString('en-US')} {result.rowCount === 1 ? 'row' : 'rows'}.
+            </Text>
+            <Text size="sm">
+              Left out {result.excludedOptedOut.toLocaleString('en-US')} email {result.excludedOptedOut === 1 ? 'address' : 'addresses'} (not opted in) and{' '}
+              {result.excludedRecentlyAsked.toLocaleString('en-US')} {result.excludedRecentlyAsked === 1 ? 'person' : 'people'} (recently asked).
+            </Text>
+            {result.downloadId ? (
+              <Anchor href={downloadUrl(result.downloadId)} download={result.fileName} size="sm">
+                Download {result.fileName}
+              </Anchor>
+            ) : (
+              <Text size="sm">Saved to {result.filePath}</Text>
+            )}
+          </Alert>
+        )}
+        {result?.cancelled && <Text size="sm">Export cancelled: no file was written.</Text>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={p.onClose}>
+            Close
+          </Button>
+          <Button onClick={run} loading={busy}>
+            {transport().kind === 'electron' ? 'Save CSV…' : 'Export'}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
