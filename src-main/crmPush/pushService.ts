@@ -1,0 +1,312 @@
+/**
+ * "Add to CRM+" for one core: preview → submit → confirm, shared by the IPC handlers, the CLI
+ * and the tests.
+ *
+ * Rules: nothing is written to CRM+ by a preview (only lookups); one push action per profile at
+ * a time; the CRM+ token is read from the keychain here, in the main process, for one action,
+ * and lives only in that action's client; every preview, submission, link and confirmation is
+ * in audit_log; progress goes out as `task.progress` (task 'crm_push'), changes as
+ * `data.changed` (scope 'crmPush'). The reference clock (submission times, the follow-up
+ * window) is injectable, and for a sandbox profile it is the sandbox's own clock.
+ */
+import type { Core } from '../core/app';
+import { AppError } from '../../src-shared/errors';
+import {
+  PUSH_REFERENCE_SOURCE,
+  PushSettings,
+  type PushCheckResult,
+  type PushCounts,
+  type PushPreview,
+  type PushPreviewItem,
+  type PushSubmissionPage,
+  type PushSubmissionStatus,
+  type PushSubmitResult,
+} from '../../src-shared/domain/crmPush';
+import type { ListFilters, ListName } from '../../src-shared/domain/insights';
+import { defaultActor } from '../store/repos/audit';
+import { PushApi } from './crmApi';
+import type { CrmClientOptions } from '../connectors/crm/client';
+import { SubmissionsRepo, toSubmission } from './submissions';
+import { listPersonIds, loadPersons } from './people';
+import { lookupPerson } from './lookup';
+import { submitBatch, createImmediately, type SubmitHooks, type SubmitContext } from './submit';
+import { checkPending } from './confirm';
+import { linkIntoJoin } from './link';
+
+export const PUSH_SETTINGS_KEY = 'crmPush';
+/** Persons looked up in one preview at most (each costs up to two CRM+ calls). */
+export const MAX_PREVIEW_PERSONS = 1000;
+
+export interface PushServiceOptions {
+  fetch?: typeof fetch;
+  /** The reference clock; default: the sandbox clock for a sandbox profile, else the wall clock. */
+  now?: () => Date | Promise<Date>;
+  /** Client tuning (tests: short retry delays). */
+  client?: Partial<Omit<CrmClientOptions, 'baseUrl' | 'token' | 'fetch'>>;
+  hooks?: SubmitHooks;
+}
+
+export interface PreviewInput {
+  profileId: number;
+  list?: ListName;
+  personIds?: string[];
+  filters?: ListFilters;
+  search?: string;
+  max?: number;
+}
+
+export class PushService {
+  readonly repo: SubmissionsRepo;
+  private readonly busy = new Set<number>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly opts: PushServiceOptions = {},
+  ) {
+    this.repo = new SubmissionsRepo(core.db, core.audit);
+  }
+
+  settings(profileId: number): PushSettings {
+    return this.core.settings.get(profileId, PUSH_SETTINGS_KEY, PushSettings);
+  }
+
+  // ------------------------------------------------------------------ preview
+
+  async preview(input: PreviewInput): Promise<PushPreview> {
+    const profile = this.requireProfile(input.profileId);
+    let personIds: string[];
+    let truncated = false;
+    const max = Math.min(input.max ?? MAX_PREVIEW_PERSONS, MAX_PREVIEW_PERSONS);
+    if (input.personIds?.length) personIds = [...new Set(input.personIds)];
+    else if (input.list) ({ ids: personIds, truncated } = listPersonIds(this.core, profile.id, input.list, { filters: input.filters, search: input.search, max }));
+    else throw new AppError('BAD_INPUT', 'Choose a list or some people to add to CRM+.');
+    if (personIds.length > max) throw new AppError('BAD_INPUT', `At most ${max} people can be added to CRM+ at once; narrow the selection.`);
+    const persons = loadPersons(this.core.db, profile.id, personIds);
+    const settings = this.settings(profile.id);
+    const existing = this.repo.byReferenceIds(
+      profile.id,
+      PUSH_REFERENCE_SOURCE,
+      persons.map((p) => p.vomoUserId?.trim()).filter((x): x is string => !!x),
+    );
+    return this.exclusive(profile.id, async () => {
+      const api = await this.api(profile.id);
+      try {
+        const items: PushPreviewItem[] = [];
+        let i = 0;
+        for (const p of persons) {
+          this.progress(profile.id, 'preview', i++, persons.length, p.displayName);
+          items.push(await lookupPerson(api, p, settings, p.vomoUserId ? existing.get(p.vomoUserId.trim()) : undefined));
+        }
+        this.progress(profile.id, 'preview', persons.length, persons.length, 'done', true);
+        const counts = countItems(items);
+        const batch = this.repo.createBatch(profile.id, input.list ?? null, personIds, items, counts, defaultActor());
+        return {
+          batchId: batch.id,
+          profileId: profile.id,
+          list: batch.list_name,
+          createdAt: batch.created_at,
+          items,
+          truncated,
+          counts,
+          callsNeeded: counts.new,
+          budget: api.budget(),
+        };
+      } catch (err) {
+        this.progress(profile.id, 'preview', 0, persons.length, (err as Error).message, true);
+        throw err;
+      } finally {
+        api.close();
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ submit
+
+  async submit(input: { profileId: number; batchId: number; personIds?: string[]; immediatePersonId?: string }): Promise<PushSubmitResult> {
+    const profile = this.requireProfile(input.profileId);
+    const batch = this.repo.batch(profile.id, input.batchId);
+    if (!batch) throw new AppError('NOT_FOUND', `There is no preview ${input.batchId} for this profile; preview again.`);
+    let items = this.repo.batchItems(batch);
+    if (input.personIds?.length) {
+      const want = new Set(input.personIds);
+      items = items.filter((it) => want.has(it.personId));
+    }
+    if (input.immediatePersonId !== undefined) {
+      const item = items.find((it) => it.personId === input.immediatePersonId);
+      if (!item) throw new AppError('NOT_FOUND', `Person ${input.immediatePersonId} is not in preview ${batch.id}.`);
+      if (!item.body || !item.vomoUserId) throw new AppError('BAD_INPUT', `${item.name} cannot be created: ${item.reason}`);
+    }
+    return this.exclusive(profile.id, async () => {
+      const api = await this.api(profile.id);
+      const ctx = this.context(profile.id, api, 'submit');
+      this.repo.setBatchStatus(profile.id, batch.id, 'submitting');
+      let result: PushSubmitResult;
+      try {
+        if (input.immediatePersonId !== undefined) {
+          const item = items.find((it) => it.personId === input.immediatePersonId)!;
+          this.core.audit.record({ profileId: profile.id, action: 'crm_push.create_now', subjectType: 'person', subjectId: item.personId, detail: { batchId: batch.id, referenceId: item.vomoUserId } });
+          result = await createImmediately(ctx, batch, item, item.body!);
+        } else {
+          result = await submitBatch(ctx, batch, items);
+        }
+      } catch (err) {
+        this.repo.setBatchStatus(profile.id, batch.id, 'stopped', { error: (err as Error).message });
+        this.progress(profile.id, 'submit', 0, null, (err as Error).message, true);
+        throw err;
+      } finally {
+        api.close();
+        this.core.events.emit('data.changed', { profileId: profile.id, scope: 'crmPush' });
+      }
+      this.repo.setBatchStatus(profile.id, batch.id, result.stopped ? 'stopped' : 'done', result);
+      this.core.audit.record({ profileId: profile.id, action: 'crm_push.batch', subjectType: 'crm_push_batch', subjectId: String(batch.id), detail: result });
+      this.progress(profile.id, 'submit', 1, 1, result.stopped?.message ?? 'done', true);
+      return result;
+    });
+  }
+
+  // ------------------------------------------------------------------ confirm
+
+  /** "Check pending" (manual: every waiting row) or the pass after a sync (polite interval). */
+  async checkPending(input: { profileId: number; manual?: boolean }): Promise<PushCheckResult> {
+    const profile = this.requireProfile(input.profileId);
+    if (this.repo.awaiting(profile.id).length === 0) return { checked: 0, confirmed: 0, stillPending: 0, needsFollowup: 0, notDue: 0, stopped: null };
+    return this.exclusive(profile.id, async () => {
+      const api = await this.api(profile.id);
+      try {
+        const ctx = this.context(profile.id, api, 'confirm');
+        const result = await checkPending(
+          { ...ctx, onConfirmed: (c) => ctx.onLinked?.(c) },
+          { manual: input.manual ?? true },
+        );
+        this.core.audit.record({ profileId: profile.id, action: 'crm_push.check', subjectType: 'profile', subjectId: String(profile.id), detail: { ...result, manual: input.manual ?? true } });
+        return result;
+      } finally {
+        api.close();
+        this.core.events.emit('data.changed', { profileId: profile.id, scope: 'crmPush' });
+      }
+    });
+  }
+
+  submissions(input: { profileId: number; status?: PushSubmissionStatus | 'waiting'; offset: number; limit: number }): PushSubmissionPage {
+    this.requireProfile(input.profileId);
+    const page = this.repo.list(input.profileId, input);
+    return { rows: page.rows.map(toSubmission), total: page.total, counts: page.counts };
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private context(profileId: number, api: PushApi, step: string): SubmitContext {
+    return {
+      profileId,
+      api,
+      repo: this.repo,
+      settings: this.settings(profileId),
+      now: () => this.referenceNow(profileId),
+      progress: (c, t, m) => this.progress(profileId, step, c, t, m),
+      onLinked: (c) => {
+        try {
+          const how = linkIntoJoin(this.core.db, profileId, c);
+          if (how === 'decision') {
+            this.core.audit.record({ profileId, action: 'crm_push.link_decision', subjectType: 'vomo_user', subjectId: c.vomoUserId, detail: { contactId: c.contactId, individualId: c.individualId } });
+          }
+        } catch (err) {
+          // The submission row keeps the link either way; the join can be told later.
+          this.progress(profileId, step, 0, null, `Could not record the link for the join: ${(err as Error).message}`);
+        }
+      },
+      hooks: this.opts.hooks,
+    };
+  }
+
+  private requireProfile(profileId: number) {
+    const p = this.core.profiles.get(profileId);
+    if (!p) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
+    return p;
+  }
+
+  private async exclusive<T>(profileId: number, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(profileId)) throw new AppError('CONFLICT', 'An "Add to CRM+" action is already running for this profile; wait for it to finish.');
+    this.busy.add(profileId);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(profileId);
+    }
+  }
+
+  private async api(profileId: number): Promise<PushApi> {
+    const before = this.core.profiles.get(profileId)!;
+    if (before.is_sandbox) {
+      const { prepareProfileForSync } = await import('../sandboxRuntime/embedded');
+      await prepareProfileForSync(this.core, profileId);
+    }
+    const profile = this.core.profiles.get(profileId)!;
+    if (!profile.crm_url) throw new AppError('BAD_INPUT', `"${profile.name}" has no CRM+ base URL: set it in Settings → Connections.`);
+    const token = await this.core.secrets.get(profileId, 'crm');
+    if (!token) throw new AppError('TOKEN_MISSING', `"${profile.name}" has no CRM+ token: add it in Settings → Connections.`);
+    const settings = this.settings(profileId);
+    return new PushApi({
+      baseUrl: profile.crm_url,
+      token,
+      fetch: this.opts.fetch,
+      reserve: settings.budgetReserve,
+      ...this.opts.client,
+      onWait: (ms, reason) => this.progress(profileId, 'waiting', 0, null, `${reason} (${Math.ceil(ms / 1000)} s)`),
+    });
+  }
+
+  /** The reference clock: injected, else the sandbox's clock for a sandbox profile, else now. */
+  async referenceNow(profileId: number): Promise<Date> {
+    if (this.opts.now) return await this.opts.now();
+    const profile = this.core.profiles.get(profileId);
+    if (profile?.is_sandbox) {
+      try {
+        const { embeddedSandboxes } = await import('../sandboxRuntime/embedded');
+        const h = embeddedSandboxes(this.core).handle(profileId);
+        if (h) {
+          const handle = (await h) as unknown as { admin: string };
+          const state = (await (await fetch(`${handle.admin}/state`)).json()) as { now?: string | number; clock?: string | number };
+          const t = state.now ?? state.clock;
+          const d = t === undefined ? null : new Date(t);
+          if (d && !Number.isNaN(d.getTime())) return d;
+        }
+      } catch {
+        /* fall back to the wall clock */
+      }
+    }
+    return new Date();
+  }
+
+  private progress(profileId: number, step: string, current: number, total: number | null, message: string, done = false): void {
+    this.core.events.emit('task.progress', { profileId, task: 'crm_push', step, current, total, done, message });
+  }
+}
+
+function countItems(items: PushPreviewItem[]): PushCounts {
+  const c: PushCounts = { byReference: 0, byEmail: 0, new: 0, alreadySubmitted: 0, notEligible: 0 };
+  for (const it of items) {
+    if (it.classification === 'by_reference') c.byReference++;
+    else if (it.classification === 'by_email') c.byEmail++;
+    else if (it.classification === 'new') c.new++;
+    else if (it.classification === 'already_submitted') c.alreadySubmitted++;
+    else c.notEligible++;
+  }
+  return c;
+}
+
+/**
+ * The push service of a core, created once. After every sync that went through it checks the
+ * pending submissions (at the polite interval), so confirmations arrive without a click.
+ */
+export function pushService(core: Core, opts?: PushServiceOptions): PushService {
+  return core.service('crmPush', () => {
+    const svc = new PushService(core, opts);
+    const off = core.events.on('sync.finished', ({ profileId, status }) => {
+      if (status === 'cancelled' || status === 'failed') return;
+      if (svc.repo.awaiting(profileId).length === 0) return;
+      svc.checkPending({ profileId, manual: false }).catch(() => undefined);
+    });
+    core.onClose(off);
+    return svc;
+  });
+}
