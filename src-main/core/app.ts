@@ -9,11 +9,13 @@ import { SettingsRepo } from '../store/repos/settings';
 import { AuditRepo } from '../store/repos/audit';
 import type { SecretStore } from '../secrets/secretStore';
 import { KeychainSecretStore } from '../secrets/keychain';
+import { SessionOverlaySecretStore } from '../secrets/sessionOverlay';
 import { EventBus } from './events';
 import { createDispatcher, type Dispatch } from '../ipc/dispatcher';
 import { allHandlers } from '../ipc/handlers';
 import type { HandlerContext } from '../ipc/handlerTypes';
 import type { Envelope } from '../../src-shared/ipc/channel';
+import { wireDomainServices } from './wiring';
 
 export interface CoreOptions {
   dataDir: string;
@@ -37,6 +39,8 @@ export interface Core {
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
   readonly secrets: SecretStore;
+  /** The same store, for the sandbox runtime to keep its generated tokens in memory when no keychain answers. */
+  readonly sessionSecrets: SessionOverlaySecretStore;
   readonly events: EventBus;
   readonly shell: HandlerContext['shell'];
   readonly hooks: ShellHooks;
@@ -56,6 +60,7 @@ export function createCore(opts: CoreOptions): Core {
   const closers: (() => void | Promise<void>)[] = [];
   let dispatch: Dispatch | null = null;
   let closed = false;
+  const sessionSecrets = new SessionOverlaySecretStore(opts.secrets ?? new KeychainSecretStore());
 
   const core: Core = {
     dataDir: opts.dataDir,
@@ -63,7 +68,8 @@ export function createCore(opts: CoreOptions): Core {
     profiles: new ProfilesRepo(db),
     settings: new SettingsRepo(db),
     audit: new AuditRepo(db),
-    secrets: opts.secrets ?? new KeychainSecretStore(),
+    secrets: sessionSecrets,
+    sessionSecrets,
     events: new EventBus(),
     shell: opts.shell ?? 'test',
     hooks: opts.hooks ?? {},
@@ -91,5 +97,6 @@ export function createCore(opts: CoreOptions): Core {
       db.close();
     },
   };
+  wireDomainServices(core);
   return core;
 }

@@ -39,9 +39,16 @@ class EmbeddedSandboxes {
         const { startSandbox } = await import('../sandbox/index');
         const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0 });
         this.core.profiles.update(profile.id, { vomoUrl: handle.vomo.baseUrl, crmUrl: handle.crm.baseUrl, raiseUrl: handle.raise.baseUrl });
-        await this.core.secrets.set(profile.id, 'vomo', handle.vomo.token);
-        await this.core.secrets.set(profile.id, 'crm', handle.crm.token);
-        await this.core.secrets.set(profile.id, 'raise', handle.raise.token);
+        for (const api of ['vomo', 'crm', 'raise'] as const) {
+          try {
+            await this.core.secrets.set(profile.id, api, handle[api].token);
+          } catch (err) {
+            // No keychain here: the generated sandbox tokens open only these loopback servers,
+            // so keeping them in memory for this session is safe; real tokens never are.
+            if ((err as AppError).code !== 'KEYCHAIN_UNAVAILABLE') throw err;
+            this.core.sessionSecrets.remember(profile.id, api, handle[api].token);
+          }
+        }
         return handle;
       })();
       this.running.set(profile.id, started);

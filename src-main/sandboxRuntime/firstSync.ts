@@ -1,9 +1,12 @@
 import type { Core } from '../core/app';
+import { syncService } from '../sync/syncService';
 
 /**
- * After "Explore with sandbox data": start the first sync so the steward lands on real numbers.
- * Returns the run id, or null when this build has no sync service yet.
+ * After "Explore with sandbox data": start the first sync in the background so the steward lands
+ * on real numbers; the join is rebuilt when it finishes (the identity service listens for
+ * sync.finished). Returns the run id.
  */
-export async function startSyncAfterSandbox(_core: Core, _profileId: number): Promise<number | null> {
-  return null;
+export async function startSyncAfterSandbox(core: Core, profileId: number): Promise<number | null> {
+  const { runId } = await syncService(core).start(profileId, {});
+  return runId;
 }

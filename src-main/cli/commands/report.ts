@@ -18,6 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--since <date>', 're-read records changed since this day (reconcile), YYYY-MM-DD')
     .option('--lag-hours <n>', 'Raise → CRM+ sync lag window in hours (reconcile)')
     .option('--limit <n>', 'rows to print for lists (default: all)')
+    .option('--as-of <date>', 'reference day for windows (lapse, activity, lag), YYYY-MM-DD; default today')
     .action(async (profileName: string, name: string, o: Record<string, string | boolean | undefined>) => {
       const reports = allReports();
       const report = reports[name];

@@ -2,6 +2,7 @@ import { Tabs } from '@mantine/core';
 import type { ViewProps } from '../../app/views';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 import { ConnectionsPanel } from './ConnectionsPanel';
+import { InsightsSettings } from '../insights/InsightsSettings';
 
 export default function SettingsView({ profileId }: ViewProps) {
   return (
@@ -11,12 +12,18 @@ export default function SettingsView({ profileId }: ViewProps) {
         <Tabs.Tab value="connections" disabled={!profileId}>
           Connections
         </Tabs.Tab>
+        <Tabs.Tab value="insights" disabled={!profileId}>
+          Insights
+        </Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="profiles" pt="md">
         <ProfilesPanel />
       </Tabs.Panel>
       <Tabs.Panel value="connections" pt="md">
         {profileId ? <ConnectionsPanel profileId={profileId} /> : null}
+      </Tabs.Panel>
+      <Tabs.Panel value="insights" pt="md">
+        {profileId ? <InsightsSettings profileId={profileId} /> : null}
       </Tabs.Panel>
     </Tabs>
   );
