@@ -1,5 +1,66 @@
 import type { identityChannels } from '../../../src-shared/ipc/channels/identity';
 import type { HandlerMap } from '../handlerTypes';
+import type { Core } from '../../core/app';
+import { requireProfile } from './profiles';
+import { identityService } from '../../identity/identityService';
+import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
-// Handlers of the identity domain; filled in by the issue that builds it.
-export const identityHandlers: HandlerMap<typeof identityChannels> = {};
+function svc(core: Core, profileId: number) {
+  requireProfile(core, profileId);
+  return identityService(core);
+}
+
+export const identityHandlers: HandlerMap<typeof identityChannels> = {
+  'identity.rebuild': (i, { core }) => svc(core, i.profileId).rebuild(i.profileId),
+  'identity.status': (i, { core }) => {
+    const s = svc(core, i.profileId);
+    const n = (sql: string) => (core.db.prepare(sql).get(i.profileId) as { n: number }).n;
+    const run = s.lastRun(i.profileId);
+    return {
+      lastRunAt: run?.finished_at ?? null,
+      persons: n('SELECT COUNT(*) AS n FROM persons WHERE profile_id = ?'),
+      openConflicts: n(`SELECT COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open'`),
+      openCandidates: n(`SELECT COUNT(*) AS n FROM split_candidates WHERE profile_id = ? AND status = 'open'`),
+      findings: n('SELECT COUNT(*) AS n FROM identity_findings WHERE profile_id = ?'),
+      summary: run?.summary_json ? (JSON.parse(run.summary_json) as RebuildSummary) : null,
+    };
+  },
+  'identity.settings.get': (i, { core }) => svc(core, i.profileId).settings(i.profileId),
+  'identity.settings.set': (i, { core }) => svc(core, i.profileId).setSettings(i.profileId, i.settings),
+  'identity.precision': (i, { core }) => svc(core, i.profileId).precision(i.profileId),
+  'identity.findings': (i, { core }) => svc(core, i.profileId).findings(i.profileId),
+
+  'people.list': (i, { core }) => svc(core, i.profileId).listPeople(i),
+  'people.get': (i, { core }) => svc(core, i.profileId).person(i.profileId, i.personId),
+  'people.linkVerdict': (i, { core }) => svc(core, i.profileId).linkVerdict(i.profileId, i.personId, i.keyA, i.keyB, i.verdict, i.reason ?? null),
+
+  'conflicts.list': (i, { core }) =>
+    svc(core, i.profileId).listConflicts({
+      profileId: i.profileId,
+      status: i.status,
+      field: i.field ?? null,
+      newSinceLastSync: i.newSinceLastSync,
+      personId: i.personId ?? null,
+      offset: i.offset,
+      limit: i.limit,
+    }),
+  'conflicts.resolve': (i, { core }) => svc(core, i.profileId).setConflicts(i.profileId, i.ids, 'resolve', i.choice, i.value ?? null, i.note ?? null),
+  'conflicts.dismiss': (i, { core }) => svc(core, i.profileId).setConflicts(i.profileId, i.ids, 'dismiss', null, null, i.note ?? null),
+  'conflicts.reopen': (i, { core }) => svc(core, i.profileId).setConflicts(i.profileId, i.ids, 'reopen', null, null, null),
+  'conflicts.bulkResolve': (i, { core }) => svc(core, i.profileId).bulkConflicts(i.profileId, i.field, i.action, i.choice ?? null, i.ids ?? null),
+  async 'conflicts.exportFixList'(i, { core, shell }) {
+    const s = svc(core, i.profileId);
+    let target = i.path ?? null;
+    if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
+      target = await core.hooks.chooseSavePath(`twofold-fix-list-${i.system}.csv`);
+    }
+    return s.fixList(i.profileId, i.system, target);
+  },
+
+  'splits.list': (i, { core }) =>
+    svc(core, i.profileId).listCandidates({ profileId: i.profileId, status: i.status, kind: i.kind ?? null, personId: i.personId ?? null, offset: i.offset, limit: i.limit }),
+  'splits.approve': (i, { core }) => svc(core, i.profileId).approve(i.profileId, i.candidateId, i.survivorId ?? null, i.reason ?? null),
+  'splits.reject': (i, { core }) => svc(core, i.profileId).reject(i.profileId, i.candidateId, i.reason ?? null),
+  'merges.list': (i, { core }) => svc(core, i.profileId).listMerges(i.profileId),
+  'merges.undo': (i, { core }) => svc(core, i.profileId).undo(i.profileId, i.mergeId),
+};

@@ -1,5 +1,74 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
 import type { reconcileChannels } from '../../../src-shared/ipc/channels/reconcile';
+import { AppError } from '../../../src-shared/errors';
 import type { HandlerMap } from '../handlerTypes';
+import { requireProfile } from './profiles';
+import { reconcileService } from '../../reconcile/service';
+import { getReconcileSettings, setReconcileSettings } from '../../reconcile/settings';
+import { lagStats } from '../../reconcile/lag';
+import { findingsCsv, writeCsv } from '../../reconcile/csv';
+import { downloadRegistry } from '../../web/server';
+import type { Core } from '../../core/app';
 
-// Handlers of the reconcile domain; filled in by the issue that builds it.
-export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {};
+function requireRun(core: Core, runId: number) {
+  const run = reconcileService(core).runs.get(runId);
+  if (!run) throw new AppError('NOT_FOUND', `There is no reconciliation run ${runId}.`);
+  return run;
+}
+
+export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
+  async 'reconcile.run'(input, { core }) {
+    requireProfile(core, input.profileId);
+    return reconcileService(core).run(input);
+  },
+  async 'reconcile.runs'(input, { core }) {
+    requireProfile(core, input.profileId);
+    const svc = reconcileService(core);
+    return { runs: svc.runs.list(input.profileId, input.limit), running: svc.isRunning(input.profileId) };
+  },
+  async 'reconcile.report'(input, { core }) {
+    const run = requireRun(core, input.runId);
+    const runs = reconcileService(core).runs;
+    const { rows, total } = runs.findings(run.id, run.previousRunId, input);
+    return { run, diff: runs.diff(run.id, run.previousRunId), findings: rows, total };
+  },
+  async 'reconcile.exportCsv'(input, { core, shell }) {
+    const run = requireRun(core, input.runId);
+    const { csv, rows } = findingsCsv(reconcileService(core).runs, run.id, run.previousRunId, input);
+    const fileName = `reconciliation-${run.asOf.slice(0, 10)}-run${run.id}${input.group ? '-' + input.group : ''}.csv`;
+    if (input.path) {
+      // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
+      if (shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
+      writeCsv(path.resolve(input.path), csv);
+      return { rows, file: path.resolve(input.path), downloadId: null, fileName, cancelled: false };
+    }
+    if (shell === 'electron' && core.hooks.chooseSavePath) {
+      const file = await core.hooks.chooseSavePath(fileName);
+      if (!file) return { rows, file: null, downloadId: null, fileName, cancelled: true };
+      writeCsv(file, csv);
+      return { rows, file, downloadId: null, fileName, cancelled: false };
+    }
+    const file = path.join(core.dataDir, 'exports', `${crypto.randomUUID()}.csv`);
+    writeCsv(file, csv);
+    const id = crypto.randomBytes(16).toString('hex');
+    downloadRegistry(core).set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
+    return { rows, file: shell === 'web' ? null : file, downloadId: id, fileName, cancelled: false };
+  },
+  async 'reconcile.settings.get'(input, { core }) {
+    requireProfile(core, input.profileId);
+    return getReconcileSettings(core, input.profileId);
+  },
+  async 'reconcile.settings.set'(input, { core }) {
+    requireProfile(core, input.profileId);
+    const { profileId, ...patch } = input;
+    const next = setReconcileSettings(core, profileId, patch);
+    core.events.emit('data.changed', { profileId, scope: 'reconcile.settings' });
+    return next;
+  },
+  async 'reconcile.lagStats'(input, { core }) {
+    requireProfile(core, input.profileId);
+    const lagHours = input.lagHours ?? getReconcileSettings(core, input.profileId).lagHours;
+    return { ...lagStats(core.db, input.profileId, lagHours), lagHours };
+  },
+};

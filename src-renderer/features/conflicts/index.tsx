@@ -1,7 +1,310 @@
+/**
+ * Conflicts: per person and field, the VOMO value beside the CRM+ value with the authority
+ * marked. Choose a side, keep both, or dismiss, one by one or in bulk per field; export the
+ * fix lists of what to correct by hand in each system.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { Accordion, Anchor, Badge, Button, Checkbox, Group, Loader, Pagination, SegmentedControl, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { AuthoritySettings } from './AuthoritySettings';
+import { notifications } from '@mantine/notifications';
+import { api, onEvent } from '../../ipc/client';
+import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
-import type { ViewProps } from '../../app/views';
+import type { Conflict } from '../../../src-shared/domain/identity';
 
-// Placeholder until the issue that builds this view lands.
-export default function ConflictsView(_props: ViewProps) {
-  return <EmptyState title="Conflicts">This view is not built yet.</EmptyState>;
+const PAGE = 50;
+const FIELD_LABEL: Record<string, string> = { email: 'Email', first_name: 'First name', last_name: 'Last name', phone: 'Phone' };
+type Status = 'open' | 'resolved' | 'dismissed' | 'all';
+type Choice = 'vomo' | 'crm' | 'keep_both';
+
+function Value({ value, authority }: { value: string | null; authority: boolean }) {
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Text size="sm" fw={authority ? 600 : 400} c={value ? undefined : 'dimmed'}>
+        {value ?? '—'}
+      </Text>
+      {authority && (
+        <Tooltip label="The authority for this field: its value is what Twofold shows">
+          <Badge size="xs" variant="light" color="blue">
+            authority
+          </Badge>
+        </Tooltip>
+      )}
+    </Group>
+  );
+}
+
+function saveCsv(fileName: string, csv: string) {
+  const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export default function ConflictsView({ profileId }: { profileId: number; param?: string | null }) {
+  const [status, setStatus] = useState<Status>('open');
+  const [field, setField] = useState<string | null>(null);
+  const [fresh, setFresh] = useState(false);
+  const [page, setPage] = useState(1);
+  const [data, setData] = useState<{ total: number; items: Conflict[]; counts: Record<string, number> } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const r = await api['conflicts.list']({ profileId, status, field: (field as Conflict['field']) ?? null, newSinceLastSync: fresh, offset: (page - 1) * PAGE, limit: PAGE });
+      setData(r);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, [profileId, status, field, fresh, page]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => onEvent('data.changed', (p) => (p.profileId === profileId || p.profileId === null) && void load()), [profileId, load]);
+  useEffect(() => setSelected(new Set()), [status, field, fresh, page]);
+
+  const act = async (label: string, fn: () => Promise<{ updated: number }>) => {
+    setBusy(true);
+    try {
+      const r = await fn();
+      notifications.show({ message: label === 'Re-checked' ? `Re-checked: ${r.updated} open conflict${r.updated === 1 ? '' : 's'}` : `${label}: ${r.updated} conflict${r.updated === 1 ? '' : 's'}` });
+      setSelected(new Set());
+      await load();
+    } catch (err) {
+      notifications.show({ color: 'red', title: 'Could not update the conflicts', message: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const resolve = (ids: number[], choice: Choice, label: string) => act(label, () => api['conflicts.resolve']({ profileId, ids, choice }));
+  const dismiss = (ids: number[]) => act('Dismissed', () => api['conflicts.dismiss']({ profileId, ids }));
+  const reopen = (ids: number[]) => act('Reopened', () => api['conflicts.reopen']({ profileId, ids }));
+
+  const exportList = async (system: 'vomo' | 'crm') => {
+    try {
+      const r = await api['conflicts.exportFixList']({ profileId, system });
+      if (r.path) notifications.show({ message: `Saved ${r.rows} corrections to ${r.path}` });
+      else {
+        saveCsv(r.fileName, r.csv);
+        notifications.show({ message: `${r.rows} corrections to make in ${system === 'vomo' ? 'VOMO' : 'CRM+'}` });
+      }
+    } catch (err) {
+      notifications.show({ color: 'red', title: 'Could not export the fix list', message: (err as Error).message });
+    }
+  };
+
+  const items = data?.items ?? [];
+  const ids = [...selected];
+  const allOnPage = items.length > 0 && items.every((c) => selected.has(c.id));
+  const openCount = Object.values(data?.counts ?? {}).reduce((a, b) => a + b, 0);
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={2}>Conflicts</Title>
+          <Text c="dimmed" size="sm">
+            Where VOMO and CRM+ disagree about the same person. Phones are compared as numbers and names without regard to case or spacing, so formatting alone is never a conflict.
+          </Text>
+        </div>
+        <Group gap="xs">
+          <Button
+            variant="subtle"
+            disabled={busy}
+            onClick={() =>
+              void act('Re-checked', async () => {
+                const r = await api['identity.rebuild']({ profileId });
+                return { updated: r.conflictsOpen };
+              })
+            }
+          >
+            Re-check now
+          </Button>
+          <Button variant="default" onClick={() => void exportList('vomo')} aria-label="Export VOMO fix list">
+            Fix list for VOMO
+          </Button>
+          <Button variant="default" onClick={() => void exportList('crm')} aria-label="Export CRM+ fix list">
+            Fix list for CRM+
+          </Button>
+        </Group>
+      </Group>
+
+      <Group gap="md" align="flex-end">
+        <SegmentedControl
+          aria-label="Conflict status"
+          value={status}
+          onChange={(v) => {
+            setStatus(v as Status);
+            setPage(1);
+          }}
+          data={[
+            { value: 'open', label: `Open${openCount ? ` (${openCount})` : ''}` },
+            { value: 'resolved', label: 'Resolved' },
+            { value: 'dismissed', label: 'Dismissed' },
+            { value: 'all', label: 'All' },
+          ]}
+        />
+        <Select
+          aria-label="Field"
+          placeholder="All fields"
+          clearable
+          value={field}
+          onChange={(v) => {
+            setField(v);
+            setPage(1);
+          }}
+          data={Object.entries(FIELD_LABEL).map(([value, label]) => ({ value, label: `${label}${data?.counts[value] ? ` (${data.counts[value]})` : ''}` }))}
+          w={200}
+        />
+        <Checkbox label="New since last sync" checked={fresh} onChange={(e) => setFresh(e.currentTarget.checked)} />
+      </Group>
+
+      {(selected.size > 0 || (field && status === 'open')) && (
+        <Group gap="xs" p="xs" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 8 }}>
+          <Text size="sm" fw={500}>
+            {selected.size > 0 ? `${selected.size} selected:` : `Every open ${FIELD_LABEL[field!].toLowerCase()} conflict:`}
+          </Text>
+          {(['vomo', 'crm', 'keep_both'] as const).map((choice) => (
+            <Button
+              key={choice}
+              size="xs"
+              variant="light"
+              disabled={busy}
+              onClick={() =>
+                selected.size > 0
+                  ? void resolve(ids, choice, 'Resolved')
+                  : void act('Resolved', () => api['conflicts.bulkResolve']({ profileId, field: field as Conflict['field'], action: 'resolve', choice }))
+              }
+            >
+              {choice === 'vomo' ? 'Use VOMO' : choice === 'crm' ? 'Use CRM+' : 'Keep both'} {selected.size > 0 ? 'for selected' : 'for all'}
+            </Button>
+          ))}
+          <Button
+            size="xs"
+            variant="subtle"
+            color="gray"
+            disabled={busy}
+            onClick={() =>
+              selected.size > 0 ? void dismiss(ids) : void act('Dismissed', () => api['conflicts.bulkResolve']({ profileId, field: field as Conflict['field'], action: 'dismiss' }))
+            }
+          >
+            Dismiss {selected.size > 0 ? 'selected' : 'all'}
+          </Button>
+        </Group>
+      )}
+
+      <Accordion variant="contained">
+        <Accordion.Item value="authority">
+          <Accordion.Control>Field authority</Accordion.Control>
+          <Accordion.Panel>
+            <AuthoritySettings profileId={profileId} />
+          </Accordion.Panel>
+        </Accordion.Item>
+      </Accordion>
+
+      {error && <Text c="red">{error}</Text>}
+      {!data && !error && <Loader />}
+      {data && data.total === 0 && (
+        <EmptyState title={status === 'open' ? 'No open conflicts' : 'Nothing here'}>
+          {status === 'open' ? 'VOMO and CRM+ agree on every joined person. Conflicts are re-checked after every sync.' : 'No conflicts with this status.'}
+        </EmptyState>
+      )}
+      {data && data.total > 0 && (
+        <Table striped highlightOnHover verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={36}>
+                <Checkbox
+                  aria-label="Select all on this page"
+                  checked={allOnPage}
+                  onChange={() => setSelected(allOnPage ? new Set() : new Set(items.map((c) => c.id)))}
+                />
+              </Table.Th>
+              <Table.Th>Person</Table.Th>
+              <Table.Th>Field</Table.Th>
+              <Table.Th>VOMO</Table.Th>
+              <Table.Th>CRM+</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Actions</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((c) => {
+              const who = `${c.personName} ${FIELD_LABEL[c.field].toLowerCase()}`;
+              return (
+                <Table.Tr key={c.id} data-testid={`conflict-${c.id}`}>
+                  <Table.Td>
+                    <Checkbox
+                      aria-label={`Select ${who}`}
+                      checked={selected.has(c.id)}
+                      onChange={() => {
+                        const next = new Set(selected);
+                        if (next.has(c.id)) next.delete(c.id);
+                        else next.add(c.id);
+                        setSelected(next);
+                      }}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor size="sm" onClick={() => navigate('person', c.personId)}>
+                      {c.personName}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{FIELD_LABEL[c.field]}</Table.Td>
+                  <Table.Td bg={c.chosenValue != null && c.chosenValue === c.vomoValue ? 'var(--mantine-color-green-light)' : undefined}>
+                    <Value value={c.vomoValue} authority={c.authority === 'vomo'} />
+                  </Table.Td>
+                  <Table.Td bg={c.chosenValue != null && c.chosenValue === c.crmValue ? 'var(--mantine-color-green-light)' : undefined}>
+                    <Value value={c.crmValue} authority={c.authority === 'crm'} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={c.status === 'open' ? 'orange' : c.status === 'resolved' ? 'green' : 'gray'}>
+                      {c.status === 'resolved' && c.resolution === 'keep_both' ? 'kept both' : c.status}
+                    </Badge>
+                    {c.reopenedAt && c.status === 'open' && (
+                      <Badge ml={4} variant="outline" color="red" size="xs">
+                        changed again
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {c.status === 'open' ? (
+                      <Group gap={4} wrap="nowrap">
+                        <Button size="compact-xs" variant="light" disabled={busy} aria-label={`Use VOMO value for ${who}`} onClick={() => void resolve([c.id], 'vomo', 'Resolved')}>
+                          Use VOMO
+                        </Button>
+                        <Button size="compact-xs" variant="light" disabled={busy} aria-label={`Use CRM+ value for ${who}`} onClick={() => void resolve([c.id], 'crm', 'Resolved')}>
+                          Use CRM+
+                        </Button>
+                        <Button size="compact-xs" variant="subtle" disabled={busy} aria-label={`Keep both values for ${who}`} onClick={() => void resolve([c.id], 'keep_both', 'Kept both')}>
+                          Keep both
+                        </Button>
+                        <Button size="compact-xs" variant="subtle" color="gray" disabled={busy} aria-label={`Dismiss conflict for ${who}`} onClick={() => void dismiss([c.id])}>
+                          Dismiss
+                        </Button>
+                      </Group>
+                    ) : (
+                      <Button size="compact-xs" variant="subtle" disabled={busy} aria-label={`Reopen conflict for ${who}`} onClick={() => void reopen([c.id])}>
+                        Reopen
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      )}
+      {data && data.total > PAGE && <Pagination aria-label="Conflict pages" value={page} onChange={setPage} total={Math.ceil(data.total / PAGE)} />}
+    </Stack>
+  );
 }

@@ -1,0 +1,147 @@
+/**
+ * Sync benchmark: the sandbox with ~200,000 CRM+ contacts and ~50,000 VOMO users, rate limits
+ * off. Measures, each in its own child process (plain node, so peak RSS is the client's alone;
+ * the sandbox serves from this process):
+ *   - baseline: download the same pages (CRM+ FullContact pages, VOMO user pages and every
+ *     user's detail) and bulk-insert them raw;
+ *   - full sync (parse, diff, mirror, quarantine, checkpoints);
+ *   - incremental sync after 1% of contacts and users changed.
+ * Reports records/second, peak RSS, full/baseline ratio (target ≤ 1.5), RSS (target ≤ 400 MB),
+ * incremental/full time (target < 5%). Writes bench-results/sync.json.
+ *
+ * Run: npm run bench -- sync   (SYNC_BENCH_CRM=200000 SYNC_BENCH_VOMO=50000 to resize)
+ * CRM+ gifts are left out (the sandbox has ~6 per contact: 1.2M gifts would make this a gift
+ * benchmark); set SYNC_BENCH_GIFTS=1 to include them in both sides.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { startSandbox, type SandboxHandle } from '../src-main/sandbox/index';
+import { buildScript } from '../test/sync/child/build';
+
+const CRM_TARGET = Number(process.env.SYNC_BENCH_CRM ?? 200_000);
+const VOMO_TARGET = Number(process.env.SYNC_BENCH_VOMO ?? 50_000);
+const GIFTS = process.env.SYNC_BENCH_GIFTS === '1';
+// Share of sandbox people with a CRM+ contact / a VOMO user (measured at 20k people: 0.606 / 0.596).
+const CRM_SHARE = 0.606;
+const VOMO_SHARE = 0.596;
+
+interface ChildResult {
+  ms: number;
+  records: number;
+  maxRssMb: number;
+  calls?: number;
+  status?: string;
+  afterSyncListenersMs?: number;
+  collectors?: { api: string; status: string; records: number; pages: number; new: number; updated: number; unchanged: number; error: string | null }[];
+}
+
+function runChild(script: string, args: string[]): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const extra = args[0] === 'sync' && process.env.SYNC_BENCH_NODE_ARGS ? process.env.SYNC_BENCH_NODE_ARGS.split(' ') : [];
+    const child = spawn(process.execPath, [...extra, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.stderr.on('data', (c) => (err += String(c)));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`child exited ${code}: ${err.slice(-2000)}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult);
+    });
+  });
+}
+
+/** Changes `share` of the live contacts and users at the sandbox's current instant. */
+function changeShare(h: SandboxHandle, share: number): { contacts: number; users: number } {
+  const w = h.core.world;
+  const now = w.now;
+  let contacts = 0;
+  let users = 0;
+  const step = Math.round(1 / share);
+  for (let i = 0; i < w.N; i += step) {
+    const p = w.plan(i);
+    if (p.crm && !p.crm.deleted && !p.crm.malformed) {
+      const c = w.touch(i).crm!;
+      c.tags = [...new Set([...c.tags, 'Bench change'])];
+      c.modifiedAt = now;
+      contacts++;
+    }
+    if (p.vomo && !p.vomo.deleted && !p.vomo.malformed) {
+      const v = w.touch(i).vomo!;
+      v.lastName = `${v.lastName}-B`;
+      v.updatedAt = now;
+      users++;
+    }
+  }
+  w.bump();
+  return { contacts, users };
+}
+
+it(
+  'sync benchmark',
+  async () => {
+    const [script, crmBox, vomoBox] = await Promise.all([
+      buildScript(path.resolve(__dirname, 'syncBenchChild.ts'), 'syncBenchChild'),
+      startSandbox({ people: Math.ceil(CRM_TARGET / CRM_SHARE), seed: 11, rateLimits: 'off' }),
+      startSandbox({ people: Math.ceil(VOMO_TARGET / VOMO_SHARE), seed: 12, rateLimits: 'off' }),
+    ]);
+    try {
+      const counts = { crmContacts: crmBox.manifest().recordCounts.crm.contacts, crmGifts: crmBox.manifest().recordCounts.crm.gifts, vomoUsers: vomoBox.manifest().recordCounts.vomo.users };
+      const opts = {
+        urls: { vomo: vomoBox.vomo.baseUrl, crm: crmBox.crm.baseUrl, raise: null },
+        tokens: { vomo: vomoBox.vomo.token, crm: crmBox.crm.token, raise: crmBox.raise.token },
+        apis: (process.env.SYNC_BENCH_APIS ?? 'vomo,crm').split(','),
+        take: 1000,
+        vomoConcurrency: 8,
+        gifts: GIFTS,
+      };
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-syncbench-'));
+      const baseline = await runChild(script, ['baseline', path.join(tmp, 'baseline'), JSON.stringify(opts)]);
+      const full = await runChild(script, ['sync', path.join(tmp, 'sync'), JSON.stringify({ ...opts, full: true })]);
+      // 1% of contacts and users change an hour later.
+      crmBox.clock.advance({ hours: 1 });
+      vomoBox.clock.advance({ hours: 1 });
+      const changedCrm = changeShare(crmBox, 0.01);
+      const changedVomo = changeShare(vomoBox, 0.01);
+      const inc = await runChild(script, ['sync', path.join(tmp, 'sync'), JSON.stringify(opts)]);
+      const ratio = full.ms / baseline.ms;
+      const incShare = inc.ms / full.ms;
+      const result = {
+        at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, node: process.version },
+        sandbox: { ...counts, giftsIncluded: GIFTS },
+        baseline: { ms: baseline.ms, records: baseline.records, recordsPerSecond: Math.round(baseline.records / (baseline.ms / 1000)), peakRssMb: baseline.maxRssMb, calls: baseline.calls },
+        fullSync: { ms: full.ms, afterSyncListenersMs: full.afterSyncListenersMs, records: full.records, recordsPerSecond: Math.round(full.records / (full.ms / 1000)), peakRssMb: full.maxRssMb, status: full.status, collectors: full.collectors },
+        incrementalSync: {
+          changed: { contacts: changedCrm.contacts, users: changedVomo.users },
+          ms: inc.ms,
+          afterSyncListenersMs: inc.afterSyncListenersMs,
+          records: inc.records,
+          peakRssMb: inc.maxRssMb,
+          status: inc.status,
+          collectors: inc.collectors,
+        },
+        ratioFullToBaseline: Number(ratio.toFixed(3)),
+        incrementalShareOfFull: Number(incShare.toFixed(4)),
+        targets: { ratio: '≤ 1.5', peakRssMb: '≤ 400', incrementalShare: '< 0.05' },
+        met: { ratio: ratio <= 1.5, peakRss: full.maxRssMb <= 400, incremental: incShare < 0.05 },
+      };
+      fs.mkdirSync(path.resolve(__dirname, '..', 'bench-results'), { recursive: true });
+      fs.writeFileSync(path.resolve(__dirname, '..', 'bench-results', 'sync.json'), JSON.stringify(result, null, 2) + '\n');
+      console.log(JSON.stringify(result, null, 2));
+      console.table({
+        baseline: { seconds: baseline.ms / 1000, records: baseline.records, 'records/s': result.baseline.recordsPerSecond, 'peak RSS MB': baseline.maxRssMb },
+        'full sync': { seconds: full.ms / 1000, records: full.records, 'records/s': result.fullSync.recordsPerSecond, 'peak RSS MB': full.maxRssMb },
+        incremental: { seconds: inc.ms / 1000, records: inc.records, 'records/s': Math.round(inc.records / (inc.ms / 1000)), 'peak RSS MB': inc.maxRssMb },
+      });
+      expect(full.status).toBe('ok');
+      expect(inc.status).toBe('ok');
+    } finally {
+      await crmBox.stop();
+      await vomoBox.stop();
+    }
+  },
+  3_600_000,
+);

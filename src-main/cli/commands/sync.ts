@@ -1,0 +1,199 @@
+/**
+ * `twofold sync <profile> [--only vomo,crm,raise] [--full] [--json] [--estimate]`
+ *
+ * Progress goes to stderr (a redrawn bar per API on a terminal, a line per change otherwise);
+ * with --json a summary keyed by API goes to stdout:
+ *   {"vomo":{"status":"ok"|"failed"|"skipped"|"cancelled","records":…,"quarantined":…,"error":…,…},"crm":{…},"raise":{…}}
+ * The exit code is 1 if any collector failed, 130 if cancelled (Ctrl+C stops at a page boundary).
+ */
+import type { Command } from 'commander';
+import { CliError, type CliContext } from '../context';
+import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
+import type { SyncProgress } from '../../../src-shared/ipc/events';
+import type { CollectorOutcome, SyncEstimate, SyncRun } from '../../../src-shared/domain/sync';
+import { AppError } from '../../../src-shared/errors';
+import { syncService } from '../../sync/syncService';
+
+export function parseOnly(v: string | undefined): ApiName[] | undefined {
+  if (!v) return undefined;
+  const parts = v
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const p of parts) if (!(API_NAMES as readonly string[]).includes(p)) throw new CliError(`--only: unknown API "${p}" (use vomo, crm, raise)`);
+  if (!parts.length) throw new CliError('--only needs at least one of vomo, crm, raise');
+  return API_NAMES.filter((a) => parts.includes(a));
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function duration(secs: number | null): string {
+  if (secs === null || !Number.isFinite(secs)) return '?';
+  if (secs < 60) return `${Math.round(secs)}s`;
+  if (secs < 3600) return `${Math.floor(secs / 60)}m${String(Math.round(secs % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(secs / 3600)}h${String(Math.round((secs % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function progressLine(p: SyncProgress, width = 24): string {
+  const label = API_LABELS[p.api].padEnd(6);
+  const frac = p.total && p.total > 0 ? Math.min(1, p.records / p.total) : null;
+  const bar = frac === null ? ''.padEnd(width, '·') : '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
+  const parts = [`${label} ${bar}`, p.phase.padEnd(9)];
+  if (p.resource) parts.push(p.resource);
+  parts.push(`${fmt(p.records)}${p.total !== null ? `/${fmt(p.total)}` : ''} records`, `${fmt(p.pages)} pages`);
+  if (p.budgetRemaining !== null) parts.push(`budget ${fmt(p.budgetRemaining)} left`);
+  if (p.etaSeconds !== null) parts.push(`ETA ${duration(p.etaSeconds)}`);
+  if (p.message && (p.phase === 'waiting' || p.phase === 'failed' || p.phase === 'skipped')) parts.push(`— ${p.message}`);
+  return parts.join('  ');
+}
+
+/** Renders progress on stderr: redraws in place on a TTY, one line per change otherwise. */
+class ProgressView {
+  private readonly last = new Map<ApiName, SyncProgress>();
+  private drawn = 0;
+  private lastLine = new Map<ApiName, string>();
+  private lastPlain = 0;
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly apis: ApiName[],
+  ) {}
+  update(p: SyncProgress): void {
+    this.last.set(p.api, p);
+    if (this.out.isTTY) {
+      if (this.drawn) this.out.write(`\x1b[${this.drawn}A`);
+      const cols = this.out.columns || 120;
+      for (const api of this.apis) {
+        const q = this.last.get(api);
+        this.out.write('\x1b[2K' + (q ? progressLine(q) : `${API_LABELS[api].padEnd(6)} waiting to start`).slice(0, cols - 1) + '\n');
+      }
+      this.drawn = this.apis.length;
+      return;
+    }
+    // Plain stderr (a log file, CI): a line when the phase or resource changes, else every 5 s.
+    const key = `${p.phase}|${p.resource}`;
+    const now = Date.now();
+    if (this.lastLine.get(p.api) !== key || now - this.lastPlain > 5000 || p.phase === 'done') {
+      this.lastLine.set(p.api, key);
+      this.lastPlain = now;
+      this.out.write(progressLine(p) + '\n');
+    }
+  }
+}
+
+type JsonEntry = {
+  status: 'ok' | 'failed' | 'skipped' | 'cancelled';
+  records: number;
+  quarantined: number;
+  error: string | null;
+  errorCode: string | null;
+  new: number;
+  updated: number;
+  unchanged: number;
+  pages: number;
+  durationMs: number | null;
+  budgetRemaining: number | null;
+};
+
+export function summarize(run: SyncRun): Record<ApiName, JsonEntry> {
+  const out = {} as Record<ApiName, JsonEntry>;
+  for (const api of API_NAMES) {
+    const c = run.collectors.find((x) => x.api === api);
+    out[api] = c
+      ? {
+          status: c.status === 'running' ? 'failed' : c.status,
+          records: c.records,
+          quarantined: c.quarantined,
+          error: c.error,
+          errorCode: c.errorCode,
+          new: c.new,
+          updated: c.updated,
+          unchanged: c.unchanged,
+          pages: c.pages,
+          durationMs: c.durationMs,
+          budgetRemaining: c.budgetRemaining,
+        }
+      : { status: 'skipped', records: 0, quarantined: 0, error: 'not requested (--only)', errorCode: null, new: 0, updated: 0, unchanged: 0, pages: 0, durationMs: null, budgetRemaining: null };
+  }
+  return out;
+}
+
+function textSummary(run: SyncRun): string {
+  const lines = [`sync run ${run.id}: ${run.status}${run.full ? ' (full)' : ''}`];
+  for (const c of run.collectors) {
+    const label = API_LABELS[c.api].padEnd(6);
+    if (c.status === 'skipped') lines.push(`  ${label} skipped: ${c.error ?? ''}`);
+    else if (c.status === 'failed') lines.push(`  ${label} FAILED: ${c.error ?? 'unknown error'}${c.records ? ` (${fmt(c.records)} records committed before)` : ''}`);
+    else {
+      const per = Object.entries(c.entities)
+        .map(([e, n]) => `${e} +${fmt(n.new)} ~${fmt(n.updated)} =${fmt(n.unchanged)}${n.quarantined ? ` !${fmt(n.quarantined)}` : ''}${n.gone ? ` gone ${fmt(n.gone)}` : ''}`)
+        .join('; ');
+      lines.push(`  ${label} ${c.status}: ${fmt(c.records)} records in ${fmt(c.pages)} pages, ${duration((c.durationMs ?? 0) / 1000)}${c.quarantined ? `, ${fmt(c.quarantined)} quarantined` : ''}${per ? ` — ${per}` : ''}`);
+    }
+  }
+  lines.push('  (+new ~updated =unchanged !quarantined)');
+  return lines.join('\n');
+}
+
+function textEstimate(e: SyncEstimate): string {
+  const lines = [`estimate${e.full ? ' (full)' : ''}: about ${duration(e.seconds)} (the APIs sync concurrently)`];
+  for (const a of e.apis) {
+    const label = API_LABELS[a.api].padEnd(6);
+    if (a.status !== 'ok') {
+      lines.push(`  ${label} ${a.status}: ${a.error ?? ''}`);
+      continue;
+    }
+    const res = a.resources.map((r) => `${r.resource} ${r.records === null ? '?' : fmt(r.records)}${r.full ? ' (all)' : ''}`).join(', ');
+    lines.push(`  ${label} ${a.calls === null ? '?' : fmt(a.calls)} calls, ~${duration(a.seconds)} at ${a.rateLimit ?? '?'} — ${res}`);
+  }
+  return lines.join('\n');
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('sync <profile>')
+    .description('pull what changed since the last sync from VOMO, CRM+ and Raise into the local store')
+    .option('--only <apis>', 'comma-separated subset: vomo,crm,raise')
+    .option('--full', 're-pull everything instead of what changed since the checkpoints')
+    .option('--estimate', 'only print the estimate of calls and time, then exit')
+    .option('--json', 'print a summary keyed by API as JSON on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (profileName: string, o: { only?: string; full?: boolean; json?: boolean; estimate?: boolean; quiet?: boolean }) => {
+      const apis = parseOnly(o.only);
+      const row = ctx.profile(profileName);
+      const core = ctx.core();
+      const svc = syncService(core);
+      if (o.estimate) {
+        const e = await svc.estimate(row.id, { apis, full: !!o.full });
+        ctx.print(e, !!o.json, textEstimate);
+        return;
+      }
+      const view = new ProgressView(process.stderr, apis ?? [...API_NAMES]);
+      const off = o.quiet ? () => undefined : core.events.on('sync.progress', (p) => p.profileId === row.id && view.update(p));
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) {
+          process.stderr.write('\ncancelling at the next page boundary (Ctrl+C again to quit now)…\n');
+          svc.cancel(row.id);
+        } else process.exit(130);
+      };
+      process.on('SIGINT', onSigint);
+      let run: SyncRun;
+      try {
+        run = await svc.run(row.id, { apis, full: !!o.full });
+      } catch (err) {
+        if (err instanceof AppError) throw new CliError(err.message);
+        throw err;
+      } finally {
+        off();
+        process.off('SIGINT', onSigint);
+      }
+      if (o.json) ctx.print(summarize(run), true);
+      else ctx.print(run, false, textSummary);
+      const failed = run.collectors.some((c: CollectorOutcome) => c.status === 'failed');
+      if (run.status === 'cancelled') process.exitCode = 130;
+      else if (failed) process.exitCode = 1;
+    });
+}

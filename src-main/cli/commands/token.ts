@@ -1,0 +1,90 @@
+/**
+ * `twofold token set <profile> <vomo|crm|raise>`: the token is read from stdin (hidden when
+ * typed at a terminal), never echoed, never written anywhere but the keychain.
+ * `twofold token test` calls the API once with it; `twofold token delete` removes it.
+ */
+import type { Command } from 'commander';
+import { CliError, type CliContext } from '../context';
+import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
+import type { ConnectionTestResult } from '../../../src-shared/domain/sync';
+
+function apiArg(v: string): ApiName {
+  const a = v.trim().toLowerCase();
+  if (!(API_NAMES as readonly string[]).includes(a)) throw new CliError(`unknown API "${v}" (use one of: ${API_NAMES.join(', ')})`);
+  return a as ApiName;
+}
+
+/** Reads a secret from stdin: hidden keystrokes on a TTY, the whole stream otherwise. */
+export async function readSecret(prompt: string, stdin: NodeJS.ReadStream = process.stdin, stderr: NodeJS.WriteStream = process.stderr): Promise<string> {
+  if (stdin.isTTY && typeof stdin.setRawMode === 'function') {
+    stderr.write(prompt);
+    return new Promise<string>((resolve, reject) => {
+      let buf = '';
+      stdin.setRawMode(true);
+      stdin.resume();
+      stdin.setEncoding('utf8');
+      const done = (err?: Error) => {
+        stdin.setRawMode(false);
+        stdin.pause();
+        stdin.off('data', onData);
+        stderr.write('\n');
+        if (err) reject(err);
+        else resolve(buf);
+      };
+      const onData = (chunk: string) => {
+        for (const ch of chunk) {
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+          if (ch === '\u0003') return done(new CliError('cancelled', 130));
+          if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
+          else buf += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const token = program.command('token').description('store, test or delete API tokens (kept in the OS keychain only)');
+
+  token
+    .command('set <profile> <api>')
+    .description('store a token for vomo, crm or raise; the token is read from stdin and never echoed')
+    .option('--json', 'print the result as JSON')
+    .action(async (profileName: string, apiName: string, o: { json?: boolean }) => {
+      const api = apiArg(apiName);
+      const row = ctx.profile(profileName);
+      const raw = await readSecret(`${API_LABELS[api]} token for "${row.name}" (input hidden): `);
+      const value = raw.replace(/^\uFEFF/, '').trim();
+      if (!value) throw new CliError('no token given on stdin');
+      if (/\s/.test(value)) throw new CliError('the token contains whitespace; paste only the token');
+      await ctx.call('secrets.set', { profileId: row.id, api, token: value });
+      ctx.print({ profile: row.name, api, stored: true }, !!o.json, () => `stored the ${API_LABELS[api]} token for "${row.name}" in the keychain`);
+    });
+
+  token
+    .command('test <profile> <api>')
+    .description('call the API once with the stored token (or TWOFOLD_<API>_TOKEN)')
+    .option('--json', 'print the result as JSON')
+    .action(async (profileName: string, apiName: string, o: { json?: boolean }) => {
+      const api = apiArg(apiName);
+      const row = ctx.profile(profileName);
+      const r = await ctx.call<ConnectionTestResult>('connections.test', { profileId: row.id, api });
+      ctx.print(r, !!o.json, (v: ConnectionTestResult) => (v.ok ? `${v.message} (${v.ms} ms)` : `${API_LABELS[api]}: ${v.message}`));
+      if (!r.ok) process.exitCode = 1;
+    });
+
+  token
+    .command('delete <profile> <api>')
+    .description('remove a stored token from the keychain')
+    .option('--json', 'print the result as JSON')
+    .action(async (profileName: string, apiName: string, o: { json?: boolean }) => {
+      const api = apiArg(apiName);
+      const row = ctx.profile(profileName);
+      await ctx.call('secrets.delete', { profileId: row.id, api });
+      ctx.print({ profile: row.name, api, deleted: true }, !!o.json, () => `deleted the ${API_LABELS[api]} token of "${row.name}"`);
+    });
+}

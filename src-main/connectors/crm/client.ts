@@ -1,0 +1,286 @@
+/**
+ * CRM+ (Virtuous CRM) HTTP client. Holds only the CRM+ token.
+ *
+ * Rules:
+ * - `Authorization: Bearer <token>`; JSON bodies camelCase; skip/take in the query string.
+ * - The hourly budget (5,000 requests per organization, shared with every other integration)
+ *   is read from `X-RateLimit-Limit/Remaining/Reset` on every answer and enforced with a
+ *   Bottleneck reservoir: when what is left falls to the reserve kept for other integrations,
+ *   calls wait for the reset. Without headers the client counts its own calls per hour.
+ * - 429 → wait `Retry-After` (every queued call waits too), then go on; it does not use up a
+ *   retry. 5xx, timeouts and dropped connections → bounded retries with jittered exponential
+ *   backoff (p-retry). 401/403 → UNAUTHENTICATED at once.
+ * - The token never appears in a message, a log line or a returned value.
+ */
+import Bottleneck from 'bottleneck';
+import pRetry, { AbortError } from 'p-retry';
+import { AppError } from '../../../src-shared/errors';
+import { registerSecret } from '../../core/log';
+import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
+
+export const CRM_LABEL = 'CRM+';
+
+export interface CrmBudget {
+  limit: number | null;
+  remaining: number | null;
+  /** ISO time the server says the window resets. */
+  resetAt: string | null;
+}
+
+export interface CrmClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Per-request timeout (ms). */
+  timeoutMs?: number;
+  /** Retries after the first attempt for 5xx / network failures. */
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Consecutive 429s tolerated for one call before giving up with RATE_LIMITED. */
+  max429?: number;
+  /** Longest single Retry-After or reset wait honoured (ms); longer ones are capped. */
+  maxWaitMs?: number;
+  maxConcurrent?: number;
+  /** Requests per hour when the server sends no X-RateLimit headers. */
+  hourlyLimit?: number;
+  /** Requests left untouched for the organization's other integrations. */
+  reserve?: number;
+  /** Told whenever the client waits for the budget or a Retry-After (for progress). */
+  onWait?: (ms: number, reason: string) => void;
+  /** Told whenever the server reports its budget. */
+  onBudget?: (b: CrmBudget) => void;
+}
+
+export interface CrmPage {
+  list: unknown[];
+  total: number | null;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(t);
+      reject(cancelled());
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function cancelled(): AppError {
+  return new AppError('CANCELLED', 'The sync was cancelled.');
+}
+
+export class CrmClient {
+  private readonly base: string;
+  private readonly token: string;
+  private readonly f: typeof fetch;
+  private readonly limiter: Bottleneck;
+  private readonly o: Required<Omit<CrmClientOptions, 'fetch' | 'onWait' | 'onBudget' | 'baseUrl' | 'token'>>;
+  private pausedUntil = 0;
+  private budget: CrmBudget = { limit: null, remaining: null, resetAt: null };
+  private refillTimer: NodeJS.Timeout | null = null;
+  private sawHeaders = false;
+  /** Calls made, for estimates and the run summary. */
+  calls = 0;
+
+  constructor(private readonly opts: CrmClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    registerSecret(opts.token);
+    this.f = opts.fetch ?? fetch;
+    this.o = {
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      retries: opts.retries ?? 5,
+      minRetryDelayMs: opts.minRetryDelayMs ?? 500,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
+      max429: opts.max429 ?? 30,
+      maxWaitMs: opts.maxWaitMs ?? 3_600_000,
+      maxConcurrent: opts.maxConcurrent ?? 2,
+      hourlyLimit: opts.hourlyLimit ?? 5000,
+      reserve: opts.reserve ?? 50,
+    };
+    // Until the server reports its budget, count our own calls against the documented hourly limit.
+    const own = Math.max(1, this.o.hourlyLimit - this.o.reserve);
+    this.limiter = new Bottleneck({
+      maxConcurrent: this.o.maxConcurrent,
+      reservoir: own,
+      reservoirRefreshAmount: own,
+      reservoirRefreshInterval: 3_600_000,
+    });
+  }
+
+  /** What the server last said about the hourly budget. */
+  budgetSnapshot(): CrmBudget {
+    return { ...this.budget };
+  }
+
+  close(): void {
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refillTimer = null;
+    void this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- high level
+
+  /** `POST /api/Contact/Query/FullContact?skip&take` with a query body: full Contact objects. */
+  queryFullContacts(body: unknown, skip: number, take: number, signal?: AbortSignal): Promise<CrmPage> {
+    return this.page('POST', '/api/Contact/Query/FullContact', { skip, take }, body, signal);
+  }
+
+  /** `POST /api/Gift/Query/FullGift?skip&take`: full Gift objects. */
+  queryFullGifts(body: unknown, skip: number, take: number, signal?: AbortSignal): Promise<CrmPage> {
+    return this.page('POST', '/api/Gift/Query/FullGift', { skip, take }, body, signal);
+  }
+
+  /** The credential check the official node uses. */
+  async organization(signal?: AbortSignal): Promise<unknown> {
+    return (await this.request('GET', '/api/Organization', {}, undefined, signal)).json;
+  }
+
+  private async page(method: string, path: string, query: Record<string, string | number>, body: unknown, signal?: AbortSignal): Promise<CrmPage> {
+    const { json } = await this.request(method, path, query, body, signal);
+    return readPage(json);
+  }
+
+  // ---------------------------------------------------------------- transport
+
+  async request(
+    method: string,
+    path: string,
+    query: Record<string, string | number | undefined>,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ json: unknown; status: number }> {
+    const url = new URL(this.base + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    let consecutive429 = 0;
+    try {
+      return await pRetry(
+        async () => {
+          if (signal?.aborted) throw new AbortError(cancelled());
+          return this.limiter.schedule(() => this.once(method, url, body, signal));
+        },
+        {
+          retries: this.o.retries,
+          factor: 2,
+          minTimeout: this.o.minRetryDelayMs,
+          maxTimeout: this.o.maxRetryDelayMs,
+          randomize: true,
+          signal,
+          unref: true,
+          onFailedAttempt: async ({ error }) => {
+            if (error instanceof RemoteCallError && error.rateLimited) {
+              consecutive429++;
+              if (consecutive429 > this.o.max429) return;
+              const wait = Math.min(error.retryAfterMs ?? 5_000, this.o.maxWaitMs);
+              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+            }
+          },
+          shouldConsumeRetry: ({ error }) => !(error instanceof RemoteCallError && error.rateLimited && consecutive429 <= this.o.max429),
+          shouldRetry: ({ error }) => error instanceof RemoteCallError && error.retryable && !(error.rateLimited && consecutive429 > this.o.max429),
+        },
+      );
+    } catch (err) {
+      if (signal?.aborted) throw cancelled();
+      if (err instanceof RemoteCallError && err.retryable && !err.rateLimited) {
+        throw new RemoteCallError(err.code, `${err.message} (gave up after ${this.o.retries + 1} attempts)`, err.status, false);
+      }
+      throw err;
+    }
+  }
+
+  private async waitGate(signal?: AbortSignal): Promise<void> {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) {
+      this.opts.onWait?.(wait, `${CRM_LABEL} asked Twofold to slow down`);
+      await sleep(wait, signal);
+    }
+  }
+
+  private async once(method: string, url: URL, body: unknown, signal?: AbortSignal): Promise<{ json: unknown; status: number }> {
+    await this.waitGate(signal);
+    if (signal?.aborted) throw new AbortError(cancelled());
+    const timeout = AbortSignal.timeout(this.o.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    this.calls++;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.f(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: combined });
+      this.readBudget(res.headers);
+      text = await res.text();
+    } catch (err) {
+      if (signal?.aborted) throw new AbortError(cancelled());
+      throw networkFailure(CRM_LABEL, err, timeout.aborted);
+    }
+    if (!res.ok) throw httpFailure(CRM_LABEL, res.status, text, res.headers.get('retry-after'));
+    if (!text.trim()) return { json: null, status: res.status };
+    try {
+      return { json: JSON.parse(text), status: res.status };
+    } catch {
+      // A 2xx whose body is not JSON is a body cut short by a dropped connection: retry.
+      throw networkFailure(CRM_LABEL, new Error('truncated body'), false);
+    }
+  }
+
+  private readBudget(h: Headers): void {
+    const remaining = h.get('x-ratelimit-remaining');
+    if (remaining === null) return;
+    const rem = Number(remaining);
+    if (!Number.isFinite(rem)) return;
+    const lim = Number(h.get('x-ratelimit-limit'));
+    const reset = Number(h.get('x-ratelimit-reset'));
+    // X-RateLimit-Reset is Unix seconds (docs); tolerate "seconds from now" too.
+    let resetMs: number | null = null;
+    if (Number.isFinite(reset) && reset > 0) resetMs = reset > 1e9 ? reset * 1000 : Date.now() + reset * 1000;
+    this.budget = {
+      limit: Number.isFinite(lim) && lim > 0 ? lim : this.budget.limit,
+      remaining: rem,
+      resetAt: resetMs ? new Date(resetMs).toISOString() : this.budget.resetAt,
+    };
+    if (!this.sawHeaders) {
+      this.sawHeaders = true;
+      // The server keeps the count now; stop counting our own.
+      this.limiter.updateSettings({ reservoirRefreshInterval: null, reservoirRefreshAmount: null });
+    }
+    const usable = Math.max(0, rem - this.o.reserve);
+    this.limiter.updateSettings({ reservoir: usable });
+    if (usable === 0) this.scheduleRefill(resetMs);
+    this.opts.onBudget?.(this.budgetSnapshot());
+  }
+
+  private scheduleRefill(resetMs: number | null): void {
+    if (this.refillTimer) return;
+    const wait = Math.min(Math.max(1000, (resetMs ?? Date.now() + 60_000) - Date.now() + 500), this.o.maxWaitMs);
+    this.opts.onWait?.(wait, `${CRM_LABEL} hourly budget used up (other integrations share it); waiting for the reset`);
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      // One probe call; its answer sets the real reservoir.
+      this.limiter.updateSettings({ reservoir: 1 });
+    }, wait);
+    this.refillTimer.unref?.();
+  }
+}
+
+/** `{list,total}` (either casing), a bare array, or `{items,total}` from a proxy. */
+export function readPage(json: unknown): CrmPage {
+  if (Array.isArray(json)) return { list: json, total: json.length };
+  if (json && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    const list = (o.list ?? o.List ?? o.items ?? o.Items ?? o.data) as unknown;
+    const totalRaw = o.total ?? o.Total ?? o.totalCount ?? o.TotalCount;
+    const total = typeof totalRaw === 'number' ? totalRaw : typeof totalRaw === 'string' && /^\d+$/.test(totalRaw.trim()) ? Number(totalRaw) : null;
+    if (Array.isArray(list)) return { list, total };
+    if (list === null || list === undefined) return { list: [], total: total ?? 0 };
+  }
+  throw new RemoteCallError('REMOTE_ERROR', `${CRM_LABEL} sent a page Twofold cannot read (no "list")`, 200, false);
+}

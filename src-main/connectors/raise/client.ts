@@ -1,0 +1,178 @@
+/**
+ * Raise (RaiseDonors) HTTP client. Holds only the Raise token.
+ *
+ * Rules: `Authorization: Bearer <token>`; `/api/<Resource>/list` with PascalCase `Skip`, `Take`,
+ * `SortBy`, `Descending` (booleans as "true"/"false"); envelope `{items,total}`. Rate limits
+ * are undocumented: a modest Bottleneck spacing, 429 → `Retry-After`, 5xx and dropped
+ * connections → bounded jittered retries (p-retry), 401/403 → at once.
+ */
+import Bottleneck from 'bottleneck';
+import pRetry, { AbortError } from 'p-retry';
+import { AppError } from '../../../src-shared/errors';
+import { registerSecret } from '../../core/log';
+import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
+
+export const RAISE_LABEL = 'Raise';
+
+export interface RaiseClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  requestsPerSecond?: number;
+  maxConcurrent?: number;
+  timeoutMs?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  max429?: number;
+  maxWaitMs?: number;
+  onWait?: (ms: number, reason: string) => void;
+}
+
+export interface RaisePage {
+  items: unknown[];
+  total: number | null;
+}
+
+function cancelled(): AppError {
+  return new AppError('CANCELLED', 'The sync was cancelled.');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(t);
+      reject(cancelled());
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class RaiseClient {
+  private readonly base: string;
+  private readonly token: string;
+  private readonly f: typeof fetch;
+  private readonly limiter: Bottleneck;
+  private readonly o: { timeoutMs: number; retries: number; minRetryDelayMs: number; maxRetryDelayMs: number; max429: number; maxWaitMs: number };
+  private pausedUntil = 0;
+  readonly requestsPerSecond: number;
+  calls = 0;
+
+  constructor(private readonly opts: RaiseClientOptions) {
+    // Accept a base with or without the trailing /api.
+    this.base = opts.baseUrl.replace(/\/+$/, '').replace(/\/api$/i, '');
+    this.token = opts.token;
+    registerSecret(opts.token);
+    this.f = opts.fetch ?? fetch;
+    const rps = opts.requestsPerSecond ?? 5;
+    this.requestsPerSecond = rps > 0 ? rps : Infinity;
+    const finite = Number.isFinite(this.requestsPerSecond);
+    this.o = {
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      retries: opts.retries ?? 5,
+      minRetryDelayMs: opts.minRetryDelayMs ?? 500,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
+      max429: opts.max429 ?? 30,
+      maxWaitMs: opts.maxWaitMs ?? 600_000,
+    };
+    this.limiter = new Bottleneck({
+      maxConcurrent: opts.maxConcurrent ?? 2,
+      minTime: finite ? Math.ceil(1000 / this.requestsPerSecond) : 0,
+    });
+  }
+
+  close(): void {
+    void this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+
+  /** `GET /api/{resource}/list?Skip&Take&SortBy&Descending&...extra`. */
+  async list(resource: string, params: Record<string, string | number | boolean | undefined>, signal?: AbortSignal): Promise<RaisePage> {
+    const url = new URL(`${this.base}/api/${resource}/list`);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, String(v));
+    return readRaisePage(await this.getJson(url, signal));
+  }
+
+  async getJson(url: URL, signal?: AbortSignal): Promise<unknown> {
+    let consecutive429 = 0;
+    try {
+      return await pRetry(
+        async () => {
+          if (signal?.aborted) throw new AbortError(cancelled());
+          return this.limiter.schedule(() => this.once(url, signal));
+        },
+        {
+          retries: this.o.retries,
+          factor: 2,
+          minTimeout: this.o.minRetryDelayMs,
+          maxTimeout: this.o.maxRetryDelayMs,
+          randomize: true,
+          signal,
+          unref: true,
+          onFailedAttempt: ({ error }) => {
+            if (error instanceof RemoteCallError && error.rateLimited) {
+              consecutive429++;
+              const wait = Math.min(error.retryAfterMs ?? 1000, this.o.maxWaitMs);
+              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+            }
+          },
+          shouldConsumeRetry: ({ error }) => !(error instanceof RemoteCallError && error.rateLimited && consecutive429 <= this.o.max429),
+          shouldRetry: ({ error }) => error instanceof RemoteCallError && error.retryable && !(error.rateLimited && consecutive429 > this.o.max429),
+        },
+      );
+    } catch (err) {
+      if (signal?.aborted) throw cancelled();
+      if (err instanceof RemoteCallError && err.retryable && !err.rateLimited) {
+        throw new RemoteCallError(err.code, `${err.message} (gave up after ${this.o.retries + 1} attempts)`, err.status, false);
+      }
+      throw err;
+    }
+  }
+
+  private async once(url: URL, signal?: AbortSignal): Promise<unknown> {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) {
+      this.opts.onWait?.(wait, `${RAISE_LABEL} asked Twofold to slow down`);
+      await sleep(wait, signal);
+    }
+    if (signal?.aborted) throw new AbortError(cancelled());
+    const timeout = AbortSignal.timeout(this.o.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    this.calls++;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.f(url, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, signal: combined });
+      text = await res.text();
+    } catch (err) {
+      if (signal?.aborted) throw new AbortError(cancelled());
+      throw networkFailure(RAISE_LABEL, err, timeout.aborted);
+    }
+    if (!res.ok) throw httpFailure(RAISE_LABEL, res.status, text, res.headers.get('retry-after'));
+    if (!text.trim()) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw networkFailure(RAISE_LABEL, new Error('truncated body'), false);
+    }
+  }
+}
+
+/** `{items,total}` (either casing); `{list,total}` or a bare array tolerated. */
+export function readRaisePage(json: unknown): RaisePage {
+  if (Array.isArray(json)) return { items: json, total: json.length };
+  if (json && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    const items = o.items ?? o.Items ?? o.list ?? o.List ?? o.data;
+    const t = o.total ?? o.Total ?? o.totalCount ?? o.TotalCount;
+    const total = typeof t === 'number' ? t : typeof t === 'string' && /^\d+$/.test(t.trim()) ? Number(t) : null;
+    if (Array.isArray(items)) return { items, total };
+    if (items === null || items === undefined) return { items: [], total: total ?? 0 };
+  }
+  throw new RemoteCallError('REMOTE_ERROR', `${RAISE_LABEL} sent a page Twofold cannot read (no "items")`, 200, false);
+}

@@ -1,0 +1,187 @@
+/**
+ * VOMO (Virtuous Volunteer) HTTP client. Holds only the VOMO token.
+ *
+ * Rules:
+ * - `Authorization: Bearer <token>`; snake_case; pages by number (`?page=N`), following
+ *   `links.next`. A `links.next` on another origin is never followed with the token (the page
+ *   number is used against our own base URL instead).
+ * - Throttled to a per-second limit with Bottleneck (`requestsPerSecond`, default 3 as the
+ *   VOMO recipes do). Laravel's `X-RateLimit-Remaining: 0` or a 429 pauses every queued call
+ *   for `Retry-After`; a 429 does not use up a retry.
+ * - 5xx, timeouts and dropped connections → bounded jittered retries (p-retry); 401/403 → at once.
+ */
+import Bottleneck from 'bottleneck';
+import pRetry, { AbortError } from 'p-retry';
+import { AppError } from '../../../src-shared/errors';
+import { registerSecret } from '../../core/log';
+import { RemoteCallError, httpFailure, networkFailure, retryAfterMs } from '../shared/parseValues';
+
+export const VOMO_LABEL = 'VOMO';
+
+export interface VomoClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Per-second limit; Infinity (or 0) for no throttle. */
+  requestsPerSecond?: number;
+  maxConcurrent?: number;
+  timeoutMs?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  max429?: number;
+  maxWaitMs?: number;
+  onWait?: (ms: number, reason: string) => void;
+}
+
+function cancelled(): AppError {
+  return new AppError('CANCELLED', 'The sync was cancelled.');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(t);
+      reject(cancelled());
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class VomoClient {
+  readonly base: URL;
+  private readonly token: string;
+  private readonly f: typeof fetch;
+  private readonly limiter: Bottleneck;
+  private readonly o: { timeoutMs: number; retries: number; minRetryDelayMs: number; maxRetryDelayMs: number; max429: number; maxWaitMs: number };
+  private pausedUntil = 0;
+  readonly requestsPerSecond: number;
+  calls = 0;
+  /** Last `X-RateLimit-Remaining` seen, if the server sends it. */
+  remaining: number | null = null;
+
+  constructor(private readonly opts: VomoClientOptions) {
+    this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
+    this.token = opts.token;
+    registerSecret(opts.token);
+    this.f = opts.fetch ?? fetch;
+    const rps = opts.requestsPerSecond ?? 3;
+    this.requestsPerSecond = rps > 0 ? rps : Infinity;
+    this.o = {
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      retries: opts.retries ?? 5,
+      minRetryDelayMs: opts.minRetryDelayMs ?? 500,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
+      max429: opts.max429 ?? 30,
+      maxWaitMs: opts.maxWaitMs ?? 600_000,
+    };
+    const finite = Number.isFinite(this.requestsPerSecond);
+    this.limiter = new Bottleneck({
+      maxConcurrent: opts.maxConcurrent ?? (finite ? Math.max(1, Math.ceil(this.requestsPerSecond)) : 8),
+      // An even spacing plus a per-second reservoir: never more than N calls in any second.
+      minTime: finite ? Math.ceil(1000 / this.requestsPerSecond) : 0,
+      ...(finite
+        ? {
+            reservoir: Math.max(1, Math.floor(this.requestsPerSecond)),
+            reservoirRefreshAmount: Math.max(1, Math.floor(this.requestsPerSecond)),
+            reservoirRefreshInterval: 1000,
+          }
+        : {}),
+    });
+  }
+
+  close(): void {
+    void this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+
+  /** A URL under the base: `users?page=2`. */
+  url(relative: string, query: Record<string, string | number | undefined> = {}): URL {
+    const u = new URL(relative.replace(/^\/+/, ''), this.base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  /** True when `u` may receive our token: the base URL's origin and path prefix. */
+  isOurs(u: URL): boolean {
+    return u.origin === this.base.origin && u.pathname.startsWith(this.base.pathname.replace(/\/$/, ''));
+  }
+
+  async getJson(u: URL, signal?: AbortSignal): Promise<unknown> {
+    if (!this.isOurs(u)) throw new AppError('INTERNAL', 'refusing to send the VOMO token to another address');
+    let consecutive429 = 0;
+    try {
+      return await pRetry(
+        async () => {
+          if (signal?.aborted) throw new AbortError(cancelled());
+          return this.limiter.schedule(() => this.once(u, signal));
+        },
+        {
+          retries: this.o.retries,
+          factor: 2,
+          minTimeout: this.o.minRetryDelayMs,
+          maxTimeout: this.o.maxRetryDelayMs,
+          randomize: true,
+          signal,
+          unref: true,
+          onFailedAttempt: ({ error }) => {
+            if (error instanceof RemoteCallError && error.rateLimited) {
+              consecutive429++;
+              const wait = Math.min(error.retryAfterMs ?? 1000, this.o.maxWaitMs);
+              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+            }
+          },
+          shouldConsumeRetry: ({ error }) => !(error instanceof RemoteCallError && error.rateLimited && consecutive429 <= this.o.max429),
+          shouldRetry: ({ error }) => error instanceof RemoteCallError && error.retryable && !(error.rateLimited && consecutive429 > this.o.max429),
+        },
+      );
+    } catch (err) {
+      if (signal?.aborted) throw cancelled();
+      if (err instanceof RemoteCallError && err.retryable && !err.rateLimited) {
+        throw new RemoteCallError(err.code, `${err.message} (gave up after ${this.o.retries + 1} attempts)`, err.status, false);
+      }
+      throw err;
+    }
+  }
+
+  private async once(u: URL, signal?: AbortSignal): Promise<unknown> {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) {
+      this.opts.onWait?.(wait, `${VOMO_LABEL} asked Twofold to slow down`);
+      await sleep(wait, signal);
+    }
+    if (signal?.aborted) throw new AbortError(cancelled());
+    const timeout = AbortSignal.timeout(this.o.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    this.calls++;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.f(u, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, signal: combined });
+      text = await res.text();
+    } catch (err) {
+      if (signal?.aborted) throw new AbortError(cancelled());
+      throw networkFailure(VOMO_LABEL, err, timeout.aborted);
+    }
+    const rem = res.headers.get('x-ratelimit-remaining');
+    if (rem !== null && Number.isFinite(Number(rem))) {
+      this.remaining = Number(rem);
+      if (this.remaining <= 0 && res.ok) {
+        const ra = retryAfterMs(res.headers.get('retry-after')) ?? 1000;
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + Math.min(ra, this.o.maxWaitMs));
+      }
+    }
+    if (!res.ok) throw httpFailure(VOMO_LABEL, res.status, text, res.headers.get('retry-after'));
+    if (!text.trim()) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw networkFailure(VOMO_LABEL, new Error('truncated body'), false);
+    }
+  }
+}

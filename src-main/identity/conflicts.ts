@@ -1,0 +1,172 @@
+/**
+ * Conflicts: a person's VOMO and CRM+ values disagree on a field. Phones compare in E.164,
+ * names case- and space-insensitively, emails as join keys, so one number written two ways is
+ * not a conflict. Persisted with a status; re-evaluated after every rebuild: a resolved or
+ * dismissed conflict the sources still disagree on *the same way* keeps its status; a new
+ * disagreement (another fingerprint) reopens it. Every resolution is audited by the caller.
+ */
+import type { Db } from '../store/db';
+import type { ConflictField, IdentitySettings } from '../../src-shared/domain/identity';
+import { normEmail, normName, toE164 } from './normalize';
+
+export const FIELDS: ConflictField[] = ['email', 'first_name', 'last_name', 'phone'];
+export const DISPLAY_COLUMN: Record<ConflictField, string> = {
+  email: 'display_email',
+  first_name: 'display_first_name',
+  last_name: 'display_last_name',
+  phone: 'display_phone',
+};
+
+export function compareKey(field: ConflictField, value: string | null, region: string): string | null {
+  if (value == null || value.trim() === '') return null;
+  if (field === 'email') return normEmail(value);
+  if (field === 'phone') return toE164(value, region) ?? value.replace(/\D/g, '');
+  return normName(value);
+}
+
+interface Existing {
+  id: number;
+  status: string;
+  fingerprint: string;
+  active: number;
+}
+
+export function evaluateConflicts(db: Db, profileId: number, settings: IdentitySettings, now: string, only?: string[]): { open: number } {
+  const region = settings.defaultPhoneRegion;
+  const scope = only ? new Set(only) : null;
+  const existing = new Map<string, Existing>();
+  for (const r of db.prepare(`SELECT id, person_id, field, status, fingerprint, active FROM conflicts WHERE profile_id = ?`).iterate(profileId) as Iterable<Existing & { person_id: string; field: string }>) {
+    if (!scope || scope.has(r.person_id)) existing.set(r.person_id + '|' + r.field, r);
+  }
+  const insert = db.prepare(
+    `INSERT INTO conflicts (profile_id, person_id, field, vomo_value, crm_value, authority, status, fingerprint, active, first_seen_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`,
+  );
+  const same = db.prepare(`UPDATE conflicts SET vomo_value = ?, crm_value = ?, authority = ?, active = 1, last_seen_at = ? WHERE id = ?`);
+  const reopen = db.prepare(
+    `UPDATE conflicts SET vomo_value = ?, crm_value = ?, authority = ?, fingerprint = ?, active = 1, last_seen_at = ?,
+       reopened_at = CASE WHEN status <> 'open' THEN ? ELSE reopened_at END,
+       status = 'open', resolution = NULL, chosen_value = NULL, resolved_at = NULL, resolved_by = NULL
+     WHERE id = ?`,
+  );
+  const seen = new Set<number>();
+  const allRows = db
+    .prepare(
+      `SELECT id, vomo_email, crm_email, vomo_first_name, crm_first_name, vomo_last_name, crm_last_name, vomo_phone, crm_phone, crm_phones_e164, crm_emails
+       FROM persons WHERE profile_id = ? AND has_vomo = 1 AND has_crm = 1`,
+    )
+    .raw()
+    .all(profileId) as (string | null)[][];
+  const rows = scope ? allRows.filter((r) => scope.has(r[0] as string)) : allRows;
+  for (const r of rows) {
+    const pid = r[0] as string;
+    for (let f = 0; f < 4; f++) {
+      const field = FIELDS[f];
+      const v = r[1 + f * 2];
+      const c = r[2 + f * 2];
+      const kv = compareKey(field, v, region);
+      const kc = compareKey(field, c, region);
+      if (kv == null || kc == null || kv === kc) continue;
+      // A VOMO value matching any of the individual's phones or emails is not a disagreement.
+      if (field === 'phone' && (r[9] ?? '').split(' ').includes(kv)) continue;
+      if (field === 'email' && (r[10] ?? '').split(' ').includes(kv)) continue;
+      const fp = kv + '\u0001' + kc;
+      const authority = settings.fieldAuthority[field];
+      const ex = existing.get(pid + '|' + field);
+      if (!ex) insert.run(profileId, pid, field, v, c, authority, fp, now, now);
+      else {
+        seen.add(ex.id);
+        if (ex.fingerprint === fp) same.run(v, c, authority, now, ex.id);
+        else reopen.run(v, c, authority, fp, now, now, ex.id);
+      }
+    }
+  }
+  const retire = db.prepare('UPDATE conflicts SET active = 0 WHERE id = ?');
+  for (const ex of existing.values()) if (ex.active && !seen.has(ex.id)) retire.run(ex.id);
+  // Conflicts whose person row disappeared are retired above (their person had no row to read).
+  applyResolvedDisplay(db, profileId, only);
+  refreshOpenCounts(db, profileId);
+  const open = (db.prepare(`SELECT COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open'`).get(profileId) as { n: number }).n;
+  return { open };
+}
+
+/** Resolved conflicts with a chosen value override the authority's display value. */
+export function applyResolvedDisplay(db: Db, profileId: number, personIds?: string[]): void {
+  const list = db
+    .prepare(`SELECT person_id, field, chosen_value FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'resolved' AND chosen_value IS NOT NULL`)
+    .all(profileId) as { person_id: string; field: ConflictField; chosen_value: string }[];
+  const only = personIds ? new Set(personIds) : null;
+  for (const c of list) {
+    if (only && !only.has(c.person_id)) continue;
+    db.prepare(`UPDATE persons SET ${DISPLAY_COLUMN[c.field]} = ? WHERE profile_id = ? AND id = ?`).run(c.chosen_value, profileId, c.person_id);
+    fixDerived(db, profileId, c.person_id);
+  }
+}
+
+export function fixDerived(db: Db, profileId: number, personId: string, region?: string): void {
+  const p = db.prepare(`SELECT display_first_name AS f, display_last_name AS l, display_phone AS ph, display_name AS n FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, personId) as
+    | { f: string | null; l: string | null; ph: string | null; n: string }
+    | undefined;
+  if (!p) return;
+  const name = [p.f, p.l].filter(Boolean).join(' ').trim() || p.n;
+  const nk = normName(p.f) || normName(p.l) ? `${normName(p.l) ?? ''}|${normName(p.f) ?? ''}` : null;
+  db.prepare(`UPDATE persons SET display_name = ?, name_key = ?, phone_e164 = ? WHERE profile_id = ? AND id = ?`).run(name, nk, toE164(p.ph, region ?? 'US'), profileId, personId);
+}
+
+export function refreshOpenCounts(db: Db, profileId: number): void {
+  db.prepare(`UPDATE persons SET open_conflicts = 0 WHERE profile_id = ? AND open_conflicts <> 0`).run(profileId);
+  db.prepare(
+    `UPDATE persons SET open_conflicts = c.n FROM (SELECT person_id, COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open' GROUP BY person_id) c
+     WHERE persons.profile_id = ? AND persons.id = c.person_id`,
+  ).run(profileId, profileId);
+}
+
+export type Choice = 'vomo' | 'crm' | 'custom' | 'keep_both';
+
+export interface ConflictRow {
+  id: number;
+  profile_id: number;
+  person_id: string;
+  field: ConflictField;
+  vomo_value: string | null;
+  crm_value: string | null;
+  authority: string;
+  status: 'open' | 'resolved' | 'dismissed';
+  resolution: string | null;
+  chosen_value: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  note: string | null;
+  fingerprint: string;
+  active: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  reopened_at: string | null;
+}
+
+export function setConflictStatus(
+  db: Db,
+  row: ConflictRow,
+  status: 'resolved' | 'dismissed' | 'open',
+  choice: Choice | null,
+  value: string | null,
+  actor: string,
+  now: string,
+  note: string | null,
+): void {
+  let chosen: string | null = null;
+  if (status === 'resolved') {
+    if (choice === 'vomo') chosen = row.vomo_value;
+    else if (choice === 'crm') chosen = row.crm_value;
+    else if (choice === 'custom') chosen = value;
+  }
+  db.prepare(`UPDATE conflicts SET status = ?, resolution = ?, chosen_value = ?, resolved_at = ?, resolved_by = ?, note = ? WHERE id = ?`).run(
+    status,
+    status === 'resolved' ? choice : null,
+    chosen,
+    status === 'open' ? null : now,
+    status === 'open' ? null : actor,
+    note,
+    row.id,
+  );
+}

@@ -1,0 +1,318 @@
+/**
+ * The identity facade: rebuild after sync, the steward's actions (resolve, merge, undo,
+ * reject) each in one transaction with its audit row, and the queries for the views.
+ * Every change emits data.changed (scope 'identity') and records an identity_runs row, which
+ * tells the insights lists their measures are stale.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Core } from '../core/app';
+import type { IdentitySettings, RebuildSummary, ConflictField } from '../../src-shared/domain/identity';
+import { AppError } from '../../src-shared/errors';
+import { defaultActor } from '../store/repos/audit';
+import { readIdentitySettings, writeIdentitySettings } from './authority';
+import { rebuildJoin } from './joinBuilder';
+import { refreshLineage } from './lineage';
+import { applyMeasures } from './measures';
+import { evaluateConflicts, refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
+import { detectSplits, representativeKeys, activePersonLookup } from './splits';
+import { mergePersons, undoMerge } from './merges';
+import { recordDecision, precision } from './decisions';
+import { recomputePersons } from './recompute';
+import { listPeople, listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
+import { personDetail } from './personDetail';
+import { fixRows, fixListCsv } from './fixLists';
+import { syncService } from '../sync/syncService';
+
+export class IdentityService {
+  constructor(private readonly core: Core) {}
+
+  private get db() {
+    return this.core.db;
+  }
+
+  settings(profileId: number): IdentitySettings {
+    return readIdentitySettings(this.core.settings, profileId);
+  }
+
+  setSettings(profileId: number, value: IdentitySettings): IdentitySettings {
+    const saved = writeIdentitySettings(this.core.settings, profileId, value);
+    this.core.audit.record({ profileId, action: 'identity.settings', subjectType: 'profile', subjectId: String(profileId), detail: saved });
+    // Display values and conflict authorities follow the new settings.
+    this.rebuild(profileId, 'settings');
+    return saved;
+  }
+
+  private changed(profileId: number): void {
+    this.core.events.emit('data.changed', { profileId, scope: 'identity' });
+  }
+
+  private run<T>(profileId: number, kind: string, fn: (now: string) => T, summary?: (r: T) => unknown): T {
+    const now = new Date().toISOString();
+    const db = this.db;
+    const result = db.transaction(() => {
+      const info = db.prepare(`INSERT INTO identity_runs (profile_id, started_at, kind) VALUES (?, ?, ?)`).run(profileId, now, kind);
+      const r = fn(now);
+      db.prepare(`UPDATE identity_runs SET finished_at = ?, summary_json = ? WHERE id = ?`).run(
+        new Date().toISOString(),
+        summary ? JSON.stringify(summary(r)) : null,
+        Number(info.lastInsertRowid),
+      );
+      return r;
+    })();
+    this.changed(profileId);
+    return result;
+  }
+
+  /** Rebuild the join from the mirrors, then lineage, measures, conflicts and split candidates. */
+  rebuild(profileId: number, kind: 'rebuild' | 'refresh' | 'settings' = 'rebuild'): RebuildSummary {
+    const settings = this.settings(profileId);
+    const started = performance.now();
+    return this.run(
+      profileId,
+      kind,
+      (now) => {
+        const lastRun = (this.db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
+        const stats = rebuildJoin(this.db, profileId, settings, now);
+        let t = performance.now();
+        const lap = (name: string) => {
+          const n = performance.now();
+          stats.timings[name] = Math.round(n - t);
+          t = n;
+        };
+        refreshLineage(this.db, profileId, now, lastRun);
+        lap('lineage');
+        applyMeasures(this.db, profileId);
+        lap('measures');
+        const c = evaluateConflicts(this.db, profileId, settings, now);
+        lap('conflicts');
+        stats.restoreIndexes();
+        lap('indexes');
+        const s = detectSplits(this.db, profileId, now);
+        lap('splits');
+        for (const [k, v] of Object.entries(s.timings)) stats.timings['splits.' + k] = v;
+        return {
+          persons: stats.persons,
+          links: stats.links,
+          newPersons: stats.newPersons,
+          removedPersons: stats.removedPersons,
+          conflictsOpen: c.open,
+          candidatesOpen: s.open,
+          findings: stats.findings,
+          ms: Math.round(performance.now() - started),
+          timings: stats.timings,
+        };
+      },
+      (r) => r,
+    );
+  }
+
+  /** What sync calls when a run finished (whatever its status: partial data is still data). */
+  refreshAfterSync(profileId: number): RebuildSummary {
+    return this.rebuild(profileId, 'refresh');
+  }
+
+  listPeople = (q: Parameters<typeof listPeople>[1]) => listPeople(this.db, q);
+
+  person(profileId: number, personId: string) {
+    const audit = this.core.audit.list(profileId, { subjectType: 'person', subjectId: personId, limit: 100 }).map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail_json }));
+    return personDetail(this.db, profileId, personId, this.settings(profileId), audit);
+  }
+
+  listConflicts(q: ConflictQuery) {
+    return listConflicts(this.db, q, this.settings(q.profileId));
+  }
+
+  private conflictRows(profileId: number, ids: number[]): ConflictRow[] {
+    const stmt = this.db.prepare(`SELECT * FROM conflicts WHERE profile_id = ? AND id = ?`);
+    return ids.map((id) => {
+      const r = stmt.get(profileId, id) as ConflictRow | undefined;
+      if (!r) throw new AppError('NOT_FOUND', `There is no conflict ${id}.`);
+      return r;
+    });
+  }
+
+  /** Resolve (choose VOMO, CRM+, a custom value, or keep both), dismiss or reopen conflicts. */
+  setConflicts(profileId: number, ids: number[], action: 'resolve' | 'dismiss' | 'reopen', choice: Choice | null, value: string | null, note: string | null): { updated: number } {
+    if (action === 'resolve' && !choice) throw new AppError('BAD_INPUT', 'Choose VOMO, CRM+, a value, or keep both.');
+    if (choice === 'custom' && (value == null || value.trim() === '')) throw new AppError('BAD_INPUT', 'Type the value to keep.');
+    const actor = defaultActor();
+    const settings = this.settings(profileId);
+    return this.run(profileId, 'conflicts', (now) => {
+      const rows = this.conflictRows(profileId, ids);
+      const persons = new Set<string>();
+      for (const r of rows) {
+        const status = action === 'resolve' ? 'resolved' : action === 'dismiss' ? 'dismissed' : 'open';
+        setConflictStatus(this.db, r, status, action === 'resolve' ? choice : null, value?.trim() ?? null, actor, now, note);
+        persons.add(r.person_id);
+        this.core.audit.record({
+          profileId,
+          actor,
+          action: `conflict.${action}`,
+          subjectType: 'person',
+          subjectId: r.person_id,
+          detail: { conflictId: r.id, field: r.field, vomo: r.vomo_value, crm: r.crm_value, choice, value: value ?? null, note, previousStatus: r.status },
+        });
+      }
+      // Display values: back to the authority, then the chosen values on top.
+      recomputePersons(this.db, profileId, [...persons], settings, now);
+      refreshOpenCounts(this.db, profileId);
+      return { updated: rows.length };
+    });
+  }
+
+  bulkConflicts(profileId: number, field: ConflictField, action: 'resolve' | 'dismiss', choice: Choice | null, ids?: number[] | null): { updated: number } {
+    const target =
+      ids && ids.length
+        ? ids
+        : (this.db.prepare(`SELECT id FROM conflicts WHERE profile_id = ? AND field = ? AND active = 1 AND status = 'open'`).all(profileId, field) as { id: number }[]).map((r) => r.id);
+    if (!target.length) return { updated: 0 };
+    if (action === 'resolve' && choice === 'custom') throw new AppError('BAD_INPUT', 'A custom value cannot be applied in bulk.');
+    return this.setConflicts(profileId, target, action, choice, null, 'bulk');
+  }
+
+  listCandidates = (q: Parameters<typeof listCandidates>[1]) => listCandidates(this.db, q);
+
+  /** Approve a candidate: merge the two persons (the survivor keeps its ID). */
+  approve(profileId: number, candidateId: number, survivorId: string | null, reason: string | null) {
+    const c = this.db.prepare(`SELECT * FROM split_candidates WHERE profile_id = ? AND id = ?`).get(profileId, candidateId) as
+      | { person_a: string; person_b: string; status: string; kind: string }
+      | undefined;
+    if (!c) throw new AppError('NOT_FOUND', `There is no candidate ${candidateId}.`);
+    if (c.status !== 'open') throw new AppError('CONFLICT', `This candidate is already ${c.status}.`);
+    const survivor = survivorId ?? this.pickSurvivor(profileId, c.person_a, c.person_b);
+    if (survivor !== c.person_a && survivor !== c.person_b) throw new AppError('BAD_INPUT', 'The survivor must be one of the pair.');
+    const merged = survivor === c.person_a ? c.person_b : c.person_a;
+    return this.merge(profileId, survivor, merged, candidateId, reason ?? `approved candidate (${c.kind})`);
+  }
+
+  /** The survivor by default: the row in more systems, else the older one. */
+  private pickSurvivor(profileId: number, a: string, b: string): string {
+    const q = this.db.prepare(`SELECT has_vomo + has_crm + has_raise AS n, created_at FROM persons WHERE profile_id = ? AND id = ?`);
+    const ra = q.get(profileId, a) as { n: number; created_at: string } | undefined;
+    const rb = q.get(profileId, b) as { n: number; created_at: string } | undefined;
+    if (!ra || !rb) throw new AppError('NOT_FOUND', 'One of these persons no longer exists; run a rebuild.');
+    if (ra.n !== rb.n) return ra.n > rb.n ? a : b;
+    return ra.created_at <= rb.created_at ? a : b;
+  }
+
+  merge(profileId: number, survivorId: string, mergedId: string, candidateId: number | null, reason: string | null) {
+    const actor = defaultActor();
+    const settings = this.settings(profileId);
+    return this.run(profileId, 'merge', (now) => {
+      const { mergeId, snapshot } = mergePersons(this.db, { profileId, survivorId, mergedId, candidateId, reason, actor, now, settings });
+      this.core.audit.record({
+        profileId,
+        actor,
+        action: 'person.merge',
+        subjectType: 'person',
+        subjectId: survivorId,
+        detail: { mergeId, survivorId, mergedId, candidateId, reason, snapshot },
+      });
+      this.core.audit.record({ profileId, actor, action: 'person.merged_into', subjectType: 'person', subjectId: mergedId, detail: { mergeId, survivorId } });
+      return { mergeId, survivorId, mergedId };
+    });
+  }
+
+  undo(profileId: number, mergeId: number) {
+    const actor = defaultActor();
+    return this.run(profileId, 'undo', (now) => {
+      const r = undoMerge(this.db, profileId, mergeId, actor, now);
+      this.core.audit.record({ profileId, actor, action: 'person.merge.undo', subjectType: 'person', subjectId: r.survivorId, detail: { mergeId, ...r } });
+      return { mergeId, ...r };
+    });
+  }
+
+  /** "Not the same person": remembered as a decision; the pair is never proposed again. */
+  reject(profileId: number, candidateId: number, reason: string | null) {
+    const actor = defaultActor();
+    return this.run(profileId, 'reject', (now) => {
+      const c = this.db.prepare(`SELECT * FROM split_candidates WHERE profile_id = ? AND id = ?`).get(profileId, candidateId) as
+        | { id: number; person_a: string; person_b: string; key_a: string; key_b: string; kind: string; status: string }
+        | undefined;
+      if (!c) throw new AppError('NOT_FOUND', `There is no candidate ${candidateId}.`);
+      if (c.status !== 'open') throw new AppError('CONFLICT', `This candidate is already ${c.status}.`);
+      const rep = representativeKeys(this.db, profileId);
+      const ka = rep(c.person_a) ?? c.key_a;
+      const kb = rep(c.person_b) ?? c.key_b;
+      recordDecision(this.db, profileId, ka, kb, 'not_same', { emailJoined: false, kind: c.kind, reason, actor, now });
+      this.db.prepare(`UPDATE split_candidates SET status = 'rejected', decided_at = ? WHERE id = ?`).run(now, c.id);
+      this.core.audit.record({ profileId, actor, action: 'candidate.reject', subjectType: 'person', subjectId: c.person_a, detail: { candidateId, personA: c.person_a, personB: c.person_b, kind: c.kind, reason } });
+      return { ok: true as const };
+    });
+  }
+
+  /**
+   * A verdict on two records the email join put in one person: "same" confirms the join,
+   * "not same" detaches the second record (rebuild follows). Both measure the join's precision.
+   */
+  linkVerdict(profileId: number, personId: string, keyA: string, keyB: string, verdict: 'same' | 'not_same', reason: string | null) {
+    const actor = defaultActor();
+    const lookup = activePersonLookup(this.db, profileId);
+    if (lookup(keyA) !== personId || lookup(keyB) !== personId) throw new AppError('BAD_INPUT', 'Both records must be linked to this person.');
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      recordDecision(this.db, profileId, keyA, keyB, verdict, { emailJoined: true, kind: 'link', reason, actor, now });
+      this.core.audit.record({ profileId, actor, action: `link.${verdict}`, subjectType: 'person', subjectId: personId, detail: { keyA, keyB, reason } });
+    })();
+    if (verdict === 'not_same') this.rebuild(profileId);
+    else this.changed(profileId);
+    return { ok: true as const };
+  }
+
+  listMerges = (profileId: number) => listMerges(this.db, profileId);
+  precision = (profileId: number) => precision(this.db, profileId);
+
+  findings(profileId: number) {
+    return (this.db.prepare(`SELECT * FROM identity_findings WHERE profile_id = ? ORDER BY kind, source_id`).all(profileId) as Record<string, unknown>[]).map((f) => ({
+      kind: f.kind as string,
+      source: f.source as string,
+      sourceId: f.source_id as string,
+      personId: (f.person_id as string | null) ?? null,
+      detail: JSON.parse(f.detail_json as string) as Record<string, unknown>,
+    }));
+  }
+
+  /** The fix list of one system as CSV; written to `filePath` when given. */
+  fixList(profileId: number, system: 'vomo' | 'crm', filePath?: string | null) {
+    const rows = fixRows(this.db, profileId, system, this.settings(profileId));
+    const csv = fixListCsv(rows, system);
+    const fileName = `twofold-fix-list-${system}-${new Date().toISOString().slice(0, 10)}.csv`;
+    if (filePath) {
+      if (!path.isAbsolute(filePath)) throw new AppError('BAD_INPUT', 'Give an absolute path for the fix list.');
+      fs.mkdirSync(path.dirname(filePath), { recursive: true });
+      fs.writeFileSync(filePath, csv, 'utf8');
+    }
+    this.core.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: rows.length, path: filePath ?? null } });
+    return { rows: rows.length, fileName, path: filePath ?? null, csv };
+  }
+
+  lastRun(profileId: number) {
+    return this.db.prepare(`SELECT * FROM identity_runs WHERE profile_id = ? AND kind IN ('rebuild', 'refresh', 'settings') ORDER BY id DESC LIMIT 1`).get(profileId) as
+      | { id: number; started_at: string; finished_at: string | null; summary_json: string | null }
+      | undefined;
+  }
+}
+
+/**
+ * The identity service of a core, created once. It registers with the sync service so the join
+ * is refreshed after every sync run, before `sync.finished` reaches the views. Call
+ * `installIdentity(core)` at startup so this holds even before any identity channel is used.
+ */
+export function identityService(core: Core): IdentityService {
+  return core.service('identity', () => {
+    const svc = new IdentityService(core);
+    const off = syncService(core).onAfterSync((profileId) => {
+      try {
+        svc.refreshAfterSync(profileId);
+      } catch (err) {
+        core.events.emit('task.progress', { profileId, task: 'identity', step: 'refresh', current: 0, total: null, done: true, message: `Identity refresh failed: ${(err as Error).message}` });
+        throw err;
+      }
+    });
+    core.onClose(off);
+    return svc;
+  });
+}
+
+export const installIdentity = identityService;

@@ -1,0 +1,33 @@
+/**
+ * Email lineage: every address each system has shown for one of its records, with first and
+ * last seen. Rows are never deleted; an address no longer shown is set is_current = 0 and its
+ * last_seen_at is the last rebuild that still saw it. For current rows, "last seen" is now.
+ */
+import type { Db } from '../store/db';
+
+export function refreshLineage(db: Db, profileId: number, now: string, lastRun: string): void {
+  const ins = (sql: string) => db.prepare(sql).run({ p: profileId, now });
+  ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
+       SELECT profile_id, 'vomo', id, email_norm, email, @now, @now, 1 FROM vomo_users WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''
+       ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
+  ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
+       SELECT m.profile_id, 'crm_individual', m.individual_id, m.email_norm, MIN(m.value), @now, @now, 1 FROM crm_contact_methods m
+       JOIN crm_contacts c ON c.profile_id = m.profile_id AND c.id = m.contact_id AND c.gone_at IS NULL
+       WHERE m.profile_id = @p AND m.kind = 'email' AND m.email_norm IS NOT NULL AND m.email_norm <> ''
+       GROUP BY m.profile_id, m.individual_id, m.email_norm
+       ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
+  ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
+       SELECT profile_id, 'raise', id, email_norm, email, @now, @now, 1 FROM raise_donors WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''
+       ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
+  const retire = (source: string, exists: string) =>
+    db
+      .prepare(`UPDATE email_lineage SET is_current = 0, last_seen_at = ? WHERE profile_id = ? AND source = '${source}' AND is_current = 1 AND NOT EXISTS (${exists})`)
+      .run(lastRun, profileId);
+  retire('vomo', `SELECT 1 FROM vomo_users u WHERE u.profile_id = email_lineage.profile_id AND u.id = email_lineage.source_id AND u.gone_at IS NULL AND u.email_norm = email_lineage.email_norm`);
+  retire(
+    'crm_individual',
+    `SELECT 1 FROM crm_contact_methods m JOIN crm_contacts c ON c.profile_id = m.profile_id AND c.id = m.contact_id AND c.gone_at IS NULL
+     WHERE m.profile_id = email_lineage.profile_id AND m.individual_id = email_lineage.source_id AND m.email_norm = email_lineage.email_norm`,
+  );
+  retire('raise', `SELECT 1 FROM raise_donors d WHERE d.profile_id = email_lineage.profile_id AND d.id = email_lineage.source_id AND d.gone_at IS NULL AND d.email_norm = email_lineage.email_norm`);
+}

@@ -1,0 +1,126 @@
+/** Everything about one person for the Person view. */
+import type { Db } from '../store/db';
+import type { IdentitySettings, PersonDetail } from '../../src-shared/domain/identity';
+import { AppError } from '../../src-shared/errors';
+import { parseCard } from './matchCards';
+import { listCandidates, listConflicts, listMerges } from './queries';
+import { compareKey } from './conflicts';
+import { pickByAuthority } from './authority';
+
+type Row = Record<string, unknown>;
+
+function strip(r: Row): Row {
+  const { raw_json: _raw, profile_id: _p, ...rest } = r;
+  return rest;
+}
+
+export function personDetail(db: Db, profileId: number, personId: string, settings: IdentitySettings, audit: PersonDetail['audit']): PersonDetail {
+  const p = db.prepare(`SELECT * FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, personId) as Row | undefined;
+  if (!p) {
+    const merged = db.prepare(`SELECT survivor_id FROM person_merges WHERE profile_id = ? AND merged_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1`).get(profileId, personId) as
+      | { survivor_id: string }
+      | undefined;
+    throw new AppError('NOT_FOUND', merged ? `Person ${personId} was merged into ${merged.survivor_id}.` : `There is no person ${personId}.`);
+  }
+  const linkRows = db.prepare(`SELECT * FROM person_links WHERE profile_id = ? AND person_id = ? ORDER BY active DESC, source, source_id`).all(profileId, personId) as Row[];
+  const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ?`).get(profileId) as { at: string | null }).at;
+  const active = linkRows.filter((l) => l.active === 1);
+  const idsOf = (src: string) => active.filter((l) => l.source === src).map((l) => l.source_id as string);
+  const inList = (ids: string[]) => ids.map(() => '?').join(', ') || "''";
+  const vomoIds = idsOf('vomo');
+  const indIds = idsOf('crm_individual');
+  const raiseIds = idsOf('raise');
+  const vomo = db.prepare(`SELECT * FROM vomo_users WHERE profile_id = ? AND id IN (${inList(vomoIds)})`).all(profileId, ...vomoIds) as Row[];
+  const inds = db.prepare(`SELECT * FROM crm_individuals WHERE profile_id = ? AND id IN (${inList(indIds)})`).all(profileId, ...indIds) as Row[];
+  const contactIds = [...new Set([...inds.map((i) => i.contact_id as string), ...idsOf('crm_contact')])];
+  const contacts = db.prepare(`SELECT * FROM crm_contacts WHERE profile_id = ? AND id IN (${inList(contactIds)})`).all(profileId, ...contactIds) as Row[];
+  const methods = db.prepare(`SELECT * FROM crm_contact_methods WHERE profile_id = ? AND individual_id IN (${inList(indIds)}) ORDER BY individual_id, kind, id`).all(profileId, ...indIds) as Row[];
+  const raise = db.prepare(`SELECT * FROM raise_donors WHERE profile_id = ? AND id IN (${inList(raiseIds)})`).all(profileId, ...raiseIds) as Row[];
+  const lineage = db
+    .prepare(
+      `SELECT e.* FROM email_lineage e JOIN person_links l ON l.profile_id = e.profile_id AND l.source = e.source AND l.source_id = e.source_id AND l.person_id = ? AND l.active = 1
+       WHERE e.profile_id = ? ORDER BY e.first_seen_at, e.source, e.email_norm`,
+    )
+    .all(personId, profileId) as Row[];
+  const crmGifts = db
+    .prepare(`SELECT id, gift_date, amount_cents, gift_type, segment FROM crm_gifts WHERE profile_id = ? AND contact_id IN (${inList(contactIds)}) AND gone_at IS NULL ORDER BY gift_date DESC LIMIT 500`)
+    .all(profileId, ...contactIds) as Row[];
+  const raiseGifts = db
+    .prepare(`SELECT id, gift_date, amount_cents, campaign_name, status_text FROM raise_gifts WHERE profile_id = ? AND donor_id IN (${inList(raiseIds)}) AND gone_at IS NULL ORDER BY gift_date DESC LIMIT 500`)
+    .all(profileId, ...raiseIds) as Row[];
+  const parts = db
+    .prepare(
+      `SELECT user_id, id, project_name, COALESCE(checked_in_at, signed_up_at) AS at, hours, verified FROM vomo_participations WHERE profile_id = ? AND user_id IN (${inList(vomoIds)}) ORDER BY at DESC LIMIT 1000`,
+    )
+    .all(profileId, ...vomoIds) as Row[];
+
+  const a = settings.fieldAuthority;
+  const s = (v: unknown) => (v == null ? null : String(v));
+  const field = (name: string, vomoV: unknown, crmV: unknown, raiseV: unknown, display: unknown, authority: string | null, cmp?: 'email' | 'first_name' | 'last_name' | 'phone') => {
+    const kv = cmp ? compareKey(cmp, s(vomoV), settings.defaultPhoneRegion) : s(vomoV);
+    const kc = cmp ? compareKey(cmp, s(crmV), settings.defaultPhoneRegion) : s(crmV);
+    return { field: name, vomo: s(vomoV), crm: s(crmV), raise: s(raiseV), display: s(display), authority, disagree: kv != null && kc != null && kv !== kc };
+  };
+  const crmAddress = p.crm_contact_id ? contacts.find((c) => c.id === p.crm_contact_id) : undefined;
+  const fmtAddr = (r: Row | undefined, keys: string[]) => (r ? keys.map((k) => r[k]).filter(Boolean).join(', ') || null : null);
+  const raiseRow = raise.find((r) => r.id === p.raise_donor_id);
+  const fields = [
+    field('email', p.vomo_email, p.crm_email, p.raise_email, p.display_email, a.email, 'email'),
+    field('first_name', p.vomo_first_name, p.crm_first_name, p.raise_first_name, p.display_first_name, a.first_name, 'first_name'),
+    field('last_name', p.vomo_last_name, p.crm_last_name, p.raise_last_name, p.display_last_name, a.last_name, 'last_name'),
+    field('phone', p.vomo_phone, p.crm_phone, p.raise_phone, p.display_phone, a.phone, 'phone'),
+    field('address', p.vomo_address, fmtAddr(crmAddress, ['address1', 'city', 'state', 'postal']), fmtAddr(raiseRow, ['address1', 'city', 'state', 'postal']), p.address, null),
+  ];
+  void pickByAuthority;
+
+  return {
+    person: p,
+    displayName: (p.display_name as string) ?? personId,
+    settings,
+    sources: { vomo: vomo.map(strip), crmContacts: contacts.map(strip), crmIndividuals: inds.map(strip), crmMethods: methods.map(strip), raise: raise.map(strip) },
+    fields,
+    links: linkRows.map((l) => ({
+      source: l.source as 'vomo',
+      sourceId: l.source_id as string,
+      sourceKey: `${l.source}:${l.source_id}`,
+      active: l.active === 1,
+      how: l.how as string,
+      emailAtLink: (l.email_at_link as string | null) ?? null,
+      firstSeenAt: l.first_seen_at as string,
+      lastSeenAt: l.active === 1 ? (lastRun ?? (l.last_seen_at as string)) : (l.last_seen_at as string),
+      matchCard: parseCard(l.match_card_json as string | null),
+    })),
+    lineage: lineage.map((e) => ({
+      source: e.source as 'vomo',
+      sourceId: e.source_id as string,
+      email: (e.email as string | null) ?? null,
+      emailNorm: e.email_norm as string,
+      firstSeenAt: e.first_seen_at as string,
+      lastSeenAt: e.is_current === 1 ? (lastRun ?? (e.last_seen_at as string)) : (e.last_seen_at as string),
+      isCurrent: e.is_current === 1,
+    })),
+    gifts: [
+      ...crmGifts.map((g) => ({ system: 'crm' as const, id: g.id as string, date: s(g.gift_date), amountCents: (g.amount_cents as number | null) ?? null, detail: [g.gift_type, g.segment].filter(Boolean).join(' · ') || null })),
+      ...raiseGifts.map((g) => ({ system: 'raise' as const, id: g.id as string, date: s(g.gift_date), amountCents: (g.amount_cents as number | null) ?? null, detail: [g.campaign_name, g.status_text].filter(Boolean).join(' · ') || null })),
+    ].sort((x, y) => (y.date ?? '').localeCompare(x.date ?? '')),
+    participations: parts.map((r) => ({
+      userId: r.user_id as string,
+      id: r.id as string,
+      projectName: (r.project_name as string | null) ?? null,
+      date: s(r.at),
+      hours: (r.hours as number | null) ?? null,
+      verified: r.verified == null ? null : r.verified === 1,
+    })),
+    conflicts: listConflicts(db, { profileId, status: 'all', personId, offset: 0, limit: 100 }, settings).items,
+    candidates: listCandidates(db, { profileId, status: 'open', personId, offset: 0, limit: 50 }).items,
+    findings: (db.prepare(`SELECT * FROM identity_findings WHERE profile_id = ? AND person_id = ?`).all(profileId, personId) as Row[]).map((f) => ({
+      kind: f.kind as string,
+      source: f.source as string,
+      sourceId: f.source_id as string,
+      personId: (f.person_id as string | null) ?? null,
+      detail: JSON.parse(f.detail_json as string) as Record<string, unknown>,
+    })),
+    merges: listMerges(db, profileId, personId, 50),
+    audit,
+  };
+}

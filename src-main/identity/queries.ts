@@ -1,0 +1,228 @@
+/** Read models for the views: people list (server-side paging), person detail, queues. */
+import type { Db } from '../store/db';
+import type { Conflict, MergeRecord, PersonBrief, PersonListItem, SplitCandidate, Evidence } from '../../src-shared/domain/identity';
+import type { z } from 'zod';
+import type { PeopleListInput } from '../../src-shared/domain/identity';
+import { pickByAuthority } from './authority';
+import type { IdentitySettings } from '../../src-shared/domain/identity';
+
+type Row = Record<string, unknown>;
+
+const SORTS: Record<string, string> = {
+  name: 'display_last_name COLLATE NOCASE {d}, display_first_name COLLATE NOCASE {d}, id',
+  email: 'email_norm {d}, id',
+  giving: 'lifetime_giving_cents {d}, id',
+  last_gift: 'last_gift_date {d}, id',
+  hours: 'vomo_hours_verified {d}, id',
+  last_participation: 'last_participation_at {d}, id',
+};
+const FILTERS: Record<string, string> = {
+  all: '1',
+  donor_volunteers: 'is_donor_volunteer = 1',
+  volunteers_only: 'has_vomo = 1 AND has_crm = 0 AND has_raise = 0',
+  donors_only: 'has_vomo = 0 AND (has_crm = 1 OR has_raise = 1)',
+  vomo: 'has_vomo = 1',
+  crm: 'has_crm = 1',
+  raise: 'has_raise = 1',
+  with_conflicts: 'open_conflicts > 0',
+  shared_email: 'crm_shared_email = 1',
+};
+
+export function toListItem(r: Row): PersonListItem {
+  return {
+    id: r.id as string,
+    displayName: (r.display_name as string) ?? '',
+    displayEmail: (r.display_email as string | null) ?? null,
+    displayPhone: (r.display_phone as string | null) ?? null,
+    hasVomo: r.has_vomo === 1,
+    hasCrm: r.has_crm === 1,
+    hasRaise: r.has_raise === 1,
+    isDonorVolunteer: r.is_donor_volunteer === 1,
+    lifetimeGivingCents: (r.lifetime_giving_cents as number) ?? 0,
+    lastGiftDate: (r.last_gift_date as string | null) ?? null,
+    vomoHoursVerified: (r.vomo_hours_verified as number) ?? 0,
+    vomoParticipationsCount: (r.vomo_participations_count as number) ?? 0,
+    openConflicts: (r.open_conflicts as number) ?? 0,
+    crmSharedEmail: r.crm_shared_email === 1,
+  };
+}
+
+export function listPeople(db: Db, q: z.output<typeof PeopleListInput>): { total: number; offset: number; items: PersonListItem[] } {
+  const where = ['profile_id = @pid', FILTERS[q.filter] ?? '1'];
+  const params: Record<string, unknown> = { pid: q.profileId, limit: q.limit, offset: q.offset };
+  const s = q.search.trim().toLowerCase();
+  if (s) {
+    // Prefix searches use the indexes; a plain substring search runs only when prefixes miss.
+    params.prefix = s;
+    params.prefixEnd = s + '\uffff';
+    params.like = `%${s.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+    where.push(
+      `(email_norm >= @prefix AND email_norm < @prefixEnd OR display_last_name >= @prefix COLLATE NOCASE AND display_last_name < @prefixEnd COLLATE NOCASE
+        OR display_first_name >= @prefix COLLATE NOCASE AND display_first_name < @prefixEnd COLLATE NOCASE
+        OR lower(display_name) LIKE @like ESCAPE '\\' OR email_norm LIKE @like ESCAPE '\\' OR id = upper(@prefix))`,
+    );
+  }
+  const w = where.join(' AND ');
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM persons WHERE ${w}`).get(params) as { n: number }).n;
+  const order = (SORTS[q.sort] ?? SORTS.name).replace(/\{d\}/g, q.descending ? 'DESC' : 'ASC');
+  const rows = db.prepare(`SELECT * FROM persons WHERE ${w} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all(params) as Row[];
+  return { total, offset: q.offset, items: rows.map(toListItem) };
+}
+
+export function toBrief(r: Row | undefined): PersonBrief | null {
+  if (!r) return null;
+  return {
+    id: r.id as string,
+    displayName: (r.display_name as string) ?? '',
+    displayEmail: (r.display_email as string | null) ?? null,
+    displayPhone: (r.display_phone as string | null) ?? null,
+    postal: (r.postal as string | null) ?? null,
+    hasVomo: r.has_vomo === 1,
+    hasCrm: r.has_crm === 1,
+    hasRaise: r.has_raise === 1,
+    vomoUserId: (r.vomo_user_id as string | null) ?? null,
+    crmContactId: (r.crm_contact_id as string | null) ?? null,
+    raiseDonorId: (r.raise_donor_id as string | null) ?? null,
+    lifetimeGivingCents: (r.lifetime_giving_cents as number) ?? 0,
+    vomoHoursVerified: (r.vomo_hours_verified as number) ?? 0,
+  };
+}
+
+export function toConflict(r: Row, settings: IdentitySettings): Conflict {
+  const authority = (r.authority as 'vomo' | 'crm' | 'raise') ?? settings.fieldAuthority[r.field as 'email'];
+  return {
+    id: r.id as number,
+    personId: r.person_id as string,
+    personName: (r.display_name as string | null) ?? (r.person_id as string),
+    field: r.field as Conflict['field'],
+    vomoValue: (r.vomo_value as string | null) ?? null,
+    crmValue: (r.crm_value as string | null) ?? null,
+    authority,
+    authorityValue: pickByAuthority({ vomo: (r.vomo_value as string | null) ?? null, crm: (r.crm_value as string | null) ?? null, raise: null }, authority),
+    status: r.status as Conflict['status'],
+    resolution: (r.resolution as string | null) ?? null,
+    chosenValue: (r.chosen_value as string | null) ?? null,
+    resolvedAt: (r.resolved_at as string | null) ?? null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+    active: r.active === 1,
+    firstSeenAt: r.first_seen_at as string,
+    lastSeenAt: r.last_seen_at as string,
+    reopenedAt: (r.reopened_at as string | null) ?? null,
+  };
+}
+
+export interface ConflictQuery {
+  profileId: number;
+  status: 'open' | 'resolved' | 'dismissed' | 'all';
+  field?: string | null;
+  newSinceLastSync?: boolean;
+  personId?: string | null;
+  offset: number;
+  limit: number;
+}
+
+export function listConflicts(db: Db, q: ConflictQuery, settings: IdentitySettings): { total: number; items: Conflict[]; counts: Record<string, number> } {
+  const where = ['c.profile_id = @pid', 'c.active = 1'];
+  const params: Record<string, unknown> = { pid: q.profileId, limit: q.limit, offset: q.offset };
+  if (q.status !== 'all') {
+    where.push('c.status = @status');
+    params.status = q.status;
+  }
+  if (q.field) {
+    where.push('c.field = @field');
+    params.field = q.field;
+  }
+  if (q.personId) {
+    where.push('c.person_id = @person');
+    params.person = q.personId;
+  }
+  if (q.newSinceLastSync) {
+    // New since the rebuild before the latest one.
+    const prev = db.prepare(`SELECT started_at FROM identity_runs WHERE profile_id = ? AND kind IN ('rebuild', 'refresh') ORDER BY id DESC LIMIT 1 OFFSET 1`).get(q.profileId) as
+      | { started_at: string }
+      | undefined;
+    if (prev) {
+      where.push('(c.first_seen_at > @since OR c.reopened_at > @since)');
+      params.since = prev.started_at;
+    }
+  }
+  const w = where.join(' AND ');
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM conflicts c WHERE ${w}`).get(params) as { n: number }).n;
+  const rows = db
+    .prepare(
+      `SELECT c.*, p.display_name FROM conflicts c LEFT JOIN persons p ON p.profile_id = c.profile_id AND p.id = c.person_id
+       WHERE ${w} ORDER BY c.field, p.display_last_name COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`,
+    )
+    .all(params) as Row[];
+  const counts: Record<string, number> = {};
+  for (const r of db.prepare(`SELECT field, COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open' GROUP BY field`).all(q.profileId) as {
+    field: string;
+    n: number;
+  }[])
+    counts[r.field] = r.n;
+  return { total, items: rows.map((r) => toConflict(r, settings)), counts };
+}
+
+export function toCandidate(db: Db, r: Row): SplitCandidate {
+  const person = db.prepare(`SELECT * FROM persons WHERE profile_id = ? AND id = ?`);
+  return {
+    id: r.id as number,
+    kind: r.kind as string,
+    score: r.score as number,
+    status: r.status as SplitCandidate['status'],
+    evidence: JSON.parse(r.evidence_json as string) as Evidence[],
+    a: toBrief(person.get(r.profile_id, r.person_a) as Row | undefined),
+    b: toBrief(person.get(r.profile_id, r.person_b) as Row | undefined),
+    personA: r.person_a as string,
+    personB: r.person_b as string,
+    firstSeenAt: r.first_seen_at as string,
+    lastSeenAt: r.last_seen_at as string,
+  };
+}
+
+export function listCandidates(db: Db, q: { profileId: number; status: string; kind?: string | null; personId?: string | null; offset: number; limit: number }) {
+  const where = ['profile_id = @pid'];
+  const params: Record<string, unknown> = { pid: q.profileId, limit: q.limit, offset: q.offset };
+  if (q.status !== 'all') {
+    where.push('status = @status');
+    params.status = q.status;
+  }
+  if (q.kind) {
+    where.push('kind = @kind');
+    params.kind = q.kind;
+  }
+  if (q.personId) {
+    where.push('(person_a = @person OR person_b = @person)');
+    params.person = q.personId;
+  }
+  const w = where.join(' AND ');
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM split_candidates WHERE ${w}`).get(params) as { n: number }).n;
+  const rows = db.prepare(`SELECT * FROM split_candidates WHERE ${w} ORDER BY score DESC, id LIMIT @limit OFFSET @offset`).all(params) as Row[];
+  return { total, items: rows.map((r) => toCandidate(db, r)) };
+}
+
+export function listMerges(db: Db, profileId: number, personId?: string | null, limit = 200): MergeRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT id, survivor_id, merged_id, candidate_id, reason, merged_at, merged_by, undone_at, undone_by, snapshot_json FROM person_merges
+       WHERE profile_id = ? ${personId ? 'AND (survivor_id = ? OR merged_id = ?)' : ''} ORDER BY id DESC LIMIT ?`,
+    )
+    .all(...(personId ? [profileId, personId, personId, limit] : [profileId, limit])) as Row[];
+  return rows.map((r) => {
+    const snap = JSON.parse(r.snapshot_json as string) as { persons: Row[] };
+    const name = (id: unknown) => (snap.persons.find((p) => p.id === id)?.display_name as string | undefined) ?? null;
+    return {
+      id: r.id as number,
+      survivorId: r.survivor_id as string,
+      mergedId: r.merged_id as string,
+      survivorName: name(r.survivor_id),
+      mergedName: name(r.merged_id),
+      candidateId: (r.candidate_id as number | null) ?? null,
+      reason: (r.reason as string | null) ?? null,
+      mergedAt: r.merged_at as string,
+      mergedBy: r.merged_by as string,
+      undoneAt: (r.undone_at as string | null) ?? null,
+      undoneBy: (r.undone_by as string | null) ?? null,
+    };
+  });
+}

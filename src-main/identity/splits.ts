@@ -1,0 +1,271 @@
+/**
+ * Split detection: pairs of persons that are probably one person in two rows, each with its
+ * evidence (in plain words) and a score. Blocking keeps it near-linear: every signal is read
+ * through an index or one ordered pass (email history, moved source IDs, CRM+ references,
+ * Raise crmKey, E.164 phone blocks, postal + last-name blocks); pairs are only formed inside a
+ * block, and oversized blocks (a shared office number) are skipped. A pair the steward called
+ * "not the same person" is never proposed again.
+ */
+import type { Db } from '../store/db';
+import type { Evidence } from '../../src-shared/domain/identity';
+import { nameSimilarity } from './normalize';
+import { renderCard, describeKey } from './matchCards';
+
+const MAX_BLOCK = 12;
+
+export const KIND_POINTS = { email_change: 95, reference: 90, crm_key: 85, phone_name: 80, name_postal: 65 } as const;
+
+interface Pair {
+  a: string;
+  b: string;
+  evidence: Evidence[];
+}
+
+export function pairKey(x: string, y: string): [string, string] {
+  return x < y ? [x, y] : [y, x];
+}
+
+export function detectSplits(db: Db, profileId: number, now: string): { open: number; detected: number; timings: Record<string, number> } {
+  const timings: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (name: string) => {
+    const n = performance.now();
+    timings[name] = Math.round(n - t0);
+    t0 = n;
+  };
+  const pairs = new Map<string, Pair>();
+  const add = (x: string, y: string, ev: Evidence) => {
+    if (!x || !y || x === y) return;
+    const [a, b] = pairKey(x, y);
+    const k = a + '|' + b;
+    let p = pairs.get(k);
+    if (!p) pairs.set(k, (p = { a, b, evidence: [] }));
+    if (!p.evidence.some((e) => e.kind === ev.kind && e.text === ev.text)) p.evidence.push(ev);
+  };
+
+  // 1. Email change: an address a record showed before is now another person's; or a source ID
+  //    that was linked to a person that still exists is now linked elsewhere.
+  for (const r of db
+    .prepare(
+      `SELECT DISTINCT l.person_id AS q, el.source, el.source_id, el.email_norm AS old, l2.person_id AS p
+       FROM email_lineage el
+       JOIN person_links l ON l.profile_id = el.profile_id AND l.source = el.source AND l.source_id = el.source_id AND l.active = 1
+       JOIN email_lineage cur ON cur.profile_id = el.profile_id AND cur.email_norm = el.email_norm AND cur.is_current = 1
+       JOIN person_links l2 ON l2.profile_id = cur.profile_id AND l2.source = cur.source AND l2.source_id = cur.source_id AND l2.active = 1
+       WHERE el.profile_id = ? AND el.is_current = 0 AND l2.person_id <> l.person_id`,
+    )
+    .iterate(profileId) as Iterable<{ q: string; source: string; source_id: string; old: string; p: string }>) {
+    const who = describeKey(`${r.source}:${r.source_id}`);
+    add(r.p, r.q, {
+      kind: 'email_change',
+      points: KIND_POINTS.email_change,
+      text: `${who} used to have the email ${r.old}, which the other row still has: the email changed in one system only.`,
+      matchCard: renderCard({ k: 'email_history', v: `${who} showed ${r.old} before` }),
+    });
+  }
+  for (const r of db
+    .prepare(
+      `SELECT old.person_id AS p, cur.person_id AS q, old.source, old.source_id, old.email_at_link AS old_email, cur.email_at_link AS new_email
+       FROM person_links old INDEXED BY person_links_inactive
+       JOIN person_links cur ON cur.profile_id = old.profile_id AND cur.source = old.source AND cur.source_id = old.source_id AND cur.active = 1
+       JOIN persons p ON p.profile_id = old.profile_id AND p.id = old.person_id
+       WHERE old.profile_id = ? AND old.active = 0 AND cur.person_id <> old.person_id AND old.how <> 'merge'`,
+    )
+    .iterate(profileId) as Iterable<{ p: string; q: string; source: string; source_id: string; old_email: string | null; new_email: string | null }>) {
+    const who = describeKey(`${r.source}:${r.source_id}`);
+    add(r.p, r.q, {
+      kind: 'email_change',
+      points: KIND_POINTS.email_change,
+      text: `${who} was part of the other row${r.old_email ? ` under ${r.old_email}` : ''} and now appears${r.new_email ? ` under ${r.new_email}` : ''}: the same source ID moved.`,
+      matchCard: renderCard({ k: 'email_history', v: `${who} moved from one row to the other` }),
+    });
+  }
+
+  lap('email_change');
+  // 2. A CRM+ contact reference naming a VOMO user or Raise donor that lives in another row.
+  {
+    const personOf = activePersonLookup(db, profileId);
+    const contactPersons = db.prepare(
+      `SELECT DISTINCT l.person_id AS p FROM crm_individuals i
+       JOIN person_links l ON l.profile_id = i.profile_id AND l.source = 'crm_individual' AND l.source_id = i.id AND l.active = 1
+       WHERE i.profile_id = ? AND i.contact_id = ?`,
+    );
+    for (const r of db.prepare(`SELECT contact_id, source, ref_id FROM crm_contact_references WHERE profile_id = ?`).iterate(profileId) as Iterable<{
+      contact_id: string;
+      source: string;
+      ref_id: string;
+    }>) {
+      const src = referenceSource(r.source);
+      if (!src) continue;
+      const q = personOf(`${src}:${r.ref_id}`);
+      if (!q) continue;
+      const ps = (contactPersons.all(profileId, r.contact_id) as { p: string }[]).map((x) => x.p);
+      const bare = personOf(`crm_contact:${r.contact_id}`);
+      if (bare) ps.push(bare);
+      if (ps.includes(q)) continue;
+      for (const p of ps) {
+        add(p, q, {
+          kind: 'reference',
+          points: KIND_POINTS.reference,
+          text: `CRM+ contact ${r.contact_id} carries the reference ${r.source}/${r.ref_id}, which is ${describeKey(`${src}:${r.ref_id}`)} in the other row.`,
+          matchCard: renderCard({ k: 'reference', v: `${r.source}/${r.ref_id} on CRM+ contact ${r.contact_id}` }),
+        });
+      }
+    }
+  }
+  lap('reference');
+  // 3. A Raise donor joined through its crmKey whose own email is another row's join email.
+  for (const r of db
+    .prepare(
+      `SELECT l.person_id AS p, o.id AS q, d.id AS donor, d.crm_key, d.email_norm
+       FROM raise_donors d
+       JOIN person_links l ON l.profile_id = d.profile_id AND l.source = 'raise' AND l.source_id = d.id AND l.active = 1 AND l.how = 'crm_key'
+       JOIN persons o ON o.profile_id = d.profile_id AND o.email_norm = d.email_norm
+       WHERE d.profile_id = ? AND d.gone_at IS NULL AND d.crm_key IS NOT NULL AND d.email_norm IS NOT NULL AND o.id <> l.person_id`,
+    )
+    .iterate(profileId) as Iterable<{ p: string; q: string; donor: string; crm_key: string; email_norm: string }>) {
+    add(r.p, r.q, {
+      kind: 'crm_key',
+      points: KIND_POINTS.crm_key,
+      text: `Raise donor ${r.donor} points at CRM+ contact ${r.crm_key} through its crmKey, but its email ${r.email_norm} is the other row's.`,
+      matchCard: renderCard({ k: 'crm_key', v: r.crm_key, via: `raise:${r.donor}` }),
+    });
+  }
+
+  lap('crm_key');
+  // 4 and 5. Blocks read in index order: same E.164 phone; same postal code and last name.
+  interface P {
+    id: string;
+    key: string;
+    f: string | null;
+    l: string | null;
+    contact: string | null;
+  }
+  const block = (sql: string, onPair: (x: P, y: P) => void) => {
+    let cur: P[] = [];
+    let curKey: string | null = null;
+    const flush = () => {
+      if (cur.length >= 2 && cur.length <= MAX_BLOCK) {
+        for (let i = 0; i < cur.length; i++) for (let j = i + 1; j < cur.length; j++) onPair(cur[i], cur[j]);
+      }
+      cur = [];
+    };
+    for (const r of db.prepare(sql).raw().iterate(profileId) as Iterable<[string, string, string | null, string | null, string | null]>) {
+      if (r[1] !== curKey) {
+        flush();
+        curKey = r[1];
+      }
+      if (cur.length <= MAX_BLOCK) cur.push({ id: r[0], key: r[1], f: r[2], l: r[3], contact: r[4] });
+    }
+    flush();
+  };
+  // Two individuals of one CRM+ household are known to be two people: not a candidate.
+  const household = (x: P, y: P) => x.contact != null && x.contact === y.contact;
+  block(
+    `SELECT id, phone_e164, display_first_name, display_last_name, crm_contact_id FROM persons
+     WHERE profile_id = ? AND phone_e164 IS NOT NULL ORDER BY phone_e164`,
+    (x, y) => {
+      if (household(x, y)) return;
+      const sim = nameSimilarity(x.f, x.l, y.f, y.l);
+      if (sim < 0.85) return;
+      add(x.id, y.id, {
+        kind: 'phone_name',
+        points: Math.min(KIND_POINTS.phone_name, 50 + Math.round(sim * 30)),
+        text: `Both rows have the phone ${x.key} and similar names (${[x.f, x.l].filter(Boolean).join(' ')} / ${[y.f, y.l].filter(Boolean).join(' ')}, similarity ${Math.round(sim * 100)}%).`,
+        matchCard: renderCard({ k: 'phone', v: x.key }),
+      });
+    },
+  );
+  block(
+    `SELECT id, postal || '|' || substr(name_key, 1, instr(name_key, '|') - 1), display_first_name, display_last_name, crm_contact_id FROM persons
+     WHERE profile_id = ? AND postal IS NOT NULL AND name_key IS NOT NULL AND instr(name_key, '|') > 1 ORDER BY postal, name_key`,
+    (x, y) => {
+      if (household(x, y)) return;
+      const sim = nameSimilarity(x.f, x.l, y.f, y.l);
+      if (sim < 0.9) return;
+      add(x.id, y.id, {
+        kind: 'name_postal',
+        points: Math.min(KIND_POINTS.name_postal, 40 + Math.round(sim * 25)),
+        text: `Similar names (${[x.f, x.l].filter(Boolean).join(' ')} / ${[y.f, y.l].filter(Boolean).join(' ')}) at the same postal code ${x.key.split('|')[0]}.`,
+        matchCard: renderCard({ k: 'postal', v: x.key.split('|')[0] }),
+      });
+    },
+  );
+
+  lap('blocks');
+  // The steward's "not the same person" verdicts, mapped onto today's persons.
+  const rejected = new Set<string>();
+  const personOf = activePersonLookup(db, profileId);
+  for (const d of db
+    .prepare(`SELECT key_a, key_b FROM identity_decisions WHERE profile_id = ? AND verdict = 'not_same' AND revoked_at IS NULL`)
+    .all(profileId) as { key_a: string; key_b: string }[]) {
+    const pa = personOf(d.key_a);
+    const pb = personOf(d.key_b);
+    if (!pa || !pb || pa === pb) continue;
+    const [a, b] = pairKey(pa, pb);
+    rejected.add(a + '|' + b);
+  }
+
+  const existing = new Map<string, { id: number; status: string }>();
+  for (const r of db.prepare(`SELECT id, person_a, person_b, status FROM split_candidates WHERE profile_id = ?`).iterate(profileId) as Iterable<{
+    id: number;
+    person_a: string;
+    person_b: string;
+    status: string;
+  }>)
+    existing.set(r.person_a + '|' + r.person_b, r);
+  const rep = representativeKeys(db, profileId);
+  const insert = db.prepare(
+    `INSERT INTO split_candidates (profile_id, person_a, person_b, key_a, key_b, kind, score, evidence_json, status, first_seen_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+  );
+  const update = db.prepare(`UPDATE split_candidates SET key_a = ?, key_b = ?, kind = ?, score = ?, evidence_json = ?, last_seen_at = ? WHERE id = ?`);
+  const keep = new Set<number>();
+  let detected = 0;
+  for (const [k, p] of pairs) {
+    if (rejected.has(k)) continue;
+    const ka = rep(p.a);
+    const kb = rep(p.b);
+    if (!ka || !kb) continue;
+    p.evidence.sort((x, y) => y.points - x.points);
+    const kinds = new Set(p.evidence.map((e) => e.kind));
+    const score = Math.min(100, p.evidence[0].points + 3 * (kinds.size - 1));
+    detected++;
+    const ex = existing.get(k);
+    if (ex) {
+      keep.add(ex.id);
+      update.run(ka, kb, p.evidence[0].kind, score, JSON.stringify(p.evidence), now, ex.id);
+    } else insert.run(profileId, p.a, p.b, ka, kb, p.evidence[0].kind, score, JSON.stringify(p.evidence), now, now);
+  }
+  const drop = db.prepare(`DELETE FROM split_candidates WHERE id = ?`);
+  for (const ex of existing.values()) if (ex.status === 'open' && !keep.has(ex.id)) drop.run(ex.id);
+  const open = (db.prepare(`SELECT COUNT(*) AS n FROM split_candidates WHERE profile_id = ? AND status = 'open'`).get(profileId) as { n: number }).n;
+  lap('persist');
+  return { open, detected, timings };
+}
+
+/** A person's representative source key: VOMO user, else CRM+ individual, else contact, else Raise. */
+export function representativeKeys(db: Db, profileId: number): (personId: string) => string | null {
+  const stmt = db.prepare(
+    `SELECT source || ':' || source_id AS k FROM person_links WHERE profile_id = ? AND person_id = ? AND active = 1
+     ORDER BY CASE source WHEN 'vomo' THEN 0 WHEN 'crm_individual' THEN 1 WHEN 'crm_contact' THEN 2 ELSE 3 END, source_id LIMIT 1`,
+  );
+  return (pid) => (stmt.get(profileId, pid) as { k: string } | undefined)?.k ?? null;
+}
+
+/** The person a source key is actively linked to now. */
+export function activePersonLookup(db: Db, profileId: number): (key: string) => string | null {
+  const stmt = db.prepare(`SELECT person_id FROM person_links WHERE profile_id = ? AND source = ? AND source_id = ? AND active = 1`);
+  return (key) => {
+    const i = key.indexOf(':');
+    return (stmt.get(profileId, key.slice(0, i), key.slice(i + 1)) as { person_id: string } | undefined)?.person_id ?? null;
+  };
+}
+
+/** Which system a CRM+ contact reference names, from its free-text source ("VOMO", "Raise", ...). */
+export function referenceSource(source: string): 'vomo' | 'raise' | null {
+  const s = source.toLowerCase();
+  if (s.includes('raise')) return 'raise';
+  if (s.includes('vomo') || s.includes('volunteer')) return 'vomo';
+  return null;
+}

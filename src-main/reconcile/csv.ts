@@ -1,0 +1,82 @@
+/**
+ * CSV of a run's findings (what the view shows, filtered the same way), for a spreadsheet.
+ * Cells that a spreadsheet would run as a formula are prefixed with a quote (CSV injection).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { GROUP_LABELS, KIND_LABELS, type Finding, type FindingGroup, type FindingKind } from '../../src-shared/domain/reconcile';
+import type { RunsRepo } from './runs';
+
+export const CSV_COLUMNS = [
+  'group',
+  'kind',
+  'change',
+  'api',
+  'resource',
+  'source_id',
+  'person_id',
+  'name',
+  'occurred_at',
+  'amount',
+  'crm_amount',
+  'campaign',
+  'crm_url',
+  'detail',
+] as const;
+
+function safe(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+function money(c: unknown): string {
+  return typeof c === 'number' ? (c / 100).toFixed(2) : '';
+}
+
+export function findingRow(f: Finding): string[] {
+  const d = f.detail;
+  const rest = Object.entries(d)
+    .filter(([k]) => !['amountCents', 'raiseAmountCents', 'crmAmountCents', 'campaign'].includes(k))
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join('; ');
+  return [
+    GROUP_LABELS[f.group],
+    KIND_LABELS[f.kind],
+    f.change ?? '',
+    f.api,
+    f.resource,
+    f.sourceId,
+    f.personId ?? '',
+    f.label ?? '',
+    f.occurredAt ?? '',
+    money(d.amountCents ?? d.raiseAmountCents),
+    money(d.crmAmountCents),
+    (d.campaign as string | undefined) ?? '',
+    f.crmUrl ?? '',
+    rest,
+  ].map(safe);
+}
+
+export function findingsCsv(
+  runs: RunsRepo,
+  runId: number,
+  previousRunId: number | null,
+  filter: { group?: FindingGroup; kind?: FindingKind; change?: 'all' | 'new' | 'changed' | 'fixed' },
+): { csv: string; rows: number } {
+  const lines: string[][] = [[...CSV_COLUMNS]];
+  const PAGE = 5000;
+  for (let offset = 0; ; offset += PAGE) {
+    const { rows } = runs.findings(runId, previousRunId, { ...filter, offset, limit: PAGE });
+    for (const f of rows) lines.push(findingRow(f));
+    if (rows.length < PAGE) break;
+  }
+  return { csv: stringify(lines), rows: lines.length - 1 };
+}
+
+export function writeCsv(file: string, csv: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // A BOM so spreadsheet programs read the file as UTF-8 (names with accents).
+  fs.writeFileSync(file, '\ufeff' + csv, 'utf8');
+}

@@ -1,0 +1,317 @@
+/**
+ * Raise → CRM+ reconciliation, as SQL over the mirrors.
+ *
+ * Rules (seed 001): the platform sync is one-way and eventually consistent, so the absence of
+ * a crmKey or of a CRM+ gift is never an error by itself. A Raise donor without a crmKey is
+ * held back (every gift of it sits in campaigns with canSync false), not yet synced (its
+ * syncable activity is younger than the lag window) or probably failed (older). A Raise gift
+ * without a CRM+ gift (transactionSource Raise, transactionId = the Raise gift id) is held back,
+ * not yet synced, or missing after the lag window. CRM+ gifts that claim a Raise origin with
+ * no Raise gift, and matched pairs whose amount or date differ, are reported too. Records gone
+ * at the source (gone_at) take no part: the sweep reports them.
+ */
+import type { Db } from '../store/db';
+import type { CampaignHeldBack } from '../../src-shared/domain/reconcile';
+import type { FindingDraft } from './types';
+import { refs } from './people';
+
+export interface RaiseCrmOptions {
+  profileId: number;
+  asOf: string;
+  lagHours: number;
+  dateToleranceDays: number;
+}
+
+export interface RaiseCrmResult {
+  findings: FindingDraft[];
+  campaignsSyncOff: CampaignHeldBack[];
+  counts: { donors: number; donorsLinked: number; donorsUnlinked: number; gifts: number; giftsMatched: number; crmGiftsFromRaise: number };
+  notes: string[];
+}
+
+/** The CRM+ gifts that claim a Raise origin (matches the partial index of migration 30). */
+export const RAISE_ORIGIN = `transaction_source LIKE 'raise%'`;
+
+function windowStart(asOf: string, lagHours: number): string {
+  return new Date(Date.parse(asOf) - lagHours * 3_600_000).toISOString();
+}
+
+/** ISO instants compare as text only in one shape; normalize what the mirrors hold. */
+function ms(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const t = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(iso) || iso.length <= 10 ? iso : iso + 'Z');
+  return Number.isFinite(t) ? t : null;
+}
+
+function donorName(r: { name: string | null; first_name: string | null; last_name: string | null; email: string | null }): string | null {
+  const n = r.name?.trim() || [r.first_name, r.last_name].filter(Boolean).join(' ').trim();
+  return n || r.email || null;
+}
+
+interface DonorRow {
+  id: string;
+  name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  created_at: string | null;
+  is_test_mode: number | null;
+  gifts: number | null;
+  held: number | null;
+  first_syncable_at: string | null;
+  held_campaigns: string | null;
+}
+
+interface GiftRow {
+  id: string;
+  donor_id: string | null;
+  campaign_id: string | null;
+  campaign_name: string | null;
+  can_sync: number | null;
+  campaign_modified_at: string | null;
+  amount_cents: number | null;
+  gift_date: string | null;
+  created_at: string | null;
+  status_text: string | null;
+  crm_gift_id: string | null;
+  crm_amount_cents: number | null;
+  crm_gift_date: string | null;
+  crm_created_at: string | null;
+  crm_contact_id: string | null;
+  d_name: string | null;
+  d_first_name: string | null;
+  d_last_name: string | null;
+  d_email: string | null;
+  crm_key: string | null;
+  crm_url: string | null;
+  contact_url: string | null;
+}
+
+export function reconcileRaiseCrm(db: Db, o: RaiseCrmOptions): RaiseCrmResult {
+  const p = o.profileId;
+  const cutoff = ms(windowStart(o.asOf, o.lagHours))!;
+  const findings: FindingDraft[] = [];
+  const notes: string[] = [];
+  const lagDetail = { lagHours: o.lagHours, asOf: o.asOf };
+
+  // Donors without a crmKey -------------------------------------------------------------------
+  const donors = db
+    .prepare(
+      `WITH dg AS (
+         SELECT g.donor_id,
+                count(*) AS gifts,
+                sum(CASE WHEN c.can_sync = 0 THEN 1 ELSE 0 END) AS held,
+                min(CASE WHEN c.can_sync = 0 THEN NULL ELSE g.created_at END) AS first_syncable_at,
+                group_concat(DISTINCT CASE WHEN c.can_sync = 0 THEN coalesce(c.name, g.campaign_name, g.campaign_id) END) AS held_campaigns
+           FROM raise_gifts g
+           LEFT JOIN raise_campaigns c ON c.profile_id = g.profile_id AND c.id = g.campaign_id
+          WHERE g.profile_id = ? AND g.gone_at IS NULL
+          GROUP BY g.donor_id)
+       SELECT d.id, d.name, d.first_name, d.last_name, d.email, d.created_at, d.is_test_mode,
+              dg.gifts, dg.held, dg.first_syncable_at, dg.held_campaigns
+         FROM raise_donors d
+         LEFT JOIN dg ON dg.donor_id = d.id
+        WHERE d.profile_id = ? AND d.gone_at IS NULL AND coalesce(d.crm_key, '') = ''`,
+    )
+    .all(p, p) as DonorRow[];
+
+  for (const d of donors) {
+    const gifts = d.gifts ?? 0;
+    const held = d.held ?? 0;
+    const base = {
+      api: 'raise' as const,
+      resource: 'donors',
+      sourceId: d.id,
+      subject: `raise_donor:${d.id}`,
+      personRefs: refs({ source: 'raise', id: d.id }),
+      label: donorName(d),
+      crmUrl: null,
+    };
+    if (gifts > 0 && held === gifts) {
+      findings.push({ ...base, kind: 'donor_held_back', occurredAt: d.created_at, detail: { gifts, campaigns: d.held_campaigns?.split(',') ?? [] } });
+      continue;
+    }
+    // The sync acts on a donor when it carries a gift of a syncing campaign; the donor's own
+    // creation time stands in when it has none.
+    const ref = d.first_syncable_at ?? d.created_at;
+    const refMs = ms(ref);
+    const inside = refMs === null || refMs > cutoff;
+    findings.push({
+      ...base,
+      kind: inside ? 'donor_not_yet_synced' : 'donor_probably_failed',
+      occurredAt: ref,
+      detail: { gifts, giftsHeldBack: held, since: ref, ...lagDetail, ...(d.is_test_mode ? { testMode: true } : {}) },
+    });
+  }
+
+  // Raise gifts and their CRM+ counterparts -----------------------------------------------------
+  const rows = db
+    .prepare(
+      `SELECT g.id, g.donor_id, g.campaign_id, coalesce(c.name, g.campaign_name) AS campaign_name, c.can_sync, c.modified_at AS campaign_modified_at,
+              g.amount_cents, g.gift_date, g.created_at, g.status_text,
+              cg.id AS crm_gift_id, cg.amount_cents AS crm_amount_cents, cg.gift_date AS crm_gift_date,
+              cg.created_at AS crm_created_at, cg.contact_id AS crm_contact_id,
+              d.name AS d_name, d.first_name AS d_first_name, d.last_name AS d_last_name, d.email AS d_email,
+              d.crm_key, d.crm_url, cc.contact_view_url AS contact_url
+         FROM raise_gifts g
+         LEFT JOIN raise_campaigns c ON c.profile_id = g.profile_id AND c.id = g.campaign_id
+         LEFT JOIN crm_gifts cg ON cg.profile_id = g.profile_id AND cg.${RAISE_ORIGIN} AND cg.transaction_id = g.id AND cg.gone_at IS NULL
+         LEFT JOIN raise_donors d ON d.profile_id = g.profile_id AND d.id = g.donor_id
+         LEFT JOIN crm_contacts cc ON cc.profile_id = g.profile_id AND cc.id = cg.contact_id
+        WHERE g.profile_id = ? AND g.gone_at IS NULL
+        ORDER BY g.id`,
+    )
+    .all(p) as GiftRow[];
+
+  const seen = new Set<string>();
+  const heldBack = new Map<string, CampaignHeldBack & { donorSet: Set<string> }>();
+  let giftsMatched = 0;
+  for (const g of rows) {
+    if (seen.has(g.id)) continue; // a second CRM+ gift for the same Raise gift: the first decides
+    seen.add(g.id);
+    const label = donorName({ name: g.d_name, first_name: g.d_first_name, last_name: g.d_last_name, email: g.d_email });
+    const personRefs = refs({ source: 'raise', id: g.donor_id }, { source: 'crm_contact', id: g.crm_contact_id });
+    const crmUrl = g.crm_url ?? g.contact_url ?? null;
+    const campaign = { campaignId: g.campaign_id, campaign: g.campaign_name };
+    const base = { api: 'raise' as const, resource: 'gifts', sourceId: g.id, personRefs, label, crmUrl, occurredAt: g.created_at };
+
+    if (g.crm_gift_id) {
+      giftsMatched++;
+      const pair = { crmGiftId: g.crm_gift_id, donorId: g.donor_id, ...campaign };
+      if (g.amount_cents !== null && g.crm_amount_cents !== null && g.amount_cents !== g.crm_amount_cents) {
+        findings.push({
+          ...base,
+          kind: 'gift_amount_mismatch',
+          subject: `raise_gift:${g.id}#amount`,
+          detail: { ...pair, raiseAmountCents: g.amount_cents, crmAmountCents: g.crm_amount_cents },
+          fingerprintExtra: `${g.amount_cents}/${g.crm_amount_cents}`,
+        });
+      }
+      const rDay = dayOf(g.gift_date ?? g.created_at);
+      const cDay = dayOf(g.crm_gift_date);
+      if (rDay !== null && cDay !== null && Math.abs(rDay - cDay) > o.dateToleranceDays) {
+        findings.push({
+          ...base,
+          kind: 'gift_date_mismatch',
+          subject: `raise_gift:${g.id}#date`,
+          detail: { ...pair, raiseDate: isoDay(rDay), crmDate: isoDay(cDay), days: cDay - rDay },
+          fingerprintExtra: `${isoDay(rDay)}/${isoDay(cDay)}`,
+        });
+      }
+      continue;
+    }
+
+    const subject = `raise_gift:${g.id}`;
+    const detail = { donorId: g.donor_id, donorHasCrmKey: !!g.crm_key, amountCents: g.amount_cents, giftDate: g.gift_date, ...campaign };
+    if (g.can_sync === 0) {
+      findings.push({ ...base, kind: 'gift_held_back', subject, detail });
+      const key = g.campaign_id ?? '';
+      let h = heldBack.get(key);
+      if (!h) heldBack.set(key, (h = { campaignId: key, name: g.campaign_name, gifts: 0, amountCents: 0, donors: 0, donorSet: new Set() }));
+      h.gifts++;
+      h.amountCents += g.amount_cents ?? 0;
+      if (g.donor_id) h.donorSet.add(g.donor_id);
+      continue;
+    }
+    const created = ms(g.created_at);
+    const inside = created === null || created > cutoff;
+    // Sync is decided when a gift is given and re-enabling does not backfill: a campaign
+    // changed after the gift may have had sync off then. Said, not guessed at.
+    const campaignChanged = g.campaign_modified_at !== null && created !== null && (ms(g.campaign_modified_at) ?? 0) > created;
+    findings.push({
+      ...base,
+      kind: inside ? 'gift_not_yet_synced' : 'gift_missing_in_crm',
+      subject,
+      detail: { ...detail, ...lagDetail, ...(campaignChanged && !inside ? { campaignChangedSinceGift: true } : {}) },
+    });
+  }
+
+  // CRM+ gifts that claim a Raise origin with no Raise gift -------------------------------------
+  const raiseGiftCount = (db.prepare('SELECT count(*) FROM raise_gifts WHERE profile_id = ?').pluck().get(p) as number) ?? 0;
+  const crmGiftsFromRaise = db.prepare(`SELECT count(*) FROM crm_gifts WHERE profile_id = ? AND ${RAISE_ORIGIN} AND gone_at IS NULL`).pluck().get(p) as number;
+  if (raiseGiftCount === 0 && crmGiftsFromRaise > 0) {
+    notes.push('No Raise gifts are in the store yet, so CRM+ gifts from Raise were not checked against Raise: sync Raise first.');
+  } else {
+    const orphans = db
+      .prepare(
+        `SELECT cg.id, cg.contact_id, cg.transaction_source, cg.transaction_id, cg.amount_cents, cg.gift_date, cg.created_at,
+                g.gone_at AS raise_gone_at, cc.name AS contact_name, cc.contact_view_url
+           FROM crm_gifts cg
+           LEFT JOIN raise_gifts g ON g.profile_id = cg.profile_id AND g.id = cg.transaction_id
+           LEFT JOIN crm_contacts cc ON cc.profile_id = cg.profile_id AND cc.id = cg.contact_id
+          WHERE cg.profile_id = ? AND cg.${RAISE_ORIGIN} AND cg.gone_at IS NULL
+            AND (g.id IS NULL OR g.gone_at IS NOT NULL)`,
+      )
+      .all(p) as {
+      id: string;
+      contact_id: string | null;
+      transaction_source: string;
+      transaction_id: string | null;
+      amount_cents: number | null;
+      gift_date: string | null;
+      created_at: string | null;
+      raise_gone_at: string | null;
+      contact_name: string | null;
+      contact_view_url: string | null;
+    }[];
+    for (const c of orphans) {
+      findings.push({
+        kind: 'crm_gift_without_raise',
+        api: 'crm',
+        resource: 'gifts',
+        sourceId: c.id,
+        subject: `crm_gift:${c.id}`,
+        personRefs: refs({ source: 'crm_contact', id: c.contact_id }),
+        label: c.contact_name,
+        crmUrl: c.contact_view_url,
+        occurredAt: c.created_at,
+        detail: {
+          contactId: c.contact_id,
+          transactionSource: c.transaction_source,
+          transactionId: c.transaction_id,
+          amountCents: c.amount_cents,
+          giftDate: c.gift_date,
+          raiseGiftGoneAt: c.raise_gone_at,
+        },
+      });
+    }
+  }
+
+  const campaignsSyncOff = (
+    db
+      .prepare(`SELECT id, name FROM raise_campaigns WHERE profile_id = ? AND can_sync = 0 AND gone_at IS NULL ORDER BY name, id`)
+      .all(p) as { id: string; name: string | null }[]
+  ).map((c) => {
+    const h = heldBack.get(c.id);
+    return { campaignId: c.id, name: c.name, gifts: h?.gifts ?? 0, amountCents: h?.amountCents ?? 0, donors: h?.donorSet.size ?? 0 };
+  });
+
+  const donorTotals = db
+    .prepare(`SELECT count(*) AS n, sum(CASE WHEN coalesce(crm_key, '') = '' THEN 0 ELSE 1 END) AS linked FROM raise_donors WHERE profile_id = ? AND gone_at IS NULL`)
+    .get(p) as { n: number; linked: number | null };
+
+  return {
+    findings,
+    campaignsSyncOff,
+    counts: {
+      donors: donorTotals.n,
+      donorsLinked: donorTotals.linked ?? 0,
+      donorsUnlinked: donors.length,
+      gifts: seen.size,
+      giftsMatched,
+      crmGiftsFromRaise,
+    },
+    notes,
+  };
+}
+
+/** UTC day number of an ISO date or timestamp. */
+function dayOf(text: string | null | undefined): number | null {
+  if (!text) return null;
+  const t = ms(text);
+  return t === null ? null : Math.floor(t / 86_400_000);
+}
+
+function isoDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}

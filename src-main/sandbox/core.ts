@@ -1,0 +1,131 @@
+/** The sandbox behind the three servers: world, transactions, faults, limits and admin actions. */
+import { TransactionQueue } from './crm/transactions';
+import { Faults } from './http/faults';
+import type { FaultProfile } from './http/faults';
+import type { Limit, RateLimitsOption } from './http/rateLimit';
+import { resolveLimits } from './http/rateLimit';
+import { computeManifest } from './manifest/index';
+import type { Manifest } from './manifest/index';
+import { runSyncUntil } from './raise/platformSync';
+import { advanceWorld } from './state/advance';
+import type { AdvanceResult } from './state/advance';
+import { World } from './state/world';
+import { recordCounts } from './manifest/records';
+
+export interface CoreOptions {
+  seed: number;
+  people: number;
+  startMs: number;
+  lagMs: number;
+  faults: FaultProfile;
+  rateLimits?: RateLimitsOption;
+  listLimit: number;
+}
+
+export class SandboxCore {
+  readonly world: World;
+  readonly tx = new TransactionQueue();
+  readonly faults: Faults;
+  readonly limits: Record<'vomo' | 'crm' | 'raise', Limit | null>;
+  readonly advances: { from: string; to: string; changes: AdvanceResult['changes'] }[] = [];
+  private manifestCache: { version: number; m: Manifest } | null = null;
+
+  constructor(readonly opts: CoreOptions) {
+    this.world = new World(opts);
+    this.faults = new Faults(opts.faults, opts.seed);
+    this.limits = resolveLimits(opts.rateLimits);
+  }
+
+  advance(ms: number): AdvanceResult {
+    const r = advanceWorld(this.world, this.tx, ms);
+    this.advances.push({ from: r.from, to: r.to, changes: r.changes });
+    return r;
+  }
+
+  nightlyBatch() {
+    const r = this.tx.runBatch(this.world);
+    this.world.bump();
+    return r;
+  }
+
+  raiseSync() {
+    const r = runSyncUntil(this.world, this.world.now);
+    this.world.bump();
+    return r;
+  }
+
+  manifest(forceFull = false): Manifest {
+    const w = this.world;
+    const c = this.manifestCache;
+    if (!forceFull && c && c.version === w.version) return c.m;
+    const m = computeManifest(w, { listLimit: this.opts.listLimit, forceFull, advances: this.advances, tx: this.tx });
+    if (!forceFull) this.manifestCache = { version: w.version, m };
+    return m;
+  }
+
+  state() {
+    const w = this.world;
+    return {
+      now: new Date(w.now).toISOString(),
+      startedAt: new Date(w.ctx.startMs).toISOString(),
+      seed: w.ctx.seed,
+      people: w.N,
+      stateVersion: w.version,
+      generationMs: w.base.generatedMs,
+      counts: recordCounts(w),
+      pendingContactTransactions: this.tx.pending.length,
+      pendingRaiseSyncs: w.pendingSync.length,
+      nextRaiseSyncAt: w.pendingSync[0] ? new Date(w.pendingSync[0].at).toISOString() : null,
+      faults: this.faults.profile,
+      rateLimits: this.limits,
+      touchedPeople: w.overrides.size,
+      memory: { rssMb: Math.round(process.memoryUsage().rss / 1e6), heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1e6) },
+    };
+  }
+
+  changesSince(ms: number) {
+    return this.world.changes.entries.filter((c) => c.at > ms).map((c) => ({ ...c, at: new Date(c.at).toISOString() }));
+  }
+
+  deleteRecord(api: string, resource: string, id: number): { ok: boolean; message: string } {
+    const w = this.world;
+    const res = resource.toLowerCase();
+    const key = `${api.toLowerCase()}.${res}`;
+    const done = (r: string, i: number, apply: () => void) => {
+      if (i === -1) return { ok: false, message: `no ${key} ${id}` };
+      w.touch(i);
+      apply();
+      w.bump();
+      w.log(api.toLowerCase() as 'vomo', r, id, 'deleted', 'admin');
+      return { ok: true, message: `deleted ${key} ${id}` };
+    };
+    switch (key) {
+      case 'vomo.users': {
+        const i = w.vomoUser(id) ? w.vomoOwner(id) : -1;
+        return done('users', i, () => void (w.plan(i).vomo!.deleted = true));
+      }
+      case 'crm.contacts': {
+        const i = w.contact(id) ? w.contactOwner(id) : -1;
+        return done('contacts', i, () => void (w.plan(i).crm!.deleted = true));
+      }
+      case 'crm.gifts': {
+        const i = w.crmGiftOwner(id);
+        const g = i === -1 ? undefined : w.plan(i).crm?.gifts.find((x) => x.id === id && !x.deleted);
+        return done('gifts', g ? i : -1, () => {
+          const c = w.plan(i).crm!;
+          c.gifts.find((x) => x.id === id)!.deleted = true;
+        });
+      }
+      case 'raise.donors': {
+        const i = w.donor(id) ? w.donorOwner(id) : -1;
+        return done('donors', i, () => void (w.plan(i).raise!.deleted = true));
+      }
+      case 'raise.gifts': {
+        const i = w.raiseGiftOwner(id);
+        const g = i === -1 ? undefined : w.plan(i).raise?.gifts.find((x) => x.id === id && !x.deleted);
+        return done('gifts', g ? i : -1, () => void (w.plan(i).raise!.gifts.find((x) => x.id === id)!.deleted = true));
+      }
+    }
+    return { ok: false, message: `unknown resource ${key}; use vomo.users, crm.contacts, crm.gifts, raise.donors or raise.gifts` };
+  }
+}

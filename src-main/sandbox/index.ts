@@ -1,0 +1,103 @@
+/**
+ * The sandbox: local servers that behave like VOMO, CRM+ and Raise closely enough that the same
+ * connectors work against them and production with only base URL and token changed.
+ * startSandbox() is the embedded entry; `twofold sandbox` (src-main/cli/commands/sandbox.ts)
+ * is the CLI one. MANIFEST.md documents the organization and the manifest.
+ */
+import type { SandboxClock } from './clock';
+import { advanceMs } from './clock';
+import { SandboxCore } from './core';
+import { crmErrors, crmRouter } from './crm/server';
+import { startApiServer } from './http/server';
+import type { ServerShared, Started } from './http/server';
+import type { Manifest } from './manifest/index';
+import { hash, STREAM } from './prng';
+import { raiseErrors, raiseRouter } from './raise/server';
+import { vomoErrors, vomoRouter } from './vomo/server';
+import { adminHandler } from './admin';
+import { resolveOptions } from './options';
+import type { SandboxOptions } from './options';
+import type { AdvanceResult } from './state/advance';
+
+export type { SandboxOptions } from './options';
+export type { Manifest } from './manifest/index';
+export type { AdvanceResult } from './state/advance';
+export { resolveOptions } from './options';
+
+export interface ApiEndpoint {
+  baseUrl: string;
+  token: string;
+}
+
+export interface SandboxHandle {
+  vomo: ApiEndpoint;
+  crm: ApiEndpoint;
+  raise: ApiEndpoint;
+  /** Admin base URL, e.g. http://127.0.0.1:P/__sandbox (served by every one of the three ports). */
+  admin: string;
+  manifest(): Manifest;
+  clock: SandboxClock & { advance(by: { hours?: number; days?: number }): AdvanceResult };
+  /** Runs the pending Contact Transactions now (also runs by itself at 04:00 UTC on advance). */
+  nightlyBatch(): ReturnType<SandboxCore['nightlyBatch']>;
+  core: SandboxCore;
+  stop(): Promise<void>;
+}
+
+/** Tokens are deterministic per seed, shaped like each product's credentials. */
+export function sandboxTokens(seed: number): { vomo: string; crm: string; raise: string } {
+  const part = (n: number, len: number) => {
+    let s = '';
+    for (let k = 0; s.length < len; k++) s += hash(seed, n, k, STREAM.token).toString(36);
+    return s.slice(0, len);
+  };
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return {
+    vomo: `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ sub: 'sandbox', org: 'gotham-community-partners', seed })}.${part(1, 43)}`,
+    crm: `sbx_${part(2, 48)}`,
+    raise: `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ sub: 'sandbox-raise', seed })}.${part(3, 43)}`,
+  };
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
+  const o = resolveOptions(opts);
+  const core = new SandboxCore({ seed: o.seed, people: o.people, startMs: o.startMs, lagMs: o.lagMs, faults: o.faults, rateLimits: o.rateLimits, listLimit: o.listLimit });
+  const tokens = sandboxTokens(o.seed);
+  const shared: ServerShared = { faults: core.faults, limits: core.limits, admin: adminHandler(core), lock: async (fn) => fn() };
+  const started: Started[] = [];
+  let crmBase = '';
+  try {
+    const at = (k: number) => (o.port === 0 ? 0 : o.port + k);
+    const vomo = await startApiServer({ name: 'vomo', prefix: '/v1', token: () => tokens.vomo, router: vomoRouter(core.world, () => o.vomoPageSize), errors: vomoErrors, rateHeaders: 'laravel' }, shared, at(0), o.host);
+    started.push(vomo);
+    const crm = await startApiServer({ name: 'crm', prefix: '', token: () => tokens.crm, router: crmRouter(core.world, core.tx), errors: crmErrors, rateHeaders: 'crm' }, shared, at(1), o.host);
+    started.push(crm);
+    crmBase = `http://${o.host}:${crm.port}`;
+    const raise = await startApiServer({ name: 'raise', prefix: '', token: () => tokens.raise, router: raiseRouter(core.world, () => crmBase), errors: raiseErrors, rateHeaders: 'none' }, shared, at(2), o.host);
+    started.push(raise);
+    const origin = (s: Started) => `http://${o.host}:${s.port}`;
+    let stopped = false;
+    return {
+      vomo: { baseUrl: `${origin(vomo)}/v1`, token: tokens.vomo },
+      crm: { baseUrl: origin(crm), token: tokens.crm },
+      raise: { baseUrl: origin(raise), token: tokens.raise },
+      admin: `${origin(crm)}/__sandbox`,
+      manifest: () => core.manifest(),
+      clock: {
+        startMs: o.startMs,
+        now: () => new Date(core.world.now),
+        nowMs: () => core.world.now,
+        advance: (by) => core.advance(advanceMs(by)),
+      },
+      nightlyBatch: () => core.nightlyBatch(),
+      core,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await Promise.all(started.map((s) => s.close()));
+      },
+    };
+  } catch (e) {
+    await Promise.all(started.map((s) => s.close()));
+    throw e;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * CRM+ collector: contacts (with individuals, contact methods, references, lifetime giving and
+ * last gift date) via `Contact/Query/FullContact`, then gifts via `Gift/Query/FullGift`, each
+ * sorted by last-modified date and filtered to what changed since its checkpoint.
+ *
+ * Each page is committed in ONE transaction: mirror upserts, quarantine rows and the
+ * checkpoint. A full walk that completes marks rows it did not see as gone.
+ */
+import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
+import { CrmClient, type CrmPage } from '../../connectors/crm/client';
+import { modifiedQueryBody, newWalk, nextCrmPage, type CrmWalkCursor } from '../../connectors/crm/paging';
+import { parseContact, parseGift } from '../../connectors/crm/schemas';
+import type { CrmTuning, HttpTuning } from '../config';
+import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
+import { CrmMirror } from '../mirrors/crm';
+import type { CollectorResult } from '../runs';
+import { Tally, checkCancelled, estimateFailed, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
+
+type Resource = 'contacts' | 'gifts';
+
+/** Assumed seconds per Query call of a full page (a guess refined by nothing cleverer yet). */
+const SECONDS_PER_CALL = 0.6;
+
+export class CrmCollector implements Collector {
+  readonly api = 'crm' as const;
+  readonly client: CrmClient;
+  private onWait: ((ms: number, reason: string) => void) | null = null;
+  private onBudget: ((remaining: number | null) => void) | null = null;
+
+  constructor(
+    baseUrl: string,
+    token: string,
+    private readonly tune: CrmTuning,
+    http: HttpTuning,
+  ) {
+    this.client = new CrmClient({
+      baseUrl,
+      token,
+      timeoutMs: http.timeoutMs,
+      retries: http.retries,
+      minRetryDelayMs: http.minRetryDelayMs,
+      maxRetryDelayMs: http.maxRetryDelayMs,
+      max429: http.max429,
+      maxWaitMs: http.maxWaitMs,
+      hourlyLimit: tune.hourlyLimit,
+      reserve: tune.reserve,
+      maxConcurrent: tune.maxConcurrent,
+      onWait: (ms, reason) => this.onWait?.(ms, reason),
+      onBudget: (b) => this.onBudget?.(b.remaining),
+    });
+  }
+
+  private current = new Tally();
+  private estimated: ApiEstimate | null = null;
+
+  calls(): number {
+    return this.client.calls;
+  }
+
+  tally(): Tally {
+    return this.current;
+  }
+
+  lastEstimate(): ApiEstimate | null {
+    return this.estimated;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private resources(): Resource[] {
+    return this.tune.gifts ? ['contacts', 'gifts'] : ['contacts'];
+  }
+
+  /** The filter value sent for a watermark: the day (production practice) or the full timestamp. */
+  private filterValue(watermark: string | null): string | null {
+    if (!watermark) return null;
+    if (this.tune.filterGranularity === 'date') return watermark.slice(0, 10);
+    return watermark.replace(/Z$/, '');
+  }
+
+  private body(resource: Resource, since: string | null): Record<string, unknown> {
+    return resource === 'contacts'
+      ? modifiedQueryBody(since, { parameter: this.tune.contactFilterParameter, sortBy: this.tune.contactSortBy, operator: this.tune.filterOperator })
+      : modifiedQueryBody(since, { parameter: this.tune.giftFilterParameter, sortBy: this.tune.giftSortBy, operator: this.tune.filterOperator });
+  }
+
+  private query(resource: Resource, since: string | null, skip: number, take: number, signal?: AbortSignal): Promise<CrmPage> {
+    const body = this.body(resource, since);
+    return resource === 'contacts' ? this.client.queryFullContacts(body, skip, take, signal) : this.client.queryFullGifts(body, skip, take, signal);
+  }
+
+  /** The walk this resource will do next: the one in progress, or a new one from the checkpoint. */
+  private plannedWalk(cp: ResourceCheckpoint<CrmWalkCursor> | null, full: boolean): CrmWalkCursor {
+    if (cp?.walk && (!full || cp.walk.mode === 'full')) return cp.walk;
+    const since = full ? null : this.filterValue(cp?.watermark ?? null);
+    return newWalk(since ? 'incremental' : 'full', since);
+  }
+
+  async estimate(ctx: EstimateContext): Promise<ApiEstimate> {
+    const before = this.client.calls;
+    try {
+      const cps = new Checkpoints(ctx.db);
+      const resources: ResourceEstimate[] = [];
+      let calls = 0;
+      for (const r of this.resources()) {
+        const walk = this.plannedWalk(cps.get<ResourceCheckpoint<CrmWalkCursor>>(ctx.profileId, 'crm', r), ctx.full);
+        const page = await this.query(r, walk.since, 0, 1, ctx.signal);
+        const total = page.total ?? null;
+        const left = total === null ? null : Math.max(0, total - walk.skip);
+        const perPage = Math.max(1, this.tune.take - (walk.skip > 0 ? this.tune.overlap : 0));
+        const c = left === null ? null : Math.max(1, Math.ceil(left / perPage));
+        if (c !== null) calls += c;
+        resources.push({ resource: r, records: left, calls: c, full: walk.mode === 'full' });
+      }
+      const b = this.client.budgetSnapshot();
+      const limit = b.limit ?? this.tune.hourlyLimit;
+      const usable = b.remaining !== null ? Math.max(0, b.remaining - this.tune.reserve) : limit - this.tune.reserve;
+      let seconds = calls * SECONDS_PER_CALL;
+      if (calls > usable) {
+        // Past the budget: wait for the reset, then a full hour per further budget's worth.
+        const toReset = b.resetAt ? Math.max(0, (Date.parse(b.resetAt) - Date.now()) / 1000) : 3600;
+        const beyond = calls - usable;
+        seconds += toReset + Math.floor(beyond / Math.max(1, limit - this.tune.reserve)) * 3600;
+      }
+      return {
+        api: 'crm',
+        status: 'ok',
+        resources,
+        calls,
+        seconds: Math.round(seconds),
+        rateLimit: `${limit.toLocaleString('en-US')} requests/hour per organization${b.remaining !== null ? ` (${b.remaining.toLocaleString('en-US')} left)` : ''}`,
+        budgetRemaining: b.remaining,
+        probeCalls: this.client.calls - before,
+        error: null,
+        errorCode: null,
+      };
+    } catch (err) {
+      return { ...estimateFailed('crm', err), probeCalls: this.client.calls - before };
+    }
+  }
+
+  async run(ctx: CollectorContext, estimate: ApiEstimate | null): Promise<CollectorResult> {
+    const tally = (this.current = new Tally());
+    this.estimated = estimate;
+    const mirror = new CrmMirror(ctx.db);
+    this.onWait = (ms, reason) => ctx.progress.waiting(ms, reason);
+    this.onBudget = (remaining) => ctx.progress.budget(remaining);
+    for (const resource of this.resources()) {
+      await this.collect(ctx, resource, mirror, tally, estimate);
+    }
+    const b = this.client.budgetSnapshot();
+    return {
+      status: 'ok',
+      pages: tally.pages,
+      records: tally.records,
+      entities: tally.entities,
+      errorCode: null,
+      error: null,
+      budgetRemaining: b.remaining,
+      budgetResetAt: b.resetAt,
+      estimate,
+    };
+  }
+
+  private async collect(ctx: CollectorContext, resource: Resource, mirror: CrmMirror, tally: Tally, estimate: ApiEstimate | null): Promise<void> {
+    const { db, profileId, checkpoints, quarantine, progress, signal } = ctx;
+    let cp: ResourceCheckpoint<CrmWalkCursor> = checkpoints.get(profileId, 'crm', resource) ?? { watermark: null, lastCompletedAt: null, walk: null };
+    let walk = this.plannedWalk(cp, ctx.full);
+    const est = estimate?.resources.find((r) => r.resource === resource);
+    progress.resource(resource, est?.records ?? null);
+    tally.of(resource);
+    let first = true;
+    for (;;) {
+      checkCancelled(signal);
+      const page = await nextCrmPage(walk, (skip, take) => this.query(resource, walk.since, skip, take, signal), { take: this.tune.take, overlap: this.tune.overlap });
+      if (first && page.total !== null) progress.resource(resource, Math.max(0, page.total - walk.skip));
+      first = false;
+      checkCancelled(signal);
+      const now = new Date().toISOString();
+      db.transaction(() => {
+        for (const item of page.items) {
+          const raw = JSON.stringify(item);
+          if (resource === 'contacts') {
+            const p = parseContact(item);
+            if (p.ok) {
+              tally.count(resource, mirror.upsertContact(profileId, p.value, raw, now));
+              quarantine.resolve('crm', resource, p.value.contact.id, now);
+            } else {
+              quarantine.add('crm', resource, p.sourceId, p.reason, raw, now);
+              tally.count(resource, 'quarantined');
+            }
+          } else {
+            const p = parseGift(item);
+            if (p.ok) {
+              tally.count(resource, mirror.upsertGift(profileId, p.value, raw, now));
+              quarantine.resolve('crm', resource, p.value.id, now);
+            } else {
+              quarantine.add('crm', resource, p.sourceId, p.reason, raw, now);
+              tally.count(resource, 'quarantined');
+            }
+          }
+        }
+        if (page.done) {
+          if (page.cursor.mode === 'full') {
+            const table = resource === 'contacts' ? mirror.contacts : mirror.gifts;
+            tally.of(resource).gone += table.sweep(profileId, page.cursor.walkStartedAt, now);
+          }
+          cp = { watermark: maxIso(cp.watermark, page.cursor.maxModified), lastCompletedAt: now, walk: null };
+        } else {
+          cp = { ...cp, walk: page.cursor };
+        }
+        checkpoints.set(profileId, 'crm', resource, cp, now);
+      })();
+      walk = page.cursor;
+      tally.pages++;
+      progress.addPage(page.items.length);
+      ctx.runLog.collectorProgress(ctx.runId, 'crm', tally.pages, tally.records);
+      if (page.done) break;
+    }
+  }
+}

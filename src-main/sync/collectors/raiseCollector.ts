@@ -1,0 +1,189 @@
+/**
+ * Raise collector: campaigns, donors, gifts and recurring gifts from `/api/<Resource>/list`
+ * (Skip/Take, sorted by id), each filtered to what changed since its checkpoint when the
+ * server honours the modified-since filter, and walked in full (idempotent upserts) when not.
+ * One transaction per page: mirror upserts, quarantine rows, checkpoint.
+ */
+import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
+import { RaiseClient } from '../../connectors/raise/client';
+import { newRaiseWalk, nextRaisePage, type RaiseWalkCursor } from '../../connectors/raise/paging';
+import { parseRaiseCampaign, parseRaiseDonor, parseRaiseGift, parseRaiseRecurring } from '../../connectors/raise/schemas';
+import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
+import type { HttpTuning, RaiseTuning } from '../config';
+import { RaiseMirror } from '../mirrors/raise';
+import type { MirrorTable } from '../mirrors/table';
+import type { CollectorResult } from '../runs';
+import { Tally, checkCancelled, estimateFailed, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
+
+type Resource = RaiseTuning['resources'][number];
+
+const PATH: Record<Resource, string> = { campaigns: 'Campaign', donors: 'Donor', gifts: 'Gift', recurringGifts: 'RecurringGift' };
+
+interface Spec {
+  parse: (raw: unknown) => { ok: true; value: { id: string } } | { ok: false; sourceId: string | null; reason: string };
+  table: (m: RaiseMirror) => MirrorTable<{ id: string }>;
+}
+
+const SPECS: Record<Resource, Spec> = {
+  campaigns: { parse: parseRaiseCampaign, table: (m) => m.campaigns as unknown as MirrorTable<{ id: string }> },
+  donors: { parse: parseRaiseDonor, table: (m) => m.donors as unknown as MirrorTable<{ id: string }> },
+  gifts: { parse: parseRaiseGift, table: (m) => m.gifts as unknown as MirrorTable<{ id: string }> },
+  recurringGifts: { parse: parseRaiseRecurring, table: (m) => m.recurring as unknown as MirrorTable<{ id: string }> },
+};
+
+export class RaiseCollector implements Collector {
+  readonly api = 'raise' as const;
+  readonly client: RaiseClient;
+  private onWait: ((ms: number, reason: string) => void) | null = null;
+
+  constructor(
+    baseUrl: string,
+    token: string,
+    private readonly tune: RaiseTuning,
+    http: HttpTuning,
+  ) {
+    this.client = new RaiseClient({
+      baseUrl,
+      token,
+      requestsPerSecond: tune.requestsPerSecond,
+      maxConcurrent: tune.maxConcurrent,
+      timeoutMs: http.timeoutMs,
+      retries: http.retries,
+      minRetryDelayMs: http.minRetryDelayMs,
+      maxRetryDelayMs: http.maxRetryDelayMs,
+      max429: http.max429,
+      maxWaitMs: http.maxWaitMs,
+      onWait: (ms, reason) => this.onWait?.(ms, reason),
+    });
+  }
+
+  private current = new Tally();
+  private estimated: ApiEstimate | null = null;
+
+  calls(): number {
+    return this.client.calls;
+  }
+
+  tally(): Tally {
+    return this.current;
+  }
+
+  lastEstimate(): ApiEstimate | null {
+    return this.estimated;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private plannedWalk(cp: ResourceCheckpoint<RaiseWalkCursor> | null, full: boolean): RaiseWalkCursor {
+    if (cp?.walk && (!full || cp.walk.mode === 'full')) return cp.walk;
+    const wm = full || !this.tune.sinceParam ? null : (cp?.watermark ?? null);
+    const since = wm ? new Date(Date.parse(wm) - this.tune.watermarkOverlapMs).toISOString() : null;
+    return newRaiseWalk(since ? 'incremental' : 'full', since);
+  }
+
+  private listOpts() {
+    return { take: this.tune.take, overlap: this.tune.overlap, sinceParam: this.tune.sinceParam, sortBy: this.tune.sortBy };
+  }
+
+  async estimate(ctx: EstimateContext): Promise<ApiEstimate> {
+    const before = this.client.calls;
+    try {
+      const cps = new Checkpoints(ctx.db);
+      const resources: ResourceEstimate[] = [];
+      let calls = 0;
+      for (const r of this.tune.resources) {
+        const walk = this.plannedWalk(cps.get<ResourceCheckpoint<RaiseWalkCursor>>(ctx.profileId, 'raise', r), ctx.full);
+        const page = await this.client.list(
+          PATH[r],
+          { Skip: 0, Take: 1, SortBy: this.tune.sortBy, Descending: 'false', ...(walk.since && this.tune.sinceParam ? { [this.tune.sinceParam]: walk.since } : {}) },
+          ctx.signal,
+        );
+        const left = page.total === null ? null : Math.max(0, page.total - walk.skip);
+        const c = left === null ? null : Math.max(1, Math.ceil(left / this.tune.take));
+        if (c !== null) calls += c;
+        resources.push({ resource: r, records: left, calls: c, full: walk.mode === 'full' });
+      }
+      const rps = this.client.requestsPerSecond;
+      return {
+        api: 'raise',
+        status: 'ok',
+        resources,
+        calls,
+        seconds: Number.isFinite(rps) ? Math.round(calls / rps + calls * 0.2) : Math.round(calls * 0.2),
+        rateLimit: Number.isFinite(rps) ? `${rps} requests/second (Twofold's own pacing; Raise publishes none)` : 'no limit',
+        budgetRemaining: null,
+        probeCalls: this.client.calls - before,
+        error: null,
+        errorCode: null,
+      };
+    } catch (err) {
+      return { ...estimateFailed('raise', err), probeCalls: this.client.calls - before };
+    }
+  }
+
+  async run(ctx: CollectorContext, estimate: ApiEstimate | null): Promise<CollectorResult> {
+    const tally = (this.current = new Tally());
+    this.estimated = estimate;
+    const mirror = new RaiseMirror(ctx.db);
+    this.onWait = (ms, reason) => ctx.progress.waiting(ms, reason);
+    for (const r of this.tune.resources) await this.collect(ctx, r, mirror, tally, estimate);
+    return {
+      status: 'ok',
+      pages: tally.pages,
+      records: tally.records,
+      entities: tally.entities,
+      errorCode: null,
+      error: null,
+      budgetRemaining: null,
+      budgetResetAt: null,
+      estimate,
+    };
+  }
+
+  private async collect(ctx: CollectorContext, resource: Resource, mirror: RaiseMirror, tally: Tally, estimate: ApiEstimate | null): Promise<void> {
+    const { db, profileId, checkpoints, quarantine, progress, signal } = ctx;
+    const spec = SPECS[resource];
+    const table = spec.table(mirror);
+    let cp: ResourceCheckpoint<RaiseWalkCursor> = checkpoints.get(profileId, 'raise', resource) ?? { watermark: null, lastCompletedAt: null, walk: null };
+    let walk = this.plannedWalk(cp, ctx.full);
+    progress.resource(resource, estimate?.resources.find((r) => r.resource === resource)?.records ?? null);
+    tally.of(resource);
+    let first = true;
+    for (;;) {
+      checkCancelled(signal);
+      const page = await nextRaisePage(this.client, PATH[resource], walk, this.listOpts(), signal);
+      if (first && page.total !== null) progress.resource(resource, Math.max(0, page.total - walk.skip));
+      first = false;
+      checkCancelled(signal);
+      const now = new Date().toISOString();
+      db.transaction(() => {
+        for (const item of page.items) {
+          const raw = JSON.stringify(item);
+          const p = spec.parse(item);
+          if (p.ok) {
+            tally.count(resource, table.upsert(profileId, p.value, raw, now));
+            quarantine.resolve('raise', resource, p.value.id, now);
+          } else {
+            quarantine.add('raise', resource, p.sourceId, p.reason, raw, now);
+            tally.count(resource, 'quarantined');
+          }
+        }
+        if (page.done) {
+          // A walk that read everything (full, or a filter the server ignored) can sweep deletions.
+          if (page.cursor.mode === 'full' || page.cursor.filterIgnored) tally.of(resource).gone += table.sweep(profileId, page.cursor.walkStartedAt, now);
+          cp = { watermark: maxIso(cp.watermark, page.cursor.maxModified), lastCompletedAt: now, walk: null };
+        } else {
+          cp = { ...cp, walk: page.cursor };
+        }
+        checkpoints.set(profileId, 'raise', resource, cp, now);
+      })();
+      walk = page.cursor;
+      tally.pages++;
+      progress.addPage(page.items.length);
+      ctx.runLog.collectorProgress(ctx.runId, 'raise', tally.pages, tally.records);
+      if (page.done) break;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/** What every collector gets from the service, and the counting helpers they share. */
+import type { Db } from '../../store/db';
+import type { ApiName } from '../../../src-shared/domain/apis';
+import type { ApiEstimate, EntityCounts } from '../../../src-shared/domain/sync';
+import { AppError } from '../../../src-shared/errors';
+import type { Checkpoints } from '../checkpoints';
+import type { ProgressReporter } from '../progress';
+import type { QuarantineWriter } from '../quarantine';
+import type { RunLog, CollectorResult } from '../runs';
+import type { UpsertOutcome } from '../mirrors/table';
+
+export interface CollectorContext {
+  db: Db;
+  profileId: number;
+  runId: number;
+  full: boolean;
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  quarantine: QuarantineWriter;
+  checkpoints: Checkpoints;
+  runLog: RunLog;
+}
+
+export interface EstimateContext {
+  db: Db;
+  profileId: number;
+  full: boolean;
+  signal?: AbortSignal;
+}
+
+export interface Collector {
+  readonly api: ApiName;
+  estimate(ctx: EstimateContext): Promise<ApiEstimate>;
+  run(ctx: CollectorContext, estimate: ApiEstimate | null): Promise<CollectorResult>;
+  /** Calls made by this collector's client so far. */
+  calls(): number;
+  /** What the current/last run committed so far (kept when a run fails or is cancelled). */
+  tally(): Tally;
+  lastEstimate(): ApiEstimate | null;
+  close(): void;
+}
+
+export function emptyCounts(): EntityCounts {
+  return { new: 0, updated: 0, unchanged: 0, quarantined: 0, gone: 0 };
+}
+
+export class Tally {
+  readonly entities: Record<string, EntityCounts> = {};
+  pages = 0;
+  records = 0;
+  of(entity: string): EntityCounts {
+    return (this.entities[entity] ??= emptyCounts());
+  }
+  count(entity: string, outcome: UpsertOutcome | 'quarantined'): void {
+    this.of(entity)[outcome]++;
+    this.records++;
+  }
+}
+
+export function checkCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new AppError('CANCELLED', 'The sync was cancelled.');
+}
+
+export function estimateFailed(api: ApiName, err: unknown): ApiEstimate {
+  const e = err instanceof AppError ? err : null;
+  return {
+    api,
+    status: 'failed',
+    resources: [],
+    calls: null,
+    seconds: null,
+    rateLimit: null,
+    budgetRemaining: null,
+    probeCalls: 0,
+    error: e ? e.message : (err as Error)?.message ?? String(err),
+    errorCode: e ? e.code : 'INTERNAL',
+  };
+}
+
+/** Highest of two ISO timestamps (either may be null). */
+export function maxIso(a: string | null, b: string | null): string | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
+}

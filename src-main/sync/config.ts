@@ -1,0 +1,108 @@
+/**
+ * Tuning per API: page sizes, rate limits, filter and sort parameter names, retry policy.
+ * Defaults follow the reference (api-shapes.md); tests and the benchmark override them.
+ */
+export interface HttpTuning {
+  timeoutMs: number;
+  retries: number;
+  minRetryDelayMs: number;
+  maxRetryDelayMs: number;
+  max429: number;
+  /** Longest single wait honoured for a Retry-After or a budget reset. */
+  maxWaitMs: number;
+}
+
+export interface VomoTuning {
+  /** VOMO's per-second limit (undocumented; the recipes use 3). 0 = no throttle. */
+  requestsPerSecond: number;
+  maxConcurrent: number | null;
+  /** Users whose detail (participations) is read and committed per transaction. */
+  detailBatch: number;
+  /** Overlap subtracted from the watermark for `updated_after` (ms), against equal timestamps. */
+  watermarkOverlapMs: number;
+}
+
+export interface CrmTuning {
+  /** Items per Query call (CRM+ max 1000). */
+  take: number;
+  /** Items re-read before `skip` to find the anchors. */
+  overlap: number;
+  contactFilterParameter: string;
+  contactSortBy: string;
+  giftFilterParameter: string;
+  giftSortBy: string;
+  filterOperator: string;
+  /** 'date' sends YYYY-MM-DD (what production clients send); 'datetime' the full timestamp. */
+  filterGranularity: 'date' | 'datetime';
+  hourlyLimit: number;
+  /** Requests left in the organization's budget for its other integrations. */
+  reserve: number;
+  maxConcurrent: number;
+  /** Whether gifts are collected (reconciliation needs them). */
+  gifts: boolean;
+}
+
+export interface RaiseTuning {
+  take: number;
+  overlap: number;
+  /** Query parameter of the modified-since filter on /list; null sends none (always a full walk). */
+  sinceParam: string | null;
+  /** Subtracted from the watermark for the filter (ms): re-reads the edge, idempotently. */
+  watermarkOverlapMs: number;
+  sortBy: string;
+  requestsPerSecond: number;
+  maxConcurrent: number;
+  resources: ('campaigns' | 'donors' | 'gifts' | 'recurringGifts')[];
+}
+
+export interface SyncTuning {
+  http: HttpTuning;
+  vomo: VomoTuning;
+  crm: CrmTuning;
+  raise: RaiseTuning;
+  /** Minimum ms between progress events per collector. */
+  progressIntervalMs: number;
+}
+
+export const DEFAULT_TUNING: SyncTuning = {
+  http: { timeoutMs: 60_000, retries: 5, minRetryDelayMs: 500, maxRetryDelayMs: 30_000, max429: 30, maxWaitMs: 3_600_000 },
+  vomo: { requestsPerSecond: 3, maxConcurrent: null, detailBatch: 50, watermarkOverlapMs: 1000 },
+  crm: {
+    take: 1000,
+    overlap: 20,
+    contactFilterParameter: 'Last Modified Date',
+    contactSortBy: 'Last Modified Date',
+    giftFilterParameter: 'Last Modified Date',
+    giftSortBy: 'Last Modified Date',
+    filterOperator: 'OnOrAfter',
+    filterGranularity: 'date',
+    hourlyLimit: 5000,
+    reserve: 50,
+    maxConcurrent: 2,
+    gifts: true,
+  },
+  raise: {
+    take: 500,
+    overlap: 10,
+    sinceParam: 'ModifiedAfter',
+    watermarkOverlapMs: 1000,
+    sortBy: 'id',
+    requestsPerSecond: 5,
+    maxConcurrent: 2,
+    resources: ['campaigns', 'donors', 'gifts', 'recurringGifts'],
+  },
+  progressIntervalMs: 250,
+};
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
+
+export function mergeTuning(base: SyncTuning, over?: DeepPartial<SyncTuning>): SyncTuning {
+  if (!over) return base;
+  return {
+    http: { ...base.http, ...(over.http ?? {}) } as HttpTuning,
+    vomo: { ...base.vomo, ...(over.vomo ?? {}) } as VomoTuning,
+    crm: { ...base.crm, ...(over.crm ?? {}) } as CrmTuning,
+    raise: { ...base.raise, ...(over.raise ?? {}) } as RaiseTuning,
+    progressIntervalMs: over.progressIntervalMs ?? base.progressIntervalMs,
+  };
+}

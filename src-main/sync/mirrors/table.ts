@@ -1,0 +1,62 @@
+/**
+ * Prepared upserts for one mirror table with `raw_json`, `first_synced_at`, `last_synced_at`
+ * and `gone_at`. An upsert says whether the record is new, updated (its raw JSON differs) or
+ * unchanged; unchanged rows only get `last_synced_at` (the deletion sweep reads it).
+ * Callers run these inside their page transaction.
+ */
+import type { Db } from '../../store/db';
+
+export type UpsertOutcome = 'new' | 'updated' | 'unchanged';
+
+export class MirrorTable<Row extends { id: string }> {
+  private readonly selectRaw;
+  private readonly insert;
+  private readonly update;
+  private readonly touch;
+  private readonly sweepStmt;
+  private readonly cols: (keyof Row & string)[];
+
+  constructor(
+    private readonly db: Db,
+    readonly table: string,
+    columns: (keyof Row & string)[],
+  ) {
+    this.cols = columns.filter((c) => c !== 'id');
+    const colList = this.cols.join(', ');
+    const params = this.cols.map((c) => '@' + c).join(', ');
+    this.selectRaw = db.prepare(`SELECT raw_json, gone_at FROM ${table} WHERE profile_id = ? AND id = ?`).pluck(false);
+    this.insert = db.prepare(
+      `INSERT INTO ${table} (profile_id, id, ${colList}, raw_json, first_synced_at, last_synced_at, gone_at)
+       VALUES (@profile_id, @id, ${params}, @raw_json, @now, @now, NULL)`,
+    );
+    this.update = db.prepare(
+      `UPDATE ${table} SET ${this.cols.map((c) => `${c} = @${c}`).join(', ')}, raw_json = @raw_json, last_synced_at = @now, gone_at = NULL
+       WHERE profile_id = @profile_id AND id = @id`,
+    );
+    this.touch = db.prepare(`UPDATE ${table} SET last_synced_at = ?, gone_at = NULL WHERE profile_id = ? AND id = ?`);
+    this.sweepStmt = db.prepare(
+      `UPDATE ${table} SET gone_at = ? WHERE profile_id = ? AND gone_at IS NULL AND last_synced_at < ?`,
+    );
+  }
+
+  upsert(profileId: number, row: Row, rawJson: string, now: string): UpsertOutcome {
+    const cur = this.selectRaw.get(profileId, row.id) as { raw_json: string; gone_at: string | null } | undefined;
+    const params: Record<string, unknown> = { profile_id: profileId, id: row.id, raw_json: rawJson, now };
+    for (const c of this.cols) params[c] = row[c] ?? null;
+    if (!cur) {
+      this.insert.run(params);
+      return 'new';
+    }
+    if (cur.raw_json === rawJson) {
+      this.touch.run(now, profileId, row.id);
+      return cur.gone_at ? 'updated' : 'unchanged';
+    }
+    this.update.run(params);
+    return 'updated';
+  }
+
+  /** Marks rows not seen since `walkStartedAt` as gone (only after a complete full walk). */
+  sweep(profileId: number, walkStartedAt: string, now: string): number {
+    return this.sweepStmt.run(now, profileId, walkStartedAt).changes;
+  }
+}

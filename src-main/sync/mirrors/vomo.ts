@@ -1,0 +1,123 @@
+/** VOMO mirrors: users, and each user's participations (read from /users/{id}). */
+import type { Db } from '../../store/db';
+import type { VomoParticipationRow, VomoUserRow } from '../../connectors/vomo/schemas';
+import { MirrorTable, type UpsertOutcome } from './table';
+
+const USER_COLS: (keyof VomoUserRow & string)[] = [
+  'id', 'email', 'email_norm', 'first_name', 'last_name', 'full_name', 'phone', 'address', 'birthday', 'gender',
+  'user_status', 'membership_status', 'membership_role', 'created_at', 'updated_at',
+];
+
+export interface ParticipationCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+}
+
+export class VomoMirror {
+  readonly users: MirrorTable<VomoUserRow>;
+  private readonly clearDetail;
+  private readonly markDetail;
+  private readonly markGone;
+  private readonly selParts;
+  private readonly insPart;
+  private readonly updPart;
+  private readonly touchPart;
+  private readonly delPart;
+
+  constructor(private readonly db: Db) {
+    this.users = new MirrorTable<VomoUserRow>(db, 'vomo_users', USER_COLS);
+    this.clearDetail = db.prepare('UPDATE vomo_users SET detail_fetched_at = NULL WHERE profile_id = ? AND id = ?');
+    this.markDetail = db.prepare('UPDATE vomo_users SET detail_fetched_at = ? WHERE profile_id = ? AND id = ?');
+    this.markGone = db.prepare('UPDATE vomo_users SET gone_at = ?, detail_fetched_at = ? WHERE profile_id = ? AND id = ?');
+    this.selParts = db.prepare('SELECT id, raw_json FROM vomo_participations WHERE profile_id = ? AND user_id = ?');
+    this.insPart = db.prepare(
+      `INSERT INTO vomo_participations (profile_id, user_id, id, project_date_id, project_name, hours, signed_up_at,
+         checked_in_at, checked_out_at, verified, raw_json, last_synced_at)
+       VALUES (@profile_id, @user_id, @id, @project_date_id, @project_name, @hours, @signed_up_at,
+         @checked_in_at, @checked_out_at, @verified, @raw_json, @now)`,
+    );
+    this.updPart = db.prepare(
+      `UPDATE vomo_participations SET project_date_id = @project_date_id, project_name = @project_name, hours = @hours,
+         signed_up_at = @signed_up_at, checked_in_at = @checked_in_at, checked_out_at = @checked_out_at,
+         verified = @verified, raw_json = @raw_json, last_synced_at = @now
+       WHERE profile_id = @profile_id AND user_id = @user_id AND id = @id`,
+    );
+    this.touchPart = db.prepare('UPDATE vomo_participations SET last_synced_at = ? WHERE profile_id = ? AND user_id = ? AND id = ?');
+    this.delPart = db.prepare('DELETE FROM vomo_participations WHERE profile_id = ? AND user_id = ? AND id = ?');
+  }
+
+  /** Upserts the user; a new or changed user needs its detail (participations) read again. */
+  upsertUser(profileId: number, u: VomoUserRow, rawJson: string, now: string): UpsertOutcome {
+    const outcome = this.users.upsert(profileId, u, rawJson, now);
+    if (outcome !== 'unchanged') this.clearDetail.run(profileId, u.id);
+    return outcome;
+  }
+
+  /** Users whose participations must be read: never read, or read before `before` (full sync). */
+  detailBacklog(profileId: number, before: string | null, limit: number, afterId: string | null): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL
+           AND (detail_fetched_at IS NULL OR detail_fetched_at < ?) AND id > ?
+         ORDER BY id LIMIT ?`,
+      )
+      .pluck()
+      .all(profileId, before ?? '', afterId ?? '', limit) as string[];
+    return rows;
+  }
+
+  countDetailBacklog(profileId: number, before: string | null): number {
+    return this.db
+      .prepare(
+        `SELECT count(*) FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL
+           AND (detail_fetched_at IS NULL OR detail_fetched_at < ?)`,
+      )
+      .pluck()
+      .get(profileId, before ?? '') as number;
+  }
+
+  /** Replaces one user's participations with what the detail said; counts per outcome. */
+  replaceParticipations(
+    profileId: number,
+    userId: string,
+    parts: { row: VomoParticipationRow; raw: string }[],
+    now: string,
+    /** Participations that failed to parse: their old rows stay (nothing is lost). */
+    keepIds: Set<string>,
+  ): ParticipationCounts {
+    const existing = new Map((this.selParts.all(profileId, userId) as { id: string; raw_json: string }[]).map((r) => [r.id, r.raw_json]));
+    const counts: ParticipationCounts = { new: 0, updated: 0, unchanged: 0, removed: 0 };
+    const seen = new Set<string>();
+    for (const { row, raw } of parts) {
+      if (seen.has(row.id)) continue;
+      seen.add(row.id);
+      const prev = existing.get(row.id);
+      const params = { profile_id: profileId, user_id: userId, raw_json: raw, now, ...row };
+      if (prev === undefined) {
+        this.insPart.run(params);
+        counts.new++;
+      } else if (prev === raw) {
+        this.touchPart.run(now, profileId, userId, row.id);
+        counts.unchanged++;
+      } else {
+        this.updPart.run(params);
+        counts.updated++;
+      }
+    }
+    for (const id of existing.keys()) {
+      if (!seen.has(id) && !keepIds.has(id)) {
+        this.delPart.run(profileId, userId, id);
+        counts.removed++;
+      }
+    }
+    this.markDetail.run(now, profileId, userId);
+    return counts;
+  }
+
+  /** The user's detail answered 404: it is gone at the source. */
+  markUserGone(profileId: number, userId: string, now: string): void {
+    this.markGone.run(now, now, profileId, userId);
+  }
+}

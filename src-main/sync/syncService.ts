@@ -1,0 +1,448 @@
+/**
+ * The sync service: one run at a time per profile (across processes, via the run heartbeat),
+ * collectors for the requested APIs running concurrently, each with its own token and client.
+ *
+ * Rules:
+ * - Faults stay local: a collector that fails (401, API down, retries exhausted) records its
+ *   error and the others finish. A missing token or base URL fails that collector alone; a
+ *   profile without a Raise URL skips Raise.
+ * - Every page is committed with its checkpoint; cancel stops at a page boundary and keeps
+ *   what was committed.
+ * - After a run: the run row is closed, post-sync listeners run (the identity join plugs in
+ *   here), then `sync.finished` and `data.changed` are emitted.
+ * - Tokens are read from the SecretStore in main only and never returned or logged.
+ */
+import type { Core } from '../core/app';
+import { log } from '../core/log';
+import { AppError, type ErrorCode } from '../../src-shared/errors';
+import { API_LABELS, API_NAMES, type ApiName } from '../../src-shared/domain/apis';
+import type { SyncProgress } from '../../src-shared/ipc/events';
+import type {
+  ApiEstimate,
+  ConnectionTestResult,
+  QuarantinePage,
+  SyncEstimate,
+  SyncRun,
+  SyncStatus,
+} from '../../src-shared/domain/sync';
+import type { ProfileRow } from '../store/repos/profiles';
+import { prepareProfileForSync } from '../sandboxRuntime/embedded';
+import { Checkpoints } from './checkpoints';
+import { DEFAULT_TUNING, mergeTuning, type DeepPartial, type SyncTuning } from './config';
+import { ProgressReporter } from './progress';
+import { QuarantineWriter } from './quarantine';
+import { HEARTBEAT_MS, RunLog, type CollectorResult } from './runs';
+import type { Collector } from './collectors/types';
+import { VomoCollector } from './collectors/vomoCollector';
+import { CrmCollector } from './collectors/crmCollector';
+import { RaiseCollector } from './collectors/raiseCollector';
+import { readVomoPage } from '../connectors/vomo/paging';
+
+export type AfterSyncListener = (profileId: number, runId: number) => void | Promise<void>;
+
+export interface SyncRequest {
+  apis?: ApiName[];
+  full?: boolean;
+}
+
+export interface SyncServiceOptions {
+  tuning?: DeepPartial<SyncTuning>;
+}
+
+interface Running {
+  runId: number;
+  profileId: number;
+  startedAt: string;
+  full: boolean;
+  apis: ApiName[];
+  controller: AbortController;
+  progress: Map<ApiName, SyncProgress>;
+  done: Promise<SyncRun>;
+}
+
+const TOKEN_ENV: Record<ApiName, string> = { vomo: 'TWOFOLD_VOMO_TOKEN', crm: 'TWOFOLD_CRM_TOKEN', raise: 'TWOFOLD_RAISE_TOKEN' };
+
+/** Tuning for sandbox profiles: the sandbox documents its own per-second limits. */
+const SANDBOX_TUNING: DeepPartial<SyncTuning> = { vomo: { requestsPerSecond: 10 }, raise: { requestsPerSecond: 20 } };
+
+export class SyncService {
+  private readonly running = new Map<number, Running>();
+  private readonly listeners = new Set<AfterSyncListener>();
+  private readonly runLog: RunLog;
+  private tuning: SyncTuning;
+  private closed = false;
+
+  constructor(
+    private readonly core: Core,
+    opts: SyncServiceOptions = {},
+  ) {
+    this.runLog = new RunLog(core.db);
+    this.tuning = mergeTuning(DEFAULT_TUNING, opts.tuning);
+  }
+
+  /** Replace the tuning (tests, benchmark, a Settings screen). Applies to runs started after. */
+  configure(tuning: DeepPartial<SyncTuning>): void {
+    this.tuning = mergeTuning(this.tuning, tuning);
+  }
+
+  /**
+   * Register a listener called after every run (ok, partial, failed or cancelled) once its
+   * rows are committed, before `sync.finished` is emitted. Errors are logged, not propagated.
+   * Returns the unsubscribe function.
+   */
+  onAfterSync(listener: AfterSyncListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  status(profileId: number): SyncStatus {
+    this.requireProfile(profileId);
+    const r = this.running.get(profileId);
+    let running: SyncStatus['running'] = null;
+    if (r) {
+      running = { runId: r.runId, startedAt: r.startedAt, full: r.full, apis: r.apis, progress: [...r.progress.values()] };
+    } else {
+      const other = this.runLog.activeRun(profileId);
+      if (other) {
+        running = { runId: other.id, startedAt: other.started_at, full: other.full === 1, apis: other.apis.split(',') as ApiName[], progress: [] };
+      }
+    }
+    const open = this.core.db.prepare('SELECT count(*) FROM quarantine WHERE profile_id = ? AND resolved_at IS NULL').pluck().get(profileId) as number;
+    return { profileId, running, lastByApi: this.runLog.lastByApi(profileId), quarantineOpen: open };
+  }
+
+  runs(profileId: number, limit = 20): SyncRun[] {
+    this.requireProfile(profileId);
+    return this.runLog.list(profileId, limit);
+  }
+
+  getRun(runId: number): SyncRun | null {
+    return this.runLog.get(runId);
+  }
+
+  quarantine(profileId: number, opts: { limit?: number; offset?: number; includeResolved?: boolean } = {}): QuarantinePage {
+    this.requireProfile(profileId);
+    const where = `profile_id = ?${opts.includeResolved ? '' : ' AND resolved_at IS NULL'}`;
+    const total = this.core.db.prepare(`SELECT count(*) FROM quarantine WHERE ${where}`).pluck().get(profileId) as number;
+    const rows = this.core.db
+      .prepare(`SELECT * FROM quarantine WHERE ${where} ORDER BY last_seen_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .all(profileId, opts.limit ?? 50, opts.offset ?? 0) as {
+      id: number;
+      api: ApiName;
+      resource: string;
+      source_id: string | null;
+      reason: string;
+      raw_json: string;
+      run_id: number | null;
+      first_seen_at: string;
+      last_seen_at: string;
+      resolved_at: string | null;
+    }[];
+    return {
+      total,
+      items: rows.map((q) => ({
+        id: q.id,
+        api: q.api,
+        resource: q.resource,
+        sourceId: q.source_id,
+        reason: q.reason,
+        rawJson: q.raw_json,
+        runId: q.run_id,
+        firstSeenAt: q.first_seen_at,
+        lastSeenAt: q.last_seen_at,
+        resolvedAt: q.resolved_at,
+      })),
+    };
+  }
+
+  resetCheckpoints(profileId: number, apis: ApiName[] = [...API_NAMES]): void {
+    this.requireProfile(profileId);
+    if (this.running.has(profileId)) throw new AppError('CONFLICT', 'A sync is running for this profile; cancel it first.');
+    const cps = new Checkpoints(this.core.db);
+    for (const api of apis) cps.clear(profileId, api);
+    this.core.audit.record({ profileId, action: 'sync.resetCheckpoints', subjectType: 'profile', subjectId: String(profileId), detail: { apis } });
+  }
+
+  // ------------------------------------------------------------------ estimate / test
+
+  async estimate(profileId: number, req: SyncRequest = {}): Promise<SyncEstimate> {
+    const profile = this.requireProfile(profileId);
+    await prepareProfileForSync(this.core, profileId);
+    const apis = this.apisFor(req);
+    const full = !!req.full;
+    const out: ApiEstimate[] = await Promise.all(
+      apis.map(async (api): Promise<ApiEstimate> => {
+        const made = await this.makeCollector(this.requireProfile(profileId), api);
+        if ('skip' in made) return { ...blankEstimate(api), status: 'skipped', error: made.skip, errorCode: null };
+        if ('fail' in made) return { ...blankEstimate(api), status: 'failed', error: made.fail.message, errorCode: made.fail.code };
+        try {
+          return await made.collector.estimate({ db: this.core.db, profileId: profile.id, full });
+        } finally {
+          made.collector.close();
+        }
+      }),
+    );
+    const secs = out.filter((e) => e.status === 'ok').map((e) => e.seconds);
+    return { profileId, full, apis: out, seconds: secs.some((s) => s === null) ? null : secs.length ? Math.max(...(secs as number[])) : 0 };
+  }
+
+  /** One cheap authenticated call with the stored token: VOMO users page 1, CRM+ Organization, Raise Take=1. */
+  async testConnection(profileId: number, api: ApiName): Promise<ConnectionTestResult> {
+    this.requireProfile(profileId);
+    await prepareProfileForSync(this.core, profileId);
+    const started = Date.now();
+    const made = await this.makeCollector(this.requireProfile(profileId), api, { retries: 1, timeoutMs: 20_000 });
+    if ('skip' in made) return { api, ok: false, code: 'BAD_INPUT', message: made.skip, ms: 0 };
+    if ('fail' in made) return { api, ok: false, code: made.fail.code, message: made.fail.message, ms: 0 };
+    const c = made.collector;
+    try {
+      if (c instanceof VomoCollector) readVomoPage(await c.client.getJson(c.client.url('users', { page: 1 })));
+      else if (c instanceof CrmCollector) {
+        try {
+          await c.client.organization();
+        } catch (err) {
+          // Some keys may not read the organization; a take=1 query proves the token too.
+          if (err instanceof AppError && err.code === 'UNAUTHENTICATED') throw err;
+          await c.client.queryFullContacts({ groups: [] }, 0, 1);
+        }
+      } else if (c instanceof RaiseCollector) await c.client.list('Donor', { Skip: 0, Take: 1 });
+      return { api, ok: true, code: null, message: `${API_LABELS[api]} accepted the token.`, ms: Date.now() - started };
+    } catch (err) {
+      const e = toAppError(err);
+      return { api, ok: false, code: e.code, message: e.message, ms: Date.now() - started };
+    } finally {
+      c.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  /** Starts a run in the background and returns its id. CONFLICT if one is running for the profile. */
+  async start(profileId: number, req: SyncRequest = {}): Promise<{ runId: number }> {
+    const r = await this.begin(profileId, req);
+    return { runId: r.runId };
+  }
+
+  /** Starts a run and waits for it to end (the CLI). */
+  async run(profileId: number, req: SyncRequest = {}): Promise<SyncRun> {
+    const r = await this.begin(profileId, req);
+    return r.done;
+  }
+
+  /** Resolves when the profile's running run ends (immediately null when none). */
+  async wait(profileId: number): Promise<SyncRun | null> {
+    const r = this.running.get(profileId);
+    return r ? r.done : null;
+  }
+
+  /** Stops the running sync at a page boundary. False when nothing was running here. */
+  cancel(profileId: number): boolean {
+    const r = this.running.get(profileId);
+    if (!r) return false;
+    r.controller.abort();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.running.values()];
+    for (const r of all) r.controller.abort();
+    await Promise.allSettled(all.map((r) => r.done));
+  }
+
+  private async begin(profileId: number, req: SyncRequest): Promise<Running> {
+    if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
+    this.requireProfile(profileId);
+    if (this.running.has(profileId)) throw new AppError('CONFLICT', 'A sync is already running for this profile.');
+    // Reserve the slot before any await so two quick calls cannot both start.
+    const placeholder = {} as Running;
+    this.running.set(profileId, placeholder);
+    try {
+      const other = this.runLog.activeRun(profileId);
+      if (other) throw new AppError('CONFLICT', `A sync of this profile is already running in another Twofold process (${other.owner ?? 'unknown'}).`);
+      await prepareProfileForSync(this.core, profileId);
+    } catch (err) {
+      this.running.delete(profileId);
+      throw err;
+    }
+    const apis = this.apisFor(req);
+    const full = !!req.full;
+    const runId = this.runLog.create(profileId, apis, full);
+    const controller = new AbortController();
+    const running: Running = {
+      runId,
+      profileId,
+      startedAt: new Date().toISOString(),
+      full,
+      apis,
+      controller,
+      progress: new Map(),
+      done: null as unknown as Promise<SyncRun>,
+    };
+    running.done = this.execute(running).finally(() => {
+      if (this.running.get(profileId) === running) this.running.delete(profileId);
+    });
+    this.running.set(profileId, running);
+    this.core.audit.record({ profileId, action: 'sync.start', subjectType: 'sync_run', subjectId: String(runId), detail: { apis, full } });
+    return running;
+  }
+
+  private async execute(r: Running): Promise<SyncRun> {
+    const { profileId, runId } = r;
+    const beat = setInterval(() => {
+      try {
+        this.runLog.heartbeat(runId);
+      } catch {
+        /* the database may be closing */
+      }
+    }, HEARTBEAT_MS);
+    beat.unref?.();
+    const quarantine = new QuarantineWriter(this.core.db, profileId, runId);
+    const checkpoints = new Checkpoints(this.core.db);
+    const results = await Promise.all(
+      r.apis.map(async (api): Promise<[ApiName, CollectorResult]> => {
+        const started = Date.now();
+        const progress = new ProgressReporter(profileId, runId, api, (p) => {
+          r.progress.set(api, p);
+          this.core.events.emit('sync.progress', p);
+        }, this.tuning.progressIntervalMs);
+        let result: CollectorResult;
+        const profile = this.requireProfile(profileId);
+        const made = await this.makeCollector(profile, api).catch((err) => ({ fail: toAppError(err) }));
+        if ('skip' in made) {
+          result = blankResult('skipped', null, made.skip);
+          progress.finish('skipped', made.skip);
+        } else if ('fail' in made) {
+          result = blankResult('failed', made.fail.code, made.fail.message);
+          progress.finish('failed', made.fail.message);
+        } else {
+          const c = made.collector;
+          try {
+            progress.update({ phase: 'estimating' }, true);
+            const estimate = await c.estimate({ db: this.core.db, profileId, full: r.full, signal: r.controller.signal });
+            this.runLog.saveEstimate(runId, api, estimate);
+            if (estimate.status === 'failed') {
+              // The probe already retried: the API is refusing us or is down. Fail here, not twice.
+              throw new AppError(estimate.errorCode ?? 'REMOTE_ERROR', estimate.error ?? `${API_LABELS[api]} could not be read`);
+            }
+            if (estimate.budgetRemaining !== null) progress.budget(estimate.budgetRemaining);
+            result = await c.run(
+              { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog },
+              estimate.status === 'ok' ? estimate : null,
+            );
+            progress.finish('done');
+          } catch (err) {
+            const e = toAppError(err);
+            const cancelled = e.code === 'CANCELLED' || r.controller.signal.aborted;
+            result = blankResult(cancelled ? 'cancelled' : 'failed', cancelled ? 'CANCELLED' : e.code, cancelled ? 'Cancelled; what was committed is kept.' : e.message);
+            // Keep the counts of what was committed before the failure.
+            const t = c.tally();
+            result.pages = t.pages;
+            result.records = t.records;
+            result.entities = t.entities;
+            result.estimate = c.lastEstimate();
+            if (!cancelled) log.warn(`sync ${API_LABELS[api]} failed`, { runId, code: e.code, message: e.message });
+            progress.finish(cancelled ? 'cancelled' : 'failed', result.error);
+          } finally {
+            c.close();
+          }
+        }
+        this.runLog.finishCollector(runId, api, result, started);
+        return [api, result];
+      }),
+    );
+    clearInterval(beat);
+    const statuses = results.map(([, x]) => x.status);
+    const ran = statuses.filter((s) => s !== 'skipped');
+    let status: string;
+    if (r.controller.signal.aborted || statuses.includes('cancelled')) status = 'cancelled';
+    else if (ran.length === 0 || ran.every((s) => s === 'ok')) status = 'ok';
+    else if (ran.some((s) => s === 'ok')) status = 'partial';
+    else status = 'failed';
+    const summary = Object.fromEntries(results.map(([api, x]) => [api, { status: x.status, records: x.records, error: x.error }]));
+    this.runLog.finishRun(runId, status, summary);
+    this.core.audit.record({ profileId, action: 'sync.finish', subjectType: 'sync_run', subjectId: String(runId), detail: { status } });
+    for (const l of [...this.listeners]) {
+      try {
+        await l(profileId, runId);
+      } catch (err) {
+        log.error('a post-sync listener failed', { runId, error: err });
+      }
+    }
+    this.core.events.emit('sync.finished', { profileId, runId, status });
+    this.core.events.emit('data.changed', { profileId, scope: 'mirrors' });
+    return this.runLog.get(runId)!;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private requireProfile(profileId: number): ProfileRow {
+    const p = this.core.profiles.get(profileId);
+    if (!p) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
+    return p;
+  }
+
+  private apisFor(req: SyncRequest): ApiName[] {
+    const want = req.apis && req.apis.length ? req.apis : [...API_NAMES];
+    return API_NAMES.filter((a) => want.includes(a));
+  }
+
+  private tuningFor(profile: ProfileRow): SyncTuning {
+    return profile.is_sandbox ? mergeTuning(this.tuning, SANDBOX_TUNING) : this.tuning;
+  }
+
+  private async makeCollector(
+    profile: ProfileRow,
+    api: ApiName,
+    http: Partial<SyncTuning['http']> = {},
+  ): Promise<{ collector: Collector } | { skip: string } | { fail: AppError }> {
+    const url = api === 'vomo' ? profile.vomo_url : api === 'crm' ? profile.crm_url : profile.raise_url;
+    const label = API_LABELS[api];
+    if (!url) {
+      if (api === 'raise') return { skip: 'This profile has no Raise URL.' };
+      return { fail: new AppError('BAD_INPUT', `This profile has no ${label} URL: add it in Settings → Connections.`) };
+    }
+    let token: string | null;
+    try {
+      token = await this.core.secrets.get(profile.id, api);
+    } catch {
+      return { fail: new AppError('KEYCHAIN_UNAVAILABLE', `The keychain could not be read for the ${label} token.`) };
+    }
+    if (!token) {
+      return {
+        fail: new AppError('TOKEN_MISSING', `No ${label} token: add it in Settings → Connections (or run: twofold token set <profile> ${api}; or set ${TOKEN_ENV[api]}).`),
+      };
+    }
+    const t = this.tuningFor(profile);
+    const h = { ...t.http, ...http };
+    if (api === 'vomo') return { collector: new VomoCollector(url, token, t.vomo, h) };
+    if (api === 'crm') return { collector: new CrmCollector(url, token, t.crm, h) };
+    return { collector: new RaiseCollector(url, token, t.raise, h) };
+  }
+}
+
+function blankEstimate(api: ApiName): ApiEstimate {
+  return { api, status: 'ok', resources: [], calls: null, seconds: null, rateLimit: null, budgetRemaining: null, probeCalls: 0, error: null, errorCode: null };
+}
+
+function blankResult(status: CollectorResult['status'], code: string | null, message: string | null): CollectorResult {
+  return { status, pages: 0, records: 0, entities: {}, errorCode: code, error: message, budgetRemaining: null, budgetResetAt: null, estimate: null };
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const msg = (err as Error)?.message ?? String(err);
+  log.error('sync: unexpected error', { error: err });
+  return new AppError('INTERNAL' as ErrorCode, `Unexpected error: ${msg.split('\n')[0].slice(0, 200)}`);
+}
+
+/** The one SyncService of a core. */
+export function syncService(core: Core, opts?: SyncServiceOptions): SyncService {
+  return core.service('sync', () => {
+    const s = new SyncService(core, opts);
+    core.onClose(() => s.close());
+    return s;
+  });
+}

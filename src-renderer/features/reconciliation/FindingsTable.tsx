@@ -1,0 +1,175 @@
+import { useEffect, useState } from 'react';
+import { ActionIcon, Anchor, Badge, Button, Group, Loader, Pagination, Select, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { api } from '../../ipc/client';
+import { downloadUrl } from '../../ipc/transport';
+import { navigate } from '../../app/router';
+import { GROUP_LABELS, GROUP_ORDER, KIND_LABELS, type Finding, type FindingGroup, type ReportPage } from '../../../src-shared/domain/reconcile';
+import { detailLine, kindColor, recordName, when } from './format';
+import { FindingDrawer } from './FindingDrawer';
+
+const PAGE = 50;
+type Change = 'all' | 'new' | 'changed' | 'fixed';
+
+export function FindingsTable({
+  runId,
+  group,
+  onGroup,
+  onPage,
+}: {
+  runId: number;
+  group: FindingGroup | null;
+  onGroup: (g: FindingGroup | null) => void;
+  onPage?: (p: ReportPage) => void;
+}) {
+  const [change, setChange] = useState<Change>('all');
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(1);
+  const [data, setData] = useState<ReportPage | null>(null);
+  const [open, setOpen] = useState<Finding | null>(null);
+  const [exporting, setExporting] = useState(false);
+
+  useEffect(() => setPage(1), [runId, group, change, search]);
+  useEffect(() => {
+    let live = true;
+    setData(null);
+    api['reconcile.report']({ runId, group: group ?? undefined, change, search: search.trim() || undefined, offset: (page - 1) * PAGE, limit: PAGE })
+      .then((d) => {
+        if (!live) return;
+        setData(d);
+        onPage?.(d);
+      })
+      .catch((err) => notifications.show({ color: 'red', message: (err as Error).message }));
+    return () => {
+      live = false;
+    };
+  }, [runId, group, change, search, page, onPage]);
+
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const r = await api['reconcile.exportCsv']({ runId, group: group ?? undefined, change });
+      if (r.downloadId) {
+        const a = document.createElement('a');
+        a.href = downloadUrl(r.downloadId);
+        a.download = r.fileName;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      }
+      if (!r.cancelled) notifications.show({ message: `Exported ${r.rows} findings${r.file ? ` to ${r.file}` : ''}` });
+    } catch (err) {
+      notifications.show({ color: 'red', message: (err as Error).message });
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE)) : 1;
+  return (
+    <>
+      <Group align="flex-end" gap="sm">
+        <Select
+          label="Group"
+          w={300}
+          data={[{ value: '', label: 'All groups' }, ...GROUP_ORDER.map((g) => ({ value: g, label: GROUP_LABELS[g] }))]}
+          value={group ?? ''}
+          onChange={(v) => onGroup((v || null) as FindingGroup | null)}
+          allowDeselect={false}
+        />
+        <Select
+          label="Compared with the previous run"
+          w={220}
+          data={[
+            { value: 'all', label: 'All findings' },
+            { value: 'new', label: 'New since the previous run' },
+            { value: 'changed', label: 'Changed' },
+            { value: 'fixed', label: 'Fixed (gone since the previous run)' },
+          ]}
+          value={change}
+          onChange={(v) => setChange((v ?? 'all') as Change)}
+          allowDeselect={false}
+        />
+        <TextInput label="Search" placeholder="Name, record or person id" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={220} />
+        <Button variant="default" onClick={exportCsv} loading={exporting}>
+          Export CSV
+        </Button>
+      </Group>
+      {!data ? (
+        <Loader aria-label="Loading findings" mt="md" />
+      ) : data.total === 0 ? (
+        <Text c="dimmed" mt="md">
+          {change === 'fixed' ? 'Nothing was fixed since the previous run.' : 'No findings here.'}
+        </Text>
+      ) : (
+        <>
+          <Table striped highlightOnHover aria-label="Findings" mt="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Finding</Table.Th>
+                <Table.Th>Record</Table.Th>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Details</Table.Th>
+                <Table.Th>Go to</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.findings.map((f) => (
+                <Table.Tr key={`${f.id}:${f.change}`}>
+                  <Table.Td>
+                    <Group gap={4} wrap="nowrap">
+                      <Badge color={kindColor(f.kind)} variant="light" size="sm" style={{ textTransform: 'none' }}>
+                        {KIND_LABELS[f.kind]}
+                      </Badge>
+                      {f.change && f.change !== 'same' && (
+                        <Badge variant="outline" size="xs">
+                          {f.change}
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor component="button" type="button" size="sm" onClick={() => setOpen(f)} aria-label={`Details of ${recordName(f)}`}>
+                      {recordName(f)}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{f.label ?? '–'}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{when(f.occurredAt)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{detailLine(f)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap={6} wrap="nowrap">
+                      {f.personId && (
+                        <Tooltip label="Open the person">
+                          <ActionIcon variant="subtle" aria-label={`Open person ${f.label ?? f.personId}`} onClick={() => navigate('person', f.personId)}>
+                            ➜
+                          </ActionIcon>
+                        </Tooltip>
+                      )}
+                      {f.crmUrl && (
+                        <Anchor href={f.crmUrl} target="_blank" rel="noopener noreferrer" size="sm" aria-label={`View ${f.label ?? recordName(f)} in CRM+`}>
+                          CRM+
+                        </Anchor>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group justify="space-between" mt="xs">
+            <Text size="sm" c="dimmed">
+              {data.total.toLocaleString()} findings
+            </Text>
+            {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} size="sm" aria-label="Findings pages" />}
+          </Group>
+        </>
+      )}
+      <FindingDrawer finding={open} onClose={() => setOpen(null)} />
+    </>
+  );
+}

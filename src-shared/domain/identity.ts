@@ -1,0 +1,227 @@
+/** Identity domain: persons, links, match cards, conflicts, split candidates, merges (zod + types). */
+import { z } from 'zod';
+
+export const IdentitySource = z.enum(['vomo', 'crm_individual', 'crm_contact', 'raise']);
+export type IdentitySource = z.infer<typeof IdentitySource>;
+
+export const AuthoritySource = z.enum(['vomo', 'crm', 'raise']);
+export type AuthoritySource = z.infer<typeof AuthoritySource>;
+
+export const ConflictField = z.enum(['email', 'first_name', 'last_name', 'phone']);
+export type ConflictField = z.infer<typeof ConflictField>;
+
+/** Which system's value is shown for each field (seed 000 defaults), and the phone region. */
+export const IdentitySettings = z
+  .object({
+    fieldAuthority: z
+      .object({
+        email: AuthoritySource.default('vomo'),
+        first_name: AuthoritySource.default('vomo'),
+        last_name: AuthoritySource.default('vomo'),
+        phone: AuthoritySource.default('crm'),
+      })
+      .default({ email: 'vomo', first_name: 'vomo', last_name: 'vomo', phone: 'crm' }),
+    defaultPhoneRegion: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .default('US'),
+  })
+  .default({ fieldAuthority: { email: 'vomo', first_name: 'vomo', last_name: 'vomo', phone: 'crm' }, defaultPhoneRegion: 'US' });
+export type IdentitySettings = z.infer<typeof IdentitySettings>;
+
+/** In plain words: which key tied the records and what would break the tie. */
+export const MatchCard = z.object({
+  key: z.enum(['email', 'phone', 'name', 'crm_key', 'reference', 'decision', 'merge', 'contact', 'alone', 'email_history', 'postal']),
+  value: z.string().nullable(),
+  summary: z.string(),
+  wouldBreak: z.string(),
+});
+export type MatchCard = z.infer<typeof MatchCard>;
+
+export const PersonListItem = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  displayEmail: z.string().nullable(),
+  displayPhone: z.string().nullable(),
+  hasVomo: z.boolean(),
+  hasCrm: z.boolean(),
+  hasRaise: z.boolean(),
+  isDonorVolunteer: z.boolean(),
+  lifetimeGivingCents: z.number(),
+  lastGiftDate: z.string().nullable(),
+  vomoHoursVerified: z.number(),
+  vomoParticipationsCount: z.number(),
+  openConflicts: z.number(),
+  crmSharedEmail: z.boolean(),
+});
+export type PersonListItem = z.infer<typeof PersonListItem>;
+
+export const PeopleFilter = z.enum(['all', 'donor_volunteers', 'volunteers_only', 'donors_only', 'vomo', 'crm', 'raise', 'with_conflicts', 'shared_email']);
+export const PeopleSort = z.enum(['name', 'email', 'giving', 'last_gift', 'hours', 'last_participation']);
+
+export const PeopleListInput = z.object({
+  profileId: z.number().int().positive(),
+  search: z.string().trim().max(200).default(''),
+  filter: PeopleFilter.default('all'),
+  sort: PeopleSort.default('name'),
+  descending: z.boolean().default(false),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export const PeopleListOutput = z.object({ total: z.number(), offset: z.number(), items: z.array(PersonListItem) });
+
+const Rec = z.record(z.string(), z.unknown());
+
+export const PersonLink = z.object({
+  source: IdentitySource,
+  sourceId: z.string(),
+  sourceKey: z.string(),
+  active: z.boolean(),
+  how: z.string(),
+  emailAtLink: z.string().nullable(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  matchCard: MatchCard,
+});
+export type PersonLink = z.infer<typeof PersonLink>;
+
+export const LineageEntry = z.object({
+  source: IdentitySource,
+  sourceId: z.string(),
+  email: z.string().nullable(),
+  emailNorm: z.string(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  isCurrent: z.boolean(),
+});
+
+export const Conflict = z.object({
+  id: z.number(),
+  personId: z.string(),
+  personName: z.string(),
+  field: ConflictField,
+  vomoValue: z.string().nullable(),
+  crmValue: z.string().nullable(),
+  authority: AuthoritySource,
+  authorityValue: z.string().nullable(),
+  status: z.enum(['open', 'resolved', 'dismissed']),
+  resolution: z.string().nullable(),
+  chosenValue: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  active: z.boolean(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  reopenedAt: z.string().nullable(),
+});
+export type Conflict = z.infer<typeof Conflict>;
+
+export const Evidence = z.object({ kind: z.string(), points: z.number(), text: z.string(), matchCard: MatchCard });
+export type Evidence = z.infer<typeof Evidence>;
+
+export const PersonBrief = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  displayEmail: z.string().nullable(),
+  displayPhone: z.string().nullable(),
+  postal: z.string().nullable(),
+  hasVomo: z.boolean(),
+  hasCrm: z.boolean(),
+  hasRaise: z.boolean(),
+  vomoUserId: z.string().nullable(),
+  crmContactId: z.string().nullable(),
+  raiseDonorId: z.string().nullable(),
+  lifetimeGivingCents: z.number(),
+  vomoHoursVerified: z.number(),
+});
+export type PersonBrief = z.infer<typeof PersonBrief>;
+
+export const SplitCandidate = z.object({
+  id: z.number(),
+  kind: z.string(),
+  score: z.number(),
+  status: z.enum(['open', 'merged', 'rejected']),
+  evidence: z.array(Evidence),
+  a: PersonBrief.nullable(),
+  b: PersonBrief.nullable(),
+  personA: z.string(),
+  personB: z.string(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+export type SplitCandidate = z.infer<typeof SplitCandidate>;
+
+export const MergeRecord = z.object({
+  id: z.number(),
+  survivorId: z.string(),
+  mergedId: z.string(),
+  survivorName: z.string().nullable(),
+  mergedName: z.string().nullable(),
+  candidateId: z.number().nullable(),
+  reason: z.string().nullable(),
+  mergedAt: z.string(),
+  mergedBy: z.string(),
+  undoneAt: z.string().nullable(),
+  undoneBy: z.string().nullable(),
+});
+export type MergeRecord = z.infer<typeof MergeRecord>;
+
+export const Finding = z.object({ kind: z.string(), source: z.string(), sourceId: z.string(), personId: z.string().nullable(), detail: Rec });
+
+export const PersonDetail = z.object({
+  person: Rec,
+  displayName: z.string(),
+  settings: IdentitySettings,
+  sources: z.object({
+    vomo: z.array(Rec),
+    crmContacts: z.array(Rec),
+    crmIndividuals: z.array(Rec),
+    crmMethods: z.array(Rec),
+    raise: z.array(Rec),
+  }),
+  fields: z.array(
+    z.object({
+      field: z.string(),
+      vomo: z.string().nullable(),
+      crm: z.string().nullable(),
+      raise: z.string().nullable(),
+      display: z.string().nullable(),
+      authority: z.string().nullable(),
+      disagree: z.boolean(),
+    }),
+  ),
+  links: z.array(PersonLink),
+  lineage: z.array(LineageEntry),
+  gifts: z.array(z.object({ system: z.enum(['crm', 'raise']), id: z.string(), date: z.string().nullable(), amountCents: z.number().nullable(), detail: z.string().nullable() })),
+  participations: z.array(z.object({ userId: z.string(), id: z.string(), projectName: z.string().nullable(), date: z.string().nullable(), hours: z.number().nullable(), verified: z.boolean().nullable() })),
+  conflicts: z.array(Conflict),
+  candidates: z.array(SplitCandidate),
+  findings: z.array(Finding),
+  merges: z.array(MergeRecord),
+  audit: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string().nullable() })),
+});
+export type PersonDetail = z.infer<typeof PersonDetail>;
+
+export const RebuildSummary = z.object({
+  persons: z.number(),
+  links: z.number(),
+  newPersons: z.number(),
+  removedPersons: z.number(),
+  conflictsOpen: z.number(),
+  candidatesOpen: z.number(),
+  findings: z.number(),
+  ms: z.number(),
+  timings: z.record(z.string(), z.number()),
+});
+export type RebuildSummary = z.infer<typeof RebuildSummary>;
+
+export const Precision = z.object({
+  decisions: z.number(),
+  emailJoinedConfirmed: z.number(),
+  emailJoinedRejected: z.number(),
+  precision: z.number().nullable(),
+  missedByEmailJoin: z.number(),
+  candidatesRejected: z.number(),
+  text: z.string(),
+});
+export type Precision = z.infer<typeof Precision>;

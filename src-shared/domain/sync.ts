@@ -1,0 +1,158 @@
+/**
+ * What the sync domain returns over IPC: estimates, runs with per-collector outcomes, status,
+ * quarantine entries and connection tests. No tokens, ever.
+ */
+import { z } from 'zod';
+import { ApiName } from './apis';
+import { ErrorCode } from '../errors';
+import { SyncProgress } from '../ipc/events';
+
+export const CollectorStatus = z.enum(['running', 'ok', 'failed', 'skipped', 'cancelled']);
+export type CollectorStatus = z.infer<typeof CollectorStatus>;
+
+export const RunStatus = z.enum(['running', 'ok', 'partial', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** Per entity (users, participations, contacts, gifts, donors, …). */
+export const EntityCounts = z.object({
+  new: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  quarantined: z.number().int(),
+  /** Marked gone by the deletion sweep of a full walk. */
+  gone: z.number().int().default(0),
+});
+export type EntityCounts = z.infer<typeof EntityCounts>;
+
+export const ResourceEstimate = z.object({
+  resource: z.string(),
+  /** Records changed since the checkpoint (or all, for a full sync), when the API can tell. */
+  records: z.number().int().nullable(),
+  calls: z.number().int().nullable(),
+  /** True when this resource will be read in full (first sync, --full, or no filter). */
+  full: z.boolean(),
+});
+export type ResourceEstimate = z.infer<typeof ResourceEstimate>;
+
+export const ApiEstimate = z.object({
+  api: ApiName,
+  status: z.enum(['ok', 'skipped', 'failed']),
+  resources: z.array(ResourceEstimate),
+  calls: z.number().int().nullable(),
+  /** Expected duration given the rate limit (seconds). */
+  seconds: z.number().nullable(),
+  /** "3 requests/second", "5,000 requests/hour (1,234 left)". */
+  rateLimit: z.string().nullable(),
+  budgetRemaining: z.number().nullable(),
+  /** Calls the estimate itself used. */
+  probeCalls: z.number().int(),
+  error: z.string().nullable(),
+  errorCode: ErrorCode.nullable(),
+});
+export type ApiEstimate = z.infer<typeof ApiEstimate>;
+
+export const SyncEstimate = z.object({
+  profileId: z.number().int(),
+  full: z.boolean(),
+  apis: z.array(ApiEstimate),
+  /** Collectors run concurrently: the slowest API bounds the run. */
+  seconds: z.number().nullable(),
+});
+export type SyncEstimate = z.infer<typeof SyncEstimate>;
+
+export const CollectorOutcome = z.object({
+  api: ApiName,
+  status: CollectorStatus,
+  pages: z.number().int(),
+  records: z.number().int(),
+  new: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  quarantined: z.number().int(),
+  errorCode: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().int().nullable(),
+  budgetRemaining: z.number().nullable(),
+  budgetResetAt: z.string().nullable(),
+  entities: z.record(z.string(), EntityCounts),
+  estimate: ApiEstimate.nullable(),
+});
+export type CollectorOutcome = z.infer<typeof CollectorOutcome>;
+
+export const SyncRun = z.object({
+  id: z.number().int(),
+  profileId: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  status: z.string(),
+  full: z.boolean(),
+  apis: z.array(ApiName),
+  collectors: z.array(CollectorOutcome),
+});
+export type SyncRun = z.infer<typeof SyncRun>;
+
+export const LastApiRun = z.object({
+  runId: z.number().int(),
+  status: CollectorStatus,
+  records: z.number().int(),
+  quarantined: z.number().int(),
+  error: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  budgetRemaining: z.number().nullable(),
+  /** The last run of this API that ended ok (for "synced 2 h ago"). */
+  lastOkAt: z.string().nullable(),
+});
+export type LastApiRun = z.infer<typeof LastApiRun>;
+
+export const SyncStatus = z.object({
+  profileId: z.number().int(),
+  running: z
+    .object({
+      runId: z.number().int(),
+      startedAt: z.string(),
+      full: z.boolean(),
+      apis: z.array(ApiName),
+      progress: z.array(SyncProgress),
+    })
+    .nullable(),
+  lastByApi: z.object({ vomo: LastApiRun.nullable(), crm: LastApiRun.nullable(), raise: LastApiRun.nullable() }),
+  quarantineOpen: z.number().int(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const QuarantineItem = z.object({
+  id: z.number().int(),
+  api: ApiName,
+  resource: z.string(),
+  sourceId: z.string().nullable(),
+  reason: z.string(),
+  rawJson: z.string(),
+  runId: z.number().int().nullable(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+export type QuarantineItem = z.infer<typeof QuarantineItem>;
+
+export const QuarantinePage = z.object({ total: z.number().int(), items: z.array(QuarantineItem) });
+export type QuarantinePage = z.infer<typeof QuarantinePage>;
+
+export const ConnectionTestResult = z.object({
+  api: ApiName,
+  ok: z.boolean(),
+  code: ErrorCode.nullable(),
+  message: z.string(),
+  ms: z.number().int(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+/** `twofold sync --json`: keyed by API. */
+export const CliSyncSummaryEntry = z.object({
+  status: z.enum(['ok', 'failed', 'skipped', 'cancelled']),
+  records: z.number().int(),
+  quarantined: z.number().int(),
+  error: z.string().nullable(),
+});

@@ -1,0 +1,90 @@
+/**
+ * Identity end to end in Chromium, through the real `twofold serve`: mirror rows are seeded in
+ * plain SQL (the e2e project does not import src-main), the join is built from the Conflicts
+ * view's "Re-check now", then: resolve a conflict, approve a merge, undo it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+
+function seed(file: string): void {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  const t = '2026-01-01T00:00:00.000Z';
+  const pid = Number(db.prepare("INSERT INTO profiles (name, created_at, updated_at) VALUES ('Wayne Foundation', ?, ?)").run(t, t).lastInsertRowid);
+  const vomo = db.prepare(
+    `INSERT INTO vomo_users (profile_id, id, email, email_norm, first_name, last_name, phone, updated_at, raw_json, first_synced_at, last_synced_at) VALUES (?, ?, ?, lower(?), ?, ?, ?, ?, '{}', ?, ?)`,
+  );
+  const contact = db.prepare(`INSERT INTO crm_contacts (profile_id, id, contact_type, name, postal, raw_json, first_synced_at, last_synced_at) VALUES (?, ?, 'Household', ?, '62701', '{}', ?, ?)`);
+  const ind = db.prepare(`INSERT INTO crm_individuals (profile_id, id, contact_id, first_name, last_name, is_primary) VALUES (?, ?, ?, ?, ?, 1)`);
+  const method = db.prepare(
+    `INSERT INTO crm_contact_methods (profile_id, id, contact_id, individual_id, type, kind, value, email_norm, is_opted_in, is_primary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`,
+  );
+  db.transaction(() => {
+    // Bruce: same email in both systems, last names disagree → one conflict.
+    vomo.run(pid, '1', 'bruce@wayne.example', 'bruce@wayne.example', 'Bruce', 'Wayne', '+15551234567', t, t, t);
+    contact.run(pid, '10', 'Wayne household', t, t);
+    ind.run(pid, '100', '10', 'Bruce', 'Wayne-Kane');
+    method.run(pid, '100-e', '10', '100', 'Home Email', 'email', 'Bruce@Wayne.example', 'bruce@wayne.example');
+    method.run(pid, '100-p', '10', '100', 'Home Phone', 'phone', '(555) 123-4567', null);
+    // Selina: two rows (different emails) with the same phone and name → a duplicate candidate.
+    vomo.run(pid, '2', 'selina@cat.example', 'selina@cat.example', 'Selina', 'Kyle', '217-555-0199', t, t, t);
+    contact.run(pid, '20', 'Selina Kyle', t, t);
+    ind.run(pid, '200', '20', 'Selina', 'Kyle');
+    method.run(pid, '200-e', '20', '200', 'Home Email', 'email', 'skyle@other.example', 'skyle@other.example');
+    method.run(pid, '200-p', '20', '200', 'Home Phone', 'phone', '(217) 555-0199', null);
+  })();
+  db.close();
+}
+
+describe('identity in Chromium', () => {
+  let app: RunningApp;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  beforeAll(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-e2e-identity-'));
+    app = await startApp({ dataDir });
+    seed(path.join(dataDir, 'twofold.sqlite'));
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('resolves a conflict, approves a merge and undoes it', async () => {
+    const { page, errors } = browser;
+    await page.goto(`${app.url}#/conflicts`);
+    await page.getByRole('button', { name: 'Re-check now' }).click();
+    const useCrm = page.getByRole('button', { name: 'Use CRM+ value for Bruce Wayne last name' });
+    await expect.poll(() => useCrm.count(), { timeout: 20_000 }).toBe(1);
+    await useCrm.click();
+    await expect.poll(() => page.getByText('No open conflicts').count(), { timeout: 15_000 }).toBe(1);
+    await page.locator('label[for$="-resolved"]').click();
+    await expect.poll(() => page.getByRole('button', { name: /Reopen conflict for Bruce Wayne-Kane last name/ }).count(), { timeout: 15_000 }).toBe(1);
+    await screenshot(page, 'identity-conflicts');
+    // The person: every system side by side, the links with their match cards.
+    await page.getByRole('button', { name: /Reopen conflict for Bruce Wayne-Kane/ }).waitFor();
+    await page.getByText('Bruce Wayne-Kane', { exact: true }).first().click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Bruce Wayne-Kane' }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByText(/Joined because the normalized email matched/).count(), { timeout: 15_000 }).toBe(1);
+    await screenshot(page, 'identity-person');
+
+    await page.goto(`${app.url}#/duplicates`);
+    const approve = page.getByRole('button', { name: /Approve merge of Selina Kyle and Selina Kyle/ });
+    await expect.poll(() => approve.count(), { timeout: 20_000 }).toBe(1);
+    await approve.click();
+    await expect.poll(() => page.getByText('No candidates to review').count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('tab', { name: /Merge history/ }).click();
+    const undo = page.getByRole('button', { name: /Undo merge of Selina Kyle into Selina Kyle/ });
+    await expect.poll(() => undo.count(), { timeout: 15_000 }).toBe(1);
+    await screenshot(page, 'identity-merge-history');
+    await undo.click();
+    await expect.poll(() => page.getByText(/^undone \d{4}/).count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('tab', { name: /Review queue/ }).click();
+    await expect.poll(() => approve.count(), { timeout: 15_000 }).toBe(1);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+
+/** Calls a channel the way the page does (same secret header, same envelope). */
+async function invoke<T>(page: Page, channel: string, input: unknown): Promise<T> {
+  const env = await page.evaluate(
+    async ({ channel, input }) => {
+      const secret = document.querySelector<HTMLMetaElement>('meta[name="twofold-secret"]')!.content;
+      const res = await fetch(`/api/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twofold-secret': secret },
+        body: JSON.stringify(input),
+      });
+      return res.json();
+    },
+    { channel, input },
+  );
+  if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`);
+  return env.data as T;
+}
+
+describe('reconciliation in the web shell (Chromium)', () => {
+  let app: RunningApp;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    if (app) fs.rmSync(app.dataDir, { recursive: true, force: true });
+  });
+
+  it('runs a reconciliation, opens a finding and follows it to the person', async () => {
+    const { page, errors } = browser;
+    await page.goto(app.url);
+    // A small sandbox organization, synced, so the run has real findings.
+    const { profileId } = await invoke<{ profileId: number }>(page, 'sandbox.start', { people: 150, sync: false });
+    const { runId } = await invoke<{ runId: number }>(page, 'sync.start', { profileId });
+    await expect
+      .poll(async () => (await invoke<{ running: unknown }>(page, 'sync.status', { profileId })).running, { timeout: 150_000, interval: 1000 })
+      .toBeNull();
+    const syncRuns = await invoke<{ id: number; status: string }[]>(page, 'sync.runs', { profileId });
+    expect(syncRuns.find((r) => r.id === runId)?.status).toMatch(/ok|partial/);
+
+    await page.goto(app.url.replace(/\/\?.*$/, '/#/reconciliation'));
+    await page.reload();
+    await expect.poll(() => page.getByRole('button', { name: 'Run reconciliation' }).count(), { timeout: 30_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Run reconciliation' }).click();
+
+    // The run lands: listed by time and open, with its findings grouped and counted.
+    await expect.poll(() => page.getByRole('navigation', { name: 'Reconciliation runs' }).getByRole('button', { name: /^Open run of / }).count(), { timeout: 120_000 }).toBeGreaterThan(0);
+    const findings = page.getByRole('table', { name: 'Findings' });
+    await expect.poll(() => findings.count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: /^Held back by campaign sync off: [1-9]/ }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('group', { name: 'Observed lag distribution' }).count()).toBe(1);
+    // Judged by the sandbox's own clock, not the wall clock.
+    const { runs } = await invoke<{ runs: { settings: { asOfSource: string } }[] }>(page, 'reconcile.runs', { profileId });
+    expect(runs[0]!.settings.asOfSource).toBe('sandbox');
+
+    // A gift missing in CRM+ after the lag window belongs to a donor the store knows.
+    await page.getByRole('button', { name: /^Missing in CRM\+ after the lag window: [1-9]/ }).click();
+    const details = findings.getByRole('button', { name: /^Details of Raise gift / }).first();
+    await expect.poll(() => details.count(), { timeout: 30_000 }).toBe(1);
+    const row = findings.getByRole('row').filter({ has: page.getByRole('button', { name: /^Details of Raise gift / }) }).first();
+    const name = (await row.getByRole('cell').nth(2).innerText()).trim();
+    expect(name).not.toBe('–');
+    await details.click();
+    const drawer = page.getByRole('dialog');
+    await expect.poll(() => drawer.getByText('Raise gift missing in CRM+ after the lag window').count()).toBeGreaterThan(0);
+    await screenshot(page, 'reconciliation-finding');
+    const open = drawer.getByRole('button', { name: /^Open person / });
+    await expect.poll(() => open.count()).toBe(1);
+    await open.click();
+    await expect.poll(() => page.evaluate(() => window.location.hash), { timeout: 15_000 }).toMatch(/^#\/person\/P[0-9A-Z]+$/);
+    const personId = decodeURIComponent((await page.evaluate(() => window.location.hash)).split('/')[2]!);
+    const person = await invoke<unknown>(page, 'people.get', { profileId, personId });
+    expect(JSON.stringify(person)).toContain(personId);
+    // The person view opens on the same human the finding named.
+    await expect.poll(() => page.getByRole('main').getByText(name, { exact: false }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'reconciliation-person');
+    expect(errors).toEqual([]);
+  });
+});
