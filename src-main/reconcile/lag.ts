@@ -4,7 +4,7 @@
  */
 import type { Db } from '../store/db';
 import type { LagStats } from '../../src-shared/domain/reconcile';
-import { RAISE_ORIGIN } from './raiseCrm';
+import { raiseOrigin } from './raiseCrm';
 
 const BUCKETS: { label: string; upTo: number | null }[] = [
   { label: '≤ 1 min', upTo: 60 },
@@ -37,7 +37,7 @@ export function lagSeconds(db: Db, profileId: number): number[] {
       `SELECT (julianday(cg.created_at) - julianday(g.created_at)) * 86400.0
          FROM crm_gifts cg
          JOIN raise_gifts g ON g.profile_id = cg.profile_id AND g.id = cg.transaction_id
-        WHERE cg.profile_id = ? AND cg.${RAISE_ORIGIN} AND cg.gone_at IS NULL
+        WHERE cg.profile_id = ? AND ${raiseOrigin('cg')} AND cg.gone_at IS NULL
           AND cg.created_at IS NOT NULL AND g.created_at IS NOT NULL`,
     )
     .pluck()

@@ -29,8 +29,11 @@ export interface RaiseCrmResult {
   notes: string[];
 }
 
-/** The CRM+ gifts that claim a Raise origin (matches the partial index of migration 30). */
-export const RAISE_ORIGIN = `transaction_source LIKE 'raise%'`;
+/** The CRM+ gifts that claim a Raise origin (any casing: "Raise", "raise", "RaiseDonors"). */
+export function raiseOrigin(alias: string): string {
+  // A function, not LIKE: with LIKE the planner walks every CRM+ gift per Raise gift.
+  return `lower(substr(${alias}.transaction_source, 1, 5)) = 'raise'`;
+}
 
 function windowStart(asOf: string, lagHours: number): string {
   return new Date(Date.parse(asOf) - lagHours * 3_600_000).toISOString();
@@ -56,10 +59,6 @@ interface DonorRow {
   email: string | null;
   created_at: string | null;
   is_test_mode: number | null;
-  gifts: number | null;
-  held: number | null;
-  first_syncable_at: string | null;
-  held_campaigns: string | null;
 }
 
 interface GiftRow {
@@ -73,18 +72,22 @@ interface GiftRow {
   gift_date: string | null;
   created_at: string | null;
   status_text: string | null;
-  crm_gift_id: string | null;
-  crm_amount_cents: number | null;
-  crm_gift_date: string | null;
-  crm_created_at: string | null;
-  crm_contact_id: string | null;
   d_name: string | null;
   d_first_name: string | null;
   d_last_name: string | null;
   d_email: string | null;
   crm_key: string | null;
   crm_url: string | null;
-  contact_url: string | null;
+}
+
+interface CrmGiftRow {
+  id: string;
+  transaction_id: string;
+  amount_cents: number | null;
+  gift_date: string | null;
+  created_at: string | null;
+  contact_id: string | null;
+  contact_view_url: string | null;
 }
 
 export function reconcileRaiseCrm(db: Db, o: RaiseCrmOptions): RaiseCrmResult {
@@ -94,81 +97,68 @@ export function reconcileRaiseCrm(db: Db, o: RaiseCrmOptions): RaiseCrmResult {
   const notes: string[] = [];
   const lagDetail = { lagHours: o.lagHours, asOf: o.asOf };
 
-  // Donors without a crmKey -------------------------------------------------------------------
+  // Donors without a crmKey (few); their gifts are tallied in the one pass over gifts below,
+  // since a per-donor subquery is planned as a walk over every gift (quadratic at scale).
   const donors = db
     .prepare(
-      `WITH dg AS (
-         SELECT g.donor_id,
-                count(*) AS gifts,
-                sum(CASE WHEN c.can_sync = 0 THEN 1 ELSE 0 END) AS held,
-                min(CASE WHEN c.can_sync = 0 THEN NULL ELSE g.created_at END) AS first_syncable_at,
-                group_concat(DISTINCT CASE WHEN c.can_sync = 0 THEN coalesce(c.name, g.campaign_name, g.campaign_id) END) AS held_campaigns
-           FROM raise_gifts g
-           LEFT JOIN raise_campaigns c ON c.profile_id = g.profile_id AND c.id = g.campaign_id
-          WHERE g.profile_id = ? AND g.gone_at IS NULL
-          GROUP BY g.donor_id)
-       SELECT d.id, d.name, d.first_name, d.last_name, d.email, d.created_at, d.is_test_mode,
-              dg.gifts, dg.held, dg.first_syncable_at, dg.held_campaigns
+      `SELECT d.id, d.name, d.first_name, d.last_name, d.email, d.created_at, d.is_test_mode
          FROM raise_donors d
-         LEFT JOIN dg ON dg.donor_id = d.id
         WHERE d.profile_id = ? AND d.gone_at IS NULL AND coalesce(d.crm_key, '') = ''`,
     )
-    .all(p, p) as DonorRow[];
-
-  for (const d of donors) {
-    const gifts = d.gifts ?? 0;
-    const held = d.held ?? 0;
-    const base = {
-      api: 'raise' as const,
-      resource: 'donors',
-      sourceId: d.id,
-      subject: `raise_donor:${d.id}`,
-      personRefs: refs({ source: 'raise', id: d.id }),
-      label: donorName(d),
-      crmUrl: null,
-    };
-    if (gifts > 0 && held === gifts) {
-      findings.push({ ...base, kind: 'donor_held_back', occurredAt: d.created_at, detail: { gifts, campaigns: d.held_campaigns?.split(',') ?? [] } });
-      continue;
-    }
-    // The sync acts on a donor when it carries a gift of a syncing campaign; the donor's own
-    // creation time stands in when it has none.
-    const ref = d.first_syncable_at ?? d.created_at;
-    const refMs = ms(ref);
-    const inside = refMs === null || refMs > cutoff;
-    findings.push({
-      ...base,
-      kind: inside ? 'donor_not_yet_synced' : 'donor_probably_failed',
-      occurredAt: ref,
-      detail: { gifts, giftsHeldBack: held, since: ref, ...lagDetail, ...(d.is_test_mode ? { testMode: true } : {}) },
-    });
-  }
+    .all(p) as DonorRow[];
+  const unlinked = new Map(donors.map((d) => [d.id, Object.assign(d, { gifts: 0, held: 0, first_syncable_at: null as string | null, heldSet: new Set<string>() })]));
 
   // Raise gifts and their CRM+ counterparts -----------------------------------------------------
+  // Two linear passes joined in memory by transaction id: the planner, without statistics,
+  // would rather walk every CRM+ gift per Raise gift than use an index for the match.
+  const crmByTx = new Map<string, CrmGiftRow>();
+  for (const c of db
+    .prepare(
+      `SELECT cg.id, cg.transaction_id, cg.amount_cents, cg.gift_date, cg.created_at, cg.contact_id, cc.contact_view_url
+         FROM crm_gifts cg
+         LEFT JOIN crm_contacts cc ON cc.profile_id = cg.profile_id AND cc.id = cg.contact_id
+        WHERE cg.profile_id = ? AND ${raiseOrigin('cg')} AND cg.gone_at IS NULL AND cg.transaction_id IS NOT NULL
+        ORDER BY cg.id`,
+    )
+    .iterate(p) as Iterable<CrmGiftRow>) {
+    if (!crmByTx.has(c.transaction_id)) crmByTx.set(c.transaction_id, c); // a second CRM+ gift for one Raise gift: the first decides
+  }
   const rows = db
     .prepare(
       `SELECT g.id, g.donor_id, g.campaign_id, coalesce(c.name, g.campaign_name) AS campaign_name, c.can_sync, c.modified_at AS campaign_modified_at,
               g.amount_cents, g.gift_date, g.created_at, g.status_text,
-              cg.id AS crm_gift_id, cg.amount_cents AS crm_amount_cents, cg.gift_date AS crm_gift_date,
-              cg.created_at AS crm_created_at, cg.contact_id AS crm_contact_id,
               d.name AS d_name, d.first_name AS d_first_name, d.last_name AS d_last_name, d.email AS d_email,
-              d.crm_key, d.crm_url, cc.contact_view_url AS contact_url
+              d.crm_key, d.crm_url
          FROM raise_gifts g
          LEFT JOIN raise_campaigns c ON c.profile_id = g.profile_id AND c.id = g.campaign_id
-         LEFT JOIN crm_gifts cg ON cg.profile_id = g.profile_id AND cg.${RAISE_ORIGIN} AND cg.transaction_id = g.id AND cg.gone_at IS NULL
          LEFT JOIN raise_donors d ON d.profile_id = g.profile_id AND d.id = g.donor_id
-         LEFT JOIN crm_contacts cc ON cc.profile_id = g.profile_id AND cc.id = cg.contact_id
-        WHERE g.profile_id = ? AND g.gone_at IS NULL
-        ORDER BY g.id`,
+        WHERE g.profile_id = ? AND g.gone_at IS NULL`,
     )
-    .all(p) as GiftRow[];
+    .iterate(p) as Iterable<GiftRow>;
 
   const seen = new Set<string>();
   const heldBack = new Map<string, CampaignHeldBack & { donorSet: Set<string> }>();
   let giftsMatched = 0;
-  for (const g of rows) {
-    if (seen.has(g.id)) continue; // a second CRM+ gift for the same Raise gift: the first decides
+  for (const g0 of rows) {
+    const cg = crmByTx.get(g0.id);
+    const g = {
+      ...g0,
+      crm_gift_id: cg?.id ?? null,
+      crm_amount_cents: cg?.amount_cents ?? null,
+      crm_gift_date: cg?.gift_date ?? null,
+      crm_created_at: cg?.created_at ?? null,
+      crm_contact_id: cg?.contact_id ?? null,
+      contact_url: cg?.contact_view_url ?? null,
+    };
     seen.add(g.id);
+    const ud = g.donor_id ? unlinked.get(g.donor_id) : undefined;
+    if (ud) {
+      ud.gifts++;
+      if (g.can_sync === 0) {
+        ud.held++;
+        ud.heldSet.add(g.campaign_name ?? g.campaign_id ?? '');
+      } else if (g.created_at && (!ud.first_syncable_at || (ms(g.created_at) ?? 0) < (ms(ud.first_syncable_at) ?? 0))) ud.first_syncable_at = g.created_at;
+    }
     const label = donorName({ name: g.d_name, first_name: g.d_first_name, last_name: g.d_last_name, email: g.d_email });
     const personRefs = refs({ source: 'raise', id: g.donor_id }, { source: 'crm_contact', id: g.crm_contact_id });
     const crmUrl = g.crm_url ?? g.contact_url ?? null;
@@ -226,9 +216,38 @@ export function reconcileRaiseCrm(db: Db, o: RaiseCrmOptions): RaiseCrmResult {
     });
   }
 
+  for (const d of unlinked.values()) {
+    const gifts = d.gifts;
+    const held = d.held;
+    const base = {
+      api: 'raise' as const,
+      resource: 'donors',
+      sourceId: d.id,
+      subject: `raise_donor:${d.id}`,
+      personRefs: refs({ source: 'raise', id: d.id }),
+      label: donorName(d),
+      crmUrl: null,
+    };
+    if (gifts > 0 && held === gifts) {
+      findings.push({ ...base, kind: 'donor_held_back', occurredAt: d.created_at, detail: { gifts, campaigns: [...d.heldSet] } });
+      continue;
+    }
+    // The sync acts on a donor when it carries a gift of a syncing campaign; the donor's own
+    // creation time stands in when it has none.
+    const ref = d.first_syncable_at ?? d.created_at;
+    const refMs = ms(ref);
+    const inside = refMs === null || refMs > cutoff;
+    findings.push({
+      ...base,
+      kind: inside ? 'donor_not_yet_synced' : 'donor_probably_failed',
+      occurredAt: ref,
+      detail: { gifts, giftsHeldBack: held, since: ref, ...lagDetail, ...(d.is_test_mode ? { testMode: true } : {}) },
+    });
+  }
+
   // CRM+ gifts that claim a Raise origin with no Raise gift -------------------------------------
   const raiseGiftCount = (db.prepare('SELECT count(*) FROM raise_gifts WHERE profile_id = ?').pluck().get(p) as number) ?? 0;
-  const crmGiftsFromRaise = db.prepare(`SELECT count(*) FROM crm_gifts WHERE profile_id = ? AND ${RAISE_ORIGIN} AND gone_at IS NULL`).pluck().get(p) as number;
+  const crmGiftsFromRaise = db.prepare(`SELECT count(*) FROM crm_gifts t WHERE t.profile_id = ? AND ${raiseOrigin('t')} AND t.gone_at IS NULL`).pluck().get(p) as number;
   if (raiseGiftCount === 0 && crmGiftsFromRaise > 0) {
     notes.push('No Raise gifts are in the store yet, so CRM+ gifts from Raise were not checked against Raise: sync Raise first.');
   } else {
@@ -239,7 +258,7 @@ export function reconcileRaiseCrm(db: Db, o: RaiseCrmOptions): RaiseCrmResult {
            FROM crm_gifts cg
            LEFT JOIN raise_gifts g ON g.profile_id = cg.profile_id AND g.id = cg.transaction_id
            LEFT JOIN crm_contacts cc ON cc.profile_id = cg.profile_id AND cc.id = cg.contact_id
-          WHERE cg.profile_id = ? AND cg.${RAISE_ORIGIN} AND cg.gone_at IS NULL
+          WHERE cg.profile_id = ? AND ${raiseOrigin('cg')} AND cg.gone_at IS NULL
             AND (g.id IS NULL OR g.gone_at IS NOT NULL)`,
       )
       .all(p) as {

@@ -47,7 +47,9 @@ export const migration: Migration = {
       CREATE INDEX reconcile_findings_by_subject ON reconcile_findings (run_id, subject);
       CREATE INDEX reconcile_findings_by_fingerprint ON reconcile_findings (run_id, fingerprint);
 
-      CREATE INDEX reconcile_crm_gifts_raise ON crm_gifts (profile_id, transaction_id) WHERE transaction_source LIKE 'raise%';
+      -- By transaction id alone: the Raise-origin test (LIKE 'raise%') is applied on the few rows found;
+      -- a partial index on it is not used inside a join.
+      CREATE INDEX reconcile_crm_gifts_by_txid ON crm_gifts (profile_id, transaction_id);
       CREATE INDEX reconcile_raise_gifts_by_campaign ON raise_gifts (profile_id, campaign_id);
       CREATE INDEX reconcile_raise_donors_unlinked ON raise_donors (profile_id, created_at) WHERE crm_key IS NULL;
     `);

@@ -3,6 +3,8 @@ import type { ViewProps } from '../../app/views';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 import { ConnectionsPanel } from './ConnectionsPanel';
 import { InsightsSettings } from '../insights/InsightsSettings';
+import { ReconcileSettings } from '../reconciliation/ReconcileSettings';
+import { AuthoritySettings } from '../conflicts/AuthoritySettings';
 
 export default function SettingsView({ profileId }: ViewProps) {
   return (
@@ -12,8 +14,14 @@ export default function SettingsView({ profileId }: ViewProps) {
         <Tabs.Tab value="connections" disabled={!profileId}>
           Connections
         </Tabs.Tab>
+        <Tabs.Tab value="authority" disabled={!profileId}>
+          Field authority
+        </Tabs.Tab>
         <Tabs.Tab value="insights" disabled={!profileId}>
           Insights
+        </Tabs.Tab>
+        <Tabs.Tab value="reconciliation" disabled={!profileId}>
+          Reconciliation
         </Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="profiles" pt="md">
@@ -22,8 +30,14 @@ export default function SettingsView({ profileId }: ViewProps) {
       <Tabs.Panel value="connections" pt="md">
         {profileId ? <ConnectionsPanel profileId={profileId} /> : null}
       </Tabs.Panel>
+      <Tabs.Panel value="authority" pt="md">
+        {profileId ? <AuthoritySettings profileId={profileId} /> : null}
+      </Tabs.Panel>
       <Tabs.Panel value="insights" pt="md">
         {profileId ? <InsightsSettings profileId={profileId} /> : null}
+      </Tabs.Panel>
+      <Tabs.Panel value="reconciliation" pt="md">
+        {profileId ? <ReconcileSettings profileId={profileId} /> : null}
       </Tabs.Panel>
     </Tabs>
   );
