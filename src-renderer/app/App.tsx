@@ -7,6 +7,7 @@ import { views } from './views';
 import { Welcome } from '../features/profiles/Welcome';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { HeaderSync } from '../features/sync/HeaderSync';
+import { useNavBadges } from './useNavBadges';
 
 function ThemeToggle() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
@@ -30,6 +31,7 @@ export function App() {
   }, [current]);
 
   const view = views.find((v) => v.key === route.view) ?? views[0];
+  const badges = useNavBadges(current?.id ?? null);
   const noProfiles = profiles !== null && profiles.length === 0;
 
   return (
@@ -65,7 +67,20 @@ export function App() {
         {views
           .filter((v) => !v.hidden)
           .map((v) => (
-            <NavLink key={v.key} label={v.label} href={`#/${v.key}`} active={v.key === view.key} onClick={() => navigate(v.key)} />
+            <NavLink
+              key={v.key}
+              label={v.label}
+              href={`#/${v.key}`}
+              active={v.key === view.key}
+              onClick={() => navigate(v.key)}
+              rightSection={
+                badges[v.key] ? (
+                  <Badge size="xs" variant="light" color={v.key === 'sync' ? 'orange' : 'indigo'} aria-label={`${badges[v.key]} waiting`}>
+                    {badges[v.key].toLocaleString()}
+                  </Badge>
+                ) : null
+              }
+            />
           ))}
       </AppShell.Navbar>
       <AppShell.Main>
