@@ -12,6 +12,18 @@ import type { AdvanceResult } from './state/advance';
 import { World } from './state/world';
 import { recordCounts } from './manifest/records';
 
+/**
+ * Everything that changed the sandbox, in order. Replaying the list on a fresh sandbox with the
+ * same options (startSandbox({replay})) rebuilds the same state: a restarted app keeps its
+ * sandbox's history. Fault and rate-limit switches are not state and are not recorded.
+ */
+export type SandboxAction =
+  | { kind: 'advance'; ms: number }
+  | { kind: 'nightly-batch' }
+  | { kind: 'raise-sync' }
+  | { kind: 'delete'; api: string; resource: string; id: number }
+  | { kind: 'write'; api: 'vomo' | 'crm' | 'raise'; method: string; path: string; body: string };
+
 export interface CoreOptions {
   seed: number;
   people: number;
@@ -28,6 +40,7 @@ export class SandboxCore {
   readonly faults: Faults;
   readonly limits: Record<'vomo' | 'crm' | 'raise', Limit | null>;
   readonly advances: { from: string; to: string; changes: AdvanceResult['changes'] }[] = [];
+  readonly actions: SandboxAction[] = [];
   private manifestCache: { version: number; m: Manifest } | null = null;
 
   constructor(readonly opts: CoreOptions) {
@@ -37,18 +50,21 @@ export class SandboxCore {
   }
 
   advance(ms: number): AdvanceResult {
+    this.actions.push({ kind: 'advance', ms });
     const r = advanceWorld(this.world, this.tx, ms);
     this.advances.push({ from: r.from, to: r.to, changes: r.changes });
     return r;
   }
 
   nightlyBatch() {
+    this.actions.push({ kind: 'nightly-batch' });
     const r = this.tx.runBatch(this.world);
     this.world.bump();
     return r;
   }
 
   raiseSync() {
+    this.actions.push({ kind: 'raise-sync' });
     const r = runSyncUntil(this.world, this.world.now);
     this.world.bump();
     return r;
@@ -93,6 +109,7 @@ export class SandboxCore {
     const key = `${api.toLowerCase()}.${res}`;
     const done = (r: string, i: number, apply: () => void) => {
       if (i === -1) return { ok: false, message: `no ${key} ${id}` };
+      this.actions.push({ kind: 'delete', api, resource, id });
       w.touch(i);
       apply();
       w.bump();

@@ -8,7 +8,9 @@ import type { SandboxClock } from './clock';
 import { advanceMs } from './clock';
 import { SandboxCore } from './core';
 import { crmErrors, crmRouter } from './crm/server';
-import { startApiServer } from './http/server';
+import { startApiServer, syntheticReq } from './http/server';
+import type { Router } from './http/router';
+import type { SandboxAction } from './core';
 import type { ServerShared, Started } from './http/server';
 import type { Manifest } from './manifest/index';
 import { hash, STREAM } from './prng';
@@ -22,6 +24,7 @@ import type { AdvanceResult } from './state/advance';
 export type { SandboxOptions } from './options';
 export type { Manifest } from './manifest/index';
 export type { AdvanceResult } from './state/advance';
+export type { SandboxAction } from './core';
 export { resolveOptions } from './options';
 
 export interface ApiEndpoint {
@@ -39,6 +42,8 @@ export interface SandboxHandle {
   clock: SandboxClock & { advance(by: { hours?: number; days?: number }): AdvanceResult };
   /** Runs the pending Contact Transactions now (also runs by itself at 04:00 UTC on advance). */
   nightlyBatch(): ReturnType<SandboxCore['nightlyBatch']>;
+  /** What changed the sandbox so far; pass it as `replay` to rebuild this state after a restart. */
+  actions(): SandboxAction[];
   core: SandboxCore;
   stop(): Promise<void>;
 }
@@ -58,11 +63,34 @@ export function sandboxTokens(seed: number): { vomo: string; crm: string; raise:
   };
 }
 
-export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
+/** Re-applies recorded actions in order; writes go through the same route handlers as before. */
+async function replay(core: SandboxCore, actions: SandboxAction[], routers: Record<'vomo' | 'crm' | 'raise', Router>, origin: string): Promise<void> {
+  for (const a of actions) {
+    if (a.kind === 'advance') core.advance(a.ms);
+    else if (a.kind === 'nightly-batch') core.nightlyBatch();
+    else if (a.kind === 'raise-sync') core.raiseSync();
+    else if (a.kind === 'delete') core.deleteRecord(a.api, a.resource, a.id);
+    else {
+      const req = syntheticReq(a.method, a.path, a.body, origin);
+      const m = routers[a.api].match(req);
+      if (!m || m === 'method') throw new Error(`cannot replay ${a.method} ${a.path}`);
+      req.params = m.params;
+      await m.handler(req);
+      core.actions.push(a);
+    }
+  }
+}
+
+export async function startSandbox(opts: SandboxOptions & { replay?: SandboxAction[] } = {}): Promise<SandboxHandle> {
   const o = resolveOptions(opts);
   const core = new SandboxCore({ seed: o.seed, people: o.people, startMs: o.startMs, lagMs: o.lagMs, faults: o.faults, rateLimits: o.rateLimits, listLimit: o.listLimit });
   const tokens = sandboxTokens(o.seed);
-  const shared: ServerShared = { faults: core.faults, limits: core.limits, admin: adminHandler(core), lock: async (fn) => fn() };
+  const shared: ServerShared = {
+    faults: core.faults,
+    limits: core.limits,
+    admin: adminHandler(core),
+    recordWrite: (api, method, path, body) => void core.actions.push({ kind: 'write', api, method, path, body }),
+  };
   const started: Started[] = [];
   let crmBase = '';
   try {
@@ -75,6 +103,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     const raise = await startApiServer({ name: 'raise', prefix: '', token: () => tokens.raise, router: raiseRouter(core.world, () => crmBase), errors: raiseErrors, rateHeaders: 'none' }, shared, at(2), o.host);
     started.push(raise);
     const origin = (s: Started) => `http://${o.host}:${s.port}`;
+    if (opts.replay?.length) await replay(core, opts.replay, { vomo: vomoRouter(core.world, () => o.vomoPageSize), crm: crmRouter(core.world, core.tx), raise: raiseRouter(core.world, () => crmBase) }, origin(crm));
     let stopped = false;
     return {
       vomo: { baseUrl: `${origin(vomo)}/v1`, token: tokens.vomo },
@@ -89,6 +118,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         advance: (by) => core.advance(advanceMs(by)),
       },
       nightlyBatch: () => core.nightlyBatch(),
+      actions: () => [...core.actions],
       core,
       stop: async () => {
         if (stopped) return;

@@ -17,16 +17,46 @@ export type SandboxSettings = z.infer<typeof SandboxSettings>;
 
 type SandboxModule = typeof import('../sandbox/index');
 type Handle = Awaited<ReturnType<SandboxModule['startSandbox']>>;
+type SandboxAction = ReturnType<Handle['actions']>[number];
+
+/** What changed the sandbox (advances, batches, writes by Twofold), replayed after a restart. */
+const ActionsSetting = z.array(z.unknown()).default([]);
+const ACTIONS_KEY = 'sandbox.actions';
 
 export const SANDBOX_PROFILE_NAME = 'Sandbox';
 
 class EmbeddedSandboxes {
   private readonly running = new Map<number, Promise<Handle>>();
+  private readonly savedCounts = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+
   constructor(private readonly core: Core) {
+    // The sandbox's own state lives in memory; saving its action log lets a restarted app
+    // bring the organization back exactly where the steward left it (same clock, same writes).
+    this.timer = setInterval(() => void this.saveAll(), 5000);
+    this.timer.unref();
     core.onClose(async () => {
+      clearInterval(this.timer);
+      await this.saveAll();
       for (const h of this.running.values()) await (await h.catch(() => null))?.stop();
       this.running.clear();
     });
+  }
+
+  /** Persist each running sandbox's action log when it grew. */
+  async saveAll(): Promise<void> {
+    for (const [profileId, started] of this.running) {
+      const handle = await started.catch(() => null);
+      if (!handle) continue;
+      const actions = handle.actions();
+      if (actions.length === (this.savedCounts.get(profileId) ?? -1)) continue;
+      try {
+        this.core.settings.set(profileId, ACTIONS_KEY, actions);
+        this.savedCounts.set(profileId, actions.length);
+      } catch {
+        /* the profile was removed, or the database is closing */
+      }
+    }
   }
 
   /** Starts (once) the servers of a sandbox profile and points the profile and its tokens at them. */
@@ -37,7 +67,9 @@ class EmbeddedSandboxes {
       const settings = this.core.settings.get(profile.id, 'sandbox', SandboxSettings);
       started = (async () => {
         const { startSandbox } = await import('../sandbox/index');
-        const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0 });
+        const replay = this.core.settings.get(profile.id, ACTIONS_KEY, ActionsSetting) as SandboxAction[];
+        const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0, replay });
+        this.savedCounts.set(profile.id, replay.length);
         this.core.profiles.update(profile.id, { vomoUrl: handle.vomo.baseUrl, crmUrl: handle.crm.baseUrl, raiseUrl: handle.raise.baseUrl });
         for (const api of ['vomo', 'crm', 'raise'] as const) {
           try {

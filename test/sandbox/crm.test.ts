@@ -121,12 +121,14 @@ describe('CRM+ contacts', () => {
     expect(created.status).toBe(200);
     expect(created.json.contactReferences).toEqual([{ source: 'Twofold/VOMO', id: '777777' }]);
     expect(created.json.contactIndividuals[0]).toMatchObject({ firstName: 'Kyle', lastName: 'Rayner' });
+    expect((await call(h, 'crm', `/api/Contact/${created.json.id}`)).json.id).toBe(created.json.id);
     const merged = await call(h, 'crm', `/api/Contact/Find?referenceSource=${encodeURIComponent('Twofold/VOMO')}&referenceId=${diana.vomoUserId}`);
     expect(merged.json.id).toBe(diana.crmContactId);
     expect(parseTs(merged.json.modifiedDateTimeUtc)).toBe(before);
     const direct = await call(h, 'crm', '/api/Contact', { body: { contactType: 'Household', contactIndividuals: [{ firstName: 'Kyle', lastName: 'Rayner', contactMethods: [{ type: 'Home Email', value: 'kyle@rayner.example', isPrimary: true }] }] } });
     expect(direct.status).toBe(200);
     expect(direct.json.id).toBeGreaterThan(created.json.id);
+    expect((await call(h, 'crm', `/api/Contact/${direct.json.id}`)).status).toBe(200);
     const m = h.manifest();
     expect(m.contactTransactions.processed.map((p: any) => p.outcome)).toEqual(['matchedByReference', 'matchedByEmail', 'created']);
   });

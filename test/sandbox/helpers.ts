@@ -72,7 +72,7 @@ export async function walkVomoUsers(h: SandboxHandle, f: Fetcher, query = ''): P
   return out;
 }
 
-export async function walkCrm(h: SandboxHandle, f: Fetcher, path: string, body: unknown, take = 100): Promise<{ list: any[]; totals: number[] }> {
+export async function walkCrm(_h: SandboxHandle, f: Fetcher, path: string, body: unknown, take = 100): Promise<{ list: any[]; totals: number[] }> {
   const list: any[] = [];
   const totals: number[] = [];
   for (let skip = 0; ; skip += take) {
@@ -85,7 +85,7 @@ export async function walkCrm(h: SandboxHandle, f: Fetcher, path: string, body: 
   return { list, totals };
 }
 
-export async function walkRaise(h: SandboxHandle, f: Fetcher, resource: string, query = '', take = 100): Promise<any[]> {
+export async function walkRaise(_h: SandboxHandle, f: Fetcher, resource: string, query = '', take = 100): Promise<any[]> {
   const out: any[] = [];
   for (let skip = 0; ; skip += take) {
     const r = await f('raise', `/api/${resource}/list?Skip=${skip}&Take=${take}${query ? `&${query}` : ''}`);

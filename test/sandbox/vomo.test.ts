@@ -75,6 +75,7 @@ describe('VOMO users', () => {
     const created = await call(h, 'vomo', '/users', { body });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ code: '201', data: { first_name: 'Nia', participations: [] } });
+    expect((await call(h, 'vomo', `/users/${created.json.data.id}`)).json.data.email).toBe('Nia.Nal@Example.com');
     const again = await call(h, 'vomo', '/users', { body: { ...body, email: ' nia.nal@example.com', last_name: 'Nal-Brainy' } });
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ code: '200', message: 'User updated.', data: { id: created.json.data.id, last_name: 'Nal-Brainy' } });

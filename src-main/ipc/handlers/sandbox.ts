@@ -37,6 +37,7 @@ export const sandboxHandlers: HandlerMap<typeof sandboxChannels> = {
     } catch {
       result = text;
     }
+    await embeddedSandboxes(core).saveAll();
     return { ok: true as const, result };
   },
 };

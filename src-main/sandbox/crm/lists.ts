@@ -7,7 +7,6 @@ import { crmContactId, crmGiftId } from '../generator/ids';
 import type { CrmContactPlan, CrmGiftPlan } from '../generator/types';
 import { posOf } from '../state/baseIndex';
 import type { World } from '../state/world';
-import { normEmail } from '../state/world';
 import type { Condition, ParsedQuery } from './conditions';
 import { dateMatches, lowerBound, numMatches, strMatches } from './conditions';
 import { cmp } from '../cmp';
@@ -213,8 +212,4 @@ export function giftIds(w: World, q: ParsedQuery, sort: GiftSort): Int32Array {
     }
     return q.descending ? out.reverse() : out;
   });
-}
-
-export function normalizedEmail(e: string): string {
-  return normEmail(e) ?? '';
 }

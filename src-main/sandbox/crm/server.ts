@@ -1,5 +1,5 @@
 /** CRM+ (Virtuous CRM) routes: see api-shapes.md §1 and MANIFEST.md for the choices made. */
-import { Router, empty, json } from '../http/router';
+import { Router, empty, json, lazyMap, pageRes } from '../http/router';
 import type { ApiErrors } from '../http/server';
 import type { Req, Res } from '../http/types';
 import type { World } from '../state/world';
@@ -44,8 +44,7 @@ export function crmRouter(w: World, tx: TransactionQueue): Router {
   const page = (req: Req, ids: Int32Array, render: (id: number) => unknown): Res => {
     const p = paging(req);
     if (isRes(p)) return p;
-    const list = Array.from(ids.subarray(p.skip, p.skip + p.take), render);
-    return { status: 200, json: { list, total: ids.length }, page: true };
+    return pageRes('list', lazyMap(ids.subarray(p.skip, p.skip + p.take), render), { total: ids.length });
   };
 
   const contactQuery = (full: boolean) => (req: Req) => {

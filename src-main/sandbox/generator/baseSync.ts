@@ -4,7 +4,7 @@
  * on the donor's contact, and the donor carries crmKey. Gifts still inside the lag are returned
  * so the World can sync them when its clock passes.
  */
-import { DAY, HOUR, crmQuantize, dayOf } from '../time';
+import { crmQuantize, dayOf } from '../time';
 import type { GenCtx } from './build';
 import { addCrmGift, contact, formatPhone, individual } from './build';
 import { Rng } from '../prng';
@@ -60,8 +60,3 @@ export function applyBaseSync(ctx: GenCtx, plan: PersonPlan, lite = false): Rais
   }
   return pending;
 }
-
-/** Hours before the start that generic Raise gifts stay clear of, so a default lag never holds them. */
-export const GENERIC_RAISE_QUIET = 36 * HOUR;
-export const daysBefore = (ctx: GenCtx, days: number): number => dayOf(ctx.startMs) - days;
-export const atDay = (day: number, hour: number, minute = 0): number => day * DAY + hour * HOUR + minute * 60_000;

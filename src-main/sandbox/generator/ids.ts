@@ -42,11 +42,3 @@ export function counterStarts(people: number) {
     raiseRecurring: ID.raiseRecurring + people,
   };
 }
-
-/** Person index of a base id, or -1 when the id is outside the base range. */
-export function baseIndex(id: number, base: number, stride: number, people: number): number {
-  const off = id - base;
-  if (off < 0) return -1;
-  const i = Math.floor(off / stride);
-  return i < people ? i : -1;
-}

@@ -98,8 +98,8 @@ export const SCENARIOS: [name: string, build: Build][] = [
   ['raise_sync_failed_only_gift', (c, p) => {
     raise(c, p, { first: 'Ted', last: 'Kord', email: 'ted.kord@kord-industries.example', gifts: [{ daysAgo: 10, amount: 250, sync: true, fails: true }] });
   }],
-  ['raise_sync_failed_one_of_four', (c, p) => {
-    raise(c, p, { first: 'Michael', last: 'Carter', email: 'michael.carter@gotham.example', gifts: [{ daysAgo: 300, amount: 20, sync: true }, { daysAgo: 200, amount: 20, sync: true }, { daysAgo: 100, amount: 20, sync: true, fails: true }, { daysAgo: 5, amount: 20, sync: true }] });
+  ['raise_sync_failed_two_of_five', (c, p) => {
+    raise(c, p, { first: 'Michael', last: 'Carter', email: 'michael.carter@gotham.example', gifts: [{ daysAgo: 300, amount: 20, sync: true }, { daysAgo: 200, amount: 20, sync: true, fails: true }, { daysAgo: 100, amount: 20, sync: true, fails: true }, { daysAgo: 40, amount: 20, sync: true }, { daysAgo: 5, amount: 20, sync: true }] });
   }],
   ['raise_held_back_by_cansync_false', (c, p) => {
     raise(c, p, { first: 'Zatanna', last: 'Zatara', email: 'zatanna@shadowcrest.example', gifts: [{ daysAgo: 400, amount: 45, sync: false }, { daysAgo: 30, amount: 45, sync: false }] });

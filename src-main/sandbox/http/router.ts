@@ -59,3 +59,18 @@ function matchParts(parts: string[], segs: string[]): Record<string, string> | n
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): Res => ({ status, json: body, headers });
 export const empty = (status: number, headers?: Record<string, string>): Res => ({ status, headers });
+
+/**
+ * A list page written item by item: each rendered record becomes text at once and its objects
+ * die young, so walking a million records does not pile half-built pages into the old heap.
+ */
+export function pageRes(listKey: string, items: Iterable<unknown>, rest: Record<string, unknown>): Res {
+  const parts: string[] = [];
+  for (const x of items) parts.push(JSON.stringify(x));
+  const tail = Object.entries(rest).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+  return { status: 200, text: `{${JSON.stringify(listKey)}:[${parts.join(',')}]${tail}}`, contentType: 'application/json; charset=utf-8', page: true };
+}
+
+export function* lazyMap<T>(ids: Int32Array, f: (id: number) => T): Generator<T> {
+  for (const id of ids) yield f(id);
+}

@@ -35,8 +35,8 @@ export interface ServerShared {
   faults: Faults;
   limits: Record<'vomo' | 'crm' | 'raise', Limit | null>;
   admin: (req: Req) => Promise<Res>;
-  /** Serializes handlers with admin actions, so a page never sees half an advance. */
-  lock: <T>(fn: () => T | Promise<T>) => Promise<T>;
+  /** Accepted writes, recorded so a restarted sandbox can replay them (see SandboxAction). */
+  recordWrite: (api: 'vomo' | 'crm' | 'raise', method: string, path: string, body: string) => void;
 }
 
 export interface Started {
@@ -108,7 +108,8 @@ export function startApiServer(spec: ApiSpec, shared: ServerShared, port: number
     else {
       r.params = match.params;
       try {
-        out = await shared.lock(() => match.handler(r));
+        out = await match.handler(r);
+        if (!isRead && out.status < 300) shared.recordWrite(spec.name, r.method, url.pathname.slice(spec.prefix.length) + url.search, r.rawBody);
       } catch (e) {
         if (process.env.TWOFOLD_SANDBOX_DEBUG) console.error(e);
         out = spec.errors.serverError('500');
@@ -142,7 +143,18 @@ function rateHeaders(kind: ApiSpec['rateHeaders'], d: RateDecision): Record<stri
   return {};
 }
 
+/** A request built from parts, for replaying recorded writes without a socket. */
+export function syntheticReq(method: string, pathAndQuery: string, raw: string, origin: string): Req {
+  const url = new URL(pathAndQuery, 'http://x');
+  const r = toReqParts(method, url, raw, {}, origin, '127.0.0.1');
+  return r;
+}
+
 function toReq(req: IncomingMessage, url: URL, raw: string): Req {
+  return toReqParts((req.method ?? 'GET').toUpperCase(), url, raw, req.headers, `http://${req.headers.host ?? '127.0.0.1'}`, req.socket.remoteAddress ?? '');
+}
+
+function toReqParts(method: string, url: URL, raw: string, headers: IncomingMessage['headers'], origin: string, remote: string): Req {
   let body: unknown;
   let bodyError = false;
   if (raw.trim()) {
@@ -152,19 +164,7 @@ function toReq(req: IncomingMessage, url: URL, raw: string): Req {
       bodyError = true;
     }
   }
-  const host = req.headers.host ?? '127.0.0.1';
-  return {
-    method: (req.method ?? 'GET').toUpperCase(),
-    segments: url.pathname.split('/').filter(Boolean),
-    params: {},
-    query: url.searchParams,
-    headers: req.headers,
-    rawBody: raw,
-    body,
-    bodyError,
-    origin: `http://${host}`,
-    remote: req.socket.remoteAddress ?? '',
-  };
+  return { method, segments: url.pathname.split('/').filter(Boolean), params: {}, query: url.searchParams, headers, rawBody: raw, body, bodyError, origin, remote };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,6 +1,5 @@
 /** Streams join components into the manifest's counts, lists, conflicts and findings. */
 import type { World } from '../state/world';
-import { normEmail } from '../state/world';
 import { dayOf } from '../time';
 import type { Extracted } from './extract';
 import type { Component } from './join';
@@ -244,4 +243,3 @@ export function normalizedRefKey(source: string, id: string): string {
   return `${source.toLowerCase()}|${id}`;
 }
 
-export { normEmail };

@@ -30,7 +30,7 @@ function syncOne(w: World, i: number, giftId: number, at: number, report: SyncRe
   if (!d0 || !g0 || d0.deleted || g0.deleted) return void report.skipped.push({ raiseGiftId: giftId, reason: 'deleted' });
   if (g0.fails) return void report.skipped.push({ raiseGiftId: giftId, reason: 'sync_failed' });
   if (!w.campaignCanSyncAt(g0.campaignId, g0.createdAt)) return void report.skipped.push({ raiseGiftId: giftId, reason: 'campaign_cannot_sync' });
-  if (w.crmGiftIdsByTransaction('Raise', String(giftId)).length) return void report.skipped.push({ raiseGiftId: giftId, reason: 'already_synced' });
+  if (w.syncedRaiseGifts.has(giftId)) return void report.skipped.push({ raiseGiftId: giftId, reason: 'already_synced' });
 
   let c: CrmContactPlan | null = d0.crmKey !== null ? w.contact(d0.crmKey) : null;
   for (const e of [d0.email, ...d0.extraEmails]) {
@@ -58,6 +58,7 @@ function syncOne(w: World, i: number, giftId: number, at: number, report: SyncRe
   const crmGiftId = w.counters.crmGift++;
   cc.gifts.push({ id: crmGiftId, contactId: cc.id, individualId: ind?.id ?? null, day: dayOf(g0.createdAt), amountCents: g0.amountCents, giftType: 'Credit', transactionSource: 'Raise', transactionId: String(giftId), segment: w.ctx.campaignById.get(g0.campaignId)?.name ?? null, createdAt: crmQuantize(at, crmGiftId), modifiedAt: crmQuantize(at, crmGiftId) });
   w.owner.crmGift.set(crmGiftId, owner);
+  w.syncedRaiseGifts.add(giftId);
   cc.modifiedAt = at;
   if (!created) w.log('crm', 'contacts', cc.id, 'updated', 'raise-sync', at);
   w.log('crm', 'gifts', crmGiftId, 'created', 'raise-sync', at);

@@ -3,7 +3,7 @@
  * not recognized and are ignored, as the docs warn). Modified-since filter: ModifiedAfter
  * (ISO-8601, exclusive). Errors are ASP.NET Core ProblemDetails; 401 has an empty body.
  */
-import { Router, empty, json } from '../http/router';
+import { Router, empty, json, lazyMap, pageRes } from '../http/router';
 import type { ApiErrors } from '../http/server';
 import type { Req, Res } from '../http/types';
 import type { World } from '../state/world';
@@ -72,7 +72,7 @@ export function raiseRouter(w: World, crmBase: () => string): Router {
     const lp = listParams(req, kind);
     if (isRes(lp)) return lp;
     const all = ids(lp.p);
-    return { status: 200, json: { items: Array.from(all.subarray(lp.skip, lp.skip + lp.take), render), total: all.length }, page: true };
+    return pageRes('items', lazyMap(all.subarray(lp.skip, lp.skip + lp.take), render), { total: all.length });
   };
   const gift = (id: number) => {
     const i = w.raiseGiftOwner(id);

@@ -53,10 +53,13 @@ export class World {
   readonly changes = new ChangeLog();
   readonly pendingSync: PendingSync[];
   readonly campaigns = new Map<number, CampaignState>();
+  /** Raise gifts the simulated platform sync has copied since the start. */
+  readonly syncedRaiseGifts = new Set<number>();
   /** VOMO email changes, for flagging the email-change splits they cause. */
   readonly emailChanges: { vomoUserId: number; at: number; from: string | null; to: string }[] = [];
   nextExt: number;
-  private nextOrphan = -1;
+  /** Orphans count down from -2: -1 is every lookup's "not found". */
+  private nextOrphan = -2;
   private readonly planCache = new Map<number, PersonPlan>();
   private readonly scenarioEmails = new Map<string, Set<number>>();
   readonly scenarioIndexes: number[] = [];

@@ -2,7 +2,7 @@
  * VOMO (Virtuous Volunteer) routes under /v1: Laravel-style pagination with a fixed server
  * page size, user detail with participations, and POST /users as an upsert by email.
  */
-import { Router, json } from '../http/router';
+import { Router, json, lazyMap, pageRes } from '../http/router';
 import type { ApiErrors } from '../http/server';
 import type { Req, Res } from '../http/types';
 import type { World } from '../state/world';
@@ -61,15 +61,10 @@ export function vomoRouter(w: World, pageSize: () => number): Router {
       q.set('page', String(n));
       return `${path}?${q.toString()}`;
     };
-    return {
-      status: 200,
-      page: true,
-      json: {
-        data: Array.from(slice, (id) => userResource(w.vomoUser(id)!)),
-        links: { first: link(1), last: link(last), prev: page > 1 ? link(Math.min(page - 1, last)) : null, next: page < last ? link(page + 1) : null },
-        meta: { current_page: page, from: slice.length ? start + 1 : null, last_page: last, path, per_page: per, to: slice.length ? start + slice.length : null, total: ids.length },
-      },
-    };
+    return pageRes('data', lazyMap(slice, (id) => userResource(w.vomoUser(id)!)), {
+      links: { first: link(1), last: link(last), prev: page > 1 ? link(Math.min(page - 1, last)) : null, next: page < last ? link(page + 1) : null },
+      meta: { current_page: page, from: slice.length ? start + 1 : null, last_page: last, path, per_page: per, to: slice.length ? start + slice.length : null, total: ids.length },
+    });
   });
 
   r.get('/users/:id', (req) => {
