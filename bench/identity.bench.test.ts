@@ -118,6 +118,8 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         splitDetectionMs: second.t.splits,
         candidates: second.splits.detected,
         rssMb: Math.round(process.memoryUsage().rss / 1e6),
+        // Other processes share the two cores: the 1-minute load average puts the times in context.
+        loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
       };
       results.push(r);
       process.stdout.write(JSON.stringify(r) + '\n');

@@ -253,6 +253,15 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   const claimCount = new Map<string, number>();
   clusterList.forEach((c, ci) => {
     let votes: Map<string, number> | null = null;
+    if (c.length === 1) {
+      const p = prevLink.get(nodes[c[0]].key);
+      if (p) {
+        votes = new Map([[p.pid, 1]]);
+        claimCount.set(p.pid, (claimCount.get(p.pid) ?? 0) + 1);
+      }
+      votesOf[ci] = votes;
+      return;
+    }
     for (const i of c) {
       const p = prevLink.get(nodes[i].key);
       if (!p) continue;

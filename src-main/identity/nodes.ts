@@ -176,14 +176,19 @@ export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes:
     individuals.set(node.id, node);
     nodes.push(node);
   }
-  const methodSql = `SELECT m.individual_id, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary FROM crm_contact_methods m${join('crm_individual', 'm.individual_id')}
-     WHERE m.profile_id = ? AND m.kind IN ('email', 'phone') ORDER BY m.individual_id, m.is_primary DESC, m.id`;
+  const methodSql = `SELECT m.individual_id, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary, m.id FROM crm_contact_methods m${join('crm_individual', 'm.individual_id')}
+     WHERE m.profile_id = ? AND m.kind IN ('email', 'phone')`;
+  const touched: CrmIndividualNode[] = [];
   for (const r of db.prepare(methodSql).raw().all(profileId) as unknown[][]) {
     const ind = individuals.get(r[0] as string);
     if (!ind) continue;
-    const m: MethodInfo = { kind: r[1] as 'email' | 'phone', value: r[2] as string | null, emailNorm: r[3] as string | null, optedIn: r[4] as number | null, primary: r[5] as number };
-    ind.methods.push(m);
-    if (m.kind === 'email' && m.emailNorm && !ind.emails.includes(m.emailNorm)) ind.emails.push(m.emailNorm);
+    if (!ind.methods.length) touched.push(ind);
+    ind.methods.push({ kind: r[1] as 'email' | 'phone', value: r[2] as string | null, emailNorm: r[3] as string | null, optedIn: r[4] as number | null, primary: r[5] as number, id: r[6] as string } as MethodInfo);
+  }
+  // Primary methods first, then by id (read unordered: sorting a few methods per individual beats sorting them all in SQL).
+  for (const ind of touched) {
+    if (ind.methods.length > 1) ind.methods.sort((a, b) => b.primary - a.primary || ((a as MethodInfo & { id: string }).id < (b as MethodInfo & { id: string }).id ? -1 : 1));
+    for (const m of ind.methods) if (m.kind === 'email' && m.emailNorm && !ind.emails.includes(m.emailNorm)) ind.emails.push(m.emailNorm);
   }
   for (const c of contacts.values()) {
     if (contactsWithIndividuals.has(c.id)) continue;

@@ -45,10 +45,14 @@ export function toE164(raw: string | null | undefined, region = 'US'): string | 
   return digits.length >= 7 ? '+' + digits : null;
 }
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Name as compared: lowercase, inner whitespace collapsed, trimmed. */
 export function normName(name: string | null | undefined): string | null {
   if (name == null) return null;
-  const n = name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  // NFKC only when needed: most names are plain ASCII, and normalize() is not free at a million rows.
+  const n = (ASCII.test(name) ? name : name.normalize('NFKC')).toLowerCase().replace(/\s+/g, ' ').trim();
   return n === '' ? null : n;
 }
 

@@ -74,12 +74,9 @@ const HASHED = PERSON_COLUMNS.filter((c) => c !== 'created_at' && c !== 'updated
 
 /** Digest of the identity columns: equal digests mean the row needs no rewrite. */
 export function identityHash(row: PersonRow): string {
-  let s = '';
-  for (const c of HASHED) {
-    const v = row[c];
-    s += (v === null ? '\u0000' : String(v)) + '\u0001';
-  }
-  return createHash('md5').update(s).digest('base64');
+  const vals: unknown[] = new Array(HASHED.length);
+  for (let i = 0; i < HASHED.length; i++) vals[i] = row[HASHED[i]];
+  return createHash('md5').update(JSON.stringify(vals)).digest('base64');
 }
 
 function firstMethod(methods: MethodInfo[], kind: 'email' | 'phone', emailNorm?: string | null): MethodInfo | undefined {
