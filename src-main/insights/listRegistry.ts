@@ -41,7 +41,12 @@ const COMMON_FILTERS: FilterKey[] = ['system', 'minGivingCents', 'minVerifiedHou
 
 const IS_DONOR = '(p.has_crm = 1 OR p.has_raise = 1)';
 
+/**
+ * "Still volunteering": a current VOMO volunteer (the seed's rule and the sandbox manifest's).
+ * The steward can tighten it to "attended a participation within N days"; 0 means no window.
+ */
 function activeVolunteer(day: string, activityDays: number) {
+  if (activityDays <= 0) return { sql: '1 = 1', params: {} as Record<string, unknown> };
   return {
     sql: `im.last_participation_at >= @activityFrom AND im.last_participation_at < @dayAfter`,
     params: { activityFrom: addDays(day, -activityDays), dayAfter: addDays(day, 1) },
@@ -76,7 +81,7 @@ export const LISTS: Record<ListName, ListDef> = {
       };
     },
     definition: (f, day) =>
-      `Donors whose last gift was on or before ${addDays(day, -f.lapseDays)} (${f.lapseDays} days or more before ${day}) and who attended a VOMO participation on or after ${addDays(day, -f.activityDays)}.`,
+      `Donors whose last gift was on or before ${addDays(day, -f.lapseDays)} (${f.lapseDays} days or more before ${day}) and who ${f.activityDays > 0 ? `attended a VOMO participation on or after ${addDays(day, -f.activityDays)}` : 'are current VOMO volunteers'}.`,
   },
   'top-volunteers': {
     name: 'top-volunteers',

@@ -58,10 +58,14 @@ afterAll(() => core.cleanup());
 
 describe('insight lists on hand-built persons', () => {
   it('lapsed donors still volunteering: a gift exactly N days old is lapsed, N − 1 is not; activity edge counts', () => {
-    expect(ids('lapsed')).toEqual(['PA', 'PC2', 'PB']);
-    // One day more of window: the boundary person (365 days) is not lapsed, the 366-day one still is.
-    expect(ids('lapsed', { filters: { lapseDays: 366 } })).toEqual(['PA', 'PC2']);
-    expect(ids('lapsed', { filters: { lapseDays: 367 } })).toEqual(['PC2']);
+    // By default every current VOMO volunteer is still volunteering (the seed's rule), PC included.
+    expect(ids('lapsed')).toEqual(['PA', 'PC2', 'PC', 'PB']);
+    const active = { activityDays: 365 };
+    // With an activity window, PC (no participation within it) drops out.
+    expect(ids('lapsed', { filters: active })).toEqual(['PA', 'PC2', 'PB']);
+    // One day more of lapse window: the boundary person (365 days) is not lapsed, the 366-day one still is.
+    expect(ids('lapsed', { filters: { ...active, lapseDays: 366 } })).toEqual(['PA', 'PC2']);
+    expect(ids('lapsed', { filters: { ...active, lapseDays: 367 } })).toEqual(['PC2']);
     // A narrower activity window drops the edge volunteer.
     expect(ids('lapsed', { filters: { activityDays: 364 } })).toEqual(['PA', 'PB']);
   });
