@@ -10,9 +10,25 @@ import type { Core } from '../core/app';
 import { AppError } from '../../src-shared/errors';
 import type { ProfileRow } from '../store/repos/profiles';
 
+/**
+ * How big the demo organization is. 2,000 people sync in well under a minute; TWOFOLD_SANDBOX_PEOPLE
+ * changes the default (a bigger demo, or a quicker one in tests).
+ */
+const DEFAULT_PEOPLE = Math.max(100, Number(process.env.TWOFOLD_SANDBOX_PEOPLE) || 2000);
 export const SandboxSettings = z
-  .object({ people: z.number().int().positive().default(5000), seed: z.number().int().default(1) })
-  .default({ people: 5000, seed: 1 });
+  .object({ people: z.number().int().positive().default(DEFAULT_PEOPLE), seed: z.number().int().default(1) })
+  .default({ people: DEFAULT_PEOPLE, seed: 1 });
+
+/**
+ * The embedded demo's APIs answer faster than the real VOMO (whose per-second limit would make a
+ * first sync of every volunteer's detail take minutes); CRM+ keeps its real hourly budget. The
+ * sync's sandbox tuning (sync/syncService.ts) paces to the same numbers.
+ */
+export const EMBEDDED_RATE_LIMITS = {
+  vomo: { limit: 100, windowMs: 1000 },
+  crm: { limit: 5000, windowMs: 3_600_000 },
+  raise: { limit: 50, windowMs: 1000 },
+};
 export type SandboxSettings = z.infer<typeof SandboxSettings>;
 
 type SandboxModule = typeof import('../sandbox/index');
@@ -68,7 +84,7 @@ class EmbeddedSandboxes {
       started = (async () => {
         const { startSandbox } = await import('../sandbox/index');
         const replay = this.core.settings.get(profile.id, ACTIONS_KEY, ActionsSetting) as SandboxAction[];
-        const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0, replay });
+        const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0, replay, rateLimits: EMBEDDED_RATE_LIMITS });
         this.savedCounts.set(profile.id, replay.length);
         this.core.profiles.update(profile.id, { vomoUrl: handle.vomo.baseUrl, crmUrl: handle.crm.baseUrl, raiseUrl: handle.raise.baseUrl });
         for (const api of ['vomo', 'crm', 'raise'] as const) {

@@ -33,7 +33,6 @@ describe('profiles in the web shell (Chromium)', () => {
 
     await page.reload();
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('tab', { name: 'Profiles' }).click();
     await expect.poll(() => page.getByRole('table', { name: 'Profiles' }).getByText('Hope House').count()).toBe(1);
     // The Mantine styles loaded (a real themed app, not unstyled HTML).
     const bg = await page.getByRole('button', { name: 'Add profile' }).evaluate((el) => getComputedStyle(el).backgroundColor);

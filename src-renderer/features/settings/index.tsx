@@ -1,14 +1,19 @@
 import { Tabs } from '@mantine/core';
 import type { ViewProps } from '../../app/views';
+import { navigate } from '../../app/router';
 import { ProfilesPanel } from '../profiles/ProfilesPanel';
 import { ConnectionsPanel } from './ConnectionsPanel';
 import { InsightsSettings } from '../insights/InsightsSettings';
 import { ReconcileSettings } from '../reconciliation/ReconcileSettings';
 import { AuthoritySettings } from '../conflicts/AuthoritySettings';
 
-export default function SettingsView({ profileId }: ViewProps) {
+const TABS = ['profiles', 'connections', 'authority', 'insights', 'reconciliation'];
+
+/** The tab lives in the URL (#/settings/connections) so links can open it and a reload keeps it. */
+export default function SettingsView({ profileId, param }: ViewProps) {
+  const tab = param && TABS.includes(param) && (profileId || param === 'profiles') ? param : 'profiles';
   return (
-    <Tabs defaultValue={profileId ? 'connections' : 'profiles'} keepMounted={false}>
+    <Tabs value={tab} onChange={(v) => v && navigate('settings', v)} keepMounted={false}>
       <Tabs.List>
         <Tabs.Tab value="profiles">Profiles</Tabs.Tab>
         <Tabs.Tab value="connections" disabled={!profileId}>

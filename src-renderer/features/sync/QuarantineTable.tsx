@@ -48,7 +48,7 @@ export function QuarantineTable({ profileId, openCount }: { profileId: number; o
               <Table.Td>{q.sourceId ?? '—'}</Table.Td>
               <Table.Td>
                 <Text size="sm">{q.reason}</Text>
-                <Code block fz="xs" mah={80} style={{ overflow: 'auto' }}>
+                <Code block fz="xs" mah={80} maw={640} style={{ overflow: 'auto', whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
                   {q.rawJson.slice(0, 400)}
                 </Code>
               </Table.Td>

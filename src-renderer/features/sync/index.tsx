@@ -162,7 +162,7 @@ export default function SyncView({ profileId }: ViewProps) {
                       <Text size="sm" fw={500}>
                         {tip}{' '}
                         {(last.errorCode === 'UNAUTHENTICATED' || last.errorCode === 'TOKEN_MISSING') && (
-                          <Button size="compact-xs" variant="light" onClick={() => navigate('settings')}>
+                          <Button size="compact-xs" variant="light" onClick={() => navigate('settings', 'connections')}>
                             Open Settings
                           </Button>
                         )}
