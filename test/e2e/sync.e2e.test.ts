@@ -25,7 +25,7 @@ describe('Sync in the web shell (Chromium)', () => {
     await page.getByRole('link', { name: 'Sync' }).click();
     const main = page.getByRole('main');
     const status = (api: string) => main.getByTestId(`sync-status-${api}`).textContent();
-    for (const api of ['vomo', 'crm', 'raise']) await expect.poll(() => status(api), { timeout: 120_000, intervals: [500] }).toBe('ok');
+    for (const api of ['vomo', 'crm', 'raise']) await expect.poll(() => status(api), { timeout: 120_000, interval: 500 }).toBe('ok');
     const cardText = async (label: string) => (await main.locator(`[aria-label="${label} sync"]`).first().textContent()) ?? '';
     const recordsOf = async (label: string) => Number(/records ([\d,]+)/.exec(await cardText(label))?.[1]?.replace(/,/g, ''));
     // The first (full) sync mirrored every API's records.
@@ -34,7 +34,7 @@ describe('Sync in the web shell (Chromium)', () => {
     // Sync now: an incremental run, with live progress, ending ok again.
     await main.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => main.getByRole('button', { name: 'Cancel' }).count(), { timeout: 10_000 }).toBe(0);
-    for (const api of ['vomo', 'crm', 'raise']) await expect.poll(() => status(api), { timeout: 120_000, intervals: [500] }).toBe('ok');
+    for (const api of ['vomo', 'crm', 'raise']) await expect.poll(() => status(api), { timeout: 120_000, interval: 500 }).toBe('ok');
     // The counts of what the run changed, per entity.
     await expect.poll(() => main.getByRole('table', { name: 'CRM+ changes' }).count(), { timeout: 10_000 }).toBe(1);
     // Nothing changed at the source since the first sync: the incremental run found no new records.
