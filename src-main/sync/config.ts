@@ -32,6 +32,12 @@ export interface CrmTuning {
   giftFilterParameter: string;
   giftSortBy: string;
   filterOperator: string;
+  /**
+   * Sort of a full walk (no filter): by id, so edits during the walk do not move records and the
+   * mirror is written in key order (measured 3-4x less write work at 200k contacts than modified
+   * order). null walks full syncs in modified order too.
+   */
+  fullSortBy: string | null;
   /** 'date' sends YYYY-MM-DD (what production clients send); 'datetime' the full timestamp. */
   filterGranularity: 'date' | 'datetime';
   hourlyLimit: number;
@@ -62,6 +68,13 @@ export interface SyncTuning {
   raise: RaiseTuning;
   /** Minimum ms between progress events per collector. */
   progressIntervalMs: number;
+  /**
+   * WAL auto-checkpoint threshold (pages) while a sync runs. Mirror pages land at random places
+   * in big B-trees, so each committed page dirties thousands of database pages; the default
+   * (1000) checkpoints after nearly every commit and copies the same hot pages again and again.
+   * Restored when the run ends, followed by one passive checkpoint.
+   */
+  walAutocheckpointPages: number;
 }
 
 export const DEFAULT_TUNING: SyncTuning = {
@@ -75,6 +88,7 @@ export const DEFAULT_TUNING: SyncTuning = {
     giftFilterParameter: 'Last Modified Date',
     giftSortBy: 'Last Modified Date',
     filterOperator: 'OnOrAfter',
+    fullSortBy: 'Id',
     filterGranularity: 'date',
     hourlyLimit: 5000,
     reserve: 50,
@@ -92,6 +106,7 @@ export const DEFAULT_TUNING: SyncTuning = {
     resources: ['campaigns', 'donors', 'gifts', 'recurringGifts'],
   },
   progressIntervalMs: 250,
+  walAutocheckpointPages: 20_000,
 };
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
@@ -104,5 +119,6 @@ export function mergeTuning(base: SyncTuning, over?: DeepPartial<SyncTuning>): S
     crm: { ...base.crm, ...(over.crm ?? {}) } as CrmTuning,
     raise: { ...base.raise, ...(over.raise ?? {}) } as RaiseTuning,
     progressIntervalMs: over.progressIntervalMs ?? base.progressIntervalMs,
+    walAutocheckpointPages: over.walAutocheckpointPages ?? base.walAutocheckpointPages,
   };
 }

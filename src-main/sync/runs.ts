@@ -91,7 +91,12 @@ export function totals(entities: Record<string, EntityCounts>): EntityCounts {
 }
 
 export class RunLog {
-  constructor(private readonly db: Db) {}
+  private readonly progressStmt;
+  private readonly heartbeatStmt;
+  constructor(private readonly db: Db) {
+    this.progressStmt = db.prepare('UPDATE sync_run_collectors SET pages = ?, records = ? WHERE run_id = ? AND api = ?');
+    this.heartbeatStmt = db.prepare('UPDATE sync_runs SET heartbeat_at = ? WHERE id = ?');
+  }
 
   /** A live run of this profile in any process, after closing the ones whose process died. */
   activeRun(profileId: number, now = Date.now()): RunRowDb | null {
@@ -134,12 +139,12 @@ export class RunLog {
   }
 
   heartbeat(runId: number): void {
-    this.db.prepare('UPDATE sync_runs SET heartbeat_at = ? WHERE id = ?').run(new Date().toISOString(), runId);
+    this.heartbeatStmt.run(new Date().toISOString(), runId);
   }
 
   /** Live counters while a collector runs (so an interrupted run still shows how far it got). */
   collectorProgress(runId: number, api: ApiName, pages: number, records: number): void {
-    this.db.prepare('UPDATE sync_run_collectors SET pages = ?, records = ? WHERE run_id = ? AND api = ?').run(pages, records, runId, api);
+    this.progressStmt.run(pages, records, runId, api);
   }
 
   saveEstimate(runId: number, api: ApiName, estimate: ApiEstimate): void {

@@ -71,6 +71,7 @@ export class SyncService {
   private readonly runLog: RunLog;
   private tuning: SyncTuning;
   private closed = false;
+  private walRuns = 0;
 
   constructor(
     private readonly core: Core,
@@ -101,7 +102,7 @@ export class SyncService {
     this.requireProfile(profileId);
     const r = this.running.get(profileId);
     let running: SyncStatus['running'] = null;
-    if (r) {
+    if (r?.runId) {
       running = { runId: r.runId, startedAt: r.startedAt, full: r.full, apis: r.apis, progress: [...r.progress.values()] };
     } else {
       const other = this.runLog.activeRun(profileId);
@@ -234,20 +235,20 @@ export class SyncService {
   /** Resolves when the profile's running run ends (immediately null when none). */
   async wait(profileId: number): Promise<SyncRun | null> {
     const r = this.running.get(profileId);
-    return r ? r.done : null;
+    return r?.done ?? null;
   }
 
   /** Stops the running sync at a page boundary. False when nothing was running here. */
   cancel(profileId: number): boolean {
     const r = this.running.get(profileId);
-    if (!r) return false;
+    if (!r?.controller) return false;
     r.controller.abort();
     return true;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.running.values()];
+    const all = [...this.running.values()].filter((r) => r.controller);
     for (const r of all) r.controller.abort();
     await Promise.allSettled(all.map((r) => r.done));
   }
@@ -299,6 +300,7 @@ export class SyncService {
       }
     }, HEARTBEAT_MS);
     beat.unref?.();
+    const walBefore = this.raiseWalThreshold();
     const quarantine = new QuarantineWriter(this.core.db, profileId, runId);
     const checkpoints = new Checkpoints(this.core.db);
     const results = await Promise.all(
@@ -354,6 +356,7 @@ export class SyncService {
       }),
     );
     clearInterval(beat);
+    this.restoreWalThreshold(walBefore);
     const statuses = results.map(([, x]) => x.status);
     const ran = statuses.filter((s) => s !== 'skipped');
     let status: string;
@@ -377,6 +380,29 @@ export class SyncService {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Raises the WAL auto-checkpoint threshold for the run (shared by concurrent runs). */
+  private raiseWalThreshold(): number | null {
+    try {
+      const before = this.core.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+      this.walRuns++;
+      if (this.tuning.walAutocheckpointPages > before) this.core.db.pragma(`wal_autocheckpoint = ${Math.floor(this.tuning.walAutocheckpointPages)}`);
+      return this.walRuns === 1 ? before : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private restoreWalThreshold(before: number | null): void {
+    this.walRuns = Math.max(0, this.walRuns - 1);
+    if (this.walRuns > 0) return;
+    try {
+      this.core.db.pragma(`wal_autocheckpoint = ${before ?? 1000}`);
+      this.core.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      /* the database may be closing */
+    }
+  }
 
   private requireProfile(profileId: number): ProfileRow {
     const p = this.core.profiles.get(profileId);

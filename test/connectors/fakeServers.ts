@@ -187,7 +187,12 @@ export async function startFakeCrm(o: FakeCrmOptions): Promise<FakeServer & { st
     if (method === 'GET' && url.pathname === '/api/Organization') return { headers, body: { id: 1, name: 'Fake Org' } };
     if (method === 'GET' && /^\/api\/Contact\/\d+$/.test(url.pathname)) return { status: 404, headers, raw: '' };
     if (method === 'POST' && (url.pathname === '/api/Contact/Query/FullContact' || url.pathname === '/api/Gift/Query/FullGift')) {
-      const b = (body ?? {}) as { groups?: { conditions?: { parameter: string; operator: string; value: string }[] }[] };
+      const b = (body ?? {}) as { groups?: { conditions?: { parameter: string; operator: string; value: string }[] }[]; sortBy?: string; descending?: boolean };
+      const byId = /^id$/i.test(b.sortBy ?? '');
+      const order = <T extends { id: number; modifiedMs: number }>(xs: T[]) => {
+        const sorted = xs.sort((a, c) => (byId ? a.id - c.id : a.modifiedMs - c.modifiedMs || a.id - c.id));
+        return b.descending ? sorted.reverse() : sorted;
+      };
       if (!b || typeof b !== 'object') return { status: 400, headers, body: { message: 'The argument cannot be null' } };
       const cond = b.groups?.[0]?.conditions?.[0];
       let sinceMs = -Infinity;
@@ -200,7 +205,7 @@ export async function startFakeCrm(o: FakeCrmOptions): Promise<FakeServer & { st
       const skip = Number(url.searchParams.get('skip') ?? 0);
       const take = Math.min(1000, Number(url.searchParams.get('take') ?? 10));
       if (url.pathname.includes('Gift')) {
-        const all = (o.gifts ?? []).filter((g) => g.modifiedMs >= sinceMs).sort((a, b) => a.modifiedMs - b.modifiedMs || a.id - b.id);
+        const all = order((o.gifts ?? []).filter((g) => g.modifiedMs >= sinceMs));
         const list = all.slice(skip, skip + take).map((g) => ({
           id: g.id,
           contactId: g.contactId,
@@ -215,7 +220,7 @@ export async function startFakeCrm(o: FakeCrmOptions): Promise<FakeServer & { st
         }));
         return { headers, body: { list, total: all.length } };
       }
-      const all = o.contacts.filter((c) => c.modifiedMs >= sinceMs).sort((a, b) => a.modifiedMs - b.modifiedMs || a.id - b.id);
+      const all = order(o.contacts.filter((c) => c.modifiedMs >= sinceMs));
       return { headers, body: { list: all.slice(skip, skip + take).map(contactJson), total: all.length } };
     }
     return { status: 404, headers, raw: '' };

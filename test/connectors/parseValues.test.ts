@@ -101,3 +101,24 @@ describe('parseValues', () => {
     expect(retryAfterMs(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000);
   });
 });
+
+describe('toIsoUtc fast path', () => {
+  it('agrees with the general parser on every common shape and rejects impossible dates', () => {
+    const cases: [string, string | undefined][] = [
+      ['2023-11-30T14:20:56', '2023-11-30T14:20:56.000Z'],
+      ['2023-11-30T14:20:56.3', '2023-11-30T14:20:56.300Z'],
+      ['2023-11-30T14:20:56.35', '2023-11-30T14:20:56.350Z'],
+      ['2023-11-30T14:20:56.3533333', '2023-11-30T14:20:56.353Z'],
+      ['2023-12-08T16:56:52.6126031Z', '2023-12-08T16:56:52.612Z'],
+      ['2025-11-19T10:15:00+00:00', '2025-11-19T10:15:00.000Z'],
+      ['2026-11-01T12:00:00.000Z', '2026-11-01T12:00:00.000Z'],
+      ['2024-02-29T00:00:00', '2024-02-29T00:00:00.000Z'],
+      ['2023-02-29T00:00:00', undefined],
+      ['2023-04-31T00:00:00', undefined],
+      ['2023-11-30T24:00:00', undefined],
+      ['2023-11-30T14:20:56.', undefined],
+      ['2025-11-19T10:15:00+02:00', '2025-11-19T08:15:00.000Z'],
+    ];
+    for (const [input, want] of cases) expect(toIsoUtc(input), input).toBe(want);
+  });
+});

@@ -317,6 +317,22 @@ describe('sync against fake APIs', () => {
     expect(vomo.log.filter((l) => /users\?page=1(&|$)/.test(l.url)).length).toBe(1); // the estimate probe only
   });
 
+  it('VOMO: a deletion mid-walk shifts the pages; the drop in meta.total makes the walk re-read the page before, nobody is missed', async () => {
+    const { env, vomo } = await world();
+    const arr = vomo.state.users;
+    const origFilter = arr.filter.bind(arr);
+    let listCalls = 0;
+    (arr as unknown as { filter: typeof arr.filter }).filter = ((...a: Parameters<typeof arr.filter>) => {
+      if (++listCalls === 3) arr[1]!.deleted = true; // before the walk's page 2 (call 1 is the estimate)
+      return origFilter(...a);
+    }) as typeof arr.filter;
+    const run = await env.sync.run(env.profileId, { apis: ['vomo'] });
+    expect(run.status).toBe('ok');
+    const ids = env.core.db.prepare('SELECT id FROM vomo_users ORDER BY CAST(id AS INTEGER)').pluck().all() as string[];
+    expect(ids).toContain('6');
+    expect(ids.length).toBe(23);
+  });
+
   it('refuses a second run of the same profile', async () => {
     const { env } = await world();
     const a = env.sync.start(env.profileId);

@@ -207,20 +207,31 @@ export class CrmClient {
   private async once(method: string, url: URL, body: unknown, signal?: AbortSignal): Promise<{ json: unknown; status: number }> {
     await this.waitGate(signal);
     if (signal?.aborted) throw new AbortError(cancelled());
-    const timeout = AbortSignal.timeout(this.o.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per call, aborted by the run's signal or the timeout (cheaper than
+    // AbortSignal.timeout + AbortSignal.any, which matters at tens of thousands of calls).
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, this.o.timeoutMs);
+    const onAbort = () => ctl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     this.calls++;
     let res: Response;
     let text: string;
     try {
-      res = await this.f(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: combined });
+      res = await this.f(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal });
       this.readBudget(res.headers);
       text = await res.text();
     } catch (err) {
       if (signal?.aborted) throw new AbortError(cancelled());
-      throw networkFailure(CRM_LABEL, err, timeout.aborted);
+      throw networkFailure(CRM_LABEL, err, timedOut);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     if (!res.ok) throw httpFailure(CRM_LABEL, res.status, text, res.headers.get('retry-after'));
     if (!text.trim()) return { json: null, status: res.status };

@@ -32,6 +32,16 @@ export interface CrmWalkCursor {
   pages: number;
   /** Times the walk had to back off or restart (diagnostics). */
   recoveries: number;
+  /**
+   * Sort of this walk. Incremental walks go by last-modified date; a full walk may go by id
+   * (records keep their place when edited, and the mirror's B-trees fill in key order).
+   */
+  sortBy?: string;
+  /**
+   * For a walk not in modified order: the highest modified time on the server when it began.
+   * It becomes the watermark, so whatever changed during the walk is read by the next one.
+   */
+  startMax?: string | null;
 }
 
 export interface CrmPageResult {
@@ -51,8 +61,8 @@ export interface CrmWalkOptions {
   modifiedOf?: (item: unknown) => string | null;
 }
 
-export function newWalk(mode: 'full' | 'incremental', since: string | null, now = new Date().toISOString()): CrmWalkCursor {
-  return { mode, since, skip: 0, anchors: [], maxModified: null, walkStartedAt: now, pages: 0, recoveries: 0 };
+export function newWalk(mode: 'full' | 'incremental', since: string | null, now = new Date().toISOString(), order?: { sortBy: string; startMax: string | null }): CrmWalkCursor {
+  return { mode, since, skip: 0, anchors: [], maxModified: null, walkStartedAt: now, pages: 0, recoveries: 0, ...(order ?? {}) };
 }
 
 export function itemId(item: unknown): string | null {
@@ -135,8 +145,8 @@ export async function nextCrmPage(
 }
 
 /** The Query body: modified on/after `since` (when given), sorted by last-modified ascending. */
-export function modifiedQueryBody(since: string | null, opts: { parameter: string; sortBy: string; operator?: string }): Record<string, unknown> {
-  const body: Record<string, unknown> = { sortBy: opts.sortBy, descending: false };
+export function modifiedQueryBody(since: string | null, opts: { parameter: string; sortBy: string; operator?: string; descending?: boolean }): Record<string, unknown> {
+  const body: Record<string, unknown> = { sortBy: opts.sortBy, descending: !!opts.descending };
   if (since) {
     body.groups = [{ conditions: [{ parameter: opts.parameter, operator: opts.operator ?? 'OnOrAfter', value: since }] }];
   } else {

@@ -34,6 +34,27 @@ export interface RaisePage {
   total: number | null;
 }
 
+/**
+ * A plain concurrency gate for when no rate limit applies (sandbox "off", benchmarks): Bottleneck
+ * dispatches each job through a timer and a lock (measured ~3 ms per job, ~300 jobs/s), which
+ * would cap an unthrottled sync; with a limit set, Bottleneck does the pacing.
+ */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
 function cancelled(): AppError {
   return new AppError('CANCELLED', 'The sync was cancelled.');
 }
@@ -58,7 +79,8 @@ export class RaiseClient {
   private readonly base: string;
   private readonly token: string;
   private readonly f: typeof fetch;
-  private readonly limiter: Bottleneck;
+  private readonly limiter: Bottleneck | null;
+  private readonly gate: Gate | null;
   private readonly o: { timeoutMs: number; retries: number; minRetryDelayMs: number; maxRetryDelayMs: number; max429: number; maxWaitMs: number };
   private pausedUntil = 0;
   readonly requestsPerSecond: number;
@@ -81,14 +103,16 @@ export class RaiseClient {
       max429: opts.max429 ?? 30,
       maxWaitMs: opts.maxWaitMs ?? 600_000,
     };
-    this.limiter = new Bottleneck({
-      maxConcurrent: opts.maxConcurrent ?? 2,
-      minTime: finite ? Math.ceil(1000 / this.requestsPerSecond) : 0,
-    });
+    this.limiter = finite ? new Bottleneck({ maxConcurrent: opts.maxConcurrent ?? 2, minTime: Math.ceil(1000 / this.requestsPerSecond) }) : null;
+    this.gate = finite ? null : new Gate(opts.maxConcurrent ?? 2);
   }
 
   close(): void {
-    void this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    void this.limiter?.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+
+  private schedule<T>(fn: () => Promise<T>): Promise<T> {
+    return this.limiter ? this.limiter.schedule(fn) : this.gate!.run(fn);
   }
 
   /** `GET /api/{resource}/list?Skip&Take&SortBy&Descending&...extra`. */
@@ -104,7 +128,7 @@ export class RaiseClient {
       return await pRetry(
         async () => {
           if (signal?.aborted) throw new AbortError(cancelled());
-          return this.limiter.schedule(() => this.once(url, signal));
+          return this.schedule(() => this.once(url, signal));
         },
         {
           retries: this.o.retries,
@@ -141,17 +165,28 @@ export class RaiseClient {
       await sleep(wait, signal);
     }
     if (signal?.aborted) throw new AbortError(cancelled());
-    const timeout = AbortSignal.timeout(this.o.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per call, aborted by the run's signal or the timeout (cheaper than
+    // AbortSignal.timeout + AbortSignal.any, which matters at tens of thousands of calls).
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, this.o.timeoutMs);
+    const onAbort = () => ctl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     this.calls++;
     let res: Response;
     let text: string;
     try {
-      res = await this.f(url, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, signal: combined });
+      res = await this.f(url, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, signal: ctl.signal });
       text = await res.text();
     } catch (err) {
       if (signal?.aborted) throw new AbortError(cancelled());
-      throw networkFailure(RAISE_LABEL, err, timeout.aborted);
+      throw networkFailure(RAISE_LABEL, err, timedOut);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     if (!res.ok) throw httpFailure(RAISE_LABEL, res.status, text, res.headers.get('retry-after'));
     if (!text.trim()) return null;

@@ -22,6 +22,10 @@ export interface VomoWalkCursor {
   maxUpdated: string | null;
   walkStartedAt: string;
   pages: number;
+  /** `meta.total` of the previous page: a drop means deletions shifted later users to earlier pages. */
+  lastTotal?: number | null;
+  /** Pages re-read because of such a shift (diagnostics). */
+  backfilled?: number;
 }
 
 export interface VomoPage {
@@ -91,12 +95,28 @@ export async function nextVomoUsersPage(client: VomoClient, cursor: VomoWalkCurs
   // The filter must survive a next link that dropped it.
   if (cursor.since && !url.searchParams.has('updated_after')) url.searchParams.set('updated_after', cursor.since);
   const page = readVomoPage(await client.getJson(url, signal));
+  const current = page.currentPage ?? cursor.page;
+  // Users deleted since the previous page shift everyone after them to earlier pages, so the
+  // first users of this page may now sit at the end of pages already read: read those again
+  // (upserts are idempotent). New users are appended, which only repeats, never skips.
+  let items = page.data;
+  let backfilled = cursor.backfilled ?? 0;
+  if (cursor.lastTotal != null && page.total !== null && page.total < cursor.lastTotal && current > 1) {
+    const per = page.perPage ?? (page.data.length || 15);
+    const back = Math.ceil((cursor.lastTotal - page.total) / per);
+    const extra: unknown[] = [];
+    for (let p = Math.max(1, current - back); p < current; p++) {
+      const u = client.url('users', { page: p, ...(cursor.since ? { updated_after: cursor.since } : {}) });
+      extra.push(...readVomoPage(await client.getJson(u, signal)).data);
+      backfilled++;
+    }
+    items = [...extra, ...page.data];
+  }
   let maxUpdated = cursor.maxUpdated;
-  for (const item of page.data) {
+  for (const item of items) {
     const u = userUpdatedAt(item);
     if (u && (!maxUpdated || u > maxUpdated)) maxUpdated = u;
   }
-  const current = page.currentPage ?? cursor.page;
   let nextHref: string | null = null;
   let nextPage = current + 1;
   let done = page.next === null || page.data.length === 0;
@@ -111,9 +131,9 @@ export async function nextVomoUsersPage(client: VomoClient, cursor: VomoWalkCurs
   }
   if (page.lastPage !== null && current >= page.lastPage) done = true;
   return {
-    items: page.data,
+    items,
     page,
     done,
-    cursor: { ...cursor, page: nextPage, nextHref, maxUpdated, pages: cursor.pages + 1 },
+    cursor: { ...cursor, page: nextPage, nextHref, maxUpdated, pages: cursor.pages + 1, lastTotal: page.total, backfilled },
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
 import { CrmClient, type CrmPage } from '../../connectors/crm/client';
-import { modifiedQueryBody, newWalk, nextCrmPage, type CrmWalkCursor } from '../../connectors/crm/paging';
+import { itemModified, modifiedQueryBody, newWalk, nextCrmPage, type CrmWalkCursor } from '../../connectors/crm/paging';
 import { parseContact, parseGift } from '../../connectors/crm/schemas';
 import type { CrmTuning, HttpTuning } from '../config';
 import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
@@ -80,14 +80,21 @@ export class CrmCollector implements Collector {
     return watermark.replace(/Z$/, '');
   }
 
-  private body(resource: Resource, since: string | null): Record<string, unknown> {
-    return resource === 'contacts'
-      ? modifiedQueryBody(since, { parameter: this.tune.contactFilterParameter, sortBy: this.tune.contactSortBy, operator: this.tune.filterOperator })
-      : modifiedQueryBody(since, { parameter: this.tune.giftFilterParameter, sortBy: this.tune.giftSortBy, operator: this.tune.filterOperator });
+  private modifiedSort(resource: Resource): string {
+    return resource === 'contacts' ? this.tune.contactSortBy : this.tune.giftSortBy;
   }
 
-  private query(resource: Resource, since: string | null, skip: number, take: number, signal?: AbortSignal): Promise<CrmPage> {
-    const body = this.body(resource, since);
+  private body(resource: Resource, since: string | null, sortBy?: string, descending = false): Record<string, unknown> {
+    return modifiedQueryBody(since, {
+      parameter: resource === 'contacts' ? this.tune.contactFilterParameter : this.tune.giftFilterParameter,
+      sortBy: sortBy ?? this.modifiedSort(resource),
+      operator: this.tune.filterOperator,
+      descending,
+    });
+  }
+
+  private query(resource: Resource, since: string | null, skip: number, take: number, signal?: AbortSignal, sortBy?: string, descending = false): Promise<CrmPage> {
+    const body = this.body(resource, since, sortBy, descending);
     return resource === 'contacts' ? this.client.queryFullContacts(body, skip, take, signal) : this.client.queryFullGifts(body, skip, take, signal);
   }
 
@@ -96,6 +103,19 @@ export class CrmCollector implements Collector {
     if (cp?.walk && (!full || cp.walk.mode === 'full')) return cp.walk;
     const since = full ? null : this.filterValue(cp?.watermark ?? null);
     return newWalk(since ? 'incremental' : 'full', since);
+  }
+
+  /**
+   * A new full walk goes in id order when configured: first reads the newest modified time on
+   * the server (one take=1 call), which becomes the watermark when the walk completes.
+   */
+  private async orderWalk(resource: Resource, walk: CrmWalkCursor, signal: AbortSignal): Promise<CrmWalkCursor> {
+    if (walk.mode !== 'full' || walk.pages > 0 || walk.sortBy || !this.tune.fullSortBy) return walk;
+    const newest = await this.query(resource, null, 0, 1, signal, this.modifiedSort(resource), true);
+    const top = newest.list[0];
+    const startMax = top === undefined ? null : itemModified(top);
+    if (top !== undefined && startMax === null) return walk; // cannot read it: keep modified order
+    return { ...walk, sortBy: this.tune.fullSortBy, startMax };
   }
 
   async estimate(ctx: EstimateContext): Promise<ApiEstimate> {
@@ -167,14 +187,22 @@ export class CrmCollector implements Collector {
   private async collect(ctx: CollectorContext, resource: Resource, mirror: CrmMirror, tally: Tally, estimate: ApiEstimate | null): Promise<void> {
     const { db, profileId, checkpoints, quarantine, progress, signal } = ctx;
     let cp: ResourceCheckpoint<CrmWalkCursor> = checkpoints.get(profileId, 'crm', resource) ?? { watermark: null, lastCompletedAt: null, walk: null };
-    let walk = this.plannedWalk(cp, ctx.full);
+    let walk = await this.orderWalk(resource, this.plannedWalk(cp, ctx.full), signal);
     const est = estimate?.resources.find((r) => r.resource === resource);
     progress.resource(resource, est?.records ?? null);
     tally.of(resource);
     let first = true;
+    const fetchAfter = (cursor: CrmWalkCursor) => {
+      const p = nextCrmPage(cursor, (skip, take) => this.query(resource, cursor.since, skip, take, signal, cursor.sortBy), { take: this.tune.take, overlap: this.tune.overlap });
+      p.catch(() => undefined); // awaited below; a prefetch abandoned by a failed commit must not go unhandled
+      return p;
+    };
+    checkCancelled(signal);
+    let next = fetchAfter(walk);
     for (;;) {
-      checkCancelled(signal);
-      const page = await nextCrmPage(walk, (skip, take) => this.query(resource, walk.since, skip, take, signal), { take: this.tune.take, overlap: this.tune.overlap });
+      const page = await next;
+      // Read ahead: the next page downloads while this one is parsed and committed.
+      if (!page.done) next = fetchAfter(page.cursor);
       if (first && page.total !== null) progress.resource(resource, Math.max(0, page.total - walk.skip));
       first = false;
       checkCancelled(signal);
@@ -207,7 +235,10 @@ export class CrmCollector implements Collector {
             const table = resource === 'contacts' ? mirror.contacts : mirror.gifts;
             tally.of(resource).gone += table.sweep(profileId, page.cursor.walkStartedAt, now);
           }
-          cp = { watermark: maxIso(cp.watermark, page.cursor.maxModified), lastCompletedAt: now, walk: null };
+          // A walk in modified order ends at the newest record it read; one in id order may have
+          // passed records edited meanwhile, so it resumes from what was newest when it began.
+          const wm = page.cursor.sortBy && page.cursor.startMax !== undefined ? (page.cursor.startMax ?? page.cursor.maxModified) : maxIso(cp.watermark, page.cursor.maxModified);
+          cp = { watermark: wm, lastCompletedAt: now, walk: null };
         } else {
           cp = { ...cp, walk: page.cursor };
         }

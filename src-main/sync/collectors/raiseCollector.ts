@@ -151,9 +151,17 @@ export class RaiseCollector implements Collector {
     progress.resource(resource, estimate?.resources.find((r) => r.resource === resource)?.records ?? null);
     tally.of(resource);
     let first = true;
+    const fetchAfter = (cursor: RaiseWalkCursor) => {
+      const p = nextRaisePage(this.client, PATH[resource], cursor, this.listOpts(), signal);
+      p.catch(() => undefined);
+      return p;
+    };
+    checkCancelled(signal);
+    let next = fetchAfter(walk);
     for (;;) {
-      checkCancelled(signal);
-      const page = await nextRaisePage(this.client, PATH[resource], walk, this.listOpts(), signal);
+      const page = await next;
+      // Read ahead: the next page downloads while this one is committed.
+      if (!page.done) next = fetchAfter(page.cursor);
       if (first && page.total !== null) progress.resource(resource, Math.max(0, page.total - walk.skip));
       first = false;
       checkCancelled(signal);

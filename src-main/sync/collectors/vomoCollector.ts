@@ -150,9 +150,17 @@ export class VomoCollector implements Collector {
     let walk = this.plannedWalk(cp, ctx.full);
     progress.resource('users', estimate?.resources.find((r) => r.resource === 'users')?.records ?? null);
     tally.of('users');
+    const fetchAfter = (cursor: VomoWalkCursor) => {
+      const p = nextVomoUsersPage(this.client, cursor, signal);
+      p.catch(() => undefined);
+      return p;
+    };
+    checkCancelled(signal);
+    let next = fetchAfter(walk);
     for (;;) {
-      checkCancelled(signal);
-      const page = await nextVomoUsersPage(this.client, walk, signal);
+      const page = await next;
+      // Read ahead: the next page downloads while this one is committed.
+      if (!page.done) next = fetchAfter(page.cursor);
       checkCancelled(signal);
       const now = new Date().toISOString();
       db.transaction(() => {
@@ -194,14 +202,9 @@ export class VomoCollector implements Collector {
     const before = dcp?.pendingBefore ?? null;
     progress.resource('participations', mirror.countDetailBacklog(profileId, before));
     tally.of('participations');
-    let afterId: string | null = null;
-    for (;;) {
-      checkCancelled(signal);
-      const ids = mirror.detailBacklog(profileId, before, this.tune.detailBatch, afterId);
-      if (ids.length === 0) break;
-      afterId = ids[ids.length - 1];
+    const fetchBatch = (ids: string[]) => {
       // Read the batch concurrently; the client's limiter keeps to the per-second limit.
-      const details = await Promise.all(
+      const p = Promise.all(
         ids.map(async (id) => {
           try {
             return { id, json: await this.client.getJson(this.client.url(`users/${encodeURIComponent(id)}`), signal), gone: false };
@@ -211,6 +214,18 @@ export class VomoCollector implements Collector {
           }
         }),
       );
+      p.catch(() => undefined);
+      return p;
+    };
+    checkCancelled(signal);
+    let ids = mirror.detailBacklog(profileId, before, this.tune.detailBatch, null);
+    let next = ids.length ? fetchBatch(ids) : null;
+    while (next) {
+      const details = await next;
+      // Read ahead: the next batch downloads while this one is committed.
+      const nextIds = mirror.detailBacklog(profileId, before, this.tune.detailBatch, ids[ids.length - 1]!);
+      next = nextIds.length ? fetchBatch(nextIds) : null;
+      ids = nextIds;
       checkCancelled(signal);
       const now = new Date().toISOString();
       db.transaction(() => {

@@ -26,18 +26,19 @@ export class CrmMirror {
   constructor(db: Db) {
     this.contacts = new MirrorTable<CrmContactRow>(db, 'crm_contacts', CONTACT_COLS);
     this.gifts = new MirrorTable<CrmGiftRow>(db, 'crm_gifts', GIFT_COLS);
-    this.delIndividuals = db.prepare('DELETE FROM crm_individuals WHERE profile_id = ? AND contact_id = ?');
-    this.delMethods = db.prepare('DELETE FROM crm_contact_methods WHERE profile_id = ? AND contact_id = ?');
+    // INDEXED BY: without statistics SQLite plans these deletes as a scan of the profile's whole
+    // primary-key range (measured: ~5 ms per contact at 20k contacts) instead of the contact index.
+    this.delIndividuals = db.prepare('DELETE FROM crm_individuals INDEXED BY crm_individuals_by_contact WHERE profile_id = ? AND contact_id = ?');
+    this.delMethods = db.prepare('DELETE FROM crm_contact_methods INDEXED BY crm_methods_by_contact WHERE profile_id = ? AND contact_id = ?');
     this.delRefs = db.prepare('DELETE FROM crm_contact_references WHERE profile_id = ? AND contact_id = ?');
     this.insIndividual = db.prepare(
       `INSERT OR REPLACE INTO crm_individuals (profile_id, id, contact_id, first_name, middle_name, last_name, nickname,
          is_primary, is_secondary, is_deceased, birth_date, modified_at)
-       VALUES (@profile_id, @id, @contact_id, @first_name, @middle_name, @last_name, @nickname,
-         @is_primary, @is_secondary, @is_deceased, @birth_date, @modified_at)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insMethod = db.prepare(
       `INSERT OR REPLACE INTO crm_contact_methods (profile_id, id, contact_id, individual_id, type, kind, value, email_norm, is_opted_in, is_primary)
-       VALUES (@profile_id, @id, @contact_id, @individual_id, @type, @kind, @value, @email_norm, @is_opted_in, @is_primary)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insRef = db.prepare(
       'INSERT OR IGNORE INTO crm_contact_references (profile_id, contact_id, source, ref_id) VALUES (?, ?, ?, ?)',
@@ -54,8 +55,12 @@ export class CrmMirror {
       this.delMethods.run(profileId, cid);
       this.delRefs.run(profileId, cid);
     }
-    for (const i of p.individuals) this.insIndividual.run({ profile_id: profileId, ...i });
-    for (const m of p.methods) this.insMethod.run({ profile_id: profileId, ...m });
+    for (const i of p.individuals) {
+      this.insIndividual.run(profileId, i.id, i.contact_id, i.first_name, i.middle_name, i.last_name, i.nickname, i.is_primary, i.is_secondary, i.is_deceased, i.birth_date, i.modified_at);
+    }
+    for (const m of p.methods) {
+      this.insMethod.run(profileId, m.id, m.contact_id, m.individual_id, m.type, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary);
+    }
     for (const r of p.references) this.insRef.run(profileId, cid, r.source, r.ref_id);
     return outcome;
   }

@@ -23,15 +23,15 @@ export class MirrorTable<Row extends { id: string }> {
   ) {
     this.cols = columns.filter((c) => c !== 'id');
     const colList = this.cols.join(', ');
-    const params = this.cols.map((c) => '@' + c).join(', ');
+    const params = this.cols.map(() => '?').join(', ');
     this.selectRaw = db.prepare(`SELECT raw_json, gone_at FROM ${table} WHERE profile_id = ? AND id = ?`).pluck(false);
     this.insert = db.prepare(
       `INSERT INTO ${table} (profile_id, id, ${colList}, raw_json, first_synced_at, last_synced_at, gone_at)
-       VALUES (@profile_id, @id, ${params}, @raw_json, @now, @now, NULL)`,
+       VALUES (?, ?, ${params}, ?, ?, ?, NULL)`,
     );
     this.update = db.prepare(
-      `UPDATE ${table} SET ${this.cols.map((c) => `${c} = @${c}`).join(', ')}, raw_json = @raw_json, last_synced_at = @now, gone_at = NULL
-       WHERE profile_id = @profile_id AND id = @id`,
+      `UPDATE ${table} SET ${this.cols.map((c) => `${c} = ?`).join(', ')}, raw_json = ?, last_synced_at = ?, gone_at = NULL
+       WHERE profile_id = ? AND id = ?`,
     );
     this.touch = db.prepare(`UPDATE ${table} SET last_synced_at = ?, gone_at = NULL WHERE profile_id = ? AND id = ?`);
     this.sweepStmt = db.prepare(
@@ -41,17 +41,17 @@ export class MirrorTable<Row extends { id: string }> {
 
   upsert(profileId: number, row: Row, rawJson: string, now: string): UpsertOutcome {
     const cur = this.selectRaw.get(profileId, row.id) as { raw_json: string; gone_at: string | null } | undefined;
-    const params: Record<string, unknown> = { profile_id: profileId, id: row.id, raw_json: rawJson, now };
-    for (const c of this.cols) params[c] = row[c] ?? null;
-    if (!cur) {
-      this.insert.run(params);
-      return 'new';
-    }
-    if (cur.raw_json === rawJson) {
+    if (cur && cur.raw_json === rawJson) {
       this.touch.run(now, profileId, row.id);
       return cur.gone_at ? 'updated' : 'unchanged';
     }
-    this.update.run(params);
+    const values: unknown[] = new Array(this.cols.length);
+    for (let i = 0; i < this.cols.length; i++) values[i] = row[this.cols[i]!] ?? null;
+    if (!cur) {
+      this.insert.run(profileId, row.id, ...values, rawJson, now, now);
+      return 'new';
+    }
+    this.update.run(...values, rawJson, now, profileId, row.id);
     return 'updated';
   }
 

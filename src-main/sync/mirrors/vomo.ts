@@ -25,6 +25,8 @@ export class VomoMirror {
   private readonly updPart;
   private readonly touchPart;
   private readonly delPart;
+  private readonly backlog;
+  private readonly backlogCount;
 
   constructor(private readonly db: Db) {
     this.users = new MirrorTable<VomoUserRow>(db, 'vomo_users', USER_COLS);
@@ -35,17 +37,25 @@ export class VomoMirror {
     this.insPart = db.prepare(
       `INSERT INTO vomo_participations (profile_id, user_id, id, project_date_id, project_name, hours, signed_up_at,
          checked_in_at, checked_out_at, verified, raw_json, last_synced_at)
-       VALUES (@profile_id, @user_id, @id, @project_date_id, @project_name, @hours, @signed_up_at,
-         @checked_in_at, @checked_out_at, @verified, @raw_json, @now)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updPart = db.prepare(
-      `UPDATE vomo_participations SET project_date_id = @project_date_id, project_name = @project_name, hours = @hours,
-         signed_up_at = @signed_up_at, checked_in_at = @checked_in_at, checked_out_at = @checked_out_at,
-         verified = @verified, raw_json = @raw_json, last_synced_at = @now
-       WHERE profile_id = @profile_id AND user_id = @user_id AND id = @id`,
+      `UPDATE vomo_participations SET project_date_id = ?, project_name = ?, hours = ?, signed_up_at = ?, checked_in_at = ?,
+         checked_out_at = ?, verified = ?, raw_json = ?, last_synced_at = ?
+       WHERE profile_id = ? AND user_id = ? AND id = ?`,
     );
     this.touchPart = db.prepare('UPDATE vomo_participations SET last_synced_at = ? WHERE profile_id = ? AND user_id = ? AND id = ?');
     this.delPart = db.prepare('DELETE FROM vomo_participations WHERE profile_id = ? AND user_id = ? AND id = ?');
+    this.backlog = db
+      .prepare(
+        `SELECT id FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL
+           AND (detail_fetched_at IS NULL OR detail_fetched_at < ?) AND id > ?
+         ORDER BY id LIMIT ?`,
+      )
+      .pluck();
+    this.backlogCount = db
+      .prepare(`SELECT count(*) FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL AND (detail_fetched_at IS NULL OR detail_fetched_at < ?)`)
+      .pluck();
   }
 
   /** Upserts the user; a new or changed user needs its detail (participations) read again. */
@@ -57,25 +67,11 @@ export class VomoMirror {
 
   /** Users whose participations must be read: never read, or read before `before` (full sync). */
   detailBacklog(profileId: number, before: string | null, limit: number, afterId: string | null): string[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL
-           AND (detail_fetched_at IS NULL OR detail_fetched_at < ?) AND id > ?
-         ORDER BY id LIMIT ?`,
-      )
-      .pluck()
-      .all(profileId, before ?? '', afterId ?? '', limit) as string[];
-    return rows;
+    return this.backlog.all(profileId, before ?? '', afterId ?? '', limit) as string[];
   }
 
   countDetailBacklog(profileId: number, before: string | null): number {
-    return this.db
-      .prepare(
-        `SELECT count(*) FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL
-           AND (detail_fetched_at IS NULL OR detail_fetched_at < ?)`,
-      )
-      .pluck()
-      .get(profileId, before ?? '') as number;
+    return this.backlogCount.get(profileId, before ?? '') as number;
   }
 
   /** Replaces one user's participations with what the detail said; counts per outcome. */
@@ -94,15 +90,15 @@ export class VomoMirror {
       if (seen.has(row.id)) continue;
       seen.add(row.id);
       const prev = existing.get(row.id);
-      const params = { profile_id: profileId, user_id: userId, raw_json: raw, now, ...row };
+      const r = row;
       if (prev === undefined) {
-        this.insPart.run(params);
+        this.insPart.run(profileId, userId, r.id, r.project_date_id, r.project_name, r.hours, r.signed_up_at, r.checked_in_at, r.checked_out_at, r.verified, raw, now);
         counts.new++;
       } else if (prev === raw) {
         this.touchPart.run(now, profileId, userId, row.id);
         counts.unchanged++;
       } else {
-        this.updPart.run(params);
+        this.updPart.run(r.project_date_id, r.project_name, r.hours, r.signed_up_at, r.checked_in_at, r.checked_out_at, r.verified, raw, now, profileId, userId, r.id);
         counts.updated++;
       }
     }
