@@ -24,6 +24,8 @@ import { personDetail } from './personDetail';
 import { fixRows, fixListCsv } from './fixLists';
 import { syncService } from '../sync/syncService';
 
+import { refreshPlannerStats } from '../store/plannerStats';
+
 export class IdentityService {
   constructor(private readonly core: Core) {}
 
@@ -66,6 +68,8 @@ export class IdentityService {
 
   /** Rebuild the join from the mirrors, then lineage, measures, conflicts and split candidates. */
   rebuild(profileId: number, kind: 'rebuild' | 'refresh' | 'settings' = 'rebuild'): RebuildSummary {
+    // The mirrors just changed size; plans chosen on stale statistics scan whole tables per row.
+    refreshPlannerStats(this.db);
     const settings = this.settings(profileId);
     const started = performance.now();
     return this.run(
