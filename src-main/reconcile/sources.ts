@@ -24,9 +24,9 @@ import { VomoMirror } from '../sync/mirrors/vomo';
 import { CrmMirror } from '../sync/mirrors/crm';
 import { RaiseMirror } from '../sync/mirrors/raise';
 import type { MirrorTable } from '../sync/mirrors/table';
+import { SANDBOX_TUNING } from '../sync/syncService';
 import type { ApiSources, ResourceSource, SourceRecord, SourcesFactory } from './sourceTypes';
 
-const SANDBOX_TUNING = { vomo: { requestsPerSecond: 10 }, raise: { requestsPerSecond: 20 } };
 
 type Upsert = (item: unknown, raw: string, now: string) => { id: string } | { error: string };
 

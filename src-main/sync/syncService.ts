@@ -26,7 +26,7 @@ import type {
   SyncStatus,
 } from '../../src-shared/domain/sync';
 import type { ProfileRow } from '../store/repos/profiles';
-import { prepareProfileForSync } from '../sandboxRuntime/embedded';
+import { EMBEDDED_RATE_LIMITS, prepareProfileForSync } from '../sandboxRuntime/embedded';
 import { Checkpoints } from './checkpoints';
 import { DEFAULT_TUNING, mergeTuning, type DeepPartial, type SyncTuning } from './config';
 import { ProgressReporter } from './progress';
@@ -62,8 +62,11 @@ interface Running {
 
 const TOKEN_ENV: Record<ApiName, string> = { vomo: 'TWOFOLD_VOMO_TOKEN', crm: 'TWOFOLD_CRM_TOKEN', raise: 'TWOFOLD_RAISE_TOKEN' };
 
-/** Tuning for sandbox profiles: the sandbox documents its own per-second limits. */
-const SANDBOX_TUNING: DeepPartial<SyncTuning> = { vomo: { requestsPerSecond: 10 }, raise: { requestsPerSecond: 20 } };
+/** Tuning for sandbox profiles: paced to the limits the embedded sandbox is started with. */
+export const SANDBOX_TUNING: DeepPartial<SyncTuning> = {
+  vomo: { requestsPerSecond: EMBEDDED_RATE_LIMITS.vomo.limit },
+  raise: { requestsPerSecond: EMBEDDED_RATE_LIMITS.raise.limit },
+};
 
 export class SyncService {
   private readonly running = new Map<number, Running>();
