@@ -13,7 +13,8 @@ export function redact(text: string): string {
   for (const s of known) out = out.split(s).join('[redacted]');
   return out
     .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]')
-    .replace(/("?(?:token|authorization|password|secret)"?\s*[:=]\s*"?)[^"\s,}]+/gi, '$1[redacted]');
+    // A value worth hiding is long and unbroken; "the token: replace it" is prose, not a secret.
+    .replace(/("?(?:token|authorization|password|secret)"?\s*[:=]\s*"?)[^"\s,}]{12,}/gi, '$1[redacted]');
 }
 
 type Level = 'debug' | 'info' | 'warn' | 'error';

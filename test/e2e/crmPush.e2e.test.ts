@@ -16,19 +16,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { invokeInPage } from './harness';
 
-async function invoke<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const env = await page.evaluate(
-    async ([c, i]) => {
-      const secret = document.querySelector('meta[name="twofold-secret"]')?.getAttribute('content') ?? '';
-      const res = await fetch(`/api/invoke/${encodeURIComponent(c as string)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-twofold-secret': secret }, body: JSON.stringify(i) });
-      return res.json();
-    },
-    [channel, input] as const,
-  );
-  if (!env.ok) throw new Error(`${channel}: ${env.error.message}`);
-  return env.data as T;
-}
+const invoke = invokeInPage;
 
 describe('Add to CRM+ in the web shell (Chromium)', () => {
   let app: RunningApp;

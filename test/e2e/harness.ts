@@ -85,3 +85,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Calls a channel the way the page does: same launch-secret header, same envelope; throws on an error envelope. */
+export async function invokeInPage<T>(page: Page, channel: string, input: unknown): Promise<T> {
+  const env = await page.evaluate(
+    async ([c, i]) => {
+      const secret = document.querySelector('meta[name="twofold-secret"]')?.getAttribute('content') ?? '';
+      const res = await fetch(`/api/invoke/${encodeURIComponent(c as string)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twofold-secret': secret },
+        body: JSON.stringify(i),
+      });
+      return res.json();
+    },
+    [channel, input] as const,
+  );
+  if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`);
+  return env.data as T;
+}

@@ -2,24 +2,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { invokeInPage } from './harness';
 
-/** Calls a channel the way the page does (same secret header, same envelope). */
-async function invoke<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const env = await page.evaluate(
-    async ({ channel, input }) => {
-      const secret = document.querySelector<HTMLMetaElement>('meta[name="twofold-secret"]')!.content;
-      const res = await fetch(`/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-twofold-secret': secret },
-        body: JSON.stringify(input),
-      });
-      return res.json();
-    },
-    { channel, input },
-  );
-  if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`);
-  return env.data as T;
-}
+const invoke = invokeInPage;
 
 describe('reconciliation in the web shell (Chromium)', () => {
   let app: RunningApp;
