@@ -5,6 +5,7 @@
  * an undo or a resolution), for which the CRM+ giving owner is recomputed first.
  */
 import type { Db } from '../store/db';
+import { verifiedParticipationSql } from './verifiedHours';
 
 const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%refund%'
   AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%declin%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%void%'`;
@@ -50,7 +51,7 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[]): void
   db.exec('DROP TABLE IF EXISTS temp.m_v; DROP TABLE IF EXISTS temp.m_c; DROP TABLE IF EXISTS temp.m_r; DROP TABLE IF EXISTS temp.m_all');
   db.prepare(
     `CREATE TEMP TABLE m_v AS
-     SELECT l.person_id AS pid, SUM(COALESCE(p.hours, 0)) AS total, SUM(CASE WHEN p.verified = 1 THEN COALESCE(p.hours, 0) ELSE 0 END) AS verified,
+     SELECT l.person_id AS pid, SUM(COALESCE(p.hours, 0)) AS total, SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END) AS verified,
        COUNT(*) AS cnt, MIN(COALESCE(p.checked_in_at, p.signed_up_at)) AS first_at, MAX(COALESCE(p.checked_in_at, p.signed_up_at)) AS last_at
      FROM person_links l JOIN vomo_participations p ON p.profile_id = l.profile_id AND p.user_id = l.source_id
      WHERE l.profile_id = @pid AND l.source = 'vomo' AND l.active = 1${inL}

@@ -15,6 +15,7 @@
  * the last refresh, so a missed hook costs one slow first query, never wrong data for long.
  */
 import type { Db } from '../store/db';
+import { verifiedParticipationSql } from '../identity/verifiedHours';
 import { ENGAGEMENT_RULES, pointsSql } from './engagement';
 import { referenceDay } from './dates';
 import type { VerifiedRule } from '../../src-shared/domain/insights';
@@ -31,7 +32,7 @@ export interface InsightStateRow {
   overlap_json?: string | null;
 }
 
-const VERIFIED = `(CASE WHEN vp.verified IS NOT NULL THEN vp.verified = 1 ELSE (vp.checked_in_at IS NOT NULL AND vp.checked_out_at IS NOT NULL) END)`;
+const VERIFIED = verifiedParticipationSql('vp');
 const ATTENDED_AT = `strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(vp.checked_in_at, vp.checked_out_at))`;
 
 function rule(key: string) {
