@@ -13,10 +13,11 @@
  * - The token never appears in a message, a log line or a returned value.
  */
 import Bottleneck from 'bottleneck';
-import pRetry, { AbortError } from 'p-retry';
+import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
+import { cancelled, fetchText, sleep, withRetries } from '../shared/transport';
 
 export const CRM_LABEL = 'CRM+';
 
@@ -57,25 +58,7 @@ export interface CrmPage {
   total: number | null;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
-    const t = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(t);
-      reject(cancelled());
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-function cancelled(): AppError {
-  return new AppError('CANCELLED', 'The sync was cancelled.');
-}
 
 export class CrmClient {
   private readonly base: string;
@@ -160,40 +143,13 @@ export class CrmClient {
   ): Promise<{ json: unknown; status: number }> {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    let consecutive429 = 0;
-    try {
-      return await pRetry(
-        async () => {
-          if (signal?.aborted) throw new AbortError(cancelled());
-          return this.limiter.schedule(() => this.once(method, url, body, signal));
-        },
-        {
-          retries: this.o.retries,
-          factor: 2,
-          minTimeout: this.o.minRetryDelayMs,
-          maxTimeout: this.o.maxRetryDelayMs,
-          randomize: true,
-          signal,
-          unref: true,
-          onFailedAttempt: async ({ error }) => {
-            if (error instanceof RemoteCallError && error.rateLimited) {
-              consecutive429++;
-              if (consecutive429 > this.o.max429) return;
-              const wait = Math.min(error.retryAfterMs ?? 5_000, this.o.maxWaitMs);
-              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-            }
-          },
-          shouldConsumeRetry: ({ error }) => !(error instanceof RemoteCallError && error.rateLimited && consecutive429 <= this.o.max429),
-          shouldRetry: ({ error }) => error instanceof RemoteCallError && error.retryable && !(error.rateLimited && consecutive429 > this.o.max429),
-        },
-      );
-    } catch (err) {
-      if (signal?.aborted) throw cancelled();
-      if (err instanceof RemoteCallError && err.retryable && !err.rateLimited) {
-        throw new RemoteCallError(err.code, `${err.message} (gave up after ${this.o.retries + 1} attempts)`, err.status, false);
-      }
-      throw err;
-    }
+    return withRetries(this.o, () => this.limiter.schedule(() => this.once(method, url, body, signal)), {
+      signal,
+      onRateLimited: (error) => {
+        const wait = Math.min(error.retryAfterMs ?? 5_000, this.o.maxWaitMs);
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+      },
+    });
   }
 
   private async waitGate(signal?: AbortSignal): Promise<void> {
@@ -207,32 +163,15 @@ export class CrmClient {
   private async once(method: string, url: URL, body: unknown, signal?: AbortSignal): Promise<{ json: unknown; status: number }> {
     await this.waitGate(signal);
     if (signal?.aborted) throw new AbortError(cancelled());
-    // One controller per call, aborted by the run's signal or the timeout (cheaper than
-    // AbortSignal.timeout + AbortSignal.any, which matters at tens of thousands of calls).
-    const ctl = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ctl.abort();
-    }, this.o.timeoutMs);
-    const onAbort = () => ctl.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     this.calls++;
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.f(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal });
-      this.readBudget(res.headers);
-      text = await res.text();
-    } catch (err) {
-      if (signal?.aborted) throw new AbortError(cancelled());
-      throw networkFailure(CRM_LABEL, err, timedOut);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    const { res, text } = await fetchText(this.f, url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, {
+      timeoutMs: this.o.timeoutMs,
+      label: CRM_LABEL,
+      signal,
+      onResponse: (r) => this.readBudget(r.headers),
+    });
     if (!res.ok) throw httpFailure(CRM_LABEL, res.status, text, res.headers.get('retry-after'));
     if (!text.trim()) return { json: null, status: res.status };
     try {

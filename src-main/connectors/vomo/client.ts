@@ -11,10 +11,11 @@
  * - 5xx, timeouts and dropped connections → bounded jittered retries (p-retry); 401/403 → at once.
  */
 import Bottleneck from 'bottleneck';
-import pRetry, { AbortError } from 'p-retry';
+import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure, retryAfterMs } from '../shared/parseValues';
+import { cancelled, fetchText, sleep, withRetries } from '../shared/transport';
 
 export const VOMO_LABEL = 'VOMO';
 
@@ -55,25 +56,7 @@ class Gate {
   }
 }
 
-function cancelled(): AppError {
-  return new AppError('CANCELLED', 'The sync was cancelled.');
-}
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
-    const t = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(t);
-      reject(cancelled());
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export class VomoClient {
   readonly base: URL;
@@ -140,39 +123,13 @@ export class VomoClient {
 
   async getJson(u: URL, signal?: AbortSignal): Promise<unknown> {
     if (!this.isOurs(u)) throw new AppError('INTERNAL', 'refusing to send the VOMO token to another address');
-    let consecutive429 = 0;
-    try {
-      return await pRetry(
-        async () => {
-          if (signal?.aborted) throw new AbortError(cancelled());
-          return this.schedule(() => this.once(u, signal));
-        },
-        {
-          retries: this.o.retries,
-          factor: 2,
-          minTimeout: this.o.minRetryDelayMs,
-          maxTimeout: this.o.maxRetryDelayMs,
-          randomize: true,
-          signal,
-          unref: true,
-          onFailedAttempt: ({ error }) => {
-            if (error instanceof RemoteCallError && error.rateLimited) {
-              consecutive429++;
-              const wait = Math.min(error.retryAfterMs ?? 1000, this.o.maxWaitMs);
-              this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-            }
-          },
-          shouldConsumeRetry: ({ error }) => !(error instanceof RemoteCallError && error.rateLimited && consecutive429 <= this.o.max429),
-          shouldRetry: ({ error }) => error instanceof RemoteCallError && error.retryable && !(error.rateLimited && consecutive429 > this.o.max429),
-        },
-      );
-    } catch (err) {
-      if (signal?.aborted) throw cancelled();
-      if (err instanceof RemoteCallError && err.retryable && !err.rateLimited) {
-        throw new RemoteCallError(err.code, `${err.message} (gave up after ${this.o.retries + 1} attempts)`, err.status, false);
-      }
-      throw err;
-    }
+    return withRetries(this.o, () => this.schedule(() => this.once(u, signal)), {
+      signal,
+      onRateLimited: (error) => {
+        const wait = Math.min(error.retryAfterMs ?? 1000, this.o.maxWaitMs);
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+      },
+    });
   }
 
   private async once(u: URL, signal?: AbortSignal): Promise<unknown> {
@@ -182,29 +139,12 @@ export class VomoClient {
       await sleep(wait, signal);
     }
     if (signal?.aborted) throw new AbortError(cancelled());
-    // One controller per call, aborted by the run's signal or the timeout (cheaper than
-    // AbortSignal.timeout + AbortSignal.any, which matters at tens of thousands of calls).
-    const ctl = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ctl.abort();
-    }, this.o.timeoutMs);
-    const onAbort = () => ctl.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
     this.calls++;
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.f(u, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }, signal: ctl.signal });
-      text = await res.text();
-    } catch (err) {
-      if (signal?.aborted) throw new AbortError(cancelled());
-      throw networkFailure(VOMO_LABEL, err, timedOut);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    const { res, text } = await fetchText(this.f, u, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' } }, {
+      timeoutMs: this.o.timeoutMs,
+      label: VOMO_LABEL,
+      signal,
+    });
     const rem = res.headers.get('x-ratelimit-remaining');
     if (rem !== null && Number.isFinite(Number(rem))) {
       this.remaining = Number(rem);
