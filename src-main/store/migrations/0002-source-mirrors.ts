@@ -7,6 +7,9 @@ import type { Migration } from '../migrate';
  * YYYY-MM-DD; money is integer cents. `gone_at` is set by the deletion sweep, never a DELETE,
  * so a record that vanished at the source stays visible as such.
  *
+ * Tables that carry raw JSON are ordinary rowid tables: SQLite's WITHOUT ROWID layout is meant
+ * for small rows, and rows of a few kilobytes made every mirror write move far more b-tree data.
+ *
  * Also the sync bookkeeping: checkpoints per (profile, API, resource), runs, per-collector
  * outcomes, and the quarantine of records that failed to parse.
  */
@@ -39,7 +42,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX vomo_users_by_email ON vomo_users (profile_id, email_norm);
       CREATE INDEX vomo_users_by_updated ON vomo_users (profile_id, updated_at);
 
@@ -57,7 +60,7 @@ export const migration: Migration = {
         raw_json TEXT NOT NULL,
         last_synced_at TEXT NOT NULL,
         PRIMARY KEY (profile_id, user_id, id)
-      ) WITHOUT ROWID;
+      );
 
       -- CRM+ -----------------------------------------------------------------
       CREATE TABLE crm_contacts (
@@ -85,7 +88,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX crm_contacts_by_modified ON crm_contacts (profile_id, modified_at);
 
       CREATE TABLE crm_individuals (
@@ -150,7 +153,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX crm_gifts_by_contact ON crm_gifts (profile_id, contact_id, gift_date);
       CREATE INDEX crm_gifts_by_transaction ON crm_gifts (profile_id, transaction_source, transaction_id);
       CREATE INDEX crm_gifts_by_modified ON crm_gifts (profile_id, modified_at);
@@ -171,7 +174,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
 
       CREATE TABLE raise_donors (
         profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
@@ -200,7 +203,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX raise_donors_by_email ON raise_donors (profile_id, email_norm);
       CREATE INDEX raise_donors_by_crm_key ON raise_donors (profile_id, crm_key);
 
@@ -223,7 +226,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX raise_gifts_by_donor ON raise_gifts (profile_id, donor_id, gift_date);
       CREATE INDEX raise_gifts_by_created ON raise_gifts (profile_id, created_at);
 
@@ -245,7 +248,7 @@ export const migration: Migration = {
         last_synced_at TEXT NOT NULL,
         gone_at TEXT,
         PRIMARY KEY (profile_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX raise_recurring_by_donor ON raise_recurring_gifts (profile_id, donor_id);
 
       -- Sync bookkeeping -----------------------------------------------------
