@@ -43,6 +43,9 @@ describe('identity channels', () => {
     expect((await ok('splits.list', { profileId })).total).toBe(1);
     const fix = await ok('conflicts.exportFixList', { profileId, system: 'crm' });
     expect(fix.fileName).toMatch(/\.csv$/);
+    // The renderer can never name a file to write: a path is for the CLI only.
+    const fromPage = await core.invoke('conflicts.exportFixList', { profileId, system: 'crm', path: '/tmp/evil.csv' }, 'web');
+    expect(fromPage).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
     expect((await ok('identity.precision', { profileId })).decisions).toBe(0);
     const bad = await core.invoke('splits.approve', { profileId, candidateId: 99999 });
     expect(bad.ok).toBe(false);

@@ -1,3 +1,4 @@
+import { AppError } from '../../../src-shared/errors';
 import type { identityChannels } from '../../../src-shared/ipc/channels/identity';
 import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
@@ -50,6 +51,8 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
   'conflicts.bulkResolve': (i, { core }) => svc(core, i.profileId).bulkConflicts(i.profileId, i.field, i.action, i.choice ?? null, i.ids ?? null),
   async 'conflicts.exportFixList'(i, { core, shell }) {
     const s = svc(core, i.profileId);
+    // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
+    if (i.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
     let target = i.path ?? null;
     if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
       target = await core.hooks.chooseSavePath(`twofold-fix-list-${i.system}.csv`);
