@@ -267,12 +267,15 @@ function camelKey(k: string): string {
   return k.slice(0, i - 1).toLowerCase() + k.slice(i - 1);
 }
 
-/** PascalCase (and ALLCAPS) keys → camelCase, recursively. The first spelling of a key wins. */
-export function camelizeKeys<T = unknown>(v: T): T {
+/**
+ * Renames every key of a JSON value, recursively, without copying what doesn't change (this runs
+ * on every record of a sync). When two spellings collide, the one already in the target form wins.
+ */
+function renameKeysDeep<T>(v: T, rename: (k: string) => string): T {
   if (Array.isArray(v)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < v.length; i++) {
-      const c = camelizeKeys(v[i]);
+      const c = renameKeysDeep(v[i], rename);
       if (c !== v[i]) {
         out ??= v.slice();
         out[i] = c;
@@ -287,8 +290,8 @@ export function camelizeKeys<T = unknown>(v: T): T {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const val = src[k];
-    const nk = camelKey(k);
-    const nv = val !== null && typeof val === 'object' ? camelizeKeys(val) : val;
+    const nk = rename(k);
+    const nv = val !== null && typeof val === 'object' ? renameKeysDeep(val, rename) : val;
     if (nk !== k || nv !== val) {
       if (!out) {
         out = {};
@@ -300,6 +303,11 @@ export function camelizeKeys<T = unknown>(v: T): T {
     }
   }
   return (out ?? v) as T;
+}
+
+/** PascalCase (and ALLCAPS) keys → camelCase, recursively. The first spelling of a key wins. */
+export function camelizeKeys<T = unknown>(v: T): T {
+  return renameKeysDeep(v, camelKey);
 }
 
 function snakeKey(k: string): string {
@@ -313,37 +321,7 @@ function snakeKey(k: string): string {
 
 /** camelCase / PascalCase keys → snake_case, recursively (VOMO). The first spelling wins. */
 export function snakeKeys<T = unknown>(v: T): T {
-  if (Array.isArray(v)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < v.length; i++) {
-      const c = snakeKeys(v[i]);
-      if (c !== v[i]) {
-        out ??= v.slice();
-        out[i] = c;
-      }
-    }
-    return (out ?? v) as T;
-  }
-  if (v === null || typeof v !== 'object') return v;
-  const src = v as Record<string, unknown>;
-  let out: Record<string, unknown> | null = null;
-  const keys = Object.keys(src);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const val = src[k];
-    const nk = snakeKey(k);
-    const nv = val !== null && typeof val === 'object' ? snakeKeys(val) : val;
-    if (nk !== k || nv !== val) {
-      if (!out) {
-        out = {};
-        for (let j = 0; j < i; j++) out[keys[j]] = src[keys[j]];
-      }
-    }
-    if (out) {
-      if (!(nk in out) || nk === k) out[nk] = nv;
-    }
-  }
-  return (out ?? v) as T;
+  return renameKeysDeep(v, snakeKey);
 }
 
 // ---------------------------------------------------------------------------------------
