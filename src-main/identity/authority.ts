@@ -20,10 +20,13 @@ export interface SideValues {
   raise: string | null;
 }
 
+const SOURCES = ['vomo', 'crm', 'raise'] as const;
+// The fallback order per authority, built once: this runs four times per person on every rebuild.
+const ORDER = Object.fromEntries(SOURCES.map((a) => [a, [a, ...SOURCES.filter((s) => s !== a)]])) as Record<AuthoritySource, AuthoritySource[]>;
+
 /** The displayed value: the authority's, else the first other system that has one (VOMO, CRM+, Raise). */
 export function pickByAuthority(values: SideValues, authority: AuthoritySource): string | null {
-  const order: AuthoritySource[] = [authority, ...(['vomo', 'crm', 'raise'] as const).filter((s) => s !== authority)];
-  for (const s of order) {
+  for (const s of ORDER[authority] ?? SOURCES) {
     const v = values[s];
     if (v != null && v !== '') return v;
   }

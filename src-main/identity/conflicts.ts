@@ -50,14 +50,12 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
      WHERE id = ?`,
   );
   const seen = new Set<number>();
-  const allRows = db
-    .prepare(
-      `SELECT id, vomo_email, crm_email, vomo_first_name, crm_first_name, vomo_last_name, crm_last_name, vomo_phone, crm_phone, crm_phones_e164, crm_emails
-       FROM persons WHERE profile_id = ? AND has_vomo = 1 AND has_crm = 1`,
-    )
-    .raw()
-    .all(profileId) as (string | null)[][];
-  const rows = scope ? allRows.filter((r) => scope.has(r[0] as string)) : allRows;
+  const cols = `id, vomo_email, crm_email, vomo_first_name, crm_first_name, vomo_last_name, crm_last_name, vomo_phone, crm_phone, crm_phones_e164, crm_emails`;
+  let rows: Iterable<(string | null)[]>;
+  if (scope) {
+    const one = db.prepare(`SELECT ${cols} FROM persons WHERE profile_id = ? AND id = ? AND has_vomo = 1 AND has_crm = 1`).raw();
+    rows = [...scope].map((id) => one.get(profileId, id) as (string | null)[] | undefined).filter((r) => r !== undefined);
+  } else rows = db.prepare(`SELECT ${cols} FROM persons WHERE profile_id = ? AND has_vomo = 1 AND has_crm = 1`).raw().all(profileId) as (string | null)[][];
   for (const r of rows) {
     const pid = r[0] as string;
     for (let f = 0; f < 4; f++) {

@@ -11,9 +11,7 @@ import type { IdentitySettings, RebuildSummary, ConflictField } from '../../src-
 import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
 import { readIdentitySettings, writeIdentitySettings } from './authority';
-import { rebuildJoin } from './joinBuilder';
-import { refreshLineage } from './lineage';
-import { applyMeasures } from './measures';
+import { rebuildIdentity } from './rebuildPipeline';
 import { evaluateConflicts, refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
 import { detectSplits, representativeKeys, activePersonLookup } from './splits';
 import { mergePersons, undoMerge } from './merges';
@@ -71,41 +69,12 @@ export class IdentityService {
     // The mirrors just changed size; plans chosen on stale statistics scan whole tables per row.
     refreshPlannerStats(this.db);
     const settings = this.settings(profileId);
-    const started = performance.now();
     return this.run(
       profileId,
       kind,
       (now) => {
-        const lastRun = (this.db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
-        const stats = rebuildJoin(this.db, profileId, settings, now);
-        let t = performance.now();
-        const lap = (name: string) => {
-          const n = performance.now();
-          stats.timings[name] = Math.round(n - t);
-          t = n;
-        };
-        refreshLineage(this.db, profileId, now, lastRun);
-        lap('lineage');
-        applyMeasures(this.db, profileId);
-        lap('measures');
-        const c = evaluateConflicts(this.db, profileId, settings, now);
-        lap('conflicts');
-        stats.restoreIndexes();
-        lap('indexes');
-        const s = detectSplits(this.db, profileId, now);
-        lap('splits');
-        for (const [k, v] of Object.entries(s.timings)) stats.timings['splits.' + k] = v;
-        return {
-          persons: stats.persons,
-          links: stats.links,
-          newPersons: stats.newPersons,
-          removedPersons: stats.removedPersons,
-          conflictsOpen: c.open,
-          candidatesOpen: s.open,
-          findings: stats.findings,
-          ms: Math.round(performance.now() - started),
-          timings: stats.timings,
-        };
+        const { detected: _detected, ...summary } = rebuildIdentity(this.db, profileId, settings, now);
+        return summary;
       },
       (r) => r,
     );

@@ -10,11 +10,20 @@
  */
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
-import { loadNodes, type IdNode, type CrmIndividualNode, type VomoNode, type RaiseNode } from './nodes';
+import { loadJoinNodes, loadNodes, parseSourceKey, type IdNode, type JoinNode } from './nodes';
+
+type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
-import { computePerson, identityHash, PERSON_COLUMNS, cmpId, type PersonRow } from './personRow';
+import { computePerson, personValues, PERSON_COLUMNS, cmpId, type PersonRow } from './personRow';
 import { newPersonIds } from './ids';
+import { digest52, digestFromText, digestText } from './digest';
 import type { CompactCard } from './matchCards';
+
+/**
+ * Part of every person's input digest: bump it when computePerson or the record columns change
+ * meaning, so the next rebuild recomputes every person instead of trusting stored digests.
+ */
+export const JOIN_VERSION = 2;
 
 export interface JoinStats {
   /** Recreate the indexes the rebuild dropped for its bulk writes; call before reading by index. */
@@ -24,6 +33,10 @@ export interface JoinStats {
   newPersons: number;
   removedPersons: number;
   findings: number;
+  /** Source keys of the records whose persons were recomputed, and of those no longer live; null: all. */
+  changedRecords: string[] | null;
+  /** Persons recomputed or removed; null: all. */
+  changedPersons: string[] | null;
   timings: Record<string, number>;
 }
 
@@ -69,7 +82,7 @@ interface Finding {
  * Of several individuals of one contact reached by the same email or crmKey: the one whose
  * first name matches the other record's, else the primary, else the lowest id.
  */
-function pickIndividual(inds: CrmIndividualNode[], firstName: string | null): CrmIndividualNode {
+function pickIndividual(inds: JoinIndividual[], firstName: string | null): JoinIndividual {
   const f = normName(firstName);
   if (f) {
     const hit = inds.find((i) => normName(i.firstName) === f);
@@ -78,7 +91,7 @@ function pickIndividual(inds: CrmIndividualNode[], firstName: string | null): Cr
   return [...inds].sort((a, b) => b.isPrimary - a.isPrimary || cmpId(a.id, b.id))[0];
 }
 
-const systemOf = (n: IdNode) => (n.kind === 'crm_contact' ? 'crm_individual' : n.kind);
+const systemOf = (n: JoinNode) => (n.kind === 'crm_contact' ? 'crm_individual' : n.kind);
 
 export interface SharedEmail {
   contactId: string;
@@ -93,10 +106,10 @@ export interface SharedEmail {
  * else the primary; every CRM+ individual is otherwise its own person. The steward's "same"
  * decisions join; a "not same" verdict detaches the later record from email and crmKey joins.
  */
-export function clusterNodes(nodes: IdNode[], decisions: Decision[]) {
+export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
   const index = new Map<string, number>();
   nodes.forEach((n, i) => index.set(n.key, i));
-  const contactInds = new Map<string, CrmIndividualNode[]>();
+  const contactInds = new Map<string, JoinIndividual[]>();
   const bareContact = new Map<string, number>();
   nodes.forEach((n, i) => {
     if (n.kind === 'crm_individual') {
@@ -105,12 +118,14 @@ export function clusterNodes(nodes: IdNode[], decisions: Decision[]) {
       else contactInds.set(n.contactId, [n]);
     } else if (n.kind === 'crm_contact') bareContact.set(n.contactId, i);
   });
-  const byEmail = new Map<string, number[]>();
+  // Most emails belong to one record: a bare index until a second record shares it.
+  const byEmail = new Map<string, number | number[]>();
   nodes.forEach((n, i) => {
     for (const e of n.emails) {
       const l = byEmail.get(e);
-      if (l) l.push(i);
-      else byEmail.set(e, [i]);
+      if (l === undefined) byEmail.set(e, i);
+      else if (typeof l === 'number') byEmail.set(e, [l, i]);
+      else l.push(i);
     }
   });
 
@@ -120,10 +135,10 @@ export function clusterNodes(nodes: IdNode[], decisions: Decision[]) {
     const findings: Finding[] = [];
     const shared: SharedEmail[] = [];
     for (const [e, all] of byEmail) {
-      if (all.length < 2) continue;
+      if (typeof all === 'number') continue;
       const list = all.filter((i) => !detached.has(i));
       // Individuals of one household sharing the email: say so, and join only one of them.
-      let inds: Map<string, CrmIndividualNode[]> | null = null;
+      let inds: Map<string, JoinIndividual[]> | null = null;
       for (const i of list) {
         const n = nodes[i];
         if (n.kind !== 'crm_individual') continue;
@@ -133,7 +148,7 @@ export function clusterNodes(nodes: IdNode[], decisions: Decision[]) {
         else inds.set(n.contactId, [n]);
       }
       const other = list.find((i) => nodes[i].kind === 'vomo') ?? list.find((i) => nodes[i].kind === 'raise');
-      const otherFirst = other === undefined ? null : (nodes[other] as VomoNode | RaiseNode).firstName;
+      const otherFirst = other === undefined ? null : (nodes[other] as Extract<JoinNode, { kind: 'vomo' | 'raise' }>).firstName;
       const chosen: number[] = [];
       for (const i of list) if (nodes[i].kind === 'vomo' || nodes[i].kind === 'raise') chosen.push(i);
       if (inds) {
@@ -215,164 +230,262 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     t = n;
   };
 
-  const { nodes } = loadNodes(db, profileId);
+  // Memory rule for a million persons: per-node and per-cluster state lives in flat arrays
+  // indexed by node or cluster number; person rows are computed, digested and written one at a
+  // time, never held all at once.
+  // A first build computes every person: it keeps every record's fields from the one read.
+  // Later builds keep digests and read the fields of the few changed clusters again.
+  const firstBuild = !db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId);
+  let { nodes, digests, full: fullNode } = loadJoinNodes(db, profileId, firstBuild);
   lap('load');
   const decisions = db
     .prepare(`SELECT key_a, key_b, verdict FROM identity_decisions WHERE profile_id = ? AND revoked_at IS NULL ORDER BY id`)
     .all(profileId) as Decision[];
-  const { uf, cards, findings, shared, index } = clusterNodes(nodes, decisions);
+  const { uf, cards, findings, shared, index, detached } = clusterNodes(nodes, decisions);
   const sharedKeys = new Set<string>();
   for (const sh of shared) for (const k of sh.individualKeys) sharedKeys.add(k);
-  const clusters = new Map<number, number[]>();
-  for (let i = 0; i < nodes.length; i++) {
+  const N = nodes.length;
+  // Clusters numbered in order of their earliest record (union-find roots are the smallest index),
+  // members in record order: cluster c holds members[start[c] .. start[c + 1]).
+  const clusterOfNode = new Int32Array(N);
+  const clusterOfRoot = new Int32Array(N).fill(-1);
+  let C = 0;
+  for (let i = 0; i < N; i++) {
     const r = uf.find(i);
-    const c = clusters.get(r);
-    if (c) c.push(i);
-    else clusters.set(r, [i]);
+    if (clusterOfRoot[r] < 0) clusterOfRoot[r] = C++;
+    clusterOfNode[i] = clusterOfRoot[r];
+  }
+  const start = new Int32Array(C + 1);
+  for (let i = 0; i < N; i++) start[clusterOfNode[i] + 1]++;
+  for (let c = 0; c < C; c++) start[c + 1] += start[c];
+  const members = new Int32Array(N);
+  {
+    const fill = start.slice(0, C);
+    for (let i = 0; i < N; i++) members[fill[clusterOfNode[i]]++] = i;
   }
   lap('cluster');
 
-  // Previous state: active links and persons.
-  const prevLink = new Map<string, { pid: string; card: string | null; email: string | null }>();
-  for (const r of db
-    .prepare(`SELECT source, source_id, person_id, match_card_json, email_at_link FROM person_links WHERE profile_id = ? AND active = 1`)
-    .raw()
-    .iterate(profileId) as Iterable<[string, string, string, string | null, string | null]>) {
-    prevLink.set(r[0] + ':' + r[1], { pid: r[2], card: r[3], email: r[4] });
+  // Previous state. Persons first: each person ID is held once and named by its position (its
+  // code); IDs that links name but no person row holds get negative codes (-2, -3, ...).
+  const prevIds: string[] = [];
+  const prevRow = new Map<string, number>();
+  const prevCreated: string[] = [];
+  const prevHash: number[] = [];
+  const createdOnce = new Map<string, string>(); // most persons share a few creation times
+  for (const r of db.prepare(`SELECT id, created_at, identity_hash FROM persons WHERE profile_id = ?`).raw().iterate(profileId) as Iterable<[string, string, string | null]>) {
+    prevRow.set(r[0], prevIds.length);
+    prevIds.push(r[0]);
+    let created = createdOnce.get(r[1]);
+    if (created === undefined) createdOnce.set(r[1], (created = r[1]));
+    prevCreated.push(created);
+    prevHash.push(digestFromText(r[2]));
   }
-  const prevPerson = new Map<string, { email: string | null; created: string; hash: string | null }>();
-  for (const r of db.prepare(`SELECT id, email_norm, created_at, identity_hash FROM persons WHERE profile_id = ?`).raw().all(profileId) as [string, string | null, string, string | null][]) {
-    prevPerson.set(r[0], { email: r[1], created: r[2], hash: r[3] });
+  const P = prevIds.length;
+  const extraPids: string[] = [];
+  const extraCode = new Map<string, number>();
+  const codeOf = (pid: string): number => {
+    const j = prevRow.get(pid);
+    if (j !== undefined) return j;
+    let x = extraCode.get(pid);
+    if (x === undefined) {
+      x = -2 - extraPids.length;
+      extraPids.push(pid);
+      extraCode.set(pid, x);
+    }
+    return x;
+  };
+  const pidOf = (code: number) => (code >= 0 ? prevIds[code] : extraPids[-2 - code]);
+  const slotOf = (code: number) => (code >= 0 ? code : P - 2 - code);
+  // Per node: the person it was actively linked to (-1: none). The cards and emails of those
+  // links are not read: a person whose input digest is unchanged has unchanged links too.
+  const prevCode = new Int32Array(N).fill(-1);
+  const orphanLinks: [string, string, string][] = []; // active links of records that are no longer live
+  for (const [key, pid] of db
+    .prepare(`SELECT source || ':' || source_id, person_id FROM person_links WHERE profile_id = ? AND active = 1`)
+    .raw()
+    .iterate(profileId) as Iterable<[string, string]>) {
+    const i = index.get(key);
+    if (i === undefined) {
+      const { source, id } = parseSourceKey(key);
+      orphanLinks.push([source, id, pid]);
+      continue;
+    }
+    prevCode[i] = codeOf(pid);
   }
   lap('previous');
 
-  // Claims: each cluster on the IDs its records were linked to.
-  const clusterList = [...clusters.values()];
-  // Most clusters claim one ID nobody else claims: they take it without a sort.
-  const votesOf: (Map<string, number> | null)[] = new Array(clusterList.length).fill(null);
-  const claimCount = new Map<string, number>();
-  clusterList.forEach((c, ci) => {
-    let votes: Map<string, number> | null = null;
-    if (c.length === 1) {
-      const p = prevLink.get(nodes[c[0]].key);
-      if (p) {
-        votes = new Map([[p.pid, 1]]);
-        claimCount.set(p.pid, (claimCount.get(p.pid) ?? 0) + 1);
-      }
-      votesOf[ci] = votes;
-      return;
-    }
-    for (const i of c) {
-      const p = prevLink.get(nodes[i].key);
-      if (!p) continue;
-      votes ??= new Map();
-      votes.set(p.pid, (votes.get(p.pid) ?? 0) + 1);
-    }
-    votesOf[ci] = votes;
-    if (votes) for (const pid of votes.keys()) claimCount.set(pid, (claimCount.get(pid) ?? 0) + 1);
-  });
-  const assigned: (string | undefined)[] = new Array<string | undefined>(clusterList.length).fill(undefined);
-  const taken = new Set<string>();
-  const claims: { c: number; pid: string; score: number }[] = [];
-  clusterList.forEach((c, ci) => {
-    const votes = votesOf[ci];
-    if (!votes) return;
-    if (votes.size === 1) {
-      const pid = votes.keys().next().value as string;
-      if (claimCount.get(pid) === 1) {
-        assigned[ci] = pid;
-        taken.add(pid);
-        return;
+  // Claims: each cluster on the IDs its records were linked to. Most clusters claim one ID that
+  // nobody else claims and take it without a contest.
+  const claimCount = new Int32Array(P + extraPids.length);
+  const single = new Int32Array(C).fill(-1); // the one ID all linked members name
+  const several = new Map<number, Map<number, number>>(); // clusters whose members name several IDs
+  for (let c = 0; c < C; c++) {
+    let code = -1;
+    let votes: Map<number, number> | undefined;
+    for (let k = start[c]; k < start[c + 1]; k++) {
+      const p = prevCode[members[k]];
+      if (p === -1) continue;
+      if (votes) votes.set(p, (votes.get(p) ?? 0) + 1);
+      else if (code === -1 || code === p) code = p;
+      else {
+        votes = new Map([[code, 0]]);
+        for (let k2 = start[c]; k2 < k; k2++) if (prevCode[members[k2]] === code) votes.set(code, votes.get(code)! + 1);
+        votes.set(p, 1);
       }
     }
-    for (const [pid, n] of votes) {
-      const prev = prevPerson.get(pid);
-      const emailHeld = prev?.email != null && c.some((i) => nodes[i].emails.includes(prev.email!));
-      claims.push({ c: ci, pid, score: (emailHeld ? 1_000_000 : 0) + n * 10 + (prev ? 1 : 0) });
+    if (votes) {
+      several.set(c, votes);
+      for (const p of votes.keys()) claimCount[slotOf(p)]++;
+    } else if (code !== -1) {
+      single[c] = code;
+      claimCount[slotOf(code)]++;
     }
-  });
-  claims.sort((a, b) => b.score - a.score || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));
-  for (const cl of claims) {
-    if (assigned[cl.c] !== undefined || taken.has(cl.pid)) continue;
-    assigned[cl.c] = cl.pid;
-    taken.add(cl.pid);
   }
-  const need = assigned.filter((x) => x === undefined).length;
-  const fresh = newPersonIds(need);
-  let k = 0;
-  for (let ci = 0; ci < assigned.length; ci++) if (assigned[ci] === undefined) assigned[ci] = fresh[k++];
+  const assigned: string[] = new Array(C);
+  const assignedRow = new Int32Array(C).fill(-1); // the person row the cluster keeps, if any
+  const taken = new Uint8Array(P + extraPids.length);
+  const claims: { c: number; code: number; pid: string; score: number }[] = [];
+  const emailOf = db.prepare(`SELECT email_norm FROM persons WHERE profile_id = ? AND id = ?`).pluck();
+  const contest = (c: number, votes: Iterable<[number, number]>) => {
+    for (const [code, n] of votes) {
+      const pid = pidOf(code);
+      const email = code >= 0 ? (emailOf.get(profileId, pid) as string | null) : null;
+      let emailHeld = false;
+      if (email != null) for (let k = start[c]; k < start[c + 1] && !emailHeld; k++) emailHeld = nodes[members[k]].emails.includes(email);
+      claims.push({ c, code, pid, score: (emailHeld ? 1_000_000 : 0) + n * 10 + (code >= 0 ? 1 : 0) });
+    }
+  };
+  const assign = (c: number, code: number) => {
+    assigned[c] = pidOf(code);
+    if (code >= 0) assignedRow[c] = code;
+    taken[slotOf(code)] = 1;
+  };
+  for (let c = 0; c < C; c++) {
+    const code = single[c];
+    if (code === -1) continue;
+    if (claimCount[slotOf(code)] === 1) assign(c, code);
+    else {
+      let n = 0;
+      for (let k = start[c]; k < start[c + 1]; k++) if (prevCode[members[k]] === code) n++;
+      contest(c, [[code, n]]);
+    }
+  }
+  for (const [c, votes] of several) contest(c, votes);
+  claims.sort((a, b) => b.score - a.score || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));
+  for (const cl of claims) if (assigned[cl.c] === undefined && !taken[slotOf(cl.code)]) assign(cl.c, cl.code);
+  let need = 0;
+  for (let c = 0; c < C; c++) if (assigned[c] === undefined) need++;
+  // Fresh IDs in ascending order: on a first build, clusters then arrive in primary-key order.
+  const fresh = newPersonIds(need).sort();
+  for (let c = 0, k = 0; c < C; c++) if (assigned[c] === undefined) assigned[c] = fresh[k++];
   lap('ids');
 
-  // Person rows.
-  const rows: PersonRow[] = new Array(clusterList.length);
-  const personOfNode = new Array<string>(nodes.length);
-  clusterList.forEach((c, ci) => {
-    const pid = assigned[ci]!;
-    for (const i of c) personOfNode[i] = pid;
-    rows[ci] = computePerson(
-      pid,
-      c.map((i) => nodes[i]),
-      settings,
-      now,
-      prevPerson.get(pid)?.created ?? null,
-      sharedKeys,
-    );
-  });
   // The contact's giving counts once: on the person holding its primary (else first) individual.
-  const owner = new Map<string, { pid: string; prim: number; id: string }>();
-  for (let i = 0; i < nodes.length; i++) {
+  const owner = new Map<string, number>(); // contact id → node index of its owning record
+  for (let i = 0; i < N; i++) {
     const n = nodes[i];
-    if (n.kind === 'crm_contact') owner.set(n.contactId, { pid: personOfNode[i], prim: 2, id: '' });
+    if (n.kind === 'crm_contact') owner.set(n.contactId, i);
     else if (n.kind === 'crm_individual') {
       const cur = owner.get(n.contactId);
-      if (!cur || n.isPrimary > cur.prim || (n.isPrimary === cur.prim && cmpId(n.id, cur.id) < 0)) owner.set(n.contactId, { pid: personOfNode[i], prim: n.isPrimary, id: n.id });
+      const o = cur === undefined ? undefined : (nodes[cur] as JoinIndividual);
+      if (!o || n.isPrimary > o.isPrimary || (n.isPrimary === o.isPrimary && cmpId(n.id, o.id) < 0)) owner.set(n.contactId, i);
     }
   }
-  const ownerPids = new Set<string>();
-  for (const [contactId, o] of owner) ownerPids.add(o.pid + '\u0000' + contactId);
-  for (const r of rows) if (r.crm_contact_id && ownerPids.has(r.id + '\u0000' + r.crm_contact_id)) r.crm_giving_owner = 1;
+  // What a person row is computed from, as one digest: the code and settings that compute it,
+  // its ID and creation time, and per member record its key, its digest and the flags that
+  // depend on other records. An equal digest means an equal row and equal links (match cards
+  // only name records of the same cluster), so unchanged persons are neither recomputed nor
+  // rewritten.
+  const settingsKey = JSON.stringify(settings);
+  const inputDigest = (c: number): number => {
+    const j = assignedRow[c];
+    const parts: unknown[] = [JOIN_VERSION, settingsKey, assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
+    for (let k = start[c]; k < start[c + 1]; k++) {
+      const i = members[k];
+      const n = nodes[i];
+      // Flags that depend on other records: household shared email, giving owner of the contact,
+      // detached from email joins by a "not the same person" verdict (it changes match cards).
+      const flags =
+        (n.kind === 'crm_individual' && sharedKeys.has(n.key) ? 'S' : '') +
+        ((n.kind === 'crm_individual' || n.kind === 'crm_contact') && owner.get(n.contactId) === i ? 'O' : '') +
+        (detached.has(i) ? 'D' : '');
+      parts.push(n.key, digests[i], flags);
+    }
+    return digest52(parts);
+  };
+  const rowOf = (c: number, cluster: IdNode[], digest: number): PersonRow => {
+    const j = assignedRow[c];
+    const r = computePerson(assigned[c], cluster, settings, now, j === -1 ? null : prevCreated[j], sharedKeys);
+    if (r.crm_contact_id) {
+      const o = owner.get(r.crm_contact_id);
+      if (o !== undefined && clusterOfNode[o] === c) r.crm_giving_owner = 1;
+    }
+    r.identity_hash = digestText(digest);
+    return r;
+  };
+
+  const clusterDigest = new Float64Array(C);
+  const changed: number[] = [];
+  for (let c = 0; c < C; c++) {
+    const d = (clusterDigest[c] = inputDigest(c));
+    if (assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d) changed.push(c);
+  }
+  let goneCount = 0;
+  for (let j = 0; j < P; j++) if (!taken[j]) goneCount++;
+  // Only changed persons are written. When many changed (a first build, a new authority
+  // setting) the writes go in bulk: secondary indexes are dropped and rebuilt once (sorting
+  // beats a million random b-tree insertions) and rows go in primary-key order.
+  const bulk = firstBuild || changed.length + goneCount > C * 0.2;
+  if (bulk && !fullNode) ({ full: fullNode } = loadJoinNodes(db, profileId, true)); // same records, same order: read again with fields
   lap('compute');
 
-  // Only persons whose identity columns changed are written. When many changed (a first build,
-  // a new authority setting) the writes go in bulk: secondary indexes are dropped and rebuilt
-  // once (sorting beats a million random b-tree insertions) and rows go in primary-key order.
-  const changed: PersonRow[] = [];
-  const current = new Set<string>();
-  for (const r of rows) {
-    r.identity_hash = identityHash(r);
-    current.add(r.id);
-    if (prevPerson.get(r.id)?.hash !== r.identity_hash) changed.push(r);
-  }
-  const gone: string[] = [];
-  for (const pid of prevPerson.keys()) if (!current.has(pid)) gone.push(pid);
-  const bulk = prevPerson.size === 0 || changed.length + gone.length > rows.length * 0.2;
-  const restore: string[] = [];
+  /** Rows of the given clusters, in that order, from the kept fields or read a batch at a time. */
+  const eachRow = (clusters: ArrayLike<number>, use: (row: PersonRow) => void) => {
+    const cluster: IdNode[] = [];
+    if (fullNode) {
+      for (let x = 0; x < clusters.length; x++) {
+        const c = clusters[x];
+        cluster.length = 0;
+        for (let k = start[c]; k < start[c + 1]; k++) cluster.push(fullNode(members[k]));
+        use(rowOf(c, cluster, clusterDigest[c]));
+      }
+      return;
+    }
+    const BATCH = 5000;
+    for (let b = 0; b < clusters.length; b += BATCH) {
+      const batch = Array.prototype.slice.call(clusters, b, b + BATCH) as number[];
+      const keys: string[] = [];
+      for (const c of batch) for (let k = start[c]; k < start[c + 1]; k++) keys.push(nodes[members[k]].key);
+      const byKey = new Map(loadNodes(db, profileId, keys).nodes.map((n) => [n.key, n]));
+      for (const c of batch) {
+        cluster.length = 0;
+        for (let k = start[c]; k < start[c + 1]; k++) cluster.push(byKey.get(nodes[members[k]].key)!);
+        use(rowOf(c, cluster, clusterDigest[c]));
+      }
+    }
+  };
+
   const cols = PERSON_COLUMNS;
-  const vals: unknown[] = new Array(cols.length + 1);
-  vals[0] = profileId;
+  const restore: string[] = [];
   if (bulk) {
     restore.push(...dropIndexes(db, 'persons'));
-    if (prevLink.size === 0) restore.push(...dropIndexes(db, 'person_links'));
+    if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(...dropIndexes(db, 'person_links'));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
-    rows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     lap('delete');
     const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
-    for (const r of rows) {
-      for (let j = 0; j < cols.length; j++) vals[j + 1] = r[cols[j]];
-      insert.run(vals);
-    }
+    // A first build's clusters already hold ascending IDs; otherwise sort them into key order.
+    const everyCluster = Int32Array.from({ length: C }, (_, c) => c);
+    const order = firstBuild ? everyCluster : everyCluster.sort((a, b) => (assigned[a] < assigned[b] ? -1 : assigned[a] > assigned[b] ? 1 : 0));
+    eachRow(order, (row) => insert.run(personValues(profileId, row)));
   } else {
     const del = db.prepare('DELETE FROM persons WHERE profile_id = ? AND id = ?');
-    for (const pid of gone) del.run(profileId, pid);
+    for (let j = 0; j < P; j++) if (!taken[j]) del.run(profileId, prevIds[j]);
     lap('delete');
     const upsert = db.prepare(
       `INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})
        ON CONFLICT (profile_id, id) DO UPDATE SET ${cols.filter((c) => c !== 'id' && c !== 'created_at').map((c) => `${c} = excluded.${c}`).join(', ')}`,
     );
-    for (const r of changed) {
-      for (let j = 0; j < cols.length; j++) vals[j + 1] = r[cols[j]];
-      upsert.run(vals);
-    }
+    eachRow(changed, (row) => upsert.run(personValues(profileId, row)));
   }
   lap('insert_persons');
 
@@ -386,34 +499,26 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
        match_card_json = excluded.match_card_json, active = 1`,
   );
   const deactivate = db.prepare(`UPDATE person_links SET active = 0, last_seen_at = ? WHERE profile_id = ? AND source = ? AND source_id = ? AND person_id = ?`);
-  const clusterSize = new Map<string, number>();
-  for (const c of clusterList) clusterSize.set(personOfNode[c[0]], c.length);
-  let linkCount = 0;
-  const seen = new Set<string>();
-  for (let i = 0; i < nodes.length; i++) {
+  const isChanged = new Uint8Array(C);
+  for (const c of changed) isChanged[c] = 1;
+  for (let i = 0; i < N; i++) {
+    const c = clusterOfNode[i];
+    if (!isChanged[c] && prevCode[i] === assignedRow[c]) continue;
     const n = nodes[i];
-    seen.add(n.key);
-    const pid = personOfNode[i];
+    const pid = assigned[c];
     let card = cards[i];
     if (!card) {
       if (n.kind === 'crm_contact') card = { k: 'contact', v: n.contact.name ?? n.id };
-      else if (n.emails[0] && (clusterSize.get(pid) ?? 1) > 1) card = { k: 'email', v: n.emails[0] };
+      else if (n.emails[0] && start[c + 1] - start[c] > 1) card = { k: 'email', v: n.emails[0] };
       else card = { k: 'alone', v: n.emails[0] ?? null };
     }
     const cardJson = JSON.stringify(card);
     const email = n.emails[0] ?? null;
-    const prev = prevLink.get(n.key);
-    const source = n.kind;
-    linkCount++;
-    if (prev && prev.pid === pid && prev.card === cardJson && prev.email === email) continue;
-    if (prev && prev.pid !== pid) deactivate.run(lastRun, profileId, source, n.id, prev.pid);
-    upsert.run(profileId, source, n.id, pid, email, now, now, card.k, cardJson);
+    const prev = prevCode[i] === -1 ? undefined : pidOf(prevCode[i]);
+    if (prev !== undefined && prev !== pid) deactivate.run(lastRun, profileId, n.kind, n.id, prev);
+    upsert.run(profileId, n.kind, n.id, pid, email, now, now, card.k, cardJson);
   }
-  for (const [key, p] of prevLink) {
-    if (seen.has(key)) continue;
-    const i = key.indexOf(':');
-    deactivate.run(lastRun, profileId, key.slice(0, i), key.slice(i + 1), p.pid);
-  }
+  for (const [source, sourceId, pid] of orphanLinks) deactivate.run(lastRun, profileId, source, sourceId, pid);
   lap('links');
 
   // Findings of the join (crmKey pointing elsewhere).
@@ -424,9 +529,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
      ON CONFLICT (profile_id, kind, source, source_id) DO UPDATE SET person_id = excluded.person_id, detail_json = excluded.detail_json, last_seen_at = excluded.last_seen_at`,
   );
   const fSeen = db.prepare('INSERT OR IGNORE INTO temp.identity_seen_findings VALUES (?, ?, ?)');
+  const personOfNode = (i: number) => assigned[clusterOfNode[i]]!;
   for (const sh of shared) {
     const first = index.get(sh.individualKeys[0]);
-    const persons = [...new Set(sh.individualKeys.map((k) => personOfNode[index.get(k)!]))];
+    const persons = [...new Set(sh.individualKeys.map((k) => personOfNode(index.get(k)!)))];
     findings.push({
       kind: 'household_shared_email',
       source: 'crm_contact',
@@ -436,7 +542,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     });
   }
   for (const f of findings) {
-    fUpsert.run(profileId, f.kind, f.source, f.sourceId, personOfNode[f.nodeIdx], JSON.stringify(f.detail), now, now);
+    fUpsert.run(profileId, f.kind, f.source, f.sourceId, personOfNode(f.nodeIdx), JSON.stringify(f.detail), now, now);
     fSeen.run(f.kind, f.source, f.sourceId);
   }
   db.prepare(
@@ -444,14 +550,24 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   ).run(profileId);
   lap('findings');
 
-  let removed = 0;
-  for (const pid of prevPerson.keys()) if (!taken.has(pid)) removed++;
   const restoreIndexes = () => {
     for (const sql of restore) db.exec(sql);
     restore.length = 0;
   };
-  timings.personsWritten = bulk ? rows.length : changed.length + gone.length;
-  return { restoreIndexes, persons: rows.length, links: linkCount, newPersons: need, removedPersons: removed, findings: findings.length, timings };
+  timings.personsWritten = bulk ? C : changed.length + goneCount;
+  // What the later steps must look at again: null after a bulk rebuild (everything).
+  let changedRecords: string[] | null = null;
+  let changedPersons: string[] | null = null;
+  if (!bulk) {
+    changedRecords = orphanLinks.map(([source, id]) => source + ':' + id);
+    changedPersons = [];
+    for (const c of changed) {
+      changedPersons.push(assigned[c]);
+      for (let k = start[c]; k < start[c + 1]; k++) changedRecords.push(nodes[members[k]].key);
+    }
+    for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
+  }
+  return { restoreIndexes, persons: C, links: N, newPersons: need, removedPersons: goneCount, findings: findings.length, changedRecords, changedPersons, timings };
 }
 
 /** Drop a table's secondary indexes (every one, whoever declared it) and return their SQL. */

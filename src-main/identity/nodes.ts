@@ -4,6 +4,7 @@
  */
 import type { Db } from '../store/db';
 import { normEmail } from './normalize';
+import { digest52 } from './digest';
 
 export type NodeKind = 'vomo' | 'crm_individual' | 'crm_contact' | 'raise';
 
@@ -22,6 +23,7 @@ export interface ContactInfo {
 }
 
 export interface MethodInfo {
+  id: string;
   kind: 'email' | 'phone';
   value: string | null;
   emailNorm: string | null;
@@ -85,155 +87,325 @@ export function parseSourceKey(key: string): { source: NodeKind; id: string } {
   return { source: key.slice(0, i) as NodeKind, id: key.slice(i + 1) };
 }
 
+/** The join-relevant part of a record: enough to cluster, claim person IDs and write links. */
+export type JoinNode =
+  | { kind: 'vomo'; key: string; id: string; emails: string[]; firstName: string | null }
+  | { kind: 'crm_individual'; key: string; id: string; emails: string[]; contactId: string; firstName: string | null; isPrimary: number }
+  | { kind: 'crm_contact'; key: string; id: string; emails: string[]; contactId: string; contact: { name: string | null } }
+  | { kind: 'raise'; key: string; id: string; emails: string[]; firstName: string | null; crmKey: string | null };
+
+// The columns of each record, in the order the builders below read them. Both loaders select
+// exactly these (loadJoinNodes packed into one JSON array per row), so a record reads the same
+// whichever loader produced it.
+const VOMO_COLS = `u.id, u.email, u.email_norm, u.first_name, u.last_name, u.phone, u.address, u.updated_at, u.user_status, u.membership_role`;
+const CONTACT_COLS = `c.id, c.name, c.contact_type, c.address1, c.city, c.state, c.postal, c.life_to_date_giving_cents, c.last_gift_date, c.contact_view_url, c.modified_at`;
+const IND_COLS = `i.id, i.contact_id, i.first_name, i.last_name, i.is_primary`;
+const METHOD_COLS = `m.individual_id, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary, m.id`;
+// `|| ''` drops the JSON subtype: json_array() then embeds the addresses as text, as a plain SELECT returns them.
+const RAISE_COLS = `d.id, d.email, d.email_norm, d.first_name, d.last_name, d.name, d.phone, d.address1, d.city, d.state, d.postal,
+  d.email_opted_in, d.crm_key, d.modified_at, d.is_organization, json_extract(d.raw_json, '$.donorEmailAddresses') || ''`;
+const RAISE_LIVE = `d.gone_at IS NULL AND COALESCE(d.is_test_mode, 0) = 0`;
+
+type Row = unknown[];
+const str = (v: unknown) => v as string | null;
+
+function vomoNode(r: Row): VomoNode {
+  const emailNorm = str(r[2]);
+  return {
+    kind: 'vomo',
+    key: 'vomo:' + (r[0] as string),
+    id: r[0] as string,
+    emails: emailNorm ? [emailNorm] : [],
+    email: str(r[1]),
+    firstName: str(r[3]),
+    lastName: str(r[4]),
+    phone: str(r[5]),
+    address: str(r[6]),
+    updatedAt: str(r[7]),
+    userStatus: str(r[8]),
+    membershipRole: str(r[9]),
+  };
+}
+
+function contactInfo(r: Row): ContactInfo {
+  return {
+    id: r[0] as string,
+    name: str(r[1]),
+    contactType: str(r[2]),
+    address1: str(r[3]),
+    city: str(r[4]),
+    state: str(r[5]),
+    postal: str(r[6]),
+    lifeToDateCents: r[7] as number | null,
+    lastGiftDate: str(r[8]),
+    url: str(r[9]),
+    modifiedAt: str(r[10]),
+  };
+}
+
+function individualNode(r: Row, contact: ContactInfo): CrmIndividualNode {
+  return {
+    kind: 'crm_individual',
+    key: 'crm_individual:' + (r[0] as string),
+    id: r[0] as string,
+    emails: [],
+    contactId: contact.id,
+    contact,
+    firstName: str(r[2]),
+    lastName: str(r[3]),
+    isPrimary: (r[4] as number) ?? 0,
+    methods: [],
+  };
+}
+
+const methodInfo = (r: Row): MethodInfo => ({
+  kind: r[1] as 'email' | 'phone',
+  value: str(r[2]),
+  emailNorm: str(r[3]),
+  optedIn: r[4] as number | null,
+  primary: r[5] as number,
+  id: r[6] as string,
+});
+
+/** Methods in order: primary first, then by id (read unordered: sorting a few per individual beats sorting them all in SQL). */
+function sortMethods(methods: MethodInfo[]): void {
+  if (methods.length > 1) methods.sort((a, b) => b.primary - a.primary || (a.id < b.id ? -1 : 1));
+}
+
+/** An individual's join emails: its email methods' addresses in method order, each once. */
+function emailsOf(methods: MethodInfo[]): string[] {
+  return uniqueNonEmpty(methods.map((m) => (m.kind === 'email' ? m.emailNorm : null)));
+}
+
+function uniqueNonEmpty(values: (string | null)[]): string[] {
+  const out: string[] = [];
+  for (const v of values) if (v && !out.includes(v)) out.push(v);
+  return out;
+}
+
+function finishIndividual(ind: CrmIndividualNode): void {
+  sortMethods(ind.methods);
+  ind.emails = emailsOf(ind.methods);
+}
+
+/** A Raise donor's addresses: the main one, then the other addresses Raise lists (each joins like the main one). */
+function raiseEmails(emailNorm: string | null, more: unknown): string[] {
+  const emails = emailNorm ? [emailNorm] : [];
+  if (typeof more === 'string' && more !== '') {
+    try {
+      for (const a of JSON.parse(more) as { value?: unknown; isEmail?: boolean }[]) {
+        if (a?.isEmail === false || typeof a?.value !== 'string') continue;
+        const e = normEmail(a.value);
+        if (e && e.includes('@') && !emails.includes(e)) emails.push(e);
+      }
+    } catch {
+      /* not the shape we know: the main email still joins */
+    }
+  }
+  return emails;
+}
+
+const crmKeyOf = (v: unknown): string | null => (v == null ? null : String(v).trim() || null);
+
+function raiseNode(r: Row): RaiseNode {
+  return {
+    kind: 'raise',
+    key: 'raise:' + (r[0] as string),
+    id: r[0] as string,
+    emails: raiseEmails(str(r[2]), r[15]),
+    email: str(r[1]),
+    firstName: str(r[3]),
+    lastName: str(r[4]),
+    name: str(r[5]),
+    phone: str(r[6]),
+    address1: str(r[7]),
+    city: str(r[8]),
+    state: str(r[9]),
+    postal: str(r[10]),
+    emailOptedIn: r[11] as number | null,
+    crmKey: crmKeyOf(r[12]),
+    modifiedAt: str(r[13]),
+    isOrganization: r[14] as number | null,
+  };
+}
+
+/** Every live record of a profile: join fields in memory, the rest as a digest (and packed, when asked). */
+export interface JoinSet {
+  /** In the order the join ranks them: VOMO users, CRM+ individuals, CRM+ contacts without individuals, Raise donors (each by id). */
+  nodes: JoinNode[];
+  /**
+   * Per record: a digest of every column a person row is computed from (for an individual, its
+   * household contact's and its methods' too). Equal digests mean the record reads the same.
+   */
+  digests: Float64Array;
+  /** Record i with every field, as loadNodes would read it; only when loaded with keepFields. */
+  full: ((i: number) => IdNode) | null;
+}
+
+/**
+ * Every live record of the profile in one sequential read per table. SQLite packs each record's
+ * columns into one JSON array; the record keeps its join fields as properties and that packed
+ * string only when keepFields is set (a first build, which computes every person), otherwise a
+ * digest of it. A million-person rebuild holds these for the whole run: a few million small
+ * objects for the garbage collector to walk, not tens of millions, and display fields are
+ * unpacked one cluster at a time.
+ */
+export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): JoinSet {
+  const nodes: JoinNode[] = [];
+  const packed: string[] = [];
+  const digests: number[] = [];
+  // Packed strings are dropped once digested unless the caller wants fields (individuals keep
+  // theirs until their methods are read: their digest covers contact and methods too).
+  const keep = (json: string) => {
+    digests[nodes.length - 1] = digest52([json]);
+    packed[nodes.length - 1] = keepFields ? json : '';
+  };
+  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows
+  const p = { p: profileId };
+  // Join fields as columns of their own (parsing every packed row here would cost more than the read).
+  for (const [id, emailNorm, firstName, json] of db
+    .prepare(`SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}) FROM vomo_users u WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`)
+    .raw()
+    .iterate(p) as Iterable<[string, string | null, string | null, string]>) {
+    nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: emailNorm ? [emailNorm] : [], firstName });
+    keep(json);
+  }
+  const contacts = new Map<string, string>(); // id → packed columns
+  for (const [id, json] of db
+    .prepare(`SELECT c.id, json_array(${CONTACT_COLS}) FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`)
+    .raw()
+    .iterate(p) as Iterable<[string, string]>) {
+    contacts.set(id, json);
+  }
+  const individualAt = new Map<string, number>();
+  const withIndividuals = new Set<string>();
+  for (const [id, contactId, firstName, isPrimary, json] of db
+    .prepare(`SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}) FROM crm_individuals i WHERE i.profile_id = @p ORDER BY i.id`)
+    .raw()
+    .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
+    if (!contacts.has(contactId)) continue; // the household is gone
+    withIndividuals.add(contactId);
+    individualAt.set(id, nodes.length);
+    nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 });
+    packed.push(json);
+  }
+  // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
+  // (primary first, then by id), with the email keys alongside: no object per method here.
+  for (const [individualId, list, emails] of db
+    .prepare(
+      `SELECT m.individual_id, json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id),
+         group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id)
+       FROM crm_contact_methods m WHERE m.profile_id = @p AND m.kind IN ('email', 'phone') GROUP BY m.individual_id`,
+    )
+    .raw()
+    .iterate(p) as Iterable<[string, string, string | null]>) {
+    const at = individualAt.get(individualId);
+    if (at === undefined) continue;
+    methodsOf[at] = list;
+    if (emails) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
+  }
+  individualAt.clear();
+  for (let at = 0; at < nodes.length; at++) {
+    const n = nodes[at];
+    if (n.kind !== 'crm_individual') continue;
+    digests[at] = digest52([packed[at], contacts.get(n.contactId)!, methodsOf[at] ?? null]);
+    if (!keepFields) packed[at] = methodsOf[at] = '';
+  }
+  for (const [id, json] of contacts) {
+    if (withIndividuals.has(id)) continue;
+    nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name: str((JSON.parse(json) as Row)[1]) } });
+    keep(json);
+  }
+  for (const [json, id, emailNorm, firstName, crmKey, more] of db
+    .prepare(`SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses') FROM raise_donors d
+       WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`)
+    .raw()
+    .iterate(p) as Iterable<[string, string, string | null, string | null, unknown, unknown]>) {
+    nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) });
+    keep(json);
+  }
+  if (!keepFields) {
+    contacts.clear();
+    return { nodes, digests: Float64Array.from(digests), full: null };
+  }
+  const full = (i: number): IdNode => {
+    const n = nodes[i];
+    const r = JSON.parse(packed[i]) as Row;
+    if (n.kind === 'vomo') return vomoNode(r);
+    if (n.kind === 'raise') return raiseNode(r);
+    if (n.kind === 'crm_contact') return { kind: 'crm_contact', key: n.key, id: n.id, emails: [], contactId: n.id, contact: contactInfo(r) };
+    const ind = individualNode(r, contactInfo(JSON.parse(contacts.get(n.contactId)!) as Row));
+    const m = methodsOf[i];
+    if (m) {
+      ind.methods = (JSON.parse(m) as Row[]).map(methodInfo);
+      finishIndividual(ind);
+    }
+    return ind;
+  };
+  return { nodes, digests: Float64Array.from(digests), full };
+}
+
 /**
  * Scope: undefined = every live record of the profile; otherwise only the listed source keys
- * (merge and undo recompute one or two persons). CRM+ contacts of scoped individuals come along.
+ * (the one or two persons a merge or an undo recomputes). CRM+ contacts of scoped individuals
+ * come along. Scoped reads start from the scope table (CROSS JOIN fixes the loop order) so
+ * they cost lookups, not table scans.
  */
 export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes: IdNode[]; contacts: Map<string, ContactInfo> } {
-  let join = (src: string, col: string) => '';
+  let from = (table: string, alias: string, _src: string) => `${table} ${alias}`;
+  let scopedContacts: Set<string> | null = null;
   if (scope) {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS identity_scope (source TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (source, source_id)) WITHOUT ROWID');
     db.exec('DELETE FROM temp.identity_scope');
     const ins = db.prepare('INSERT OR IGNORE INTO temp.identity_scope (source, source_id) VALUES (?, ?)');
+    scopedContacts = new Set();
     for (const k of scope) {
       const { source, id } = parseSourceKey(k);
       ins.run(source, id);
+      if (source === 'crm_contact') scopedContacts.add(id);
     }
-    join = (src, col) => ` JOIN temp.identity_scope s ON s.source = '${src}' AND s.source_id = ${col}`;
+    from = (table, alias, src) => `temp.identity_scope s CROSS JOIN ${table} ${alias} ON s.source = '${src}' AND ${alias}.profile_id = @p AND ${alias}.id = s.source_id`;
   }
   const nodes: IdNode[] = [];
-
-  const vomo = db
-    .prepare(
-      `SELECT u.id, u.email, u.email_norm, u.first_name, u.last_name, u.phone, u.address, u.updated_at, u.user_status, u.membership_role
-       FROM vomo_users u${join('vomo', 'u.id')} WHERE u.profile_id = ? AND u.gone_at IS NULL ORDER BY u.id`,
-    )
-    .raw()
-    .all(profileId) as unknown[][];
-  for (const r of vomo) {
-    const emailNorm = (r[2] as string | null) ?? null;
-    nodes.push({
-      kind: 'vomo',
-      key: 'vomo:' + (r[0] as string),
-      id: r[0] as string,
-      emails: emailNorm ? [emailNorm] : [],
-      email: r[1] as string | null,
-      firstName: r[3] as string | null,
-      lastName: r[4] as string | null,
-      phone: r[5] as string | null,
-      address: r[6] as string | null,
-      updatedAt: r[7] as string | null,
-      userStatus: r[8] as string | null,
-      membershipRole: r[9] as string | null,
-    });
+  const p = { p: profileId };
+  for (const r of db.prepare(`SELECT ${VOMO_COLS} FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`).raw().iterate(p) as Iterable<Row>) {
+    nodes.push(vomoNode(r));
   }
 
   // CRM+: contacts (live), their individuals, and the methods of those individuals.
   const contacts = new Map<string, ContactInfo>();
   const contactSql = scope
-    ? `SELECT c.id, c.name, c.contact_type, c.address1, c.city, c.state, c.postal, c.life_to_date_giving_cents, c.last_gift_date, c.contact_view_url, c.modified_at
-       FROM crm_contacts c WHERE c.profile_id = ? AND c.gone_at IS NULL AND (
-         c.id IN (SELECT i.contact_id FROM crm_individuals i JOIN temp.identity_scope s ON s.source = 'crm_individual' AND s.source_id = i.id WHERE i.profile_id = c.profile_id)
-         OR c.id IN (SELECT source_id FROM temp.identity_scope WHERE source = 'crm_contact'))`
-    : `SELECT c.id, c.name, c.contact_type, c.address1, c.city, c.state, c.postal, c.life_to_date_giving_cents, c.last_gift_date, c.contact_view_url, c.modified_at
-       FROM crm_contacts c WHERE c.profile_id = ? AND c.gone_at IS NULL`;
-  for (const r of db.prepare(contactSql).raw().all(profileId) as unknown[][]) {
-    contacts.set(r[0] as string, {
-      id: r[0] as string,
-      name: r[1] as string | null,
-      contactType: r[2] as string | null,
-      address1: r[3] as string | null,
-      city: r[4] as string | null,
-      state: r[5] as string | null,
-      postal: r[6] as string | null,
-      lifeToDateCents: r[7] as number | null,
-      lastGiftDate: r[8] as string | null,
-      url: r[9] as string | null,
-      modifiedAt: r[10] as string | null,
-    });
-  }
+    ? `SELECT ${CONTACT_COLS} FROM (
+         SELECT i.contact_id AS id FROM temp.identity_scope s CROSS JOIN crm_individuals i ON s.source = 'crm_individual' AND i.profile_id = @p AND i.id = s.source_id
+         UNION SELECT source_id FROM temp.identity_scope WHERE source = 'crm_contact') x
+       CROSS JOIN crm_contacts c ON c.profile_id = @p AND c.id = x.id WHERE c.gone_at IS NULL`
+    : `SELECT ${CONTACT_COLS} FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`;
+  for (const r of db.prepare(contactSql).raw().iterate(p) as Iterable<Row>) contacts.set(r[0] as string, contactInfo(r));
 
   const individuals = new Map<string, CrmIndividualNode>();
   const contactsWithIndividuals = new Set<string>();
-  const indSql = `SELECT i.id, i.contact_id, i.first_name, i.last_name, i.is_primary FROM crm_individuals i${join('crm_individual', 'i.id')}
-     WHERE i.profile_id = ? ORDER BY i.id`;
-  for (const r of db.prepare(indSql).raw().all(profileId) as unknown[][]) {
+  for (const r of db.prepare(`SELECT ${IND_COLS} FROM ${from('crm_individuals', 'i', 'crm_individual')} WHERE i.profile_id = @p ORDER BY i.id`).raw().iterate(p) as Iterable<Row>) {
     const contact = contacts.get(r[1] as string);
     if (!contact) continue; // the household is gone (or out of scope)
     contactsWithIndividuals.add(contact.id);
-    const node: CrmIndividualNode = {
-      kind: 'crm_individual',
-      key: 'crm_individual:' + (r[0] as string),
-      id: r[0] as string,
-      emails: [],
-      contactId: contact.id,
-      contact,
-      firstName: r[2] as string | null,
-      lastName: r[3] as string | null,
-      isPrimary: (r[4] as number) ?? 0,
-      methods: [],
-    };
+    const node = individualNode(r, contact);
     individuals.set(node.id, node);
     nodes.push(node);
   }
-  const methodSql = `SELECT m.individual_id, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary, m.id FROM crm_contact_methods m${join('crm_individual', 'm.individual_id')}
-     WHERE m.profile_id = ? AND m.kind IN ('email', 'phone')`;
-  const touched: CrmIndividualNode[] = [];
-  for (const r of db.prepare(methodSql).raw().all(profileId) as unknown[][]) {
-    const ind = individuals.get(r[0] as string);
-    if (!ind) continue;
-    if (!ind.methods.length) touched.push(ind);
-    ind.methods.push({ kind: r[1] as 'email' | 'phone', value: r[2] as string | null, emailNorm: r[3] as string | null, optedIn: r[4] as number | null, primary: r[5] as number, id: r[6] as string } as MethodInfo);
-  }
-  // Primary methods first, then by id (read unordered: sorting a few methods per individual beats sorting them all in SQL).
-  for (const ind of touched) {
-    if (ind.methods.length > 1) ind.methods.sort((a, b) => b.primary - a.primary || ((a as MethodInfo & { id: string }).id < (b as MethodInfo & { id: string }).id ? -1 : 1));
-    for (const m of ind.methods) if (m.kind === 'email' && m.emailNorm && !ind.emails.includes(m.emailNorm)) ind.emails.push(m.emailNorm);
-  }
+  const methodSql = scope
+    ? `SELECT ${METHOD_COLS} FROM temp.identity_scope s CROSS JOIN crm_contact_methods m INDEXED BY crm_methods_by_individual
+         ON s.source = 'crm_individual' AND m.profile_id = @p AND m.individual_id = s.source_id
+       WHERE m.kind IN ('email', 'phone')`
+    : `SELECT ${METHOD_COLS} FROM crm_contact_methods m NOT INDEXED WHERE m.profile_id = @p AND m.kind IN ('email', 'phone')`;
+  for (const r of db.prepare(methodSql).raw().iterate(p) as Iterable<Row>) individuals.get(r[0] as string)?.methods.push(methodInfo(r));
+  for (const ind of individuals.values()) finishIndividual(ind);
   for (const c of contacts.values()) {
     if (contactsWithIndividuals.has(c.id)) continue;
-    if (scope && !scope.includes('crm_contact:' + c.id)) continue;
+    if (scopedContacts && !scopedContacts.has(c.id)) continue;
     nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + c.id, id: c.id, emails: [], contactId: c.id, contact: c });
   }
-
-  const raiseSql = `SELECT d.id, d.email, d.email_norm, d.first_name, d.last_name, d.name, d.phone, d.address1, d.city, d.state, d.postal,
-       d.email_opted_in, d.crm_key, d.modified_at, d.is_organization, json_extract(d.raw_json, '$.donorEmailAddresses') AS more
-     FROM raise_donors d${join('raise', 'd.id')} WHERE d.profile_id = ? AND d.gone_at IS NULL AND COALESCE(d.is_test_mode, 0) = 0 ORDER BY d.id`;
-  for (const r of db.prepare(raiseSql).raw().all(profileId) as unknown[][]) {
-    const emailNorm = r[2] as string | null;
-    const emails = emailNorm ? [emailNorm] : [];
-    if (typeof r[15] === 'string') {
-      // Raise also lists a donor's other addresses; each joins like the main one.
-      try {
-        for (const a of JSON.parse(r[15]) as { value?: unknown; isEmail?: boolean }[]) {
-          if (a?.isEmail === false || typeof a?.value !== 'string') continue;
-          const e = normEmail(a.value);
-          if (e && e.includes('@') && !emails.includes(e)) emails.push(e);
-        }
-      } catch {
-        /* not the shape we know: the main email still joins */
-      }
-    }
-    const crmKey = r[12] == null ? null : String(r[12]).trim() || null;
-    nodes.push({
-      kind: 'raise',
-      key: 'raise:' + (r[0] as string),
-      id: r[0] as string,
-      emails,
-      email: r[1] as string | null,
-      firstName: r[3] as string | null,
-      lastName: r[4] as string | null,
-      name: r[5] as string | null,
-      phone: r[6] as string | null,
-      address1: r[7] as string | null,
-      city: r[8] as string | null,
-      state: r[9] as string | null,
-      postal: r[10] as string | null,
-      emailOptedIn: r[11] as number | null,
-      crmKey,
-      modifiedAt: r[13] as string | null,
-      isOrganization: r[14] as number | null,
-    });
+  for (const r of db.prepare(`SELECT ${RAISE_COLS} FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`).raw().iterate(p) as Iterable<Row>) {
+    nodes.push(raiseNode(r));
   }
   return { nodes, contacts };
 }

@@ -71,7 +71,6 @@ export function personDetail(db: Db, profileId: number, personId: string, settin
     field('phone', p.vomo_phone, p.crm_phone, p.raise_phone, p.display_phone, a.phone, 'phone'),
     field('address', p.vomo_address, fmtAddr(crmAddress, ['address1', 'city', 'state', 'postal']), fmtAddr(raiseRow, ['address1', 'city', 'state', 'postal']), p.address, null),
   ];
-  void pickByAuthority;
 
   return {
     person: p,

@@ -2,7 +2,7 @@
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadNodes } from './nodes';
-import { computePerson, identityHash, PERSON_COLUMNS } from './personRow';
+import { computePerson, personValues, PERSON_COLUMNS } from './personRow';
 import { applyMeasures } from './measures';
 import { evaluateConflicts } from './conflicts';
 
@@ -19,8 +19,9 @@ export function recomputePersons(db: Db, profileId: number, personIds: string[],
     const { nodes } = loadNodes(db, profileId, keys);
     if (!nodes.length) continue;
     const row = computePerson(pid, nodes, settings, now, created);
-    row.identity_hash = identityHash(row);
-    insert.run(profileId, ...PERSON_COLUMNS.map((c) => row[c]));
+    // No digest: the next rebuild recomputes this person once from the mirrors.
+    row.identity_hash = null;
+    insert.run(personValues(profileId, row));
   }
   applyMeasures(db, profileId, personIds);
   evaluateConflicts(db, profileId, settings, now, personIds);

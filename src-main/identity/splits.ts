@@ -133,7 +133,9 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
   }
 
   lap('crm_key');
-  // 4 and 5. Blocks read in index order: same E.164 phone; same postal code and last name.
+  // 4 and 5. Blocks: same E.164 phone; same postal code and last name. The blocks themselves are
+  // found by grouping over the covering indexes in SQLite (no row leaves the database unless its
+  // block has 2..MAX_BLOCK members), so memory and time follow the number of blocks, not persons.
   interface P {
     id: string;
     key: string;
@@ -141,33 +143,39 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
     l: string | null;
     contact: string | null;
   }
-  // One sequential scan of persons, then blocks sorted in memory: cheaper than walking two
-  // indexes with a table lookup per row.
-  const phoneRows: P[] = [];
-  const postalRows: P[] = [];
-  for (const r of db
-    .prepare(`SELECT id, phone_e164, postal, name_key, display_first_name, display_last_name, crm_contact_id FROM persons WHERE profile_id = ?`)
-    .raw()
-    .iterate(profileId) as Iterable<[string, string | null, string | null, string | null, string | null, string | null, string | null]>) {
-    if (r[1]) phoneRows.push({ id: r[0], key: r[1], f: r[4], l: r[5], contact: r[6] });
-    const bar = r[3] ? r[3].indexOf('|') : -1;
-    if (r[2] && bar > 0) postalRows.push({ id: r[0], key: r[2] + '|' + r[3]!.slice(0, bar), f: r[4], l: r[5], contact: r[6] });
-  }
-  const block = (rows: P[], onPair: (x: P, y: P) => void) => {
-    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (let start = 0; start < rows.length; ) {
-      let end = start + 1;
-      while (end < rows.length && rows[end].key === rows[start].key) end++;
-      const n = end - start;
-      if (n >= 2 && n <= MAX_BLOCK) {
-        for (let i = start; i < end; i++) for (let j = i + 1; j < end; j++) onPair(rows[i], rows[j]);
-      }
-      start = end;
+  const readBlocks = (sql: string): P[][] => {
+    const blocks = new Map<string, P[]>();
+    for (const r of db.prepare(sql).raw().iterate({ p: profileId, max: MAX_BLOCK }) as Iterable<[string, string, string | null, string | null, string | null]>) {
+      const row = { key: r[0], id: r[1], f: r[2], l: r[3], contact: r[4] };
+      const b = blocks.get(row.key);
+      if (b) b.push(row);
+      else blocks.set(row.key, [row]);
     }
+    return [...blocks.values()];
+  };
+  const phoneBlocks = readBlocks(
+    `WITH b AS (SELECT phone_e164 AS k FROM persons INDEXED BY persons_by_phone
+                WHERE profile_id = @p AND phone_e164 IS NOT NULL GROUP BY phone_e164 HAVING COUNT(*) BETWEEN 2 AND @max)
+     SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
+     FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
+     ORDER BY p.phone_e164, p.id`,
+  );
+  // name_key is 'last|first': the members of a last-name block are the keys in ['last|', 'last}').
+  const postalBlocks = readBlocks(
+    `WITH b AS (SELECT postal, substr(name_key, 1, instr(name_key, '|') - 1) AS last FROM persons INDEXED BY persons_by_postal_name
+                WHERE profile_id = @p AND postal IS NOT NULL AND instr(name_key, '|') > 1
+                GROUP BY postal, last HAVING COUNT(*) BETWEEN 2 AND @max)
+     SELECT b.postal || '|' || b.last, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
+     FROM b JOIN persons p INDEXED BY persons_by_postal_name
+       ON p.profile_id = @p AND p.postal = b.postal AND p.name_key >= b.last || '|' AND p.name_key < b.last || '}'
+     ORDER BY 1, p.id`,
+  );
+  const block = (blocks: P[][], onPair: (x: P, y: P) => void) => {
+    for (const rows of blocks) for (let i = 0; i < rows.length; i++) for (let j = i + 1; j < rows.length; j++) onPair(rows[i], rows[j]);
   };
   // Two individuals of one CRM+ household are known to be two people: not a candidate.
   const household = (x: P, y: P) => x.contact != null && x.contact === y.contact;
-  block(phoneRows, (x, y) => {
+  block(phoneBlocks, (x, y) => {
     if (household(x, y)) return;
     const sim = nameSimilarity(x.f, x.l, y.f, y.l);
     if (sim < 0.85) return;
@@ -178,7 +186,7 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
       matchCard: renderCard({ k: 'phone', v: x.key }),
     });
   });
-  block(postalRows, (x, y) => {
+  block(postalBlocks, (x, y) => {
     if (household(x, y)) return;
     const sim = nameSimilarity(x.f, x.l, y.f, y.l);
     if (sim < 0.9) return;

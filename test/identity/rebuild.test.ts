@@ -1,0 +1,95 @@
+/**
+ * A rebuild recomputes only the persons whose inputs changed (their digest). That shortcut must
+ * be invisible: after any change to the mirrors, the store must be exactly what recomputing
+ * every person from scratch gives.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { identityCore, personOf } from './fixtures';
+import { identityService } from '../../src-main/identity/identityService';
+import type { Db } from '../../src-main/store/db';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** Everything a rebuild decides, without the times it stamps. */
+function snapshot(db: Db, profileId: number) {
+  const persons = (db.prepare(`SELECT * FROM persons WHERE profile_id = ? ORDER BY id`).all(profileId) as Record<string, unknown>[]).map((r) => {
+    const { updated_at: _u, identity_hash: _h, ...rest } = r;
+    return rest;
+  });
+  const links = db
+    .prepare(`SELECT source, source_id, person_id, email_at_link, how, match_card_json, active FROM person_links WHERE profile_id = ? ORDER BY source, source_id, person_id`)
+    .all(profileId);
+  const findings = db.prepare(`SELECT kind, source, source_id, person_id, detail_json FROM identity_findings WHERE profile_id = ? ORDER BY kind, source, source_id`).all(profileId);
+  const conflicts = db.prepare(`SELECT person_id, field, vomo_value, crm_value, status, active FROM conflicts WHERE profile_id = ? ORDER BY person_id, field`).all(profileId);
+  return { persons, links, findings, conflicts };
+}
+
+describe('rebuild', () => {
+  it('rewrites only changed persons, and leaves exactly what a full recompute leaves', () => {
+    const x = identityCore();
+    cleanups.push(() => x.core.cleanup());
+    const { core, profileId, m } = x;
+    const svc = identityService(core);
+    for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-01${String(i).padStart(2, '0')}` });
+    for (let i = 10; i <= 40; i++) {
+      m.crmContact({
+        id: `c${i}`,
+        name: `Contact ${i}`,
+        postal: '62701',
+        individuals: [
+          { id: `i${i}`, first: `First${i}`, last: 'Smith', primary: true, emails: [`P${i}@x.example`], phones: ['217-555-0100'] },
+          // Every fifth household: a partner sharing the email (two people, one join key).
+          ...(i % 5 === 0 ? [{ id: `j${i}`, first: 'Partner', last: 'Smith', emails: [`p${i}@x.example`] }] : []),
+        ],
+      });
+    }
+    for (let i = 25; i <= 35; i++) m.raiseDonor({ id: `r${i}`, email: i % 2 ? `p${i}@x.example` : `other${i}@y.example`, first: `First${i}`, last: 'Smith', crmKey: i % 2 ? null : `c${i}` });
+    m.crmContact({ id: 'org1', name: 'Acme Corp', type: 'Organization' });
+    svc.rebuild(profileId);
+
+    // Nothing changed: nothing is rewritten.
+    const again = svc.rebuild(profileId);
+    expect(again.timings?.personsWritten).toBe(0);
+
+    // A sync's worth of changes of every kind.
+    m.vomoUser({ id: 'v3', email: 'p3.new@x.example', first: 'First3', last: 'Smith' }); // email change: the person splits
+    m.vomoUser({ id: 'v4', email: 'p4@x.example', first: 'Fourth', last: 'Smith-Jones' }); // name change: a conflict
+    m.vomoUser({ id: 'v5', email: 'p5@x.example', gone: true }); // deleted in VOMO
+    m.vomoUser({ id: 'v99', email: 'p12@x.example', first: 'First12', last: 'Smith' }); // a second VOMO user on one email
+    m.crmContact({ id: 'c20', name: 'Contact 20 renamed', postal: '62702', individuals: [{ id: 'i20', first: 'First20', last: 'Smith', primary: true, emails: ['p20@x.example'] }] }); // the partner left
+    m.raiseDonor({ id: 'r40', email: 'p40@x.example', first: 'First40', last: 'Smith' }); // a new donor joins by email
+    core.db
+      .prepare(`INSERT INTO identity_decisions (profile_id, key_a, key_b, verdict, decided_at, decided_by) VALUES (?, 'crm_individual:i15', 'vomo:v15', 'not_same', ?, 'test')`)
+      .run(profileId, new Date().toISOString());
+    const s = svc.rebuild(profileId);
+    expect(s.timings?.personsWritten).toBeGreaterThan(0);
+    expect(s.timings?.personsWritten).toBeLessThan(s.persons / 2);
+    expect(personOf(core.db, profileId, 'vomo', 'v15')).not.toBe(personOf(core.db, profileId, 'crm_individual', 'i15'));
+    const incremental = snapshot(core.db, profileId);
+
+    // Forget every digest: the next rebuild recomputes and rewrites every person.
+    core.db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = ?`).run(profileId);
+    const full = svc.rebuild(profileId);
+    expect(full.timings?.personsWritten).toBe(full.persons);
+    expect(snapshot(core.db, profileId)).toEqual(incremental);
+  });
+
+  it('recomputes every person when the field authority changes', () => {
+    const x = identityCore();
+    cleanups.push(() => x.core.cleanup());
+    const { core, profileId, m } = x;
+    const svc = identityService(core);
+    m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
+    svc.rebuild(profileId);
+    const p = personOf(core.db, profileId, 'vomo', 'v1');
+    const name = () => (core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).get(p) as { display_first_name: string }).display_first_name;
+    expect(name()).toBe('Ann');
+    const settings = svc.settings(profileId);
+    svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    expect(name()).toBe('Anne');
+  });
+});
