@@ -13,6 +13,11 @@ import { createMainWindow } from './window';
 import { EVENT_CHANNEL } from './ipcNames';
 
 app.setName('Twofold');
+// A larger young generation: an identity rebuild allocates millions of short-lived values per
+// phase, and V8's default (16 MB semi-spaces) promotes them to the old generation, where every
+// major collection walks the whole join store again (~12% of a 1M-person rebuild, measured in
+// the web shell with the same flag; see scripts/start.js).
+app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=64');
 
 /** Electron-ABI builds of the native addons, made by scripts/start.js (see README). */
 function nativePaths() {

@@ -265,15 +265,17 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   }
   lap('cluster');
 
-  // Previous state. Persons first: each person ID is held once and named by its position (its
-  // code); IDs that links name but no person row holds get negative codes (-2, -3, ...).
+  // Previous state. Persons first, in ID order from their narrow covering index (the table's
+  // rows are wide): each person ID is held once and named by its position (its code); IDs that
+  // links name but no person row holds get negative codes (-2, -3, ...).
   const prevIds: string[] = [];
-  const prevRow = new Map<string, number>();
   const prevCreated: string[] = [];
   const prevHash: number[] = [];
   const createdOnce = new Map<string, string>(); // most persons share a few creation times
-  for (const r of db.prepare(`SELECT id, created_at, identity_hash FROM persons WHERE profile_id = ?`).raw().iterate(profileId) as Iterable<[string, string, string | null]>) {
-    prevRow.set(r[0], prevIds.length);
+  for (const r of db
+    .prepare(`SELECT id, created_at, identity_hash FROM persons INDEXED BY persons_by_digest WHERE profile_id = ? ORDER BY id`)
+    .raw()
+    .iterate(profileId) as Iterable<[string, string, string | null]>) {
     prevIds.push(r[0]);
     let created = createdOnce.get(r[1]);
     if (created === undefined) createdOnce.set(r[1], (created = r[1]));
@@ -282,35 +284,34 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   }
   const P = prevIds.length;
   const extraPids: string[] = [];
-  const extraCode = new Map<string, number>();
-  const codeOf = (pid: string): number => {
-    const j = prevRow.get(pid);
-    if (j !== undefined) return j;
-    let x = extraCode.get(pid);
-    if (x === undefined) {
-      x = -2 - extraPids.length;
-      extraPids.push(pid);
-      extraCode.set(pid, x);
-    }
-    return x;
-  };
   const pidOf = (code: number) => (code >= 0 ? prevIds[code] : extraPids[-2 - code]);
   const slotOf = (code: number) => (code >= 0 ? code : P - 2 - code);
-  // Per node: the person it was actively linked to (-1: none). The cards and emails of those
-  // links are not read: a person whose input digest is unchanged has unchanged links too.
+  // Per node: the person it was actively linked to (-1: none). Links are read in person ID order
+  // and merged with the persons above, so no map from person ID is needed (IDs are ASCII, see
+  // ids.ts, so SQLite's and JavaScript's string orders agree). Their cards and emails
+  // are not read: a person whose input digest is unchanged has unchanged links too.
   const prevCode = new Int32Array(N).fill(-1);
   const orphanLinks: [string, string, string][] = []; // active links of records that are no longer live
+  let j = 0;
+  let lastExtra: string | null = null;
   for (const [key, pid] of db
-    .prepare(`SELECT source || ':' || source_id, person_id FROM person_links WHERE profile_id = ? AND active = 1`)
+    .prepare(`SELECT source || ':' || source_id, person_id FROM person_links INDEXED BY person_links_by_person WHERE profile_id = ? AND active = 1 ORDER BY person_id`)
     .raw()
     .iterate(profileId) as Iterable<[string, string]>) {
+    while (j < P && prevIds[j] < pid) j++;
+    let code: number;
+    if (j < P && prevIds[j] === pid) code = j;
+    else {
+      if (pid !== lastExtra) extraPids.push((lastExtra = pid));
+      code = -1 - extraPids.length;
+    }
     const i = index.get(key);
     if (i === undefined) {
       const { source, id } = parseSourceKey(key);
       orphanLinks.push([source, id, pid]);
       continue;
     }
-    prevCode[i] = codeOf(pid);
+    prevCode[i] = code;
   }
   lap('previous');
 

@@ -10,6 +10,23 @@ import { verifiedParticipationSql } from './verifiedHours';
 const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%refund%'
   AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%declin%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%void%'`;
 
+/**
+ * Per source record, the inputs the measures below aggregate (one JSON array per record, by
+ * key): VOMO users' participations, Raise donors' counted gifts, CRM+ contacts' live gifts.
+ * They go into the records' digests (nodes.ts), so a person whose members' inputs are unchanged
+ * keeps its measures and a rebuild recomputes measures only for the persons it recomputed.
+ * Keep these in step with the statements of applyMeasures.
+ */
+export const MEASURE_INPUTS = {
+  vomo: `SELECT p.user_id, json_array(COUNT(*), SUM(COALESCE(p.hours, 0)), SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END),
+           MIN(COALESCE(p.checked_in_at, p.signed_up_at)), MAX(COALESCE(p.checked_in_at, p.signed_up_at)))
+         FROM vomo_participations p WHERE p.profile_id = @p GROUP BY p.user_id`,
+  raise: `SELECT g.donor_id, json_array(COUNT(*), SUM(COALESCE(g.amount_cents, 0)), MIN(g.gift_date), MAX(g.gift_date))
+          FROM raise_gifts g WHERE +g.profile_id = @p AND g.gone_at IS NULL AND g.donor_id IS NOT NULL AND ${RAISE_OK} GROUP BY g.donor_id`,
+  crmContact: `SELECT contact_id, json_array(COUNT(*), SUM(amount_cents), MIN(gift_date), MAX(gift_date))
+               FROM crm_gifts WHERE +profile_id = @p AND gone_at IS NULL GROUP BY contact_id`,
+};
+
 const COLS = [
   'vomo_hours_total',
   'vomo_hours_verified',
@@ -27,7 +44,11 @@ const COLS = [
   'last_gift_date',
 ];
 
-export function applyMeasures(db: Db, profileId: number, scope?: string[]): void {
+/**
+ * ownerKnown: the caller (a rebuild) has just written crm_giving_owner for the scoped persons;
+ * merges and undo leave it to be derived here from the links.
+ */
+export function applyMeasures(db: Db, profileId: number, scope?: string[], opts: { ownerKnown?: boolean } = {}): void {
   let inP = '';
   let inL = '';
   if (scope) {
@@ -38,7 +59,8 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[]): void
     inP = ' AND p.id IN (SELECT id FROM temp.identity_person_scope)';
     inL = ' AND l.person_id IN (SELECT id FROM temp.identity_person_scope)';
     // The contact's giving counts once: on the person holding its primary (else first) individual.
-    db.prepare(
+    if (!opts.ownerKnown)
+      db.prepare(
       `UPDATE persons AS p SET crm_giving_owner = COALESCE((
            SELECT l.person_id = p.id FROM crm_individuals i
            JOIN person_links l ON l.profile_id = i.profile_id AND l.source = 'crm_individual' AND l.source_id = i.id AND l.active = 1

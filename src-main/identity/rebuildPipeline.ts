@@ -23,11 +23,11 @@ export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySet
     t = n;
   };
   stats.timings.join = Math.round(t - started);
-  // Lineage and conflicts can only change for the persons the join recomputed; measures also
-  // follow participations and gifts, which no person digest covers, so they are always redone.
+  // Lineage, measures and conflicts can only change for the persons the join recomputed (their
+  // digests cover the records' emails and the participations and gifts the measures read).
   refreshLineage(db, profileId, now, lastRun, stats.changedRecords);
   lap('lineage');
-  applyMeasures(db, profileId);
+  applyMeasures(db, profileId, stats.changedPersons ?? undefined, { ownerKnown: true });
   lap('measures');
   const c = evaluateConflicts(db, profileId, settings, now, stats.changedPersons ?? undefined);
   lap('conflicts');

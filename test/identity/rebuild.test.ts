@@ -33,8 +33,8 @@ describe('rebuild', () => {
     cleanups.push(() => x.core.cleanup());
     const { core, profileId, m } = x;
     const svc = identityService(core);
-    for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-01${String(i).padStart(2, '0')}` });
-    for (let i = 10; i <= 40; i++) {
+    for (let i = 1; i <= 100; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-0${String(i).padStart(3, '0')}` });
+    for (let i = 10; i <= 120; i++) {
       m.crmContact({
         id: `c${i}`,
         name: `Contact ${i}`,
@@ -46,8 +46,11 @@ describe('rebuild', () => {
         ],
       });
     }
-    for (let i = 25; i <= 35; i++) m.raiseDonor({ id: `r${i}`, email: i % 2 ? `p${i}@x.example` : `other${i}@y.example`, first: `First${i}`, last: 'Smith', crmKey: i % 2 ? null : `c${i}` });
+    for (let i = 25; i <= 60; i++) m.raiseDonor({ id: `r${i}`, email: i % 2 ? `p${i}@x.example` : `other${i}@y.example`, first: `First${i}`, last: 'Smith', crmKey: i % 2 ? null : `c${i}` });
     m.crmContact({ id: 'org1', name: 'Acme Corp', type: 'Organization' });
+    for (let i = 1; i <= 30; i += 3) m.participation({ userId: `v${i}`, id: `a${i}`, hours: 2, at: '2025-05-01T10:00:00Z' });
+    for (let i = 10; i <= 40; i += 4) m.crmGift({ id: `g${i}`, contactId: `c${i}`, amountCents: 5000, date: '2025-03-01' });
+    for (let i = 25; i <= 35; i += 2) m.raiseGift({ id: `rg${i}`, donorId: `r${i}`, amountCents: 2500, date: '2025-06-01T12:00:00Z' });
     svc.rebuild(profileId);
 
     // Nothing changed: nothing is rewritten.
@@ -61,6 +64,10 @@ describe('rebuild', () => {
     m.vomoUser({ id: 'v99', email: 'p12@x.example', first: 'First12', last: 'Smith' }); // a second VOMO user on one email
     m.crmContact({ id: 'c20', name: 'Contact 20 renamed', postal: '62702', individuals: [{ id: 'i20', first: 'First20', last: 'Smith', primary: true, emails: ['p20@x.example'] }] }); // the partner left
     m.raiseDonor({ id: 'r40', email: 'p40@x.example', first: 'First40', last: 'Smith' }); // a new donor joins by email
+    m.participation({ userId: 'v8', id: 'a8b', hours: 5, verified: false, at: '2026-01-10T10:00:00Z' }); // new hours, unverified
+    m.participation({ userId: 'v1', id: 'a1', hours: 4, at: '2025-05-01T10:00:00Z' }); // hours corrected
+    m.crmGift({ id: 'g38', contactId: 'c38', amountCents: 9000, date: '2026-01-02' }); // a new CRM+ gift
+    m.raiseGift({ id: 'rg27', donorId: 'r27', amountCents: 2500, date: '2025-06-01T12:00:00Z', status: 'Refunded' }); // a refund
     core.db
       .prepare(`INSERT INTO identity_decisions (profile_id, key_a, key_b, verdict, decided_at, decided_by) VALUES (?, 'crm_individual:i15', 'vomo:v15', 'not_same', ?, 'test')`)
       .run(profileId, new Date().toISOString());
@@ -69,6 +76,8 @@ describe('rebuild', () => {
     expect(s.timings?.personsWritten).toBeLessThan(s.persons / 2);
     expect(personOf(core.db, profileId, 'vomo', 'v15')).not.toBe(personOf(core.db, profileId, 'crm_individual', 'i15'));
     const incremental = snapshot(core.db, profileId);
+    const hours = (id: string) => (core.db.prepare(`SELECT vomo_hours_total AS h FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id)) as { h: number }).h;
+    expect([hours('v1'), hours('v8')]).toEqual([4, 5]);
 
     // Forget every digest: the next rebuild recomputes and rewrites every person.
     core.db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = ?`).run(profileId);
