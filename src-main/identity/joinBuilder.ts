@@ -231,12 +231,14 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   };
 
   // Memory rule for a million persons: per-node and per-cluster state lives in flat arrays
-  // indexed by node or cluster number; person rows are computed, digested and written one at a
-  // time, never held all at once.
-  // A first build computes every person: it keeps every record's fields from the one read.
-  // Later builds keep digests and read the fields of the few changed clusters again.
+  // indexed by node or cluster number; person rows are computed and written one at a time,
+  // never held all at once. A first build computes every person, so it keeps every record's
+  // fields from its one read; later builds keep digests and read the fields of the few changed
+  // clusters again.
   const firstBuild = !db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId);
-  let { nodes, digests, full: fullNode } = loadJoinNodes(db, profileId, firstBuild);
+  const joinSet = loadJoinNodes(db, profileId, firstBuild);
+  const { nodes, digests } = joinSet;
+  let fullNode = joinSet.full;
   lap('load');
   const decisions = db
     .prepare(`SELECT key_a, key_b, verdict FROM identity_decisions WHERE profile_id = ? AND revoked_at IS NULL ORDER BY id`)
@@ -437,7 +439,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // setting) the writes go in bulk: secondary indexes are dropped and rebuilt once (sorting
   // beats a million random b-tree insertions) and rows go in primary-key order.
   const bulk = firstBuild || changed.length + goneCount > C * 0.2;
-  if (bulk && !fullNode) ({ full: fullNode } = loadJoinNodes(db, profileId, true)); // same records, same order: read again with fields
+  if (bulk && !fullNode) fullNode = loadJoinNodes(db, profileId, true).full; // same records, same order: read again with fields
   lap('compute');
 
   /** Rows of the given clusters, in that order, from the kept fields or read a batch at a time. */
