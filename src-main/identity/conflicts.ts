@@ -111,12 +111,20 @@ export function fixDerived(db: Db, profileId: number, personId: string, region?:
   db.prepare(`UPDATE persons SET display_name = ?, name_key = ?, phone_e164 = ? WHERE profile_id = ? AND id = ?`).run(name, nk, toE164(p.ph, region ?? 'US'), profileId, personId);
 }
 
+/**
+ * persons.open_conflicts from the conflicts table. Both statements touch only persons with open
+ * conflicts, before or after (`> 0` matches the partial index), and write only changed counts:
+ * a rebuild calls this every time, and a scan of a million wide rows costs over a second.
+ */
 export function refreshOpenCounts(db: Db, profileId: number): void {
-  db.prepare(`UPDATE persons SET open_conflicts = 0 WHERE profile_id = ? AND open_conflicts <> 0`).run(profileId);
+  const open = `SELECT person_id, COUNT(*) AS n FROM conflicts WHERE profile_id = @p AND active = 1 AND status = 'open' GROUP BY person_id`;
   db.prepare(
-    `UPDATE persons SET open_conflicts = c.n FROM (SELECT person_id, COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open' GROUP BY person_id) c
-     WHERE persons.profile_id = ? AND persons.id = c.person_id`,
-  ).run(profileId, profileId);
+    `UPDATE persons SET open_conflicts = 0 WHERE profile_id = @p AND open_conflicts > 0 AND id NOT IN (SELECT person_id FROM (${open}))`,
+  ).run({ p: profileId });
+  db.prepare(
+    `UPDATE persons SET open_conflicts = c.n FROM (${open}) c
+     WHERE persons.profile_id = @p AND persons.id = c.person_id AND persons.open_conflicts IS NOT c.n`,
+  ).run({ p: profileId });
 }
 
 export type Choice = 'vomo' | 'crm' | 'custom' | 'keep_both';

@@ -124,7 +124,10 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
   db.exec('CREATE UNIQUE INDEX temp.m_all_pid ON m_all (pid)');
   db.prepare(
     `UPDATE persons SET ${COLS.map((c) => `${c} = m.${c}`).join(', ')}
-     FROM temp.m_all m WHERE persons.profile_id = @pid AND persons.id = m.pid AND (${COLS.map((c) => `persons.${c} IS NOT m.${c}`).join(' OR ')})`,
+     FROM temp.m_all m WHERE persons.profile_id = @pid AND persons.id = m.pid${
+       // Scoped: the IN on the key makes the planner start from the few scoped persons, not walk every person.
+       scope ? ' AND persons.id IN (SELECT id FROM temp.identity_person_scope)' : ''
+     } AND (${COLS.map((c) => `persons.${c} IS NOT m.${c}`).join(' OR ')})`,
   ).run(params);
   db.exec('DROP TABLE IF EXISTS temp.m_v; DROP TABLE IF EXISTS temp.m_c; DROP TABLE IF EXISTS temp.m_r; DROP TABLE IF EXISTS temp.m_all');
 }
