@@ -13,7 +13,11 @@ export function digest52(values: ArrayLike<unknown>): number {
   let h2 = 0x41c6ce57;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    const s = v == null ? '\u0000' : typeof v === 'string' ? '\u0001' + v : '\u0002' + String(v);
+    // The tag is mixed in as a unit of its own (no concatenated copy of a long value).
+    const tag = v == null ? 0 : typeof v === 'string' ? 1 : 2;
+    h1 = Math.imul(h1 ^ tag, 2654435761);
+    h2 = Math.imul(h2 ^ tag, 1597334677);
+    const s = v == null ? '' : typeof v === 'string' ? v : String(v);
     for (let j = 0; j < s.length; j++) {
       const c = s.charCodeAt(j);
       h1 = Math.imul(h1 ^ c, 2654435761);

@@ -11,20 +11,20 @@ const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALE
   AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%declin%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%void%'`;
 
 /**
- * Per source record, the inputs the measures below aggregate (one JSON array per record, by
- * key): VOMO users' participations, Raise donors' counted gifts, CRM+ contacts' live gifts.
- * They go into the records' digests (nodes.ts), so a person whose members' inputs are unchanged
- * keeps its measures and a rebuild recomputes measures only for the persons it recomputed.
- * Keep these in step with the statements of applyMeasures.
+ * Per source record, the inputs the measures below aggregate, as a correlated scalar subquery on
+ * the record's alias (one JSON array or NULL): a VOMO user's participations, a Raise donor's
+ * counted gifts, a CRM+ contact's live gifts. They go into the records' digests (nodes.ts), so
+ * a person whose members' inputs are unchanged keeps its measures, and a rebuild recomputes
+ * measures only for the persons it recomputed. Keep these in step with applyMeasures.
  */
 export const MEASURE_INPUTS = {
-  vomo: `SELECT p.user_id, json_array(COUNT(*), SUM(COALESCE(p.hours, 0)), SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END),
+  vomo: (u: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(p.hours, 0)), SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END),
            MIN(COALESCE(p.checked_in_at, p.signed_up_at)), MAX(COALESCE(p.checked_in_at, p.signed_up_at)))
-         FROM vomo_participations p WHERE p.profile_id = @p GROUP BY p.user_id`,
-  raise: `SELECT g.donor_id, json_array(COUNT(*), SUM(COALESCE(g.amount_cents, 0)), MIN(g.gift_date), MAX(g.gift_date))
-          FROM raise_gifts g WHERE +g.profile_id = @p AND g.gone_at IS NULL AND g.donor_id IS NOT NULL AND ${RAISE_OK} GROUP BY g.donor_id`,
-  crmContact: `SELECT contact_id, json_array(COUNT(*), SUM(amount_cents), MIN(gift_date), MAX(gift_date))
-               FROM crm_gifts WHERE +profile_id = @p AND gone_at IS NULL GROUP BY contact_id`,
+         FROM vomo_participations p WHERE p.profile_id = ${u}.profile_id AND p.user_id = ${u}.id`,
+  raise: (d: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(g.amount_cents, 0)), MIN(g.gift_date), MAX(g.gift_date))
+          FROM raise_gifts g WHERE g.profile_id = ${d}.profile_id AND g.donor_id = ${d}.id AND g.gone_at IS NULL AND ${RAISE_OK}`,
+  crmContact: (c: string) => `SELECT json_array(COUNT(*), SUM(g.amount_cents), MIN(g.gift_date), MAX(g.gift_date))
+               FROM crm_gifts g WHERE g.profile_id = ${c}.profile_id AND g.contact_id = ${c}.id AND g.gone_at IS NULL`,
 };
 
 const COLS = [

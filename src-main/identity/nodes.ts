@@ -253,52 +253,61 @@ export interface JoinSet {
  */
 export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): JoinSet {
   const nodes: JoinNode[] = [];
-  const packed: string[] = [];
+  const packed: string[] = []; // per record, its packed columns (keepFields only)
   const digests: number[] = [];
-  // Packed strings are dropped once digested unless the caller wants fields (individuals keep
-  // theirs until their methods are read: their digest covers contact and methods too).
-  const keep = (json: string, inputs: string | undefined) => {
-    digests[nodes.length - 1] = digest52([json, inputs ?? null]);
-    packed[nodes.length - 1] = keepFields ? json : '';
-  };
-  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows
   const p = { p: profileId };
-  // What the person measures read of each record (participations, gifts): part of its digest.
-  const inputsOf = (sql: string) => new Map(db.prepare(sql).raw().all(p) as [string, string][]);
-  const vomoInputs = inputsOf(MEASURE_INPUTS.vomo);
-  const contactInputs = inputsOf(MEASURE_INPUTS.crmContact);
-  const raiseInputs = inputsOf(MEASURE_INPUTS.raise);
+  // Each record's digest covers its packed columns and what the person measures read of it
+  // (participations, gifts: a correlated subquery per record, cheaper than a grouped pass
+  // and a map). Packed strings are kept only when the caller wants fields.
+  const keep = (json: string, inputs: string | null) => {
+    digests.push(digest52([json, inputs]));
+    if (keepFields) packed.push(json);
+  };
   // Join fields as columns of their own (parsing every packed row here would cost more than the read).
-  for (const [id, emailNorm, firstName, json] of db
-    .prepare(`SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}) FROM vomo_users u WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`)
+  for (const [id, emailNorm, firstName, json, inputs] of db
+    .prepare(
+      `SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}), (${MEASURE_INPUTS.vomo('u')})
+       FROM vomo_users u WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`,
+    )
     .raw()
-    .iterate(p) as Iterable<[string, string | null, string | null, string]>) {
+    .iterate(p) as Iterable<[string, string | null, string | null, string, string | null]>) {
     nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: emailNorm ? [emailNorm] : [], firstName });
-    keep(json, vomoInputs.get(id));
+    keep(json, inputs);
   }
-  const contacts = new Map<string, string>(); // id → packed columns
-  for (const [id, json] of db
-    .prepare(`SELECT c.id, json_array(${CONTACT_COLS}) FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`)
+  // Contacts: a digest each (its columns and gifts), and the packed columns and name only where
+  // needed (fields kept; contacts without individuals).
+  const contactDigest = new Map<string, number>();
+  const contactJson = new Map<string, string>();
+  for (const [id, json, inputs] of db
+    .prepare(`SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}) FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`)
     .raw()
-    .iterate(p) as Iterable<[string, string]>) {
-    contacts.set(id, json);
+    .iterate(p) as Iterable<[string, string, string | null]>) {
+    contactDigest.set(id, digest52([json, inputs]));
+    contactJson.set(id, json);
   }
   const individualAt = new Map<string, number>();
   const withIndividuals = new Set<string>();
+  const firstIndividual = nodes.length;
   for (const [id, contactId, firstName, isPrimary, json] of db
     .prepare(`SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}) FROM crm_individuals i WHERE i.profile_id = @p ORDER BY i.id`)
     .raw()
     .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
-    if (!contacts.has(contactId)) continue; // the household is gone
+    const cd = contactDigest.get(contactId);
+    if (cd === undefined) continue; // the household is gone
     withIndividuals.add(contactId);
     individualAt.set(id, nodes.length);
     nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 });
-    packed.push(json);
+    // Completed with the individual's methods below.
+    digests.push(digest52([json, cd]));
+    if (keepFields) packed.push(json);
   }
+  if (!keepFields) for (const id of withIndividuals) contactJson.delete(id);
   // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
   // (primary first, then by id), with the email keys alongside: no object per method here.
   // `+m.profile_id` keeps the planner off the individual index: a scan and a sort cost 2 s at a
   // million persons, the index walk with a row lookup per method 2.7 s.
+  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields only)
+  const withMethods = new Uint8Array(nodes.length);
   for (const [individualId, list, emails] of db
     .prepare(
       `SELECT m.individual_id, json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id),
@@ -309,36 +318,35 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
     .iterate(p) as Iterable<[string, string, string | null]>) {
     const at = individualAt.get(individualId);
     if (at === undefined) continue;
-    methodsOf[at] = list;
+    if (keepFields) methodsOf[at] = list;
     if (emails) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
+    digests[at] = digest52([digests[at], list]);
+    withMethods[at] = 1;
   }
+  for (let at = firstIndividual; at < nodes.length; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
   individualAt.clear();
-  for (let at = 0; at < nodes.length; at++) {
-    const n = nodes[at];
-    if (n.kind !== 'crm_individual') continue;
-    digests[at] = digest52([packed[at], contacts.get(n.contactId)!, methodsOf[at] ?? null, contactInputs.get(n.contactId) ?? null]);
-    if (!keepFields) packed[at] = methodsOf[at] = '';
-  }
-  for (const [id, json] of contacts) {
+  for (const [id, json] of contactJson) {
     if (withIndividuals.has(id)) continue;
     nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name: str((JSON.parse(json) as Row)[1]) } });
-    keep(json, contactInputs.get(id));
+    digests.push(contactDigest.get(id)!);
+    if (keepFields) packed.push(json);
   }
-  for (const [json, id, emailNorm, firstName, crmKey, more] of db
-    .prepare(`SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses') FROM raise_donors d
-       WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`)
+  contactDigest.clear();
+  for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of db
+    .prepare(
+      `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})
+       FROM raise_donors d WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`,
+    )
     .raw()
-    .iterate(p) as Iterable<[string, string, string | null, string | null, unknown, unknown]>) {
+    .iterate(p) as Iterable<[string, string, string | null, string | null, unknown, unknown, string | null]>) {
     nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) });
-    keep(json, raiseInputs.get(id));
+    keep(json, inputs);
   }
-  vomoInputs.clear();
-  contactInputs.clear();
-  raiseInputs.clear();
   if (!keepFields) {
-    contacts.clear();
+    contactJson.clear();
     return { nodes, digests: Float64Array.from(digests), full: null };
   }
+  const contacts = contactJson;
   const full = (i: number): IdNode => {
     const n = nodes[i];
     const r = JSON.parse(packed[i]) as Row;
