@@ -31,9 +31,17 @@ export function digest52(values: ArrayLike<unknown>): number {
   return (h2 >>> 12) * 4294967296 + (h1 >>> 0);
 }
 
-const HEX13 = /^[0-9a-f]{13}$/;
 
 /** The stored text form of a digest (13 hex digits), and back; anything else reads as NaN (never equal). */
 export const digestText = (d: number): string => Math.floor(d / 4294967296).toString(16).padStart(5, '0') + (d >>> 0).toString(16).padStart(8, '0');
-export const digestFromText = (s: string | null): number =>
-  s != null && HEX13.test(s) ? parseInt(s.slice(0, 5), 16) * 4294967296 + parseInt(s.slice(5), 16) : NaN;
+export const digestFromText = (s: string | null): number => {
+  if (s == null || s.length !== 13) return NaN;
+  let d = 0;
+  for (let i = 0; i < 13; i++) {
+    const c = s.charCodeAt(i);
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (v < 0) return NaN;
+    d = d * 16 + v; // 52 bits: exact in a double
+  }
+  return d;
+};

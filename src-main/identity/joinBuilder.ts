@@ -399,10 +399,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // depend on other records. An equal digest means an equal row and equal links (match cards
   // only name records of the same cluster), so unchanged persons are neither recomputed nor
   // rewritten.
-  const settingsKey = JSON.stringify(settings);
+  const settingsDigest = digest52([JOIN_VERSION, JSON.stringify(settings)]);
   const inputDigest = (c: number): number => {
     const j = assignedRow[c];
-    const parts: unknown[] = [JOIN_VERSION, settingsKey, assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
+    const parts: unknown[] = [settingsDigest, assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
     for (let k = start[c]; k < start[c + 1]; k++) {
       const i = members[k];
       const n = nodes[i];

@@ -274,8 +274,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
     nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: emailNorm ? [emailNorm] : [], firstName });
     keep(json, inputs);
   }
-  // Contacts: a digest each (its columns and gifts), and the packed columns and name only where
-  // needed (fields kept; contacts without individuals).
+  // Contacts: a digest each (its columns and gifts); the packed columns only when fields are kept.
   const contactDigest = new Map<string, number>();
   const contactJson = new Map<string, string>();
   for (const [id, json, inputs] of db
@@ -283,10 +282,9 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
     .raw()
     .iterate(p) as Iterable<[string, string, string | null]>) {
     contactDigest.set(id, digest52([json, inputs]));
-    contactJson.set(id, json);
+    if (keepFields) contactJson.set(id, json);
   }
   const individualAt = new Map<string, number>();
-  const withIndividuals = new Set<string>();
   const firstIndividual = nodes.length;
   for (const [id, contactId, firstName, isPrimary, json] of db
     .prepare(`SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}) FROM crm_individuals i WHERE i.profile_id = @p ORDER BY i.id`)
@@ -294,14 +292,12 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
     .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
     const cd = contactDigest.get(contactId);
     if (cd === undefined) continue; // the household is gone
-    withIndividuals.add(contactId);
     individualAt.set(id, nodes.length);
     nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 });
     // Completed with the individual's methods below.
     digests.push(digest52([json, cd]));
     if (keepFields) packed.push(json);
   }
-  if (!keepFields) for (const id of withIndividuals) contactJson.delete(id);
   // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
   // (primary first, then by id), with the email keys alongside: no object per method here.
   // `+m.profile_id` keeps the planner off the individual index: a scan and a sort cost 2 s at a
@@ -325,11 +321,17 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   }
   for (let at = firstIndividual; at < nodes.length; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
   individualAt.clear();
-  for (const [id, json] of contactJson) {
-    if (withIndividuals.has(id)) continue;
-    nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name: str((JSON.parse(json) as Row)[1]) } });
+  // Contacts without an individual (organizations, mostly) are records of their own.
+  for (const [id, name] of db
+    .prepare(
+      `SELECT c.id, c.name FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)`,
+    )
+    .raw()
+    .iterate(p) as Iterable<[string, string | null]>) {
+    nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name } });
     digests.push(contactDigest.get(id)!);
-    if (keepFields) packed.push(json);
+    if (keepFields) packed.push(contactJson.get(id)!);
   }
   contactDigest.clear();
   for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of db
