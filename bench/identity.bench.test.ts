@@ -58,7 +58,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         onePercentChangedRebuildMs: changedMs,
         fullRecomputeMs: recomputeMs,
         splitDetectionMs: unchanged.timings.splits,
-        candidates: unchanged.detected,
+        candidatesOpen: unchanged.candidatesOpen,
         personsWritten: { first: first.timings.personsWritten, unchanged: unchanged.timings.personsWritten, onePercent: changed.timings.personsWritten, recompute: recompute.timings.personsWritten },
         timings: { first: first.timings, unchanged: unchanged.timings, onePercent: changed.timings, recompute: recompute.timings },
         // Peak resident memory of this process so far (generation included).

@@ -23,8 +23,9 @@ export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySet
     t = n;
   };
   stats.timings.join = Math.round(t - started);
-  // Lineage, measures and conflicts can only change for the persons the join recomputed (their
-  // digests cover the records' emails and the participations and gifts the measures read).
+  // Lineage, measures, conflicts and split candidates can only change for the persons the join
+  // recomputed (their digests cover the records' emails and the participations and gifts the
+  // measures read).
   refreshLineage(db, profileId, now, lastRun, stats.changedRecords);
   lap('lineage');
   applyMeasures(db, profileId, stats.changedPersons ?? undefined, { ownerKnown: true });
@@ -33,7 +34,7 @@ export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySet
   lap('conflicts');
   stats.restoreIndexes();
   lap('indexes');
-  const s = detectSplits(db, profileId, now);
+  const s = detectSplits(db, profileId, now, stats.changedPersons);
   lap('splits');
   for (const [k, v] of Object.entries(s.timings)) stats.timings['splits.' + k] = v;
   return {

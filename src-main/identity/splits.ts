@@ -25,7 +25,19 @@ export function pairKey(x: string, y: string): [string, string] {
   return x < y ? [x, y] : [y, x];
 }
 
-export function detectSplits(db: Db, profileId: number, now: string): { open: number; detected: number; timings: Record<string, number> } {
+/**
+ * Scope: null = every person; otherwise the persons a rebuild recomputed or removed. Pairs of
+ * two persons outside the scope are left as they are: their evidence (lineage, links,
+ * references, keys, blocks) can only change through a recomputed person.
+ */
+export function detectSplits(
+  db: Db,
+  profileId: number,
+  now: string,
+  scope: string[] | null = null,
+): { open: number; detected: number; timings: Record<string, number> } {
+  const scoped = scope ? new Set(scope) : null;
+  const outside = (a: string, b: string) => scoped !== null && !scoped.has(a) && !scoped.has(b);
   const timings: Record<string, number> = {};
   let t0 = performance.now();
   const lap = (name: string) => {
@@ -153,18 +165,41 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
     }
     return [...blocks.values()];
   };
+  // Scoped (after a rebuild that recomputed few persons): only the blocks a recomputed person
+  // is in; a pair of two unchanged persons has unchanged evidence and keeps its row.
+  if (scope) {
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS split_scope (id TEXT PRIMARY KEY) WITHOUT ROWID');
+    db.exec('DELETE FROM temp.split_scope');
+    const ins = db.prepare('INSERT OR IGNORE INTO temp.split_scope (id) VALUES (?)');
+    for (const id of scope) ins.run(id);
+  }
+  const inScope = `profile_id = @p AND id IN (SELECT id FROM temp.split_scope)`;
   const phoneBlocks = readBlocks(
-    `WITH b AS (SELECT phone_e164 AS k FROM persons INDEXED BY persons_by_phone
+    scope
+      ? `WITH k AS (SELECT DISTINCT phone_e164 AS k FROM persons WHERE ${inScope} AND phone_e164 IS NOT NULL),
+         b AS (SELECT k.k FROM k JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = k.k GROUP BY k.k HAVING COUNT(*) BETWEEN 2 AND @max)
+         SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
+         FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
+         ORDER BY p.phone_e164, p.id`
+      : `WITH b AS (SELECT phone_e164 AS k FROM persons INDEXED BY persons_by_phone
                 WHERE profile_id = @p AND phone_e164 IS NOT NULL GROUP BY phone_e164 HAVING COUNT(*) BETWEEN 2 AND @max)
-     SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
-     FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
-     ORDER BY p.phone_e164, p.id`,
+         SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
+         FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
+         ORDER BY p.phone_e164, p.id`,
   );
   // name_key is 'last|first': the members of a last-name block are the keys in ['last|', 'last}').
   const postalBlocks = readBlocks(
-    `WITH b AS (SELECT postal, substr(name_key, 1, instr(name_key, '|') - 1) AS last FROM persons INDEXED BY persons_by_postal_name
-                WHERE profile_id = @p AND postal IS NOT NULL AND instr(name_key, '|') > 1
-                GROUP BY postal, last HAVING COUNT(*) BETWEEN 2 AND @max)
+    `WITH b AS (${
+      scope
+        ? `SELECT k.postal, k.last FROM (SELECT DISTINCT postal, substr(name_key, 1, instr(name_key, '|') - 1) AS last FROM persons
+             WHERE ${inScope} AND postal IS NOT NULL AND instr(name_key, '|') > 1) k
+           JOIN persons p INDEXED BY persons_by_postal_name
+             ON p.profile_id = @p AND p.postal = k.postal AND p.name_key >= k.last || '|' AND p.name_key < k.last || '}'
+           GROUP BY k.postal, k.last HAVING COUNT(*) BETWEEN 2 AND @max`
+        : `SELECT postal, substr(name_key, 1, instr(name_key, '|') - 1) AS last FROM persons INDEXED BY persons_by_postal_name
+           WHERE profile_id = @p AND postal IS NOT NULL AND instr(name_key, '|') > 1
+           GROUP BY postal, last HAVING COUNT(*) BETWEEN 2 AND @max`
+    })
      SELECT b.postal || '|' || b.last, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
      FROM b JOIN persons p INDEXED BY persons_by_postal_name
        ON p.profile_id = @p AND p.postal = b.postal AND p.name_key >= b.last || '|' AND p.name_key < b.last || '}'
@@ -212,7 +247,7 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
     rejected.add(a + '|' + b);
   }
 
-  const existing = new Map<string, { id: number; status: string }>();
+  const existing = new Map<string, { id: number; status: string; person_a: string; person_b: string }>();
   for (const r of db.prepare(`SELECT id, person_a, person_b, status FROM split_candidates WHERE profile_id = ?`).iterate(profileId) as Iterable<{
     id: number;
     person_a: string;
@@ -230,6 +265,11 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
   let detected = 0;
   for (const [k, p] of pairs) {
     if (rejected.has(k)) continue;
+    if (outside(p.a, p.b)) {
+      const ex = existing.get(k);
+      if (ex) keep.add(ex.id);
+      continue;
+    }
     const ka = rep(p.a);
     const kb = rep(p.b);
     if (!ka || !kb) continue;
@@ -244,7 +284,9 @@ export function detectSplits(db: Db, profileId: number, now: string): { open: nu
     } else insert.run(profileId, p.a, p.b, ka, kb, p.evidence[0].kind, score, JSON.stringify(p.evidence), now, now);
   }
   const drop = db.prepare(`DELETE FROM split_candidates WHERE id = ?`);
-  for (const ex of existing.values()) if (ex.status === 'open' && !keep.has(ex.id)) drop.run(ex.id);
+  for (const ex of existing.values()) if (ex.status === 'open' && !keep.has(ex.id) && !outside(ex.person_a, ex.person_b)) drop.run(ex.id);
+  // Every open candidate has just been seen (re-detected, or unchanged outside the scope).
+  db.prepare(`UPDATE split_candidates SET last_seen_at = ? WHERE profile_id = ? AND status = 'open'`).run(now, profileId);
   const open = (db.prepare(`SELECT COUNT(*) AS n FROM split_candidates WHERE profile_id = ? AND status = 'open'`).get(profileId) as { n: number }).n;
   lap('persist');
   return { open, detected, timings };

@@ -24,8 +24,13 @@ function snapshot(db: Db, profileId: number) {
     .all(profileId);
   const findings = db.prepare(`SELECT kind, source, source_id, person_id, detail_json FROM identity_findings WHERE profile_id = ? ORDER BY kind, source, source_id`).all(profileId);
   const conflicts = db.prepare(`SELECT person_id, field, vomo_value, crm_value, status, active FROM conflicts WHERE profile_id = ? ORDER BY person_id, field`).all(profileId);
-  return { persons, links, findings, conflicts };
+  const candidates = db
+    .prepare(`SELECT person_a, person_b, key_a, key_b, kind, score, evidence_json, status FROM split_candidates WHERE profile_id = ? ORDER BY person_a, person_b`)
+    .all(profileId);
+  return { persons, links, findings, conflicts, candidates };
 }
+
+const hasPair = (candidates: unknown[], key: string) => (candidates as { key_a: string; key_b: string }[]).some((c) => c.key_a === key || c.key_b === key);
 
 describe('rebuild', () => {
   it('rewrites only changed persons, and leaves exactly what a full recompute leaves', () => {
@@ -48,10 +53,14 @@ describe('rebuild', () => {
     }
     for (let i = 25; i <= 60; i++) m.raiseDonor({ id: `r${i}`, email: i % 2 ? `p${i}@x.example` : `other${i}@y.example`, first: `First${i}`, last: 'Smith', crmKey: i % 2 ? null : `c${i}` });
     m.crmContact({ id: 'org1', name: 'Acme Corp', type: 'Organization' });
+    // Split candidates: the same person again under another email and the same phone (two pairs).
+    m.raiseDonor({ id: 'dup6', email: 'first6@other.example', first: 'First6', last: 'Smith', phone: '(217) 555-0006' });
+    m.raiseDonor({ id: 'dup7', email: 'first7@other.example', first: 'First7', last: 'Smith', phone: '(217) 555-0007' });
     for (let i = 1; i <= 30; i += 3) m.participation({ userId: `v${i}`, id: `a${i}`, hours: 2, at: '2025-05-01T10:00:00Z' });
     for (let i = 10; i <= 40; i += 4) m.crmGift({ id: `g${i}`, contactId: `c${i}`, amountCents: 5000, date: '2025-03-01' });
     for (let i = 25; i <= 35; i += 2) m.raiseGift({ id: `rg${i}`, donorId: `r${i}`, amountCents: 2500, date: '2025-06-01T12:00:00Z' });
     svc.rebuild(profileId);
+    expect(hasPair(snapshot(core.db, profileId).candidates, 'vomo:v7')).toBe(true);
 
     // Nothing changed: nothing is rewritten.
     const again = svc.rebuild(profileId);
@@ -64,6 +73,8 @@ describe('rebuild', () => {
     m.vomoUser({ id: 'v99', email: 'p12@x.example', first: 'First12', last: 'Smith' }); // a second VOMO user on one email
     m.crmContact({ id: 'c20', name: 'Contact 20 renamed', postal: '62702', individuals: [{ id: 'i20', first: 'First20', last: 'Smith', primary: true, emails: ['p20@x.example'] }] }); // the partner left
     m.raiseDonor({ id: 'r40', email: 'p40@x.example', first: 'First40', last: 'Smith' }); // a new donor joins by email
+    m.raiseDonor({ id: 'dup7', email: 'first7@other.example', first: 'Someone', last: 'Else', phone: '(217) 555-0007' }); // no longer a similar name
+    m.raiseDonor({ id: 'dup9', email: 'first9@other.example', first: 'First9', last: 'Smith', phone: '(217) 555-0009' }); // a new duplicate
     m.participation({ userId: 'v8', id: 'a8b', hours: 5, verified: false, at: '2026-01-10T10:00:00Z' }); // new hours, unverified
     m.participation({ userId: 'v1', id: 'a1', hours: 4, at: '2025-05-01T10:00:00Z' }); // hours corrected
     m.crmGift({ id: 'g38', contactId: 'c38', amountCents: 9000, date: '2026-01-02' }); // a new CRM+ gift
@@ -76,6 +87,9 @@ describe('rebuild', () => {
     expect(s.timings?.personsWritten).toBeLessThan(s.persons / 2);
     expect(personOf(core.db, profileId, 'vomo', 'v15')).not.toBe(personOf(core.db, profileId, 'crm_individual', 'i15'));
     const incremental = snapshot(core.db, profileId);
+    const pairsOf = (kind: string) => incremental.candidates.filter((c) => (c as { kind: string }).kind === kind).length;
+    expect(pairsOf('phone_name')).toBeGreaterThanOrEqual(2); // v6/dup6 kept, v9/dup9 found, v7/dup7 gone
+    expect(hasPair(incremental.candidates, 'vomo:v7')).toBe(false);
     const hours = (id: string) => (core.db.prepare(`SELECT vomo_hours_total AS h FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id)) as { h: number }).h;
     expect([hours('v1'), hours('v8')]).toEqual([4, 5]);
 
