@@ -236,7 +236,8 @@ export interface JoinSet {
   nodes: JoinNode[];
   /**
    * Per record: a digest of every column a person row is computed from (for an individual, its
-   * household contact's and its methods' too). Equal digests mean the record reads the same.
+   * household contact's and its methods' too) and of what the measures read of it (its
+   * participations or gifts). Equal digests mean the record reads the same.
    */
   digests: Float64Array;
   /** Record i with every field, as loadNodes would read it; only when loaded with keepFields. */
