@@ -8,18 +8,12 @@
  * disappear on a record whose digest changed) and those no longer live.
  */
 import type { Db } from '../store/db';
-import { parseSourceKey } from './nodes';
+import { fillRecordScope } from './scopeTables';
 
 export function refreshLineage(db: Db, profileId: number, now: string, lastRun: string, scope?: string[] | null): void {
   let only = (_src: string, _col: string) => '';
   if (scope) {
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS lineage_scope (source TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (source, source_id)) WITHOUT ROWID');
-    db.exec('DELETE FROM temp.lineage_scope');
-    const ins = db.prepare('INSERT OR IGNORE INTO temp.lineage_scope (source, source_id) VALUES (?, ?)');
-    for (const k of scope) {
-      const { source, id } = parseSourceKey(k);
-      ins.run(source, id);
-    }
+    fillRecordScope(db, 'lineage_scope', scope);
     only = (src, col) => ` AND ${col} IN (SELECT source_id FROM temp.lineage_scope WHERE source = '${src}')`;
   }
   const ins = (sql: string) => db.prepare(sql).run({ p: profileId, now });

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../store/db';
 import { verifiedParticipationSql } from './verifiedHours';
+import { fillPersonScope } from './scopeTables';
 
 const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%refund%'
   AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%declin%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%void%'`;
@@ -52,10 +53,7 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
   let inP = '';
   let inL = '';
   if (scope) {
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS identity_person_scope (id TEXT PRIMARY KEY) WITHOUT ROWID');
-    db.exec('DELETE FROM temp.identity_person_scope');
-    const ins = db.prepare('INSERT OR IGNORE INTO temp.identity_person_scope (id) VALUES (?)');
-    for (const id of scope) ins.run(id);
+    fillPersonScope(db, scope);
     inP = ' AND p.id IN (SELECT id FROM temp.identity_person_scope)';
     inL = ' AND l.person_id IN (SELECT id FROM temp.identity_person_scope)';
     // The contact's giving counts once: on the person holding its primary (else first) individual.

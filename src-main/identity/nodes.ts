@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import { normEmail } from './normalize';
 import { digest52 } from './digest';
 import { MEASURE_INPUTS } from './measures';
+import { fillRecordScope } from './scopeTables';
 
 export type NodeKind = 'vomo' | 'crm_individual' | 'crm_contact' | 'raise';
 
@@ -377,13 +378,10 @@ export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes:
   let from = (table: string, alias: string, _src: string) => `${table} ${alias}`;
   let scopedContacts: Set<string> | null = null;
   if (scope) {
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS identity_scope (source TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (source, source_id)) WITHOUT ROWID');
-    db.exec('DELETE FROM temp.identity_scope');
-    const ins = db.prepare('INSERT OR IGNORE INTO temp.identity_scope (source, source_id) VALUES (?, ?)');
+    fillRecordScope(db, 'identity_scope', scope);
     scopedContacts = new Set();
     for (const k of scope) {
       const { source, id } = parseSourceKey(k);
-      ins.run(source, id);
       if (source === 'crm_contact') scopedContacts.add(id);
     }
     from = (table, alias, src) => `temp.identity_scope s CROSS JOIN ${table} ${alias} ON s.source = '${src}' AND ${alias}.profile_id = @p AND ${alias}.id = s.source_id`;

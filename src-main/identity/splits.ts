@@ -10,6 +10,7 @@ import type { Db } from '../store/db';
 import type { Evidence } from '../../src-shared/domain/identity';
 import { nameSimilarity } from './normalize';
 import { renderCard, describeKey } from './matchCards';
+import { fillPersonScope } from './scopeTables';
 
 const MAX_BLOCK = 12;
 
@@ -167,13 +168,8 @@ export function detectSplits(
   };
   // Scoped (after a rebuild that recomputed few persons): only the blocks a recomputed person
   // is in; a pair of two unchanged persons has unchanged evidence and keeps its row.
-  if (scope) {
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS split_scope (id TEXT PRIMARY KEY) WITHOUT ROWID');
-    db.exec('DELETE FROM temp.split_scope');
-    const ins = db.prepare('INSERT OR IGNORE INTO temp.split_scope (id) VALUES (?)');
-    for (const id of scope) ins.run(id);
-  }
-  const inScope = `profile_id = @p AND id IN (SELECT id FROM temp.split_scope)`;
+  if (scope) fillPersonScope(db, scope);
+  const inScope = `profile_id = @p AND id IN (SELECT id FROM temp.identity_person_scope)`;
   const phoneBlocks = readBlocks(
     scope
       ? `WITH k AS (SELECT DISTINCT phone_e164 AS k FROM persons WHERE ${inScope} AND phone_e164 IS NOT NULL),

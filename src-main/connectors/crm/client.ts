@@ -17,7 +17,8 @@ import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
-import { cancelled, fetchText, sleep, withRetries } from '../shared/transport';
+import { cancelled, fetchText, withRetries } from '../shared/transport';
+import { RateLimitPause, retryDefaults } from '../shared/pacing';
 
 export const CRM_LABEL = 'CRM+';
 
@@ -66,7 +67,7 @@ export class CrmClient {
   private readonly f: typeof fetch;
   private readonly limiter: Bottleneck;
   private readonly o: Required<Omit<CrmClientOptions, 'fetch' | 'onWait' | 'onBudget' | 'baseUrl' | 'token'>>;
-  private pausedUntil = 0;
+  private readonly pause: RateLimitPause;
   private budget: CrmBudget = { limit: null, remaining: null, resetAt: null };
   private refillTimer: NodeJS.Timeout | null = null;
   private sawHeaders = false;
@@ -79,16 +80,12 @@ export class CrmClient {
     registerSecret(opts.token);
     this.f = opts.fetch ?? fetch;
     this.o = {
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      retries: opts.retries ?? 5,
-      minRetryDelayMs: opts.minRetryDelayMs ?? 500,
-      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
-      max429: opts.max429 ?? 30,
-      maxWaitMs: opts.maxWaitMs ?? 3_600_000,
+      ...retryDefaults(opts, 3_600_000),
       maxConcurrent: opts.maxConcurrent ?? 2,
       hourlyLimit: opts.hourlyLimit ?? 5000,
       reserve: opts.reserve ?? 50,
     };
+    this.pause = new RateLimitPause(CRM_LABEL, this.o.maxWaitMs, opts.onWait);
     // Until the server reports its budget, count our own calls against the documented hourly limit.
     const own = Math.max(1, this.o.hourlyLimit - this.o.reserve);
     this.limiter = new Bottleneck({
@@ -145,23 +142,12 @@ export class CrmClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     return withRetries(this.o, () => this.limiter.schedule(() => this.once(method, url, body, signal)), {
       signal,
-      onRateLimited: (error) => {
-        const wait = Math.min(error.retryAfterMs ?? 5_000, this.o.maxWaitMs);
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-      },
+      onRateLimited: this.pause.onRateLimited(5_000),
     });
   }
 
-  private async waitGate(signal?: AbortSignal): Promise<void> {
-    const wait = this.pausedUntil - Date.now();
-    if (wait > 0) {
-      this.opts.onWait?.(wait, `${CRM_LABEL} asked Twofold to slow down`);
-      await sleep(wait, signal);
-    }
-  }
-
   private async once(method: string, url: URL, body: unknown, signal?: AbortSignal): Promise<{ json: unknown; status: number }> {
-    await this.waitGate(signal);
+    await this.pause.wait(signal);
     if (signal?.aborted) throw new AbortError(cancelled());
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';

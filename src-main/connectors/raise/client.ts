@@ -11,7 +11,8 @@ import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
-import { cancelled, fetchText, sleep, withRetries } from '../shared/transport';
+import { cancelled, fetchText, withRetries } from '../shared/transport';
+import { ConcurrencyGate, RateLimitPause, retryDefaults } from '../shared/pacing';
 
 export const RAISE_LABEL = 'Raise';
 
@@ -35,37 +36,14 @@ export interface RaisePage {
   total: number | null;
 }
 
-/**
- * A plain concurrency gate for when no rate limit applies (sandbox "off", benchmarks): Bottleneck
- * dispatches each job through a timer and a lock (measured ~3 ms per job, ~300 jobs/s), which
- * would cap an unthrottled sync; with a limit set, Bottleneck does the pacing.
- */
-class Gate {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
-
-
 export class RaiseClient {
   private readonly base: string;
   private readonly token: string;
   private readonly f: typeof fetch;
   private readonly limiter: Bottleneck | null;
-  private readonly gate: Gate | null;
-  private readonly o: { timeoutMs: number; retries: number; minRetryDelayMs: number; maxRetryDelayMs: number; max429: number; maxWaitMs: number };
-  private pausedUntil = 0;
+  private readonly gate: ConcurrencyGate | null;
+  private readonly o: ReturnType<typeof retryDefaults>;
+  private readonly pause: RateLimitPause;
   readonly requestsPerSecond: number;
   calls = 0;
 
@@ -78,16 +56,10 @@ export class RaiseClient {
     const rps = opts.requestsPerSecond ?? 5;
     this.requestsPerSecond = rps > 0 ? rps : Infinity;
     const finite = Number.isFinite(this.requestsPerSecond);
-    this.o = {
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      retries: opts.retries ?? 5,
-      minRetryDelayMs: opts.minRetryDelayMs ?? 500,
-      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
-      max429: opts.max429 ?? 30,
-      maxWaitMs: opts.maxWaitMs ?? 600_000,
-    };
+    this.o = retryDefaults(opts, 600_000);
+    this.pause = new RateLimitPause(RAISE_LABEL, this.o.maxWaitMs, opts.onWait);
     this.limiter = finite ? new Bottleneck({ maxConcurrent: opts.maxConcurrent ?? 2, minTime: Math.ceil(1000 / this.requestsPerSecond) }) : null;
-    this.gate = finite ? null : new Gate(opts.maxConcurrent ?? 2);
+    this.gate = finite ? null : new ConcurrencyGate(opts.maxConcurrent ?? 2);
   }
 
   close(): void {
@@ -108,19 +80,12 @@ export class RaiseClient {
   async getJson(url: URL, signal?: AbortSignal): Promise<unknown> {
     return withRetries(this.o, () => this.schedule(() => this.once(url, signal)), {
       signal,
-      onRateLimited: (error) => {
-        const wait = Math.min(error.retryAfterMs ?? 1000, this.o.maxWaitMs);
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-      },
+      onRateLimited: this.pause.onRateLimited(1000),
     });
   }
 
   private async once(url: URL, signal?: AbortSignal): Promise<unknown> {
-    const wait = this.pausedUntil - Date.now();
-    if (wait > 0) {
-      this.opts.onWait?.(wait, `${RAISE_LABEL} asked Twofold to slow down`);
-      await sleep(wait, signal);
-    }
+    await this.pause.wait(signal);
     if (signal?.aborted) throw new AbortError(cancelled());
     this.calls++;
     const { res, text } = await fetchText(this.f, url, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' } }, {

@@ -15,7 +15,8 @@ import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure, retryAfterMs } from '../shared/parseValues';
-import { cancelled, fetchText, sleep, withRetries } from '../shared/transport';
+import { cancelled, fetchText, withRetries } from '../shared/transport';
+import { ConcurrencyGate, RateLimitPause, retryDefaults } from '../shared/pacing';
 
 export const VOMO_LABEL = 'VOMO';
 
@@ -35,37 +36,14 @@ export interface VomoClientOptions {
   onWait?: (ms: number, reason: string) => void;
 }
 
-/**
- * A plain concurrency gate for when no rate limit applies (sandbox "off", benchmarks): Bottleneck
- * dispatches each job through a timer and a lock (measured ~3 ms per job, ~300 jobs/s), which
- * would cap an unthrottled sync; with a limit set, Bottleneck does the pacing.
- */
-class Gate {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
-
-
 export class VomoClient {
   readonly base: URL;
   private readonly token: string;
   private readonly f: typeof fetch;
   private readonly limiter: Bottleneck | null;
-  private readonly gate: Gate | null;
-  private readonly o: { timeoutMs: number; retries: number; minRetryDelayMs: number; maxRetryDelayMs: number; max429: number; maxWaitMs: number };
-  private pausedUntil = 0;
+  private readonly gate: ConcurrencyGate | null;
+  private readonly o: ReturnType<typeof retryDefaults>;
+  private readonly pause: RateLimitPause;
   readonly requestsPerSecond: number;
   calls = 0;
   /** Last `X-RateLimit-Remaining` seen, if the server sends it. */
@@ -78,14 +56,8 @@ export class VomoClient {
     this.f = opts.fetch ?? fetch;
     const rps = opts.requestsPerSecond ?? 3;
     this.requestsPerSecond = rps > 0 ? rps : Infinity;
-    this.o = {
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      retries: opts.retries ?? 5,
-      minRetryDelayMs: opts.minRetryDelayMs ?? 500,
-      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
-      max429: opts.max429 ?? 30,
-      maxWaitMs: opts.maxWaitMs ?? 600_000,
-    };
+    this.o = retryDefaults(opts, 600_000);
+    this.pause = new RateLimitPause(VOMO_LABEL, this.o.maxWaitMs, opts.onWait);
     const finite = Number.isFinite(this.requestsPerSecond);
     const concurrency = opts.maxConcurrent ?? (finite ? Math.max(1, Math.ceil(this.requestsPerSecond)) : 8);
     // An even spacing plus a per-second reservoir: never more than N calls in any second.
@@ -98,7 +70,7 @@ export class VomoClient {
           reservoirRefreshInterval: 1000,
         })
       : null;
-    this.gate = finite ? null : new Gate(concurrency);
+    this.gate = finite ? null : new ConcurrencyGate(concurrency);
   }
 
   close(): void {
@@ -125,19 +97,12 @@ export class VomoClient {
     if (!this.isOurs(u)) throw new AppError('INTERNAL', 'refusing to send the VOMO token to another address');
     return withRetries(this.o, () => this.schedule(() => this.once(u, signal)), {
       signal,
-      onRateLimited: (error) => {
-        const wait = Math.min(error.retryAfterMs ?? 1000, this.o.maxWaitMs);
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
-      },
+      onRateLimited: this.pause.onRateLimited(1000),
     });
   }
 
   private async once(u: URL, signal?: AbortSignal): Promise<unknown> {
-    const wait = this.pausedUntil - Date.now();
-    if (wait > 0) {
-      this.opts.onWait?.(wait, `${VOMO_LABEL} asked Twofold to slow down`);
-      await sleep(wait, signal);
-    }
+    await this.pause.wait(signal);
     if (signal?.aborted) throw new AbortError(cancelled());
     this.calls++;
     const { res, text } = await fetchText(this.f, u, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' } }, {
@@ -149,8 +114,7 @@ export class VomoClient {
     if (rem !== null && Number.isFinite(Number(rem))) {
       this.remaining = Number(rem);
       if (this.remaining <= 0 && res.ok) {
-        const ra = retryAfterMs(res.headers.get('retry-after')) ?? 1000;
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + Math.min(ra, this.o.maxWaitMs));
+        this.pause.extend(retryAfterMs(res.headers.get('retry-after')) ?? 1000);
       }
     }
     if (!res.ok) throw httpFailure(VOMO_LABEL, res.status, text, res.headers.get('retry-after'));
