@@ -18,7 +18,7 @@ import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
-import { RateLimitPause, retryDefaults } from '../shared/pacing';
+import { RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 
 export const CRM_LABEL = 'CRM+';
 
@@ -29,20 +29,10 @@ export interface CrmBudget {
   resetAt: string | null;
 }
 
-export interface CrmClientOptions {
+export interface CrmClientOptions extends RetryOptions {
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
-  /** Per-request timeout (ms). */
-  timeoutMs?: number;
-  /** Retries after the first attempt for 5xx / network failures. */
-  retries?: number;
-  minRetryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  /** Consecutive 429s tolerated for one call before giving up with RATE_LIMITED. */
-  max429?: number;
-  /** Longest single Retry-After or reset wait honoured (ms); longer ones are capped. */
-  maxWaitMs?: number;
   maxConcurrent?: number;
   /** Requests per hour when the server sends no X-RateLimit headers. */
   hourlyLimit?: number;

@@ -12,22 +12,16 @@ import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
-import { ConcurrencyGate, RateLimitPause, retryDefaults } from '../shared/pacing';
+import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 
 export const RAISE_LABEL = 'Raise';
 
-export interface RaiseClientOptions {
+export interface RaiseClientOptions extends RetryOptions {
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
   requestsPerSecond?: number;
   maxConcurrent?: number;
-  timeoutMs?: number;
-  retries?: number;
-  minRetryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  max429?: number;
-  maxWaitMs?: number;
   onWait?: (ms: number, reason: string) => void;
 }
 

@@ -57,12 +57,17 @@ export class RateLimitPause {
   }
 }
 
+/** The request and retry options every client takes. */
 export interface RetryOptions {
+  /** Per-request timeout (ms). */
   timeoutMs?: number;
+  /** Retries after the first attempt for 5xx / network failures. */
   retries?: number;
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** Consecutive 429s tolerated for one call before giving up with RATE_LIMITED. */
   max429?: number;
+  /** Longest single Retry-After or reset wait honoured (ms); longer ones are capped. */
   maxWaitMs?: number;
 }
 

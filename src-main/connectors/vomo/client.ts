@@ -16,23 +16,17 @@ import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { RemoteCallError, httpFailure, networkFailure, retryAfterMs } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
-import { ConcurrencyGate, RateLimitPause, retryDefaults } from '../shared/pacing';
+import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 
 export const VOMO_LABEL = 'VOMO';
 
-export interface VomoClientOptions {
+export interface VomoClientOptions extends RetryOptions {
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
   /** Per-second limit; Infinity (or 0) for no throttle. */
   requestsPerSecond?: number;
   maxConcurrent?: number;
-  timeoutMs?: number;
-  retries?: number;
-  minRetryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  max429?: number;
-  maxWaitMs?: number;
   onWait?: (ms: number, reason: string) => void;
 }
 
