@@ -11,6 +11,7 @@
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadJoinNodes, loadNodes, parseSourceKey, type IdNode, type JoinNode } from './nodes';
+import { loadJoinSet } from './nodeCache';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
@@ -234,9 +235,11 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // indexed by node or cluster number; person rows are computed and written one at a time,
   // never held all at once. A first build computes every person, so it keeps every record's
   // fields from its one read; later builds keep digests and read the fields of the few changed
-  // clusters again.
+  // clusters again. Records come from the node cache, which re-reads from the mirrors only
+  // the records changed since the last rebuild.
   const firstBuild = !db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId);
-  const joinSet = loadJoinNodes(db, profileId, firstBuild);
+  const joinSet = loadJoinSet(db, profileId, firstBuild);
+  timings.recordsRead = joinSet.recordsRead;
   const { nodes, digests } = joinSet;
   let fullNode = joinSet.full;
   lap('load');

@@ -96,17 +96,24 @@ export type JoinNode =
   | { kind: 'crm_contact'; key: string; id: string; emails: string[]; contactId: string; contact: { name: string | null } }
   | { kind: 'raise'; key: string; id: string; emails: string[]; firstName: string | null; crmKey: string | null };
 
+/**
+ * The layout of a record's digest and of the join fields the node cache keeps: bump it when the
+ * column lists below or what loadJoinNodes digests change, so every cache is rebuilt from the
+ * mirrors (and the mirror triggers of migration 0014 must then track the new columns too).
+ */
+export const RECORD_DIGEST_VERSION = 1;
+
 // The columns of each record, in the order the builders below read them. Both loaders select
 // exactly these (loadJoinNodes packed into one JSON array per row), so a record reads the same
 // whichever loader produced it.
-const VOMO_COLS = `u.id, u.email, u.email_norm, u.first_name, u.last_name, u.phone, u.address, u.updated_at, u.user_status, u.membership_role`;
-const CONTACT_COLS = `c.id, c.name, c.contact_type, c.address1, c.city, c.state, c.postal, c.life_to_date_giving_cents, c.last_gift_date, c.contact_view_url, c.modified_at`;
-const IND_COLS = `i.id, i.contact_id, i.first_name, i.last_name, i.is_primary`;
-const METHOD_COLS = `m.individual_id, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary, m.id`;
+export const VOMO_COLS = `u.id, u.email, u.email_norm, u.first_name, u.last_name, u.phone, u.address, u.updated_at, u.user_status, u.membership_role`;
+export const CONTACT_COLS = `c.id, c.name, c.contact_type, c.address1, c.city, c.state, c.postal, c.life_to_date_giving_cents, c.last_gift_date, c.contact_view_url, c.modified_at`;
+export const IND_COLS = `i.id, i.contact_id, i.first_name, i.last_name, i.is_primary`;
+export const METHOD_COLS = `m.individual_id, m.kind, m.value, m.email_norm, m.is_opted_in, m.is_primary, m.id`;
 // `|| ''` drops the JSON subtype: json_array() then embeds the addresses as text, as a plain SELECT returns them.
-const RAISE_COLS = `d.id, d.email, d.email_norm, d.first_name, d.last_name, d.name, d.phone, d.address1, d.city, d.state, d.postal,
+export const RAISE_COLS = `d.id, d.email, d.email_norm, d.first_name, d.last_name, d.name, d.phone, d.address1, d.city, d.state, d.postal,
   d.email_opted_in, d.crm_key, d.modified_at, d.is_organization, json_extract(d.raw_json, '$.donorEmailAddresses') || ''`;
-const RAISE_LIVE = `d.gone_at IS NULL AND COALESCE(d.is_test_mode, 0) = 0`;
+export const RAISE_LIVE = `d.gone_at IS NULL AND COALESCE(d.is_test_mode, 0) = 0`;
 
 type Row = unknown[];
 const str = (v: unknown) => v as string | null;
@@ -251,13 +258,18 @@ export interface JoinSet {
  * string only when keepFields is set (a first build, which computes every person), otherwise a
  * digest of it. A million-person rebuild holds these for the whole run: a few million small
  * objects for the garbage collector to walk, not tens of millions, and display fields are
- * unpacked one cluster at a time.
+ * unpacked one cluster at a time. Every list is in id order within its kind, the order the node
+ * cache (nodeCache.ts) keeps. Scoped: only the records temp.identity_scope lists.
  */
-export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): JoinSet {
+export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false): JoinSet {
   const nodes: JoinNode[] = [];
   const packed: string[] = []; // per record, its packed columns (keepFields only)
   const digests: number[] = [];
   const p = { p: profileId };
+  // Scoped: only the records listed in temp.identity_scope (nodeCache.ts lists the contact of
+  // every listed individual too), each found by its key; otherwise one scan per table.
+  const from = (table: string, alias: string, src: NodeKind) =>
+    scoped ? `temp.identity_scope s CROSS JOIN ${table} ${alias} ON s.source = '${src}' AND ${alias}.profile_id = @p AND ${alias}.id = s.source_id` : `${table} ${alias}`;
   // Each record's digest covers its packed columns and what the person measures read of it
   // (participations, gifts: a correlated subquery per record, cheaper than a grouped pass
   // and a map). Packed strings are kept only when the caller wants fields.
@@ -269,7 +281,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   for (const [id, emailNorm, firstName, json, inputs] of db
     .prepare(
       `SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}), (${MEASURE_INPUTS.vomo('u')})
-       FROM vomo_users u WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`,
+       FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`,
     )
     .raw()
     .iterate(p) as Iterable<[string, string | null, string | null, string, string | null]>) {
@@ -280,7 +292,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   const contactDigest = new Map<string, number>();
   const contactJson = new Map<string, string>();
   for (const [id, json, inputs] of db
-    .prepare(`SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}) FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`)
+    .prepare(
+      `SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')})
+       FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL`,
+    )
     .raw()
     .iterate(p) as Iterable<[string, string, string | null]>) {
     contactDigest.set(id, digest52([json, inputs]));
@@ -289,7 +304,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   const individualAt = new Map<string, number>();
   const firstIndividual = nodes.length;
   for (const [id, contactId, firstName, isPrimary, json] of db
-    .prepare(`SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}) FROM crm_individuals i WHERE i.profile_id = @p ORDER BY i.id`)
+    .prepare(
+      `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS})
+       FROM ${from('crm_individuals', 'i', 'crm_individual')} WHERE i.profile_id = @p ORDER BY i.id`,
+    )
     .raw()
     .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
     const cd = contactDigest.get(contactId);
@@ -302,15 +320,19 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   }
   // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
   // (primary first, then by id), with the email keys alongside: no object per method here.
-  // `+m.profile_id` keeps the planner off the individual index: a scan and a sort cost 2 s at a
-  // million persons, the index walk with a row lookup per method 2.7 s.
+  // Unscoped, `+m.profile_id` keeps the planner off the individual index: a scan and a sort
+  // cost 2 s at a million persons, the index walk with a row lookup per method 2.7 s.
   const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields only)
   const withMethods = new Uint8Array(nodes.length);
+  const methodsFrom = scoped
+    ? `temp.identity_scope s CROSS JOIN crm_contact_methods m INDEXED BY crm_methods_by_individual
+         ON s.source = 'crm_individual' AND m.profile_id = @p AND m.individual_id = s.source_id WHERE`
+    : `crm_contact_methods m WHERE +m.profile_id = @p AND`;
   for (const [individualId, list, emails] of db
     .prepare(
       `SELECT m.individual_id, json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id),
          group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id)
-       FROM crm_contact_methods m WHERE +m.profile_id = @p AND m.kind IN ('email', 'phone') GROUP BY m.individual_id`,
+       FROM ${methodsFrom} m.kind IN ('email', 'phone') GROUP BY m.individual_id`,
     )
     .raw()
     .iterate(p) as Iterable<[string, string, string | null]>) {
@@ -326,8 +348,9 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   // Contacts without an individual (organizations, mostly) are records of their own.
   for (const [id, name] of db
     .prepare(
-      `SELECT c.id, c.name FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)`,
+      `SELECT c.id, c.name FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)
+       ORDER BY c.id`,
     )
     .raw()
     .iterate(p) as Iterable<[string, string | null]>) {
@@ -339,7 +362,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean): J
   for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of db
     .prepare(
       `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})
-       FROM raise_donors d WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`,
+       FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`,
     )
     .raw()
     .iterate(p) as Iterable<[string, string, string | null, string | null, unknown, unknown, string | null]>) {
