@@ -11,6 +11,7 @@
 import type { Db } from '../store/db';
 import { loadJoinNodes, RECORD_DIGEST_VERSION, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
+import { ensureTracking } from './changeTracking';
 
 const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
 const SEP = '\u001f';
@@ -26,6 +27,8 @@ export interface CachedJoinSet extends JoinSet {
  * records re-read, their cache rows replaced, then the whole cache read.
  */
 export function loadJoinSet(db: Db, profileId: number, keepFields: boolean): CachedJoinSet {
+  // Triggers missing or outdated: whatever changed before now went unmarked, so no cache holds.
+  if (ensureTracking(db)) db.exec(`DELETE FROM identity_node_cache; DELETE FROM identity_nodes; DELETE FROM identity_dirty;`);
   const version = db.prepare(`SELECT version FROM identity_node_cache WHERE profile_id = ?`).pluck().get(profileId);
   if (keepFields || version !== RECORD_DIGEST_VERSION) {
     const set = loadJoinNodes(db, profileId, keepFields);

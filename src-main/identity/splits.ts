@@ -169,10 +169,12 @@ export function detectSplits(
   // Scoped (after a rebuild that recomputed few persons): only the blocks a recomputed person
   // is in; a pair of two unchanged persons has unchanged evidence and keeps its row.
   if (scope) fillPersonScope(db, scope);
-  const inScope = `profile_id = @p AND id IN (SELECT id FROM temp.identity_person_scope)`;
+  // Driven from the scope table (CROSS JOIN fixes the loop order): an IN list lets the planner
+  // scan every person row instead, 1.5 s at a million persons even with nothing in scope.
+  const scopedPersons = `temp.identity_person_scope s CROSS JOIN persons p ON p.profile_id = @p AND p.id = s.id`;
   const phoneBlocks = readBlocks(
     scope
-      ? `WITH k AS (SELECT DISTINCT phone_e164 AS k FROM persons WHERE ${inScope} AND phone_e164 IS NOT NULL),
+      ? `WITH k AS (SELECT DISTINCT p.phone_e164 AS k FROM ${scopedPersons} WHERE p.phone_e164 IS NOT NULL),
          b AS (SELECT k.k FROM k JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = k.k GROUP BY k.k HAVING COUNT(*) BETWEEN 2 AND @max)
          SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
          FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
@@ -187,8 +189,8 @@ export function detectSplits(
   const postalBlocks = readBlocks(
     `WITH b AS (${
       scope
-        ? `SELECT k.postal, k.last FROM (SELECT DISTINCT postal, substr(name_key, 1, instr(name_key, '|') - 1) AS last FROM persons
-             WHERE ${inScope} AND postal IS NOT NULL AND instr(name_key, '|') > 1) k
+        ? `SELECT k.postal, k.last FROM (SELECT DISTINCT p.postal, substr(p.name_key, 1, instr(p.name_key, '|') - 1) AS last FROM ${scopedPersons}
+             WHERE p.postal IS NOT NULL AND instr(p.name_key, '|') > 1) k
            JOIN persons p INDEXED BY persons_by_postal_name
              ON p.profile_id = @p AND p.postal = k.postal AND p.name_key >= k.last || '|' AND p.name_key < k.last || '}'
            GROUP BY k.postal, k.last HAVING COUNT(*) BETWEEN 2 AND @max`

@@ -58,6 +58,23 @@ describe('mirror change tracking', () => {
     expect(marks()).toEqual(['vomo:v2']);
   });
 
+  it('creates its triggers with the first node cache, and trusts no cache when they were missing', () => {
+    const { core, profileId, m } = setup();
+    const db = core.db;
+    const triggers = () => db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'identity_track_%'`).pluck().get() as number;
+    expect(triggers()).toBe(0); // a store never rebuilt pays nothing on its syncs
+    const svc = identityService(core);
+    expect(svc.rebuild(profileId).timings?.recordsRead).toBe(4);
+    expect(triggers()).toBe(24);
+    // A change while a trigger was missing goes unmarked: the next rebuild reads everything again.
+    db.exec(`DROP TRIGGER identity_track_vomo_users_update`);
+    m.vomoUser({ id: 'v1', email: 'ann@new.example', first: 'Ann', last: 'Lee' });
+    const s = svc.rebuild(profileId);
+    expect(s.timings?.recordsRead).toBe(4);
+    expect(triggers()).toBe(24);
+    expect(db.prepare(`SELECT emails FROM identity_nodes WHERE profile_id = ? AND rank = 0 AND source_id = 'v1'`).pluck().get(profileId)).toBe('ann@new.example');
+  });
+
   it('marks the owning record when any column its digest reads changes, and only then', () => {
     const { core, profileId } = setup();
     const db = core.db;

@@ -128,3 +128,22 @@ export function personOf(db: Db, profileId: number, source: string, id: string):
 export function personRow(db: Db, profileId: number, id: string): Record<string, unknown> {
   return db.prepare(`SELECT * FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, id) as Record<string, unknown>;
 }
+
+/** Everything a rebuild decides, without the times it stamps. */
+export function storeSnapshot(db: Db, profileId: number) {
+  const persons = (db.prepare(`SELECT * FROM persons WHERE profile_id = ? ORDER BY id`).all(profileId) as Record<string, unknown>[]).map((r) => {
+    const { updated_at: _u, identity_hash: _h, ...rest } = r;
+    return rest;
+  });
+  const links = db
+    .prepare(`SELECT source, source_id, person_id, email_at_link, how, match_card_json, active FROM person_links WHERE profile_id = ? ORDER BY source, source_id, person_id`)
+    .all(profileId);
+  const findings = db.prepare(`SELECT kind, source, source_id, person_id, detail_json FROM identity_findings WHERE profile_id = ? ORDER BY kind, source, source_id`).all(profileId);
+  const conflicts = db.prepare(`SELECT person_id, field, vomo_value, crm_value, status, active FROM conflicts WHERE profile_id = ? ORDER BY person_id, field`).all(profileId);
+  const candidates = db
+    .prepare(`SELECT person_a, person_b, key_a, key_b, kind, score, evidence_json, status FROM split_candidates WHERE profile_id = ? ORDER BY person_a, person_b`)
+    .all(profileId);
+  // The node cache the rebuild kept up from the mirror triggers' marks: what a full read gives.
+  const nodes = db.prepare(`SELECT rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name FROM identity_nodes WHERE profile_id = ? ORDER BY rank, source_id`).all(profileId);
+  return { persons, links, findings, conflicts, candidates, nodes };
+}

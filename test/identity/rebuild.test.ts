@@ -4,34 +4,14 @@
  * every person from scratch gives.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { identityCore, personOf } from './fixtures';
+import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { identityService } from '../../src-main/identity/identityService';
-import type { Db } from '../../src-main/store/db';
 import { dropNodeCache } from '../../src-main/identity/nodeCache';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-
-/** Everything a rebuild decides, without the times it stamps. */
-function snapshot(db: Db, profileId: number) {
-  const persons = (db.prepare(`SELECT * FROM persons WHERE profile_id = ? ORDER BY id`).all(profileId) as Record<string, unknown>[]).map((r) => {
-    const { updated_at: _u, identity_hash: _h, ...rest } = r;
-    return rest;
-  });
-  const links = db
-    .prepare(`SELECT source, source_id, person_id, email_at_link, how, match_card_json, active FROM person_links WHERE profile_id = ? ORDER BY source, source_id, person_id`)
-    .all(profileId);
-  const findings = db.prepare(`SELECT kind, source, source_id, person_id, detail_json FROM identity_findings WHERE profile_id = ? ORDER BY kind, source, source_id`).all(profileId);
-  const conflicts = db.prepare(`SELECT person_id, field, vomo_value, crm_value, status, active FROM conflicts WHERE profile_id = ? ORDER BY person_id, field`).all(profileId);
-  const candidates = db
-    .prepare(`SELECT person_a, person_b, key_a, key_b, kind, score, evidence_json, status FROM split_candidates WHERE profile_id = ? ORDER BY person_a, person_b`)
-    .all(profileId);
-  // The node cache the rebuild kept up from the mirror triggers' marks: what a full read gives.
-  const nodes = db.prepare(`SELECT rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name FROM identity_nodes WHERE profile_id = ? ORDER BY rank, source_id`).all(profileId);
-  return { persons, links, findings, conflicts, candidates, nodes };
-}
 
 const hasPair = (candidates: unknown[], key: string) => (candidates as { key_a: string; key_b: string }[]).some((c) => c.key_a === key || c.key_b === key);
 

@@ -13,6 +13,7 @@ export class MirrorTable<Row extends { id: string }> {
   private readonly insert;
   private readonly update;
   private readonly touch;
+  private readonly revive;
   private readonly sweepStmt;
   private readonly cols: (keyof Row & string)[];
 
@@ -33,7 +34,10 @@ export class MirrorTable<Row extends { id: string }> {
       `UPDATE ${table} SET ${this.cols.map((c) => `${c} = ?`).join(', ')}, raw_json = ?, last_synced_at = ?, gone_at = NULL
        WHERE profile_id = ? AND id = ?`,
     );
-    this.touch = db.prepare(`UPDATE ${table} SET last_synced_at = ?, gone_at = NULL WHERE profile_id = ? AND id = ?`);
+    // A touch sets gone_at only to bring a record back: a statement that sets a column the
+    // identity change-tracking triggers watch runs them, and a re-walk touches every row.
+    this.touch = db.prepare(`UPDATE ${table} SET last_synced_at = ? WHERE profile_id = ? AND id = ?`);
+    this.revive = db.prepare(`UPDATE ${table} SET last_synced_at = ?, gone_at = NULL WHERE profile_id = ? AND id = ?`);
     this.sweepStmt = db.prepare(
       `UPDATE ${table} SET gone_at = ? WHERE profile_id = ? AND gone_at IS NULL AND last_synced_at < ?`,
     );
@@ -42,7 +46,7 @@ export class MirrorTable<Row extends { id: string }> {
   upsert(profileId: number, row: Row, rawJson: string, now: string): UpsertOutcome {
     const cur = this.selectRaw.get(profileId, row.id) as { raw_json: string; gone_at: string | null } | undefined;
     if (cur && cur.raw_json === rawJson) {
-      this.touch.run(now, profileId, row.id);
+      (cur.gone_at ? this.revive : this.touch).run(now, profileId, row.id);
       return cur.gone_at ? 'updated' : 'unchanged';
     }
     const values: unknown[] = new Array(this.cols.length);
