@@ -169,20 +169,21 @@ export function detectSplits(
   // Scoped (after a rebuild that recomputed few persons): only the blocks a recomputed person
   // is in; a pair of two unchanged persons has unchanged evidence and keeps its row.
   if (scope) fillPersonScope(db, scope);
-  // Driven from the scope table (CROSS JOIN fixes the loop order): an IN list lets the planner
-  // scan every person row instead, 1.5 s at a million persons even with nothing in scope.
+  // Every block query is driven from the few keys it starts with (CROSS JOIN fixes the loop
+  // order): left to choose, the planner may walk a whole persons index in the outer loop, 1.5 s
+  // at a million persons even with nothing in scope.
   const scopedPersons = `temp.identity_person_scope s CROSS JOIN persons p ON p.profile_id = @p AND p.id = s.id`;
   const phoneBlocks = readBlocks(
     scope
       ? `WITH k AS (SELECT DISTINCT p.phone_e164 AS k FROM ${scopedPersons} WHERE p.phone_e164 IS NOT NULL),
-         b AS (SELECT k.k FROM k JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = k.k GROUP BY k.k HAVING COUNT(*) BETWEEN 2 AND @max)
+         b AS (SELECT k.k FROM k CROSS JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = k.k GROUP BY k.k HAVING COUNT(*) BETWEEN 2 AND @max)
          SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
-         FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
+         FROM b CROSS JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
          ORDER BY p.phone_e164, p.id`
       : `WITH b AS (SELECT phone_e164 AS k FROM persons INDEXED BY persons_by_phone
                 WHERE profile_id = @p AND phone_e164 IS NOT NULL GROUP BY phone_e164 HAVING COUNT(*) BETWEEN 2 AND @max)
          SELECT p.phone_e164, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
-         FROM b JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
+         FROM b CROSS JOIN persons p INDEXED BY persons_by_phone ON p.profile_id = @p AND p.phone_e164 = b.k
          ORDER BY p.phone_e164, p.id`,
   );
   // name_key is 'last|first': the members of a last-name block are the keys in ['last|', 'last}').
@@ -191,7 +192,7 @@ export function detectSplits(
       scope
         ? `SELECT k.postal, k.last FROM (SELECT DISTINCT p.postal, substr(p.name_key, 1, instr(p.name_key, '|') - 1) AS last FROM ${scopedPersons}
              WHERE p.postal IS NOT NULL AND instr(p.name_key, '|') > 1) k
-           JOIN persons p INDEXED BY persons_by_postal_name
+           CROSS JOIN persons p INDEXED BY persons_by_postal_name
              ON p.profile_id = @p AND p.postal = k.postal AND p.name_key >= k.last || '|' AND p.name_key < k.last || '}'
            GROUP BY k.postal, k.last HAVING COUNT(*) BETWEEN 2 AND @max`
         : `SELECT postal, substr(name_key, 1, instr(name_key, '|') - 1) AS last FROM persons INDEXED BY persons_by_postal_name
@@ -199,7 +200,7 @@ export function detectSplits(
            GROUP BY postal, last HAVING COUNT(*) BETWEEN 2 AND @max`
     })
      SELECT b.postal || '|' || b.last, p.id, p.display_first_name, p.display_last_name, p.crm_contact_id
-     FROM b JOIN persons p INDEXED BY persons_by_postal_name
+     FROM b CROSS JOIN persons p INDEXED BY persons_by_postal_name
        ON p.profile_id = @p AND p.postal = b.postal AND p.name_key >= b.last || '|' AND p.name_key < b.last || '}'
      ORDER BY 1, p.id`,
   );

@@ -109,6 +109,14 @@ describe('mirror change tracking', () => {
     expect(marked()).toEqual(['vomo:v1']);
   });
 
+  it('removing a profile leaves no node cache and no marks behind', () => {
+    const { core, profileId } = setup();
+    identityService(core).rebuild(profileId);
+    core.db.prepare(`UPDATE vomo_users SET last_name = 'Changed' WHERE id = 'v1'`).run();
+    expect(core.profiles.remove(profileId)).toBe(true);
+    for (const t of ['identity_nodes', 'identity_node_cache', 'identity_dirty']) expect(core.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get(), t).toBe(0);
+  });
+
   it('a re-sync through the mirror writers marks only the records whose data changed', () => {
     const { core, profileId } = setup();
     const db = core.db;

@@ -57,6 +57,13 @@ export class ProfilesRepo {
     return this.get(id);
   }
   remove(id: number): boolean {
-    return this.db.prepare('DELETE FROM profiles WHERE id = ?').run(id).changes > 0;
+    return this.db.transaction(() => {
+      // The identity node cache goes first: while it exists, the mirror triggers would mark
+      // every row the cascade below deletes (identity/changeTracking.ts).
+      this.db.prepare('DELETE FROM identity_node_cache WHERE profile_id = ?').run(id);
+      const removed = this.db.prepare('DELETE FROM profiles WHERE id = ?').run(id).changes > 0;
+      this.db.prepare('DELETE FROM identity_dirty WHERE profile_id = ?').run(id);
+      return removed;
+    })();
   }
 }
