@@ -3,7 +3,7 @@
  * may have changed, whoever writes the mirror (sync, reconciliation, a test, a hand edit), so a
  * rebuild re-reads just those records (nodeCache.ts). A mark names the record the change belongs
  * to: a participation marks its VOMO user, a method its individual and household, a gift its
- * contact or donor.
+ * contact or donor, a reference its contact.
  *
  * They are created with the first node cache, not by a migration: a store that has never been
  * rebuilt (a first sync of a million records) pays nothing for them, and even then they mark
@@ -50,6 +50,7 @@ const TRACKED: Tracked[] = [
       ['crm_contact', `${r}.contact_id`],
     ],
   },
+  { table: 'crm_contact_references', cols: ['contact_id', 'source', 'ref_id'], marks: (r) => [['crm_contact', `${r}.contact_id`]] },
   { table: 'crm_gifts', cols: ['contact_id', 'amount_cents', 'gift_date', 'gone_at'], marks: (r) => [['crm_contact', `${r}.contact_id`]] },
   {
     table: 'raise_donors',

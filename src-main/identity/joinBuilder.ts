@@ -442,7 +442,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // setting) the writes go in bulk: secondary indexes are dropped and rebuilt once (sorting
   // beats a million random b-tree insertions) and rows go in primary-key order.
   const bulk = firstBuild || changed.length + goneCount > C * 0.2;
-  if (bulk && !fullNode) fullNode = loadJoinNodes(db, profileId, true).full; // same records, same order: read again with fields
+  if (bulk && !fullNode) {
+    fullNode = loadJoinNodes(db, profileId, true).full; // same records, same order: read again with fields
+    timings.recordsRead = N;
+  }
   lap('compute');
 
   /** Rows of the given clusters, in that order, from the kept fields or read a batch at a time. */

@@ -101,7 +101,7 @@ export type JoinNode =
  * column lists below or what loadJoinNodes digests change, so every cache is rebuilt from the
  * mirrors (and the mirror triggers of migration 0014 must then track the new columns too).
  */
-export const RECORD_DIGEST_VERSION = 1;
+export const RECORD_DIGEST_VERSION = 2;
 
 // The columns of each record, in the order the builders below read them. Both loaders select
 // exactly these (loadJoinNodes packed into one JSON array per row), so a record reads the same
@@ -113,6 +113,14 @@ export const METHOD_COLS = `m.individual_id, m.kind, m.value, m.email_norm, m.is
 // `|| ''` drops the JSON subtype: json_array() then embeds the addresses as text, as a plain SELECT returns them.
 export const RAISE_COLS = `d.id, d.email, d.email_norm, d.first_name, d.last_name, d.name, d.phone, d.address1, d.city, d.state, d.postal,
   d.email_opted_in, d.crm_key, d.modified_at, d.is_organization, json_extract(d.raw_json, '$.donorEmailAddresses') || ''`;
+/**
+ * A contact's references (its links to VOMO users and Raise donors, which split detection reads),
+ * as a correlated subquery on the contact's alias: part of its digest, so a reference added to
+ * an otherwise unchanged contact recomputes its persons and puts them in split detection's scope.
+ */
+export const CONTACT_REFERENCES = (c: string) =>
+  `SELECT group_concat(r.source || char(31) || r.ref_id, char(30) ORDER BY r.source, r.ref_id)
+   FROM crm_contact_references r WHERE r.profile_id = ${c}.profile_id AND r.contact_id = ${c}.id`;
 export const RAISE_LIVE = `d.gone_at IS NULL AND COALESCE(d.is_test_mode, 0) = 0`;
 
 type Row = unknown[];
@@ -288,17 +296,17 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: emailNorm ? [emailNorm] : [], firstName });
     keep(json, inputs);
   }
-  // Contacts: a digest each (its columns and gifts); the packed columns only when fields are kept.
+  // Contacts: a digest each (its columns, gifts and references); the packed columns only when fields are kept.
   const contactDigest = new Map<string, number>();
   const contactJson = new Map<string, string>();
-  for (const [id, json, inputs] of db
+  for (const [id, json, inputs, refs] of db
     .prepare(
-      `SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')})
+      `SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})
        FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL`,
     )
     .raw()
-    .iterate(p) as Iterable<[string, string, string | null]>) {
-    contactDigest.set(id, digest52([json, inputs]));
+    .iterate(p) as Iterable<[string, string, string | null, string | null]>) {
+    contactDigest.set(id, digest52([json, inputs, refs]));
     if (keepFields) contactJson.set(id, json);
   }
   const individualAt = new Map<string, number>();

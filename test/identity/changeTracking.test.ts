@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore } from './fixtures';
 import { identityService } from '../../src-main/identity/identityService';
-import { CONTACT_COLS, IND_COLS, METHOD_COLS, RAISE_COLS, RAISE_LIVE, VOMO_COLS } from '../../src-main/identity/nodes';
+import { CONTACT_COLS, CONTACT_REFERENCES, IND_COLS, METHOD_COLS, RAISE_COLS, RAISE_LIVE, VOMO_COLS } from '../../src-main/identity/nodes';
 import { MEASURE_INPUTS } from '../../src-main/identity/measures';
 import { MirrorTable } from '../../src-main/sync/mirrors/table';
 
@@ -28,6 +28,7 @@ const TABLES = [
   { table: 'crm_contacts', cols: [...columnsOf(CONTACT_COLS, 'c'), 'gone_at'], where: `id = 'c1'`, mark: 'crm_contact:c1' },
   { table: 'crm_individuals', cols: columnsOf(IND_COLS, 'i'), where: `id = 'i1'`, mark: 'crm_individual:i1' },
   { table: 'crm_contact_methods', cols: columnsOf(METHOD_COLS, 'm'), where: `id = (SELECT MIN(id) FROM crm_contact_methods WHERE individual_id = 'i1')`, mark: 'crm_individual:i1' },
+  { table: 'crm_contact_references', cols: columnsOf(CONTACT_REFERENCES('c'), 'r'), where: `contact_id = 'c1'`, mark: 'crm_contact:c1' },
   { table: 'crm_gifts', cols: columnsOf(MEASURE_INPUTS.crmContact('c'), 'g'), where: `id = 'g1'`, mark: 'crm_contact:c1' },
   { table: 'raise_donors', cols: [...columnsOf(RAISE_COLS + RAISE_LIVE, 'd'), 'raw_json'], where: `id = 'r1'`, mark: 'raise:r1' },
   { table: 'raise_gifts', cols: columnsOf(MEASURE_INPUTS.raise('d'), 'g'), where: `id = 'rg1'`, mark: 'raise:r1' },
@@ -39,7 +40,7 @@ function setup() {
   const { m } = x;
   m.vomoUser({ id: 'v1', email: 'ann@x.example', first: 'Ann', last: 'Lee' });
   m.participation({ userId: 'v1', id: 'a1', hours: 2 });
-  m.crmContact({ id: 'c1', name: 'Lee household', individuals: [{ id: 'i1', first: 'Ann', last: 'Lee', primary: true, emails: ['ann@x.example'], phones: ['217-555-0100'] }] });
+  m.crmContact({ id: 'c1', name: 'Lee household', references: [{ source: 'Twofold/VOMO', id: 'v1' }], individuals: [{ id: 'i1', first: 'Ann', last: 'Lee', primary: true, emails: ['ann@x.example'], phones: ['217-555-0100'] }] });
   m.crmContact({ id: 'c2', name: 'Kim household', individuals: [{ id: 'i2', first: 'Bo', last: 'Kim', primary: true, emails: ['bo@x.example'] }] });
   m.crmGift({ id: 'g1', contactId: 'c1', amountCents: 5000, date: '2025-03-01' });
   m.raiseDonor({ id: 'r1', email: 'ann@x.example', first: 'Ann', last: 'Lee', crmKey: 'c1' });
@@ -65,13 +66,13 @@ describe('mirror change tracking', () => {
     expect(triggers()).toBe(0); // a store never rebuilt pays nothing on its syncs
     const svc = identityService(core);
     expect(svc.rebuild(profileId).timings?.recordsRead).toBe(4);
-    expect(triggers()).toBe(24);
+    expect(triggers()).toBe(27);
     // A change while a trigger was missing goes unmarked: the next rebuild reads everything again.
     db.exec(`DROP TRIGGER identity_track_vomo_users_update`);
     m.vomoUser({ id: 'v1', email: 'ann@new.example', first: 'Ann', last: 'Lee' });
     const s = svc.rebuild(profileId);
     expect(s.timings?.recordsRead).toBe(4);
-    expect(triggers()).toBe(24);
+    expect(triggers()).toBe(27);
     expect(db.prepare(`SELECT emails FROM identity_nodes WHERE profile_id = ? AND rank = 0 AND source_id = 'v1'`).pluck().get(profileId)).toBe('ann@new.example');
   });
 

@@ -63,6 +63,8 @@ describe('rebuild', () => {
     m.participation({ userId: 'v1', id: 'a1', hours: 4, at: '2025-05-01T10:00:00Z' }); // hours corrected
     m.crmGift({ id: 'g38', contactId: 'c38', amountCents: 9000, date: '2026-01-02' }); // a new CRM+ gift
     m.raiseGift({ id: 'rg27', donorId: 'r27', amountCents: 2500, date: '2025-06-01T12:00:00Z', status: 'Refunded' }); // a refund
+    // A reference added to an otherwise unchanged contact, naming an otherwise unchanged user: a candidate.
+    core.db.prepare(`INSERT INTO crm_contact_references (profile_id, contact_id, source, ref_id) VALUES (?, 'c90', 'Twofold/VOMO', 'v50')`).run(profileId);
     core.db
       .prepare(`INSERT INTO identity_decisions (profile_id, key_a, key_b, verdict, decided_at, decided_by) VALUES (?, 'crm_individual:i15', 'vomo:v15', 'not_same', ?, 'test')`)
       .run(profileId, new Date().toISOString());
@@ -76,6 +78,7 @@ describe('rebuild', () => {
     const pairsOf = (kind: string) => incremental.candidates.filter((c) => (c as { kind: string }).kind === kind).length;
     expect(pairsOf('phone_name')).toBeGreaterThanOrEqual(2); // v6/dup6 kept, v9/dup9 found, v7/dup7 gone
     expect(hasPair(incremental.candidates, 'vomo:v7')).toBe(false);
+    expect(pairsOf('reference')).toBe(2); // one per person of the household (c90 has a partner)
     const hours = (id: string) => (core.db.prepare(`SELECT vomo_hours_total AS h FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id)) as { h: number }).h;
     expect([hours('v1'), hours('v8')]).toEqual([4, 5]);
 
