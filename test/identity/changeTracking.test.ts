@@ -119,8 +119,10 @@ describe('mirror change tracking', () => {
   });
 
   it('a re-sync through the mirror writers marks only the records whose data changed', () => {
-    const { core, profileId } = setup();
+    const { core, profileId, m } = setup();
     const db = core.db;
+    // Enough persons that one change is not a bulk rebuild (which reads every record again).
+    for (let i = 10; i < 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'P', last: `L${i}` });
     identityService(core).rebuild(profileId);
     const users = new MirrorTable<{ id: string; email: string; email_norm: string }>(db, 'vomo_users', ['id', 'email', 'email_norm']);
     const now = '2030-01-01T00:00:00.000Z';
