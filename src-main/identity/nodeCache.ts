@@ -32,9 +32,8 @@ export function loadJoinSet(db: Db, profileId: number, keepFields: boolean): Cac
   const version = db.prepare(`SELECT version FROM identity_node_cache WHERE profile_id = ?`).pluck().get(profileId);
   if (keepFields || version !== RECORD_DIGEST_VERSION) {
     const set = loadJoinNodes(db, profileId, keepFields);
-    db.prepare(`DELETE FROM identity_nodes WHERE profile_id = ?`).run(profileId);
+    dropNodeCache(db, profileId);
     writeNodes(db, profileId, set);
-    db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
     db.prepare(
       `INSERT INTO identity_node_cache (profile_id, version, built_at) VALUES (?, ?, ?)
        ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at`,
