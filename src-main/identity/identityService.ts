@@ -11,7 +11,7 @@ import type { IdentitySettings, RebuildSummary, ConflictField } from '../../src-
 import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
 import { readIdentitySettings, writeIdentitySettings } from './authority';
-import { rebuildIdentity } from './rebuildPipeline';
+import { forgetRebuildShortcuts, rebuildIdentity } from './rebuildPipeline';
 import { evaluateConflicts, refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
 import { detectSplits, representativeKeys, activePersonLookup } from './splits';
 import { mergePersons, undoMerge } from './merges';
@@ -64,8 +64,12 @@ export class IdentityService {
     return result;
   }
 
-  /** Rebuild the join from the mirrors, then lineage, measures, conflicts and split candidates. */
-  rebuild(profileId: number, kind: 'rebuild' | 'refresh' | 'settings' = 'rebuild'): RebuildSummary {
+  /**
+   * Rebuild the join from the mirrors, then lineage, measures, conflicts and split candidates.
+   * fromScratch: every record read again and every person recomputed, as if nothing had been
+   * built before (IDs and decisions kept); otherwise only what changed since the last rebuild.
+   */
+  rebuild(profileId: number, kind: 'rebuild' | 'refresh' | 'settings' = 'rebuild', opts: { fromScratch?: boolean } = {}): RebuildSummary {
     // The mirrors just changed size; plans chosen on stale statistics scan whole tables per row.
     refreshPlannerStats(this.db);
     const settings = this.settings(profileId);
@@ -73,6 +77,7 @@ export class IdentityService {
       profileId,
       kind,
       (now) => {
+        if (opts.fromScratch) forgetRebuildShortcuts(this.db, profileId);
         const { detected: _detected, ...summary } = rebuildIdentity(this.db, profileId, settings, now);
         return summary;
       },

@@ -11,6 +11,7 @@ import { refreshLineage } from './lineage';
 import { applyMeasures } from './measures';
 import { evaluateConflicts } from './conflicts';
 import { detectSplits } from './splits';
+import { dropNodeCache } from './nodeCache';
 
 export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySettings, now: string): RebuildSummary & { detected: number } {
   const started = performance.now();
@@ -49,4 +50,14 @@ export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySet
     ms: Math.round(performance.now() - started),
     timings: stats.timings,
   };
+}
+
+/**
+ * Forget what lets a rebuild skip work: every person's input digest and the node cache. The next
+ * rebuild reads every record from the mirrors and recomputes every person, keeping person IDs
+ * (through the links) and the steward's decisions: a rebuild from scratch.
+ */
+export function forgetRebuildShortcuts(db: Db, profileId: number): void {
+  db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = ?`).run(profileId);
+  dropNodeCache(db, profileId);
 }

@@ -1,5 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { identityCore } from './fixtures';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { identityCore, Mirrors } from './fixtures';
+import { runCli } from '../../src-main/cli/main';
+import { createCore } from '../../src-main/core/app';
+import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
+import { tempDir } from '../helpers/tempCore';
 import { identityReports } from '../../src-main/cli/reports/identity';
 import type { CliContext } from '../../src-main/cli/context';
 
@@ -25,5 +30,56 @@ describe('twofold report <profile> conflicts|splits', () => {
     const s = await identityReports.splits.run(ctx, profile, { json: false, options: {} });
     expect((s.json as { candidates: { kind: string }[] }).candidates.map((x) => x.kind)).toEqual(['phone_name']);
     expect(s.text).toMatch(/score 8\d/);
+  });
+});
+
+describe('twofold rebuild <profile> [--from-scratch]', () => {
+  /** runCli in-process on a data folder, its stdout captured. */
+  async function cli(dir: string, args: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      return { code: await runCli(['--data-dir', dir, ...args]), out };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
+
+  it('reads only what changed since the last rebuild, or everything from scratch with the same persons', async () => {
+    const dir = tempDir();
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const core = createCore({ dataDir: dir, secrets: new MemorySecretStore() });
+    const profile = core.profiles.insert({ name: 'Org', vomoUrl: null, crmUrl: null, raiseUrl: null });
+    const m = new Mirrors(core.db, profile.id);
+    for (let i = 1; i <= 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'P', last: `L${i}` });
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'P', last: 'L1', primary: true, emails: ['p1@x.example'] }] });
+    await core.close();
+
+    const summary = async (args: string[]) => {
+      const r = await cli(dir, ['rebuild', 'Org', '--json', ...args]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out) as { persons: number; links: number; timings: Record<string, number> };
+    };
+    const first = await summary([]);
+    expect([first.persons, first.links, first.timings.recordsRead]).toEqual([20, 21, 21]);
+    expect((await summary([])).timings.recordsRead).toBe(0);
+    const personIds = async () => {
+      const c = createCore({ dataDir: dir, secrets: new MemorySecretStore() });
+      try {
+        return c.db.prepare(`SELECT id FROM persons ORDER BY id`).pluck().all() as string[];
+      } finally {
+        await c.close();
+      }
+    };
+    const before = await personIds();
+    const scratch = await summary(['--from-scratch']);
+    expect([scratch.persons, scratch.timings.recordsRead, scratch.timings.personsWritten]).toEqual([20, 21, 20]);
+    const text = await cli(dir, ['rebuild', 'Org']);
+    expect(text.out).toMatch(/^20 persons from 21 records \(0 read from the mirrors\)/);
+
+    // The same persons: IDs are kept through the links.
+    expect(await personIds()).toEqual(before);
   });
 });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { identityService } from '../../src-main/identity/identityService';
-import { dropNodeCache } from '../../src-main/identity/nodeCache';
+import { forgetRebuildShortcuts } from '../../src-main/identity/rebuildPipeline';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -84,8 +84,7 @@ describe('rebuild', () => {
 
     // Forget every digest and the node cache: the next rebuild reads every record from the
     // mirrors, and recomputes and rewrites every person.
-    core.db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = ?`).run(profileId);
-    dropNodeCache(core.db, profileId);
+    forgetRebuildShortcuts(core.db, profileId);
     const full = svc.rebuild(profileId);
     expect(full.timings?.personsWritten).toBe(full.persons);
     expect(full.timings?.recordsRead).toBe(full.links);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
 import { identityService } from '../../src-main/identity/identityService';
-import { dropNodeCache } from '../../src-main/identity/nodeCache';
+import { forgetRebuildShortcuts } from '../../src-main/identity/rebuildPipeline';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 import { storeSnapshot } from './fixtures';
 
@@ -46,8 +46,7 @@ describe('incremental rebuilds after sandbox re-syncs', () => {
     expect(reread).toBeLessThan(records);
     const incremental = storeSnapshot(db, profileId);
 
-    db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = ?`).run(profileId);
-    dropNodeCache(db, profileId);
+    forgetRebuildShortcuts(db, profileId);
     const full = svc.rebuild(profileId);
     expect(full.timings?.recordsRead).toBe(full.links);
     expect(storeSnapshot(db, profileId)).toEqual(incremental);

@@ -8,8 +8,9 @@ import { register as exportCmd } from './export';
 import { register as push } from './push';
 import { register as token } from './token';
 import { register as sync } from './sync';
+import { register as rebuild } from './rebuild';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** The order here is the order `twofold --help` lists them. */
-export const commands: RegisterCommand[] = [profile, token, sync, serve, sandbox, report, exportCmd, push];
+export const commands: RegisterCommand[] = [profile, token, sync, rebuild, serve, sandbox, report, exportCmd, push];
