@@ -99,7 +99,7 @@ export type JoinNode =
 /**
  * The layout of a record's digest and of the join fields the node cache keeps: bump it when the
  * column lists below or what loadJoinNodes digests change, so every cache is rebuilt from the
- * mirrors (and the mirror triggers of migration 0014 must then track the new columns too).
+ * mirrors (and the mirror triggers in changeTracking.ts must then track the new columns too).
  */
 export const RECORD_DIGEST_VERSION = 2;
 
