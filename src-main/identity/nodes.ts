@@ -123,6 +123,15 @@ export const CONTACT_REFERENCES = (c: string) =>
    FROM crm_contact_references r WHERE r.profile_id = ${c}.profile_id AND r.contact_id = ${c}.id`;
 export const RAISE_LIVE = `d.gone_at IS NULL AND COALESCE(d.is_test_mode, 0) = 0`;
 
+/**
+ * The FROM clause of a mirror read (profile bound as @p): the whole table, or only the records
+ * temp.identity_scope lists, driven from the scope (CROSS JOIN fixes the loop order) so a scoped
+ * read costs key lookups, not a table scan.
+ */
+function recordsFrom(scoped: boolean, table: string, alias: string, src: NodeKind): string {
+  return scoped ? `temp.identity_scope s CROSS JOIN ${table} ${alias} ON s.source = '${src}' AND ${alias}.profile_id = @p AND ${alias}.id = s.source_id` : `${table} ${alias}`;
+}
+
 type Row = unknown[];
 const str = (v: unknown) => v as string | null;
 
@@ -276,8 +285,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   const p = { p: profileId };
   // Scoped: only the records listed in temp.identity_scope (nodeCache.ts lists the contact of
   // every listed individual too), each found by its key; otherwise one scan per table.
-  const from = (table: string, alias: string, src: NodeKind) =>
-    scoped ? `temp.identity_scope s CROSS JOIN ${table} ${alias} ON s.source = '${src}' AND ${alias}.profile_id = @p AND ${alias}.id = s.source_id` : `${table} ${alias}`;
+  const from = (table: string, alias: string, src: NodeKind) => recordsFrom(scoped, table, alias, src);
   // Each record's digest covers its packed columns and what the person measures read of it
   // (participations, gifts: a correlated subquery per record, cheaper than a grouped pass
   // and a map). Packed strings are kept only when the caller wants fields.
@@ -406,7 +414,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
  * they cost lookups, not table scans.
  */
 export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes: IdNode[]; contacts: Map<string, ContactInfo> } {
-  let from = (table: string, alias: string, _src: string) => `${table} ${alias}`;
+  const from = (table: string, alias: string, src: NodeKind) => recordsFrom(!!scope, table, alias, src);
   let scopedContacts: Set<string> | null = null;
   if (scope) {
     fillRecordScope(db, 'identity_scope', scope);
@@ -415,7 +423,6 @@ export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes:
       const { source, id } = parseSourceKey(k);
       if (source === 'crm_contact') scopedContacts.add(id);
     }
-    from = (table, alias, src) => `temp.identity_scope s CROSS JOIN ${table} ${alias} ON s.source = '${src}' AND ${alias}.profile_id = @p AND ${alias}.id = s.source_id`;
   }
   const nodes: IdNode[] = [];
   const p = { p: profileId };
