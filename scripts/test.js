@@ -11,6 +11,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
+
+// The tests drive Chromium and a real Secret Service: provision them (and the app's own packages) first.
+const provisioned = require('./provision').main(['app', 'test']);
+if (provisioned !== 0) process.exit(provisioned);
 const RESULTS = path.join(ROOT, '.ci-results');
 fs.rmSync(RESULTS, { recursive: true, force: true });
 fs.mkdirSync(RESULTS, { recursive: true });
