@@ -41,7 +41,7 @@ if (fs.existsSync(keytarDir) && !fs.existsSync(keytarBinary)) {
   const gyp = nodeGyp();
   if (!gyp) fail('cannot build keytar: node-gyp was not found beside npm');
   process.stderr.write('twofold: building keytar (the OS keychain module) from source\n');
-  const r = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: keytarDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, [gyp, 'rebuild', '--loglevel=error'], { cwd: keytarDir, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) fail('building keytar failed (see above); it needs g++, make, python3 and libsecret-1-dev');
 }
 

@@ -101,7 +101,8 @@ function machine(groups) {
 
 function run(cmd, args) {
   const started = Date.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // apt's progress goes to stdout and would bury the one line that matters; errors stay on stderr.
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (r.status !== 0) {
     process.stderr.write(`twofold: "${cmd} ${args.join(' ')}" failed (exit ${r.status ?? r.signal}); run it by hand to see why\n`);
     process.exit(1);
