@@ -17,6 +17,7 @@ export const ErrorCode = z.enum([
   'NETWORK', // a remote API could not be reached or kept failing
   'REMOTE_ERROR', // a remote API answered with an error we could not recover from
   'CANCELLED',
+  'DELETIONS_HELD', // a full sync would have marked more records deleted than allowed at once; nothing was marked
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -23,6 +23,10 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
 
 export async function runCli(argv: string[]): Promise<number> {
   const { program, ctx } = buildProgram();
+  // While a command runs, the process stays alive until it has a verdict. Libraries may wait on
+  // timers they unref (Bottleneck's reservoir refresh does); without this, a run whose only
+  // pending work is such a wait would let Node exit 0 mid-sync, printing nothing.
+  const alive = setInterval(() => undefined, 1 << 30);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -34,6 +38,7 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`twofold: ${oneLine(err)}\n`);
     return (err as { exitCode?: number }).exitCode ?? 1;
   } finally {
+    clearInterval(alive);
     // Long-running commands (serve, sandbox) keep their own handles and close on signal.
     if (!(program as unknown as { _keepAlive?: boolean })._keepAlive) await ctx.close();
   }

@@ -24,6 +24,7 @@ import {
 } from '../../src-shared/domain/crmPush';
 import type { ListFilters, ListName } from '../../src-shared/domain/insights';
 import { defaultActor } from '../store/repos/audit';
+import { lastCollector } from '../store/repos/syncHealth';
 import { PushApi } from './crmApi';
 import type { CrmClientOptions } from '../connectors/crm/client';
 import { SubmissionsRepo, toSubmission } from './submissions';
@@ -124,6 +125,7 @@ export class PushService {
 
   async submit(input: { profileId: number; batchId: number; personIds?: string[]; immediatePersonId?: string }): Promise<PushSubmitResult> {
     const profile = this.requireProfile(input.profileId);
+    this.assertCrmMirrorTrusted(profile.id);
     const batch = this.repo.batch(profile.id, input.batchId);
     if (!batch) throw new AppError('NOT_FOUND', `There is no preview ${input.batchId} for this profile; preview again.`);
     let items = this.repo.batchItems(batch);
@@ -216,6 +218,30 @@ export class PushService {
       },
       hooks: this.opts.hooks,
     };
+  }
+
+  /**
+   * Contacts are created for volunteers the CRM+ mirror does not know. A mirror that a failed
+   * CRM+ sync left half-read, or whose full sync stopped at the deletion valve, may be missing
+   * contacts CRM+ has: sending then would create duplicates in the organization's CRM.
+   */
+  private assertCrmMirrorTrusted(profileId: number): void {
+    const last = lastCollector(this.core.db, profileId, 'crm');
+    // Never synced: the preview's live lookups are all there is to go on, and they ran.
+    if (!last) return;
+    if (last.status === 'running') throw new AppError('CONFLICT', 'A CRM+ sync is running: wait for it to finish, then add the people to CRM+.');
+    if (last.errorCode === 'DELETIONS_HELD') {
+      throw new AppError(
+        'CONFLICT',
+        `Nothing was sent: the last CRM+ sync stopped before marking many contacts deleted (${last.error ?? ''}). Until a sync settles that, Twofold could create duplicates of contacts CRM+ still has.`,
+      );
+    }
+    if (last.status === 'failed' || last.status === 'cancelled') {
+      throw new AppError(
+        'CONFLICT',
+        `Nothing was sent: the last CRM+ sync ${last.status === 'failed' ? `failed (${last.error ?? 'unknown error'})` : 'was cancelled'}. Sync CRM+ again first, so Twofold does not create duplicates of contacts it could not read.`,
+      );
+    }
   }
 
   private requireProfile(profileId: number) {

@@ -79,13 +79,14 @@ export function ownerIsDead(owner: string | null): boolean {
 }
 
 export function totals(entities: Record<string, EntityCounts>): EntityCounts {
-  const t: EntityCounts = { new: 0, updated: 0, unchanged: 0, quarantined: 0, gone: 0 };
+  const t: EntityCounts = { new: 0, updated: 0, unchanged: 0, quarantined: 0, gone: 0, held: 0 };
   for (const e of Object.values(entities)) {
     t.new += e.new;
     t.updated += e.updated;
     t.unchanged += e.unchanged;
     t.quarantined += e.quarantined;
     t.gone += e.gone ?? 0;
+    t.held += e.held ?? 0;
   }
   return t;
 }

@@ -17,14 +17,17 @@ import { log } from '../core/log';
 import { AppError, type ErrorCode } from '../../src-shared/errors';
 import { API_LABELS, API_NAMES, type ApiName } from '../../src-shared/domain/apis';
 import type { SyncProgress } from '../../src-shared/ipc/events';
-import type {
-  ApiEstimate,
-  ConnectionTestResult,
-  QuarantinePage,
-  SyncEstimate,
-  SyncRun,
-  SyncStatus,
+import {
+  SYNC_SETTINGS_KEY,
+  SyncSettings,
+  type ApiEstimate,
+  type ConnectionTestResult,
+  type QuarantinePage,
+  type SyncEstimate,
+  type SyncRun,
+  type SyncStatus,
 } from '../../src-shared/domain/sync';
+import { DeletionValve } from './deletionValve';
 import type { ProfileRow } from '../store/repos/profiles';
 import { EMBEDDED_RATE_LIMITS, prepareProfileForSync } from '../sandboxRuntime/embedded';
 import { Checkpoints } from './checkpoints';
@@ -43,6 +46,8 @@ export type AfterSyncListener = (profileId: number, runId: number) => void | Pro
 export interface SyncRequest {
   apis?: ApiName[];
   full?: boolean;
+  /** The steward confirmed that a full walk may mark more than the deletion valve allows. */
+  confirmDeletions?: boolean;
 }
 
 export interface SyncServiceOptions {
@@ -54,6 +59,7 @@ interface Running {
   profileId: number;
   startedAt: string;
   full: boolean;
+  confirmDeletions: boolean;
   apis: ApiName[];
   controller: AbortController;
   progress: Map<ApiName, SyncProgress>;
@@ -97,6 +103,21 @@ export class SyncService {
   onAfterSync(listener: AfterSyncListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  settings(profileId: number): SyncSettings {
+    this.requireProfile(profileId);
+    return this.core.settings.get(profileId, SYNC_SETTINGS_KEY, SyncSettings.default(SyncSettings.parse({})));
+  }
+
+  saveSettings(profileId: number, settings: SyncSettings): SyncSettings {
+    this.requireProfile(profileId);
+    const parsed = SyncSettings.parse(settings);
+    this.core.settings.set(profileId, SYNC_SETTINGS_KEY, parsed);
+    this.core.audit.record({ profileId, action: 'sync.settings', subjectType: 'profile', subjectId: String(profileId), detail: parsed });
+    return parsed;
   }
 
   // ------------------------------------------------------------------ queries
@@ -197,7 +218,11 @@ export class SyncService {
     this.requireProfile(profileId);
     await prepareProfileForSync(this.core, profileId);
     const started = Date.now();
-    const made = await this.makeCollector(this.requireProfile(profileId), api, { retries: 1, timeoutMs: 20_000 });
+    // A connection check answers quickly: at most one retry and 20 s per call, less if configured lower.
+    const made = await this.makeCollector(this.requireProfile(profileId), api, {
+      retries: Math.min(1, this.tuning.http.retries),
+      timeoutMs: Math.min(20_000, this.tuning.http.timeoutMs),
+    });
     if ('skip' in made) return { api, ok: false, code: 'BAD_INPUT', message: made.skip, ms: 0 };
     if ('fail' in made) return { api, ok: false, code: made.fail.code, message: made.fail.message, ms: 0 };
     const c = made.collector;
@@ -280,6 +305,7 @@ export class SyncService {
       profileId,
       startedAt: new Date().toISOString(),
       full,
+      confirmDeletions: !!req.confirmDeletions,
       apis,
       controller,
       progress: new Map(),
@@ -333,11 +359,19 @@ export class SyncService {
               throw new AppError(estimate.errorCode ?? 'REMOTE_ERROR', estimate.error ?? `${API_LABELS[api]} could not be read`);
             }
             if (estimate.budgetRemaining !== null) progress.budget(estimate.budgetRemaining);
+            const valve = DeletionValve.from(this.settings(profileId), r.confirmDeletions);
             result = await c.run(
-              { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog },
+              { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog, valve },
               estimate.status === 'ok' ? estimate : null,
             );
-            progress.finish('done');
+            // Everything read is kept; only the marking waits for the steward. The collector fails
+            // so the CLI exits non-zero and a CRM+ push refuses until a sync confirms or clears it.
+            const held = valve.error(API_LABELS[api]);
+            if (held) {
+              result = { ...result, status: 'failed', errorCode: held.code, error: held.message };
+              log.warn(`sync ${API_LABELS[api]} held deletions`, { runId, holds: valve.holds });
+              progress.finish('failed', held.message);
+            } else progress.finish('done');
           } catch (err) {
             const e = toAppError(err);
             const cancelled = e.code === 'CANCELLED' || r.controller.signal.aborted;

@@ -21,6 +21,8 @@ export const EntityCounts = z.object({
   quarantined: z.number().int(),
   /** Marked gone by the deletion sweep of a full walk. */
   gone: z.number().int().default(0),
+  /** Not seen by a full walk but left live: more than the deletion valve allows at once (see SyncSettings). */
+  held: z.number().int().default(0),
 });
 export type EntityCounts = z.infer<typeof EntityCounts>;
 
@@ -156,3 +158,14 @@ export const CliSyncSummaryEntry = z.object({
   quarantined: z.number().int(),
   error: z.string().nullable(),
 });
+
+/** Per-profile sync settings (profile_settings key `sync`). */
+export const SyncSettings = z.object({
+  /**
+   * The deletion valve: a full sync that would mark more than this share (percent) of a
+   * resource's live records as deleted marks none and asks first.
+   */
+  deletionLimitPercent: z.number().min(0).max(100).default(20),
+});
+export type SyncSettings = z.infer<typeof SyncSettings>;
+export const SYNC_SETTINGS_KEY = 'sync';

@@ -4,7 +4,10 @@
  * Progress goes to stderr (a redrawn bar per API on a terminal, a line per change otherwise);
  * with --json a summary keyed by API goes to stdout:
  *   {"vomo":{"status":"ok"|"failed"|"skipped"|"cancelled","records":…,"quarantined":…,"error":…,…},"crm":{…},"raise":{…}}
- * The exit code is 1 if any collector failed, 130 if cancelled (Ctrl+C stops at a page boundary).
+ * Every run ends with a verdict, whatever the APIs do: the summary on stdout, one line per failed
+ * API on stderr, and the exit code (SYNC_EXIT): 0 every API ok, 1 an API failed, 3 a full sync
+ * held deletions (nothing was marked; run again with --confirm-deletions), 130 cancelled
+ * (Ctrl+C stops at a page boundary).
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
@@ -13,6 +16,10 @@ import type { SyncProgress } from '../../../src-shared/ipc/events';
 import type { CollectorOutcome, SyncEstimate, SyncRun } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import { syncService } from '../../sync/syncService';
+import { addHttpOptions, httpTuningFrom, type HttpOptionValues } from '../httpOptions';
+
+/** What `twofold sync` exits with. */
+export const SYNC_EXIT = { ok: 0, failed: 1, deletionsHeld: 3, cancelled: 130 } as const;
 
 export function parseOnly(v: string | undefined): ApiName[] | undefined {
   if (!v) return undefined;
@@ -124,10 +131,10 @@ function textSummary(run: SyncRun): string {
   for (const c of run.collectors) {
     const label = API_LABELS[c.api].padEnd(6);
     if (c.status === 'skipped') lines.push(`  ${label} skipped: ${c.error ?? ''}`);
-    else if (c.status === 'failed') lines.push(`  ${label} FAILED: ${c.error ?? 'unknown error'}${c.records ? ` (${fmt(c.records)} records committed before)` : ''}`);
+    else if (c.status === 'failed') lines.push(`  ${label} FAILED: ${c.error ?? 'unknown error'}${c.records ? ` (${fmt(c.records)} records read and kept)` : ''}`);
     else {
       const per = Object.entries(c.entities)
-        .map(([e, n]) => `${e} +${fmt(n.new)} ~${fmt(n.updated)} =${fmt(n.unchanged)}${n.quarantined ? ` !${fmt(n.quarantined)}` : ''}${n.gone ? ` gone ${fmt(n.gone)}` : ''}`)
+        .map(([e, n]) => `${e} +${fmt(n.new)} ~${fmt(n.updated)} =${fmt(n.unchanged)}${n.quarantined ? ` !${fmt(n.quarantined)}` : ''}${n.gone ? ` gone ${fmt(n.gone)}` : ''}${n.held ? ` held ${fmt(n.held)}` : ''}`)
         .join('; ');
       lines.push(`  ${label} ${c.status}: ${fmt(c.records)} records in ${fmt(c.pages)} pages, ${duration((c.durationMs ?? 0) / 1000)}${c.quarantined ? `, ${fmt(c.quarantined)} quarantined` : ''}${per ? ` — ${per}` : ''}`);
     }
@@ -151,19 +158,24 @@ function textEstimate(e: SyncEstimate): string {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('sync <profile>')
     .description('pull what changed since the last sync from VOMO, CRM+ and Raise into the local store')
     .option('--only <apis>', 'comma-separated subset: vomo,crm,raise')
     .option('--full', 're-pull everything instead of what changed since the checkpoints')
+    .option('--confirm-deletions', 'let a full sync mark more records deleted than the deletion limit allows (after a sync held them)')
     .option('--estimate', 'only print the estimate of calls and time, then exit')
     .option('--json', 'print a summary keyed by API as JSON on stdout')
-    .option('--quiet', 'no progress on stderr')
-    .action(async (profileName: string, o: { only?: string; full?: boolean; json?: boolean; estimate?: boolean; quiet?: boolean }) => {
+    .option('--quiet', 'no progress on stderr');
+  addHttpOptions(cmd)
+    .addHelpText('after', '\nExit codes: 0 every API ok; 1 an API failed; 3 deletions held (nothing marked: check, then --full --confirm-deletions); 130 cancelled.')
+    .action(async (profileName: string, o: { only?: string; full?: boolean; confirmDeletions?: boolean; json?: boolean; estimate?: boolean; quiet?: boolean } & HttpOptionValues) => {
       const apis = parseOnly(o.only);
+      const http = httpTuningFrom(o);
       const row = ctx.profile(profileName);
       const core = ctx.core();
       const svc = syncService(core);
+      if (Object.keys(http).length) svc.configure({ http });
       if (o.estimate) {
         const e = await svc.estimate(row.id, { apis, full: !!o.full });
         ctx.print(e, !!o.json, textEstimate);
@@ -182,7 +194,7 @@ export function register(program: Command, ctx: CliContext): void {
       process.on('SIGINT', onSigint);
       let run: SyncRun;
       try {
-        run = await svc.run(row.id, { apis, full: !!o.full });
+        run = await svc.run(row.id, { apis, full: !!o.full, confirmDeletions: !!o.confirmDeletions });
       } catch (err) {
         if (err instanceof AppError) throw new CliError(err.message);
         throw err;
@@ -192,8 +204,16 @@ export function register(program: Command, ctx: CliContext): void {
       }
       if (o.json) ctx.print(summarize(run), true);
       else ctx.print(run, false, textSummary);
-      const failed = run.collectors.some((c: CollectorOutcome) => c.status === 'failed');
-      if (run.status === 'cancelled') process.exitCode = 130;
-      else if (failed) process.exitCode = 1;
+      // One line per failed API on stderr, so a scheduled job's log says why in a glance.
+      const failed = run.collectors.filter((c: CollectorOutcome) => c.status === 'failed' || c.status === 'running');
+      for (const c of failed) process.stderr.write(`twofold: ${API_LABELS[c.api]} failed: ${(c.error ?? 'unknown error').split('\n')[0]}\n`);
+      process.exitCode = syncExitCode(run);
     });
+}
+
+export function syncExitCode(run: SyncRun): number {
+  if (run.status === 'cancelled') return SYNC_EXIT.cancelled;
+  const failed = run.collectors.filter((c) => c.status === 'failed' || c.status === 'running');
+  if (!failed.length) return SYNC_EXIT.ok;
+  return failed.every((c) => c.errorCode === 'DELETIONS_HELD') ? SYNC_EXIT.deletionsHeld : SYNC_EXIT.failed;
 }

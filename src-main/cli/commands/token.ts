@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
 import type { ConnectionTestResult } from '../../../src-shared/domain/sync';
+import { syncService } from '../../sync/syncService';
+import { addHttpOptions, httpTuningFrom, type HttpOptionValues } from '../httpOptions';
 
 function apiArg(v: string): ApiName {
   const a = v.trim().toLowerCase();
@@ -65,17 +67,23 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.print({ profile: row.name, api, stored: true }, !!o.json, () => `stored the ${API_LABELS[api]} token for "${row.name}" in the keychain`);
     });
 
-  token
-    .command('test <profile> <api>')
-    .description('call the API once with the stored token (or TWOFOLD_<API>_TOKEN)')
-    .option('--json', 'print the result as JSON')
-    .action(async (profileName: string, apiName: string, o: { json?: boolean }) => {
-      const api = apiArg(apiName);
-      const row = ctx.profile(profileName);
-      const r = await ctx.call<ConnectionTestResult>('connections.test', { profileId: row.id, api });
-      ctx.print(r, !!o.json, (v: ConnectionTestResult) => (v.ok ? `${v.message} (${v.ms} ms)` : `${API_LABELS[api]}: ${v.message}`));
-      if (!r.ok) process.exitCode = 1;
-    });
+  addHttpOptions(
+    token
+      .command('test <profile> <api>')
+      .description('call the API once with the stored token (or TWOFOLD_<API>_TOKEN); exits 1 when it fails')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (profileName: string, apiName: string, o: { json?: boolean } & HttpOptionValues) => {
+    const api = apiArg(apiName);
+    const http = httpTuningFrom(o);
+    const row = ctx.profile(profileName);
+    if (Object.keys(http).length) syncService(ctx.core()).configure({ http });
+    const r = await ctx.call<ConnectionTestResult>('connections.test', { profileId: row.id, api });
+    ctx.print(r, !!o.json, (v: ConnectionTestResult) => (v.ok ? `${v.message} (${v.ms} ms)` : `${API_LABELS[api]}: ${v.message}`));
+    if (!r.ok) {
+      if (o.json) process.stderr.write(`twofold: ${API_LABELS[api]}: ${r.message.split('\n')[0]}\n`);
+      process.exitCode = 1;
+    }
+  });
 
   token
     .command('delete <profile> <api>')

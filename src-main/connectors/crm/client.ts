@@ -16,7 +16,7 @@ import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
-import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
+import { httpFailure, incompleteResponse, malformedPage } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
 import { RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 
@@ -61,6 +61,9 @@ export class CrmClient {
   private budget: CrmBudget = { limit: null, remaining: null, resetAt: null };
   private refillTimer: NodeJS.Timeout | null = null;
   private sawHeaders = false;
+  /** Set when the budget is spent beyond the longest wait: every further call fails with it. */
+  private exhausted: AppError | null = null;
+  private spentProbes = 0;
   /** Calls made, for estimates and the run summary. */
   calls = 0;
 
@@ -139,6 +142,7 @@ export class CrmClient {
   private async once(method: string, url: URL, body: unknown, signal?: AbortSignal): Promise<{ json: unknown; status: number }> {
     await this.pause.wait(signal);
     if (signal?.aborted) throw new AbortError(cancelled());
+    if (this.exhausted) throw new AbortError(this.exhausted);
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     this.calls++;
@@ -153,8 +157,7 @@ export class CrmClient {
     try {
       return { json: JSON.parse(text), status: res.status };
     } catch {
-      // A 2xx whose body is not JSON is a body cut short by a dropped connection: retry.
-      throw networkFailure(CRM_LABEL, new Error('truncated body'), false);
+      throw incompleteResponse(CRM_LABEL);
     }
   }
 
@@ -179,34 +182,59 @@ export class CrmClient {
       this.limiter.updateSettings({ reservoirRefreshInterval: null, reservoirRefreshAmount: null });
     }
     const usable = Math.max(0, rem - this.o.reserve);
-    this.limiter.updateSettings({ reservoir: usable });
-    if (usable === 0) this.scheduleRefill(resetMs);
     this.opts.onBudget?.(this.budgetSnapshot());
+    if (this.exhausted) return;
+    if (usable > 0) this.spentProbes = 0;
+    this.limiter.updateSettings({ reservoir: usable });
+    if (usable === 0) this.budgetSpent(resetMs, rem);
   }
 
-  private scheduleRefill(resetMs: number | null): void {
+  /**
+   * The budget is down to the reserve. Wait for the reset when it comes within the longest wait
+   * allowed (`maxWaitMs`), then probe with one call; if the reset is further away, or the server
+   * still reports nothing left after two waits, give up with a reason instead of waiting on
+   * (a scheduled job must end with a verdict, not hang or exit silently).
+   */
+  private budgetSpent(resetMs: number | null, remaining: number): void {
     if (this.refillTimer) return;
-    const wait = Math.min(Math.max(1000, (resetMs ?? Date.now() + 60_000) - Date.now() + 500), this.o.maxWaitMs);
+    const untilReset = (resetMs ?? Date.now() + 60_000) - Date.now() + 500;
+    this.spentProbes++;
+    if (untilReset > this.o.maxWaitMs || this.spentProbes > 2) {
+      const at = resetMs ? new Date(resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'within the hour';
+      this.exhausted = new AppError(
+        'RATE_LIMITED',
+        `${CRM_LABEL}'s hourly request budget is used up (${remaining.toLocaleString('en-US')} left, ${this.o.reserve.toLocaleString('en-US')} kept for the organization's other integrations); it resets at ${at}: sync again after that`,
+      );
+      // Release every queued call: each fails at once with this reason instead of waiting.
+      this.limiter.updateSettings({ reservoir: null });
+      return;
+    }
+    const wait = Math.max(1000, untilReset);
     this.opts.onWait?.(wait, `${CRM_LABEL} hourly budget used up (other integrations share it); waiting for the reset`);
+    // A referenced timer on purpose: this wait is the work still pending, and the process must live for it.
     this.refillTimer = setTimeout(() => {
       this.refillTimer = null;
       // One probe call; its answer sets the real reservoir.
       this.limiter.updateSettings({ reservoir: 1 });
     }, wait);
-    this.refillTimer.unref?.();
   }
 }
 
-/** `{list,total}` (either casing), a bare array, or `{items,total}` from a proxy. */
+/**
+ * `{list,total}` (either casing), a bare array, or `{items,total}` from a proxy. An empty result is
+ * `{"list":[],"total":0}` (api-shapes.md §2); a list that is null, missing or not an array is a
+ * malformed page, never an empty one.
+ */
 export function readPage(json: unknown): CrmPage {
   if (Array.isArray(json)) return { list: json, total: json.length };
   if (json && typeof json === 'object') {
     const o = json as Record<string, unknown>;
-    const list = (o.list ?? o.List ?? o.items ?? o.Items ?? o.data) as unknown;
+    const key = ['list', 'List', 'items', 'Items', 'data'].find((k) => k in o) ?? 'list';
+    const list = o[key];
     const totalRaw = o.total ?? o.Total ?? o.totalCount ?? o.TotalCount;
     const total = typeof totalRaw === 'number' ? totalRaw : typeof totalRaw === 'string' && /^\d+$/.test(totalRaw.trim()) ? Number(totalRaw) : null;
     if (Array.isArray(list)) return { list, total };
-    if (list === null || list === undefined) return { list: [], total: total ?? 0 };
+    throw malformedPage(CRM_LABEL, key, list);
   }
-  throw new RemoteCallError('REMOTE_ERROR', `${CRM_LABEL} sent a page Twofold cannot read (no "list")`, 200, false);
+  throw malformedPage(CRM_LABEL, 'list', json);
 }

@@ -10,7 +10,7 @@ import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
-import { RemoteCallError, httpFailure, networkFailure } from '../shared/parseValues';
+import { httpFailure, incompleteResponse, malformedPage } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
 import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 
@@ -92,21 +92,25 @@ export class RaiseClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw networkFailure(RAISE_LABEL, new Error('truncated body'), false);
+      throw incompleteResponse(RAISE_LABEL);
     }
   }
 }
 
-/** `{items,total}` (either casing); `{list,total}` or a bare array tolerated. */
+/**
+ * `{items,total}` (either casing); `{list,total}` or a bare array tolerated. Items that are null,
+ * missing or not an array make a malformed page, never an empty one.
+ */
 export function readRaisePage(json: unknown): RaisePage {
   if (Array.isArray(json)) return { items: json, total: json.length };
   if (json && typeof json === 'object') {
     const o = json as Record<string, unknown>;
-    const items = o.items ?? o.Items ?? o.list ?? o.List ?? o.data;
+    const key = ['items', 'Items', 'list', 'List', 'data'].find((k) => k in o) ?? 'items';
+    const items = o[key];
     const t = o.total ?? o.Total ?? o.totalCount ?? o.TotalCount;
     const total = typeof t === 'number' ? t : typeof t === 'string' && /^\d+$/.test(t.trim()) ? Number(t) : null;
     if (Array.isArray(items)) return { items, total };
-    if (items === null || items === undefined) return { items: [], total: total ?? 0 };
+    throw malformedPage(RAISE_LABEL, key, items);
   }
-  throw new RemoteCallError('REMOTE_ERROR', `${RAISE_LABEL} sent a page Twofold cannot read (no "items")`, 200, false);
+  throw malformedPage(RAISE_LABEL, 'items', json);
 }

@@ -442,7 +442,25 @@ export function httpFailure(label: string, status: number, bodyText: string, ret
   return new RemoteCallError('REMOTE_ERROR', `${label} refused the request (HTTP ${status}${detail})`, status, false);
 }
 
-/** A fetch that threw (connection refused or dropped, DNS, a timeout) or a body cut short. */
+/**
+ * A 2xx whose body ended early or is not the JSON it announced: said as such, not as a dropped
+ * connection, so the steward knows the server (or a proxy) cut it short. Worth another attempt.
+ */
+export function incompleteResponse(label: string): RemoteCallError {
+  return new RemoteCallError('NETWORK', `${label} sent an incomplete response (the body was cut short or is not valid JSON); try again later`, null, true);
+}
+
+/**
+ * A page whose envelope does not hold a list where the API documents one (`{"list": null}`, no
+ * list at all, an object): never read as an empty page, because a full walk that believed it
+ * would mark every record gone. The resource fails with this reason instead.
+ */
+export function malformedPage(label: string, field: string, got: unknown): RemoteCallError {
+  const what = got === null ? 'null' : got === undefined ? 'missing' : Array.isArray(got) ? 'a list' : `a ${typeof got}`;
+  return new RemoteCallError('REMOTE_ERROR', `${label} sent a malformed page: "${field}" is ${what}, not a list; nothing was marked deleted`, 200, false);
+}
+
+/** A fetch that threw (connection refused or dropped, DNS, a timeout). */
 export function networkFailure(label: string, err: unknown, timedOut: boolean): RemoteCallError {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const why = timedOut ? 'the request timed out' : cause?.code ? `connection failed (${cause.code})` : 'the connection dropped';

@@ -6,7 +6,7 @@
  */
 import pRetry, { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
-import { RemoteCallError, networkFailure } from './parseValues';
+import { RemoteCallError, incompleteResponse, networkFailure } from './parseValues';
 
 export function cancelled(): AppError {
   return new AppError('CANCELLED', 'The sync was cancelled.');
@@ -47,12 +47,16 @@ export async function fetchText(
   }, o.timeoutMs);
   const onAbort = () => ctl.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  let headersIn = false;
   try {
     const res = await f(url, { ...init, signal: ctl.signal });
+    headersIn = true;
     o.onResponse?.(res);
     return { res, text: await res.text() };
   } catch (err) {
     if (o.signal?.aborted) throw new AbortError(cancelled());
+    // The answer began but its body never arrived whole: the server sent an incomplete response.
+    if (headersIn && !timedOut) throw incompleteResponse(o.label);
     throw networkFailure(o.label, err, timedOut);
   } finally {
     clearTimeout(timer);
@@ -90,8 +94,9 @@ export async function withRetries<T>(
         minTimeout: policy.minRetryDelayMs,
         maxTimeout: policy.maxRetryDelayMs,
         randomize: true,
+        // Never unref: a CLI run whose only pending work is this wait must stay alive for it
+        // (an unref'd wait let the process exit 0 mid-retry, printing nothing).
         signal: o.signal,
-        unref: true,
         onFailedAttempt: async ({ error }) => {
           if (error instanceof RemoteCallError && error.rateLimited) {
             consecutive429++;

@@ -14,7 +14,7 @@ import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
-import { RemoteCallError, httpFailure, networkFailure, retryAfterMs } from '../shared/parseValues';
+import { RemoteCallError, httpFailure, incompleteResponse, retryAfterMs } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
 import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 
@@ -116,7 +116,7 @@ export class VomoClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw networkFailure(VOMO_LABEL, new Error('truncated body'), false);
+      throw incompleteResponse(VOMO_LABEL);
     }
   }
 }

@@ -8,7 +8,8 @@
  * moves only when a whole walk has finished — VOMO does not promise an order, so a partial
  * walk says nothing about what is left.
  */
-import { toIsoUtc, toNumber, toId } from '../shared/parseValues';
+import { malformedPage, toIsoUtc, toNumber, toId } from '../shared/parseValues';
+import { VOMO_LABEL } from './client';
 import type { VomoClient } from './client';
 
 export interface VomoWalkCursor {
@@ -53,9 +54,11 @@ function link(v: unknown): string | null {
   return t;
 }
 
+/** Laravel's `{data:[…], links, meta}` or a bare array; `data` null, missing or not a list is a malformed page. */
 export function readVomoPage(json: unknown): VomoPage {
   const o = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
-  const data = Array.isArray(json) ? json : Array.isArray(o.data) ? o.data : [];
+  if (!Array.isArray(json) && !Array.isArray(o.data)) throw malformedPage(VOMO_LABEL, 'data', json && typeof json === 'object' ? o.data : json);
+  const data = Array.isArray(json) ? json : (o.data as unknown[]);
   const links = (o.links && typeof o.links === 'object' ? o.links : {}) as Record<string, unknown>;
   const meta = (o.meta && typeof o.meta === 'object' ? o.meta : o) as Record<string, unknown>;
   return {

@@ -8,7 +8,7 @@ export const syncHandlers: HandlerMap<typeof syncChannels> = {
     return syncService(core).estimate(input.profileId, { apis: input.apis, full: input.full });
   },
   async 'sync.start'(input, { core }) {
-    return syncService(core).start(input.profileId, { apis: input.apis, full: input.full });
+    return syncService(core).start(input.profileId, { apis: input.apis, full: input.full, confirmDeletions: input.confirmDeletions });
   },
   async 'sync.cancel'(input, { core }) {
     return { cancelled: syncService(core).cancel(input.profileId) };
@@ -25,6 +25,12 @@ export const syncHandlers: HandlerMap<typeof syncChannels> = {
   async 'sync.resetCheckpoints'(input, { core }) {
     syncService(core).resetCheckpoints(input.profileId, input.apis);
     return { ok: true as const };
+  },
+  async 'sync.settings'(input, { core }) {
+    return syncService(core).settings(input.profileId);
+  },
+  async 'sync.saveSettings'(input, { core }) {
+    return syncService(core).saveSettings(input.profileId, input.settings);
   },
   async 'connections.test'(input, { core }) {
     return syncService(core).testConnection(input.profileId, input.api);

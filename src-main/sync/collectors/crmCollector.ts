@@ -14,7 +14,7 @@ import type { CrmTuning, HttpTuning } from '../config';
 import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
 import { CrmMirror } from '../mirrors/crm';
 import type { CollectorResult } from '../runs';
-import { Tally, checkCancelled, estimateFailed, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
+import { Tally, checkCancelled, estimateFailed, sweepGone, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
 
 type Resource = 'contacts' | 'gifts';
 
@@ -233,7 +233,7 @@ export class CrmCollector implements Collector {
         if (page.done) {
           if (page.cursor.mode === 'full') {
             const table = resource === 'contacts' ? mirror.contacts : mirror.gifts;
-            tally.of(resource).gone += table.sweep(profileId, page.cursor.walkStartedAt, now);
+            sweepGone(ctx, tally, table, resource, page.cursor.walkStartedAt, now);
           }
           // A walk in modified order ends at the newest record it read; one in id order may have
           // passed records edited meanwhile, so it resumes from what was newest when it began.

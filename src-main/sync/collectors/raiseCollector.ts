@@ -13,7 +13,7 @@ import type { HttpTuning, RaiseTuning } from '../config';
 import { RaiseMirror } from '../mirrors/raise';
 import type { MirrorTable } from '../mirrors/table';
 import type { CollectorResult } from '../runs';
-import { Tally, checkCancelled, estimateFailed, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
+import { Tally, checkCancelled, estimateFailed, sweepGone, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
 
 type Resource = RaiseTuning['resources'][number];
 
@@ -180,7 +180,7 @@ export class RaiseCollector implements Collector {
         }
         if (page.done) {
           // A walk that read everything (full, or a filter the server ignored) can sweep deletions.
-          if (page.cursor.mode === 'full' || page.cursor.filterIgnored) tally.of(resource).gone += table.sweep(profileId, page.cursor.walkStartedAt, now);
+          if (page.cursor.mode === 'full' || page.cursor.filterIgnored) sweepGone(ctx, tally, table, resource, page.cursor.walkStartedAt, now);
           cp = { watermark: maxIso(cp.watermark, page.cursor.maxModified), lastCompletedAt: now, walk: null };
         } else {
           cp = { ...cp, walk: page.cursor };

@@ -8,6 +8,7 @@ import type { ProgressReporter } from '../progress';
 import type { QuarantineWriter } from '../quarantine';
 import type { RunLog, CollectorResult } from '../runs';
 import type { UpsertOutcome } from '../mirrors/table';
+import type { DeletionValve, Sweepable } from '../deletionValve';
 
 export interface CollectorContext {
   db: Db;
@@ -19,6 +20,8 @@ export interface CollectorContext {
   quarantine: QuarantineWriter;
   checkpoints: Checkpoints;
   runLog: RunLog;
+  /** Every deletion sweep goes through it: it may hold a sweep that would mark too much. */
+  valve: DeletionValve;
 }
 
 export interface EstimateContext {
@@ -41,7 +44,7 @@ export interface Collector {
 }
 
 export function emptyCounts(): EntityCounts {
-  return { new: 0, updated: 0, unchanged: 0, quarantined: 0, gone: 0 };
+  return { new: 0, updated: 0, unchanged: 0, quarantined: 0, gone: 0, held: 0 };
 }
 
 export class Tally {
@@ -82,4 +85,11 @@ export function maxIso(a: string | null, b: string | null): string | null {
   if (!a) return b;
   if (!b) return a;
   return a > b ? a : b;
+}
+
+/** A completed full walk's deletion sweep, through the valve; what it marked or held is tallied. */
+export function sweepGone(ctx: CollectorContext, tally: Tally, table: Sweepable, resource: string, walkStartedAt: string, now: string): void {
+  const before = ctx.valve.holds.length;
+  tally.of(resource).gone += ctx.valve.sweep(table, resource, ctx.profileId, walkStartedAt, now);
+  for (const h of ctx.valve.holds.slice(before)) tally.of(resource).held += h.wouldMark;
 }

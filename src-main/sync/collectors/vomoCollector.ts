@@ -16,7 +16,7 @@ import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
 import type { HttpTuning, VomoTuning } from '../config';
 import { VomoMirror } from '../mirrors/vomo';
 import type { CollectorResult } from '../runs';
-import { Tally, checkCancelled, estimateFailed, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
+import { Tally, checkCancelled, estimateFailed, sweepGone, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
 
 interface DetailCheckpoint {
   /** Users whose detail was read before this time are read again (a full walk); null: only unread ones. */
@@ -177,7 +177,7 @@ export class VomoCollector implements Collector {
         }
         if (page.done) {
           if (page.cursor.mode === 'full') {
-            tally.of('users').gone += mirror.users.sweep(profileId, page.cursor.walkStartedAt, now);
+            sweepGone(ctx, tally, mirror.users, 'users', page.cursor.walkStartedAt, now);
             // A full walk reads every user's participations again.
             const dcp = checkpoints.get<DetailCheckpoint>(profileId, 'vomo', 'participations');
             checkpoints.set(profileId, 'vomo', 'participations', { pendingBefore: page.cursor.walkStartedAt, lastCompletedAt: dcp?.lastCompletedAt ?? null }, now);

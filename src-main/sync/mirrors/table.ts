@@ -15,6 +15,7 @@ export class MirrorTable<Row extends { id: string }> {
   private readonly touch;
   private readonly revive;
   private readonly sweepStmt;
+  private readonly candidatesStmt;
   private readonly cols: (keyof Row & string)[];
 
   constructor(
@@ -41,6 +42,9 @@ export class MirrorTable<Row extends { id: string }> {
     this.sweepStmt = db.prepare(
       `UPDATE ${table} SET gone_at = ? WHERE profile_id = ? AND gone_at IS NULL AND last_synced_at < ?`,
     );
+    this.candidatesStmt = db.prepare(
+      `SELECT coalesce(sum(last_synced_at < ?), 0) AS wouldMark, count(*) AS live FROM ${table} WHERE profile_id = ? AND gone_at IS NULL`,
+    );
   }
 
   upsert(profileId: number, row: Row, rawJson: string, now: string): UpsertOutcome {
@@ -59,7 +63,12 @@ export class MirrorTable<Row extends { id: string }> {
     return 'updated';
   }
 
-  /** Marks rows not seen since `walkStartedAt` as gone (only after a complete full walk). */
+  /** What `sweep` would mark, and how many rows are live: the deletion valve decides on these. */
+  sweepCandidates(profileId: number, walkStartedAt: string): { wouldMark: number; live: number } {
+    return this.candidatesStmt.get(walkStartedAt, profileId) as { wouldMark: number; live: number };
+  }
+
+  /** Marks rows not seen since `walkStartedAt` as gone (only after a complete full walk, through the DeletionValve). */
   sweep(profileId: number, walkStartedAt: string, now: string): number {
     return this.sweepStmt.run(now, profileId, walkStartedAt).changes;
   }

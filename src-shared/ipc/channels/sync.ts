@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { channel, OkOutput } from '../channel';
 import { ApiName } from '../../domain/apis';
-import { ConnectionTestResult, QuarantinePage, SyncEstimate, SyncRun, SyncStatus } from '../../domain/sync';
+import { ConnectionTestResult, QuarantinePage, SyncEstimate, SyncRun, SyncSettings, SyncStatus } from '../../domain/sync';
 
 const ProfileRef = z.object({ profileId: z.number().int().positive() });
 const SyncOptions = ProfileRef.extend({
@@ -10,6 +10,8 @@ const SyncOptions = ProfileRef.extend({
   apis: z.array(ApiName).min(1).optional(),
   /** Re-pull everything instead of what changed since the checkpoints. */
   full: z.boolean().default(false),
+  /** Let a full walk mark more records deleted than the deletion valve allows (the steward saw the counts). */
+  confirmDeletions: z.boolean().default(false),
 });
 
 export const syncChannels = {
@@ -31,6 +33,9 @@ export const syncChannels = {
   ),
   /** Forget the checkpoints so the next sync of these APIs reads everything. */
   'sync.resetCheckpoints': channel(ProfileRef.extend({ apis: z.array(ApiName).min(1).optional() }), OkOutput),
+  /** The profile's sync settings (the deletion valve's limit). */
+  'sync.settings': channel(ProfileRef, SyncSettings),
+  'sync.saveSettings': channel(ProfileRef.extend({ settings: SyncSettings }), SyncSettings),
   /** One cheap authenticated call with the stored token: ok, or the typed error's message. */
   'connections.test': channel(ProfileRef.extend({ api: ApiName }), ConnectionTestResult),
 };
