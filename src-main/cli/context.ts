@@ -2,6 +2,7 @@ import { createCore, type Core } from '../core/app';
 import { defaultDataDir } from '../core/paths';
 import { KeychainSecretStore } from '../secrets/keychain';
 import { EnvOverlaySecretStore } from '../secrets/envOverlay';
+import { z } from 'zod';
 import { AppError } from '../../src-shared/errors';
 import type { ProfileRow } from '../store/repos/profiles';
 
@@ -63,6 +64,10 @@ export function createCliContext(getDataDirOption: () => string | undefined): Cl
 
 export function oneLine(err: unknown): string {
   if (err instanceof CliError || err instanceof AppError) return err.message;
+  // A schema check that fired below the CLI's own option checks: say which value and why, in words.
+  if (err instanceof z.ZodError) {
+    return `invalid input: ${err.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ')}`;
+  }
   const msg = (err as Error)?.message ?? String(err);
   return msg.split('\n')[0];
 }

@@ -5,7 +5,7 @@
  * against a server that misbehaves, so it always ends with a verdict.
  */
 import type { Command } from 'commander';
-import { CliError } from './context';
+import { numberOption as number } from './options';
 import type { HttpTuning } from '../sync/config';
 
 export interface HttpOptionValues {
@@ -19,14 +19,6 @@ export function addHttpOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'longest one request may take before it counts as failed (default 60)')
     .option('--retries <n>', 'retries of a request that failed with a 5xx, a timeout or a cut-short answer (default 5)')
     .option('--max-wait <seconds>', 'longest wait for a rate limit or an hourly budget to reset before giving up (default 3600)');
-}
-
-function number(flag: string, raw: string, o: { min: number; max: number; integer?: boolean }): number {
-  const v = Number(raw);
-  if (!raw.trim() || !Number.isFinite(v) || (o.integer && !Number.isInteger(v)) || v < o.min || v > o.max) {
-    throw new CliError(`${flag} must be ${o.integer ? 'a whole number' : 'a number'} from ${o.min} to ${o.max.toLocaleString('en-US')} (got "${raw}")`, 2);
-  }
-  return v;
 }
 
 /** The HTTP tuning the options ask for (only what was given). */

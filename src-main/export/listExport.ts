@@ -22,6 +22,7 @@ import { prepareList } from '../insights/service';
 import type { RawRow } from '../insights/query';
 import { cellOf, toInsightRow } from '../insights/rows';
 import { getInsightSettings } from '../insights/settings';
+import { checkOutputFile } from './outputFile';
 import { createCsvFileWriter } from './csvExport';
 import { askedSince, recentlyAskedSql } from './recentlyAsked';
 import { recordExport } from './exportLog';
@@ -112,9 +113,9 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
     if (!chosen) {
       return { exportId: 0, rowCount: 0, excludedOptedOut: 0, excludedRecentlyAsked: 0, fileName, filePath: null, downloadId: null, cancelled: true };
     }
-    target = chosen;
+    target = checkOutputFile(chosen);
   } else if (dest.kind === 'file') {
-    target = path.resolve(dest.path);
+    target = checkOutputFile(dest.path);
   } else {
     downloadId = crypto.randomBytes(16).toString('hex');
     target = path.join(exportsDir(core), `${downloadId}.csv`);
@@ -151,7 +152,6 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
       .get() as { rows: number; asked: number; opted_out: number };
     const blankOptedOut = req.excludeOptedOut && columns.includes('email');
 
-    fs.mkdirSync(path.dirname(target), { recursive: true });
     writer = createCsvFileWriter(partial, columns.map((c) => COLUMN_LABELS[c]));
     const batch = db.prepare(`SELECT * FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${BATCH}`);
     const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };

@@ -4,7 +4,6 @@
  * Every change emits data.changed (scope 'identity') and records an identity_runs row, which
  * tells the insights lists their measures are stale.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '../core/app';
 import type { IdentitySettings, RebuildSummary, ConflictField } from '../../src-shared/domain/identity';
@@ -20,6 +19,7 @@ import { recomputePersons } from './recompute';
 import { listPeople, listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
 import { personDetail } from './personDetail';
 import { fixRows, fixListCsv } from './fixLists';
+import { writeOutputFile } from '../export/outputFile';
 import { syncService } from '../sync/syncService';
 
 import { refreshPlannerStats } from '../store/plannerStats';
@@ -258,8 +258,7 @@ export class IdentityService {
     const fileName = `twofold-fix-list-${system}-${new Date().toISOString().slice(0, 10)}.csv`;
     if (filePath) {
       if (!path.isAbsolute(filePath)) throw new AppError('BAD_INPUT', 'Give an absolute path for the fix list.');
-      fs.mkdirSync(path.dirname(filePath), { recursive: true });
-      fs.writeFileSync(filePath, csv, 'utf8');
+      writeOutputFile(filePath, csv);
     }
     this.core.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: rows.length, path: filePath ?? null } });
     return { rows: rows.length, fileName, path: filePath ?? null, csv };

@@ -2,11 +2,10 @@
  * CSV of a run's findings (what the view shows, filtered the same way), for a spreadsheet.
  * Cells that a spreadsheet would run as a formula are prefixed with a quote (CSV injection).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { GROUP_LABELS, KIND_LABELS, type Finding, type FindingGroup, type FindingKind } from '../../src-shared/domain/reconcile';
 import type { RunsRepo } from './runs';
+import { writeOutputFile } from '../export/outputFile';
 
 export const CSV_COLUMNS = [
   'group',
@@ -76,7 +75,6 @@ export function findingsCsv(
 }
 
 export function writeCsv(file: string, csv: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   // A BOM so spreadsheet programs read the file as UTF-8 (names with accents).
-  fs.writeFileSync(file, '\ufeff' + csv, 'utf8');
+  writeOutputFile(file, '\ufeff' + csv);
 }

@@ -5,10 +5,14 @@
  * - binds to 127.0.0.1, never 0.0.0.0;
  * - the Host header must name this server (127.0.0.1:PORT or localhost:PORT), which defeats
  *   DNS rebinding; a request with an Origin must come from that same origin;
- * - every request carries the random per-launch secret: the page gets it from the URL once
- *   (then a cookie scoped to this port's name), API calls send it in a header (a custom header
+ * - every request carries the random per-launch secret: the page gets it from the URL once, and
+ *   is then redirected to a per-launch app path (/s/<random>/) with a cookie whose name is
+ *   random per launch and whose Path is that app path. Browsers send cookies to every port of
+ *   127.0.0.1, but only for paths under the cookie's Path, which no other local server's pages
+ *   use, so the cookie never reaches another local server (checked in Chromium by
+ *   test/e2e/webShellCookie.e2e.test.ts). API calls send the secret in a header (a custom header
  *   forces a CORS preflight we never answer, so no other local page can call in), the event
- *   stream takes it as a query parameter (EventSource cannot set headers);
+ *   stream and downloads take it as a query parameter (EventSource cannot set headers);
  * - replies are envelopes from the same dispatcher the Electron shell uses.
  */
 import http from 'node:http';
@@ -33,6 +37,10 @@ export interface WebShell {
   origin: string;
   port: number;
   secret: string;
+  /** Where the page lives for this launch ("/s/<random>/"); its cookie is scoped to it. */
+  appPath: string;
+  /** The page cookie's per-launch name. */
+  cookieName: string;
   close(): Promise<void>;
 }
 
@@ -88,7 +96,11 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     throw new Error(`the renderer is not built (${indexFile} is missing): run "npm run build" first`);
   }
   let port = 0;
-  const cookieName = () => `twofold_${port}`;
+  const launchId = crypto.randomBytes(16).toString('base64url');
+  const appPath = `/s/${launchId}/`;
+  const cookieName = `twofold_${crypto.randomBytes(6).toString('hex')}`;
+  // The cookie holds its own random value, not the API secret: it opens the page, nothing else.
+  const pageKey = crypto.randomBytes(24).toString('base64url');
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const sseClients = new Set<http.ServerResponse>();
   const downloads = downloadRegistry(opts.core);
@@ -105,6 +117,13 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       if (origin && origin !== `http://${host}`) return deny(403, 'forbidden origin');
 
       const url = new URL(req.url ?? '/', `http://${host}`);
+      // One decoder for every path: a malformed %-escape is the client's error (400), not ours.
+      let pathname: string;
+      try {
+        pathname = decodeURIComponent(url.pathname);
+      } catch {
+        return deny(400, 'malformed URL (a %-escape is not valid)');
+      }
       const cookies = parseCookies(req.headers.cookie);
       const querySecret = url.searchParams.get('t');
       const headerSecret = req.headers['x-twofold-secret'] as string | undefined;
@@ -113,7 +132,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
         if (req.method !== 'POST') return deny(405, 'method not allowed');
         // Header only: a cookie would ride along on a cross-site form post.
         if (!secretsEqual(headerSecret, secret)) return deny(403, 'missing or wrong secret');
-        const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+        const channel = pathname.slice('/api/invoke/'.length);
         let input: unknown = {};
         const body = await readBody(req);
         if (body) {
@@ -139,8 +158,8 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       }
 
       if (url.pathname.startsWith('/api/download/')) {
-        if (!secretsEqual(querySecret, secret) && !secretsEqual(cookies[cookieName()], secret)) return deny(403, 'missing or wrong secret');
-        const id = url.pathname.slice('/api/download/'.length);
+        if (!secretsEqual(querySecret, secret)) return deny(403, 'missing or wrong secret');
+        const id = pathname.slice('/api/download/'.length);
         const dl = downloads.get(id);
         if (!dl || !fs.existsSync(dl.file)) return deny(404, 'no such download');
         res.writeHead(200, {
@@ -152,13 +171,22 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
         return;
       }
 
-      // Static renderer: the first visit carries ?t=SECRET; it is swapped for a cookie.
-      const viaCookie = secretsEqual(cookies[cookieName()], secret);
-      if (!viaCookie && !secretsEqual(querySecret, secret)) return deny(403, 'open the URL Twofold printed (it carries the launch secret)');
-      if (!viaCookie) {
-        res.setHeader('set-cookie', `${cookieName()}=${encodeURIComponent(secret)}; Path=/; HttpOnly; SameSite=Strict`);
+      // The printed URL (any path outside the app path, with ?t=SECRET): swap the secret for the
+      // page cookie and move to the app path, which also takes the secret out of the address bar.
+      if (!pathname.startsWith(appPath)) {
+        if (!secretsEqual(querySecret, secret)) return deny(403, 'open the URL Twofold printed (it carries the launch secret)');
+        res.writeHead(303, {
+          'set-cookie': `${cookieName}=${pageKey}; Path=${appPath}; HttpOnly; SameSite=Strict`,
+          location: appPath,
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+        });
+        return res.end();
       }
-      let rel = decodeURIComponent(url.pathname);
+      if (!secretsEqual(cookies[cookieName], pageKey) && !secretsEqual(querySecret, secret)) {
+        return deny(403, 'open the URL Twofold printed (it carries the launch secret)');
+      }
+      let rel = '/' + pathname.slice(appPath.length);
       if (rel === '/' || !path.extname(rel)) rel = '/index.html';
       const file = path.resolve(opts.rendererDir, '.' + rel);
       if (!file.startsWith(path.resolve(opts.rendererDir) + path.sep)) return deny(403, 'forbidden path');
@@ -207,6 +235,8 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     origin,
     port,
     secret,
+    appPath,
+    cookieName,
     async close() {
       clearInterval(heartbeat);
       unsubscribe();

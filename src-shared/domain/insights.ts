@@ -3,6 +3,7 @@
  * CSV exports. Shared by main (queries, exports, CLI) and the renderer (ListTable, dialogs).
  */
 import { z } from 'zod';
+import { IsoDayOrInstant } from './dates';
 
 /** Every list the engine serves. `all` is the People view. */
 export const LIST_NAMES = [
@@ -66,7 +67,9 @@ export type SortKey = z.infer<typeof SortKey>;
 export const ListSort = z.object({ key: SortKey, dir: z.enum(['asc', 'desc']) });
 export type ListSort = z.infer<typeof ListSort>;
 
-const Days = z.number().int().min(0).max(36_500);
+/** The longest window a list accepts: a hundred years. */
+export const MAX_DAYS = 36_500;
+const Days = z.number().int().min(0).max(MAX_DAYS);
 
 /** Filters a list applies; unset values fall back to the profile's insight settings. */
 export const ListFilters = z
@@ -88,10 +91,7 @@ export const ListFilters = z
 export type ListFilters = z.infer<typeof ListFilters>;
 
 /** An instant (ISO-8601) or a day (YYYY-MM-DD); the reference for "days ago". */
-export const AsOf = z
-  .string()
-  .trim()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO date or timestamp');
+export const AsOf = IsoDayOrInstant;
 
 export const ListQuery = z.object({
   profileId: z.number().int().positive(),

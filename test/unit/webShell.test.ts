@@ -63,7 +63,9 @@ describe('web shell', () => {
   });
 
   it('does not accept the page cookie as a substitute for the API header', async () => {
-    const r = await invoke({ host: host(), cookie: `twofold_${shell.port}=${shell.secret}` });
+    const first = await request(shell.port, { path: `/?t=${shell.secret}`, headers: { host: host() } });
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    const r = await invoke({ host: host(), cookie });
     expect(r.status).toBe(403);
   });
 
@@ -73,17 +75,37 @@ describe('web shell', () => {
     expect(JSON.parse(r.body)).toEqual({ ok: true, data: [] });
   });
 
-  it('refuses static files without the secret, serves them with it, and swaps it for a cookie', async () => {
+  it('refuses static files without the secret, serves them with it, and swaps it for a cookie scoped to this launch', async () => {
     expect((await request(shell.port, { path: '/', headers: { host: host() } })).status).toBe(403);
     const first = await request(shell.port, { path: `/?t=${shell.secret}`, headers: { host: host() } });
-    expect(first.status).toBe(200);
-    expect(first.headers['content-security-policy']).toContain("script-src 'self'");
-    const cookie = String(first.headers['set-cookie']).split(';')[0];
-    const asset = await request(shell.port, { path: '/app.js', headers: { host: host(), cookie } });
+    // The secret leaves the address bar: a redirect to this launch's app path, with its cookie.
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe(shell.appPath);
+    expect(shell.appPath).toMatch(/^\/s\/[A-Za-z0-9_-]{20,}\/$/);
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toContain(`Path=${shell.appPath};`);
+    expect(setCookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+    expect(cookie.startsWith(`${shell.cookieName}=`)).toBe(true);
+    // The cookie carries its own value, never the API secret.
+    expect(cookie).not.toContain(shell.secret);
+    expect((await request(shell.port, { path: shell.appPath, headers: { host: host() } })).status).toBe(403);
+    const page = await request(shell.port, { path: shell.appPath, headers: { host: host(), cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const asset = await request(shell.port, { path: `${shell.appPath}app.js`, headers: { host: host(), cookie } });
     expect(asset.status).toBe(200);
-    const traversal = await request(shell.port, { path: '/..%2f..%2f..%2fetc%2fpasswd.txt', headers: { host: host(), cookie } });
+    const traversal = await request(shell.port, { path: `${shell.appPath}..%2f..%2f..%2fetc%2fpasswd.txt`, headers: { host: host(), cookie } });
     expect(traversal.status).toBe(403);
     expect(traversal.body).not.toContain('root:');
+  });
+
+  it('answers a malformed %-escape with 400, not a 500', async () => {
+    for (const p of ['/%E0%A4%A', '/api/invoke/%zz', `/s/%/`]) {
+      const r = await request(shell.port, { path: p, headers: { host: host(), 'x-twofold-secret': shell.secret } });
+      expect(r.status, p).toBe(400);
+      expect(r.body).toMatch(/malformed URL/);
+    }
   });
 
   it('streams events only with the secret', async () => {

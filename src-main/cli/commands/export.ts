@@ -5,15 +5,9 @@
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { exportList } from '../../export/listExport';
+import { asOfOption, daysOption } from '../options';
 import { defaultAsOf } from '../../insights/referenceClock';
 import { ColumnKey, LIST_NAMES, ListName, type ListFilters } from '../../../src-shared/domain/insights';
-
-function days(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number (got "${v}")`);
-  return n;
-}
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -35,11 +29,11 @@ export function register(program: Command, ctx: CliContext): void {
       if (!list.success) throw new CliError(`unknown list "${listName}"; choose one of: ${LIST_NAMES.join(', ')}`);
       const profile = ctx.profile(profileName);
       const filters: ListFilters = {};
-      const lapse = days(o.lapseDays as string | undefined, 'lapse-days');
+      const lapse = daysOption('--lapse-days', o.lapseDays);
       if (lapse !== undefined) filters.lapseDays = lapse;
-      const activity = days(o.activityDays as string | undefined, 'activity-days');
+      const activity = daysOption('--activity-days', o.activityDays);
       if (activity !== undefined) filters.activityDays = activity;
-      const recent = days(o.recentDays as string | undefined, 'recent-days');
+      const recent = daysOption('--recent-days', o.recentDays);
       if (recent !== undefined) filters.recentDays = recent;
       let columns: ColumnKey[] | undefined;
       if (typeof o.columns === 'string') {
@@ -57,9 +51,9 @@ export function register(program: Command, ctx: CliContext): void {
           filters,
           columns,
           search: typeof o.search === 'string' ? o.search : undefined,
-          asOf: await defaultAsOf(ctx.core(), profile.id, typeof o.asOf === 'string' ? o.asOf : (process.env.TWOFOLD_AS_OF ?? undefined)),
+          asOf: await defaultAsOf(ctx.core(), profile.id, asOfOption('--as-of', typeof o.asOf === 'string' ? o.asOf : undefined) ?? asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF)),
           excludeOptedOut: !o.includeOptedOut,
-          excludeRecentlyAskedDays: days(o.excludeRecentlyAsked as string | undefined, 'exclude-recently-asked'),
+          excludeRecentlyAskedDays: daysOption('--exclude-recently-asked', o.excludeRecentlyAsked),
           outreach: !o.notOutreach,
         },
         { kind: 'file', path: String(o.out) },

@@ -5,7 +5,7 @@
  * the reference day is today unless TWOFOLD_AS_OF (or --as-of where the command offers it) says otherwise.
  */
 import type { ReportFn, ReportRegistry } from './types';
-import { CliError } from '../context';
+import { asOfOption, countOption, daysOption } from '../options';
 import { LISTS } from '../../insights/listRegistry';
 import { allRows } from '../../insights/service';
 import { overview } from '../../insights/overview';
@@ -13,13 +13,6 @@ import { ensureInsightMeasures } from '../../insights/measures';
 import { COLUMN_LABELS, formatCents, type InsightRow, type ListFilters, type ListName } from '../../../src-shared/domain/insights';
 import { systemsOf } from '../../insights/rows';
 import { defaultAsOf } from '../../insights/referenceClock';
-
-function intOption(v: string | boolean | undefined, name: string): number | undefined {
-  if (v === undefined || v === false) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number of days or rows (got "${String(v)}")`);
-  return n;
-}
 
 /** The JSON row of a list: identity fields first, then the list's own measures. */
 export function reportRow(list: ListName, r: InsightRow): Record<string, unknown> {
@@ -44,12 +37,12 @@ function listReport(list: ListName): ReportFn {
   return async (ctx, profile, opts) => {
     const core = ctx.core();
     const filters: ListFilters = {};
-    const lapse = intOption(opts.options.lapseDays, 'lapse-days');
+    const lapse = daysOption('--lapse-days', opts.options.lapseDays);
     if (lapse !== undefined) filters.lapseDays = lapse;
-    const activity = intOption(opts.options.activityDays, 'activity-days');
+    const activity = daysOption('--activity-days', opts.options.activityDays);
     if (activity !== undefined) filters.activityDays = activity;
-    const limit = intOption(opts.options.limit, 'limit');
-    const asOf = await defaultAsOf(core, profile.id, (typeof opts.options.asOf === 'string' ? opts.options.asOf : undefined) ?? process.env.TWOFOLD_AS_OF ?? undefined);
+    const limit = countOption('--limit', opts.options.limit);
+    const asOf = await defaultAsOf(core, profile.id, asOfOption('--as-of', typeof opts.options.asOf === 'string' ? opts.options.asOf : undefined) ?? asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF));
     const { rows, prepared } = allRows(core, { profileId: profile.id, list, filters, asOf }, limit ?? Number.MAX_SAFE_INTEGER);
     const json = rows.map((r) => reportRow(list, r));
     const keys = json[0] ? Object.keys(json[0]) : ['personId', 'email', 'firstName', 'lastName'];

@@ -1,5 +1,5 @@
 import type { ReportRegistry } from './types';
-import { CliError } from '../context';
+import { asOfOption, countOption, dayOption, numberOption } from '../options';
 import { GROUP_LABELS, GROUP_ORDER, KIND_LABELS, type Finding, type ReportPage, type RunInfo } from '../../../src-shared/domain/reconcile';
 
 /** "1 h 5 min", "42 s": a lag in words. */
@@ -87,16 +87,14 @@ export const reconcileReports: ReportRegistry = {
       const o = opts.options;
       const input: Record<string, unknown> = { profileId: profile.id };
       if (typeof o.since === 'string') {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(o.since)) throw new CliError(`--since takes a day as YYYY-MM-DD, not "${o.since}"`);
-        input.since = o.since;
+        input.since = dayOption('--since', o.since);
       }
       if (o.lagHours !== undefined) {
-        const n = Number(o.lagHours);
-        if (!Number.isFinite(n) || n < 0) throw new CliError(`--lag-hours takes a number of hours, not "${String(o.lagHours)}"`);
-        input.lagHours = n;
+        input.lagHours = numberOption('--lag-hours', String(o.lagHours), { min: 0, max: 24 * 90, unit: 'hours' });
       }
-      if (typeof process.env.TWOFOLD_AS_OF === 'string' && process.env.TWOFOLD_AS_OF) input.asOf = process.env.TWOFOLD_AS_OF;
-      const limit = o.limit !== undefined ? Math.max(0, Number(o.limit) || 0) : null;
+      const asOf = asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF);
+      if (asOf) input.asOf = asOf;
+      const limit = countOption('--limit', o.limit) ?? null;
       const run = await ctx.call<RunInfo>('reconcile.run', input);
       const findings: Finding[] = [];
       let page: ReportPage | null = null;

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Alert, Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { Alert, Badge, Button, Card, Group, NumberInput, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { ViewProps } from '../../app/views';
 import { api } from '../../ipc/client';
@@ -26,6 +26,8 @@ export function advice(api: ApiName, code: string | null): string | null {
       return `${label}'s request budget ran out. Sync again after it resets; the sync resumes where it stopped.`;
     case 'REMOTE_ERROR':
       return `${label} answered with an error. Try again later; if it persists, check the base URL.`;
+    case 'DELETIONS_HELD':
+      return `Nothing was marked deleted and nothing was lost. Check in ${label} that these records really were deleted; if so, sync again and mark them deleted. Until then, "Add to CRM+" waits.`;
     default:
       return null;
   }
@@ -74,6 +76,48 @@ function EntitySummary({ run, apiName }: { run: SyncRun | undefined; apiName: Ap
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** A full sync stopped at the deletion valve: the steward confirms, or changes the limit. */
+function DeletionHold({ profileId, apiName, busy, onConfirm }: { profileId: number; apiName: ApiName; busy: boolean; onConfirm: () => void }) {
+  const [limit, setLimit] = useState<number | null>(null);
+  useEffect(() => {
+    void api['sync.settings']({ profileId }).then((s) => setLimit(s.deletionLimitPercent));
+  }, [profileId]);
+  return (
+    <Stack gap={6} mt={6}>
+      <Group gap="xs">
+        <Button size="compact-sm" color="red" variant="light" loading={busy} onClick={onConfirm}>
+          Sync {API_LABELS[apiName]} again and mark them deleted
+        </Button>
+      </Group>
+      {limit !== null && (
+        <Group gap="xs" align="end">
+          <NumberInput
+            size="xs"
+            w={110}
+            label="Deletion limit (%)"
+            min={0}
+            max={100}
+            value={limit}
+            onChange={(v) => setLimit(typeof v === 'number' ? v : Number(v) || 0)}
+          />
+          <Button
+            size="compact-sm"
+            variant="default"
+            onClick={() =>
+              void api['sync.saveSettings']({ profileId, settings: { deletionLimitPercent: limit } }).then(
+                (s) => notifications.show({ message: `A full sync now marks at most ${s.deletionLimitPercent}% of a resource deleted at once.` }),
+                (e: Error) => notifications.show({ color: 'red', message: e.message }),
+              )
+            }
+          >
+            Save limit
+          </Button>
+        </Group>
+      )}
+    </Stack>
   );
 }
 
@@ -167,6 +211,20 @@ export default function SyncView({ profileId }: ViewProps) {
                           </Button>
                         )}
                       </Text>
+                    )}
+                    {last.errorCode === 'DELETIONS_HELD' && (
+                      <DeletionHold
+                        profileId={profileId}
+                        apiName={a}
+                        busy={busy === `confirm-${a}`}
+                        onConfirm={() =>
+                          act(`confirm-${a}`, async () => {
+                            setProgress({});
+                            await api['sync.start']({ profileId, apis: [a], full: true, confirmDeletions: true });
+                            await reload();
+                          })
+                        }
+                      />
                     )}
                   </Alert>
                 )}

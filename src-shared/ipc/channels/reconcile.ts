@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { CalendarDay } from '../../domain/dates';
 import { channel } from '../channel';
 import { FindingGroup, FindingKind, LagStats, ReconcileSettings, ReportPage, RunInfo } from '../../domain/reconcile';
 
 const ProfileRef = z.object({ profileId: z.number().int().positive() });
 const RunRef = z.object({ runId: z.number().int().positive() });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD');
+const Day = CalendarDay;
 const Change = z.enum(['all', 'new', 'changed', 'fixed']);
 
 export const reconcileChannels = {
