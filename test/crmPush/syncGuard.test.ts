@@ -17,7 +17,7 @@ afterEach(async () => {
 function setup() {
   const core = tempCore();
   cores.push(core);
-  const profile = core.profiles.insert({ name: 'Org', vomoUrl: 'http://127.0.0.1:9/v1', crmUrl: 'http://127.0.0.1:9' });
+  const profile = core.profiles.insert({ name: 'Org', vomoUrl: 'http://127.0.0.1:9/v1', crmUrl: 'http://127.0.0.1:9', raiseUrl: null });
   const runs = new RunLog(core.db);
   const finish = (status: 'ok' | 'failed', errorCode: string | null, error: string | null) => {
     const id = runs.create(profile.id, ['crm'], true);

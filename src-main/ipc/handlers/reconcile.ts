@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { reconcileChannels } from '../../../src-shared/ipc/channels/reconcile';
@@ -50,6 +51,8 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
       return { rows, file, downloadId: null, fileName, cancelled: false };
     }
     const file = path.join(core.dataDir, 'exports', `${crypto.randomUUID()}.csv`);
+    // The app's own downloads folder: made here, unlike a folder the steward names.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     writeCsv(file, csv);
     const id = crypto.randomBytes(16).toString('hex');
     downloadRegistry(core).set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
