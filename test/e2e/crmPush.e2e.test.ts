@@ -15,7 +15,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
 
 const invoke = invokeInPage;
@@ -67,7 +67,7 @@ describe('Add to CRM+ in the web shell (Chromium)', () => {
       .get(profileId) as { id: string; vomo_user_id: string; display_name: string; display_email: string };
     expect(target).toBeTruthy();
 
-    await page.goto(`${new URL(app.url).origin}/#/insights/volunteer-only`);
+    await gotoView(page, '#/insights/volunteer-only');
     const list = page.getByRole('table', { name: 'Volunteers only' });
     await page.getByLabel('Search Volunteers only').fill(target.display_email);
     await expect.poll(() => list.getByRole('row').count(), { timeout: 20_000 }).toBe(2); // header + 1

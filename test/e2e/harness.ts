@@ -103,3 +103,13 @@ export async function invokeInPage<T>(page: Page, channel: string, input: unknow
   if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`);
   return env.data as T;
 }
+
+/**
+ * Opens a view of the app (a hash route such as '#/people') in a page that has already opened
+ * the printed URL: the app lives under its launch's own path (/s/<random>/), where its cookie is.
+ */
+export async function gotoView(page: Page, hash: string): Promise<void> {
+  const here = new URL(page.url());
+  if (!/^\/s\/[^/]+\/$/.test(here.pathname)) throw new Error(`gotoView: open the app's printed URL first (the page is at ${page.url()})`);
+  await page.goto(`${here.origin}${here.pathname}${hash.startsWith('#') ? hash : `#${hash}`}`);
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
 
 const invoke = invokeInPage;
@@ -32,7 +32,8 @@ describe('reconciliation in the web shell (Chromium)', () => {
     const syncRuns = await invoke<{ id: number; status: string }[]>(page, 'sync.runs', { profileId });
     expect(syncRuns.find((r) => r.id === runId)?.status).toMatch(/ok|partial/);
 
-    await page.goto(app.url.replace(/\/\?.*$/, '/#/reconciliation'));
+    // The app lives under this launch's own path (the page's URL after the first visit).
+    await gotoView(page, '#/reconciliation');
     await page.reload();
     await expect.poll(() => page.getByRole('button', { name: 'Run reconciliation' }).count(), { timeout: 30_000 }).toBe(1);
     await page.getByRole('button', { name: 'Run reconciliation' }).click();

@@ -106,6 +106,12 @@ export const reconcileReports: ReportRegistry = {
         if (page.findings.length < 1000 || (limit !== null && findings.length >= limit)) break;
       }
       const full: ReportPage = { ...page!, findings };
+      // A reconciliation that could not read an API is reported, and the exit code says so.
+      const failed = [...(run.summary?.apiChecks ?? []), ...(run.summary?.sweeps ?? [])].filter((c) => c.status === 'failed');
+      if (run.status !== 'ok' && failed.length) {
+        process.stderr.write(`twofold: reconciliation ${run.status}: ${failed.map((c) => `${c.api} ${c.resource}: ${c.message ?? 'could not be read'}`).join('; ')}\n`);
+        process.exitCode = 1;
+      }
       return {
         json: { run, diff: full.diff, total: full.total, findings },
         text: reportText(run, full, limit),
