@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, Mirrors } from './fixtures';
-import { runCli } from '../../src-main/cli/main';
+import { runCliIn } from '../helpers/cliInProcess';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { tempDir } from '../helpers/tempCore';
@@ -34,18 +34,7 @@ describe('twofold report <profile> conflicts|splits', () => {
 });
 
 describe('twofold rebuild <profile> [--from-scratch]', () => {
-  /** runCli in-process on a data folder, its stdout captured. */
-  async function cli(dir: string, args: string[]): Promise<{ code: number; out: string }> {
-    let out = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      return { code: await runCli(['--data-dir', dir, ...args]), out };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
+  const cli = runCliIn;
 
   it('reads only what changed since the last rebuild, or everything from scratch with the same persons', async () => {
     const dir = tempDir();

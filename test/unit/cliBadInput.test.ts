@@ -6,27 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src-main/cli/main';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliIn } from '../helpers/cliInProcess';
 
 let dir = '';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  const prev = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(['--data-dir', dir, ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = prev;
-  }
-}
+const cli = (args: string[]) => runCliIn(dir, args);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-badinput-'));
