@@ -5,17 +5,19 @@
  *
  * Definitions (reference day D, see dates.ts):
  * - donor: in CRM+ or Raise (`persons.is_donor`); volunteer: in VOMO.
- * - still volunteering (active volunteer): attended a participation (checked in) on a day
- *   within the activity window, D − activityDays ≤ day ≤ D.
+ * - still volunteering (active volunteer): attended a participation (checked in or out) on a
+ *   day within the activity window, D − activityDays ≤ day ≤ D. activityDays 0 is the wider
+ *   reading the steward can choose: every current VOMO volunteer, served or not.
  * - lapsed: last gift day ≤ D − lapseDays (a gift exactly lapseDays old is lapsed; one day newer is not).
- * - never asked to give: lifetime giving 0 across CRM+ and Raise (no CRM+ contact, or one
- *   with nothing given, and no Raise gift).
+ * - never gave: lifetime giving 0 across CRM+ and Raise (no CRM+ contact, or one with
+ *   nothing given, and no Raise gift).
  * - recent first-time Raise donor: first Raise gift within D − recentDays … D, and no gift
  *   anywhere before it.
  */
 import type { ColumnKey, ListFilters, ListInfo, ListName, ListSort, SortKey } from '../../src-shared/domain/insights';
 import type { InsightSettings } from '../../src-shared/domain/insights';
 import { addDays } from './dates';
+import { fmtDay, plural } from '../../src-shared/format';
 
 export type FilterKey = ListInfo['filters'][number];
 
@@ -42,8 +44,8 @@ const COMMON_FILTERS: FilterKey[] = ['system', 'minGivingCents', 'minVerifiedHou
 const IS_DONOR = '(p.has_crm = 1 OR p.has_raise = 1)';
 
 /**
- * "Still volunteering": a current VOMO volunteer (the seed's rule and the sandbox manifest's).
- * The steward can tighten it to "attended a participation within N days"; 0 means no window.
+ * "Still volunteering": attended a VOMO participation within the activity window (the list's
+ * name promises that). 0 turns the window off: every current VOMO volunteer counts.
  */
 function activeVolunteer(day: string, activityDays: number) {
   if (activityDays <= 0) return { sql: '1 = 1', params: {} as Record<string, unknown> };
@@ -51,6 +53,17 @@ function activeVolunteer(day: string, activityDays: number) {
     sql: `im.last_participation_at >= @activityFrom AND im.last_participation_at < @dayAfter`,
     params: { activityFrom: addDays(day, -activityDays), dayAfter: addDays(day, 1) },
   };
+}
+
+function days(n: number): string {
+  return plural(n, 'day');
+}
+
+/** "who served … within the N-day activity window", or the wider reading, in words. */
+export function activityRule(day: string, activityDays: number): string {
+  return activityDays > 0
+    ? `who attended a VOMO participation on or after ${fmtDay(addDays(day, -activityDays))} (the ${days(activityDays)} activity window)`
+    : 'who are current VOMO volunteers, whether or not they served recently (the activity window is off)';
 }
 
 export const LISTS: Record<ListName, ListDef> = {
@@ -81,18 +94,18 @@ export const LISTS: Record<ListName, ListDef> = {
       };
     },
     definition: (f, day) =>
-      `Donors whose last gift was on or before ${addDays(day, -f.lapseDays)} (${f.lapseDays} days or more before ${day}) and who ${f.activityDays > 0 ? `attended a VOMO participation on or after ${addDays(day, -f.activityDays)}` : 'are current VOMO volunteers'}.`,
+      `Donors whose last gift (CRM+ or Raise) was on or before ${fmtDay(addDays(day, -f.lapseDays))}, ${days(f.lapseDays)} or more before ${fmtDay(day)}, ${activityRule(day, f.activityDays)}.`,
   },
   'top-volunteers': {
     name: 'top-volunteers',
-    title: 'Top volunteers never asked to give',
-    description: 'Volunteers with verified hours who have never given: an untapped opportunity.',
+    title: 'Top volunteers who never gave',
+    description: 'Volunteers with verified hours and no gift in CRM+ or Raise: an untapped opportunity.',
     columns: [...BASE, 'verifiedHours', 'verifiedParticipations', 'participations', 'lastParticipationAt', 'crmUrl'],
     defaultSort: { key: 'verifiedHours', dir: 'desc' },
     sortKeys: ['verifiedHours', 'name', 'email', 'lastParticipationAt'],
     filters: ['minVerifiedHours', 'system', 'hasEmail'],
     where: () => ({ sql: `p.has_vomo = 1 AND p.lifetime_giving_cents = 0 AND im.verified_hours > 0`, params: {} }),
-    definition: () => 'VOMO volunteers with verified hours and no giving (no CRM+ contact or lifetime giving 0, no Raise gift), by lifetime verified hours.',
+    definition: () => 'VOMO volunteers with verified hours and no gift in CRM+ or Raise (no CRM+ contact, or lifetime giving 0), most verified hours first.',
   },
   'volunteer-only': {
     name: 'volunteer-only',
@@ -144,7 +157,7 @@ export const LISTS: Record<ListName, ListDef> = {
       };
     },
     definition: (f, day) =>
-      `VOMO volunteers whose first Raise gift was on or after ${addDays(day, -f.recentDays)} (within ${f.recentDays} days of ${day}) with no earlier gift in CRM+.`,
+      `VOMO volunteers whose first Raise gift was on or after ${fmtDay(addDays(day, -f.recentDays))} (within ${days(f.recentDays)} of ${fmtDay(day)}) with no earlier gift in CRM+.`,
   },
   engagement: {
     name: 'engagement',
@@ -171,7 +184,7 @@ export const LISTS: Record<ListName, ListDef> = {
     filters: COMMON_FILTERS,
     needsScoreDay: true,
     where: () => ({ sql: `im.score > 0`, params: {} }),
-    definition: (_f, day) => `Everyone who gave or served, scored for ${day}: giving recency + frequency + amount + serving recency + hours + count, 0–5 points each.`,
+    definition: (_f, day) => `Everyone who gave or served, scored for ${fmtDay(day)}: giving recency + frequency + amount + serving recency + hours + count, 0–5 points each.`,
   },
 };
 

@@ -186,7 +186,8 @@ export type ListInfo = z.infer<typeof ListInfo>;
 
 export const InsightSettings = z.object({
   lapseDays: Days.default(365),
-  activityDays: Days.default(0),
+  /** "Still volunteering": served within this many days; 0 is the wider reading (every current VOMO volunteer). */
+  activityDays: Days.default(365),
   recentDays: Days.default(90),
   /** Default for "leave out people exported for outreach within N days" (0: off). */
   recentlyAskedDays: Days.default(0),

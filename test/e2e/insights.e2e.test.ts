@@ -159,7 +159,7 @@ describe('insights in the web shell (Chromium)', () => {
     // Each list opens and shows its rows.
     const tabs: [string, number][] = [
       ['Lapsed donors', 12],
-      ['Never asked', 9],
+      ['Never gave', 9],
       ['Volunteers only', 8],
       ['Donors only', 6],
       ['New Raise donors', 1],
@@ -194,9 +194,9 @@ describe('insights in the web shell (Chromium)', () => {
     expect(records.find((r) => r[0] === 'PDV008')![3]).toBe('');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
-    // Never asked: the formula-looking name is neutralized in the export.
-    await page.getByRole('tab', { name: 'Never asked' }).click();
-    await expect.poll(() => page.getByRole('table', { name: 'Never asked' }).locator('tbody tr').count()).toBe(9);
+    // Never gave: the formula-looking name is neutralized in the export.
+    await page.getByRole('tab', { name: 'Never gave' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Never gave' }).locator('tbody tr').count()).toBe(9);
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const d2 = page.getByRole('dialog', { name: /Export CSV/ });
     const [download2] = await Promise.all([page.waitForEvent('download'), d2.getByRole('button', { name: 'Export' }).click()]);

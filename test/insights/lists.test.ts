@@ -58,11 +58,13 @@ afterAll(() => core.cleanup());
 
 describe('insight lists on hand-built persons', () => {
   it('lapsed donors still volunteering: a gift exactly N days old is lapsed, N − 1 is not; activity edge counts', () => {
-    // By default every current VOMO volunteer is still volunteering (the seed's rule), PC included.
-    expect(ids('lapsed')).toEqual(['PA', 'PC2', 'PC', 'PB']);
+    // By default "still volunteering" means served within the 365-day activity window: PC (last
+    // participation 366 days before) is not on the list.
+    expect(ids('lapsed')).toEqual(['PA', 'PC2', 'PB']);
     const active = { activityDays: 365 };
-    // With an activity window, PC (no participation within it) drops out.
     expect(ids('lapsed', { filters: active })).toEqual(['PA', 'PC2', 'PB']);
+    // The wider reading, chosen explicitly: every current VOMO volunteer, PC included.
+    expect(ids('lapsed', { filters: { activityDays: 0 } })).toEqual(['PA', 'PC2', 'PC', 'PB']);
     // One day more of lapse window: the boundary person (365 days) is not lapsed, the 366-day one still is.
     expect(ids('lapsed', { filters: { ...active, lapseDays: 366 } })).toEqual(['PA', 'PC2']);
     expect(ids('lapsed', { filters: { ...active, lapseDays: 367 } })).toEqual(['PC2']);
@@ -70,7 +72,7 @@ describe('insight lists on hand-built persons', () => {
     expect(ids('lapsed', { filters: { activityDays: 364 } })).toEqual(['PA', 'PB']);
   });
 
-  it('top volunteers never asked: verified hours by flag or by check-in + check-out, by hours', () => {
+  it('top volunteers who never gave: verified hours by flag or by check-in + check-out, by hours', () => {
     const page = listPage(core, { profileId, list: 'top-volunteers', asOf: AS_OF });
     expect(page.rows.map((r) => [r.personId, r.verifiedHours, r.verifiedParticipations])).toEqual([
       ['PD', 10, 2],

@@ -75,8 +75,8 @@ const overlap: ReportFn = async (ctx, profile) => {
 
 export const insightsReports: ReportRegistry = {
   overlap: { description: 'donor-volunteer overlap: donor-volunteers, volunteers only, donors only, total persons', run: overlap },
-  lapsed: { description: 'lapsed donors still volunteering (--lapse-days N, default 365)', run: listReport('lapsed') },
-  'top-volunteers': { description: 'top volunteers never asked to give, by verified hours', run: listReport('top-volunteers') },
+  lapsed: { description: 'lapsed donors who served within the activity window (--lapse-days N, default 365)', run: listReport('lapsed') },
+  'top-volunteers': { description: 'top volunteers who never gave, by verified hours', run: listReport('top-volunteers') },
   'volunteer-only': { description: 'persons in VOMO only', run: listReport('volunteer-only') },
   'donors-only': { description: 'persons in CRM+ or Raise, not VOMO', run: listReport('donors-only') },
   'donor-volunteers': { description: 'persons in VOMO and in CRM+ or Raise', run: listReport('donor-volunteers') },

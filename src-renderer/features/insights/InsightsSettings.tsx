@@ -20,7 +20,7 @@ export function InsightsSettings({ profileId }: { profileId: number }) {
   return (
     <Stack gap="sm" component="form" aria-label="Insight settings" onSubmit={(e) => e.preventDefault()}>
       {field('lapseDays', 'Lapse window (days)', 'A donor whose last gift is this many days old or older is lapsed.')}
-      {field('activityDays', 'Activity window (days)', '0: every current VOMO volunteer counts as still volunteering. Above 0: only those who attended a participation within this many days.')}
+      {field('activityDays', 'Activity window (days)', '"Still volunteering" means attended a VOMO participation within this many days. 0 turns the window off: every current VOMO volunteer counts.')}
       {field('recentDays', 'Recent first-time donors (days)', 'How far back "recent first-time Raise donors" looks.')}
       {field('recentlyAskedDays', 'Recently asked (days)', 'Default for exports: leave out people exported for outreach within this many days (0: off).')}
       <Group>

@@ -4,14 +4,12 @@
  * Keyboard: `/` focuses search, `j`/`k` move between rows, Enter opens the person.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { Anchor, Badge, Button, Checkbox, Group, Loader, NumberInput, Popover, Select, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
+import { Button, Checkbox, Group, Loader, NumberInput, Paper, Popover, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import {
   COLUMN_LABELS,
-  COLUMN_SORT,
   SORT_LABELS,
-  formatCents,
   type ColumnKey,
   type InsightRow,
   type ListFilters,
@@ -20,14 +18,17 @@ import {
   type ListPage,
   type ListSort,
 } from '../../../src-shared/domain/insights';
+import { fmtCount } from '../../../src-shared/format';
 import { ExportDialog } from './ExportDialog';
 import { AddToCrmButton } from '../crmPush';
 import { PushListName } from '../../../src-shared/domain/crmPush';
+import { DataTable, type DataSort } from '../../components/DataTable';
+import { listColumns } from './listColumns';
 
 /** Lists of people who are not in CRM+ yet, where "Add to CRM+" makes sense. */
 const PUSHABLE_LISTS = new Set<string>(PushListName.options);
 
-const PAGE = 50;
+const PAGE_SIZES = ['50', '100', '250', '500'];
 
 let listsCache: Promise<ListInfo[]> | null = null;
 export function useListInfo(list: ListName): ListInfo | null {
@@ -41,109 +42,6 @@ export function useListInfo(list: ListName): ListInfo | null {
     };
   }, [list]);
   return info;
-}
-
-function SystemBadges({ row }: { row: InsightRow }) {
-  return (
-    <Group gap={4} wrap="nowrap">
-      {row.hasVomo && (
-        <Badge size="xs" color="teal" variant="light">
-          VOMO
-        </Badge>
-      )}
-      {row.hasCrm && (
-        <Badge size="xs" color="indigo" variant="light">
-          CRM+
-        </Badge>
-      )}
-      {row.hasRaise && (
-        <Badge size="xs" color="grape" variant="light">
-          Raise
-        </Badge>
-      )}
-    </Group>
-  );
-}
-
-function day(v: string | null): string {
-  return v ? v.slice(0, 10) : '—';
-}
-
-function Cell({ row, col }: { row: InsightRow; col: ColumnKey }) {
-  const e = row.engagement;
-  switch (col) {
-    case 'personId':
-      return <Text size="xs" ff="monospace">{row.personId}</Text>;
-    case 'firstName':
-      return <>{row.firstName ?? ''}</>;
-    case 'lastName':
-      return <>{row.lastName ?? ''}</>;
-    case 'email':
-      return (
-        <Group gap={4} wrap="nowrap">
-          <Text size="sm">{row.email ?? '—'}</Text>
-          {row.emailOptedIn === false && (
-            <Tooltip label="This address is opted out: outreach exports leave it out">
-              <Badge size="xs" color="orange" variant="outline">
-                opted out
-              </Badge>
-            </Tooltip>
-          )}
-        </Group>
-      );
-    case 'phone':
-      return <>{row.phone ?? '—'}</>;
-    case 'systems':
-      return <SystemBadges row={row} />;
-    case 'emailOptedIn':
-      return <>{row.emailOptedIn === null ? 'unknown' : row.emailOptedIn ? 'yes' : 'no'}</>;
-    case 'lifetimeGivingCents':
-      return <>{formatCents(row.lifetimeGivingCents)}</>;
-    case 'giftCount':
-      return <>{row.giftCount}</>;
-    case 'firstGiftDate':
-      return <>{day(row.firstGiftDate)}</>;
-    case 'lastGiftDate':
-      return <>{day(row.lastGiftDate)}</>;
-    case 'firstRaiseGiftDate':
-      return <>{day(row.firstRaiseGiftDate)}</>;
-    case 'verifiedHours':
-      return <>{row.verifiedHours.toLocaleString('en-US')}</>;
-    case 'totalHours':
-      return <>{row.totalHours.toLocaleString('en-US')}</>;
-    case 'participations':
-      return <>{row.participations}</>;
-    case 'verifiedParticipations':
-      return <>{row.verifiedParticipations}</>;
-    case 'lastParticipationAt':
-      return <>{day(row.lastParticipationAt)}</>;
-    case 'crmUrl':
-      return row.crmUrl ? (
-        <Anchor href={row.crmUrl} target="_blank" rel="noopener noreferrer" size="sm" aria-label={`View ${row.displayName} in CRM+`}>
-          View in CRM+
-        </Anchor>
-      ) : (
-        <Text size="sm" c="dimmed">
-          —
-        </Text>
-      );
-    case 'score':
-      return e ? (
-        <Tooltip
-          multiline
-          w={260}
-          label={`Giving ${e.givingRecencyPts}+${e.givingFrequencyPts}+${e.givingAmountPts} (recency, frequency, amount) · Serving ${e.servingRecencyPts}+${e.servingHoursPts}+${e.servingCountPts} (recency, hours, count)`}
-        >
-          <Text size="sm" fw={600}>
-            {e.score}
-          </Text>
-        </Tooltip>
-      ) : (
-        <>—</>
-      );
-    default:
-      return <>{e ? e[col] : '—'}</>;
-  }
 }
 
 function ColumnChooser({ info, columns, onChange }: { info: ListInfo; columns: ColumnKey[]; onChange: (c: ColumnKey[]) => void }) {
@@ -178,7 +76,13 @@ function ColumnChooser({ info, columns, onChange }: { info: ListInfo; columns: C
   );
 }
 
-function FilterBar({ info, filters, onChange }: { info: ListInfo; filters: ListFilters; onChange: (f: ListFilters) => void }) {
+type Windows = Required<Pick<ListFilters, 'lapseDays' | 'activityDays' | 'recentDays'>>;
+
+/**
+ * The list's own filters. The window fields show the value in use (the profile's setting until
+ * the steward types another); "Still volunteering" offers the wider reading as an explicit choice.
+ */
+function FilterBar({ info, filters, effective, onChange }: { info: ListInfo; filters: ListFilters; effective: Windows | null; onChange: (f: ListFilters) => void }) {
   const set = (patch: Partial<ListFilters>) => {
     const next = { ...filters, ...patch };
     for (const k of Object.keys(next) as (keyof ListFilters)[]) if (next[k] === undefined || next[k] === false) delete next[k];
@@ -186,16 +90,42 @@ function FilterBar({ info, filters, onChange }: { info: ListInfo; filters: ListF
   };
   const num = (v: string | number) => (v === '' || v === null ? undefined : Number(v));
   const has = (k: ListInfo['filters'][number]) => info.filters.includes(k);
+  const win = (k: keyof Windows) => filters[k] ?? effective?.[k] ?? '';
+  const anyVolunteer = (filters.activityDays ?? effective?.activityDays) === 0;
+  const [lastWindow, setLastWindow] = useState<number>(365);
+  useEffect(() => {
+    const d = filters.activityDays ?? effective?.activityDays;
+    if (d) setLastWindow(d);
+  }, [filters.activityDays, effective?.activityDays]);
   return (
     <Group gap="sm" align="flex-end" wrap="wrap">
       {has('lapseDays') && (
-        <NumberInput size="xs" w={150} label="Lapse window (days)" min={0} max={36500} value={filters.lapseDays ?? ''} placeholder="setting" onChange={(v) => set({ lapseDays: num(v) })} />
+        <NumberInput size="xs" w={150} label="Lapse window (days)" min={1} max={36500} value={win('lapseDays')} onChange={(v) => set({ lapseDays: num(v) })} />
       )}
       {has('activityDays') && (
-        <NumberInput size="xs" w={160} label="Activity window (days)" min={0} max={36500} value={filters.activityDays ?? ''} placeholder="setting" onChange={(v) => set({ activityDays: num(v) })} />
+        <>
+          <Stack gap={2}>
+            <Text size="xs" fw={500} id="still-volunteering">
+              Still volunteering means
+            </Text>
+            <SegmentedControl
+              size="xs"
+              aria-labelledby="still-volunteering"
+              value={anyVolunteer ? 'any' : 'served'}
+              onChange={(v) => set({ activityDays: v === 'any' ? 0 : lastWindow })}
+              data={[
+                { value: 'served', label: 'Served within the activity window' },
+                { value: 'any', label: 'Any current VOMO volunteer' },
+              ]}
+            />
+          </Stack>
+          {!anyVolunteer && (
+            <NumberInput size="xs" w={160} label="Activity window (days)" min={1} max={36500} value={win('activityDays')} onChange={(v) => set({ activityDays: num(v) === 0 ? undefined : num(v) })} />
+          )}
+        </>
       )}
       {has('recentDays') && (
-        <NumberInput size="xs" w={150} label="Recent window (days)" min={0} max={36500} value={filters.recentDays ?? ''} placeholder="setting" onChange={(v) => set({ recentDays: num(v) })} />
+        <NumberInput size="xs" w={150} label="Recent window (days)" min={1} max={36500} value={win('recentDays')} onChange={(v) => set({ recentDays: num(v) })} />
       )}
       {has('system') && (
         <Select
@@ -231,6 +161,25 @@ function FilterBar({ info, filters, onChange }: { info: ListInfo; filters: ListF
   );
 }
 
+/** The rule of the list in words, with the windows and the reference day in use. */
+export function ListRule({ page, showVerified }: { page: ListPage; showVerified: boolean }) {
+  return (
+    <Paper withBorder p="xs" radius="sm" role="note" aria-label="Who is on this list">
+      <Text size="sm">
+        <Text span fw={600}>
+          Who is on this list:{' '}
+        </Text>
+        {page.definition}
+      </Text>
+      {showVerified && (
+        <Text size="xs" c="dimmed" mt={2}>
+          {page.verifiedRule.text}
+        </Text>
+      )}
+    </Paper>
+  );
+}
+
 export interface ListTableProps {
   profileId: number;
   list: ListName;
@@ -245,6 +194,7 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
   const [filters, setFilters] = useState<ListFilters>({});
   const [sort, setSort] = useState<ListSort | null>(null);
   const [offset, setOffset] = useState(0);
+  const [pageSize, setPageSize] = useState(50);
   const [columns, setColumns] = useState<ColumnKey[] | null>(null);
   const [page, setPage] = useState<(ListPage & { hasMore: boolean }) | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -262,7 +212,7 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
     const t = setTimeout(() => setDebounced(search.trim()), 200);
     return () => clearTimeout(t);
   }, [search]);
-  useEffect(() => setOffset(0), [debounced, filters, sort]);
+  useEffect(() => setOffset(0), [debounced, filters, sort, pageSize]);
 
   useEffect(() => {
     const off = onEvent('data.changed', (e) => {
@@ -273,8 +223,8 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
 
   // One page, and separately the count (so the first page never waits for a count).
   const query = useMemo(
-    () => ({ profileId, list, search: debounced || undefined, filters, sort: sort ?? undefined, offset, limit: PAGE }),
-    [profileId, list, debounced, filters, sort, offset],
+    () => ({ profileId, list, search: debounced || undefined, filters, sort: sort ?? undefined, offset, limit: pageSize }),
+    [profileId, list, debounced, filters, sort, offset, pageSize],
   );
   useEffect(() => {
     let live = true;
@@ -323,21 +273,29 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
     else if (e.key === 'k') rows[Math.max(0, i - 1)]?.focus();
   }, []);
 
-  const toggleSort = (col: ColumnKey) => {
-    const key = COLUMN_SORT[col];
-    if (!key || !info?.sortKeys.includes(key)) return;
-    const cur = effectiveSort;
-    const dir = cur?.key === key ? (cur.dir === 'asc' ? 'desc' : 'asc') : key === 'name' || key === 'email' ? 'asc' : 'desc';
-    setSort({ key, dir });
-  };
+  const dataColumns = useMemo(() => (info ? listColumns(info, cols) : []), [info, cols]);
+  const onSort = useCallback((s: DataSort) => {
+    const key = s.id === 'name' ? null : (s.id as ColumnKey);
+    if (!key) return;
+    const sortKey = (info?.sortKeys ?? []).find((k) => k === ({ firstName: 'name', lastName: 'name' } as Record<string, string>)[key] || k === key);
+    if (sortKey) setSort({ key: sortKey, dir: s.dir });
+  }, [info]);
+  const rowProps = useCallback(
+    (r: InsightRow) => ({ 'data-person': r.personId, tabIndex: 0, onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => onRowKey(e, r.personId) }),
+    [onRowKey],
+  );
 
   if (!info) return <Loader aria-label="Loading list" />;
   const rows = page?.rows ?? [];
   const from = rows.length ? offset + 1 : 0;
   const to = offset + rows.length;
+  // The column the current sort shows on (last name carries the name sort).
+  const sortColumn = effectiveSort ? (effectiveSort.key === 'name' ? 'lastName' : cols.find((c) => c === effectiveSort.key) ?? null) : null;
+  const windows = page ? (page.filters as Windows) : null;
 
   return (
     <Stack gap="sm">
+      {page && <ListRule page={page} showVerified={cols.includes('verifiedHours') || list === 'top-volunteers'} />}
       <Group justify="space-between" align="flex-end" wrap="wrap">
         <TextInput
           ref={searchRef}
@@ -373,58 +331,23 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
           {PUSHABLE_LISTS.has(list) && <AddToCrmButton size="xs" variant="light" profileId={profileId} list={list as PushListName} filters={filters} search={debounced} />}
         </Group>
       </Group>
-      <FilterBar info={info} filters={filters} onChange={setFilters} />
-      {page && (
-        <Text size="xs" c="dimmed">
-          {page.definition} {cols.includes('verifiedHours') || list === 'top-volunteers' ? page.verifiedRule.text : ''}
-        </Text>
-      )}
+      <FilterBar info={info} filters={filters} effective={windows} onChange={setFilters} />
       {error && (
         <Text c="red" role="alert">
           {error}
         </Text>
       )}
-      <Table.ScrollContainer minWidth={700}>
-        <Table striped highlightOnHover aria-label={label} aria-busy={loading}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              {cols.map((c) => {
-                const key = COLUMN_SORT[c];
-                const sortable = !!key && info.sortKeys.includes(key) && c !== 'firstName';
-                const active = sortable && effectiveSort?.key === key;
-                return (
-                  <Table.Th key={c} aria-sort={active ? (effectiveSort!.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-                    {sortable ? (
-                      <UnstyledButton onClick={() => toggleSort(c)} aria-label={`Sort by ${COLUMN_LABELS[c]}`} fw={600} fz="sm">
-                        {COLUMN_LABELS[c]} {active ? (effectiveSort!.dir === 'asc' ? '↑' : '↓') : ''}
-                      </UnstyledButton>
-                    ) : (
-                      COLUMN_LABELS[c]
-                    )}
-                  </Table.Th>
-                );
-              })}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody ref={bodyRef}>
-            {rows.map((r) => (
-              <Table.Tr key={r.personId} data-person={r.personId} tabIndex={0} onKeyDown={(e) => onRowKey(e, r.personId)}>
-                <Table.Td>
-                  <Anchor component="button" type="button" size="sm" onClick={() => navigate('person', r.personId)}>
-                    {r.displayName}
-                  </Anchor>
-                </Table.Td>
-                {cols.map((c) => (
-                  <Table.Td key={c}>
-                    <Cell row={r} col={c} />
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable
+        ariaLabel={label}
+        columns={dataColumns}
+        rows={rows}
+        rowKey={(r) => r.personId}
+        sort={sortColumn && effectiveSort ? { id: sortColumn, dir: effectiveSort.dir } : null}
+        onSort={onSort}
+        rowProps={rowProps}
+        busy={loading}
+        bodyRef={bodyRef}
+      />
       {page && rows.length === 0 && !loading && (
         <Text c="dimmed" ta="center" py="md">
           {debounced || Object.keys(filters).length ? 'Nobody matches these filters.' : 'Nobody is on this list yet. Run a sync to fill it.'}
@@ -432,13 +355,14 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
       )}
       <Group justify="space-between">
         <Text size="sm" c="dimmed" aria-live="polite">
-          {page ? `Rows ${from}–${to} of ${total === null ? '…' : total.toLocaleString('en-US')}` : 'Loading…'}
+          {!page ? 'Loading…' : rows.length === 0 ? 'No rows' : `Rows ${fmtCount(from)}–${fmtCount(to)} of ${total === null ? '…' : fmtCount(total)}`}
         </Text>
         <Group gap="xs">
-          <Button size="xs" variant="default" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <Select size="xs" w={120} aria-label="Rows per page" data={PAGE_SIZES.map((v) => ({ value: v, label: `${v} per page` }))} value={String(pageSize)} onChange={(v) => v && setPageSize(Number(v))} allowDeselect={false} />
+          <Button size="xs" variant="default" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
             Previous page
           </Button>
-          <Button size="xs" variant="default" disabled={!page?.hasMore} onClick={() => setOffset(offset + PAGE)}>
+          <Button size="xs" variant="default" disabled={!page?.hasMore} onClick={() => setOffset(offset + pageSize)}>
             Next page
           </Button>
         </Group>

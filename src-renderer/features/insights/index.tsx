@@ -11,11 +11,11 @@ import { SubmissionsPanel } from '../crmPush';
 import { ENGAGEMENT_RULES, describeRule, type ListName } from '../../../src-shared/domain/insights';
 
 export const INSIGHT_TABS: { list: ListName; label: string; blurb: string }[] = [
-  { list: 'lapsed', label: 'Lapsed donors', blurb: 'Gave before, not within the lapse window, and still volunteering: a path back to giving.' },
-  { list: 'top-volunteers', label: 'Never asked', blurb: 'Top volunteers by verified hours who have never given.' },
-  { list: 'donor-volunteers', label: 'Donor-volunteers', blurb: 'In VOMO and in CRM+ or Raise.' },
-  { list: 'volunteer-only', label: 'Volunteers only', blurb: 'In VOMO only.' },
-  { list: 'donors-only', label: 'Donors only', blurb: 'In CRM+ or Raise, not in VOMO.' },
+  { list: 'lapsed', label: 'Lapsed donors', blurb: 'Gave before, not lately, and still serving: a path back to giving.' },
+  { list: 'top-volunteers', label: 'Never gave', blurb: 'The volunteers with the most verified hours who have never given.' },
+  { list: 'donor-volunteers', label: 'Donor-volunteers', blurb: 'People who both give and serve.' },
+  { list: 'volunteer-only', label: 'Volunteers only', blurb: 'People who serve and are in no donor system yet.' },
+  { list: 'donors-only', label: 'Donors only', blurb: 'People who give and do not volunteer.' },
   { list: 'raise-first-time', label: 'New Raise donors', blurb: 'Volunteers whose first gift ever came through Raise, recently.' },
   { list: 'engagement', label: 'Engagement', blurb: 'Giving and serving side by side; every part of the score is shown.' },
 ];
