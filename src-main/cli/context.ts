@@ -17,8 +17,11 @@ export class CliError extends Error {
 export interface CliContext {
   /** --data-dir, else TWOFOLD_DATA_DIR, else the desktop app's per-user folder. */
   dataDir(): string;
-  /** Opens the core once per run; tokens may come from TWOFOLD_*_TOKEN for this run only. */
-  core(): Core;
+  /**
+   * Opens the core once per run; tokens may come from TWOFOLD_*_TOKEN for this run only. `shell`
+   * says what this process is to others (`serve` is the app), on the first call only.
+   */
+  core(shell?: Core['shell']): Core;
   /** Resolves a profile by name or numeric id, or fails with a one-line reason. */
   profile(nameOrId: string): ProfileRow;
   /** Unwraps an IPC envelope: data, or a CliError carrying the typed error's message. */
@@ -31,11 +34,11 @@ export function createCliContext(getDataDirOption: () => string | undefined): Cl
   let core: Core | null = null;
   const ctx: CliContext = {
     dataDir: () => getDataDirOption() ?? defaultDataDir(),
-    core() {
+    core(shell = 'cli') {
       core ??= createCore({
         dataDir: ctx.dataDir(),
         secrets: new EnvOverlaySecretStore(new KeychainSecretStore()),
-        shell: 'cli',
+        shell,
       });
       return core;
     },

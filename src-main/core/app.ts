@@ -16,6 +16,7 @@ import { allHandlers } from '../ipc/handlers';
 import type { HandlerContext } from '../ipc/handlerTypes';
 import type { Envelope } from '../../src-shared/ipc/channel';
 import { wireDomainServices } from './wiring';
+import { sandboxTokenFor } from '../sandboxRuntime/tokens';
 
 export interface CoreOptions {
   dataDir: string;
@@ -39,7 +40,7 @@ export interface Core {
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
   readonly secrets: SecretStore;
-  /** The same store, for the sandbox runtime to keep its generated tokens in memory when no keychain answers. */
+  /** The same store: sandbox tokens derived from the seed, and tokens kept in memory for this session. */
   readonly sessionSecrets: SessionOverlaySecretStore;
   readonly events: EventBus;
   readonly shell: HandlerContext['shell'];
@@ -60,13 +61,15 @@ export function createCore(opts: CoreOptions): Core {
   const closers: (() => void | Promise<void>)[] = [];
   let dispatch: Dispatch | null = null;
   let closed = false;
-  const sessionSecrets = new SessionOverlaySecretStore(opts.secrets ?? new KeychainSecretStore());
+  const profiles = new ProfilesRepo(db);
+  const settings = new SettingsRepo(db);
+  const sessionSecrets = new SessionOverlaySecretStore(opts.secrets ?? new KeychainSecretStore(), (profileId, api) => sandboxTokenFor({ profiles, settings }, profileId, api));
 
   const core: Core = {
     dataDir: opts.dataDir,
     db,
-    profiles: new ProfilesRepo(db),
-    settings: new SettingsRepo(db),
+    profiles,
+    settings,
     audit: new AuditRepo(db),
     secrets: sessionSecrets,
     sessionSecrets,

@@ -284,23 +284,8 @@ export class PushService {
   /** The reference clock: injected, else the sandbox's clock for a sandbox profile, else now. */
   async referenceNow(profileId: number): Promise<Date> {
     if (this.opts.now) return await this.opts.now();
-    const profile = this.core.profiles.get(profileId);
-    if (profile?.is_sandbox) {
-      try {
-        const { embeddedSandboxes } = await import('../sandboxRuntime/embedded');
-        const h = embeddedSandboxes(this.core).handle(profileId);
-        if (h) {
-          const handle = (await h) as unknown as { admin: string };
-          const state = (await (await fetch(`${handle.admin}/state`)).json()) as { now?: string | number; clock?: string | number };
-          const t = state.now ?? state.clock;
-          const d = t === undefined ? null : new Date(t);
-          if (d && !Number.isNaN(d.getTime())) return d;
-        }
-      } catch {
-        /* fall back to the wall clock */
-      }
-    }
-    return new Date();
+    const { profileNow } = await import('../sandboxRuntime/clock');
+    return (await profileNow(this.core, profileId)).at;
   }
 
   private progress(profileId: number, step: string, current: number, total: number | null, message: string, done = false): void {

@@ -62,13 +62,19 @@ export function fixRows(db: Db, profileId: number, system: 'vomo' | 'crm', setti
   return out;
 }
 
+export function fixListFileName(system: 'vomo' | 'crm', day: string): string {
+  return `twofold-fix-list-${system}-${day}.csv`;
+}
+
+const FIELD_LABELS: Record<string, string> = { email: 'Email', first_name: 'First name', last_name: 'Last name', phone: 'Phone' };
+
 export function fixListCsv(rows: FixRow[], system: 'vomo' | 'crm'): string {
   const header =
     system === 'vomo'
       ? ['Twofold person', 'Name', 'VOMO user ID', 'Field', 'Value in VOMO', 'Change to', 'Conflict status']
       : ['Twofold person', 'Name', 'CRM+ contact/individual', 'Field', 'Value in CRM+', 'Change to', 'Conflict status', 'CRM+ link'];
   const body = rows.map((r) => {
-    const cells = [r.personId, r.name, r.recordId, r.field, r.currentValue, r.correctValue, r.status];
+    const cells = [r.personId, r.name, r.recordId, FIELD_LABELS[r.field] ?? r.field, r.currentValue, r.correctValue, r.status];
     if (system === 'crm') cells.push(r.link);
     return cells.map(neutralize);
   });

@@ -18,7 +18,7 @@ import { recordDecision, precision } from './decisions';
 import { recomputePersons } from './recompute';
 import { listPeople, listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
 import { personDetail } from './personDetail';
-import { fixRows, fixListCsv } from './fixLists';
+import { fixRows, fixListCsv, fixListFileName } from './fixLists';
 import { writeOutputFile } from '../export/outputFile';
 import { syncService } from '../sync/syncService';
 
@@ -252,10 +252,11 @@ export class IdentityService {
   }
 
   /** The fix list of one system as CSV; written to `filePath` when given. */
-  fixList(profileId: number, system: 'vomo' | 'crm', filePath?: string | null) {
+  /** `day` (YYYY-MM-DD) names the file: the profile's own "today", as every export's name uses. */
+  fixList(profileId: number, system: 'vomo' | 'crm', filePath?: string | null, day = new Date().toISOString().slice(0, 10)) {
     const rows = fixRows(this.db, profileId, system, this.settings(profileId));
     const csv = fixListCsv(rows, system);
-    const fileName = `twofold-fix-list-${system}-${new Date().toISOString().slice(0, 10)}.csv`;
+    const fileName = fixListFileName(system, day);
     if (filePath) {
       if (!path.isAbsolute(filePath)) throw new AppError('BAD_INPUT', 'Give an absolute path for the fix list.');
       writeOutputFile(filePath, csv);

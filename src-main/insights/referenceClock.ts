@@ -4,19 +4,9 @@
  * wall clock, so "365 days ago" must be counted from it). An explicit asOf always wins.
  */
 import type { Core } from '../core/app';
+import { sandboxNow } from '../sandboxRuntime/clock';
 
 export async function defaultAsOf(core: Core, profileId: number, asOf?: string): Promise<string | undefined> {
   if (asOf) return asOf;
-  const profile = core.profiles.get(profileId);
-  if (!profile?.is_sandbox) return undefined;
-  try {
-    const env = await core.invoke('sandbox.status', { profileId });
-    if (env.ok) {
-      const clock = (env.data as { clock?: string | null }).clock;
-      if (clock) return clock;
-    }
-  } catch {
-    /* the sandbox is not running: fall back to today */
-  }
-  return undefined;
+  return (await sandboxNow(core, profileId))?.toISOString();
 }

@@ -6,7 +6,7 @@
  * way: a record cannot have been created after "now".
  */
 import type { Core } from '../core/app';
-import { prepareProfileForSync } from '../sandboxRuntime/embedded';
+import { sandboxNow } from '../sandboxRuntime/clock';
 import type { RunSettings } from '../../src-shared/domain/reconcile';
 
 export interface AsOf {
@@ -29,19 +29,7 @@ export function noteApiClock(core: Core, profileId: number, dateHeader: string |
 }
 
 export async function sandboxClock(core: Core, profileId: number): Promise<number | null> {
-  const profile = core.profiles.get(profileId);
-  if (!profile?.is_sandbox) return null;
-  try {
-    // A sandbox profile whose servers are not running in this process gets them started.
-    await prepareProfileForSync(core, profileId);
-    const env = await core.invoke('sandbox.status', { profileId });
-    if (!env.ok) return null;
-    const clock = (env.data as { clock: string | null }).clock;
-    const ms = clock ? Date.parse(clock) : NaN;
-    return Number.isFinite(ms) ? ms : null;
-  } catch {
-    return null;
-  }
+  return (await sandboxNow(core, profileId))?.getTime() ?? null;
 }
 
 export function newestRecordTime(core: Core, profileId: number): number | null {

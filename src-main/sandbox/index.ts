@@ -13,7 +13,7 @@ import type { Router } from './http/router';
 import type { SandboxAction } from './core';
 import type { ServerShared, Started } from './http/server';
 import type { Manifest } from './manifest/index';
-import { hash, STREAM } from './prng';
+import { sandboxTokens } from './tokens';
 import { raiseErrors, raiseRouter } from './raise/server';
 import { vomoErrors, vomoRouter } from './vomo/server';
 import { adminHandler } from './admin';
@@ -26,6 +26,7 @@ export type { Manifest } from './manifest/index';
 export type { AdvanceResult } from './state/advance';
 export type { SandboxAction } from './core';
 export { resolveOptions } from './options';
+export { sandboxTokens } from './tokens';
 
 export interface ApiEndpoint {
   baseUrl: string;
@@ -46,21 +47,6 @@ export interface SandboxHandle {
   actions(): SandboxAction[];
   core: SandboxCore;
   stop(): Promise<void>;
-}
-
-/** Tokens are deterministic per seed, shaped like each product's credentials. */
-export function sandboxTokens(seed: number): { vomo: string; crm: string; raise: string } {
-  const part = (n: number, len: number) => {
-    let s = '';
-    for (let k = 0; s.length < len; k++) s += hash(seed, n, k, STREAM.token).toString(36);
-    return s.slice(0, len);
-  };
-  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return {
-    vomo: `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ sub: 'sandbox', org: 'gotham-community-partners', seed })}.${part(1, 43)}`,
-    crm: `sbx_${part(2, 48)}`,
-    raise: `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ sub: 'sandbox-raise', seed })}.${part(3, 43)}`,
-  };
 }
 
 /** Re-applies recorded actions in order; writes go through the same route handlers as before. */

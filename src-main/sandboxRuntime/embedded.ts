@@ -1,14 +1,23 @@
 /**
- * The sandbox inside the app: "Explore with sandbox data" starts the three simulated APIs on
- * free loopback ports in the main process and points a Sandbox profile at them. Its tokens go
- * into the keychain like any others. The servers live as long as the core; a Sandbox profile
- * whose servers are not running (the app restarted) gets them started again, deterministically
- * from the same seed, before anything calls them.
+ * The sandbox inside Twofold: "Explore with sandbox data" starts the three simulated APIs on free
+ * loopback ports and points a Sandbox profile at them.
+ *
+ * One owner per sandbox profile (lease.ts): the process that serves the servers is the only one
+ * that writes the profile's addresses, records what changes the sandbox (its action log) and saves
+ * its clock. Any other process that needs the sandbox (a CLI sync beside the running app, a
+ * second window) uses the owner's servers as they are. Only when no live owner answers does a
+ * process start servers of its own, deterministically from the same seed and replaying the saved
+ * actions, and become the owner; it gives the servers up when it closes.
+ *
+ * Tokens are not stored: they are a function of the seed (sandbox/tokens.ts), derived by the
+ * secret store in every process (tokens.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Core } from '../core/app';
 import { AppError } from '../../src-shared/errors';
 import type { ProfileRow } from '../store/repos/profiles';
+import { claimLease, ownerClock, readLease, releaseLease, saveClock, type Served } from './lease';
 
 /**
  * How big the demo organization is. 2,000 people sync in well under a minute; TWOFOLD_SANDBOX_PEOPLE
@@ -41,10 +50,34 @@ const ACTIONS_KEY = 'sandbox.actions';
 
 export const SANDBOX_PROFILE_NAME = 'Sandbox';
 
+/** Where a sandbox profile's APIs answer, and who serves them. */
+export interface SandboxAccess {
+  urls: Served;
+  /** This process serves them. */
+  here: boolean;
+  ownerShell: string | null;
+  ownerPid: number | null;
+}
+
+export interface SandboxState {
+  running: boolean;
+  clock: string | null;
+  owner: 'this-process' | 'another-process' | null;
+  ownerShell: string | null;
+  ownerPid: number | null;
+  urls: Served | null;
+}
+
+function servedBy(h: Handle): Served {
+  return { vomo: h.vomo.baseUrl, crm: h.crm.baseUrl, raise: h.raise.baseUrl, admin: h.admin };
+}
+
 class EmbeddedSandboxes {
   private readonly running = new Map<number, Promise<Handle>>();
   private readonly savedCounts = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
+  /** This core's identity as an owner (two cores in one process are two owners). */
+  readonly ownerId = randomUUID();
 
   constructor(private readonly core: Core) {
     // The sandbox's own state lives in memory; saving its action log lets a restarted app
@@ -54,19 +87,27 @@ class EmbeddedSandboxes {
     core.onClose(async () => {
       clearInterval(this.timer);
       await this.saveAll();
-      for (const h of this.running.values()) await (await h.catch(() => null))?.stop();
+      for (const [profileId, h] of this.running) {
+        await (await h.catch(() => null))?.stop();
+        try {
+          releaseLease(this.core.db, profileId, this.ownerId);
+        } catch {
+          /* the profile was removed */
+        }
+      }
       this.running.clear();
     });
   }
 
-  /** Persist each running sandbox's action log when it grew. */
+  /** Persist each sandbox this core serves: its action log when it grew, and its clock. */
   async saveAll(): Promise<void> {
     for (const [profileId, started] of this.running) {
       const handle = await started.catch(() => null);
       if (!handle) continue;
-      const actions = handle.actions();
-      if (actions.length === (this.savedCounts.get(profileId) ?? -1)) continue;
       try {
+        saveClock(this.core.db, profileId, this.ownerId, handle.clock.now().toISOString());
+        const actions = handle.actions();
+        if (actions.length === (this.savedCounts.get(profileId) ?? -1)) continue;
         this.core.settings.set(profileId, ACTIONS_KEY, actions);
         this.savedCounts.set(profileId, actions.length);
       } catch {
@@ -75,38 +116,83 @@ class EmbeddedSandboxes {
     }
   }
 
-  /** Starts (once) the servers of a sandbox profile and points the profile and its tokens at them. */
-  async ensure(profile: ProfileRow): Promise<Handle> {
-    if (!profile.is_sandbox) throw new AppError('BAD_INPUT', `"${profile.name}" is not a sandbox profile.`);
-    let started = this.running.get(profile.id);
-    if (!started) {
-      const settings = this.core.settings.get(profile.id, 'sandbox', SandboxSettings);
-      started = (async () => {
-        const { startSandbox } = await import('../sandbox/index');
-        const replay = this.core.settings.get(profile.id, ACTIONS_KEY, ActionsSetting) as SandboxAction[];
-        const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0, replay, rateLimits: EMBEDDED_RATE_LIMITS });
-        this.savedCounts.set(profile.id, replay.length);
-        this.core.profiles.update(profile.id, { vomoUrl: handle.vomo.baseUrl, crmUrl: handle.crm.baseUrl, raiseUrl: handle.raise.baseUrl });
-        for (const api of ['vomo', 'crm', 'raise'] as const) {
-          try {
-            await this.core.secrets.set(profile.id, api, handle[api].token);
-          } catch (err) {
-            // No keychain here: the generated sandbox tokens open only these loopback servers,
-            // so keeping them in memory for this session is safe; real tokens never are.
-            if ((err as AppError).code !== 'KEYCHAIN_UNAVAILABLE') throw err;
-            this.core.sessionSecrets.remember(profile.id, api, handle[api].token);
-          }
-        }
-        return handle;
-      })();
-      this.running.set(profile.id, started);
-      started.catch(() => this.running.delete(profile.id));
-    }
-    return started;
+  /** The sandbox handle when this core serves the profile's servers. */
+  own(profileId: number): Promise<Handle> | undefined {
+    return this.running.get(profileId);
   }
 
-  handle(profileId: number): Promise<Handle> | undefined {
-    return this.running.get(profileId);
+  /**
+   * The profile's servers: this core's, else a live owner's, else new ones this core starts and
+   * owns. Never rewrites another owner's addresses.
+   */
+  async ensure(profile: ProfileRow): Promise<SandboxAccess> {
+    if (!profile.is_sandbox) throw new AppError('BAD_INPUT', `"${profile.name}" is not a sandbox profile.`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const mine = this.running.get(profile.id);
+      if (mine) return { urls: servedBy(await mine), here: true, ownerShell: this.core.shell, ownerPid: process.pid };
+      const lease = readLease(this.core.db, profile.id);
+      if (lease?.owner_id && lease.owner_id !== this.ownerId && (await ownerClock(lease)) !== null) {
+        return {
+          urls: { vomo: lease.vomo_url!, crm: lease.crm_url!, raise: lease.raise_url!, admin: lease.admin_url! },
+          here: false,
+          ownerShell: lease.owner_shell,
+          ownerPid: lease.owner_pid,
+        };
+      }
+      if (await this.start(profile, lease?.owner_id ?? null)) continue;
+    }
+    throw new AppError('REMOTE_ERROR', 'The sandbox servers could not be started: another Twofold process keeps claiming them. Close it and try again.');
+  }
+
+  /** Starts servers and claims the profile; false (servers stopped again) when another process claimed it first. */
+  private async start(profile: ProfileRow, expectedOwner: string | null): Promise<boolean> {
+    const settings = this.core.settings.get(profile.id, 'sandbox', SandboxSettings);
+    const started = (async () => {
+      const { startSandbox } = await import('../sandbox/index');
+      const replay = this.core.settings.get(profile.id, ACTIONS_KEY, ActionsSetting) as SandboxAction[];
+      const handle = await startSandbox({ people: settings.people, seed: settings.seed, port: 0, replay, rateLimits: EMBEDDED_RATE_LIMITS });
+      this.savedCounts.set(profile.id, replay.length);
+      return handle;
+    })();
+    this.running.set(profile.id, started);
+    let handle: Handle;
+    try {
+      handle = await started;
+    } catch (err) {
+      this.running.delete(profile.id);
+      throw err;
+    }
+    const me = { id: this.ownerId, pid: process.pid, shell: this.core.shell };
+    if (!claimLease(this.core.db, profile.id, expectedOwner, me, servedBy(handle))) {
+      this.running.delete(profile.id);
+      await handle.stop();
+      return false;
+    }
+    saveClock(this.core.db, profile.id, this.ownerId, handle.clock.now().toISOString());
+    this.core.events.emit('profiles.changed', {});
+    return true;
+  }
+
+  /** Who serves the profile now and the sandbox's time, without starting anything. */
+  async state(profile: ProfileRow): Promise<SandboxState> {
+    const mine = this.running.get(profile.id);
+    if (mine) {
+      const h = await mine;
+      return { running: true, clock: h.clock.now().toISOString(), owner: 'this-process', ownerShell: this.core.shell, ownerPid: process.pid, urls: servedBy(h) };
+    }
+    const lease = readLease(this.core.db, profile.id);
+    const live = lease?.owner_id && lease.owner_id !== this.ownerId ? await ownerClock(lease) : null;
+    if (live && lease) {
+      return {
+        running: true,
+        clock: live,
+        owner: 'another-process',
+        ownerShell: lease.owner_shell,
+        ownerPid: lease.owner_pid,
+        urls: { vomo: lease.vomo_url!, crm: lease.crm_url!, raise: lease.raise_url!, admin: lease.admin_url! },
+      };
+    }
+    return { running: false, clock: lease?.clock ?? null, owner: null, ownerShell: null, ownerPid: null, urls: null };
   }
 }
 
@@ -114,8 +200,8 @@ export function embeddedSandboxes(core: Core): EmbeddedSandboxes {
   return core.service('sandbox.embedded', () => new EmbeddedSandboxes(core));
 }
 
-/** Creates the Sandbox profile (or reuses it) and starts its servers. */
-export async function createSandboxProfile(core: Core, settings: Partial<SandboxSettings> = {}): Promise<{ profile: ProfileRow; handle: Handle }> {
+/** Creates the Sandbox profile (or reuses it) and makes sure its servers answer. */
+export async function createSandboxProfile(core: Core, settings: Partial<SandboxSettings> = {}): Promise<{ profile: ProfileRow; access: SandboxAccess }> {
   let profile = core.profiles.list().find((p) => p.is_sandbox === 1);
   if (!profile) {
     let name = SANDBOX_PROFILE_NAME;
@@ -124,14 +210,14 @@ export async function createSandboxProfile(core: Core, settings: Partial<Sandbox
     core.settings.set(profile.id, 'sandbox', SandboxSettings.parse(settings));
     core.audit.record({ profileId: profile.id, action: 'sandbox.create', subjectType: 'profile', subjectId: String(profile.id), detail: settings });
   }
-  const handle = await embeddedSandboxes(core).ensure(profile);
+  const access = await embeddedSandboxes(core).ensure(profile);
   core.events.emit('profiles.changed', {});
-  return { profile: core.profiles.get(profile.id)!, handle };
+  return { profile: core.profiles.get(profile.id)!, access };
 }
 
 /**
- * Call before talking to a profile's APIs: for a sandbox profile whose servers are not running
- * in this process, starts them. Real profiles pass through untouched.
+ * Call before talking to a profile's APIs: a sandbox profile gets live servers (a running
+ * owner's, or this process's own). Real profiles pass through untouched.
  */
 export async function prepareProfileForSync(core: Core, profileId: number): Promise<void> {
   const profile = core.profiles.get(profileId);

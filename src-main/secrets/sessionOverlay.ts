@@ -1,14 +1,18 @@
 /**
- * Tokens that may live in main-process memory for this session only: the embedded sandbox's
- * generated tokens when no OS keychain can be reached (they open nothing but servers on this
- * machine). Real tokens never come here; they go to the keychain or fail with its reason.
+ * Tokens that are not the keychain's to keep: a sandbox profile's, derived from its seed in every
+ * process (`derive`), and tokens remembered in main-process memory for this session only. They
+ * open nothing but servers on this machine. Real tokens never come here; they go to the keychain
+ * or fail with its reason.
  */
 import type { ApiName } from '../../src-shared/domain/apis';
 import { accountFor, type SecretStore } from './secretStore';
 
 export class SessionOverlaySecretStore implements SecretStore {
   private readonly session = new Map<string, string>();
-  constructor(readonly inner: SecretStore) {}
+  constructor(
+    readonly inner: SecretStore,
+    private readonly derive: (profileId: number, api: ApiName) => string | null = () => null,
+  ) {}
 
   /** Keep a token in memory for this process when the keychain refused it. */
   remember(profileId: number, api: ApiName, token: string): void {
@@ -23,11 +27,11 @@ export class SessionOverlaySecretStore implements SecretStore {
     return this.inner.delete(profileId, api);
   }
   async has(profileId: number, api: ApiName) {
-    if (this.session.has(accountFor(profileId, api))) return true;
+    if (this.session.has(accountFor(profileId, api)) || this.derive(profileId, api) !== null) return true;
     return this.inner.has(profileId, api);
   }
   async get(profileId: number, api: ApiName) {
-    return this.session.get(accountFor(profileId, api)) ?? this.inner.get(profileId, api);
+    return this.derive(profileId, api) ?? this.session.get(accountFor(profileId, api)) ?? this.inner.get(profileId, api);
   }
   status() {
     return this.inner.status();

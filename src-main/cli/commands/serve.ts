@@ -18,7 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (o: { port?: string; json?: boolean }) => {
       const port = o.port === undefined ? 0 : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${o.port}"`);
-      const core = ctx.core();
+      const core = ctx.core('web');
       let shell;
       try {
         shell = await startWebShell({ core, rendererDir: rendererDir(), port });

@@ -4,6 +4,8 @@ import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
 import { requireProfile } from './profiles';
 import { identityService } from '../../identity/identityService';
+import { fixListFileName } from '../../identity/fixLists';
+import { profileNow } from '../../sandboxRuntime/clock';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
 function svc(core: Core, profileId: number) {
@@ -54,10 +56,11 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
     // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
     if (i.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
     let target = i.path ?? null;
+    const day = (await profileNow(core, i.profileId)).at.toISOString().slice(0, 10);
     if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
-      target = await core.hooks.chooseSavePath(`twofold-fix-list-${i.system}.csv`);
+      target = await core.hooks.chooseSavePath(fixListFileName(i.system, day));
     }
-    return s.fixList(i.profileId, i.system, target);
+    return s.fixList(i.profileId, i.system, target, day);
   },
 
   'splits.list': (i, { core }) =>

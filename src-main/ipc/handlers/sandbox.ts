@@ -13,18 +13,20 @@ export const sandboxHandlers: HandlerMap<typeof sandboxChannels> = {
   },
   async 'sandbox.status'(input, { core }) {
     const profile = requireProfile(core, input.profileId);
-    const h = profile.is_sandbox ? embeddedSandboxes(core).handle(profile.id) : undefined;
-    if (!h) return { running: false, clock: null };
-    const handle = await h;
-    const state = (await (await fetch(`${handle.admin}/state`)).json()) as { now?: string; clock?: string };
-    return { running: true, clock: state.now ?? state.clock ?? null };
+    if (!profile.is_sandbox) return { running: false, clock: null, owner: null, ownerShell: null, ownerPid: null, urls: null };
+    return embeddedSandboxes(core).state(profile);
+  },
+  async 'sandbox.ensure'(input, { core }) {
+    const profile = requireProfile(core, input.profileId);
+    await embeddedSandboxes(core).ensure(profile);
+    return embeddedSandboxes(core).state(profile);
   },
   async 'sandbox.admin'(input, { core }) {
     const profile = requireProfile(core, input.profileId);
     if (!profile.is_sandbox) throw new AppError('BAD_INPUT', `"${profile.name}" is not a sandbox profile.`);
-    const handle = await embeddedSandboxes(core).ensure(profile);
+    const { urls } = await embeddedSandboxes(core).ensure(profile);
     const body = input.action === 'advance' ? { days: input.days, hours: input.hours } : {};
-    const res = await fetch(`${handle.admin}/${input.action}`, {
+    const res = await fetch(`${urls.admin}/${input.action}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
