@@ -14,6 +14,7 @@
  * any column a record's digest reads marks the record.
  */
 import type { Db } from '../store/db';
+import { raiseOriginSql } from '../store/giftOrigin';
 
 interface Tracked {
   table: string;
@@ -51,7 +52,15 @@ const TRACKED: Tracked[] = [
     ],
   },
   { table: 'crm_contact_references', cols: ['contact_id', 'source', 'ref_id'], marks: (r) => [['crm_contact', `${r}.contact_id`]] },
-  { table: 'crm_gifts', cols: ['contact_id', 'amount_cents', 'gift_date', 'gone_at'], marks: (r) => [['crm_contact', `${r}.contact_id`]] },
+  {
+    table: 'crm_gifts',
+    cols: ['contact_id', 'amount_cents', 'gift_date', 'gone_at', 'transaction_source', 'transaction_id'],
+    // A CRM+ copy of a Raise gift changes what the Raise donor's gifts add to lifetime giving.
+    marks: (r) => [
+      ['crm_contact', `${r}.contact_id`],
+      ['raise', `(SELECT g.donor_id FROM raise_gifts g WHERE g.profile_id = ${r}.profile_id AND g.id = ${r}.transaction_id AND ${raiseOriginSql(r)})`],
+    ],
+  },
   {
     table: 'raise_donors',
     cols: ['id', 'email', 'email_norm', 'first_name', 'last_name', 'name', 'phone', 'address1', 'city', 'state', 'postal', 'email_opted_in', 'crm_key', 'modified_at', 'is_organization', 'is_test_mode', 'raw_json', 'gone_at'],

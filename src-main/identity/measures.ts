@@ -7,6 +7,18 @@
 import type { Db } from '../store/db';
 import { verifiedParticipationSql } from './verifiedHours';
 import { fillPersonScope } from './scopeTables';
+import { raiseGiftInCrmSql } from '../store/giftOrigin';
+
+/**
+ * The definitions every view, list, export and the CLI read from these columns:
+ * - lifetime giving: the CRM+ contact's lifetime giving (lifeToDate, else the sum of its gifts)
+ *   plus the Raise gifts CRM+ does not have yet (held back or not synced). A Raise gift that
+ *   reached CRM+ is a CRM+ gift too and counts once.
+ * - last / first gift: the latest / earliest gift day over CRM+ and Raise.
+ * - verified hours: verifiedHours.ts. Last participation: the latest attended instant (check-in,
+ *   else check-out); a sign-up never attended is not service.
+ */
+const ATTENDED = (p: string) => `COALESCE(${p}.checked_in_at, ${p}.checked_out_at)`;
 
 const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%refund%'
   AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%declin%' AND COALESCE(LOWER(g.status_text), '') NOT LIKE '%void%'`;
@@ -20,9 +32,10 @@ const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALE
  */
 export const MEASURE_INPUTS = {
   vomo: (u: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(p.hours, 0)), SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END),
-           MIN(COALESCE(p.checked_in_at, p.signed_up_at)), MAX(COALESCE(p.checked_in_at, p.signed_up_at)))
+           MIN(${ATTENDED('p')}), MAX(${ATTENDED('p')}))
          FROM vomo_participations p WHERE p.profile_id = ${u}.profile_id AND p.user_id = ${u}.id`,
-  raise: (d: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(g.amount_cents, 0)), MIN(g.gift_date), MAX(g.gift_date))
+  raise: (d: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(g.amount_cents, 0)), MIN(g.gift_date), MAX(g.gift_date),
+            SUM(CASE WHEN ${raiseGiftInCrmSql('g')} THEN 0 ELSE COALESCE(g.amount_cents, 0) END))
           FROM raise_gifts g WHERE g.profile_id = ${d}.profile_id AND g.donor_id = ${d}.id AND g.gone_at IS NULL AND ${RAISE_OK}`,
   crmContact: (c: string) => `SELECT json_array(COUNT(*), SUM(g.amount_cents), MIN(g.gift_date), MAX(g.gift_date))
                FROM crm_gifts g WHERE g.profile_id = ${c}.profile_id AND g.contact_id = ${c}.id AND g.gone_at IS NULL`,
@@ -72,7 +85,7 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
   db.prepare(
     `CREATE TEMP TABLE m_v AS
      SELECT l.person_id AS pid, SUM(COALESCE(p.hours, 0)) AS total, SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END) AS verified,
-       COUNT(*) AS cnt, MIN(COALESCE(p.checked_in_at, p.signed_up_at)) AS first_at, MAX(COALESCE(p.checked_in_at, p.signed_up_at)) AS last_at
+       COUNT(*) AS cnt, MIN(${ATTENDED('p')}) AS first_at, MAX(${ATTENDED('p')}) AS last_at
      FROM person_links l JOIN vomo_participations p ON p.profile_id = l.profile_id AND p.user_id = l.source_id
      WHERE l.profile_id = @pid AND l.source = 'vomo' AND l.active = 1${inL}
      GROUP BY l.person_id`,
@@ -92,18 +105,19 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
   db.exec('CREATE UNIQUE INDEX temp.m_c_pid ON m_c (pid)');
   db.prepare(
     `CREATE TEMP TABLE m_r AS
-     SELECT l.person_id AS pid, SUM(COALESCE(g.amount_cents, 0)) AS total, COUNT(*) AS cnt, MIN(g.gift_date) AS first_date, MAX(g.gift_date) AS last_date
+     SELECT l.person_id AS pid, SUM(COALESCE(g.amount_cents, 0)) AS total, COUNT(*) AS cnt, MIN(g.gift_date) AS first_date, MAX(g.gift_date) AS last_date,
+       SUM(CASE WHEN ${raiseGiftInCrmSql('g')} THEN 0 ELSE COALESCE(g.amount_cents, 0) END) AS not_in_crm
      FROM person_links l JOIN raise_gifts g ON g.profile_id = l.profile_id AND g.donor_id = l.source_id
      WHERE l.profile_id = @pid AND l.source = 'raise' AND l.active = 1 AND g.gone_at IS NULL AND ${RAISE_OK}${inL}
      GROUP BY l.person_id`,
   ).run(params);
   db.exec('CREATE UNIQUE INDEX temp.m_r_pid ON m_r (pid)');
-  // Raise gifts reach CRM+ as gifts, so the lifetime is the larger of the two, not their sum.
+  // A Raise gift that reached CRM+ is in the CRM+ lifetime already: add only those it lacks.
   db.prepare(
     `CREATE TEMP TABLE m_all AS
      SELECT pid, vomo_hours_total, vomo_hours_verified, vomo_participations_count, first_participation_at, last_participation_at,
        crm_life_to_date_cents, crm_gift_count, raise_giving_cents, raise_gift_count, first_raise_gift_date, last_raise_gift_date,
-       MAX(COALESCE(crm_life_to_date_cents, 0), raise_giving_cents) AS lifetime_giving_cents,
+       COALESCE(crm_life_to_date_cents, 0) + raise_not_in_crm_cents AS lifetime_giving_cents,
        CASE WHEN crm_first IS NULL THEN first_raise_gift_date WHEN first_raise_gift_date IS NULL THEN crm_first ELSE MIN(crm_first, first_raise_gift_date) END AS first_gift_date,
        CASE WHEN crm_last IS NULL THEN last_raise_gift_date WHEN last_raise_gift_date IS NULL THEN crm_last ELSE MAX(crm_last, last_raise_gift_date) END AS last_gift_date
      FROM (
@@ -111,7 +125,7 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
          COALESCE(v.total, 0) AS vomo_hours_total, COALESCE(v.verified, 0) AS vomo_hours_verified, COALESCE(v.cnt, 0) AS vomo_participations_count,
          v.first_at AS first_participation_at, v.last_at AS last_participation_at,
          COALESCE(c.ltd, c.total) AS crm_life_to_date_cents, COALESCE(c.cnt, 0) AS crm_gift_count,
-         COALESCE(r.total, 0) AS raise_giving_cents, COALESCE(r.cnt, 0) AS raise_gift_count,
+         COALESCE(r.total, 0) AS raise_giving_cents, COALESCE(r.not_in_crm, 0) AS raise_not_in_crm_cents, COALESCE(r.cnt, 0) AS raise_gift_count,
          substr(r.first_date, 1, 10) AS first_raise_gift_date, substr(r.last_date, 1, 10) AS last_raise_gift_date,
          substr(c.first_date, 1, 10) AS crm_first,
          CASE WHEN c.c_last IS NULL THEN substr(c.last_date, 1, 10) WHEN c.last_date IS NULL OR c.c_last > c.last_date THEN substr(c.c_last, 1, 10) ELSE substr(c.last_date, 1, 10) END AS crm_last

@@ -101,7 +101,7 @@ export type JoinNode =
  * column lists below or what loadJoinNodes digests change, so every cache is rebuilt from the
  * mirrors (and the mirror triggers in changeTracking.ts must then track the new columns too).
  */
-export const RECORD_DIGEST_VERSION = 2;
+export const RECORD_DIGEST_VERSION = 3;
 
 // The columns of each record, in the order the builders below read them. Both loaders select
 // exactly these (loadJoinNodes packed into one JSON array per row), so a record reads the same

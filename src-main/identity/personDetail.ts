@@ -6,6 +6,8 @@ import { parseCard } from './matchCards';
 import { listCandidates, listConflicts, listMerges } from './queries';
 import { compareKey } from './conflicts';
 import { pickByAuthority } from './authority';
+import { verifiedParticipationSql } from './verifiedHours';
+import { raiseOriginSql } from '../store/giftOrigin';
 
 type Row = Record<string, unknown>;
 
@@ -43,16 +45,34 @@ export function personDetail(db: Db, profileId: number, personId: string, settin
     )
     .all(personId, profileId) as Row[];
   const crmGifts = db
-    .prepare(`SELECT id, gift_date, amount_cents, gift_type, segment FROM crm_gifts WHERE profile_id = ? AND contact_id IN (${inList(contactIds)}) AND gone_at IS NULL ORDER BY gift_date DESC LIMIT 500`)
+    .prepare(
+      `SELECT id, gift_date, amount_cents, gift_type, segment, CASE WHEN ${raiseOriginSql('crm_gifts')} THEN transaction_id END AS from_raise
+         FROM crm_gifts WHERE profile_id = ? AND contact_id IN (${inList(contactIds)}) AND gone_at IS NULL ORDER BY gift_date DESC LIMIT 500`,
+    )
     .all(profileId, ...contactIds) as Row[];
   const raiseGifts = db
-    .prepare(`SELECT id, gift_date, amount_cents, campaign_name, status_text FROM raise_gifts WHERE profile_id = ? AND donor_id IN (${inList(raiseIds)}) AND gone_at IS NULL ORDER BY gift_date DESC LIMIT 500`)
+    .prepare(
+      `SELECT g.id, g.gift_date, g.amount_cents, g.campaign_name, g.status_text,
+              (SELECT cg.id FROM crm_gifts cg WHERE cg.profile_id = g.profile_id AND ${raiseOriginSql('cg')} AND cg.transaction_id = g.id AND cg.gone_at IS NULL LIMIT 1) AS in_crm
+         FROM raise_gifts g WHERE g.profile_id = ? AND g.donor_id IN (${inList(raiseIds)}) AND g.gone_at IS NULL ORDER BY g.gift_date DESC LIMIT 500`,
+    )
     .all(profileId, ...raiseIds) as Row[];
+  // Attended: checked in, else checked out (what "last participation" and the activity window read).
   const parts = db
     .prepare(
-      `SELECT user_id, id, project_name, COALESCE(checked_in_at, signed_up_at) AS at, hours, verified FROM vomo_participations WHERE profile_id = ? AND user_id IN (${inList(vomoIds)}) ORDER BY at DESC LIMIT 1000`,
+      `SELECT p.user_id, p.id, p.project_name, COALESCE(p.checked_in_at, p.checked_out_at, p.signed_up_at) AS at,
+              COALESCE(p.checked_in_at, p.checked_out_at) IS NOT NULL AS attended, p.hours, p.verified,
+              ${verifiedParticipationSql('p')} AS counts_verified
+         FROM vomo_participations p WHERE p.profile_id = ? AND p.user_id IN (${inList(vomoIds)}) ORDER BY at DESC LIMIT 1000`,
     )
     .all(profileId, ...vomoIds) as Row[];
+  const householdOwner =
+    p.crm_contact_id && p.crm_giving_owner !== 1
+      ? ((db
+          .prepare(`SELECT id, display_name AS name FROM persons WHERE profile_id = ? AND crm_contact_id = ? AND crm_giving_owner = 1 AND id <> ? LIMIT 1`)
+          .get(profileId, p.crm_contact_id, personId) as { id: string; name: string } | undefined) ?? null)
+      : null;
+  const crmCents = p.crm_giving_owner === 1 ? ((p.crm_life_to_date_cents as number | null) ?? 0) : null;
 
   const a = settings.fieldAuthority;
   const s = (v: unknown) => (v == null ? null : String(v));
@@ -99,17 +119,39 @@ export function personDetail(db: Db, profileId: number, personId: string, settin
       isCurrent: e.is_current === 1,
     })),
     gifts: [
-      ...crmGifts.map((g) => ({ system: 'crm' as const, id: g.id as string, date: s(g.gift_date), amountCents: (g.amount_cents as number | null) ?? null, detail: [g.gift_type, g.segment].filter(Boolean).join(' · ') || null })),
-      ...raiseGifts.map((g) => ({ system: 'raise' as const, id: g.id as string, date: s(g.gift_date), amountCents: (g.amount_cents as number | null) ?? null, detail: [g.campaign_name, g.status_text].filter(Boolean).join(' · ') || null })),
+      ...crmGifts.map((g) => ({
+        system: 'crm' as const,
+        id: g.id as string,
+        date: s(g.gift_date),
+        amountCents: (g.amount_cents as number | null) ?? null,
+        detail: [g.gift_type, g.segment].filter(Boolean).join(' · ') || null,
+        sameAs: s(g.from_raise),
+      })),
+      ...raiseGifts.map((g) => ({
+        system: 'raise' as const,
+        id: g.id as string,
+        date: s(g.gift_date),
+        amountCents: (g.amount_cents as number | null) ?? null,
+        detail: [g.campaign_name, g.status_text].filter(Boolean).join(' · ') || null,
+        sameAs: s(g.in_crm),
+      })),
     ].sort((x, y) => (y.date ?? '').localeCompare(x.date ?? '')),
     participations: parts.map((r) => ({
       userId: r.user_id as string,
       id: r.id as string,
       projectName: (r.project_name as string | null) ?? null,
       date: s(r.at),
+      attended: r.attended === 1,
       hours: (r.hours as number | null) ?? null,
-      verified: r.verified == null ? null : r.verified === 1,
+      verified: r.counts_verified === 1,
+      verifiedBy: r.verified != null ? ('flag' as const) : r.counts_verified === 1 ? ('check-in-out' as const) : ('none' as const),
     })),
+    giving: {
+      crmCents,
+      raiseNotInCrmCents: Math.max(0, ((p.lifetime_giving_cents as number | null) ?? 0) - (crmCents ?? 0)),
+      householdOwner,
+    },
+    figures: null,
     conflicts: listConflicts(db, { profileId, status: 'all', personId, offset: 0, limit: 100 }, settings).items,
     candidates: listCandidates(db, { profileId, status: 'open', personId, offset: 0, limit: 50 }).items,
     findings: (db.prepare(`SELECT * FROM identity_findings WHERE profile_id = ? AND person_id = ?`).all(profileId, personId) as Row[]).map((f) => ({

@@ -124,6 +124,8 @@ export interface BuildInput {
   day: string;
   search?: string;
   sort?: ListSort;
+  /** One person's row (the person page reads its figures through the lists' own query). */
+  personId?: string;
 }
 
 /** The upper bound of a prefix range: the prefix with its last character incremented. */
@@ -192,6 +194,10 @@ export function buildListQuery(input: BuildInput): BuiltQuery {
     params.minHours = f.minVerifiedHours;
   }
   if (f.hasEmail) conds.push("p.display_email IS NOT NULL AND p.display_email <> ''");
+  if (input.personId !== undefined) {
+    conds.push('p.id = @personId');
+    params.personId = input.personId;
+  }
   if (spec.requires) conds.push(spec.requires);
 
   const dir = sort.dir === 'desc' ? 'DESC' : 'ASC';
@@ -202,6 +208,10 @@ export function buildListQuery(input: BuildInput): BuiltQuery {
   if (cte) {
     from = `hits CROSS JOIN persons p ON p.profile_id = @pid AND p.id = hits.id
             LEFT JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
+    conds.unshift('p.profile_id = @pid');
+  } else if (input.personId !== undefined) {
+    // One person: by the primary key, not by walking a sort index.
+    from = `persons p LEFT JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
     conds.unshift('p.profile_id = @pid');
   } else if (spec.driver === 'persons') {
     from = `persons p INDEXED BY ${sortIndex(input.list, sort.key)}

@@ -1,6 +1,7 @@
 /** From a SQL row to what the renderer, the CLI and the CSV see. */
 import type { ColumnKey, InsightRow } from '../../src-shared/domain/insights';
 import type { RawRow } from './query';
+import { csvValue } from '../../src-shared/format';
 
 /**
  * "View in CRM+": the person's CRM+ link from the join (Raise's crmKeyUrls or the contact's own
@@ -72,7 +73,7 @@ export function systemsOf(r: Pick<InsightRow, 'hasVomo' | 'hasCrm' | 'hasRaise'>
   return [r.hasVomo && 'VOMO', r.hasCrm && 'CRM+', r.hasRaise && 'Raise'].filter(Boolean).join(';');
 }
 
-/** A cell's value for CSV and the CLI: plain numbers, dates as stored, money in dollars. */
+/** A cell's value for CSV: what a spreadsheet reads back as a value (src-shared/format.ts csvValue). */
 export function cellOf(r: InsightRow, key: ColumnKey): string | number | boolean | null {
   switch (key) {
     case 'personId':
@@ -90,25 +91,25 @@ export function cellOf(r: InsightRow, key: ColumnKey): string | number | boolean
     case 'emailOptedIn':
       return r.emailOptedIn === null ? null : r.emailOptedIn ? 'yes' : 'no';
     case 'lifetimeGivingCents':
-      return (r.lifetimeGivingCents / 100).toFixed(2);
+      return csvValue.money(r.lifetimeGivingCents);
     case 'giftCount':
       return r.giftCount;
     case 'firstGiftDate':
-      return r.firstGiftDate;
+      return csvValue.day(r.firstGiftDate);
     case 'lastGiftDate':
-      return r.lastGiftDate;
+      return csvValue.day(r.lastGiftDate);
     case 'firstRaiseGiftDate':
-      return r.firstRaiseGiftDate;
+      return csvValue.day(r.firstRaiseGiftDate);
     case 'verifiedHours':
-      return r.verifiedHours;
+      return csvValue.number(r.verifiedHours);
     case 'totalHours':
-      return r.totalHours;
+      return csvValue.number(r.totalHours);
     case 'participations':
       return r.participations;
     case 'verifiedParticipations':
       return r.verifiedParticipations;
     case 'lastParticipationAt':
-      return r.lastParticipationAt;
+      return csvValue.day(r.lastParticipationAt);
     case 'crmUrl':
       return r.crmUrl;
     case 'score':

@@ -4,7 +4,7 @@
  */
 import type { Core } from '../core/app';
 import { AppError } from '../../src-shared/errors';
-import { ListQuery, type ListFilters, type ListName, type ListPage, type ListSort } from '../../src-shared/domain/insights';
+import { ListQuery, type InsightRow, type ListFilters, type ListName, type ListPage, type ListSort } from '../../src-shared/domain/insights';
 import { LISTS, effectiveFilters } from './listRegistry';
 import { buildListQuery, queryCount, queryPage, type BuiltQuery } from './query';
 import { ensureInsightMeasures, verifiedRuleOf, type InsightStateRow } from './measures';
@@ -103,4 +103,18 @@ export function allRows(core: Core, raw: Omit<ListQuery, 'offset' | 'limit'>, ma
     offset += rows.length;
   }
   return { prepared: p, rows: out };
+}
+
+/**
+ * One person's row as every list shows it: the person page's figures come from here, so the page
+ * and the lists cannot disagree. null when the person is not in the store.
+ */
+export function personFigures(core: Core, profileId: number, personId: string): InsightRow | null {
+  const profile = core.profiles.get(profileId);
+  if (!profile) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
+  const { state } = ensureInsightMeasures(core.db, profileId);
+  const filters = effectiveFilters({}, getInsightSettings(core, profileId));
+  const query = buildListQuery({ profileId, list: 'all', filters, day: referenceDay(), personId });
+  const raw = queryPage(core.db, query, 0, 1)[0];
+  return raw ? toInsightRow(raw, { crmBaseUrl: profile.crm_url, scoredAsOf: state.as_of, withEngagement: true }) : null;
 }

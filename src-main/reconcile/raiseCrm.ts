@@ -14,6 +14,7 @@ import type { Db } from '../store/db';
 import type { CampaignHeldBack } from '../../src-shared/domain/reconcile';
 import type { FindingDraft } from './types';
 import { refs } from './people';
+import { raiseOriginSql } from '../store/giftOrigin';
 
 export interface RaiseCrmOptions {
   profileId: number;
@@ -30,10 +31,7 @@ export interface RaiseCrmResult {
 }
 
 /** The CRM+ gifts that claim a Raise origin (any casing: "Raise", "raise", "RaiseDonors"). */
-export function raiseOrigin(alias: string): string {
-  // A function, not LIKE: with LIKE the planner walks every CRM+ gift per Raise gift.
-  return `lower(substr(${alias}.transaction_source, 1, 5)) = 'raise'`;
-}
+export const raiseOrigin = raiseOriginSql;
 
 function windowStart(asOf: string, lagHours: number): string {
   return new Date(Date.parse(asOf) - lagHours * 3_600_000).toISOString();

@@ -1,5 +1,6 @@
 /** Identity domain: persons, links, match cards, conflicts, split candidates, merges (zod + types). */
 import { z } from 'zod';
+import { InsightRow } from './insights';
 
 export const IdentitySource = z.enum(['vomo', 'crm_individual', 'crm_contact', 'raise']);
 export type IdentitySource = z.infer<typeof IdentitySource>;
@@ -192,8 +193,39 @@ export const PersonDetail = z.object({
   ),
   links: z.array(PersonLink),
   lineage: z.array(LineageEntry),
-  gifts: z.array(z.object({ system: z.enum(['crm', 'raise']), id: z.string(), date: z.string().nullable(), amountCents: z.number().nullable(), detail: z.string().nullable() })),
-  participations: z.array(z.object({ userId: z.string(), id: z.string(), projectName: z.string().nullable(), date: z.string().nullable(), hours: z.number().nullable(), verified: z.boolean().nullable() })),
+  gifts: z.array(
+    z.object({
+      system: z.enum(['crm', 'raise']),
+      id: z.string(),
+      date: z.string().nullable(),
+      amountCents: z.number().nullable(),
+      detail: z.string().nullable(),
+      /** The same gift in the other system: a Raise gift's CRM+ copy, or the Raise gift a CRM+ gift copies. */
+      sameAs: z.string().nullable(),
+    }),
+  ),
+  participations: z.array(
+    z.object({
+      userId: z.string(),
+      id: z.string(),
+      projectName: z.string().nullable(),
+      /** Attended (check-in, else check-out), else signed up. */
+      date: z.string().nullable(),
+      attended: z.boolean(),
+      hours: z.number().nullable(),
+      /** By the one verified rule (identity/verifiedHours.ts), and what decided it. */
+      verified: z.boolean(),
+      verifiedBy: z.enum(['flag', 'check-in-out', 'none']),
+    }),
+  ),
+  /** What lifetime giving is made of, and where a household's CRM+ giving is counted. */
+  giving: z.object({
+    crmCents: z.number().nullable(),
+    raiseNotInCrmCents: z.number(),
+    householdOwner: z.object({ id: z.string(), name: z.string() }).nullable(),
+  }),
+  /** The person's figures exactly as every list, export and the CLI show them (one row of list "all"). */
+  figures: InsightRow.nullable(),
   conflicts: z.array(Conflict),
   candidates: z.array(SplitCandidate),
   findings: z.array(Finding),

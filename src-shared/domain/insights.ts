@@ -318,15 +318,6 @@ export const COLUMN_SORT: Partial<Record<ColumnKey, SortKey>> = {
   score: 'score',
 };
 
-export function formatCents(cents: number): string {
-  const neg = cents < 0;
-  const abs = Math.abs(cents);
-  const whole = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg ? '-' : ''}$${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
-
 /**
  * The engagement score: giving (recency, frequency, amount) beside serving (recency, hours,
  * count). Six parts, each 0–5 points from this published table, summed to 0–30; nothing is

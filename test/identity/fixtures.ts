@@ -93,10 +93,14 @@ export class Mirrors {
     return this;
   }
 
-  crmGift(g: { id: string; contactId: string; amountCents: number; date: string }) {
+  /** `fromRaise`: the Raise gift id this CRM+ gift is the platform sync's copy of. */
+  crmGift(g: { id: string; contactId: string; amountCents: number; date: string; fromRaise?: string }) {
     this.db
-      .prepare(`INSERT OR REPLACE INTO crm_gifts (profile_id, id, contact_id, gift_date, amount_cents, raw_json, first_synced_at, last_synced_at) VALUES (?, ?, ?, ?, ?, '{}', ?, ?)`)
-      .run(this.profileId, g.id, g.contactId, g.date, g.amountCents, T0, T0);
+      .prepare(
+        `INSERT OR REPLACE INTO crm_gifts (profile_id, id, contact_id, gift_date, amount_cents, transaction_source, transaction_id, raw_json, first_synced_at, last_synced_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)`,
+      )
+      .run(this.profileId, g.id, g.contactId, g.date, g.amountCents, g.fromRaise ? 'Raise' : null, g.fromRaise ?? null, T0, T0);
     return this;
   }
 

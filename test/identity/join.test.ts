@@ -46,7 +46,8 @@ describe('join', () => {
     expect(personOf(core.db, profileId, 'raise', '9')).toBe(pid);
     const p = personRow(core.db, profileId, pid);
     expect(p).toMatchObject({ email_norm: 'bruce@wayne.example', has_vomo: 1, has_crm: 1, has_raise: 1, is_donor_volunteer: 1, crm_contact_id: '100', crm_individual_id: '1000' });
-    expect(p.lifetime_giving_cents).toBe(125000);
+    // CRM+ lifetime plus the Raise gift CRM+ does not have: every gift counts once.
+    expect(p.lifetime_giving_cents).toBe(130000);
     expect(p.last_gift_date).toBe('2025-06-01');
     expect(p.first_raise_gift_date).toBe('2025-06-01');
     expect(p.vomo_hours_verified).toBe(3);
@@ -56,6 +57,36 @@ describe('join', () => {
     expect(p.display_first_name).toBe('Bruce'); // names: VOMO
     // Same number written two ways, same name in other case: no conflict.
     expect(svc.listConflicts({ profileId, status: 'all', offset: 0, limit: 50 }).total).toBe(0);
+  });
+
+  it('lifetime giving counts a Raise gift once: added while CRM+ lacks it, not again once CRM+ has its copy', () => {
+    const { core, profileId, m, svc } = setup();
+    m.crmContact({ id: '300', individuals: [{ id: '3000', first: 'Ann', last: 'Both', primary: true, emails: ['ann@both.example'] }] });
+    m.crmGift({ id: 'c1', contactId: '300', amountCents: 30_000, date: '2025-01-10' });
+    m.raiseDonor({ id: '31', email: 'ann@both.example', first: 'Ann', last: 'Both', crmKey: '300' });
+    m.raiseGift({ id: 'rg1', donorId: '31', amountCents: 4_000, date: '2025-05-02T10:00:00Z' });
+    svc.rebuild(profileId);
+    const pid = personOf(core.db, profileId, 'raise', '31')!;
+    expect(personRow(core.db, profileId, pid)).toMatchObject({ lifetime_giving_cents: 34_000, last_gift_date: '2025-05-02' });
+    // The platform sync copies the Raise gift into CRM+: the lifetime stays 340, the copy is the CRM+ gift.
+    m.crmGift({ id: 'c2', contactId: '300', amountCents: 4_000, date: '2025-05-02', fromRaise: 'rg1' });
+    svc.rebuild(profileId);
+    expect(personRow(core.db, profileId, pid)).toMatchObject({ lifetime_giving_cents: 34_000, last_gift_date: '2025-05-02' });
+  });
+
+  it('a Raise gift copied to the CRM+ contact of another person leaves the Raise-only person (incremental rebuild)', () => {
+    const { core, profileId, m, svc } = setup();
+    m.raiseDonor({ id: '41', email: 'solo@raise.example', first: 'Sol', last: 'Raise' });
+    m.raiseGift({ id: 'rg4', donorId: '41', amountCents: 2_500, date: '2025-07-01T10:00:00Z' });
+    m.crmContact({ id: '400', individuals: [{ id: '4000', first: 'Other', last: 'Person', primary: true, emails: ['other@crm.example'] }] });
+    svc.rebuild(profileId);
+    const solo = personOf(core.db, profileId, 'raise', '41')!;
+    const other = personOf(core.db, profileId, 'crm_individual', '4000')!;
+    expect(personRow(core.db, profileId, solo).lifetime_giving_cents).toBe(2_500);
+    m.crmGift({ id: 'c4', contactId: '400', amountCents: 2_500, date: '2025-07-01', fromRaise: 'rg4' });
+    svc.rebuild(profileId);
+    expect(personRow(core.db, profileId, solo).lifetime_giving_cents).toBe(0);
+    expect(personRow(core.db, profileId, other).lifetime_giving_cents).toBe(2_500);
   });
 
   it('matches every email of every individual and records which individual matched', () => {

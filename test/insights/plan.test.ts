@@ -45,6 +45,13 @@ describe('list query plans', () => {
     }
   }
 
+  it("one person's row (the person page's figures) is read by its primary key", () => {
+    const q = buildListQuery({ profileId, list: 'all', filters: effectiveFilters({}, InsightSettings.parse({})), day: '2026-11-01', personId: 'P1' });
+    const text = plan(pageSql(q), q.params).join('\n');
+    expect(text, text).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_persons_1|SEARCH p USING PRIMARY KEY/);
+    expect(text, text).not.toMatch(/^SCAN/m);
+  });
+
   it('search goes through the name and email indexes', () => {
     const q = buildListQuery({ profileId, list: 'lapsed', filters: effectiveFilters({}, InsightSettings.parse({})), day: '2026-11-01', search: 'ada' });
     const text = plan(pageSql(q), q.params).join('\n');

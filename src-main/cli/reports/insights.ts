@@ -10,13 +10,14 @@ import { LISTS } from '../../insights/listRegistry';
 import { allRows } from '../../insights/service';
 import { overview } from '../../insights/overview';
 import { ensureInsightMeasures } from '../../insights/measures';
-import { COLUMN_LABELS, formatCents, type InsightRow, type ListFilters, type ListName } from '../../../src-shared/domain/insights';
+import { COLUMN_LABELS, type InsightRow, type ListFilters, type ListName } from '../../../src-shared/domain/insights';
+import { fmtDay, fmtHours, fmtMoney, plural } from '../../../src-shared/format';
 import { systemsOf } from '../../insights/rows';
 import { defaultAsOf } from '../../insights/referenceClock';
 
 /** The JSON row of a list: identity fields first, then the list's own measures. */
 export function reportRow(list: ListName, r: InsightRow): Record<string, unknown> {
-  const out: Record<string, unknown> = { personId: r.personId, email: r.email, firstName: r.firstName, lastName: r.lastName };
+  const out: Record<string, unknown> = { personId: r.personId, email: r.email, firstName: r.firstName, lastName: r.lastName, emailOptedIn: r.emailOptedIn };
   for (const c of LISTS[list].columns) {
     if (c in out) continue;
     if (c === 'systems') out.systems = systemsOf(r).split(';').filter(Boolean);
@@ -26,9 +27,15 @@ export function reportRow(list: ListName, r: InsightRow): Record<string, unknown
   return out;
 }
 
+const TEXT_DAYS = new Set(['firstGiftDate', 'lastGiftDate', 'firstRaiseGiftDate', 'lastParticipationAt']);
+
+/** A cell of the text report, written as the app writes it. */
 function textCell(key: string, v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (key === 'lifetimeGivingCents' && typeof v === 'number') return formatCents(v);
+  if (key === 'lifetimeGivingCents' && typeof v === 'number') return fmtMoney(v);
+  if ((key === 'verifiedHours' || key === 'totalHours') && typeof v === 'number') return fmtHours(v);
+  if (TEXT_DAYS.has(key) && typeof v === 'string') return fmtDay(v);
+  if (key === 'emailOptedIn') return v === false ? 'opted out' : v === true ? 'yes' : '';
   if (Array.isArray(v)) return v.join(',');
   return String(v).replace(/[\t\r\n]+/g, ' ');
 }
@@ -48,7 +55,7 @@ function listReport(list: ListName): ReportFn {
     const keys = json[0] ? Object.keys(json[0]) : ['personId', 'email', 'firstName', 'lastName'];
     const header = keys.map((k) => COLUMN_LABELS[k as keyof typeof COLUMN_LABELS] ?? k).join('\t');
     const text = [
-      `${LISTS[list].title} — ${rows.length} ${rows.length === 1 ? 'person' : 'persons'} (as of ${prepared.day})`,
+      `${LISTS[list].title} — ${plural(rows.length, 'person', 'persons')} (as of ${fmtDay(prepared.day)})`,
       LISTS[list].definition(prepared.filters, prepared.day),
       header,
       ...json.map((row) => keys.map((k) => textCell(k, row[k])).join('\t')),

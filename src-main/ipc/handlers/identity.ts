@@ -6,6 +6,7 @@ import { requireProfile } from './profiles';
 import { identityService } from '../../identity/identityService';
 import { fixListFileName } from '../../identity/fixLists';
 import { profileNow } from '../../sandboxRuntime/clock';
+import { personFigures } from '../../insights/service';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
 function svc(core: Core, profileId: number) {
@@ -34,7 +35,7 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
   'identity.findings': (i, { core }) => svc(core, i.profileId).findings(i.profileId),
 
   'people.list': (i, { core }) => svc(core, i.profileId).listPeople(i),
-  'people.get': (i, { core }) => svc(core, i.profileId).person(i.profileId, i.personId),
+  'people.get': (i, { core }) => ({ ...svc(core, i.profileId).person(i.profileId, i.personId), figures: personFigures(core, i.profileId, i.personId) }),
   'people.linkVerdict': (i, { core }) => svc(core, i.profileId).linkVerdict(i.profileId, i.personId, i.keyA, i.keyB, i.verdict, i.reason ?? null),
 
   'conflicts.list': (i, { core }) =>
