@@ -3,17 +3,16 @@ import '@mantine/notifications/styles.css';
 import '@mantine/charts/styles.css';
 import React from 'react';
 import ReactDOM from 'react-dom/client';
-import { MantineProvider, createTheme, localStorageColorSchemeManager } from '@mantine/core';
+import { MantineProvider, localStorageColorSchemeManager } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { App } from './app/App';
 import { ProfilesProvider } from './app/useProfiles';
-
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
+import { cssVariablesResolver, theme } from './app/theme';
 const colorSchemeManager = localStorageColorSchemeManager({ key: 'twofold-color-scheme' });
 
 ReactDOM.createRoot(document.getElementById('root')!).render(
   <React.StrictMode>
-    <MantineProvider theme={theme} colorSchemeManager={colorSchemeManager} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} colorSchemeManager={colorSchemeManager} defaultColorScheme="light">
       <Notifications position="bottom-right" />
       <ProfilesProvider>
         <App />

@@ -4,6 +4,7 @@
  * Every change emits data.changed (scope 'identity') and records an identity_runs row, which
  * tells the insights lists their measures are stale.
  */
+import { SPLIT_KIND_LABELS } from '../../src-shared/domain/identity';
 import path from 'node:path';
 import type { Core } from '../core/app';
 import type { IdentitySettings, RebuildSummary, ConflictField } from '../../src-shared/domain/identity';
@@ -161,7 +162,7 @@ export class IdentityService {
     const survivor = survivorId ?? this.pickSurvivor(profileId, c.person_a, c.person_b);
     if (survivor !== c.person_a && survivor !== c.person_b) throw new AppError('BAD_INPUT', 'The survivor must be one of the pair.');
     const merged = survivor === c.person_a ? c.person_b : c.person_a;
-    return this.merge(profileId, survivor, merged, candidateId, reason ?? `approved candidate (${c.kind})`);
+    return this.merge(profileId, survivor, merged, candidateId, reason ?? `Approved in review: ${(SPLIT_KIND_LABELS[c.kind] ?? c.kind).toLowerCase()}`);
   }
 
   /** The survivor by default: the row in more systems, else the older one. */

@@ -17,7 +17,7 @@
 import type { ColumnKey, ListFilters, ListInfo, ListName, ListSort, SortKey } from '../../src-shared/domain/insights';
 import type { InsightSettings } from '../../src-shared/domain/insights';
 import { addDays } from './dates';
-import { fmtDay, plural } from '../../src-shared/format';
+import { fmtCount, fmtDay, plural } from '../../src-shared/format';
 
 export type FilterKey = ListInfo['filters'][number];
 
@@ -62,7 +62,7 @@ function days(n: number): string {
 /** "who served … within the N-day activity window", or the wider reading, in words. */
 export function activityRule(day: string, activityDays: number): string {
   return activityDays > 0
-    ? `who attended a VOMO participation on or after ${fmtDay(addDays(day, -activityDays))} (the ${days(activityDays)} activity window)`
+    ? `who attended a VOMO participation on or after ${fmtDay(addDays(day, -activityDays))} (the ${fmtCount(activityDays)}-day activity window)`
     : 'who are current VOMO volunteers, whether or not they served recently (the activity window is off)';
 }
 

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { GROUP_LABELS, KIND_LABELS, type Finding, type FindingGroup, type FindingKind } from '../../src-shared/domain/reconcile';
 import type { RunsRepo } from './runs';
 import { writeOutputFile } from '../export/outputFile';
+import { csvValue } from '../../src-shared/format';
 
 export const CSV_COLUMNS = [
   'group',
@@ -31,7 +32,7 @@ function safe(v: unknown): string {
 }
 
 function money(c: unknown): string {
-  return typeof c === 'number' ? (c / 100).toFixed(2) : '';
+  return typeof c === 'number' ? (csvValue.money(c) ?? '') : '';
 }
 
 export function findingRow(f: Finding): string[] {
@@ -49,7 +50,7 @@ export function findingRow(f: Finding): string[] {
     f.sourceId,
     f.personId ?? '',
     f.label ?? '',
-    f.occurredAt ?? '',
+    csvValue.dateTime(f.occurredAt) ?? '',
     money(d.amountCents ?? d.raiseAmountCents),
     money(d.crmAmountCents),
     (d.campaign as string | undefined) ?? '',

@@ -6,6 +6,9 @@
  * once and stored with its settings; an API that cannot be read is a note in the report, not a
  * failed run; the report never toggles campaign sync, it only says what sync-off held back.
  */
+import { setMaxListeners } from 'node:events';
+import { API_LABELS, resourceWords } from '../../src-shared/domain/apis';
+import { fmtDay } from '../../src-shared/format';
 import type { Core } from '../core/app';
 import { AppError } from '../../src-shared/errors';
 import { KIND_GROUP, type FindingKind, type RunInfo, type RunSettings, type RunSummary } from '../../src-shared/domain/reconcile';
@@ -37,6 +40,7 @@ export interface RunInput {
 export class ReconcileService {
   readonly runs: RunsRepo;
   private readonly active = new Set<number>();
+  private readonly controllers = new Map<number, AbortController>();
 
   constructor(
     private readonly core: Core,
@@ -55,12 +59,29 @@ export class ReconcileService {
     return this.active.has(profileId);
   }
 
+  /** Stops the profile's running reconciliation at its next step; false when none runs. */
+  cancel(profileId: number): boolean {
+    const c = this.controllers.get(profileId);
+    if (!c) return false;
+    c.abort();
+    return true;
+  }
+
   async run(input: RunInput): Promise<RunInfo> {
     const { core } = this;
     const profileId = input.profileId;
     if (!core.profiles.get(profileId)) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
     if (this.active.has(profileId)) throw new AppError('CONFLICT', 'A reconciliation of this organization is already running.');
     this.active.add(profileId);
+    const controller = new AbortController();
+    this.controllers.set(profileId, controller);
+    const signal = input.signal ? AbortSignal.any([input.signal, controller.signal]) : controller.signal;
+    setMaxListeners(256, signal);
+    input = { ...input, signal };
+    // Between steps: a cancelled run ends here, recorded as failed with the reason.
+    const stopIfCancelled = () => {
+      if (signal.aborted) throw new AppError('CANCELLED', 'Reconciliation cancelled: this run was not finished; the previous runs are unchanged.');
+    };
     this.runs.abandonRunning(profileId);
     const progress = (step: string, current: number, total: number | null, message: string | null = null, done = false) =>
       core.events.emit('task.progress', { profileId, task: 'reconcile', step, current, total, done, message });
@@ -111,7 +132,8 @@ export class ReconcileService {
       if (settings.checkApis && sources) {
         const changed: { api: (typeof resources)[number]['api']; resource: string; ids: string[] }[] = [];
         for (const [i, src] of resources.entries()) {
-          progress('store-vs-api', i, resources.length, `Re-reading ${src.api} ${src.resource} changed since ${since}`);
+          stopIfCancelled();
+          progress('store-vs-api', i, resources.length, `Re-reading ${API_LABELS[src.api]} ${resourceWords(src.resource)} changed since ${fmtDay(since)}`);
           const out = await checkStoreVsApi(core.db, profileId, src, {
             since: sinceInstant(since),
             resync: settings.resync,
@@ -133,7 +155,8 @@ export class ReconcileService {
 
       if (settings.sweep && sources) {
         for (const [i, src] of resources.entries()) {
-          progress('sweep', i, resources.length, `Listing every ${src.api} ${src.resource} id`);
+          stopIfCancelled();
+          progress('sweep', i, resources.length, `Checking which ${API_LABELS[src.api]} ${resourceWords(src.resource)} still exist`);
           const check = await sweepResource(core.db, profileId, src, { now: new Date().toISOString(), signal: input.signal, markedNow });
           sweeps.push(check);
           if (check.status === 'failed') {
@@ -146,6 +169,7 @@ export class ReconcileService {
 
       progress('raise-crm', 0, null, 'Matching Raise with CRM+');
       const rc = reconcileRaiseCrm(core.db, { profileId, asOf, lagHours: settings.lagHours, dateToleranceDays: settings.dateToleranceDays });
+      stopIfCancelled();
       findings.push(...rc.findings);
       notes.push(...rc.notes);
       findings.push(...goneFindings(core.db, profileId, markedNow));
@@ -186,12 +210,14 @@ export class ReconcileService {
       progress('done', 1, 1, `${summary.total} findings`, true);
       return this.runs.get(runId)!;
     } catch (err) {
-      if (runId !== null) this.runs.fail(runId, (err as Error).message);
-      progress('failed', 0, null, (err as Error).message, true);
-      throw err;
+      const e = signal.aborted && !(err instanceof AppError && err.code === 'CANCELLED') ? new AppError('CANCELLED', 'Reconciliation cancelled: this run was not finished; the previous runs are unchanged.') : err;
+      if (runId !== null) this.runs.fail(runId, (e as Error).message);
+      progress('failed', 0, null, (e as Error).message, true);
+      throw e;
     } finally {
       sources?.close();
       this.active.delete(profileId);
+      this.controllers.delete(profileId);
     }
   }
 }

@@ -12,6 +12,7 @@
  *   here), then `sync.finished` and `data.changed` are emitted.
  * - Tokens are read from the SecretStore in main only and never returned or logged.
  */
+import { setMaxListeners } from 'node:events';
 import type { Core } from '../core/app';
 import { log } from '../core/log';
 import { AppError, type ErrorCode } from '../../src-shared/errors';
@@ -134,8 +135,12 @@ export class SyncService {
         running = { runId: other.id, startedAt: other.started_at, full: other.full === 1, apis: other.apis.split(',') as ApiName[], progress: [] };
       }
     }
-    const open = this.core.db.prepare('SELECT count(*) FROM quarantine WHERE profile_id = ? AND resolved_at IS NULL').pluck().get(profileId) as number;
-    return { profileId, running, lastByApi: this.runLog.lastByApi(profileId), quarantineOpen: open };
+    const byApi = { vomo: 0, crm: 0, raise: 0 };
+    for (const r of this.core.db.prepare('SELECT api, count(*) AS n FROM quarantine WHERE profile_id = ? AND resolved_at IS NULL GROUP BY api').all(profileId) as { api: ApiName; n: number }[]) {
+      if (r.api in byApi) byApi[r.api] = r.n;
+    }
+    const open = byApi.vomo + byApi.crm + byApi.raise;
+    return { profileId, running, lastByApi: this.runLog.lastByApi(profileId), quarantineOpen: open, quarantineOpenByApi: byApi };
   }
 
   runs(profileId: number, limit = 20): SyncRun[] {
@@ -300,6 +305,9 @@ export class SyncService {
     const full = !!req.full;
     const runId = this.runLog.create(profileId, apis, full);
     const controller = new AbortController();
+    // Every in-flight request and retry wait listens on the run's signal (one listener each, removed
+    // when it settles); a collector's concurrency alone passes Node's default of 10 listeners.
+    setMaxListeners(256, controller.signal);
     const running: Running = {
       runId,
       profileId,

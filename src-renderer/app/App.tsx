@@ -8,6 +8,7 @@ import { Welcome } from '../features/profiles/Welcome';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { HeaderSync } from '../features/sync/HeaderSync';
 import { useNavBadges } from './useNavBadges';
+import { fmtCount } from '../../src-shared/format';
 
 function ThemeToggle() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
@@ -31,6 +32,8 @@ export function App() {
   }, [current]);
 
   const view = views.find((v) => v.key === route.view) ?? views[0];
+  // A hidden view lights the navbar item it belongs to (a person is one of the People).
+  const navKey = view.navParent ?? view.key;
   const badges = useNavBadges(current?.id ?? null);
   const noProfiles = profiles !== null && profiles.length === 0;
 
@@ -71,12 +74,13 @@ export function App() {
               key={v.key}
               label={v.label}
               href={`#/${v.key}`}
-              active={v.key === view.key}
+              active={v.key === navKey}
+              aria-current={v.key === navKey ? 'page' : undefined}
               onClick={() => navigate(v.key)}
               rightSection={
                 badges[v.key] ? (
-                  <Badge size="xs" variant="light" color={v.key === 'sync' ? 'orange' : 'indigo'} aria-label={`${badges[v.key]} waiting`}>
-                    {badges[v.key].toLocaleString()}
+                  <Badge size="sm" variant="light" color={v.key === 'sync' ? 'orange' : 'indigo'} aria-label={`${fmtCount(badges[v.key])} waiting`}>
+                    {fmtCount(badges[v.key])}
                   </Badge>
                 ) : null
               }

@@ -10,6 +10,8 @@ export interface ViewDef {
   label: string;
   /** Hidden views (Person) are reached by links, not from the navbar. */
   hidden?: boolean;
+  /** The navbar item a hidden view belongs to. */
+  navParent?: string;
   component: LazyExoticComponent<ComponentType<ViewProps>>;
 }
 
@@ -23,5 +25,5 @@ export const views: ViewDef[] = [
   { key: 'reconciliation', label: 'Reconciliation', component: lazy(() => import('../features/reconciliation')) },
   { key: 'sync', label: 'Sync', component: lazy(() => import('../features/sync')) },
   { key: 'settings', label: 'Settings', component: lazy(() => import('../features/settings')) },
-  { key: 'person', label: 'Person', hidden: true, component: lazy(() => import('../features/person')) },
+  { key: 'person', label: 'Person', hidden: true, navParent: 'people', component: lazy(() => import('../features/person')) },
 ];

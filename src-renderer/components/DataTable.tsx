@@ -136,7 +136,9 @@ export function DataTable<T extends RowData>(p: DataTableProps<T>) {
         verticalSpacing={p.compact ? 4 : 'xs'}
         horizontalSpacing={p.compact ? 'xs' : 'sm'}
         fz={p.compact ? 'xs' : 'sm'}
-        style={{ width: '100%' }}
+        // As wide as its content needs (never squeezing a badge or a date), at least the box;
+        // wider than the box, it scrolls sideways inside it.
+        style={{ width: 'max-content', minWidth: '100%' }}
       >
         <Table.Thead>
           {table.getHeaderGroups().map((group) => (

@@ -257,3 +257,19 @@ export const Precision = z.object({
   text: z.string(),
 });
 export type Precision = z.infer<typeof Precision>;
+
+/** What made Twofold think two rows are one person, in the steward's words. */
+export const SPLIT_KIND_LABELS: Record<string, string> = {
+  email_change: 'Email changed in one system',
+  reference: 'CRM+ reference to the VOMO user',
+  crm_key: "Raise donor's CRM+ key",
+  phone_name: 'Same phone, similar name',
+  name_postal: 'Similar name, same postal code',
+};
+
+/** A merge's reason as stored ("approved candidate (phone_name)" from older versions included), in words. */
+export function mergeReasonText(reason: string | null): string | null {
+  if (!reason) return null;
+  const m = /^approved candidate \((\w+)\)$/.exec(reason);
+  return m ? `Approved in review: ${(SPLIT_KIND_LABELS[m[1]!] ?? m[1]!).toLowerCase()}` : reason;
+}

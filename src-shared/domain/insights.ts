@@ -354,3 +354,40 @@ export function describeRule(rule: PartRule): string {
   const fmt = (v: number) => (money ? `$${(v / 100).toLocaleString('en-US')}` : String(v));
   return `${rule.label}: ${rule.steps.map((min, i) => `≥${fmt(min)} → ${i + 1}`).join(', ')} (${money ? 'lifetime giving' : rule.unit})`;
 }
+
+/** A list's name for people: the export history and the CLI say "Lapsed donors", not "lapsed". */
+export const LIST_LABELS: Record<ListName, string> = {
+  all: 'People',
+  lapsed: 'Lapsed donors',
+  'top-volunteers': 'Volunteers who never gave',
+  'volunteer-only': 'Volunteers only',
+  'donors-only': 'Donors only',
+  'donor-volunteers': 'Donor-volunteers',
+  'raise-first-time': 'New Raise donors',
+  engagement: 'Engagement',
+};
+
+/**
+ * An export's filters as the steward set them, in words: "Lapse window 365 days · Sorted by
+ * Lifetime giving, highest first · Search "ada"". Keys it does not know are left out.
+ */
+export function describeFilters(f: Record<string, unknown>, fmt: { money(cents: number): string; count(n: number): string; day(d: string): string }): string[] {
+  const out: string[] = [];
+  const n = (v: unknown) => (typeof v === 'number' ? v : null);
+  if (n(f.lapseDays) !== null) out.push(`Lapse window ${fmt.count(n(f.lapseDays)!)} days`);
+  if (n(f.activityDays) !== null) out.push(n(f.activityDays) ? `Served within ${fmt.count(n(f.activityDays)!)} days` : 'Any current VOMO volunteer');
+  if (n(f.recentDays) !== null) out.push(`Recent window ${fmt.count(n(f.recentDays)!)} days`);
+  if (typeof f.system === 'string') out.push(`Only in ${({ vomo: 'VOMO', crm: 'CRM+', raise: 'Raise' } as Record<string, string>)[f.system] ?? f.system}`);
+  if (n(f.minGivingCents) !== null) out.push(`Lifetime giving at least ${fmt.money(n(f.minGivingCents)!)}`);
+  if (n(f.minVerifiedHours) !== null) out.push(`At least ${fmt.count(n(f.minVerifiedHours)!)} verified hours`);
+  if (f.hasEmail === true) out.push('With an email');
+  if (typeof f.search === 'string' && f.search) out.push(`Search "${f.search}"`);
+  const sort = f.sort as { key?: string; dir?: string } | undefined;
+  if (sort?.key && sort.key in SORT_LABELS) {
+    const asc = sort.dir === 'asc';
+    const text = sort.key === 'name' || sort.key === 'email' ? (asc ? 'A to Z' : 'Z to A') : /Date|At$/.test(sort.key) ? (asc ? 'oldest first' : 'newest first') : asc ? 'lowest first' : 'highest first';
+    out.push(`Sorted by ${SORT_LABELS[sort.key as SortKey]}, ${text}`);
+  }
+  if (typeof f.asOfDay === 'string') out.push(`As of ${fmt.day(f.asOfDay)}`);
+  return out;
+}

@@ -69,7 +69,7 @@ export const GROUP_ORDER: FindingGroup[] = ['missing_in_crm', 'probably_failed',
 export const KIND_LABELS: Record<FindingKind, string> = {
   donor_not_yet_synced: 'Raise donor not yet synced (inside the lag window)',
   donor_held_back: 'Raise donor held back (campaign sync off)',
-  donor_probably_failed: 'Raise donor with no crmKey after the lag window',
+  donor_probably_failed: 'Raise donor with no CRM+ key after the lag window',
   gift_not_yet_synced: 'Raise gift not yet in CRM+ (inside the lag window)',
   gift_held_back: 'Raise gift held back (campaign sync off)',
   gift_missing_in_crm: 'Raise gift missing in CRM+ after the lag window',

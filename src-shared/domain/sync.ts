@@ -122,6 +122,8 @@ export const SyncStatus = z.object({
     .nullable(),
   lastByApi: z.object({ vomo: LastApiRun.nullable(), crm: LastApiRun.nullable(), raise: LastApiRun.nullable() }),
   quarantineOpen: z.number().int(),
+  /** Records set aside and not read since, per API: what the Quarantined records table lists. */
+  quarantineOpenByApi: z.object({ vomo: z.number().int(), crm: z.number().int(), raise: z.number().int() }),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

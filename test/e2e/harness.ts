@@ -113,3 +113,101 @@ export async function gotoView(page: Page, hash: string): Promise<void> {
   if (!/^\/s\/[^/]+\/$/.test(here.pathname)) throw new Error(`gotoView: open the app's printed URL first (the page is at ${page.url()})`);
   await page.goto(`${here.origin}${here.pathname}${hash.startsWith('#') ? hash : `#${hash}`}`);
 }
+
+/** Runs the real CLI (the built bundle) on a data folder, as a steward would in a terminal beside the app. */
+export async function runCli(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+export interface ContrastViolation {
+  target: string;
+  text: string;
+  ratio: number | null;
+  expected: string | null;
+  fg: string | null;
+  bg: string | null;
+}
+
+/**
+ * axe-core's color-contrast rule (WCAG 2 AA) over the page. Injected through the DevTools
+ * protocol, which the page's CSP does not govern, so the app runs with its real policy.
+ */
+export async function contrastViolations(page: Page): Promise<ContrastViolation[]> {
+  await page.evaluate(`${AXE}\n;void 0`);
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { nodes: { target: string[]; html: string; any: { data?: Record<string, unknown> }[] }[] }[] }> } };
+    const r = await w.axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'] });
+    return r.violations.flatMap((v) =>
+      v.nodes.map((n) => {
+        const d = (n.any[0]?.data ?? {}) as { contrastRatio?: number; expectedContrastRatio?: string; fgColor?: string; bgColor?: string };
+        const el = document.querySelector(n.target.join(' '));
+        return { target: n.target.join(' '), text: (el?.textContent ?? n.html).trim().slice(0, 60), ratio: d.contrastRatio ?? null, expected: d.expectedContrastRatio ?? null, fg: d.fgColor ?? null, bg: d.bgColor ?? null };
+      }),
+    );
+  });
+}
+
+export interface Overflow {
+  text: string;
+  kind: 'clipped' | 'wrapped-figure';
+  tag: string;
+  className: string;
+}
+
+/**
+ * Text that does not fit its box: an element whose own text is wider than the element (a badge
+ * cut to "OPTE…", a clipped cell), and a date or amount broken over two lines. Scroll containers
+ * (a wide table's sideways scroll) are allowed to be narrower than their content.
+ */
+export async function textOverflows(page: Page): Promise<Overflow[]> {
+  return page.evaluate(() => {
+    const out: { text: string; kind: 'clipped' | 'wrapped-figure'; tag: string; className: string }[] = [];
+    const FIGURE = /^(?:[A-Z][a-z]{2} \d{1,2}, \d{4}|-?\$[\d,]+\.\d{2}|\d{4}-\d{2}-\d{2})$/;
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
+      if (!visible(el)) continue;
+      const text = Array.from(el.childNodes)
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent ?? '')
+        .join('')
+        .trim();
+      if (!text) continue;
+      const s = getComputedStyle(el);
+      if (/auto|scroll/.test(s.overflowX) || s.display === 'inline' || el.tagName === 'TEXTAREA' || el.tagName === 'INPUT') continue;
+      if (el.scrollWidth > el.clientWidth + 2) out.push({ text: text.slice(0, 60), kind: 'clipped', tag: el.tagName, className: String(el.className).slice(0, 80) });
+      for (const n of Array.from(el.childNodes)) {
+        const t = (n.textContent ?? '').trim();
+        if (n.nodeType !== Node.TEXT_NODE || !FIGURE.test(t)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+        if (tops.size > 1) out.push({ text: t, kind: 'wrapped-figure', tag: el.tagName, className: String(el.className).slice(0, 80) });
+      }
+    }
+    return out;
+  });
+}
+
+/** Full-page screenshot under test-results/<dir>/<name>.png. */
+export async function screenshotAs(page: Page, dir: string, name: string): Promise<string> {
+  const folder = path.join(RESULTS, dir);
+  fs.mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

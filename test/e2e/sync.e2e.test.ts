@@ -27,7 +27,7 @@ describe('Sync in the web shell (Chromium)', () => {
     const status = (api: string) => main.getByTestId(`sync-status-${api}`).textContent();
     for (const api of ['vomo', 'crm', 'raise']) await expect.poll(() => status(api), { timeout: 120_000, interval: 500 }).toBe('ok');
     const cardText = async (label: string) => (await main.locator(`[aria-label="${label} sync"]`).first().textContent()) ?? '';
-    const recordsOf = async (label: string) => Number(/records ([\d,]+)/.exec(await cardText(label))?.[1]?.replace(/,/g, ''));
+    const recordsOf = async (label: string) => Number(/read ([\d,]+) records?/.exec(await cardText(label))?.[1]?.replace(/,/g, ''));
     // The first (full) sync mirrored every API's records.
     for (const label of ['VOMO', 'CRM+', 'Raise']) expect(await recordsOf(label)).toBeGreaterThan(100);
 
@@ -39,7 +39,7 @@ describe('Sync in the web shell (Chromium)', () => {
     await expect.poll(() => main.getByRole('table', { name: 'CRM+ changes' }).count(), { timeout: 10_000 }).toBe(1);
     // Nothing changed at the source since the first sync: the incremental run found no new records.
     expect(await recordsOf('CRM+')).toBeLessThan(100);
-    expect(await cardText('CRM+')).toMatch(/Last ok sync: (just now|\d+ min ago)/);
+    expect(await cardText('CRM+')).toMatch(/Last successful sync: (just now|\d+ min ago)/);
     // The malformed records the sandbox serves are set aside, not lost.
     await expect.poll(() => main.getByRole('table', { name: 'Quarantined records' }).count()).toBe(1);
 

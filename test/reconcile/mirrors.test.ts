@@ -356,6 +356,32 @@ describe('store vs APIs and the deletion sweep (fake sources)', () => {
     expect(page2.findings.map((f) => f.subject)).toEqual(['gone:vomo_users:U4']);
   });
 
+  it('Cancel stops a running reconciliation at its next step and records the run as not finished', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const src: ResourceSource = {
+      api: 'vomo',
+      resource: 'users',
+      table: 'vomo_users',
+      updatedColumn: 'updated_at',
+      async *changedSince() {
+        await gate;
+        yield [];
+      },
+      resync: async () => ({ restored: [], failed: [] }),
+    };
+    const factory = async () => ({ apis: [{ api: 'vomo' as const, resources: [src, { ...src, resource: 'participations' }], unavailable: null }], close() {} });
+    const svc = new ReconcileService(core, factory);
+    const running = svc.run({ profileId, asOf: AS_OF });
+    await expect.poll(() => svc.isRunning(profileId)).toBe(true);
+    expect(svc.cancel(profileId)).toBe(true);
+    release();
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(svc.isRunning(profileId)).toBe(false);
+    expect(svc.runs.list(profileId, 5)[0]).toMatchObject({ status: 'failed' });
+    expect(svc.cancel(profileId)).toBe(false);
+  });
+
   it('a failed listing marks nothing gone, and an unreadable API makes the run partial, not failed', async () => {
     vomoUser(core.db, profileId, 'U4', { email: 'u4@example.org', updatedAt: '2026-03-01T09:00:00.000Z' });
     const { src } = fakeVomo([{ id: 'U1', updatedAt: '2026-03-09T10:00:00.000Z' }], { failIds: true });

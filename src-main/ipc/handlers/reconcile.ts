@@ -23,6 +23,10 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
     requireProfile(core, input.profileId);
     return reconcileService(core).run(input);
   },
+  async 'reconcile.cancel'(input, { core }) {
+    requireProfile(core, input.profileId);
+    return { cancelled: reconcileService(core).cancel(input.profileId) };
+  },
   async 'reconcile.runs'(input, { core }) {
     requireProfile(core, input.profileId);
     const svc = reconcileService(core);

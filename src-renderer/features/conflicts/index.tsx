@@ -4,12 +4,14 @@
  * fix lists of what to correct by hand in each system.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Accordion, Anchor, Badge, Button, Checkbox, Group, Loader, Pagination, SegmentedControl, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Accordion, Anchor, Badge, Button, Checkbox, Group, Loader, Pagination, SegmentedControl, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { AuthoritySettings } from './AuthoritySettings';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
+import { DataTable, type DataColumn } from '../../components/DataTable';
+import { plural } from '../../../src-shared/format';
 import type { Conflict } from '../../../src-shared/domain/identity';
 
 const PAGE = 50;
@@ -19,13 +21,13 @@ type Choice = 'vomo' | 'crm' | 'keep_both';
 
 function Value({ value, authority }: { value: string | null; authority: boolean }) {
   return (
-    <Group gap={6} wrap="nowrap">
+    <Group gap={6} wrap="nowrap" preventGrowOverflow={false}>
       <Text size="sm" fw={authority ? 600 : 400} c={value ? undefined : 'dimmed'}>
         {value ?? '—'}
       </Text>
       {authority && (
         <Tooltip label="The authority for this field: its value is what Twofold shows">
-          <Badge size="xs" variant="light" color="blue">
+          <Badge size="sm" variant="light" color="blue">
             authority
           </Badge>
         </Tooltip>
@@ -76,7 +78,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
     setBusy(true);
     try {
       const r = await fn();
-      notifications.show({ message: label === 'Re-checked' ? `Re-checked: ${r.updated} open conflict${r.updated === 1 ? '' : 's'}` : `${label}: ${r.updated} conflict${r.updated === 1 ? '' : 's'}` });
+      notifications.show({ message: label === 'Re-checked' ? `Re-checked: ${plural(r.updated, 'open conflict')}` : `${label}: ${plural(r.updated, 'conflict')}` });
       setSelected(new Set());
       await load();
     } catch (err) {
@@ -92,10 +94,10 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const exportList = async (system: 'vomo' | 'crm') => {
     try {
       const r = await api['conflicts.exportFixList']({ profileId, system });
-      if (r.path) notifications.show({ message: `Saved ${r.rows} corrections to ${r.path}` });
+      if (r.path) notifications.show({ message: `Saved ${plural(r.rows, 'correction')} to ${r.path}` });
       else {
         saveCsv(r.fileName, r.csv);
-        notifications.show({ message: `${r.rows} corrections to make in ${system === 'vomo' ? 'VOMO' : 'CRM+'}` });
+        notifications.show({ message: `${plural(r.rows, 'correction')} to make in ${system === 'vomo' ? 'VOMO' : 'CRM+'}` });
       }
     } catch (err) {
       notifications.show({ color: 'red', title: 'Could not export the fix list', message: (err as Error).message });
@@ -106,6 +108,83 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const ids = [...selected];
   const allOnPage = items.length > 0 && items.every((c) => selected.has(c.id));
   const openCount = Object.values(data?.counts ?? {}).reduce((a, b) => a + b, 0);
+
+  const chosenBg = (c: Conflict, value: string | null) => (c.chosenValue != null && c.chosenValue === value ? { background: 'var(--mantine-color-green-light)', borderRadius: 4, padding: '0 4px' } : undefined);
+  const columns: DataColumn<Conflict>[] = [
+    {
+      id: 'select',
+      header: 'Select',
+      width: 36,
+      headerNode: <Checkbox aria-label="Select all on this page" checked={allOnPage} onChange={() => setSelected(allOnPage ? new Set() : new Set(items.map((c) => c.id)))} />,
+      cell: (c) => (
+        <Checkbox
+          aria-label={`Select ${c.personName} ${FIELD_LABEL[c.field].toLowerCase()}`}
+          checked={selected.has(c.id)}
+          onChange={() => {
+            const next = new Set(selected);
+            if (next.has(c.id)) next.delete(c.id);
+            else next.add(c.id);
+            setSelected(next);
+          }}
+        />
+      ),
+    },
+    {
+      id: 'person',
+      header: 'Person',
+      cell: (c) => (
+        <Anchor component="button" type="button" size="sm" onClick={() => navigate('person', c.personId)}>
+          {c.personName}
+        </Anchor>
+      ),
+    },
+    { id: 'field', header: 'Field', cell: (c) => FIELD_LABEL[c.field] },
+    { id: 'vomo', header: 'VOMO', cell: (c) => <div style={chosenBg(c, c.vomoValue)}><Value value={c.vomoValue} authority={c.authority === 'vomo'} /></div> },
+    { id: 'crm', header: 'CRM+', cell: (c) => <div style={chosenBg(c, c.crmValue)}><Value value={c.crmValue} authority={c.authority === 'crm'} /></div> },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (c) => (
+        <Group gap={4} wrap="nowrap" preventGrowOverflow={false}>
+          <Badge variant="light" color={c.status === 'open' ? 'orange' : c.status === 'resolved' ? 'green' : 'gray'}>
+            {c.status === 'resolved' && c.resolution === 'keep_both' ? 'kept both' : c.status}
+          </Badge>
+          {c.reopenedAt && c.status === 'open' && (
+            <Badge variant="outline" color="red" size="sm">
+              changed again
+            </Badge>
+          )}
+        </Group>
+      ),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      cell: (c) => {
+        const who = `${c.personName} ${FIELD_LABEL[c.field].toLowerCase()}`;
+        return c.status === 'open' ? (
+          <Group gap={4} wrap="nowrap" preventGrowOverflow={false}>
+            <Button size="compact-xs" variant="light" disabled={busy} aria-label={`Use VOMO value for ${who}`} onClick={() => void resolve([c.id], 'vomo', 'Resolved')}>
+              Use VOMO
+            </Button>
+            <Button size="compact-xs" variant="light" disabled={busy} aria-label={`Use CRM+ value for ${who}`} onClick={() => void resolve([c.id], 'crm', 'Resolved')}>
+              Use CRM+
+            </Button>
+            <Button size="compact-xs" variant="subtle" disabled={busy} aria-label={`Keep both values for ${who}`} onClick={() => void resolve([c.id], 'keep_both', 'Kept both')}>
+              Keep both
+            </Button>
+            <Button size="compact-xs" variant="subtle" color="gray" disabled={busy} aria-label={`Dismiss conflict for ${who}`} onClick={() => void dismiss([c.id])}>
+              Dismiss
+            </Button>
+          </Group>
+        ) : (
+          <Button size="compact-xs" variant="subtle" disabled={busy} aria-label={`Reopen conflict for ${who}`} onClick={() => void reopen([c.id])}>
+            Reopen
+          </Button>
+        );
+      },
+    },
+  ];
 
   return (
     <Stack gap="md">
@@ -129,11 +208,11 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
           >
             Re-check now
           </Button>
-          <Button variant="default" onClick={() => void exportList('vomo')} aria-label="Export VOMO fix list">
-            Fix list for VOMO
+          <Button variant="default" onClick={() => void exportList('vomo')}>
+            Export fix list for VOMO
           </Button>
-          <Button variant="default" onClick={() => void exportList('crm')} aria-label="Export CRM+ fix list">
-            Fix list for CRM+
+          <Button variant="default" onClick={() => void exportList('crm')}>
+            Export fix list for CRM+
           </Button>
         </Group>
       </Group>
@@ -218,92 +297,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
           {status === 'open' ? 'VOMO and CRM+ agree on every joined person. Conflicts are re-checked after every sync.' : 'No conflicts with this status.'}
         </EmptyState>
       )}
-      {data && data.total > 0 && (
-        <Table striped highlightOnHover verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={36}>
-                <Checkbox
-                  aria-label="Select all on this page"
-                  checked={allOnPage}
-                  onChange={() => setSelected(allOnPage ? new Set() : new Set(items.map((c) => c.id)))}
-                />
-              </Table.Th>
-              <Table.Th>Person</Table.Th>
-              <Table.Th>Field</Table.Th>
-              <Table.Th>VOMO</Table.Th>
-              <Table.Th>CRM+</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Actions</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((c) => {
-              const who = `${c.personName} ${FIELD_LABEL[c.field].toLowerCase()}`;
-              return (
-                <Table.Tr key={c.id} data-testid={`conflict-${c.id}`}>
-                  <Table.Td>
-                    <Checkbox
-                      aria-label={`Select ${who}`}
-                      checked={selected.has(c.id)}
-                      onChange={() => {
-                        const next = new Set(selected);
-                        if (next.has(c.id)) next.delete(c.id);
-                        else next.add(c.id);
-                        setSelected(next);
-                      }}
-                    />
-                  </Table.Td>
-                  <Table.Td>
-                    <Anchor size="sm" onClick={() => navigate('person', c.personId)}>
-                      {c.personName}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{FIELD_LABEL[c.field]}</Table.Td>
-                  <Table.Td bg={c.chosenValue != null && c.chosenValue === c.vomoValue ? 'var(--mantine-color-green-light)' : undefined}>
-                    <Value value={c.vomoValue} authority={c.authority === 'vomo'} />
-                  </Table.Td>
-                  <Table.Td bg={c.chosenValue != null && c.chosenValue === c.crmValue ? 'var(--mantine-color-green-light)' : undefined}>
-                    <Value value={c.crmValue} authority={c.authority === 'crm'} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={c.status === 'open' ? 'orange' : c.status === 'resolved' ? 'green' : 'gray'}>
-                      {c.status === 'resolved' && c.resolution === 'keep_both' ? 'kept both' : c.status}
-                    </Badge>
-                    {c.reopenedAt && c.status === 'open' && (
-                      <Badge ml={4} variant="outline" color="red" size="xs">
-                        changed again
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {c.status === 'open' ? (
-                      <Group gap={4} wrap="nowrap">
-                        <Button size="compact-xs" variant="light" disabled={busy} aria-label={`Use VOMO value for ${who}`} onClick={() => void resolve([c.id], 'vomo', 'Resolved')}>
-                          Use VOMO
-                        </Button>
-                        <Button size="compact-xs" variant="light" disabled={busy} aria-label={`Use CRM+ value for ${who}`} onClick={() => void resolve([c.id], 'crm', 'Resolved')}>
-                          Use CRM+
-                        </Button>
-                        <Button size="compact-xs" variant="subtle" disabled={busy} aria-label={`Keep both values for ${who}`} onClick={() => void resolve([c.id], 'keep_both', 'Kept both')}>
-                          Keep both
-                        </Button>
-                        <Button size="compact-xs" variant="subtle" color="gray" disabled={busy} aria-label={`Dismiss conflict for ${who}`} onClick={() => void dismiss([c.id])}>
-                          Dismiss
-                        </Button>
-                      </Group>
-                    ) : (
-                      <Button size="compact-xs" variant="subtle" disabled={busy} aria-label={`Reopen conflict for ${who}`} onClick={() => void reopen([c.id])}>
-                        Reopen
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      )}
+      {data && data.total > 0 && <DataTable ariaLabel="Conflicts" columns={columns} rows={items} rowKey={(c) => String(c.id)} rowProps={(c) => ({ 'data-testid': `conflict-${c.id}` })} />}
       {data && data.total > PAGE && <Pagination aria-label="Conflict pages" value={page} onChange={setPage} total={Math.ceil(data.total / PAGE)} />}
     </Stack>
   );

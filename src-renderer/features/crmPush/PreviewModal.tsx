@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Alert, Badge, Button, Code, Group, Modal, Progress, ScrollArea, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Modal, Progress, ScrollArea, Stack, Text } from '@mantine/core';
+import { DataTable } from '../../components/DataTable';
+import { fmtCount, plural } from '../../../src-shared/format';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import type { PushPreview, PushPreviewItem, PushSubmitResult } from '../../../src-shared/domain/crmPush';
@@ -104,52 +106,52 @@ export function PreviewModal({ preview, opened, onClose, onSubmitted }: { previe
           </Alert>
         )}
         <Group gap="xs" aria-label="Preview summary">
-          <Badge color="indigo">{counts.new} new</Badge>
-          <Badge color="teal">{counts.byReference} by reference</Badge>
-          <Badge color="cyan">{counts.byEmail} by email</Badge>
-          <Badge color="gray">{counts.alreadySubmitted} already sent</Badge>
-          <Badge color="red">{counts.notEligible} cannot be sent</Badge>
+          <Badge color="indigo">{fmtCount(counts.new)} new</Badge>
+          <Badge color="teal">{fmtCount(counts.byReference)} by reference</Badge>
+          <Badge color="cyan">{fmtCount(counts.byEmail)} by email</Badge>
+          <Badge color="gray">{fmtCount(counts.alreadySubmitted)} already sent</Badge>
+          <Badge color="red">{fmtCount(counts.notEligible)} cannot be sent</Badge>
           <Text size="xs" c="dimmed">
-            {preview.callsNeeded} CRM+ requests needed
-            {preview.budget.remaining !== null ? `; ${preview.budget.remaining} of ${preview.budget.limit ?? '?'} left this hour` : ''}
+            {plural(preview.callsNeeded, 'CRM+ request')} needed
+            {preview.budget.remaining !== null ? `; ${fmtCount(preview.budget.remaining)} of ${preview.budget.limit === null ? 'an unknown number' : fmtCount(preview.budget.limit)} left this hour` : ''}
           </Text>
         </Group>
         <ScrollArea.Autosize mah="55vh">
-          <Table striped aria-label="Add to CRM+ preview" stickyHeader>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Person</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Lookup result</Table.Th>
-                <Table.Th>What happens</Table.Th>
-                <Table.Th>Transaction body</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {preview.items.map((it) => (
-                <Table.Tr key={it.personId} aria-label={it.name}>
-                  <Table.Td>{it.name}</Table.Td>
-                  <Table.Td>{it.email ?? '—'}</Table.Td>
-                  <Table.Td style={{ minWidth: 190 }}>
-                    <Badge color={CLASS_COLOR[it.classification]} variant="light" style={{ overflow: 'visible' }}>
-                      {CLASS_LABEL[it.classification]}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
+          <DataTable<PushPreviewItem>
+            ariaLabel="Add to CRM+ preview"
+            columns={[
+              { id: 'person', header: 'Person', cell: (it) => it.name },
+              { id: 'email', header: 'Email', cell: (it) => it.email ?? '—' },
+              {
+                id: 'lookup',
+                header: 'Lookup result',
+                cell: (it) => (
+                  <Badge color={CLASS_COLOR[it.classification]} variant="light">
+                    {CLASS_LABEL[it.classification]}
+                  </Badge>
+                ),
+              },
+              {
+                id: 'what',
+                header: 'What happens',
+                wrap: 360,
+                cell: (it) => (
+                  <Stack gap={4}>
                     <Text size="xs">{it.reason}</Text>
                     {it.classification === 'new' && !result && (
-                      <Button size="compact-xs" variant="subtle" color="orange" mt={4} aria-label={`Create ${it.name} in CRM+ now`} onClick={() => setConfirmNow(it)} disabled={!!busy}>
+                      <Button size="compact-xs" variant="subtle" color="orange" w="fit-content" aria-label={`Create ${it.name} in CRM+ now`} onClick={() => setConfirmNow(it)} disabled={!!busy}>
                         Create now instead
                       </Button>
                     )}
-                  </Table.Td>
-                  <Table.Td>
-                    <BodyToggle item={it} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+                  </Stack>
+                ),
+              },
+              { id: 'body', header: 'Transaction body', cell: (it) => <BodyToggle item={it} />, wrap: 420 },
+            ]}
+            rows={preview.items}
+            rowKey={(it) => it.personId}
+            rowProps={(it) => ({ 'aria-label': it.name })}
+          />
         </ScrollArea.Autosize>
         {confirmNow && (
           <Alert color="orange" title={`Create ${confirmNow.name} in CRM+ now?`} aria-label="Confirm immediate creation">

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Badge, Button, Group, Pagination, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Pagination, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { DataTable } from '../../components/DataTable';
+import { fmtCount } from '../../../src-shared/format';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import type { PushCheckResult, PushSubmissionPage, PushSubmissionStatus } from '../../../src-shared/domain/crmPush';
@@ -15,10 +17,12 @@ const FILTERS: { value: Filter; label: string; statuses: PushSubmissionStatus[] 
   { value: 'all', label: 'All', statuses: [] },
 ];
 const PAGE = 50;
+type Row = PushSubmissionPage['rows'][number];
+const HOW: Record<string, string> = { reference: 'by reference', email: 'by email', direct: 'created directly' };
 
 function checkText(r: PushCheckResult): string {
-  const parts = [`${r.checked} looked up`, `${r.confirmed} confirmed`, `${r.stillPending} still pending`];
-  if (r.needsFollowup) parts.push(`${r.needsFollowup} need follow-up`);
+  const parts = [`${fmtCount(r.checked)} looked up`, `${fmtCount(r.confirmed)} confirmed`, `${fmtCount(r.stillPending)} still pending`];
+  if (r.needsFollowup) parts.push(`${fmtCount(r.needsFollowup)} need follow-up`);
   return parts.join(', ') + (r.stopped ? `. ${r.stopped.message}` : '.');
 }
 
@@ -89,7 +93,7 @@ export function SubmissionsPanel({ profileId, compact = false }: { profileId: nu
           setFilter(v as Filter);
           setPage(1);
         }}
-        data={FILTERS.map((f) => ({ value: f.value, label: `${f.label} (${count(f)})` }))}
+        data={FILTERS.map((f) => ({ value: f.value, label: `${f.label} (${fmtCount(count(f))})` }))}
       />
       {checkResult && (
         <Text size="sm" role="status" aria-label="Check result">
@@ -103,61 +107,55 @@ export function SubmissionsPanel({ profileId, compact = false }: { profileId: nu
       )}
       {data && data.rows.length === 0 && <Text c="dimmed">Nothing here yet. Use "Add to CRM+" on a volunteer list to send people to CRM+.</Text>}
       {data && data.rows.length > 0 && (
-        <Table striped aria-label="CRM+ submissions">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Person</Table.Th>
-              <Table.Th>Reference</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Sent</Table.Th>
-              <Table.Th>CRM+ contact</Table.Th>
-              <Table.Th>Details</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {data.rows.map((r) => (
-              <Table.Tr key={r.id} aria-label={r.name ?? r.referenceId}>
-                <Table.Td>
+        <DataTable<Row>
+          ariaLabel="CRM+ submissions"
+          columns={[
+            {
+              id: 'person',
+              header: 'Person',
+              cell: (r) => (
+                <Stack gap={0}>
                   <Text size="sm">{r.name ?? '—'}</Text>
                   <Text size="xs" c="dimmed">
                     {r.email ?? ''}
                   </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">
-                    {r.referenceSource}/{r.referenceId}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Badge color={STATUS_COLOR[r.status]} variant="light">
-                    {STATUS_LABEL[r.status]}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{when(r.submittedAt)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{r.confirmedContactId ? `#${r.confirmedContactId}${r.confirmedHow ? ` (${r.confirmedHow})` : ''}` : '—'}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">
-                    {r.status === 'failed'
-                      ? `${r.errorField ? `${r.errorField}: ` : ''}${r.errorMessage ?? ''}`
-                      : r.status === 'needs_followup'
-                        ? `Not in CRM+ since ${when(r.submittedAt)}: look for it in CRM+ (the Transaction may need manual resolution).`
-                        : r.status === 'submitting'
-                          ? (r.errorMessage ?? 'Interrupted: looked up by reference before it is sent again.')
-                          : r.lastCheckedAt
-                            ? `Last checked ${when(r.lastCheckedAt)}`
-                            : r.followupDueAt
-                              ? `Follow up after ${when(r.followupDueAt)}`
-                              : ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+                </Stack>
+              ),
+            },
+            { id: 'ref', header: 'Reference', cell: (r) => `${r.referenceSource}/${r.referenceId}` },
+            {
+              id: 'status',
+              header: 'Status',
+              cell: (r) => (
+                <Badge color={STATUS_COLOR[r.status]} variant="light">
+                  {STATUS_LABEL[r.status]}
+                </Badge>
+              ),
+            },
+            { id: 'sent', header: 'Sent', cell: (r) => when(r.submittedAt) },
+            { id: 'contact', header: 'CRM+ contact', cell: (r) => (r.confirmedContactId ? `#${r.confirmedContactId}${r.confirmedHow ? ` (${HOW[r.confirmedHow] ?? r.confirmedHow})` : ''}` : '—') },
+            {
+              id: 'details',
+              header: 'Details',
+              wrap: 360,
+              cell: (r) =>
+                r.status === 'failed'
+                  ? `${r.errorField ? `${r.errorField}: ` : ''}${r.errorMessage ?? ''}`
+                  : r.status === 'needs_followup'
+                    ? `Not in CRM+ since ${when(r.submittedAt)}: look for it in CRM+ (the Transaction may need manual resolution).`
+                    : r.status === 'submitting'
+                      ? (r.errorMessage ?? 'Interrupted: looked up by reference before it is sent again.')
+                      : r.lastCheckedAt
+                        ? `Last checked ${when(r.lastCheckedAt)}`
+                        : r.followupDueAt
+                          ? `Follow up after ${when(r.followupDueAt)}`
+                          : '',
+            },
+          ]}
+          rows={data.rows}
+          rowKey={(r) => String(r.id)}
+          rowProps={(r) => ({ 'aria-label': r.name ?? r.referenceId })}
+        />
       )}
       {data && data.total > PAGE && <Pagination aria-label="Submission pages" total={Math.ceil(data.total / PAGE)} value={page} onChange={setPage} />}
     </Stack>

@@ -36,8 +36,4 @@ export const STATUS_COLOR: Record<PushSubmissionStatus, string> = {
   needs_followup: 'orange',
 };
 
-export function when(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
+export { fmtDateTime as when } from '../../../src-shared/format';

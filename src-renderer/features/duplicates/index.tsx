@@ -4,23 +4,16 @@
  * Every merge can be undone from the toast or from the merge history.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Anchor, Badge, Button, Card, Group, List, Loader, Pagination, SegmentedControl, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, List, Loader, Pagination, SegmentedControl, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
-import type { MergeRecord, PersonBrief, SplitCandidate } from '../../../src-shared/domain/identity';
+import { mergeReasonText, SPLIT_KIND_LABELS, type MergeRecord, type PersonBrief, type SplitCandidate } from '../../../src-shared/domain/identity';
+import { DataTable } from '../../components/DataTable';
+import { fmtDateTime, fmtDay, fmtHours, fmtMoney } from '../../../src-shared/format';
 
 const PAGE = 10;
-const KIND_LABEL: Record<string, string> = {
-  email_change: 'Email changed in one system',
-  reference: 'CRM+ reference',
-  crm_key: 'Raise crmKey',
-  phone_name: 'Same phone, similar name',
-  name_postal: 'Similar name, same postal code',
-};
-const money = (c: number) => (c / 100).toLocaleString(undefined, { style: 'currency', currency: 'USD' });
-
 function Side({ p, id, label }: { p: PersonBrief | null; id: string; label: string }) {
   if (!p) return <Text c="dimmed">{id} (no longer in the store)</Text>;
   return (
@@ -35,12 +28,12 @@ function Side({ p, id, label }: { p: PersonBrief | null; id: string; label: stri
       <Text size="sm">{p.displayPhone ?? '—'}</Text>
       {p.postal && <Text size="sm">Postal {p.postal}</Text>}
       <Group gap={4}>
-        {p.hasVomo && <Badge size="xs" color="teal" variant="light">VOMO {p.vomoUserId}</Badge>}
-        {p.hasCrm && <Badge size="xs" color="indigo" variant="light">CRM+ {p.crmContactId}</Badge>}
-        {p.hasRaise && <Badge size="xs" color="grape" variant="light">Raise {p.raiseDonorId}</Badge>}
+        {p.hasVomo && <Badge size="sm" color="teal" variant="light" style={{ textTransform: 'none' }}>VOMO {p.vomoUserId}</Badge>}
+        {p.hasCrm && <Badge size="sm" color="indigo" variant="light" style={{ textTransform: 'none' }}>CRM+ {p.crmContactId}</Badge>}
+        {p.hasRaise && <Badge size="sm" color="grape" variant="light" style={{ textTransform: 'none' }}>Raise {p.raiseDonorId}</Badge>}
       </Group>
       <Text size="xs" c="dimmed">
-        Giving {money(p.lifetimeGivingCents)} · {p.vomoHoursVerified} verified hours
+        Lifetime giving {fmtMoney(p.lifetimeGivingCents)} · {fmtHours(p.vomoHoursVerified)} verified hours
       </Text>
     </Stack>
   );
@@ -70,10 +63,10 @@ function CandidateCard({ c, profileId, onDone }: { c: SplitCandidate; profileId:
           <Badge size="lg" color={c.score >= 90 ? 'red' : c.score >= 75 ? 'orange' : 'yellow'} aria-label={`Score ${c.score} of 100`}>
             {c.score}
           </Badge>
-          <Text fw={600}>{KIND_LABEL[c.kind] ?? c.kind}</Text>
+          <Text fw={600}>{SPLIT_KIND_LABELS[c.kind] ?? c.kind}</Text>
         </Group>
         <Text size="xs" c="dimmed">
-          seen since {c.firstSeenAt.slice(0, 10)}
+          seen since {fmtDay(c.firstSeenAt)}
         </Text>
       </Group>
       <SimpleGrid cols={2} mb="sm">
@@ -88,7 +81,7 @@ function CandidateCard({ c, profileId, onDone }: { c: SplitCandidate; profileId:
           <List.Item key={i}>
             {e.text}{' '}
             <Text span size="xs" c="dimmed">
-              ({e.points} pts · would break: {e.matchCard.wouldBreak})
+              ({e.points} points · would break: {e.matchCard.wouldBreak})
             </Text>
           </List.Item>
         ))}
@@ -185,7 +178,7 @@ export default function DuplicatesView({ profileId }: { profileId: number; param
         <Tabs.Panel value="queue" pt="md">
           {error && <Text c="red">{error}</Text>}
           {!data && !error && <Loader />}
-          {data && items.length === 0 && <EmptyState title="No candidates to review">Candidates are looked for after every sync: email changes, shared phones, CRM+ references, Raise crmKeys.</EmptyState>}
+          {data && items.length === 0 && <EmptyState title="No candidates to review">Candidates are looked for after every sync: email changes, shared phones, CRM+ references, Raise donors' CRM+ keys.</EmptyState>}
           <Stack gap="md">
             {items.map((c) => (
               <CandidateCard
@@ -228,42 +221,32 @@ export default function DuplicatesView({ profileId }: { profileId: number; param
         <Tabs.Panel value="history" pt="md">
           {merges && merges.length === 0 && <EmptyState title="No merges yet">Approved merges are listed here, each with Undo.</EmptyState>}
           {merges && merges.length > 0 && (
-            <Table striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Kept</Table.Th>
-                  <Table.Th>Merged into it</Table.Th>
-                  <Table.Th>Why</Table.Th>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {merges.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>{new Date(m.mergedAt).toLocaleString()}</Table.Td>
-                    <Table.Td>
-                      <Anchor onClick={() => navigate('person', m.survivorId)}>{m.survivorName ?? m.survivorId}</Anchor>
-                    </Table.Td>
-                    <Table.Td>{m.mergedName ?? m.mergedId}</Table.Td>
-                    <Table.Td>{m.reason ?? '—'}</Table.Td>
-                    <Table.Td>{m.mergedBy}</Table.Td>
-                    <Table.Td>
-                      {m.undoneAt ? (
-                        <Badge variant="light" color="gray">
-                          undone {m.undoneAt.slice(0, 10)}
-                        </Badge>
-                      ) : (
-                        <Button size="compact-xs" variant="light" aria-label={`Undo merge of ${m.mergedName ?? m.mergedId} into ${m.survivorName ?? m.survivorId}`} onClick={() => void undo(m.id)}>
-                          Undo
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <DataTable<MergeRecord>
+              ariaLabel="Merge history"
+              columns={[
+                { id: 'when', header: 'When', cell: (m) => fmtDateTime(m.mergedAt) },
+                { id: 'kept', header: 'Kept', cell: (m) => <Anchor component="button" type="button" size="sm" onClick={() => navigate('person', m.survivorId)}>{m.survivorName ?? m.survivorId}</Anchor> },
+                { id: 'merged', header: 'Merged into it', cell: (m) => m.mergedName ?? m.mergedId },
+                { id: 'why', header: 'Why', cell: (m) => mergeReasonText(m.reason) ?? '—', wrap: 320 },
+                { id: 'who', header: 'Who', cell: (m) => m.mergedBy },
+                {
+                  id: 'undo',
+                  header: 'Undo',
+                  cell: (m) =>
+                    m.undoneAt ? (
+                      <Badge variant="light" color="gray">
+                        undone {fmtDay(m.undoneAt)}
+                      </Badge>
+                    ) : (
+                      <Button size="compact-xs" variant="light" aria-label={`Undo merge of ${m.mergedName ?? m.mergedId} into ${m.survivorName ?? m.survivorId}`} onClick={() => void undo(m.id)}>
+                        Undo
+                      </Button>
+                    ),
+                },
+              ]}
+              rows={merges}
+              rowKey={(m) => String(m.id)}
+            />
           )}
         </Tabs.Panel>
       </Tabs>

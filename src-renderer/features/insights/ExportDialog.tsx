@@ -7,7 +7,8 @@ import { useEffect, useState } from 'react';
 import { Alert, Anchor, Button, Checkbox, Group, Modal, NumberInput, Stack, Text } from '@mantine/core';
 import { api } from '../../ipc/client';
 import { downloadUrl, transport } from '../../ipc/transport';
-import { COLUMN_LABELS, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
+import { COLUMN_LABELS, describeFilters, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
+import { fmtCount, fmtDay, fmtMoney, plural } from '../../../src-shared/format';
 
 export interface ExportDialogProps {
   opened: boolean;
@@ -74,16 +75,13 @@ export function ExportDialog(p: ExportDialogProps) {
     }
   };
 
-  const filterText = Object.entries(p.filters)
-    .map(([k, v]) => `${k} ${k === 'minGivingCents' ? `$${Number(v) / 100}` : String(v)}`)
-    .concat(p.search ? [`search "${p.search}"`] : [])
-    .join(', ');
+  const filterText = describeFilters({ ...p.filters, search: p.search }, { money: fmtMoney, count: fmtCount, day: fmtDay }).join(', ');
 
   return (
     <Modal opened={p.opened} onClose={p.onClose} title={`Export CSV — ${p.title}`} size="lg">
       <Stack gap="sm">
         <Text size="sm">
-          {p.total === null ? 'Counting rows…' : `${p.total.toLocaleString('en-US')} ${p.total === 1 ? 'row' : 'rows'} match`}
+          {p.total === null ? 'Counting rows…' : `${plural(p.total, 'row')} match`}
           {filterText ? ` (filters: ${filterText})` : ' (no filters)'}.
         </Text>
         <Text size="xs" c="dimmed">
@@ -108,11 +106,10 @@ export function ExportDialog(p: ExportDialogProps) {
         {result && !result.cancelled && (
           <Alert color="green" title="Export finished" role="status">
             <Text size="sm">
-              Exported {result.rowCount.toLocaleString('en-US')} {result.rowCount === 1 ? 'row' : 'rows'}.
+              Exported {plural(result.rowCount, 'row')}.
             </Text>
             <Text size="sm">
-              Left out {result.excludedOptedOut.toLocaleString('en-US')} email {result.excludedOptedOut === 1 ? 'address' : 'addresses'} (not opted in) and{' '}
-              {result.excludedRecentlyAsked.toLocaleString('en-US')} {result.excludedRecentlyAsked === 1 ? 'person' : 'people'} (recently asked).
+              Left out {plural(result.excludedOptedOut, 'email address', 'email addresses')} (not opted in) and {plural(result.excludedRecentlyAsked, 'person', 'people')} (recently asked).
             </Text>
             {result.downloadId ? (
               <Anchor href={downloadUrl(result.downloadId)} download={result.fileName} size="sm">

@@ -1,8 +1,12 @@
-/** The export log: when, which list, filters, how many rows and how many left out. */
+/** The export log: when, which list, its filters in words, how many rows and how many left out. */
 import { useEffect, useState } from 'react';
-import { Table, Text } from '@mantine/core';
+import { Text } from '@mantine/core';
 import { api, onEvent } from '../../ipc/client';
-import type { ExportLogEntry } from '../../../src-shared/domain/insights';
+import { describeFilters, LIST_LABELS, type ExportLogEntry, type ListName } from '../../../src-shared/domain/insights';
+import { DataTable } from '../../components/DataTable';
+import { fmtCount, fmtDateTime, fmtDay, fmtMoney } from '../../../src-shared/format';
+
+const FMT = { money: (c: number) => fmtMoney(c), count: (n: number) => fmtCount(n), day: (d: string) => fmtDay(d) };
 
 export function ExportHistory({ profileId }: { profileId: number }) {
   const [rows, setRows] = useState<ExportLogEntry[] | null>(null);
@@ -19,42 +23,20 @@ export function ExportHistory({ profileId }: { profileId: number }) {
   if (rows === null) return <Text c="dimmed">Loading…</Text>;
   if (rows.length === 0) return <Text c="dimmed">No exports yet. Every export is listed here, with its filters and who was in it.</Text>;
   return (
-    <Table aria-label="Export history" striped>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>When</Table.Th>
-          <Table.Th>List</Table.Th>
-          <Table.Th>Filters</Table.Th>
-          <Table.Th>Rows</Table.Th>
-          <Table.Th>Left out</Table.Th>
-          <Table.Th>Outreach</Table.Th>
-          <Table.Th>By</Table.Th>
-          <Table.Th>File</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.map((r) => (
-          <Table.Tr key={r.id}>
-            <Table.Td>{new Date(r.createdAt).toLocaleString()}</Table.Td>
-            <Table.Td>{r.list}</Table.Td>
-            <Table.Td>
-              <Text size="xs">
-                {Object.entries(r.filters)
-                  .filter(([, v]) => v !== null && v !== undefined && v !== '')
-                  .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-                  .join(' · ')}
-              </Text>
-            </Table.Td>
-            <Table.Td>{r.rowCount}</Table.Td>
-            <Table.Td>
-              {r.excludedOptedOut} opted out · {r.excludedRecentlyAsked} recently asked
-            </Table.Td>
-            <Table.Td>{r.outreach ? 'yes' : 'no'}</Table.Td>
-            <Table.Td>{r.actor}</Table.Td>
-            <Table.Td>{r.fileName}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <DataTable<ExportLogEntry>
+      ariaLabel="Export history"
+      columns={[
+        { id: 'when', header: 'When', cell: (r) => fmtDateTime(r.createdAt) },
+        { id: 'list', header: 'List', cell: (r) => LIST_LABELS[r.list as ListName] ?? r.list },
+        { id: 'filters', header: 'Filters', cell: (r) => describeFilters(r.filters, FMT).join(' · ') || 'none', wrap: 380 },
+        { id: 'rows', header: 'Rows', cell: (r) => fmtCount(r.rowCount), align: 'right' },
+        { id: 'left', header: 'Left out', cell: (r) => `${fmtCount(r.excludedOptedOut)} opted out · ${fmtCount(r.excludedRecentlyAsked)} recently asked` },
+        { id: 'outreach', header: 'Outreach', cell: (r) => (r.outreach ? 'yes' : 'no') },
+        { id: 'by', header: 'By', cell: (r) => r.actor },
+        { id: 'file', header: 'File', cell: (r) => r.fileName },
+      ]}
+      rows={rows}
+      rowKey={(r) => String(r.id)}
+    />
   );
 }

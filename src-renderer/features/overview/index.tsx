@@ -4,37 +4,67 @@
  * candidates, reconciliation findings — how far to trust the numbers.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Badge, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
+import { Badge, Card, Group, Loader, SimpleGrid, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { BarChart } from '@mantine/charts';
 import type { ViewProps } from '../../app/views';
 import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
+import { DataTable } from '../../components/DataTable';
 import type { Overview } from '../../../src-shared/domain/insights';
+import { API_LABELS } from '../../../src-shared/domain/apis';
+import { fmtAgo, fmtCount } from '../../../src-shared/format';
+import { useSyncStatus } from '../sync/useSyncStatus';
+import { SyncProgressLine } from '../sync/SyncProgressLine';
 
-const API_LABEL = { vomo: 'VOMO', crm: 'CRM+', raise: 'Raise' } as const;
+/** One colour per segment, shared by the figures and the chart (a readable shade in each scheme). */
+const SEGMENT = {
+  donorVolunteers: { color: 'indigo', label: 'Donor-volunteers', list: 'donor-volunteers' },
+  volunteersOnly: { color: 'teal', label: 'Volunteers only', list: 'volunteer-only' },
+  donorsOnly: { color: 'grape', label: 'Donors only', list: 'donors-only' },
+} as const;
 
-function ago(iso: string | null): string {
-  if (!iso) return 'never';
-  const s = (Date.now() - Date.parse(iso)) / 1000;
-  if (s < 90) return 'just now';
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 129_600) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
+/** Text in a colour that keeps AA contrast on the card in light and dark. */
+export function textShade(color: string): string {
+  return `light-dark(var(--mantine-color-${color}-9), var(--mantine-color-${color}-3))`;
 }
 
-function Figure({ label, value, color, onOpen }: { label: string; value: number; color: string; onOpen: () => void }) {
+type SyncRow = Overview['trust']['sync'][number];
+
+function Figure({ label, value, color, onOpen }: { label: string; value: number; color: string | null; onOpen: () => void }) {
   return (
-    <UnstyledButton onClick={onOpen} aria-label={`${label}: ${value.toLocaleString('en-US')} — open the list`}>
-      <Card withBorder padding="md">
+    <UnstyledButton onClick={onOpen} aria-label={`${label}: ${fmtCount(value)} — open the list`}>
+      <Card withBorder padding="md" style={color ? { borderTop: `4px solid var(--mantine-color-${color}-6)` } : undefined}>
         <Text size="sm" c="dimmed">
           {label}
         </Text>
-        <Text fz={34} fw={700} c={color}>
-          {value.toLocaleString('en-US')}
+        <Text fz={34} fw={700} style={color ? { color: textShade(color) } : undefined}>
+          {fmtCount(value)}
         </Text>
       </Card>
     </UnstyledButton>
+  );
+}
+
+/** First run: the sync that fills the overview is already running, so say so and show it. */
+function Filling({ profileId }: { profileId: number }) {
+  const { status, progress } = useSyncStatus(profileId);
+  const running = !!status?.running;
+  return (
+    <EmptyState
+      title={running ? 'The first sync is running' : 'Nobody here yet'}
+      action={
+        running ? (
+          <Stack gap="xs" w="100%" maw={520} aria-label="First sync progress">
+            {Object.values(progress).map((p) => p && <SyncProgressLine key={p.api} p={p} />)}
+          </Stack>
+        ) : undefined
+      }
+    >
+      {running
+        ? 'Twofold is reading VOMO, CRM+ and Raise and joining them into people. The overview fills in when it ends.'
+        : 'The overview fills in after the first sync joins VOMO, CRM+ and Raise. Run a sync from the Sync view.'}
+    </EmptyState>
   );
 }
 
@@ -58,90 +88,77 @@ export default function OverviewView({ profileId }: ViewProps) {
 
   if (error) return <EmptyState title="Overview">{error}</EmptyState>;
   if (!o) return <Loader aria-label="Loading overview" />;
-  if (o.totalPersons === 0)
-    return (
-      <EmptyState title="Nobody here yet">
-        The overview fills in after the first sync joins VOMO, CRM+ and Raise. Run a sync from the Sync view.
-      </EmptyState>
-    );
+  if (o.totalPersons === 0) return <Filling profileId={profileId} />;
 
-  const data = [
-    { segment: 'Donor-volunteers', persons: o.donorVolunteers },
-    { segment: 'Volunteers only', persons: o.volunteersOnly },
-    { segment: 'Donors only', persons: o.donorsOnly },
-  ];
+  const segments = (Object.keys(SEGMENT) as (keyof typeof SEGMENT)[]).map((k) => ({ key: k, ...SEGMENT[k], value: o[k] }));
+  const data = segments.map((s) => ({ segment: s.label, persons: s.value, color: `${s.color}.6` }));
   const t = o.trust;
   return (
     <Stack gap="lg">
       <Title order={2}>Overview</Title>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <Figure label="Donor-volunteers" value={o.donorVolunteers} color="indigo" onOpen={() => navigate('insights', 'donor-volunteers')} />
-        <Figure label="Volunteers only" value={o.volunteersOnly} color="teal" onOpen={() => navigate('insights', 'volunteer-only')} />
-        <Figure label="Donors only" value={o.donorsOnly} color="grape" onOpen={() => navigate('insights', 'donors-only')} />
-        <Figure label="Total persons" value={o.totalPersons} color="dark" onOpen={() => navigate('people')} />
+        {segments.map((s) => (
+          <Figure key={s.key} label={s.label} value={s.value} color={s.color} onOpen={() => navigate('insights', s.list)} />
+        ))}
+        <Figure label="Total persons" value={o.totalPersons} color={null} onOpen={() => navigate('people')} />
       </SimpleGrid>
       <Card withBorder aria-label="Overlap chart">
-        <BarChart h={220} data={data} dataKey="segment" series={[{ name: 'persons', color: 'indigo.6', label: 'Persons' }]} withTooltip withBarValueLabel />
+        <BarChart h={220} data={data} dataKey="segment" series={[{ name: 'persons', label: 'Persons' }]} withTooltip withBarValueLabel valueFormatter={(v) => fmtCount(v)} />
       </Card>
       <Card withBorder>
         <Title order={4} mb="sm">
           How far to trust these numbers
         </Title>
-        <Table aria-label="Last sync per API" mb="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>API</Table.Th>
-              <Table.Th>Last sync</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Last successful</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {t.sync.map((s) => (
-              <Table.Tr key={s.api}>
-                <Table.Td>{API_LABEL[s.api]}</Table.Td>
-                <Table.Td title={s.lastRunAt ?? undefined}>{ago(s.lastRunAt)}</Table.Td>
-                <Table.Td>
-                  {s.lastStatus ? (
-                    <Badge color={s.lastStatus === 'ok' ? 'green' : s.lastStatus === 'failed' ? 'red' : 'yellow'} variant="light" title={s.errorMessage ?? undefined}>
-                      {s.lastStatus}
-                    </Badge>
-                  ) : (
-                    '—'
-                  )}
-                </Table.Td>
-                <Table.Td>{ago(s.lastOkAt)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-        <Group gap="xl">
-          <UnstyledButton onClick={() => navigate('conflicts')} aria-label={`Open conflicts: ${t.openConflicts}`}>
+        <DataTable<SyncRow>
+          ariaLabel="Last sync per API"
+          striped={false}
+          columns={[
+            { id: 'api', header: 'API', cell: (s) => API_LABELS[s.api] },
+            { id: 'last', header: 'Last sync', cell: (s) => <span title={s.lastRunAt ?? undefined}>{fmtAgo(s.lastRunAt)}</span> },
+            {
+              id: 'status',
+              header: 'Status',
+              cell: (s) =>
+                s.lastStatus ? (
+                  <Badge color={s.lastStatus === 'ok' ? 'green' : s.lastStatus === 'failed' ? 'red' : 'yellow'} variant="light" title={s.errorMessage ?? undefined}>
+                    {s.lastStatus === 'ok' ? 'ok' : s.lastStatus}
+                  </Badge>
+                ) : (
+                  '—'
+                ),
+            },
+            { id: 'ok', header: 'Last successful', cell: (s) => fmtAgo(s.lastOkAt) },
+          ]}
+          rows={t.sync}
+          rowKey={(s) => s.api}
+        />
+        <Group gap="xl" mt="sm">
+          <UnstyledButton onClick={() => navigate('conflicts')} aria-label={`Open conflicts: ${fmtCount(t.openConflicts)}`}>
             <Text size="sm">
-              Open conflicts <b>{t.openConflicts}</b>
+              Open conflicts <b>{fmtCount(t.openConflicts)}</b>
             </Text>
           </UnstyledButton>
-          <UnstyledButton onClick={() => navigate('duplicates')} aria-label={`Open duplicate candidates: ${t.openDuplicates}`}>
+          <UnstyledButton onClick={() => navigate('duplicates')} aria-label={`Open duplicate candidates: ${fmtCount(t.openDuplicates)}`}>
             <Text size="sm">
-              Open duplicate candidates <b>{t.openDuplicates}</b>
+              Open duplicate candidates <b>{fmtCount(t.openDuplicates)}</b>
             </Text>
           </UnstyledButton>
-          <UnstyledButton onClick={() => navigate('sync')} aria-label={`Records quarantined: ${t.quarantined}`}>
+          <UnstyledButton onClick={() => navigate('sync')} aria-label={`Records set aside (quarantined): ${fmtCount(t.quarantined)}`}>
             <Text size="sm">
-              Records quarantined <b>{t.quarantined}</b>
+              Records set aside <b>{fmtCount(t.quarantined)}</b>
             </Text>
           </UnstyledButton>
           {t.reconciliationFindings !== null && (
-            <UnstyledButton onClick={() => navigate('reconciliation')} aria-label={`Reconciliation findings: ${t.reconciliationFindings}`}>
+            <UnstyledButton onClick={() => navigate('reconciliation')} aria-label={`Reconciliation findings: ${fmtCount(t.reconciliationFindings)}`}>
               <Text size="sm">
-                Reconciliation findings <b>{t.reconciliationFindings}</b>
+                Reconciliation findings <b>{fmtCount(t.reconciliationFindings)}</b>
               </Text>
             </UnstyledButton>
           )}
         </Group>
         {t.measuresRefreshedAt && (
           <Text size="xs" c="dimmed" mt="xs">
-            Hours and engagement measures computed {ago(t.measuresRefreshedAt)}.
+            Hours and engagement measures computed {fmtAgo(t.measuresRefreshedAt)}.
           </Text>
         )}
       </Card>

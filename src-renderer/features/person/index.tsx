@@ -1,20 +1,36 @@
 /**
- * Person: every source record and field side by side (authority marked, disagreements
- * highlighted), then tabs: gifts, hours, email lineage, links with match cards, conflicts,
- * duplicate candidates, merges and the audit trail.
+ * Person: the figures every list shows for this person (and which systems each counts), every
+ * source record and field side by side (authority marked, disagreements highlighted), then tabs:
+ * gifts, hours, email lineage, links with match cards, conflicts, duplicate candidates, merges
+ * and the audit trail.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Anchor, Badge, Button, Card, Code, Group, Loader, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Code, Group, Loader, SimpleGrid, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
-import type { PersonDetail } from '../../../src-shared/domain/identity';
+import { DataTable, type DataColumn } from '../../components/DataTable';
+import { SystemBadges } from '../../components/SystemBadges';
+import { mergeReasonText, SPLIT_KIND_LABELS, type PersonDetail } from '../../../src-shared/domain/identity';
+import { FIGURE_NOTES } from '../../../src-shared/domain/figures';
+import { fmtCount, fmtDateTime, fmtDay, fmtHours, fmtMoney } from '../../../src-shared/format';
+import { OptedOutBadge } from '../insights/listColumns';
 
 const FIELD_LABEL: Record<string, string> = { email: 'Email', first_name: 'First name', last_name: 'Last name', phone: 'Phone', address: 'Address' };
 const SOURCE_LABEL: Record<string, string> = { vomo: 'VOMO user', crm_individual: 'CRM+ individual', crm_contact: 'CRM+ contact', raise: 'Raise donor' };
-const money = (c: number | null) => (c == null ? '—' : (c / 100).toLocaleString(undefined, { style: 'currency', currency: 'USD' }));
-const day = (s: string | null | undefined) => (s ? s.slice(0, 10) : '—');
+
+type Field = PersonDetail['fields'][number];
+type Link = PersonDetail['links'][number];
+type Gift = PersonDetail['gifts'][number];
+type Participation = PersonDetail['participations'][number];
+type Lineage = PersonDetail['lineage'][number];
+
+/** "first_name" → "First name": stored column names read as words. */
+function words(key: string): string {
+  const w = key.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
 
 function Records({ title, rows }: { title: string; rows: Record<string, unknown>[] }) {
   if (!rows.length) return null;
@@ -24,27 +40,49 @@ function Records({ title, rows }: { title: string; rows: Record<string, unknown>
         {title}
       </Text>
       {rows.map((r, i) => (
-        <Table key={i} withRowBorders={false} verticalSpacing={2} mb="xs">
-          <Table.Tbody>
-            {Object.entries(r)
-              .filter(([, v]) => v !== null && v !== '')
-              .map(([k, v]) => (
-                <Table.Tr key={k}>
-                  <Table.Td w={200}>
-                    <Text size="xs" c="dimmed">
-                      {k}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{String(v)}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          key={i}
+          ariaLabel={`${title} ${i + 1}`}
+          compact
+          striped={false}
+          highlightOnHover={false}
+          columns={[
+            { id: 'k', header: 'Field', cell: (e: [string, unknown]) => words(e[0]) },
+            { id: 'v', header: 'Value', cell: (e: [string, unknown]) => String(e[1]), wrap: 520 },
+          ]}
+          rows={Object.entries(r).filter(([, v]) => v !== null && v !== '')}
+          rowKey={(e) => e[0]}
+        />
       ))}
     </Card>
   );
+}
+
+function Figure({ label, value, note, children }: { label: string; value: string; note: string; children?: React.ReactNode }) {
+  return (
+    <Card withBorder padding="sm" role="group" aria-label={label}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} fz="lg" data-figure={label}>
+        {value}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {note}
+      </Text>
+      {children}
+    </Card>
+  );
+}
+
+function optInText(v: boolean | null | undefined): string {
+  return v === false ? 'Opted out' : v === true ? 'Opted in' : 'Unknown';
+}
+
+function verifiedText(p: Participation): string {
+  if (!p.attended) return 'Not attended';
+  if (p.verifiedBy === 'flag') return p.verified ? 'Yes (VOMO verified it)' : 'No (VOMO says not verified)';
+  return p.verified ? 'Yes (checked in and out)' : 'No (no check-out)';
 }
 
 export default function PersonView({ profileId, param, personId }: { profileId: number; param?: string | null; personId?: string }) {
@@ -68,8 +106,9 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
 
   if (!id) return <EmptyState title="Person">Open a person from People, Conflicts or Duplicates.</EmptyState>;
   if (error) return <EmptyState title="Person">{error}</EmptyState>;
-  if (!d) return <Loader />;
+  if (!d) return <Loader aria-label="Loading person" />;
   const p = d.person as Record<string, string | number | null>;
+  const f = d.figures;
   const activeLinks = d.links.filter((l) => l.active);
 
   const verdict = async (keyA: string, keyB: string, v: 'same' | 'not_same') => {
@@ -83,6 +122,141 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
   };
   const anchor = activeLinks[0];
 
+  const fieldColumns: DataColumn<Field>[] = [
+    {
+      id: 'field',
+      header: 'Field',
+      cell: (x) => (
+        <Group gap={6} wrap="nowrap" preventGrowOverflow={false}>
+          <span>{FIELD_LABEL[x.field] ?? words(x.field)}</span>
+          {x.disagree && (
+            <Badge size="sm" color="orange">
+              differs
+            </Badge>
+          )}
+          {x.field === 'email' && f?.emailOptedIn === false && <OptedOutBadge />}
+        </Group>
+      ),
+    },
+    ...(['vomo', 'crm', 'raise'] as const).map(
+      (s): DataColumn<Field> => ({
+        id: s,
+        header: s === 'vomo' ? 'VOMO' : s === 'crm' ? 'CRM+' : 'Raise',
+        cell: (x) => (
+          <Group gap={6} wrap="nowrap" preventGrowOverflow={false}>
+            <Text span size="sm" fw={x.authority === s ? 600 : undefined} c={x[s] ? undefined : 'dimmed'}>
+              {x[s] ?? '—'}
+            </Text>
+            {x.authority === s && (
+              <Badge size="sm" variant="light">
+                authority
+              </Badge>
+            )}
+          </Group>
+        ),
+      }),
+    ),
+    { id: 'shown', header: 'Shown', cell: (x) => x.display ?? '—' },
+  ];
+
+  const linkColumns: DataColumn<Link>[] = [
+    {
+      id: 'record',
+      header: 'Record',
+      cell: (l) => (
+        <Group gap={6} wrap="nowrap" preventGrowOverflow={false}>
+          <span>
+            {SOURCE_LABEL[l.source] ?? l.source} {l.sourceId}
+          </span>
+          {!l.active && (
+            <Badge size="sm" color="gray">
+              past
+            </Badge>
+          )}
+        </Group>
+      ),
+    },
+    { id: 'why', header: 'Why it is here', cell: (l) => l.matchCard.summary, wrap: 300 },
+    { id: 'break', header: 'What would break it', cell: (l) => l.matchCard.wouldBreak, wrap: 240 },
+    { id: 'seen', header: 'Seen', cell: (l) => `${fmtDay(l.firstSeenAt)} – ${fmtDay(l.lastSeenAt)}` },
+    {
+      id: 'actions',
+      header: 'Actions',
+      cell: (l) =>
+        l.active && anchor && l.sourceKey !== anchor.sourceKey ? (
+          <Group gap={4} wrap="nowrap" preventGrowOverflow={false}>
+            <Button size="compact-xs" variant="light" aria-label={`Confirm ${l.sourceKey} is the same person`} onClick={() => void verdict(anchor.sourceKey, l.sourceKey, 'same')}>
+              Same
+            </Button>
+            <Button size="compact-xs" variant="subtle" color="red" aria-label={`${l.sourceKey} is not the same person`} onClick={() => void verdict(anchor.sourceKey, l.sourceKey, 'not_same')}>
+              Not this person
+            </Button>
+          </Group>
+        ) : null,
+    },
+  ];
+
+  const giftColumns: DataColumn<Gift>[] = [
+    { id: 'date', header: 'Date', cell: (g) => fmtDay(g.date) },
+    { id: 'system', header: 'System', cell: (g) => (g.system === 'crm' ? 'CRM+' : 'Raise') },
+    { id: 'amount', header: 'Amount', cell: (g) => fmtMoney(g.amountCents), align: 'right' },
+    {
+      id: 'counted',
+      header: 'In lifetime giving',
+      cell: (g) =>
+        g.system === 'raise' && g.sameAs ? (
+          <Tooltip label={`CRM+ has this gift too (gift ${g.sameAs}); it counts once, as that CRM+ gift`}>
+            <Text span size="sm">
+              once, as CRM+ gift {g.sameAs}
+            </Text>
+          </Tooltip>
+        ) : g.system === 'crm' && g.sameAs ? (
+          `yes (copy of Raise gift ${g.sameAs})`
+        ) : g.system === 'raise' ? (
+          'yes (not in CRM+ yet)'
+        ) : d.giving.householdOwner ? (
+          `on ${d.giving.householdOwner.name}`
+        ) : (
+          'yes'
+        ),
+    },
+    { id: 'detail', header: 'Detail', cell: (g) => g.detail ?? '', wrap: 360 },
+  ];
+
+  const partColumns: DataColumn<Participation>[] = [
+    { id: 'date', header: 'Date', cell: (r) => fmtDay(r.date) },
+    { id: 'project', header: 'Project', cell: (r) => r.projectName ?? '—', wrap: 320 },
+    { id: 'hours', header: 'Hours', cell: (r) => fmtHours(r.hours), align: 'right' },
+    { id: 'verified', header: 'Verified', cell: (r) => verifiedText(r) },
+  ];
+
+  const lineageColumns: DataColumn<Lineage>[] = [
+    {
+      id: 'address',
+      header: 'Address',
+      cell: (e) => (
+        <Group gap={6} wrap="nowrap" preventGrowOverflow={false}>
+          <Code>{e.email ?? e.emailNorm}</Code>
+          {!e.isCurrent && (
+            <Badge size="sm" color="gray">
+              no longer shown
+            </Badge>
+          )}
+        </Group>
+      ),
+    },
+    { id: 'by', header: 'Shown by', cell: (e) => `${SOURCE_LABEL[e.source] ?? e.source} ${e.sourceId}` },
+    { id: 'first', header: 'First seen', cell: (e) => fmtDay(e.firstSeenAt) },
+    { id: 'last', header: 'Last seen', cell: (e) => (e.isCurrent ? 'now' : fmtDay(e.lastSeenAt)) },
+  ];
+
+  const g = d.giving;
+  const givingNote = g.householdOwner
+    ? `This CRM+ household's giving is counted on ${g.householdOwner.name}.`
+    : g.crmCents !== null && g.raiseNotInCrmCents > 0
+      ? `CRM+ ${fmtMoney(g.crmCents)} + Raise gifts not yet in CRM+ ${fmtMoney(g.raiseNotInCrmCents)}.`
+      : FIGURE_NOTES.lifetimeGiving;
+
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">
@@ -92,10 +266,13 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
             {p.display_email ?? 'no email'} · {p.display_phone ?? 'no phone'} · {id}
           </Text>
           <Group gap={4} mt={4}>
-            {p.has_vomo === 1 && <Badge color="teal" variant="light">VOMO</Badge>}
-            {p.has_crm === 1 && <Badge color="indigo" variant="light">CRM+</Badge>}
-            {p.has_raise === 1 && <Badge color="grape" variant="light">Raise</Badge>}
+            <SystemBadges vomo={p.has_vomo === 1} crm={p.has_crm === 1} raise={p.has_raise === 1} size="md" />
             {p.is_donor_volunteer === 1 && <Badge color="green">Donor-volunteer</Badge>}
+            {f?.emailOptedIn === false && (
+              <Badge color="orange" variant="outline" title="Outreach exports leave this address out">
+                Email opted out
+              </Badge>
+            )}
             {p.crm_shared_email === 1 && (
               <Badge color="orange" variant="light" title="Two individuals of this CRM+ household share the email">
                 Shared household email
@@ -104,134 +281,60 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
           </Group>
         </div>
         <Group gap="xs">
-          {p.crm_url && (
-            <Anchor href={String(p.crm_url)} target="_blank" rel="noreferrer">
+          {f?.crmUrl && (
+            <Anchor href={f.crmUrl} target="_blank" rel="noreferrer">
               View in CRM+
             </Anchor>
           )}
         </Group>
       </Group>
 
-      <Group gap="xl">
-        <div>
-          <Text size="xs" c="dimmed">Lifetime giving</Text>
-          <Text fw={600}>{money(p.lifetime_giving_cents as number)}</Text>
-        </div>
-        <div>
-          <Text size="xs" c="dimmed">Last gift</Text>
-          <Text fw={600}>{day(p.last_gift_date as string)}</Text>
-        </div>
-        <div>
-          <Text size="xs" c="dimmed">Verified hours</Text>
-          <Text fw={600}>{p.vomo_hours_verified}</Text>
-        </div>
-        <div>
-          <Text size="xs" c="dimmed">Participations</Text>
-          <Text fw={600}>{p.vomo_participations_count}</Text>
-        </div>
-      </Group>
+      {f && (
+        <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }} spacing="sm" aria-label="Figures">
+          <Figure label="Lifetime giving" value={fmtMoney(f.lifetimeGivingCents)} note={givingNote}>
+            {g.householdOwner && (
+              <Anchor size="xs" onClick={() => navigate('person', g.householdOwner!.id)}>
+                Open {g.householdOwner.name}
+              </Anchor>
+            )}
+          </Figure>
+          <Figure label="Last gift" value={fmtDay(f.lastGiftDate)} note={FIGURE_NOTES.lastGift} />
+          <Figure label="Verified hours" value={fmtHours(f.verifiedHours)} note={FIGURE_NOTES.verifiedHours} />
+          <Figure label="Participations" value={fmtCount(f.participations)} note={`${fmtCount(f.verifiedParticipations)} verified, in VOMO.`} />
+          <Figure label="Last participation" value={fmtDay(f.lastParticipationAt)} note={FIGURE_NOTES.lastParticipation} />
+          <Figure label="Email opt-in" value={optInText(f.emailOptedIn)} note={FIGURE_NOTES.emailOptIn} />
+        </SimpleGrid>
+      )}
 
-      <Table withTableBorder aria-label="Fields by system">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Field</Table.Th>
-            <Table.Th>VOMO</Table.Th>
-            <Table.Th>CRM+</Table.Th>
-            <Table.Th>Raise</Table.Th>
-            <Table.Th>Shown</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {d.fields.map((f) => (
-            <Table.Tr key={f.field} bg={f.disagree ? 'var(--mantine-color-orange-light)' : undefined}>
-              <Table.Td>
-                {FIELD_LABEL[f.field] ?? f.field}
-                {f.disagree && (
-                  <Badge ml={6} size="xs" color="orange">
-                    differs
-                  </Badge>
-                )}
-              </Table.Td>
-              {(['vomo', 'crm', 'raise'] as const).map((s) => (
-                <Table.Td key={s} fw={f.authority === s ? 600 : undefined}>
-                  {f[s] ?? <Text span c="dimmed">—</Text>}
-                  {f.authority === s && (
-                    <Badge ml={6} size="xs" variant="light">
-                      authority
-                    </Badge>
-                  )}
-                </Table.Td>
-              ))}
-              <Table.Td>{f.display ?? '—'}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        ariaLabel="Fields by system"
+        withTableBorder
+        striped={false}
+        columns={fieldColumns}
+        rows={d.fields}
+        rowKey={(x) => x.field}
+        rowProps={(x) => ({ style: x.disagree ? { background: 'var(--mantine-color-orange-light)' } : undefined })}
+      />
 
       <Tabs defaultValue="links">
         <Tabs.List>
-          <Tabs.Tab value="links">Links ({d.links.length})</Tabs.Tab>
+          <Tabs.Tab value="links">Links ({fmtCount(d.links.length)})</Tabs.Tab>
           <Tabs.Tab value="records">Source records</Tabs.Tab>
-          <Tabs.Tab value="gifts">Gifts ({d.gifts.length})</Tabs.Tab>
-          <Tabs.Tab value="hours">Participations ({d.participations.length})</Tabs.Tab>
-          <Tabs.Tab value="lineage">Email lineage ({d.lineage.length})</Tabs.Tab>
-          <Tabs.Tab value="conflicts">Conflicts ({d.conflicts.filter((c) => c.status === 'open').length})</Tabs.Tab>
-          <Tabs.Tab value="candidates">Candidates ({d.candidates.length})</Tabs.Tab>
-          <Tabs.Tab value="audit">Audit ({d.audit.length + d.merges.length})</Tabs.Tab>
+          <Tabs.Tab value="gifts">Gifts ({fmtCount(d.gifts.length)})</Tabs.Tab>
+          <Tabs.Tab value="hours">Participations ({fmtCount(d.participations.length)})</Tabs.Tab>
+          <Tabs.Tab value="lineage">Email lineage ({fmtCount(d.lineage.length)})</Tabs.Tab>
+          <Tabs.Tab value="conflicts">Conflicts ({fmtCount(d.conflicts.filter((c) => c.status === 'open').length)})</Tabs.Tab>
+          <Tabs.Tab value="candidates">Candidates ({fmtCount(d.candidates.length)})</Tabs.Tab>
+          <Tabs.Tab value="audit">Audit ({fmtCount(d.audit.length + d.merges.length)})</Tabs.Tab>
         </Tabs.List>
 
         <Tabs.Panel value="links" pt="sm">
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Record</Table.Th>
-                <Table.Th>Why it is here</Table.Th>
-                <Table.Th>What would break it</Table.Th>
-                <Table.Th>Seen</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {d.links.map((l) => (
-                <Table.Tr key={l.sourceKey + l.firstSeenAt} opacity={l.active ? 1 : 0.6}>
-                  <Table.Td>
-                    {SOURCE_LABEL[l.source] ?? l.source} {l.sourceId}
-                    {!l.active && (
-                      <Badge ml={6} size="xs" color="gray">
-                        past
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{l.matchCard.summary}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs">{l.matchCard.wouldBreak}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs">
-                      {day(l.firstSeenAt)} → {day(l.lastSeenAt)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    {l.active && anchor && l.sourceKey !== anchor.sourceKey && (
-                      <Group gap={4} wrap="nowrap">
-                        <Button size="compact-xs" variant="light" aria-label={`Confirm ${l.sourceKey} is the same person`} onClick={() => void verdict(anchor.sourceKey, l.sourceKey, 'same')}>
-                          Same
-                        </Button>
-                        <Button size="compact-xs" variant="subtle" color="red" aria-label={`${l.sourceKey} is not the same person`} onClick={() => void verdict(anchor.sourceKey, l.sourceKey, 'not_same')}>
-                          Not this person
-                        </Button>
-                      </Group>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {d.findings.map((f) => (
-            <Text key={f.kind + f.sourceId} size="sm" c="orange" mt="xs">
-              {f.kind === 'crm_key_email_mismatch'
-                ? `Raise donor ${f.sourceId} points at CRM+ contact ${String(f.detail.crmKey)} whose email differs (${String(f.detail.raiseEmail)}).`
-                : `Raise donor ${f.sourceId} has a crmKey (${String(f.detail.crmKey)}) that matches no CRM+ contact.`}
+          <DataTable ariaLabel="Links" columns={linkColumns} rows={d.links} rowKey={(l) => l.sourceKey + l.firstSeenAt} rowProps={(l) => ({ style: l.active ? undefined : { opacity: 0.75 } })} />
+          {d.findings.map((x) => (
+            <Text key={x.kind + x.sourceId} size="sm" c="orange" mt="xs">
+              {x.kind === 'crm_key_email_mismatch'
+                ? `Raise donor ${x.sourceId} points at CRM+ contact ${String(x.detail.crmKey)}, whose email differs (${String(x.detail.raiseEmail)}).`
+                : `Raise donor ${x.sourceId} names CRM+ contact ${String(x.detail.crmKey)}, which is not in CRM+.`}
             </Text>
           ))}
         </Tabs.Panel>
@@ -250,26 +353,12 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
           {d.gifts.length === 0 ? (
             <Text c="dimmed">No gifts.</Text>
           ) : (
-            <Table striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Date</Table.Th>
-                  <Table.Th>System</Table.Th>
-                  <Table.Th>Amount</Table.Th>
-                  <Table.Th>Detail</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {d.gifts.map((g) => (
-                  <Table.Tr key={g.system + g.id}>
-                    <Table.Td>{day(g.date)}</Table.Td>
-                    <Table.Td>{g.system === 'crm' ? 'CRM+' : 'Raise'}</Table.Td>
-                    <Table.Td>{money(g.amountCents)}</Table.Td>
-                    <Table.Td>{g.detail ?? ''}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <Stack gap="xs">
+              <Text size="sm" c="dimmed">
+                {FIGURE_NOTES.lifetimeGiving}
+              </Text>
+              <DataTable ariaLabel="Gifts" columns={giftColumns} rows={d.gifts} rowKey={(x) => x.system + x.id} />
+            </Stack>
           )}
         </Tabs.Panel>
 
@@ -277,59 +366,17 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
           {d.participations.length === 0 ? (
             <Text c="dimmed">No participations.</Text>
           ) : (
-            <Table striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Date</Table.Th>
-                  <Table.Th>Project</Table.Th>
-                  <Table.Th>Hours</Table.Th>
-                  <Table.Th>Verified</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {d.participations.map((r) => (
-                  <Table.Tr key={r.userId + r.id}>
-                    <Table.Td>{day(r.date)}</Table.Td>
-                    <Table.Td>{r.projectName ?? '—'}</Table.Td>
-                    <Table.Td>{r.hours ?? '—'}</Table.Td>
-                    <Table.Td>{r.verified == null ? 'unknown' : r.verified ? 'yes' : 'pending'}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <Stack gap="xs">
+              <Text size="sm" c="dimmed">
+                {FIGURE_NOTES.verifiedHours}
+              </Text>
+              <DataTable ariaLabel="Participations" columns={partColumns} rows={d.participations} rowKey={(r) => r.userId + r.id} />
+            </Stack>
           )}
         </Tabs.Panel>
 
         <Tabs.Panel value="lineage" pt="sm">
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Address</Table.Th>
-                <Table.Th>Shown by</Table.Th>
-                <Table.Th>First seen</Table.Th>
-                <Table.Th>Last seen</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {d.lineage.map((e) => (
-                <Table.Tr key={e.source + e.sourceId + e.emailNorm}>
-                  <Table.Td>
-                    <Code>{e.email ?? e.emailNorm}</Code>
-                    {!e.isCurrent && (
-                      <Badge ml={6} size="xs" color="gray">
-                        no longer shown
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {SOURCE_LABEL[e.source]} {e.sourceId}
-                  </Table.Td>
-                  <Table.Td>{day(e.firstSeenAt)}</Table.Td>
-                  <Table.Td>{e.isCurrent ? 'now' : day(e.lastSeenAt)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <DataTable ariaLabel="Email lineage" columns={lineageColumns} rows={d.lineage} rowKey={(e) => e.source + e.sourceId + e.emailNorm} />
         </Tabs.Panel>
 
         <Tabs.Panel value="conflicts" pt="sm">
@@ -359,7 +406,7 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
                 const other = c.personA === id ? c.b : c.a;
                 return (
                   <Text key={c.id} size="sm">
-                    Score {c.score}: {other ? <Anchor onClick={() => navigate('person', other.id)}>{other.displayName}</Anchor> : '?'} — {c.evidence[0]?.text}
+                    {SPLIT_KIND_LABELS[c.kind] ?? c.kind}, score {c.score}: {other ? <Anchor onClick={() => navigate('person', other.id)}>{other.displayName}</Anchor> : '?'} — {c.evidence[0]?.text}
                   </Text>
                 );
               })}
@@ -374,13 +421,14 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
           <Stack gap={4}>
             {d.merges.map((m) => (
               <Text key={'m' + m.id} size="sm">
-                {day(m.mergedAt)} · {m.mergedBy}: merged {m.mergedName ?? m.mergedId} into {m.survivorName ?? m.survivorId}
-                {m.undoneAt ? ` (undone ${day(m.undoneAt)})` : ''}
+                {fmtDateTime(m.mergedAt)} · {m.mergedBy}: merged {m.mergedName ?? m.mergedId} into {m.survivorName ?? m.survivorId}
+                {m.reason ? ` (${mergeReasonText(m.reason)})` : ''}
+                {m.undoneAt ? `, undone ${fmtDateTime(m.undoneAt)}` : ''}
               </Text>
             ))}
             {d.audit.map((a, i) => (
               <Text key={i} size="sm">
-                {new Date(a.at).toLocaleString()} · {a.actor} · {a.action}
+                {fmtDateTime(a.at)} · {a.actor} · {auditWords(a.action)}
               </Text>
             ))}
             {d.audit.length + d.merges.length === 0 && <Text c="dimmed">Nothing recorded yet.</Text>}
@@ -389,4 +437,17 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
       </Tabs>
     </Stack>
   );
+}
+
+const AUDIT_WORDS: Record<string, string> = {
+  'candidate.reject': 'said two rows are not the same person',
+  'crm_push.create_now': 'created this person in CRM+',
+  'person.merge.undo': 'undid a merge',
+  'person.merged_into': 'merged another row into this person',
+  'link.same': 'confirmed a link',
+  'link.not_same': 'split a record off',
+};
+
+function auditWords(action: string): string {
+  return AUDIT_WORDS[action] ?? action.replace(/[._]/g, ' ');
 }

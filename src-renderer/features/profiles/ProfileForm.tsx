@@ -11,6 +11,14 @@ export function ProfileForm({ onCreated }: { onCreated?: (p: Profile) => void })
   const [raiseUrl, setRaiseUrl] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  // Editing a field clears what was said about it (and the form-wide message), never others'.
+  const edit = (key: string, set: (v: string) => void) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    set(e.currentTarget.value);
+    if (errors[key] || errors.form) {
+      const { [key]: _gone, form: _form, ...rest } = errors;
+      setErrors(rest);
+    }
+  };
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -32,14 +40,14 @@ export function ProfileForm({ onCreated }: { onCreated?: (p: Profile) => void })
   return (
     <form onSubmit={submit} aria-label="Add profile">
       <Stack gap="xs" maw={520}>
-        <TextInput label="Organization name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name ?? errors.form} />
-        <TextInput label="VOMO base URL" required value={vomoUrl} onChange={(e) => setVomoUrl(e.currentTarget.value)} error={errors.vomoUrl} />
-        <TextInput label="CRM+ base URL" required value={crmUrl} onChange={(e) => setCrmUrl(e.currentTarget.value)} error={errors.crmUrl} />
+        <TextInput label="Organization name" required value={name} onChange={edit('name', setName)} error={errors.name ?? errors.form} />
+        <TextInput label="VOMO base URL" required value={vomoUrl} onChange={edit('vomoUrl', setVomoUrl)} error={errors.vomoUrl} />
+        <TextInput label="CRM+ base URL" required value={crmUrl} onChange={edit('crmUrl', setCrmUrl)} error={errors.crmUrl} />
         <TextInput
           label="Raise base URL (optional)"
           placeholder="https://prod-api.raisedonors.com"
           value={raiseUrl}
-          onChange={(e) => setRaiseUrl(e.currentTarget.value)}
+          onChange={edit('raiseUrl', setRaiseUrl)}
           error={errors.raiseUrl}
         />
         <Group>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Modal, Stack, Text, Title } from '@mantine/core';
+import { DataTable } from '../../components/DataTable';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../ipc/client';
 import { useProfiles } from '../../app/useProfiles';
@@ -28,42 +29,45 @@ export function ProfilesPanel() {
         A profile is one organization: where its VOMO, CRM+ and Raise live. Tokens are kept in the OS keychain.
       </Text>
       {profiles && profiles.length > 0 ? (
-        <Table striped withTableBorder aria-label="Profiles">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>VOMO</Table.Th>
-              <Table.Th>CRM+</Table.Th>
-              <Table.Th>Raise</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {profiles.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  <Group gap="xs">
-                    <Text fw={500}>{p.name}</Text>
-                    {p.isSandbox && <Badge color="orange" variant="light">Sandbox</Badge>}
-                  </Group>
-                </Table.Td>
-                <Table.Td>{p.vomoUrl ?? '—'}</Table.Td>
-                <Table.Td>{p.crmUrl ?? '—'}</Table.Td>
-                <Table.Td>{p.raiseUrl ?? '—'}</Table.Td>
-                <Table.Td>
-                  <Group gap="xs" justify="flex-end">
-                    <Button size="xs" variant="default" onClick={() => choose(p.id)}>
-                      Open
-                    </Button>
-                    <Button size="xs" color="red" variant="light" aria-label={`Remove ${p.name}`} onClick={() => setRemoving(p)}>
-                      Remove
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable<Profile>
+          ariaLabel="Profiles"
+          withTableBorder
+          columns={[
+            {
+              id: 'name',
+              header: 'Name',
+              cell: (p) => (
+                <Group gap="xs" wrap="nowrap" preventGrowOverflow={false}>
+                  <Text fw={500}>{p.name}</Text>
+                  {p.isSandbox && (
+                    <Badge color="orange" variant="light">
+                      Sandbox
+                    </Badge>
+                  )}
+                </Group>
+              ),
+            },
+            { id: 'vomo', header: 'VOMO', cell: (p) => p.vomoUrl ?? '—' },
+            { id: 'crm', header: 'CRM+', cell: (p) => p.crmUrl ?? '—' },
+            { id: 'raise', header: 'Raise', cell: (p) => p.raiseUrl ?? '—' },
+            {
+              id: 'actions',
+              header: 'Actions',
+              cell: (p) => (
+                <Group gap="xs" justify="flex-end" wrap="nowrap" preventGrowOverflow={false}>
+                  <Button size="xs" variant="default" onClick={() => choose(p.id)}>
+                    Open
+                  </Button>
+                  <Button size="xs" color="red" variant="light" aria-label={`Remove ${p.name}`} onClick={() => setRemoving(p)}>
+                    Remove
+                  </Button>
+                </Group>
+              ),
+            },
+          ]}
+          rows={profiles}
+          rowKey={(p) => String(p.id)}
+        />
       ) : (
         <Text c="dimmed">No profiles yet.</Text>
       )}

@@ -1,15 +1,13 @@
-import { Anchor, Badge, Button, Drawer, Group, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Drawer, Group, Stack, Text } from '@mantine/core';
 import { navigate } from '../../app/router';
 import { GROUP_LABELS, KIND_LABELS, type Finding } from '../../../src-shared/domain/reconcile';
-import { detailLine, kindColor, recordName, when } from './format';
+import { fmtDateTime } from '../../../src-shared/format';
+import { DataTable } from '../../components/DataTable';
+import { detailLabel, detailLine, detailValue, kindColor, recordName } from './format';
 
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '–';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
+type Entry = [string, unknown];
 
-/** One finding in full: what it is, the record, the evidence, and where to go next. */
+/** One finding in full: what it is, the record, the evidence in words, and where to go next. */
 export function FindingDrawer({ finding, onClose }: { finding: Finding | null; onClose: () => void }) {
   const f = finding;
   return (
@@ -26,24 +24,20 @@ export function FindingDrawer({ finding, onClose }: { finding: Finding | null; o
           <Text size="sm">{recordName(f)}</Text>
           {detailLine(f) && <Text size="sm">{detailLine(f)}</Text>}
           <Text size="sm" c="dimmed">
-            When: {when(f.occurredAt)}
+            When: {fmtDateTime(f.occurredAt)}
           </Text>
-          <Table withRowBorders={false} aria-label="Finding detail">
-            <Table.Tbody>
-              {Object.entries(f.detail).map(([k, v]) => (
-                <Table.Tr key={k}>
-                  <Table.Td>
-                    <Text size="xs" c="dimmed">
-                      {k}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs">{cell(v)}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <DataTable<Entry>
+            ariaLabel="Finding detail"
+            compact
+            striped={false}
+            highlightOnHover={false}
+            columns={[
+              { id: 'k', header: 'Detail', cell: (e) => detailLabel(e[0]) },
+              { id: 'v', header: 'Value', cell: (e) => detailValue(e[0], e[1]), wrap: 260 },
+            ]}
+            rows={Object.entries(f.detail)}
+            rowKey={(e) => e[0]}
+          />
           <Group>
             {f.personId ? (
               <Button onClick={() => navigate('person', f.personId)} aria-label={`Open person ${f.label ?? f.personId}`}>

@@ -1,35 +1,48 @@
 import { useEffect, useState } from 'react';
-import { ActionIcon, Anchor, Badge, Button, Group, Loader, Pagination, Select, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Group, Loader, Pagination, Select, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../ipc/client';
 import { downloadUrl } from '../../ipc/transport';
-import { navigate } from '../../app/router';
+import { navigate, replaceQuery } from '../../app/router';
+import { DataTable } from '../../components/DataTable';
+import { fmtDateTime, plural } from '../../../src-shared/format';
 import { GROUP_LABELS, GROUP_ORDER, KIND_LABELS, type Finding, type FindingGroup, type ReportPage } from '../../../src-shared/domain/reconcile';
-import { detailLine, kindColor, recordName, when } from './format';
+import { detailLine, kindColor, recordName } from './format';
 import { FindingDrawer } from './FindingDrawer';
 
 const PAGE = 50;
 type Change = 'all' | 'new' | 'changed' | 'fixed';
+
+const CHANGES: Change[] = ['all', 'new', 'changed', 'fixed'];
 
 export function FindingsTable({
   runId,
   group,
   onGroup,
   onPage,
+  initial,
 }: {
   runId: number;
   group: FindingGroup | null;
   onGroup: (g: FindingGroup | null) => void;
   onPage?: (p: ReportPage) => void;
+  /** The filters the URL carried (Back to this view restores them). */
+  initial?: { change?: string; search?: string; page?: string };
 }) {
-  const [change, setChange] = useState<Change>('all');
-  const [search, setSearch] = useState('');
-  const [page, setPage] = useState(1);
+  const [change, setChange] = useState<Change>(CHANGES.includes(initial?.change as Change) ? (initial!.change as Change) : 'all');
+  const [search, setSearch] = useState(initial?.search ?? '');
+  const [page, setPage] = useState(Math.max(1, Number(initial?.page) || 1));
+  const [first, setFirst] = useState(true);
+  useEffect(() => replaceQuery({ change: change === 'all' ? null : change, q: search || null, page: page > 1 ? String(page) : null }), [change, search, page]);
   const [data, setData] = useState<ReportPage | null>(null);
   const [open, setOpen] = useState<Finding | null>(null);
   const [exporting, setExporting] = useState(false);
 
-  useEffect(() => setPage(1), [runId, group, change, search]);
+  // A filter change starts at page 1; the first render keeps the page the URL gave.
+  useEffect(() => {
+    if (first) setFirst(false);
+    else setPage(1);
+  }, [runId, group, change, search]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     let live = true;
     setData(null);
@@ -57,7 +70,7 @@ export function FindingsTable({
         a.click();
         a.remove();
       }
-      if (!r.cancelled) notifications.show({ message: `Exported ${r.rows} findings${r.file ? ` to ${r.file}` : ''}` });
+      if (!r.cancelled) notifications.show({ message: `Exported ${plural(r.rows, 'finding')}${r.file ? ` to ${r.file}` : ''}` });
     } catch (err) {
       notifications.show({ color: 'red', message: (err as Error).message });
     } finally {
@@ -103,67 +116,64 @@ export function FindingsTable({
         </Text>
       ) : (
         <>
-          <Table striped highlightOnHover aria-label="Findings" mt="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Finding</Table.Th>
-                <Table.Th>Record</Table.Th>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Details</Table.Th>
-                <Table.Th>Go to</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {data.findings.map((f) => (
-                <Table.Tr key={`${f.id}:${f.change}`}>
-                  <Table.Td>
-                    <Group gap={4} wrap="nowrap">
-                      <Badge color={kindColor(f.kind)} variant="light" size="sm" style={{ textTransform: 'none' }}>
-                        {KIND_LABELS[f.kind]}
+          <DataTable<Finding>
+            ariaLabel="Findings"
+            columns={[
+              {
+                id: 'finding',
+                header: 'Finding',
+                cell: (f) => (
+                  <Group gap={4} wrap="nowrap" preventGrowOverflow={false}>
+                    <Badge color={kindColor(f.kind)} variant="light" size="md" style={{ textTransform: 'none' }}>
+                      {KIND_LABELS[f.kind]}
+                    </Badge>
+                    {f.change && f.change !== 'same' && (
+                      <Badge variant="outline" size="sm">
+                        {f.change}
                       </Badge>
-                      {f.change && f.change !== 'same' && (
-                        <Badge variant="outline" size="xs">
-                          {f.change}
-                        </Badge>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Anchor component="button" type="button" size="sm" onClick={() => setOpen(f)} aria-label={`Details of ${recordName(f)}`}>
-                      {recordName(f)}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{f.label ?? '–'}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{when(f.occurredAt)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{detailLine(f)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      {f.personId && (
-                        <Tooltip label="Open the person">
-                          <ActionIcon variant="subtle" aria-label={`Open person ${f.label ?? f.personId}`} onClick={() => navigate('person', f.personId)}>
-                            ➜
-                          </ActionIcon>
-                        </Tooltip>
-                      )}
-                      {f.crmUrl && (
-                        <Anchor href={f.crmUrl} target="_blank" rel="noopener noreferrer" size="sm" aria-label={`View ${f.label ?? recordName(f)} in CRM+`}>
-                          CRM+
-                        </Anchor>
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+                    )}
+                  </Group>
+                ),
+              },
+              {
+                id: 'record',
+                header: 'Record',
+                cell: (f) => (
+                  <Anchor component="button" type="button" size="sm" onClick={() => setOpen(f)} aria-label={`Details of ${recordName(f)}`}>
+                    {recordName(f)}
+                  </Anchor>
+                ),
+              },
+              { id: 'name', header: 'Name', cell: (f) => f.label ?? '—' },
+              { id: 'when', header: 'When', cell: (f) => fmtDateTime(f.occurredAt) },
+              { id: 'details', header: 'Details', cell: (f) => detailLine(f), wrap: 360 },
+              {
+                id: 'go',
+                header: 'Go to',
+                cell: (f) => (
+                  <Group gap={6} wrap="nowrap" preventGrowOverflow={false}>
+                    {f.personId && (
+                      <Tooltip label="Open the person">
+                        <ActionIcon variant="subtle" aria-label={`Open person ${f.label ?? f.personId}`} onClick={() => navigate('person', f.personId)}>
+                          ➜
+                        </ActionIcon>
+                      </Tooltip>
+                    )}
+                    {f.crmUrl && (
+                      <Anchor href={f.crmUrl} target="_blank" rel="noopener noreferrer" size="sm" aria-label={`View ${f.label ?? recordName(f)} in CRM+`}>
+                        CRM+
+                      </Anchor>
+                    )}
+                  </Group>
+                ),
+              },
+            ]}
+            rows={data.findings}
+            rowKey={(f) => `${f.id}:${f.change}`}
+          />
           <Group justify="space-between" mt="xs">
             <Text size="sm" c="dimmed">
-              {data.total.toLocaleString()} findings
+              {plural(data.total, 'finding')}
             </Text>
             {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} size="sm" aria-label="Findings pages" />}
           </Group>

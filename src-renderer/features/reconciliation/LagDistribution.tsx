@@ -1,6 +1,6 @@
 import { Box, Group, Stack, Text } from '@mantine/core';
 import type { LagStats } from '../../../src-shared/domain/reconcile';
-import { duration } from './format';
+import { fmtCount, fmtDuration, fmtPercent } from '../../../src-shared/format';
 
 /** The observed Raise → CRM+ lag: median, 95th percentile and a small histogram. */
 export function LagDistribution({ stats, lagHours }: { stats: LagStats | null; lagHours: number }) {
@@ -11,12 +11,12 @@ export function LagDistribution({ stats, lagHours }: { stats: LagStats | null; l
   return (
     <Stack gap={6} aria-label="Observed lag distribution" role="group">
       <Text size="sm">
-        Observed over <b>{stats.count.toLocaleString()}</b> matched gifts: median <b>{duration(stats.medianSeconds)}</b>, 95th percentile{' '}
-        <b>{duration(stats.p95Seconds)}</b>, longest {duration(stats.maxSeconds)}.
+        Observed over <b>{fmtCount(stats.count)}</b> matched gifts: median <b>{fmtDuration(stats.medianSeconds)}</b>, 95th percentile{' '}
+        <b>{fmtDuration(stats.p95Seconds)}</b>, longest {fmtDuration(stats.maxSeconds)}.
       </Text>
       {stats.withinWindowShare !== null && (
         <Text size="sm" c="dimmed">
-          {(stats.withinWindowShare * 100).toFixed(1)}% arrived inside the {lagHours} h window.
+          {fmtPercent(stats.withinWindowShare)} arrived inside the {fmtCount(lagHours)} h window.
         </Text>
       )}
       <Stack gap={2} role="list" aria-label="Lag histogram">
@@ -29,7 +29,7 @@ export function LagDistribution({ stats, lagHours }: { stats: LagStats | null; l
               </Text>
               <Box h={10} w={`${Math.max(1, (h.count / max) * 100) * 0.6}%`} bg={inside ? 'indigo.4' : 'gray.5'} style={{ borderRadius: 2 }} />
               <Text size="xs" c="dimmed">
-                {h.count}
+                {fmtCount(h.count)}
               </Text>
             </Group>
           );

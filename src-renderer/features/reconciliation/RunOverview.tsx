@@ -1,12 +1,15 @@
-import { Alert, Badge, Card, Group, List, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
+import { Alert, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { GROUP_LABELS, GROUP_ORDER, type FindingGroup, type RunDiff, type RunInfo } from '../../../src-shared/domain/reconcile';
-import { money, SOURCE_LABEL } from './format';
+import { SOURCE_LABEL } from './format';
+import { fmtCount, fmtDay, fmtMoney, plural } from '../../../src-shared/format';
+import { resourceWords } from '../../../src-shared/domain/apis';
+import { DataTable } from '../../components/DataTable';
 
 const GROUP_HINT: Record<FindingGroup, string> = {
   missing_in_crm: 'Raise gifts older than the lag window with no CRM+ gift.',
   not_yet_synced: 'Inside the lag window: a state, not an error. They usually arrive on their own.',
   held_back: 'Their campaign has sync turned off in Raise.',
-  probably_failed: 'Raise donors with no crmKey after the lag window.',
+  probably_failed: 'Raise donors with no CRM+ key after the lag window.',
   crm_only: 'CRM+ gifts naming a Raise origin that Raise does not have (refunded or deleted).',
   mismatch: 'Matched gifts whose amount or date differ.',
   store_drift: 'Records the local store lacked or held an older copy of; re-synced.',
@@ -24,14 +27,14 @@ export function GroupCards({ run, diff, selected, onSelect }: { run: RunInfo; di
         const d = diff?.byGroup[g];
         const active = selected === g;
         return (
-          <UnstyledButton key={g} onClick={() => onSelect(active ? null : g)} aria-pressed={active} aria-label={`${GROUP_LABELS[g]}: ${count}`}>
+          <UnstyledButton key={g} onClick={() => onSelect(active ? null : g)} aria-pressed={active} aria-label={`${GROUP_LABELS[g]}: ${fmtCount(count)}`}>
             <Card withBorder padding="sm" h="100%" style={active ? { outline: '2px solid var(--mantine-color-indigo-5)' } : undefined}>
               <Group justify="space-between" align="flex-start" wrap="nowrap">
                 <Text size="sm" fw={600}>
                   {GROUP_LABELS[g]}
                 </Text>
                 <Text fz={22} fw={700} c={count === 0 ? 'dimmed' : STATE_GROUPS.has(g) ? 'blue' : g === 'gone' || g === 'store_drift' ? undefined : 'orange'}>
-                  {count.toLocaleString()}
+                  {fmtCount(count)}
                 </Text>
               </Group>
               <Text size="xs" c="dimmed">
@@ -39,9 +42,9 @@ export function GroupCards({ run, diff, selected, onSelect }: { run: RunInfo; di
               </Text>
               {diff?.previousRunId && d && (
                 <Group gap={4} mt={4}>
-                  {d.new > 0 && <Badge size="xs" variant="light" color="orange">{`${d.new} new`}</Badge>}
-                  {d.fixed > 0 && <Badge size="xs" variant="light" color="green">{`${d.fixed} fixed`}</Badge>}
-                  {d.changed > 0 && <Badge size="xs" variant="light">{`${d.changed} changed`}</Badge>}
+                  {d.new > 0 && <Badge size="sm" variant="light" color="orange">{`${fmtCount(d.new)} new`}</Badge>}
+                  {d.fixed > 0 && <Badge size="sm" variant="light" color="green">{`${fmtCount(d.fixed)} fixed`}</Badge>}
+                  {d.changed > 0 && <Badge size="sm" variant="light">{`${fmtCount(d.changed)} changed`}</Badge>}
                   {!d.new && !d.fixed && !d.changed && (
                     <Text size="xs" c="dimmed">
                       as before
@@ -84,7 +87,7 @@ export function RunFacts({ run }: { run: RunInfo }) {
               <List size="sm">
                 {s.campaignsSyncOff.map((c) => (
                   <List.Item key={c.campaignId}>
-                    {c.name ?? c.campaignId}: {c.gifts} gifts held back ({money(c.amountCents)}), {c.donors} donors
+                    {c.name ?? c.campaignId}: {plural(c.gifts, 'gift')} held back ({fmtMoney(c.amountCents)}), {plural(c.donors, 'donor')}
                   </List.Item>
                 ))}
               </List>
@@ -97,46 +100,36 @@ export function RunFacts({ run }: { run: RunInfo }) {
         <Card withBorder padding="sm" aria-label="Records without a partner">
           <Title order={6}>Without a partner in the other system</Title>
           <Text size="sm">
-            {s.partners.volunteersWithoutCrm.toLocaleString()} volunteers have no CRM+ contact; {s.partners.contactsWithoutVomo.toLocaleString()} contacts have no VOMO
-            user.
+            {plural(s.partners.volunteersWithoutCrm, 'volunteer')} have no CRM+ contact; {plural(s.partners.contactsWithoutVomo, 'contact')} have no VOMO user.
           </Text>
           <Text size="xs" c="dimmed">
             Real-world figures, not errors: not every volunteer gives, nor every donor serves.
           </Text>
           <Text size="sm" mt={4}>
-            Raise: {s.raise.donorsLinked.toLocaleString()} of {s.raise.donors.toLocaleString()} donors carry a crmKey; {s.raise.giftsMatched.toLocaleString()} of{' '}
-            {s.raise.gifts.toLocaleString()} gifts are in CRM+.
+            Raise: {fmtCount(s.raise.donorsLinked)} of {plural(s.raise.donors, 'donor')} carry a CRM+ key; {fmtCount(s.raise.giftsMatched)} of {plural(s.raise.gifts, 'gift')} are in CRM+.
           </Text>
         </Card>
       </SimpleGrid>
       {(s.apiChecks.length > 0 || s.sweeps.length > 0) && (
-        <Table aria-label="Checked against the APIs" withTableBorder>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>API</Table.Th>
-              <Table.Th>Re-read since {run.settings.since}</Table.Th>
-              <Table.Th>Missing / stale (re-synced)</Table.Th>
-              <Table.Th>Deletion sweep</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {s.apiChecks.map((c) => {
-              const sw = s.sweeps.find((x) => x.api === c.api && x.resource === c.resource);
-              return (
-                <Table.Tr key={`${c.api}:${c.resource}`}>
-                  <Table.Td>
-                    {SOURCE_LABEL[c.api]} {c.resource}
-                  </Table.Td>
-                  <Table.Td>{c.status === 'ok' ? c.checked.toLocaleString() : c.status}</Table.Td>
-                  <Table.Td>
-                    {c.missing} / {c.stale} ({c.resynced})
-                  </Table.Td>
-                  <Table.Td>{sw ? (sw.status === 'ok' ? `${sw.sourceIds.toLocaleString()} ids, ${sw.markedGone} newly gone` : sw.status) : '–'}</Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
+        <DataTable<(typeof s.apiChecks)[number]>
+          ariaLabel="Checked against the APIs"
+          withTableBorder
+          columns={[
+            { id: 'api', header: 'Records', cell: (c) => `${SOURCE_LABEL[c.api]} ${resourceWords(c.resource)}` },
+            { id: 'checked', header: `Re-read since ${fmtDay(run.settings.since)}`, cell: (c) => (c.status === 'ok' ? fmtCount(c.checked) : c.status), align: 'right' },
+            { id: 'missing', header: 'Missing / stale (re-synced)', cell: (c) => `${fmtCount(c.missing)} / ${fmtCount(c.stale)} (${fmtCount(c.resynced)})`, align: 'right' },
+            {
+              id: 'sweep',
+              header: 'Deletion sweep',
+              cell: (c) => {
+                const sw = s.sweeps.find((x) => x.api === c.api && x.resource === c.resource);
+                return sw ? (sw.status === 'ok' ? `${plural(sw.sourceIds, 'ID')} listed, ${fmtCount(sw.markedGone)} newly gone` : sw.status) : '—';
+              },
+            },
+          ]}
+          rows={s.apiChecks}
+          rowKey={(c) => `${c.api}:${c.resource}`}
+        />
       )}
     </Stack>
   );

@@ -1,24 +1,6 @@
 import { KIND_SEVERITY, type Finding, type FindingKind } from '../../../src-shared/domain/reconcile';
-
-/** "1 h 5 min", "42 s": a lag in words. */
-export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '–';
-  const s = Math.round(seconds);
-  if (Math.abs(s) < 60) return `${s} s`;
-  if (Math.abs(s) < 3600) return `${Math.round(s / 60)} min`;
-  if (Math.abs(s) < 86400) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-  return `${(s / 86400).toFixed(1)} days`;
-}
-
-export function money(cents: unknown): string | null {
-  return typeof cents === 'number' ? (cents / 100).toLocaleString(undefined, { style: 'currency', currency: 'USD' }) : null;
-}
-
-export function when(iso: string | null | undefined): string {
-  if (!iso) return '–';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+import { API_LABELS, resourceWords, type ApiName } from '../../../src-shared/domain/apis';
+import { fmtCount, fmtDateTime, fmtDay, fmtMoney } from '../../../src-shared/format';
 
 /** "not yet synced" and "held back" are states, not errors: never red. */
 export function kindColor(kind: FindingKind): string {
@@ -26,25 +8,82 @@ export function kindColor(kind: FindingKind): string {
   return s === 'attention' ? 'orange' : s === 'state' ? 'blue' : 'gray';
 }
 
-export const SOURCE_LABEL: Record<string, string> = { vomo: 'VOMO', crm: 'CRM+', raise: 'Raise' };
+export const SOURCE_LABEL: Record<string, string> = API_LABELS;
 
+/** "Raise gift 9012" */
 export function recordName(f: Finding): string {
-  return `${SOURCE_LABEL[f.api] ?? f.api} ${f.resource.replace(/s$/, '')} ${f.sourceId}`;
+  return `${API_LABELS[f.api as ApiName] ?? f.api} ${resourceWords(f.resource).replace(/s$/, '')} ${f.sourceId}`;
 }
 
 /** One line of what matters in a finding's detail. */
 export function detailLine(f: Finding): string {
   const d = f.detail;
   const parts: string[] = [];
-  if (f.kind === 'gift_amount_mismatch') parts.push(`Raise ${money(d.raiseAmountCents)} · CRM+ ${money(d.crmAmountCents)}`);
-  else if (f.kind === 'gift_date_mismatch') parts.push(`Raise ${String(d.raiseDate)} · CRM+ ${String(d.crmDate)}`);
+  if (f.kind === 'gift_amount_mismatch') parts.push(`Raise ${fmtMoney(d.raiseAmountCents as number)} · CRM+ ${fmtMoney(d.crmAmountCents as number)}`);
+  else if (f.kind === 'gift_date_mismatch') parts.push(`Raise ${fmtDay(String(d.raiseDate))} · CRM+ ${fmtDay(String(d.crmDate))}`);
   else if (f.kind === 'store_missing' || f.kind === 'store_stale') parts.push(d.resynced ? 're-synced' : 'not re-synced');
-  else {
-    const m = money(d.amountCents);
-    if (m) parts.push(m);
-  }
+  else if (typeof d.amountCents === 'number') parts.push(fmtMoney(d.amountCents));
   if (typeof d.campaign === 'string') parts.push(d.campaign);
   if (f.kind === 'crm_gift_without_raise' && d.raiseGiftGoneAt) parts.push('the Raise gift is gone (refunded or deleted)');
   if (Array.isArray(d.campaigns) && d.campaigns.length) parts.push(`campaigns: ${d.campaigns.join(', ')}`);
   return parts.join(' · ');
+}
+
+/** The detail fields a steward reads, labelled; anything else is labelled from its name. */
+const DETAIL_LABELS: Record<string, string> = {
+  donorId: 'Raise donor',
+  crmGiftId: 'CRM+ gift',
+  campaignId: 'Raise campaign ID',
+  campaign: 'Campaign',
+  campaigns: 'Campaigns',
+  amountCents: 'Amount',
+  raiseAmountCents: 'Amount in Raise',
+  crmAmountCents: 'Amount in CRM+',
+  raiseDate: 'Date in Raise',
+  crmDate: 'Date in CRM+',
+  days: 'Days apart',
+  lagHours: 'Lag window',
+  asOf: 'Judged as of',
+  gifts: 'Gifts',
+  giftsHeldBack: 'Gifts held back',
+  since: 'Waiting since',
+  testMode: 'Test mode',
+  campaignChangedSinceGift: 'Campaign changed since the gift',
+  resynced: 'Re-synced',
+  markedThisRun: 'Marked gone in this run',
+  raiseGiftGoneAt: 'Raise gift gone since',
+  storeUpdatedAt: 'Updated in the store',
+  apiUpdatedAt: 'Updated at the API',
+  goneAt: 'Gone since',
+  wasMarkedGoneAt: 'Marked gone',
+  contactId: 'CRM+ contact',
+  crmKey: 'CRM+ key',
+  transactionId: 'Transaction',
+  mergedIntoContactId: 'Merged into CRM+ contact',
+};
+
+function words(key: string): string {
+  const w = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
+export function detailLabel(key: string): string {
+  return DETAIL_LABELS[key] ?? words(key);
+}
+
+/** A detail value written the app's way: money, days, instants, hours, yes/no, lists. */
+export function detailValue(key: string, v: unknown): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) return v.map((x) => String(x)).join(', ') || '—';
+  if (typeof v === 'number') {
+    if (/Cents$/.test(key)) return fmtMoney(v);
+    if (key === 'lagHours') return `${fmtCount(v)} h`;
+    return fmtCount(v);
+  }
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${detailLabel(k)}: ${detailValue(k, x)}`).join('; ');
+  const s = String(v);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return fmtDay(s);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s)) return fmtDateTime(s);
+  return s;
 }

@@ -9,11 +9,14 @@ import { notifications } from '@mantine/notifications';
 import type { ViewProps } from '../../app/views';
 import { api, onEvent } from '../../ipc/client';
 import { EmptyState } from '../../components/EmptyState';
-import type { FindingGroup, ReportPage, RunInfo } from '../../../src-shared/domain/reconcile';
+import { GROUP_ORDER, type FindingGroup, type ReportPage, type RunInfo } from '../../../src-shared/domain/reconcile';
 import { GroupCards, RunFacts } from './RunOverview';
 import { FindingsTable } from './FindingsTable';
 import { ReconcileSettings } from './ReconcileSettings';
-import { when } from './format';
+import { fmtDateTime, fmtDay, fmtCount, plural } from '../../../src-shared/format';
+import { replaceQuery, useRoute } from '../../app/router';
+
+const CLOCK_WORDS: Record<string, string> = { sandbox: "the sandbox's clock", api: "the APIs' clock", wall: "this computer's clock", data: 'the newest record', input: 'the time given' };
 
 function RunItem({ run, active, onOpen }: { run: RunInfo; active: boolean; onOpen: () => void }) {
   const total = run.summary?.total;
@@ -22,19 +25,23 @@ function RunItem({ run, active, onOpen }: { run: RunInfo; active: boolean; onOpe
       component="button"
       active={active}
       onClick={onOpen}
-      aria-label={`Open run of ${when(run.at)}`}
-      label={when(run.at)}
-      description={run.status === 'failed' ? 'failed' : run.status === 'running' ? 'running…' : `${total ?? 0} findings · as of ${when(run.asOf)}`}
-      rightSection={run.status === 'partial' ? <Badge size="xs" color="yellow">partial</Badge> : run.status === 'failed' ? <Badge size="xs" color="red">failed</Badge> : null}
+      aria-label={`Open run of ${fmtDateTime(run.at)}`}
+      label={fmtDateTime(run.at)}
+      description={run.status === 'failed' ? 'not finished' : run.status === 'running' ? 'running…' : `${plural(total ?? 0, 'finding')} · as of ${fmtDay(run.asOf)}`}
+      rightSection={run.status === 'partial' ? <Badge size="xs" color="yellow">partial</Badge> : run.status === 'failed' ? <Badge size="xs" color="red">not finished</Badge> : null}
     />
   );
 }
 
 export default function ReconciliationView({ profileId }: ViewProps) {
+  // The run and the filters live in the URL, so Back from a person returns to them.
+  const { query } = useRoute();
   const [runs, setRuns] = useState<RunInfo[] | null>(null);
   const [running, setRunning] = useState(false);
-  const [selected, setSelected] = useState<number | null>(null);
-  const [group, setGroup] = useState<FindingGroup | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const [selected, setSelected] = useState<number | null>(Number(query.run) || null);
+  const [group, setGroup] = useState<FindingGroup | null>(GROUP_ORDER.includes(query.group as FindingGroup) ? (query.group as FindingGroup) : null);
+  useEffect(() => replaceQuery({ run: selected ? String(selected) : null, group }), [selected, group]);
   const [diffPage, setDiffPage] = useState<ReportPage | null>(null);
   const [since, setSince] = useState('');
   const [progress, setProgress] = useState<string | null>(null);
@@ -71,12 +78,24 @@ export default function ReconciliationView({ profileId }: ViewProps) {
       await load();
       setSelected(run.id);
       setGroup(null);
-      notifications.show({ message: `Reconciliation finished: ${run.summary?.total ?? 0} findings` });
+      notifications.show({ message: `Reconciliation finished: ${plural(run.summary?.total ?? 0, 'finding')}` });
     } catch (err) {
-      notifications.show({ color: 'red', message: (err as Error).message });
+      notifications.show({ color: (err as { code?: string }).code === 'CANCELLED' ? 'yellow' : 'red', message: (err as Error).message });
+      await load();
     } finally {
       setRunning(false);
+      setCancelling(false);
       setProgress(null);
+    }
+  }
+
+  async function cancel() {
+    setCancelling(true);
+    try {
+      await api['reconcile.cancel']({ profileId });
+    } catch (err) {
+      notifications.show({ color: 'red', message: (err as Error).message });
+      setCancelling(false);
     }
   }
 
@@ -95,9 +114,13 @@ export default function ReconciliationView({ profileId }: ViewProps) {
         </div>
         <Group align="flex-end">
           <TextInput type="date" label="Re-read changes since" description="Default: yesterday" value={since} onChange={(e) => setSince(e.currentTarget.value)} w={200} />
-          <Button onClick={runNow} loading={running} aria-label="Run reconciliation">
-            Run reconciliation
-          </Button>
+          {running ? (
+            <Button color="red" variant="light" onClick={cancel} loading={cancelling}>
+              Cancel reconciliation
+            </Button>
+          ) : (
+            <Button onClick={runNow}>Run reconciliation</Button>
+          )}
         </Group>
       </Group>
       {progress && (
@@ -132,19 +155,19 @@ export default function ReconciliationView({ profileId }: ViewProps) {
             {!run ? (
               <Text c="dimmed">Choose a run.</Text>
             ) : run.status === 'failed' || !run.summary ? (
-              <Text c="red">This run did not finish.</Text>
+              <Text c="red">This run did not finish (it failed or was cancelled); its findings were not kept.</Text>
             ) : (
               <Stack gap="md">
                 <Text size="sm" c="dimmed">
-                  Run of {when(run.at)}, judged as of {when(run.asOf)} ({run.settings.asOfSource} clock); lag window {run.settings.lagHours} h; re-read since{' '}
-                  {run.settings.since}.{' '}
+                  Run of {fmtDateTime(run.at)}, judged as of {fmtDateTime(run.asOf)} ({CLOCK_WORDS[run.settings.asOfSource] ?? run.settings.asOfSource}); lag window {fmtCount(run.settings.lagHours)} h; re-read changes
+                  since {fmtDay(run.settings.since)}.{' '}
                   {diff?.previousRunId
-                    ? `Compared with the previous run: ${diff.new} new, ${diff.fixed} fixed, ${diff.changed} changed.`
+                    ? `Compared with the previous run: ${fmtCount(diff.new)} new, ${fmtCount(diff.fixed)} fixed, ${fmtCount(diff.changed)} changed.`
                     : 'The first run: nothing to compare with.'}
                 </Text>
                 <GroupCards run={run} diff={diff} selected={group} onSelect={setGroup} />
                 <RunFacts run={run} />
-                <FindingsTable runId={run.id} group={group} onGroup={setGroup} onPage={onPage} />
+                <FindingsTable key={run.id} runId={run.id} group={group} onGroup={setGroup} onPage={onPage} initial={{ change: query.change, search: query.q, page: query.page }} />
               </Stack>
             )}
           </Grid.Col>

@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'react';
-import { Badge, Button, Card, Group, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Badge, Button, Card, Code, Group, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { api, call } from '../../ipc/client';
+import { api, call, onEvent } from '../../ipc/client';
+import type { SandboxState } from '../../../src-shared/ipc/channels/sandbox';
+import { fmtDateTime } from '../../../src-shared/format';
 import { useProfiles } from '../../app/useProfiles';
 import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
 import type { Profile } from '../../../src-shared/domain/profile';
@@ -54,16 +56,44 @@ function ConnectionCard({ profile, apiName }: { profile: Profile; apiName: ApiNa
       }
     });
 
+  if (profile.isSandbox) {
+    return (
+      <Card withBorder padding="md" aria-label={`${label} connection`}>
+        <Stack gap="xs">
+          <Group justify="space-between">
+            <Title order={5}>{label}</Title>
+            <Badge color="green" variant="light" title="Sandbox tokens are derived from the sandbox's seed in every Twofold process; nothing is stored">
+              Sandbox token
+            </Badge>
+          </Group>
+          <Text size="sm">
+            Base URL: <Code>{profile[URL_FIELD[apiName]] ?? 'not started yet'}</Code>
+          </Text>
+          <Group>
+            <Button variant="light" onClick={test} loading={busy === 'test'}>
+              Test connection
+            </Button>
+            {testResult && (
+              <Text size="sm" c={testResult.ok ? 'green' : 'red'} role="status">
+                {testResult.message}
+              </Text>
+            )}
+          </Group>
+        </Stack>
+      </Card>
+    );
+  }
+
   return (
     <Card withBorder padding="md" aria-label={`${label} connection`}>
       <Stack gap="xs">
         <Group justify="space-between">
           <Title order={5}>{label}</Title>
-          {profile.tokens[apiName] ? <Badge color="green">Token stored</Badge> : <Badge color="gray">No token</Badge>}
+          {profile.tokens[apiName] ? <Badge color="green" variant="light">Token stored</Badge> : <Badge color="gray" variant="light">No token</Badge>}
         </Group>
         <Group align="flex-end">
-          <TextInput label={`${label} base URL`} value={url} onChange={(e) => setUrl(e.currentTarget.value)} style={{ flex: 1 }} disabled={profile.isSandbox} />
-          <Button variant="default" onClick={saveUrl} loading={busy === 'url'} disabled={profile.isSandbox}>
+          <TextInput label={`${label} base URL`} value={url} onChange={(e) => setUrl(e.currentTarget.value)} style={{ flex: 1 }} />
+          <Button variant="default" onClick={saveUrl} loading={busy === 'url'}>
             Save URL
           </Button>
         </Group>
@@ -98,6 +128,66 @@ function ConnectionCard({ profile, apiName }: { profile: Profile; apiName: ApiNa
   );
 }
 
+const SHELL_WORDS: Record<string, string> = { web: 'the Twofold app (web)', electron: 'the Twofold app', cli: 'the twofold command line', test: 'a test' };
+
+/**
+ * Who serves the sandbox's three APIs, and the fix when nobody does: the servers start by
+ * themselves before the next sync, or now with one click.
+ */
+function SandboxServers({ profileId }: { profileId: number }) {
+  const [state, setState] = useState<SandboxState | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(() => {
+    api['sandbox.status']({ profileId })
+      .then(setState)
+      .catch(() => setState(null));
+  }, [profileId]);
+  useEffect(() => {
+    load();
+    const t = setInterval(load, 10_000);
+    const off = onEvent('profiles.changed', load);
+    return () => {
+      clearInterval(t);
+      off();
+    };
+  }, [load]);
+  const start = async () => {
+    setBusy(true);
+    try {
+      setState(await api['sandbox.ensure']({ profileId }));
+      notifications.show({ message: "The sandbox's servers are running" });
+    } catch (err) {
+      notifications.show({ color: 'red', message: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!state) return null;
+  if (!state.running)
+    return (
+      <Alert color="yellow" title="The sandbox's servers are not running" aria-label="Sandbox servers">
+        <Stack gap="xs">
+          <Text size="sm">The Twofold process that served them has closed. They start again by themselves before the next sync, where the sandbox left off{state.clock ? ` (sandbox time ${fmtDateTime(state.clock)})` : ''}.</Text>
+          <Group>
+            <Button size="xs" onClick={start} loading={busy}>
+              Start the sandbox servers now
+            </Button>
+          </Group>
+        </Stack>
+      </Alert>
+    );
+  return (
+    <Alert color="blue" title="The sandbox's servers are running" aria-label="Sandbox servers">
+      <Text size="sm">
+        {state.owner === 'this-process'
+          ? 'They run inside this Twofold, on this computer.'
+          : `They run in ${SHELL_WORDS[state.ownerShell ?? ''] ?? 'another Twofold process'} (process ${state.ownerPid}); this window uses them and leaves them to it.`}{' '}
+        Sandbox time: {fmtDateTime(state.clock)}.
+      </Text>
+    </Alert>
+  );
+}
+
 export function ConnectionsPanel({ profileId }: { profileId: number }) {
   const { profiles } = useProfiles();
   const profile = profiles?.find((p) => p.id === profileId);
@@ -109,6 +199,7 @@ export function ConnectionsPanel({ profileId }: { profileId: number }) {
           ? 'This is the sandbox organization: its APIs run on this computer and its tokens were set for you.'
           : 'Each API has its own token, issued by that system. A token problem in one never stops the others.'}
       </Text>
+      {profile.isSandbox && <SandboxServers profileId={profile.id} />}
       {API_NAMES.map((a) => (
         <ConnectionCard key={a} profile={profile} apiName={a} />
       ))}

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Badge, Code, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Code, Group, Pagination, Stack, Text, Title } from '@mantine/core';
 import { api } from '../../ipc/client';
-import type { QuarantinePage } from '../../../src-shared/domain/sync';
-import { API_LABELS } from '../../../src-shared/domain/apis';
+import type { QuarantineItem, QuarantinePage } from '../../../src-shared/domain/sync';
+import { API_LABELS, resourceLabel } from '../../../src-shared/domain/apis';
+import { DataTable } from '../../components/DataTable';
+import { fmtCount, fmtDateTime } from '../../../src-shared/format';
 
 const PAGE = 20;
 
@@ -16,47 +18,45 @@ export function QuarantineTable({ profileId, openCount }: { profileId: number; o
   if (!data || data.total === 0) {
     return (
       <Text c="dimmed" size="sm">
-        No quarantined records: every record the APIs sent could be read.
+        No records set aside: every record the APIs sent could be read.
       </Text>
     );
   }
   return (
     <Stack gap="xs">
       <Group>
-        <Title order={4}>Quarantined records</Title>
-        <Badge color="orange">{data.total}</Badge>
+        <Title order={4}>Records set aside (quarantined)</Title>
+        <Badge color="orange" variant="light">
+          {fmtCount(data.total)}
+        </Badge>
       </Group>
       <Text size="sm" c="dimmed">
-        These records came back in a shape Twofold could not read. They were set aside; everything else was saved. Fix them at the
-        source; the next sync picks them up.
+        These records came back in a shape Twofold could not read. They were set aside; everything else was saved. Fix them at the source; the next sync picks them up.
       </Text>
-      <Table striped aria-label="Quarantined records">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>System</Table.Th>
-            <Table.Th>Resource</Table.Th>
-            <Table.Th>ID</Table.Th>
-            <Table.Th>Reason</Table.Th>
-            <Table.Th>Seen</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {data.items.map((q) => (
-            <Table.Tr key={q.id}>
-              <Table.Td>{API_LABELS[q.api]}</Table.Td>
-              <Table.Td>{q.resource}</Table.Td>
-              <Table.Td>{q.sourceId ?? '—'}</Table.Td>
-              <Table.Td>
+      <DataTable<QuarantineItem>
+        ariaLabel="Quarantined records"
+        columns={[
+          { id: 'system', header: 'System', cell: (q) => API_LABELS[q.api] },
+          { id: 'resource', header: 'Records', cell: (q) => resourceLabel(q.resource) },
+          { id: 'id', header: 'ID', cell: (q) => q.sourceId ?? '—' },
+          {
+            id: 'reason',
+            header: 'Why it was set aside',
+            wrap: 640,
+            cell: (q) => (
+              <Stack gap={4}>
                 <Text size="sm">{q.reason}</Text>
-                <Code block fz="xs" mah={80} maw={640} style={{ overflow: 'auto', whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                <Code block fz="xs" mah={80} style={{ overflow: 'auto', whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
                   {q.rawJson.slice(0, 400)}
                 </Code>
-              </Table.Td>
-              <Table.Td>{new Date(q.lastSeenAt).toLocaleString()}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+              </Stack>
+            ),
+          },
+          { id: 'seen', header: 'Seen', cell: (q) => fmtDateTime(q.lastSeenAt) },
+        ]}
+        rows={data.items}
+        rowKey={(q) => String(q.id)}
+      />
       {data.total > PAGE && <Pagination total={Math.ceil(data.total / PAGE)} value={page} onChange={setPage} aria-label="Quarantine pages" />}
     </Stack>
   );

@@ -22,6 +22,8 @@ export const reconcileChannels = {
     }),
     RunInfo,
   ),
+  /** Stop the profile's running reconciliation at its next step (the run is recorded as not finished). */
+  'reconcile.cancel': channel(ProfileRef, z.object({ cancelled: z.boolean() })),
   'reconcile.runs': channel(ProfileRef.extend({ limit: z.number().int().min(1).max(500).default(50) }), z.object({ runs: z.array(RunInfo), running: z.boolean() })),
   /** One page of a run's findings with the comparison to the previous run. */
   'reconcile.report': channel(
