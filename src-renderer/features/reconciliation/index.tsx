@@ -16,6 +16,11 @@ import { ReconcileSettings } from './ReconcileSettings';
 import { fmtDateTime, fmtDay, fmtCount, plural } from '../../../src-shared/format';
 import { replaceQuery, useRoute } from '../../app/router';
 
+/** A date in running text stays on one line. */
+function Nowrap({ children }: { children: React.ReactNode }) {
+  return <span style={{ whiteSpace: 'nowrap' }}>{children}</span>;
+}
+
 const CLOCK_WORDS: Record<string, string> = { sandbox: "the sandbox's clock", api: "the APIs' clock", wall: "this computer's clock", data: 'the newest record', input: 'the time given' };
 
 function RunItem({ run, active, onOpen }: { run: RunInfo; active: boolean; onOpen: () => void }) {
@@ -159,8 +164,8 @@ export default function ReconciliationView({ profileId }: ViewProps) {
             ) : (
               <Stack gap="md">
                 <Text size="sm" c="dimmed">
-                  Run of {fmtDateTime(run.at)}, judged as of {fmtDateTime(run.asOf)} ({CLOCK_WORDS[run.settings.asOfSource] ?? run.settings.asOfSource}); lag window {fmtCount(run.settings.lagHours)} h; re-read changes
-                  since {fmtDay(run.settings.since)}.{' '}
+                  Run of <Nowrap>{fmtDateTime(run.at)}</Nowrap>, judged as of <Nowrap>{fmtDateTime(run.asOf)}</Nowrap> ({CLOCK_WORDS[run.settings.asOfSource] ?? run.settings.asOfSource}); lag window{' '}
+                  {fmtCount(run.settings.lagHours)} h; re-read changes since <Nowrap>{fmtDay(run.settings.since)}</Nowrap>.{' '}
                   {diff?.previousRunId
                     ? `Compared with the previous run: ${fmtCount(diff.new)} new, ${fmtCount(diff.fixed)} fixed, ${fmtCount(diff.changed)} changed.`
                     : 'The first run: nothing to compare with.'}
