@@ -3,9 +3,11 @@
  * Decides how `npm start` runs Twofold on this machine, separately from doing it, so the
  * decision is testable with the Electron binary absent.
  *
- * Electron 45 downloads its binary lazily on first `require('electron')`. We probe that in a
- * child process (a download on a connected machine; a fast failure offline) and read the path
- * it gives. Native addons must match the runtime that loads them: the tests and the CLI load
+ * The Electron binary is fetched when `npm start` first needs it, not by `npm install`
+ * (allowScripts turns electron's install script off: offline it would fail the whole install).
+ * We probe `require('electron')` in a child process and read the path it gives; when the binary
+ * is missing we run electron's own installer once (a download on a connected machine; a fast
+ * failure offline) and probe again. Native addons must match the runtime that loads them: the tests and the CLI load
  * Node-ABI builds from node_modules; for Electron, @electron/rebuild builds Electron-ABI copies
  * into .electron-native/<electron version>/ once, and the main process loads those
  * (better-sqlite3 through its nativeBinding option, keytar by path). One install serves both.
@@ -16,17 +18,29 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 
-function probeElectron(env = process.env) {
-  if (env.TWOFOLD_FORCE_WEB === '1') return { ok: false, reason: 'TWOFOLD_FORCE_WEB=1 asks for the web shell' };
-  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
+function requireElectron(env) {
+  return spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
     cwd: ROOT,
     env: { ...env, ELECTRON_RUN_AS_NODE: '' },
     encoding: 'utf8',
     timeout: Number(env.TWOFOLD_ELECTRON_PROBE_MS || 180000),
   });
+}
+
+function probeElectron(env = process.env) {
+  if (env.TWOFOLD_FORCE_WEB === '1') return { ok: false, reason: 'TWOFOLD_FORCE_WEB=1 asks for the web shell' };
+  let r = requireElectron(env);
+  let installed = null;
+  if (r.status !== 0 && /failed to install correctly/.test(r.stderr || '')) {
+    const installer = path.join(ROOT, 'node_modules', 'electron', 'install.js');
+    if (fs.existsSync(installer)) {
+      installed = spawnSync(process.execPath, [installer], { cwd: path.dirname(installer), env, encoding: 'utf8', timeout: Number(env.TWOFOLD_ELECTRON_PROBE_MS || 180000) });
+      r = requireElectron(env);
+    }
+  }
   const bin = (r.stdout || '').trim();
   if (r.status === 0 && bin && fs.existsSync(bin)) return { ok: true, binary: bin };
-  const text = `${r.stderr || ''}${r.error ? r.error.message : ''}`;
+  const text = `${r.stderr || ''}${r.error ? r.error.message : ''}${installed ? `${installed.stderr || ''}${installed.error ? installed.error.message : ''}` : ''}`;
   let reason = 'the Electron binary is not installed and could not be downloaded';
   if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|getaddrinfo/i.test(text)) reason = 'the Electron binary could not be downloaded (no network access to its host)';
   else if (/Cannot find module 'electron'/.test(text)) reason = 'the electron package is not installed';
