@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
 import { identityService } from '../../src-main/identity/identityService';
 import { listPage } from '../../src-main/insights/service';
 import { exportList } from '../../src-main/export/listExport';
-import { runCli } from '../../src-main/cli/main';
+import { runCliIn } from '../helpers/cliInProcess';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 import { LIST_NAMES, type InsightRow, type ListName } from '../../src-shared/domain/insights';
 import type { PersonDetail } from '../../src-shared/domain/identity';
@@ -31,19 +31,6 @@ const pick = (r: Pick<InsightRow, keyof Figures>): Figures => ({
   verifiedHours: r.verifiedHours,
   emailOptedIn: r.emailOptedIn,
 });
-
-/** runCli in-process on the data folder, its stdout captured. */
-async function cli(dir: string, args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await runCli(['--data-dir', dir, ...args]), out };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('one value per figure: person page, lists, CSV export and CLI report agree', () => {
   let h: SandboxHandle;
@@ -128,7 +115,7 @@ describe('one value per figure: person page, lists, CSV export and CLI report ag
     // The CLI report, run as the steward would, on the same data folder.
     let cliRows = 0;
     for (const report of ['donor-volunteers', 'donors-only', 'volunteer-only', 'engagement'] as const) {
-      const r = await cli(env.dir, ['report', 'Org', report, '--json', '--as-of', asOf.slice(0, 10)]);
+      const r = await runCliIn(env.dir, ['report', 'Org', report, '--json', '--as-of', asOf.slice(0, 10)]);
       expect(r.code, r.out).toBe(0);
       for (const row of JSON.parse(r.out) as Record<string, unknown>[]) {
         const f = page.get(row.personId as string);
