@@ -82,7 +82,8 @@ describe('identity in Chromium', () => {
     await expect.poll(() => undo.count(), { timeout: 15_000 }).toBe(1);
     await screenshot(page, 'identity-merge-history');
     await undo.click();
-    await expect.poll(() => page.getByText(/^undone \d{4}/).count(), { timeout: 15_000 }).toBe(1);
+    // The history says when, in the steward's date format.
+    await expect.poll(() => page.getByText(/^undone [A-Z][a-z]{2} \d{1,2}, \d{4}$/).count(), { timeout: 15_000 }).toBe(1);
     await page.getByRole('tab', { name: /Review queue/ }).click();
     await expect.poll(() => approve.count(), { timeout: 15_000 }).toBe(1);
     expect(errors).toEqual([]);
