@@ -14,6 +14,8 @@ export const RESULTS = path.join(ROOT, 'test-results');
 export interface RunningApp {
   url: string;
   dataDir: string;
+  /** What the server wrote to stderr so far (its log). */
+  log(): string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function startApp(opts: { dataDir?: string; env?: Record<string, st
   return {
     url,
     dataDir,
+    log: () => stderr,
     process: child,
     async stop() {
       if (child.exitCode === null) {

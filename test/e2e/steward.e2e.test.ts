@@ -97,6 +97,30 @@ describe("a steward's day on the sandbox (Chromium + CLI)", () => {
     await page.getByRole('main').getByRole('button', { name: 'Sync now' }).click();
     expect(await syncDone(page)).toEqual({ vomo: 'ok', crm: 'ok', raise: 'ok' });
     await expect.poll(() => page.getByRole('banner').getByText(/^synced /).count(), { timeout: 15_000 }).toBe(1);
+    // Two syncs' worth of concurrent requests left no listener warning in the server's log.
+    expect(app.log()).not.toMatch(/MaxListenersExceededWarning/);
+    expect(errors).toEqual([]);
+  });
+
+  it('a long page renders only the rows in view, under a header that stays in place', async () => {
+    const { page, errors } = browser;
+    await gotoView(page, '#/people');
+    const people = page.getByRole('table', { name: 'People' });
+    await expect.poll(() => people.locator('tbody tr[data-person]').count(), { timeout: 20_000 }).toBe(50);
+    await page.getByRole('combobox', { name: 'Rows per page' }).click();
+    await page.getByRole('option', { name: '500 per page' }).click();
+    const total = (await invoke<{ total: number }>(page, 'insights.count', { profileId, list: 'all' })).total;
+    expect(total).toBeGreaterThan(150);
+    await expect.poll(() => page.getByText(`Rows 1–${total} of ${total}`).count(), { timeout: 20_000 }).toBe(1);
+    const rendered = await people.locator('tbody tr[data-person]').count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(total);
+    // Scrolled to the end, the last person is there and the header is still at the top of the box.
+    const box = page.locator('[data-table-scroll]').first();
+    await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => people.locator(`tbody tr[data-index="${total - 1}"]`).count()).toBe(1);
+    const [headTop, boxTop] = await box.evaluate((el) => [el.querySelector('thead')!.getBoundingClientRect().top, el.getBoundingClientRect().top]);
+    expect(Math.abs(headTop - boxTop)).toBeLessThan(2);
     expect(errors).toEqual([]);
   });
 
