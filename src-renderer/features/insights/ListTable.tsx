@@ -9,6 +9,7 @@ import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import {
   COLUMN_LABELS,
+  COLUMN_SORT,
   SORT_LABELS,
   type ColumnKey,
   type InsightRow,
@@ -274,12 +275,14 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
   }, []);
 
   const dataColumns = useMemo(() => (info ? listColumns(info, cols) : []), [info, cols]);
-  const onSort = useCallback((s: DataSort) => {
-    const key = s.id === 'name' ? null : (s.id as ColumnKey);
-    if (!key) return;
-    const sortKey = (info?.sortKeys ?? []).find((k) => k === ({ firstName: 'name', lastName: 'name' } as Record<string, string>)[key] || k === key);
-    if (sortKey) setSort({ key: sortKey, dir: s.dir });
-  }, [info]);
+  // A column sorts by its sort key (last name carries the name sort), where the list allows it.
+  const onSort = useCallback(
+    (s: DataSort) => {
+      const key = COLUMN_SORT[s.id as ColumnKey];
+      if (key && info?.sortKeys.includes(key)) setSort({ key, dir: s.dir });
+    },
+    [info],
+  );
   const rowProps = useCallback(
     (r: InsightRow) => ({ 'data-person': r.personId, tabIndex: 0, onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => onRowKey(e, r.personId) }),
     [onRowKey],
