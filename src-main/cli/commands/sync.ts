@@ -9,6 +9,7 @@
  * held deletions (nothing was marked; run again with --confirm-deletions), 130 cancelled
  * (Ctrl+C stops at a page boundary).
  */
+import { fmtCount, fmtDuration } from '../../../src-shared/format';
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
@@ -32,15 +33,11 @@ export function parseOnly(v: string | undefined): ApiName[] | undefined {
   return API_NAMES.filter((a) => parts.includes(a));
 }
 
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
+// Counts and durations read as the app writes them (src-shared/format.ts).
+const fmt = fmtCount;
 
 function duration(secs: number | null): string {
-  if (secs === null || !Number.isFinite(secs)) return '?';
-  if (secs < 60) return `${Math.round(secs)}s`;
-  if (secs < 3600) return `${Math.floor(secs / 60)}m${String(Math.round(secs % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(secs / 3600)}h${String(Math.round((secs % 3600) / 60)).padStart(2, '0')}m`;
+  return secs === null || !Number.isFinite(secs) ? '?' : fmtDuration(secs);
 }
 
 export function progressLine(p: SyncProgress, width = 24): string {

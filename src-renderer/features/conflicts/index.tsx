@@ -11,7 +11,7 @@ import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { DataTable, type DataColumn } from '../../components/DataTable';
-import { plural } from '../../../src-shared/format';
+import { fmtCount, plural } from '../../../src-shared/format';
 import type { Conflict } from '../../../src-shared/domain/identity';
 
 const PAGE = 50;
@@ -226,7 +226,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
             setPage(1);
           }}
           data={[
-            { value: 'open', label: `Open${openCount ? ` (${openCount})` : ''}` },
+            { value: 'open', label: `Open${openCount ? ` (${fmtCount(openCount)})` : ''}` },
             { value: 'resolved', label: 'Resolved' },
             { value: 'dismissed', label: 'Dismissed' },
             { value: 'all', label: 'All' },
@@ -241,7 +241,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
             setField(v);
             setPage(1);
           }}
-          data={Object.entries(FIELD_LABEL).map(([value, label]) => ({ value, label: `${label}${data?.counts[value] ? ` (${data.counts[value]})` : ''}` }))}
+          data={Object.entries(FIELD_LABEL).map(([value, label]) => ({ value, label: `${label}${data?.counts[value] ? ` (${fmtCount(data.counts[value])})` : ''}` }))}
           w={200}
         />
         <Checkbox label="New since last sync" checked={fresh} onChange={(e) => setFresh(e.currentTarget.checked)} />

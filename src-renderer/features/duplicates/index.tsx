@@ -11,7 +11,7 @@ import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { mergeReasonText, SPLIT_KIND_LABELS, type MergeRecord, type PersonBrief, type SplitCandidate } from '../../../src-shared/domain/identity';
 import { DataTable } from '../../components/DataTable';
-import { fmtDateTime, fmtDay, fmtHours, fmtMoney } from '../../../src-shared/format';
+import { fmtCount, fmtDateTime, fmtDay, fmtHours, fmtMoney } from '../../../src-shared/format';
 
 const PAGE = 10;
 function Side({ p, id, label }: { p: PersonBrief | null; id: string; label: string }) {
@@ -172,8 +172,8 @@ export default function DuplicatesView({ profileId }: { profileId: number; param
       </div>
       <Tabs value={tab} onChange={setTab}>
         <Tabs.List>
-          <Tabs.Tab value="queue">Review queue{data ? ` (${data.total})` : ''}</Tabs.Tab>
-          <Tabs.Tab value="history">Merge history{merges ? ` (${merges.length})` : ''}</Tabs.Tab>
+          <Tabs.Tab value="queue">Review queue{data ? ` (${fmtCount(data.total)})` : ''}</Tabs.Tab>
+          <Tabs.Tab value="history">Merge history{merges ? ` (${fmtCount(merges.length)})` : ''}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="queue" pt="md">
           {error && <Text c="red">{error}</Text>}
