@@ -10,6 +10,7 @@ import { insightsChannels } from './channels/insights';
 import { reconcileChannels } from './channels/reconcile';
 import { crmPushChannels } from './channels/crmPush';
 import { sandboxChannels } from './channels/sandbox';
+import { jobsChannels } from './channels/jobs';
 
 export const contract = {
   ...profileChannels,
@@ -19,6 +20,7 @@ export const contract = {
   ...reconcileChannels,
   ...crmPushChannels,
   ...sandboxChannels,
+  ...jobsChannels,
 } satisfies Record<string, ChannelDef>;
 
 export type Contract = typeof contract;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ApiName } from '../domain/apis';
+import { JobInfo } from '../domain/jobs';
 
 export const SyncProgress = z.object({
   profileId: z.number(),
@@ -37,6 +38,8 @@ export const events = {
     done: z.boolean(),
     message: z.string().nullable(),
   }),
+  /** A long job changed state or made progress (queued, running step n of m, done, failed, cancelled). */
+  'job.progress': JobInfo,
 };
 
 export type Events = typeof events;

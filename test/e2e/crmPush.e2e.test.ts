@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
 

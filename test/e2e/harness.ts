@@ -214,3 +214,12 @@ export async function screenshotAs(page: Page, dir: string, name: string): Promi
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** From the welcome screen: "Explore with sandbox data", then the Sync view while its first sync runs. */
+export async function exploreSandboxToSync(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Explore with sandbox data' }).click();
+  // The Sandbox profile is created and labelled as such; its first sync runs in the background.
+  for (let i = 0; i < 300 && (await page.getByText('Sandbox', { exact: true }).count()) === 0; i++) await page.waitForTimeout(100);
+  await page.getByRole('link', { name: 'Sync' }).click();
+}

@@ -29,7 +29,7 @@ describe('web shell', () => {
     rendererDir = tempDir();
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<html><head></head><body>app</body></html>');
     fs.writeFileSync(path.join(rendererDir, 'app.js'), 'console.log(1)');
-    shell = await startWebShell({ core, rendererDir });
+    shell = await startWebShell({ backend: core, rendererDir });
   });
   afterAll(async () => {
     await shell.close();

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { keepAlive } from '../main';
 import { startWebShell } from '../../web/server';
+import { startThreadBackend } from '../../backend/thread';
 
 /** The built renderer sits beside the CLI bundle: out/main/cli.js → out/renderer/. */
 export function rendererDir(): string {
@@ -18,18 +19,25 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (o: { port?: string; json?: boolean }) => {
       const port = o.port === undefined ? 0 : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${o.port}"`);
-      const core = ctx.core('web');
+      // The core runs in a worker thread: the server and the event stream answer while it works.
+      let backend;
       let shell;
       try {
-        shell = await startWebShell({ core, rendererDir: rendererDir(), port });
+        backend = await startThreadBackend({ dataDir: ctx.dataDir(), envTokens: true });
       } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      try {
+        shell = await startWebShell({ backend, rendererDir: rendererDir(), port });
+      } catch (err) {
+        await backend.close();
         throw new CliError((err as Error).message);
       }
       keepAlive(program);
       ctx.print({ url: shell.url }, !!o.json, () => `Twofold is running at ${shell.url}\n(open it in a browser; press Ctrl+C to stop)`);
       const stop = async () => {
         await shell.close();
-        await ctx.close();
+        await backend.close();
         process.exit(0);
       };
       process.once('SIGINT', stop);

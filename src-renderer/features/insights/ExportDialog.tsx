@@ -9,6 +9,8 @@ import { api } from '../../ipc/client';
 import { downloadUrl, transport } from '../../ipc/transport';
 import { COLUMN_LABELS, describeFilters, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
 import { fmtCount, fmtDay, fmtMoney, plural } from '../../../src-shared/format';
+import { useJobs } from '../jobs/useJobs';
+import { JobProgress } from '../jobs/JobProgress';
 
 export interface ExportDialogProps {
   opened: boolean;
@@ -39,6 +41,8 @@ export function ExportDialog(p: ExportDialogProps) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ExportResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { active } = useJobs(p.profileId);
+  const exporting = busy ? active('export') : undefined;
 
   useEffect(() => {
     if (!p.opened) return;
@@ -54,6 +58,7 @@ export function ExportDialog(p: ExportDialogProps) {
   const run = async () => {
     setBusy(true);
     setError(null);
+    setResult(null);
     try {
       const r = await api['exports.create']({
         profileId: p.profileId,
@@ -120,6 +125,7 @@ export function ExportDialog(p: ExportDialogProps) {
             )}
           </Alert>
         )}
+        {exporting && <JobProgress job={exporting} label="Exporting" />}
         {result?.cancelled && <Text size="sm">Export cancelled: no file was written.</Text>}
         <Group justify="flex-end">
           <Button variant="default" onClick={p.onClose}>
