@@ -32,6 +32,8 @@ import { Connections } from '../connections/connections';
 import { SyncService, type SyncServiceOptions } from '../sync/syncService';
 import { IdentityService } from '../identity/identityService';
 import { InsightsService, currentMeasures } from '../insights/service';
+import { latestIdentityRun, type InsightStateRow } from '../insights/measures';
+import { referenceDay } from '../insights/dates';
 import { ExportService } from '../export/exportService';
 import { exportLitter } from '../export/listExport';
 import { Downloads, type DownloadEntry } from '../export/downloads';
@@ -157,8 +159,10 @@ export function createCore(opts: CoreOptions): Core {
     profiles,
     settings,
     events,
-    // Stale measures are a job; the read waits for it without holding this thread.
-    measures: async (profileId, scoreDay) => currentMeasures(db, profileId, scoreDay) ?? jobs.run('measures', { profileId, asOf: scoreDay }, { profileId }),
+    // Stale measures are a job; the read waits for it without holding this thread. A store never
+    // built has nothing to measure: it answers at once (a first sync holds the gate until it ends).
+    measures: async (profileId, scoreDay) =>
+      currentMeasures(db, profileId, scoreDay) ?? (latestIdentityRun(db, profileId) === null ? noMeasures(profileId, scoreDay) : jobs.run('measures', { profileId, asOf: scoreDay }, { profileId })),
   });
   const exports = new ExportService({ dataDir, jobs, downloads, measures: (profileId, day) => insights.measures(profileId, day), chooseSavePath: hooks.chooseSavePath });
   const reconcile: ReconcileFacade = {
@@ -232,4 +236,9 @@ export function createCore(opts: CoreOptions): Core {
     },
   };
   return core;
+}
+
+/** The measures of a profile whose person store was never built: none yet. */
+function noMeasures(profileId: number, scoreDay?: string): InsightStateRow {
+  return { profile_id: profileId, refreshed_at: new Date().toISOString(), as_of: referenceDay(scoreDay), identity_run_id: null, persons: 0, by_flag: 0, by_check: 0, unverified: 0 };
 }
