@@ -62,7 +62,10 @@ export const writePolicy: Record<ChannelName, WritePolicy> = {
   'reconcile.settings.get': 'read',
   'reconcile.settings.set': 'write',
   'reconcile.lagStats': 'read',
+  // Cancelling only signals the running job; the job itself rolls back.
+  'reconcile.cancel': 'read',
   'sandbox.start': 'self',
+  'sandbox.ensure': 'self',
   'sandbox.status': 'read',
   'sandbox.admin': 'write',
   'sync.estimate': 'read',
