@@ -2,8 +2,8 @@
  * Identity benchmark: the rebuild (join, lineage, measures, conflicts, split detection) at 250k
  * and 1M persons, mirror rows generated in SQL. Four rebuilds per size: the first (empty
  * store), one with nothing changed, one after a sync that changed ~1% of the records, and a
- * full recompute (every stored person digest forgotten, the node cache kept: what a new
- * field-authority setting costs); then split detection over every person. Prints JSON and writes
+ * full recompute (a new field-authority setting: every person recomputed, the node cache
+ * kept); then split detection over every person. Prints JSON and writes
  * bench-results/identity.json.
  * Run: npm run bench -- identity   (IDENTITY_BENCH_SIZES=250000,1000000 to choose sizes)
  */
@@ -36,11 +36,11 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       const [, genMs] = time(() => db.transaction(() => generate(db, n))());
       // What the service does (less its run record and event): planner statistics refreshed, then
       // one transaction per rebuild.
-      const rebuild = (now: string) =>
+      const rebuild = (now: string, s = settings) =>
         time(() => {
           refreshPlannerStats(db);
           return db.transaction(() => {
-            const r = rebuildIdentity(db, 1, settings, now);
+            const r = rebuildIdentity(db, 1, s, now);
             db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (1, ?, ?, 'rebuild')`).run(now, now);
             return r;
           })();
@@ -49,10 +49,9 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       const [unchanged, unchangedMs] = rebuild('2026-01-03T00:00:00.000Z');
       db.transaction(() => syncOnePercent(db, n))();
       const [changed, changedMs] = rebuild('2026-01-04T00:00:00.000Z');
-      // Every stored digest forgotten: each person recomputed and rewritten, IDs kept (what a
-      // new field-authority setting costs).
-      db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = 1`).run();
-      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z');
+      // A new field-authority setting: every person recomputed and rewritten, IDs kept.
+      const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const } };
+      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z', authority);
       // Split detection over every person (a rebuild runs it only for the persons it recomputed).
       const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))());
       const r = {

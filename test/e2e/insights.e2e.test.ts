@@ -140,6 +140,12 @@ describe('insights in the web shell (Chromium)', () => {
     // Next page.
     await page.getByRole('button', { name: 'Next page' }).click();
     await expect.poll(() => dv.locator('tbody tr').count()).toBe(12);
+    await expect.poll(() => page.getByText('Rows 51–62 of 62').count()).toBe(1);
+    // And back: the pager walks by cursor both ways.
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => page.getByText('Rows 1–50 of 62').count()).toBe(1);
+    await expect.poll(() => dv.locator('tbody tr').first().innerText()).toContain('Injector');
+    expect(await page.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
     // Filter: at least $500 lifetime giving.
     await page.getByLabel('Min. lifetime giving ($)').fill('500');
     await expect.poll(() => page.getByText('of 11', { exact: false }).count()).toBe(1);
