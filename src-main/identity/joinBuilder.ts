@@ -490,9 +490,19 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     for (let b = 0; b < clusters.length; b += BATCH) {
       cp.check();
       const batch = Array.prototype.slice.call(clusters, b, b + BATCH) as number[];
-      const keys: string[] = [];
-      for (const c of batch) for (let k = start[c]; k < start[c + 1]; k++) keys.push(nodes[members[k]].key);
-      const byKey = new Map(loadNodes(db, profileId, keys).nodes.map((n) => [n.key, n]));
+      // The records this rebuild re-read from the mirrors come with their fields; the others of
+      // the same persons are read now.
+      const byKey = new Map<string, IdNode>();
+      const unread: string[] = [];
+      for (const c of batch) {
+        for (let k = start[c]; k < start[c + 1]; k++) {
+          const key = nodes[members[k]].key;
+          const n = joinSet.reread(key);
+          if (n) byKey.set(key, n);
+          else unread.push(key);
+        }
+      }
+      if (unread.length) for (const n of loadNodes(db, profileId, unread).nodes) byKey.set(n.key, n);
       for (const c of batch) {
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(byKey.get(nodes[members[k]].key)!);

@@ -9,7 +9,7 @@
  * the rows it rewrites commit or roll back with the persons built from them.
  */
 import type { Db } from '../store/db';
-import { loadJoinNodes, RECORD_DIGEST_VERSION, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import { loadJoinNodes, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
@@ -33,7 +33,14 @@ export interface CachedJoinSet extends JoinSet {
   totalRecords: number;
   /** Persons the last rebuild left (null: unknown, a full join counts them). */
   personCount: number | null;
+  /**
+   * Every field of the records re-read from the mirrors for this rebuild (the marked ones), by
+   * key: the persons they belong to are computed from these instead of reading them again.
+   */
+  reread: (key: string) => IdNode | undefined;
 }
+
+const NOTHING_REREAD = () => undefined;
 
 export interface JoinSetRequest {
   /** No person yet: every record read with its fields (the first build computes everyone). */
@@ -71,12 +78,12 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
     saveCache(set.nodes.length);
-    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null };
+    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD };
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
   saveCache(nodeCount);
-  const common = { full: null, recordsRead: marked.keys.length, totalRecords: nodeCount, personCount: cache.person_count };
+  const common = { full: null, recordsRead: marked.keys.length, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
   const everything = () => ({ ...readNodes(db, profileId, false), ...common, scopeKeys: null });
   if (cache.settings_digest !== req.settingsDigest) return everything();
   if (!marked.keys.length) {
@@ -142,9 +149,9 @@ function writeNodes(db: Db, profileId: number, set: JoinSet): void {
  * individuals. Returns the keys of the records re-read (live or not) and how many more records
  * the cache holds than before.
  */
-function refreshMarked(db: Db, profileId: number): { keys: string[]; delta: number } {
+function refreshMarked(db: Db, profileId: number): { keys: string[]; delta: number; reread: (key: string) => IdNode | undefined } {
   const marked = db.prepare(`SELECT source, source_id FROM identity_dirty WHERE profile_id = ?`).raw().all(profileId) as [NodeKind, string][];
-  if (!marked.length) return { keys: [], delta: 0 };
+  if (!marked.length) return { keys: [], delta: 0, reread: NOTHING_REREAD };
   const others: string[] = [];
   const contacts = new Set<string>();
   const individuals = new Set<string>();
@@ -165,13 +172,22 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; delta: numb
   for (const c of contacts) keys.push('crm_contact:' + c);
   for (const id of individuals) keys.push('crm_individual:' + id);
   fillRecordScope(db, 'identity_scope', keys);
-  const fresh = loadJoinNodes(db, profileId, false, true);
+  // With their fields: the persons they belong to are computed from this read (a few thousand records).
+  const fresh = loadJoinNodes(db, profileId, true, true);
+  const at = new Map(fresh.nodes.map((n, i) => [n.key, i]));
   const inScope = `(rank, source_id) IN (SELECT ${rankOf('source')}, source_id FROM temp.identity_scope)`;
   const removed = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = @p AND ${inScope}`).run({ p: profileId }).changes;
   db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = @p AND ${inScope}`).run({ p: profileId });
   writeNodes(db, profileId, fresh);
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
-  return { keys, delta: fresh.nodes.length - removed };
+  return {
+    keys,
+    delta: fresh.nodes.length - removed,
+    reread: (key) => {
+      const i = at.get(key);
+      return i === undefined ? undefined : fresh.full!(i);
+    },
+  };
 }
 
 /** The cached records, every one or those temp.join_scope lists, in the order the join ranks them. */
