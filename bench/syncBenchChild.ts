@@ -10,13 +10,14 @@
  * sync's parsing, diffing and mirroring is compared against.
  * Prints one JSON line: {ms, records, calls, maxRssMb}.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../src-main/core/app';
 import { MemorySecretStore } from '../src-main/secrets/memoryStore';
 import { syncService } from '../src-main/sync/syncService';
 import { applyPragmas } from '../src-main/store/db';
+import { StoreKey, keyConnection, randomSalt } from '../src-main/store/cipher';
 
 interface Opts {
   urls: { vomo: string; crm: string; raise: string | null };
@@ -27,6 +28,12 @@ interface Opts {
   vomoConcurrency?: number;
   /** CRM+ gifts too (both sides). */
   gifts?: boolean;
+  /** The store key (hex) when the store is encrypted; absent: a plain store. */
+  storeKeyHex?: string;
+}
+
+function grantOf(o: Opts) {
+  return o.storeKeyHex ? { key: StoreKey.fromHex(o.storeKeyHex)!, salt: randomSalt(), from: 'the benchmark' } : null;
 }
 
 function maxRssMb(): number {
@@ -34,7 +41,7 @@ function maxRssMb(): number {
 }
 
 async function runSync(dataDir: string, o: Opts): Promise<Record<string, unknown>> {
-  const core = createCore({ dataDir, secrets: new MemorySecretStore() });
+  const core = createCore({ dataDir, secrets: new MemorySecretStore(), storeKey: grantOf(o) });
   let profile = core.profiles.byName('Bench');
   if (!profile) profile = core.profiles.insert({ name: 'Bench', vomoUrl: o.urls.vomo, crmUrl: o.urls.crm, raiseUrl: o.urls.raise });
   for (const api of ['vomo', 'crm', 'raise'] as const) await core.secrets.set(profile.id, api, o.tokens[api]);
@@ -84,6 +91,9 @@ async function getJson(url: string, token: string, init: RequestInit = {}): Prom
 async function runBaseline(dataDir: string, o: Opts): Promise<Record<string, unknown>> {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, 'baseline.sqlite'));
+  // The floor is written the way the sync writes: encrypted when the sync's store is.
+  const grant = grantOf(o);
+  if (grant) keyConnection(db, grant.key, grant.salt);
   applyPragmas(db);
   db.exec('CREATE TABLE IF NOT EXISTS raw (api TEXT, resource TEXT, id TEXT, json TEXT)');
   const ins = db.prepare('INSERT INTO raw (api, resource, id, json) VALUES (?, ?, ?, ?)');

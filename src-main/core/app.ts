@@ -3,7 +3,10 @@
  * Electron shell, the web shell, the CLI and the tests. No Electron import here or below.
  */
 import fs from 'node:fs';
-import { openDatabase, databasePath, type Db } from '../store/db';
+import { openDatabase, type Db } from '../store/db';
+import { openStore, type StoreKeyGrant } from '../store/openStore';
+import type { EncryptStep } from '../store/encryptStore';
+import type { Migration } from '../store/migrate';
 import { ProfilesRepo } from '../store/repos/profiles';
 import { SettingsRepo } from '../store/repos/settings';
 import { AuditRepo } from '../store/repos/audit';
@@ -20,11 +23,30 @@ import { sandboxTokenFor } from '../sandboxRuntime/tokens';
 
 export interface CoreOptions {
   dataDir: string;
+  /**
+   * The store's key (secrets/storeKeys.ts: resolveStoreKey). null opens or creates a plain
+   * store: only tests and the plain benchmark do that; every shell passes a key.
+   */
+  storeKey: StoreKeyGrant | null;
   secrets?: SecretStore;
   /** Electron passes the path of its own-ABI better-sqlite3 addon. */
   sqliteNativeBinding?: string;
   shell?: HandlerContext['shell'];
   hooks?: ShellHooks;
+  /** The shell host's bus, which outlives a core replaced by a restore. */
+  events?: EventBus;
+  /** Tests stop the process after a step of the plain → encrypted migration. */
+  afterEncryptStep?: (step: EncryptStep) => void;
+  /** Tests build a store as an earlier version left it (fewer migrations). */
+  migrations?: Migration[];
+}
+
+/** What the shells and services may know about the store (never its key). */
+export interface StoreInfo {
+  file: string;
+  encrypted: boolean;
+  /** Why only reads work, or null. */
+  readOnly: string | null;
 }
 
 /** What only a shell can do, offered to services (the Electron save dialog, for one). */
@@ -36,6 +58,12 @@ export interface ShellHooks {
 export interface Core {
   readonly dataDir: string;
   readonly db: Db;
+  readonly store: StoreInfo;
+  /**
+   * Another connection to the same store, keyed and set up like the first (long jobs, reports
+   * on a read-only connection). The key stays inside the core; the caller closes the connection.
+   */
+  openConnection(opts?: { readonly?: boolean }): Db;
   readonly profiles: ProfilesRepo;
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
@@ -56,7 +84,9 @@ export interface Core {
 
 export function createCore(opts: CoreOptions): Core {
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const db = openDatabase(databasePath(opts.dataDir), { nativeBinding: opts.sqliteNativeBinding });
+  const grant = opts.storeKey;
+  const opened = openStore(opts.dataDir, grant, { nativeBinding: opts.sqliteNativeBinding, afterEncryptStep: opts.afterEncryptStep, migrations: opts.migrations });
+  const db = opened.db;
   const services = new Map<string, unknown>();
   const closers: (() => void | Promise<void>)[] = [];
   let dispatch: Dispatch | null = null;
@@ -68,12 +98,21 @@ export function createCore(opts: CoreOptions): Core {
   const core: Core = {
     dataDir: opts.dataDir,
     db,
+    store: { file: opened.file, encrypted: opened.encrypted, readOnly: opened.readOnly },
+    openConnection(o = {}) {
+      return openDatabase(opened.file, {
+        key: opened.encrypted ? grant?.key : null,
+        keyFrom: grant?.from,
+        nativeBinding: opts.sqliteNativeBinding,
+        readonly: o.readonly || !!opened.readOnly,
+      });
+    },
     profiles,
     settings,
     audit: new AuditRepo(db),
     secrets: sessionSecrets,
     sessionSecrets,
-    events: new EventBus(),
+    events: opts.events ?? new EventBus(),
     shell: opts.shell ?? 'test',
     hooks: opts.hooks ?? {},
     service<T>(name: string, factory: () => T): T {

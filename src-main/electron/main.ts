@@ -5,12 +5,14 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
-import { createCore, type Core } from '../core/app';
+import { CoreHost } from '../core/host';
 import { KeychainSecretStore } from '../secrets/keychain';
+import { KeychainStoreKeys } from '../secrets/storeKeys';
 import { contract } from '../../src-shared/ipc/contract';
 import { hardenSession, isAppUrl } from './security';
 import { createMainWindow } from './window';
 import { EVENT_CHANNEL } from './ipcNames';
+import { nativePaths } from './nativePaths';
 
 app.setName('Twofold');
 // A larger young generation: an identity rebuild allocates millions of short-lived values per
@@ -19,28 +21,31 @@ app.setName('Twofold');
 // the web shell with the same flag; see scripts/start.js).
 app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=64');
 
-/** Electron-ABI builds of the native addons, made by scripts/start.js (see README). */
-function nativePaths() {
-  const dir = process.env.TWOFOLD_ELECTRON_NATIVE;
-  if (!dir) return {};
-  return {
-    sqlite: path.join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    keytar: path.join(dir, 'node_modules', 'keytar'),
-  };
-}
-
-let core: Core | null = null;
+let host: CoreHost | null = null;
 
 async function start() {
   await app.whenReady();
   hardenSession();
   const native = nativePaths();
-  core = createCore({
+  // The app takes the store key from the OS keychain only (TWOFOLD_STORE_KEY is the CLI's).
+  host = new CoreHost({
     dataDir: process.env.TWOFOLD_DATA_DIR || app.getPath('userData'),
+    keys: new KeychainStoreKeys(native.keytar),
     secrets: new KeychainSecretStore(native.keytar),
     sqliteNativeBinding: native.sqlite,
     shell: 'electron',
     hooks: {
+      async chooseBackupPath(purpose, defaultPath) {
+        const win = BrowserWindow.getFocusedWindow() ?? undefined;
+        const filters = [{ name: 'Twofold backup', extensions: ['twofold-backup'] }];
+        if (purpose === 'save') {
+          const r = await (win ? dialog.showSaveDialog(win, { defaultPath, filters }) : dialog.showSaveDialog({ defaultPath, filters }));
+          return r.canceled || !r.filePath ? null : r.filePath;
+        }
+        const opts = { defaultPath, filters, properties: ['openFile' as const] };
+        const r = await (win ? dialog.showOpenDialog(win, opts) : dialog.showOpenDialog(opts));
+        return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+      },
       async chooseSavePath(defaultName: string) {
         const win = BrowserWindow.getFocusedWindow();
         const r = win
@@ -50,6 +55,9 @@ async function start() {
       },
     },
   });
+  // A store that can't be opened (a lost key, a damaged file) still opens the window, which
+  // says why and offers the ways out.
+  await host.open();
   const appEntry = 'file://' + path.join(__dirname, '../renderer/index.html');
   for (const name of Object.keys(contract)) {
     ipcMain.handle(name, (event, input) => {
@@ -57,11 +65,11 @@ async function start() {
       if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appEntry)) {
         return { ok: false, error: { code: 'VALIDATION', message: 'Calls are accepted from the Twofold window only.' } };
       }
-      return core!.invoke(name, input, 'electron');
+      return host!.invoke(name, input, 'electron');
     });
   }
   const win = createMainWindow();
-  const unsubscribe = core.events.subscribe((message) => {
+  const unsubscribe = host.events.subscribe((message) => {
     if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
   });
   win.on('closed', unsubscribe);
@@ -69,7 +77,7 @@ async function start() {
 
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', () => {
-  void core?.close();
+  void host?.close();
 });
 
 start().catch((err) => {

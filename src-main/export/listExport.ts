@@ -186,6 +186,7 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
           outreach: req.outreach,
           fileName: dest.kind === 'download' ? fileName : path.basename(target),
           destination: dest.kind === 'download' ? 'download' : 'file',
+          filePath: target,
           createdAt: new Date(now()).toISOString(),
         },
         { sql: `SELECT @exportId, @pid, person_id FROM ${schema}.rows WHERE asked = 0`, params: {} },

@@ -21,11 +21,28 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Core } from '../core/app';
+import type { EventBus } from '../core/events';
+import type { Envelope } from '../../src-shared/ipc/channel';
 import { log } from '../core/log';
 import { contentSecurityPolicy } from '../electron/csp';
 
+/**
+ * What the web shell serves: a CoreHost (the store's own channels, then the core's), or a bare
+ * core in tests (`coreBackend`).
+ */
+export interface ShellBackend {
+  invoke(channel: string, input: unknown, shell: 'web'): Promise<Envelope<unknown>>;
+  readonly events: EventBus;
+  /** The core whose downloads are served (none while the store is unavailable). */
+  current(): Core | null;
+}
+
+export function coreBackend(core: Core): ShellBackend {
+  return { invoke: (c, i, s) => core.invoke(c, i, s), events: core.events, current: () => core };
+}
+
 export interface WebShellOptions {
-  core: Core;
+  backend: ShellBackend;
   rendererDir: string;
   port?: number;
   /** Fixed secret for tests; random per launch otherwise. */
@@ -103,7 +120,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const pageKey = crypto.randomBytes(24).toString('base64url');
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const sseClients = new Set<http.ServerResponse>();
-  const downloads = downloadRegistry(opts.core);
+  const backend = opts.backend;
 
   const server = http.createServer(async (req, res) => {
     const deny = (status: number, message: string) => {
@@ -143,7 +160,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
             return res.end(JSON.stringify({ ok: false, error: { code: 'VALIDATION', message: 'The request body is not JSON.' } }));
           }
         }
-        const envelope = await opts.core.invoke(channel, input, 'web');
+        const envelope = await backend.invoke(channel, input, 'web');
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
         return res.end(JSON.stringify(envelope));
       }
@@ -160,7 +177,8 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       if (url.pathname.startsWith('/api/download/')) {
         if (!secretsEqual(querySecret, secret)) return deny(403, 'missing or wrong secret');
         const id = pathname.slice('/api/download/'.length);
-        const dl = downloads.get(id);
+        const core = backend.current();
+        const dl = core ? downloadRegistry(core).get(id) : undefined;
         if (!dl || !fs.existsSync(dl.file)) return deny(404, 'no such download');
         res.writeHead(200, {
           'content-type': dl.contentType,
@@ -215,7 +233,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     }
   });
 
-  const unsubscribe = opts.core.events.subscribe((message) => {
+  const unsubscribe = backend.events.subscribe((message) => {
     const data = `data: ${JSON.stringify(message)}\n\n`;
     for (const client of sseClients) client.write(data);
   });

@@ -10,8 +10,10 @@ import { insightsChannels } from './channels/insights';
 import { reconcileChannels } from './channels/reconcile';
 import { crmPushChannels } from './channels/crmPush';
 import { sandboxChannels } from './channels/sandbox';
+import { storeChannels } from './channels/store';
 
-export const contract = {
+/** Channels answered by the core (they need an open store). */
+export const coreContract = {
   ...profileChannels,
   ...syncChannels,
   ...identityChannels,
@@ -21,6 +23,13 @@ export const contract = {
   ...sandboxChannels,
 } satisfies Record<string, ChannelDef>;
 
+/** Channels answered by the shell's host, open store or not (see src-main/core/host.ts). */
+export const hostContract = storeChannels satisfies Record<string, ChannelDef>;
+
+export const contract = { ...coreContract, ...hostContract };
+
+export type CoreContract = typeof coreContract;
+export type HostContract = typeof hostContract;
 export type Contract = typeof contract;
 export type ChannelName = keyof Contract & string;
 export type In<K extends ChannelName> = InputOf<Contract[K]>;

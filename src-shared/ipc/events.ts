@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ApiName } from '../domain/apis';
+import { StoreJob } from '../domain/store';
 
 export const SyncProgress = z.object({
   profileId: z.number(),
@@ -37,6 +38,10 @@ export const events = {
     done: z.boolean(),
     message: z.string().nullable(),
   }),
+  /** A backup or restore moved on (bytes written) or ended. */
+  'store.job': StoreJob,
+  /** The store was replaced (a restore, a new store) or opened: every view reloads. */
+  'store.changed': z.object({ state: z.enum(['open', 'unavailable', 'restoring']) }),
 };
 
 export type Events = typeof events;

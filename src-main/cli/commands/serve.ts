@@ -18,10 +18,13 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (o: { port?: string; json?: boolean }) => {
       const port = o.port === undefined ? 0 : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${o.port}"`);
-      const core = ctx.core('web');
+      // The shell starts even when the store can't be opened: the page says why and offers the ways out.
+      const host = await ctx.host();
+      const status = host.status();
+      if (status.state !== 'open' && status.message) process.stderr.write(`twofold: ${status.message}\n`);
       let shell;
       try {
-        shell = await startWebShell({ core, rendererDir: rendererDir(), port });
+        shell = await startWebShell({ backend: host, rendererDir: rendererDir(), port });
       } catch (err) {
         throw new CliError((err as Error).message);
       }
