@@ -24,6 +24,7 @@ import { setAside } from '../store/storeFile';
 import { StoreError } from '../store/storeErrors';
 import { BACKUP_EXTENSION, readBackupSummary, startBackup, startRestore, type StoreJob as RunningJob } from '../store/backup';
 import { allMigrations } from '../store/migrations';
+import { RunLog } from '../sync/runs';
 import { createChannelDispatcher, type Dispatch } from '../ipc/dispatcher';
 import { storeHandlers } from '../ipc/handlers/store';
 import type { HandlerContext } from '../ipc/handlerTypes';
@@ -250,9 +251,10 @@ export class CoreHost {
       latestMigration: Math.max(...allMigrations.map((m) => m.id)),
       nativeBinding: this.opts.sqliteNativeBinding,
     });
-    const reopen = async () => {
+    const reopen = async (restored: boolean) => {
       this.restoring = false;
       await this.open();
+      if (restored && this.core && !this.core.store.readOnly) new RunLog(this.core.db).closeRunsOfRestoredStore();
       this.events.emit('store.changed', { state: this.core ? 'open' : 'unavailable' });
     };
     return this.track(
@@ -262,10 +264,10 @@ export class CoreHost {
       async (r, status) => {
         status.summary = r.summary;
         status.previousStore = r.previousStore;
-        await reopen();
+        await reopen(true);
         if (this.core) auditQuietly(this.core, 'store.restore', path.resolve(input.file), { previousStore: r.previousStore });
       },
-      reopen,
+      () => reopen(false),
     );
   }
 
