@@ -8,7 +8,7 @@
  * start one), and the AddToCrmButton mounted in the Insights list toolbar with the list's search
  * passed through (`search`), so a search narrows the preview to one volunteer; the submissions
  * panel is the one the preview shows after Confirm.
- * (Plain SQL and fetch here: the e2e project does not import src-main.)
+ * (Plain SQL and fetch here; the harness opens the store with its key from the keychain.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
