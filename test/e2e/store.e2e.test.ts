@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeInPage, launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { gotoView, invokeInPage, launchBrowser, screenshot, startApp, type RunningApp } from './harness';
 import { readHead } from '../../src-main/store/cipher';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,7 +50,7 @@ describe('backups, export files and a lost key in the web shell (Chromium)', () 
     await page.reload();
 
     // The export dialog says what the file is and where it goes.
-    await page.goto(`${app.url}#/insights`);
+    await gotoView(page, '#/insights');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const dialog = page.getByRole('dialog', { name: /Export CSV/ });
     const note = dialog.locator('[aria-label="Export is unencrypted"]');
@@ -61,7 +61,7 @@ describe('backups, export files and a lost key in the web shell (Chromium)', () 
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // Settings → Backups: the store's protection, the export file, a backup.
-    await page.goto(`${app.url}#/settings/backups`);
+    await gotoView(page, '#/settings/backups');
     await expect.poll(() => page.getByText(/Encrypted \(SQLCipher, AES-256\) with a key kept in the OS keychain/).count(), { timeout: 15_000 }).toBe(1);
     const files = page.getByRole('table', { name: 'Export files' });
     await expect.poll(() => files.locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);

@@ -7,34 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src-main/cli/main';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCliIn } from '../helpers/cliInProcess';
 import { databasePath } from '../../src-main/store/db';
 import { inspectStoreFile } from '../../src-main/store/storeFile';
 import { tempDir, testStoreKey, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { sha256, syncedStore } from './helpers';
 
-async function cli(dir: string, args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  const prevStdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
-  if (stdin !== undefined) {
-    const { Readable } = await import('node:stream');
-    Object.defineProperty(process, 'stdin', { value: Object.assign(Readable.from([Buffer.from(stdin)]), { isTTY: false }), configurable: true });
-  }
-  const prevCode = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await runCli(['--data-dir', dir, ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    Object.defineProperty(process, 'stdin', prevStdin);
-    process.exitCode = prevCode;
-  }
-}
+const cli = (dir: string, args: string[], stdin?: string) => runCliIn(dir, args, { stdin });
 
 /** The failure line: exactly one line, "twofold: …". */
 function oneLine(err: string): string {

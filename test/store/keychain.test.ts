@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreHost } from '../../src-main/core/host';
 import { KeychainStoreKeys, storeKeyAccount } from '../../src-main/secrets/storeKeys';
-import { KeychainSecretStore } from '../../src-main/secrets/keychain';
+import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { setLogSink } from '../../src-main/core/log';
 import { readHead } from '../../src-main/store/cipher';
 import { databasePath } from '../../src-main/store/db';
@@ -58,7 +58,9 @@ describe.runIf(haveBus)('the store key in the OS keychain (real gnome-keyring)',
   let account: string;
   let keyHex: string;
 
-  const newHost = () => new CoreHost({ dataDir: dir, keys: new KeychainStoreKeys(), secrets: new KeychainSecretStore(), shell: 'test', backupFolder: backups });
+  // API tokens stay in memory here: their keychain accounts ("<profileId>:<api>") are not
+  // per data folder, and test/unit/keychain.test.ts uses the same keyring at the same time.
+  const newHost = () => new CoreHost({ dataDir: dir, keys: new KeychainStoreKeys(), secrets: new MemorySecretStore(), shell: 'test', backupFolder: backups });
 
   beforeAll(async () => {
     setLogSink((l) => logLines.push(l), 'debug');
