@@ -26,6 +26,7 @@ import { checkOutputFile } from './outputFile';
 import { createCsvFileWriter } from './csvExport';
 import { askedSince, recentlyAskedSql } from './recentlyAsked';
 import { recordExport } from './exportLog';
+import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
 import { downloadRegistry } from '../web/server';
 
 export type ExportDestination = { kind: 'file'; path: string } | { kind: 'download' } | { kind: 'dialog' };
@@ -216,6 +217,7 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
     if (writer) await writer.abort().catch(() => undefined);
     fs.rmSync(partial, { force: true });
     if (err instanceof AppError) throw err;
+    if (isReadOnlyError(err)) throw readOnlyWrite(core.store.file);
     throw new AppError('INTERNAL', `The export could not be written: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     if (attached) {

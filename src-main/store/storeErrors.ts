@@ -68,7 +68,7 @@ export function keychainUnavailable(file: string, reason: string): StoreError {
   return new StoreError(
     'keychain',
     file,
-    `The key of the store ${file} is kept in the OS keychain, which can't be reached: ${reason} The command line can also take the key from TWOFOLD_STORE_KEY.`,
+    `The key of the store ${file} is kept in the OS keychain, which can't be reached: ${reason.replace(/,? or use TWOFOLD_\*_TOKEN with the CLI/, '')} The command line can also take the store's key from TWOFOLD_STORE_KEY.`,
   );
 }
 

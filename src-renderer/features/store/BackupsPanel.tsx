@@ -29,6 +29,11 @@ export function BackupsPanel({ profileId }: { profileId: number }) {
   useEffect(() => {
     if (status && !file) setFile(defaultBackupPath(status.backupFolder));
   }, [status, file]);
+  const backupJob = job && job.kind === 'backup' && (job.id === started || job.phase === 'running') ? job : null;
+  // A finished backup's name is taken: offer a new dated one for the next.
+  useEffect(() => {
+    if (backupJob?.phase === 'done' && status) setFile(defaultBackupPath(status.backupFolder));
+  }, [backupJob?.phase, status]);
   if (!status) return <Text c="dimmed">Loading…</Text>;
 
   const backup = async () => {
@@ -42,7 +47,6 @@ export function BackupsPanel({ profileId }: { profileId: number }) {
       setError((e as Error).message);
     }
   };
-  const backupJob = job && job.kind === 'backup' && (job.id === started || job.phase === 'running') ? job : null;
   const mismatch = again.length > 0 && again !== passphrase;
 
   return (
