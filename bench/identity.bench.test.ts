@@ -26,9 +26,16 @@ import { detectSplits } from '../src-main/identity/splits';
 const SIZES = (process.env.IDENTITY_BENCH_SIZES ?? '250000,1000000').split(',').map(Number);
 const VARIANTS = (process.env.IDENTITY_BENCH_VARIANTS ?? 'plain,encrypted').split(',') as ('plain' | 'encrypted')[];
 
-function time<T>(fn: () => T): [T, number] {
+/** CPU time (user + system) of this process per timed step: less moved by other processes' load than wall time. */
+const cpuMs: Record<string, number> = {};
+function time<T>(fn: () => T, label?: string): [T, number] {
   const t = performance.now();
+  const c = process.cpuUsage();
   const r = fn();
+  if (label) {
+    const d = process.cpuUsage(c);
+    cpuMs[label] = Math.round((d.user + d.system) / 1000);
+  }
   return [r, Math.round(performance.now() - t)];
 }
 
@@ -42,7 +49,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       const [, genMs] = time(() => db.transaction(() => generate(db, n))());
       // What the service does (less its run record and event): planner statistics refreshed, then
       // one transaction per rebuild.
-      const rebuild = (now: string) =>
+      const rebuild = (now: string, label: string) =>
         time(() => {
           refreshPlannerStats(db);
           return db.transaction(() => {
@@ -50,17 +57,17 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
             db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (1, ?, ?, 'rebuild')`).run(now, now);
             return r;
           })();
-        });
-      const [first, firstMs] = rebuild('2026-01-02T00:00:00.000Z');
-      const [unchanged, unchangedMs] = rebuild('2026-01-03T00:00:00.000Z');
+        }, label);
+      const [first, firstMs] = rebuild('2026-01-02T00:00:00.000Z', 'firstRebuild');
+      const [unchanged, unchangedMs] = rebuild('2026-01-03T00:00:00.000Z', 'unchangedRebuild');
       db.transaction(() => syncOnePercent(db, n))();
-      const [changed, changedMs] = rebuild('2026-01-04T00:00:00.000Z');
+      const [changed, changedMs] = rebuild('2026-01-04T00:00:00.000Z', 'onePercentChangedRebuild');
       // Every stored digest forgotten: each person recomputed and rewritten, IDs kept (what a
       // new field-authority setting costs).
       db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = 1`).run();
-      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z');
+      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z', 'fullRecompute');
       // Split detection over every person (a rebuild runs it only for the persons it recomputed).
-      const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))());
+      const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))(), 'splitDetection');
       const r = {
         variant,
         persons: first.persons,
@@ -71,6 +78,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         unchangedRebuildMs: unchangedMs,
         onePercentChangedRebuildMs: changedMs,
         fullRecomputeMs: recomputeMs,
+        cpuMs: { ...cpuMs },
         splitDetectionMs: detectMs,
         candidatesOpen: unchanged.candidatesOpen,
         personsWritten: { first: first.timings.personsWritten, unchanged: unchanged.timings.personsWritten, onePercent: changed.timings.personsWritten, recompute: recompute.timings.personsWritten },
@@ -109,7 +117,12 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
     const p = rs.find((r) => r.variant === 'plain' && r.targetPersons === n);
     const e = rs.find((r) => r.variant === 'encrypted' && r.targetPersons === n);
     if (!p || !e) return null;
-    return { persons: n, ...Object.fromEntries(keys.map((k) => [k, +(e[k] / p[k]).toFixed(3)])) };
+    const cpu = (r: R) => (r as unknown as { cpuMs: Record<string, number> }).cpuMs;
+    return {
+      persons: n,
+      wall: Object.fromEntries(keys.map((k) => [k, +(e[k] / p[k]).toFixed(3)])),
+      cpu: Object.fromEntries(Object.keys(cpu(p)).map((k) => [k, +(cpu(e)[k]! / cpu(p)[k]!).toFixed(3)])),
+    };
   }).filter(Boolean);
   fs.mkdirSync('bench-results', { recursive: true });
   fs.writeFileSync('bench-results/identity.json', JSON.stringify(out, null, 2));

@@ -36,6 +36,12 @@ function grantOf(o: Opts) {
   return o.storeKeyHex ? { key: StoreKey.fromHex(o.storeKeyHex)!, salt: randomSalt(), from: 'the benchmark' } : null;
 }
 
+/** CPU time (user + system) of this process: less moved by other processes' load than wall time. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+}
+
 function maxRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
@@ -69,6 +75,7 @@ async function runSync(dataDir: string, o: Opts): Promise<Record<string, unknown
     status: run.status,
     collectors: run.collectors.map((c) => ({ api: c.api, status: c.status, records: c.records, pages: c.pages, new: c.new, updated: c.updated, unchanged: c.unchanged, error: c.error })),
     maxRssMb: maxRssMb(),
+    cpuMs: cpuMs(),
   };
   await core.close();
   return out;
@@ -160,7 +167,7 @@ async function runBaseline(dataDir: string, o: Opts): Promise<Record<string, unk
   await Promise.all([o.apis.includes('crm') ? crm() : null, o.apis.includes('vomo') ? vomo() : null]);
   const ms = performance.now() - t;
   db.close();
-  return { ms: Math.round(ms), records, calls, maxRssMb: maxRssMb() };
+  return { ms: Math.round(ms), records, calls, maxRssMb: maxRssMb(), cpuMs: cpuMs() };
 }
 
 async function main(): Promise<void> {
