@@ -72,6 +72,29 @@ describe('the store at rest', () => {
     expect(sha256(file)).toBe(before);
   });
 
+  it('a second connection (long jobs, reports) is keyed like the first without the key leaving the core', async () => {
+    const dir = tempDir();
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
+    cleanups.push(() => core.close());
+    core.profiles.insert({ name: 'Org', vomoUrl: null, crmUrl: null, raiseUrl: null });
+    const second = core.openConnection({ readonly: true });
+    try {
+      expect(second.prepare('SELECT name FROM profiles').pluck().all()).toEqual(['Org']);
+      expect(() => second.prepare("INSERT INTO profiles (name, created_at, updated_at) VALUES ('x', 'x', 'x')").run()).toThrow(/readonly/);
+    } finally {
+      second.close();
+    }
+    const writer = core.openConnection();
+    try {
+      writer.prepare("UPDATE profiles SET name = 'Renamed'").run();
+    } finally {
+      writer.close();
+    }
+    expect(core.profiles.list().map((p) => p.name)).toEqual(['Renamed']);
+    expect(JSON.stringify(core.store)).not.toMatch(/[0-9a-f]{64}/);
+  });
+
   describe('a broken store file is reported and left exactly as it is', () => {
     async function brokenStore(breakIt: (file: string) => void): Promise<{ dir: string; file: string; hash: string }> {
       const dir = tempDir();
