@@ -20,7 +20,9 @@ import type { SecretStore } from '../secrets/secretStore';
 import { newStoreGrant, resolveStoreKey, type StoreKeySource } from '../secrets/storeKeys';
 import type { StoreKeyGrant } from '../store/openStore';
 import { databasePath } from '../store/db';
-import { setAside } from '../store/storeFile';
+import { inspectStoreFile, setAside } from '../store/storeFile';
+import { assertStoreNotInUse } from '../store/openStore';
+import type { StoreKey } from '../store/cipher';
 import { StoreError } from '../store/storeErrors';
 import { BACKUP_EXTENSION, readBackupSummary, startBackup, startRestore, type StoreJob as RunningJob } from '../store/backup';
 import { allMigrations } from '../store/migrations';
@@ -242,6 +244,13 @@ export class CoreHost {
     const before = this.core;
     this.core = null;
     await before?.close();
+    try {
+      await this.assertNoOtherProcess();
+    } catch (err) {
+      this.restoring = false;
+      await this.open();
+      throw err;
+    }
     this.events.emit('store.changed', { state: 'restoring' });
     const run = startRestore({
       backupFile: input.file,
@@ -269,6 +278,25 @@ export class CoreHost {
       },
       () => reopen(false),
     );
+  }
+
+  /** A restore must not replace the file under another process (the app, a command) that has it open. */
+  private async assertNoOtherProcess(): Promise<void> {
+    const file = this.storeFile;
+    const state = inspectStoreFile(file);
+    if (state.kind === 'none') return;
+    let key: StoreKey | null = null;
+    if (state.kind === 'encrypted') {
+      key = await this.opts.keys.get(state.salt).catch(() => null);
+      // Without its key no process on this account can have it open.
+      if (!key) return;
+    }
+    try {
+      assertStoreNotInUse(file, key, this.opts.sqliteNativeBinding);
+    } catch (err) {
+      if (err instanceof StoreError && err.problem === 'busy') throw err;
+      // A damaged file or a key that doesn't fit: nobody has it open either.
+    }
   }
 
   cancel(jobId: string): void {

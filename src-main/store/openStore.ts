@@ -9,11 +9,11 @@
  *
  * A `null` grant opens or creates a plain store: only tests and the plain benchmark do that.
  */
-import { databasePath, openDatabase, type Db, type OpenOptions } from './db';
+import { connect, databasePath, openDatabase, type Db, type OpenOptions } from './db';
 import type { StoreKey } from './cipher';
 import { inspectStoreFile, readOnlyReason, setAsideOrphans } from './storeFile';
 import { encryptPlainStore, type EncryptStep } from './encryptStore';
-import { missingKey, readOnlyNeedsWrite } from './storeErrors';
+import { busy, missingKey, readOnlyNeedsWrite } from './storeErrors';
 import { allMigrations } from './migrations';
 import { log } from '../core/log';
 
@@ -89,4 +89,27 @@ function pendingMigrations(db: Db, migrations: { id: number }[]): boolean {
     return true;
   }
   return migrations.some((m) => !applied.has(m.id));
+}
+
+/**
+ * Throws "busy" when another process (the app, a command) has the store open: leaving WAL mode
+ * needs the only connection, so the attempt fails while anyone else holds one. Used before a
+ * restore replaces the file, which would otherwise go on under a process still writing to it.
+ * The store is left in rollback-journal mode, a valid state its next opening undoes.
+ */
+export function assertStoreNotInUse(file: string, key: StoreKey | null, nativeBinding?: string): void {
+  const db = connect(file, { key, nativeBinding });
+  try {
+    db.pragma('busy_timeout = 0');
+    let mode: unknown;
+    try {
+      mode = db.pragma('journal_mode = DELETE', { simple: true });
+    } catch (err) {
+      if (String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) throw busy(file, 'replaced by a restore');
+      throw err;
+    }
+    if (mode !== 'delete') throw busy(file, 'replaced by a restore');
+  } finally {
+    db.close();
+  }
 }

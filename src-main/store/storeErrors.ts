@@ -72,11 +72,11 @@ export function keychainUnavailable(file: string, reason: string): StoreError {
   );
 }
 
-export function busy(file: string): StoreError {
+export function busy(file: string, what = 'encrypted once'): StoreError {
   return new StoreError(
     'busy',
     file,
-    `The store ${file} is open in another Twofold (the app or a command) while it must be encrypted once; close the other one and start again. Nothing was changed.`,
+    `The store ${file} is open in another Twofold (the app or a command) while it must be ${what}; close the other one and try again. Nothing was changed.`,
   );
 }
 

@@ -136,6 +136,25 @@ describe('backup and restore', () => {
     expect(fs.existsSync(job.previousStore!)).toBe(true);
   });
 
+  it('a restore refuses to replace a store another process has open, and changes nothing', async () => {
+    const h = await host();
+    h.current()!.profiles.insert({ name: 'Org', vomoUrl: null, crmUrl: null, raiseUrl: null });
+    await call(h, 'backup.create', { passphrase: PASS });
+    const file = (await finished(h)).file;
+    // Another process's connection (the app while the CLI restores, say).
+    const other = h.current()!.openConnection();
+    try {
+      const r = await h.invoke('backup.restore', { file, passphrase: PASS, confirm: true });
+      expect(r).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE', message: /is open in another Twofold .* replaced by a restore; close the other one/ } });
+      expect(h.status().state).toBe('open');
+      expect(fs.readdirSync(h.dataDir).filter((f) => f.includes('before-restore'))).toEqual([]);
+    } finally {
+      other.close();
+    }
+    await call(h, 'backup.restore', { file, passphrase: PASS, confirm: true });
+    expect((await finished(h)).phase).toBe('done');
+  });
+
   it('a backup taken during a running sync restores to a consistent store that a sync then completes', async () => {
     const { h, core, sandbox, profileId, sync } = await syncedHost(1200);
     sync.configure({ vomo: { requestsPerSecond: 150, detailBatch: 10 }, crm: { take: 40 }, raise: { take: 40 } });

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { allMigrations } from '../../src-main/store/migrations';
-import { databasePath } from '../../src-main/store/db';
+import { databasePath, openDatabase } from '../../src-main/store/db';
 import { ENCRYPT_STEPS } from '../../src-main/store/encryptStore';
 import { inspectStoreFile } from '../../src-main/store/storeFile';
 import { buildScript } from '../sync/child/build';
 import { tempDir, testStoreKey } from '../helpers/tempCore';
-import { columnsOf, dumpTables, foundInFile, personalValues, syncedStore } from './helpers';
+import { columnsOf, dumpTables, foundInFile, personalValues, sha256, syncedStore } from './helpers';
 
 /** The previous version: every migration before this (0050 on). */
 const PREVIOUS = allMigrations.filter((m) => m.id < 50);
@@ -91,6 +91,21 @@ describe('plain store → encrypted store', () => {
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toEqual({ encrypted: true });
     expect(inspectStoreFile(databasePath(dir)).kind).toBe('encrypted');
+    await expectAllRows(dir);
+  });
+
+  it('waits for another process: a plain store open elsewhere is not encrypted under it, and not changed', async () => {
+    const dir = copyOfPlain();
+    const other = openDatabase(databasePath(dir));
+    try {
+      const hash = sha256(databasePath(dir));
+      expect(() => createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() })).toThrow(/is open in another Twofold .* encrypted once/);
+      expect(inspectStoreFile(databasePath(dir)).kind).toBe('plain');
+      expect(sha256(databasePath(dir))).toBe(hash);
+      expect(fs.readdirSync(dir).filter((f) => f.includes('encrypting'))).toEqual([]);
+    } finally {
+      other.close();
+    }
     await expectAllRows(dir);
   });
 
