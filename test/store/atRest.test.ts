@@ -9,7 +9,9 @@ import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
-import { StoreKey, randomSalt } from '../../src-main/store/cipher';
+import { StoreKey, randomSalt, readHead } from '../../src-main/store/cipher';
+import { CoreHost } from '../../src-main/core/host';
+import { MemoryStoreKeys } from '../../src-main/secrets/storeKeys';
 import { databasePath } from '../../src-main/store/db';
 import { StoreError } from '../../src-main/store/storeErrors';
 import { tempDir, testStoreKey } from '../helpers/tempCore';
@@ -127,6 +129,21 @@ describe('the store at rest', () => {
       expect((err as Error).message).toMatch(/Ways out: restore a backup/);
       expect((err as Error).message).not.toMatch(/\bdelete\b/i);
       expect(sha256(file)).toBe(hash);
+    });
+
+    it('the app (its host) shows a damaged store as unavailable with the ways out, and a new store keeps it aside', async () => {
+      const { dir, file, hash } = await brokenStore((f) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2)));
+      const keys = new MemoryStoreKeys();
+      await keys.save(readHead(file)!, testStoreKey().key);
+      const host = new CoreHost({ dataDir: dir, keys, secrets: new MemorySecretStore(), shell: 'test' });
+      cleanups.push(() => host.close());
+      await host.open();
+      expect(host.status()).toMatchObject({ state: 'unavailable', problem: 'damaged', recoverable: true, file });
+      expect(await host.invoke('insights.lists', {})).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining(file) } });
+      expect(sha256(file)).toBe(hash);
+      const r = (await host.invoke('store.startNew', { confirm: true })) as { ok: true; data: { keptAs: string } };
+      expect(sha256(r.data.keptAs)).toBe(hash);
+      expect(host.status().state).toBe('open');
     });
 
     it('random bytes: refused (the key does not open it), named, untouched', async () => {
