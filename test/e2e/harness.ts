@@ -215,6 +215,7 @@ export async function screenshotAs(page: Page, dir: string, name: string): Promi
   const file = path.join(folder, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
 
 /**
  * A connection to the running app's store, keyed as the app keys it: the key from the OS
