@@ -19,6 +19,10 @@ export default defineConfig({
         entry: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
+          // The core, off the window's (and the web server's) thread: a utility process in
+          // Electron, a worker thread of `twofold serve`; and the worker its long jobs run in.
+          backend: resolve(__dirname, 'src-main/backend/entry.ts'),
+          jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
         },
       },
     },

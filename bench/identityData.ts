@@ -2,7 +2,11 @@
  * The identity benchmark's organization, generated in SQL so a million persons take seconds.
  * Shared by the benchmark and by profiling runs that reuse one generated database.
  */
-import type { Db } from '../src-main/store/db';
+/** What generation needs of a connection (better-sqlite3's Database; kept structural so the e2e project can use it too). */
+interface Db {
+  exec(sql: string): unknown;
+  prepare(sql: string): { run(...params: unknown[]): unknown };
+}
 
 /**
  * Person index i in 1..N: VOMO users for i ≤ 0.6N; CRM+ contacts (one individual each, every

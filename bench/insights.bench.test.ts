@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempCore } from '../test/helpers/tempCore';
-import { listPage, listCount } from '../src-main/insights/service';
 import { overview, overlapCounts } from '../src-main/insights/overview';
-import { exportList } from '../src-main/export/listExport';
 import { LISTS } from '../src-main/insights/listRegistry';
 import type { Db } from '../src-main/store/db';
 
@@ -22,6 +20,18 @@ const RUNS = 15;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function repeat(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await timeAsync(fn));
+  return out;
 }
 
 function time(fn: () => unknown): number {
@@ -96,11 +106,11 @@ describe('insights at a million persons', () => {
       const firstPage: Record<string, number> = {};
       const counts: Record<string, { rows: number; ms: number }> = {};
       for (const def of Object.values(LISTS)) {
-        listPage(core, { profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false }); // warm the statement cache
-        const ms = Array.from({ length: RUNS }, () => time(() => listPage(core, { profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false })));
+        await core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false }); // warm the statement cache
+        const ms = await repeat(RUNS, () => core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false }));
         firstPage[def.name] = +median(ms).toFixed(2);
         let rows = 0;
-        const cms = time(() => (rows = listCount(core, { profileId: pid, list: def.name, asOf: AS_OF })));
+        const cms = await timeAsync(async () => (rows = await core.insights.listCount({ profileId: pid, list: def.name, asOf: AS_OF })));
         counts[def.name] = { rows, ms: +cms.toFixed(1) };
       }
       results.firstPageMedianMs = firstPage;
@@ -109,9 +119,9 @@ describe('insights at a million persons', () => {
       const ov = Array.from({ length: RUNS }, () => time(() => overview(db, pid)));
       results.overviewMedianMs = +median(ov).toFixed(2);
       results.overlapLiveMedianMs = +median(Array.from({ length: 5 }, () => time(() => overlapCounts(db, pid)))).toFixed(2);
-      const search = Array.from({ length: RUNS }, () => time(() => listPage(core, { profileId: pid, list: 'donor-volunteers', asOf: AS_OF, search: 'Kowal' }, { withTotal: false })));
+      const search = await repeat(RUNS, () => core.insights.listPage({ profileId: pid, list: 'donor-volunteers', asOf: AS_OF, search: 'Kowal' }, { withTotal: false }));
       results.searchMedianMs = +median(search).toFixed(2);
-      const deep = Array.from({ length: 5 }, () => time(() => listPage(core, { profileId: pid, list: 'all', asOf: AS_OF, offset: 200_000 }, { withTotal: false })));
+      const deep = await repeat(5, () => core.insights.listPage({ profileId: pid, list: 'all', asOf: AS_OF, offset: 200_000 }, { withTotal: false }));
       results.offset200kMedianMs = +median(deep).toFixed(2);
 
       // Export: 100,000 rows, streamed; peak RSS sampled while it runs.
@@ -121,7 +131,7 @@ describe('insights at a million persons', () => {
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
       const out = path.join(core.dataDir, 'bench-export.csv');
       const te = Date.now();
-      const res = await exportList(core, { profileId: exportPid, list: 'all', asOf: AS_OF, columns: ['personId', 'firstName', 'lastName', 'email', 'phone', 'systems', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'] }, { kind: 'file', path: out });
+      const res = await core.exports.create({ profileId: exportPid, list: 'all', asOf: AS_OF, columns: ['personId', 'firstName', 'lastName', 'email', 'phone', 'systems', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'] }, { kind: 'file', path: out });
       const exportMs = Date.now() - te;
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().rss);

@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../src-main/core/app';
 import { MemorySecretStore } from '../src-main/secrets/memoryStore';
-import { syncService } from '../src-main/sync/syncService';
 import { applyPragmas } from '../src-main/store/db';
 import { StoreKey, keyConnection, randomSalt } from '../src-main/store/cipher';
 
@@ -51,7 +50,7 @@ async function runSync(dataDir: string, o: Opts): Promise<Record<string, unknown
   let profile = core.profiles.byName('Bench');
   if (!profile) profile = core.profiles.insert({ name: 'Bench', vomoUrl: o.urls.vomo, crmUrl: o.urls.crm, raiseUrl: o.urls.raise });
   for (const api of ['vomo', 'crm', 'raise'] as const) await core.secrets.set(profile.id, api, o.tokens[api]);
-  const svc = syncService(core);
+  const svc = core.sync;
   // Measure the sync alone: drop the post-sync listeners other domains registered (the identity
   // join refresh has its own benchmark). SYNC_BENCH_LISTENERS=1 keeps them.
   if (process.env.SYNC_BENCH_LISTENERS !== '1') (svc as unknown as { listeners: Set<unknown> }).listeners.clear();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm test`: build, typecheck (all three tsconfigs), unit + integration tests (inside a private
+ * `npm test`: build, typecheck (all three tsconfigs), lint (oxlint: the import boundaries of
+ * .oxlintrc.json and its correctness rules), unit + integration tests (inside a private
  * D-Bus session with an unlocked gnome-keyring, for the keychain tests), then the end-to-end
  * tests in Chromium against the web shell. Ends with the plain line "N passed, N failed, N skipped"
  * summed over every suite (CI reads that line). Exit code is non-zero if anything failed.
@@ -45,6 +46,8 @@ function addVitest(file) {
 
 step('build', process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
 if (!step('typecheck', bin('tsc'), ['-b', '--noEmit'])) counts.failed++;
+// The fixtures under test/fixtures/lint break the rules on purpose (test/unit/lint.test.ts lints them).
+if (!step('lint', bin('oxlint'), ['-c', '.oxlintrc.json', '--ignore-pattern', 'test/fixtures/lint/**', 'src-main', 'src-renderer', 'src-shared', 'test', 'bench', 'scripts'])) counts.failed++;
 
 const unitJson = path.join(RESULTS, 'unit.json');
 const unitOk = step('unit', process.execPath, [path.join(ROOT, 'scripts', 'with-keyring.js'), bin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${unitJson}`], {

@@ -8,7 +8,8 @@ import { version } from '../core/version';
 import { commands } from './commands';
 import { databasePath } from '../store/db';
 
-const OWN_STORE_HANDLING = new Set(['sandbox', 'restore']);
+// `serve` opens the store in its backend thread, where the core runs.
+const OWN_STORE_HANDLING = new Set(['sandbox', 'restore', 'serve']);
 
 export function buildProgram(): { program: Command; ctx: CliContext } {
   const program = new Command();
@@ -26,8 +27,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   program.hook('preAction', async (_root, action) => {
     let top: Command = action;
     while (top.parent && top.parent !== program) top = top.parent;
-    // `serve` is the app to other processes (a CLI sync beside it uses its sandbox servers).
-    if (!OWN_STORE_HANDLING.has(top.name())) await ctx.host({ shell: top.name() === 'serve' ? 'web' : 'cli' });
+    if (!OWN_STORE_HANDLING.has(top.name())) await ctx.host({ shell: 'cli' });
   });
   return { program, ctx };
 }

@@ -1,10 +1,14 @@
 /**
- * The composition root: store, secrets, events, services and the IPC dispatcher, shared by the
- * Electron shell, the web shell, the CLI and the tests. No Electron import here or below.
+ * The composition root: the one place that builds the store, secrets, events, connections,
+ * clocks, the job queue and every domain service from explicit dependencies, and the IPC
+ * dispatcher over them. The backend (Electron's utility process, the web shell's worker thread),
+ * the CLI and the tests create a core here; domain modules never import this file.
+ * No Electron import here or below.
  */
 import fs from 'node:fs';
 import { openDatabase, type Db } from '../store/db';
 import { openStore, type StoreKeyGrant } from '../store/openStore';
+import { keyMaterialForWorker } from '../store/cipher';
 import type { EncryptStep } from '../store/encryptStore';
 import type { Migration } from '../store/migrate';
 import { ProfilesRepo } from '../store/repos/profiles';
@@ -16,10 +20,35 @@ import { SessionOverlaySecretStore } from '../secrets/sessionOverlay';
 import { EventBus } from './events';
 import { createDispatcher, type Dispatch } from '../ipc/dispatcher';
 import { allHandlers } from '../ipc/handlers';
+import { writePolicy } from '../ipc/writePolicy';
 import type { HandlerContext } from '../ipc/handlerTypes';
 import type { Envelope } from '../../src-shared/ipc/channel';
-import { wireDomainServices } from './wiring';
+import { isChannelName } from '../../src-shared/ipc/contract';
+import type { EventMessage } from '../../src-shared/ipc/events';
+import { WriteGate } from '../jobs/writeGate';
+import { JobQueue } from '../jobs/queue';
+import { InlineRunner } from '../jobs/inlineRunner';
+import { WorkerRunner } from '../jobs/workerRunner';
+import type { JobRunner } from '../jobs/types';
+import { EmbeddedSandboxes } from '../sandboxRuntime/embedded';
+import type { SandboxClock } from '../sandboxRuntime/clock';
+import { Connections } from '../connections/connections';
+import { SyncService, type SyncServiceOptions } from '../sync/syncService';
+import { IdentityService } from '../identity/identityService';
+import { InsightsService, currentMeasures } from '../insights/service';
+import { latestIdentityRun, type InsightStateRow } from '../insights/measures';
+import { referenceDay } from '../insights/dates';
+import { ExportService } from '../export/exportService';
+import { exportLitter } from '../export/listExport';
+import { Downloads, type DownloadEntry } from '../export/downloads';
+import { RunsRepo } from '../reconcile/runs';
+import { PushService, checkPendingAfterSync, type PushServiceOptions } from '../crmPush/pushService';
+import type { RunInfo } from '../../src-shared/domain/reconcile';
+import type { ReconcileJobInput, ExportJobInput } from '../jobs/types';
+import { createJobServices } from './jobServices';
 import { sandboxTokenFor } from '../sandboxRuntime/tokens';
+
+export type Shell = HandlerContext['shell'];
 
 export interface CoreOptions {
   dataDir: string;
@@ -31,7 +60,7 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** Electron passes the path of its own-ABI better-sqlite3 addon. */
   sqliteNativeBinding?: string;
-  shell?: HandlerContext['shell'];
+  shell?: Shell;
   hooks?: ShellHooks;
   /** The shell host's bus, which outlives a core replaced by a restore. */
   events?: EventBus;
@@ -39,6 +68,13 @@ export interface CoreOptions {
   afterEncryptStep?: (step: EncryptStep) => void;
   /** Tests build a store as an earlier version left it (fewer migrations). */
   migrations?: Migration[];
+  /**
+   * Run long jobs in a worker thread from this bundled entry (out/main/jobWorker.js). Without
+   * it they run inline on the core's thread: the CLI, and tests that are not about threads.
+   */
+  jobWorker?: { script: string; hardStopMs?: number; execArgv?: string[] };
+  sync?: SyncServiceOptions;
+  push?: PushServiceOptions;
 }
 
 /** What the shells and services may know about the store (never its key). */
@@ -55,8 +91,26 @@ export interface ShellHooks {
   chooseSavePath?(defaultName: string): Promise<string | null>;
 }
 
-export interface Core {
+/** What a shell needs of the core, wherever the core runs (here, or behind a message port). */
+export interface Backend {
+  invoke(channel: string, input: unknown, shell?: Shell): Promise<Envelope<unknown>>;
+  subscribe(listener: (message: EventMessage) => void): () => void;
+  download(id: string): Promise<DownloadEntry | undefined>;
+  close(): Promise<void>;
+}
+
+/** Reconciliation as the core offers it: runs as jobs, reports from the reader connection. */
+export interface ReconcileFacade {
+  readonly runs: RunsRepo;
+  run(input: ReconcileJobInput): Promise<RunInfo>;
+  isRunning(profileId: number): boolean;
+  /** Stops the profile's running (or queued) reconciliation; false when none. */
+  cancel(profileId: number): boolean;
+}
+
+export interface Core extends Backend {
   readonly dataDir: string;
+  /** The core's connection: reads (WAL snapshots) and short writes under the gate. */
   readonly db: Db;
   readonly store: StoreInfo;
   /**
@@ -71,67 +125,158 @@ export interface Core {
   /** The same store: sandbox tokens derived from the seed, and tokens kept in memory for this session. */
   readonly sessionSecrets: SessionOverlaySecretStore;
   readonly events: EventBus;
-  readonly shell: HandlerContext['shell'];
+  readonly shell: Shell;
   readonly hooks: ShellHooks;
-  /** One instance per name for the life of the core (services keep caches and running jobs). */
-  service<T>(name: string, factory: () => T): T;
-  /** Run a channel the way a shell would: validated, enveloped. */
-  invoke(channel: string, input: unknown, shell?: HandlerContext['shell']): Promise<Envelope<unknown>>;
-  /** Register cleanup for a service (stop a sandbox, cancel a sync) run by close(). */
-  onClose(fn: () => void | Promise<void>): void;
-  close(): Promise<void>;
+  readonly gate: WriteGate;
+  readonly jobs: JobQueue;
+  readonly sandboxes: EmbeddedSandboxes;
+  readonly clock: SandboxClock;
+  readonly connections: Connections;
+  readonly sync: SyncService;
+  readonly identity: IdentityService;
+  readonly insights: InsightsService;
+  readonly exports: ExportService;
+  readonly reconcile: ReconcileFacade;
+  readonly push: PushService;
+  readonly downloads: Downloads;
 }
 
 export function createCore(opts: CoreOptions): Core {
   fs.mkdirSync(opts.dataDir, { recursive: true });
+  const dataDir = opts.dataDir;
   const grant = opts.storeKey;
-  const opened = openStore(opts.dataDir, grant, { nativeBinding: opts.sqliteNativeBinding, afterEncryptStep: opts.afterEncryptStep, migrations: opts.migrations });
+  const opened = openStore(dataDir, grant, { nativeBinding: opts.sqliteNativeBinding, afterEncryptStep: opts.afterEncryptStep, migrations: opts.migrations });
   const db = opened.db;
-  const services = new Map<string, unknown>();
-  const closers: (() => void | Promise<void>)[] = [];
-  let dispatch: Dispatch | null = null;
-  let closed = false;
+  const store: StoreInfo = { file: opened.file, encrypted: opened.encrypted, readOnly: opened.readOnly };
+  // Every further connection (the job worker's, a report's) is keyed like the first, in one place.
+  const openConnection = (o: { readonly?: boolean } = {}) =>
+    openDatabase(opened.file, {
+      key: opened.encrypted ? grant?.key : null,
+      keyFrom: grant?.from,
+      nativeBinding: opts.sqliteNativeBinding,
+      readonly: o.readonly || !!opened.readOnly,
+    });
   const profiles = new ProfilesRepo(db);
   const settings = new SettingsRepo(db);
+  const audit = new AuditRepo(db);
+  const events = opts.events ?? new EventBus();
+  const gate = new WriteGate();
+  // Sandbox tokens are derived from the sandbox's seed in every process (sandboxRuntime/tokens.ts).
   const sessionSecrets = new SessionOverlaySecretStore(opts.secrets ?? new KeychainSecretStore(), (profileId, api) => sandboxTokenFor({ profiles, settings }, profileId, api));
+  const secrets: SecretStore = sessionSecrets;
+  const hooks = opts.hooks ?? {};
+  const downloads = new Downloads();
 
-  const core: Core = {
-    dataDir: opts.dataDir,
+  const sandboxes = new EmbeddedSandboxes({ db, profiles, settings, audit, events, shell: opts.shell ?? 'test', gate });
+  // Late-bound: the sync owns the tuning, and the connections serve the sync.
+  let sync!: SyncService;
+  const connections = new Connections({ profiles, secrets, sandboxes, tuning: () => sync.currentTuning() });
+  sync = new SyncService({ db, profiles, settings, audit, events, gate, connections }, opts.sync);
+
+  let jobs!: JobQueue;
+  const identity = new IdentityService({
     db,
-    store: { file: opened.file, encrypted: opened.encrypted, readOnly: opened.readOnly },
-    openConnection(o = {}) {
-      return openDatabase(opened.file, {
-        key: opened.encrypted ? grant?.key : null,
-        keyFrom: grant?.from,
-        nativeBinding: opts.sqliteNativeBinding,
-        readonly: o.readonly || !!opened.readOnly,
-      });
-    },
+    settings,
+    audit,
+    events,
+    requestRebuild: (profileId, kind, o) => jobs.run('rebuild', { profileId, kind, fromScratch: o?.fromScratch }, { profileId }),
+  });
+
+  const runner: JobRunner = opts.jobWorker
+    ? new WorkerRunner({
+        script: opts.jobWorker.script,
+        init: {
+          dataDir,
+          nativeBinding: opts.sqliteNativeBinding,
+          logLevel: process.env.TWOFOLD_LOG_LEVEL,
+          storeKey: opened.encrypted && grant ? keyMaterialForWorker(grant.key) : null,
+          keyFrom: grant?.from,
+          readonly: !!opened.readOnly,
+        },
+        host: { secrets, sandboxes, clock: sandboxes, gate, events },
+        hardStopMs: opts.jobWorker.hardStopMs,
+        execArgv: opts.jobWorker.execArgv,
+        litter: (kind, input) => (kind === 'export' ? exportLitter(dataDir, input as ExportJobInput) : []),
+      })
+    : new InlineRunner(createJobServices({ db, dataDir, events, secrets, sandboxes, clock: sandboxes, identity, connections }), gate);
+  jobs = new JobQueue(runner, events);
+
+  const insights = new InsightsService({
+    db,
     profiles,
     settings,
-    audit: new AuditRepo(db),
-    secrets: sessionSecrets,
+    events,
+    // Stale measures are a job; the read waits for it without holding this thread. A store never
+    // built has nothing to measure: it answers at once (a first sync holds the gate until it ends).
+    measures: async (profileId, scoreDay) =>
+      currentMeasures(db, profileId, scoreDay) ?? (latestIdentityRun(db, profileId) === null ? noMeasures(profileId, scoreDay) : jobs.run('measures', { profileId, asOf: scoreDay }, { profileId })),
+  });
+  const exports = new ExportService({ dataDir, jobs, downloads, measures: (profileId, day) => insights.measures(profileId, day), chooseSavePath: hooks.chooseSavePath });
+  const reconcile: ReconcileFacade = {
+    runs: new RunsRepo(db),
+    run: (input) => jobs.run('reconcile', input, { profileId: input.profileId }),
+    isRunning: (profileId) => !!jobs.active(profileId, 'reconcile'),
+    cancel: (profileId) => jobs.cancelKind(profileId, 'reconcile') > 0,
+  };
+  const push = new PushService({ db, profiles, settings, audit, events, connections, clock: sandboxes, insights }, opts.push);
+
+  // After every sync: the person store, then the insight measures, as jobs the Sync view shows
+  // as its last step; then pending CRM+ submissions are checked.
+  const offAfterSync = sync.onAfterSync(async (profileId, runId) => {
+    try {
+      await jobs.run('rebuild', { profileId, kind: 'refresh' }, { profileId, syncRunId: runId });
+      const asOf = (await sandboxes.sandboxNow(profileId))?.toISOString().slice(0, 10);
+      await jobs.run('measures', { profileId, asOf }, { profileId, syncRunId: runId });
+    } catch (err) {
+      events.emit('task.progress', { profileId, task: 'identity', step: 'refresh', current: 0, total: null, done: true, message: `Identity refresh failed: ${(err as Error).message}` });
+      throw err;
+    }
+  });
+  const offPush = checkPendingAfterSync(push, events, (fn) => gate.shared(fn));
+
+  let dispatch: Dispatch | null = null;
+  let closed = false;
+  const core: Core = {
+    dataDir,
+    db,
+    store,
+    openConnection,
+    profiles,
+    settings,
+    audit,
+    secrets,
     sessionSecrets,
-    events: opts.events ?? new EventBus(),
+    events,
     shell: opts.shell ?? 'test',
-    hooks: opts.hooks ?? {},
-    service<T>(name: string, factory: () => T): T {
-      if (!services.has(name)) services.set(name, factory());
-      return services.get(name) as T;
-    },
+    hooks,
+    gate,
+    jobs,
+    sandboxes,
+    clock: sandboxes,
+    connections,
+    sync,
+    identity,
+    insights,
+    exports,
+    reconcile,
+    push,
+    downloads,
     invoke(channel, input, shell) {
       dispatch ??= createDispatcher(allHandlers);
-      return dispatch(channel, input, { core, shell: shell ?? core.shell });
+      const run = () => dispatch!(channel, input, { core, shell: shell ?? core.shell });
+      return isChannelName(channel) && (writePolicy as Record<string, string | undefined>)[channel] === 'write' ? gate.shared(run) : run();
     },
-    onClose(fn) {
-      closers.push(fn);
-    },
+    subscribe: (listener) => events.subscribe(listener),
+    download: async (id) => downloads.get(id),
     async close() {
       if (closed) return;
       closed = true;
-      for (const fn of closers.reverse()) {
+      offAfterSync();
+      offPush();
+      // Jobs first: a sync waiting on its follow-up rebuild is released by the rebuild's cancel.
+      for (const step of [() => jobs.close(), () => sync.close(), () => sandboxes.close()]) {
         try {
-          await fn();
+          await step();
         } catch {
           /* closing is best effort; the database close below must still happen */
         }
@@ -139,6 +284,10 @@ export function createCore(opts: CoreOptions): Core {
       db.close();
     },
   };
-  wireDomainServices(core);
   return core;
+}
+
+/** The measures of a profile whose person store was never built: none yet. */
+function noMeasures(profileId: number, scoreDay?: string): InsightStateRow {
+  return { profile_id: profileId, refreshed_at: new Date().toISOString(), as_of: referenceDay(scoreDay), identity_run_id: null, persons: 0, by_flag: 0, by_check: 0, unverified: 0 };
 }

@@ -12,7 +12,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCore, type Core, type ShellHooks } from './app';
+import { createCore, type Backend, type Core, type CoreOptions, type ShellHooks } from './app';
+import type { EventMessage } from '../../src-shared/ipc/events';
+import type { DownloadEntry } from '../export/downloads';
 import { EventBus } from './events';
 import { log } from './log';
 import { version } from './version';
@@ -48,6 +50,8 @@ export interface HostOptions {
   };
   /** Where backups go by default (~/Twofold backups). */
   backupFolder?: string;
+  /** What the core is built with beyond the store (its job worker; tests' sync and push tuning). */
+  core?: Pick<CoreOptions, 'jobWorker' | 'sync' | 'push'>;
 }
 
 export interface HostHandlerContext {
@@ -74,7 +78,8 @@ function auditQuietly(core: Core, action: string, file: string, detail: unknown)
   }
 }
 
-export class CoreHost {
+/** A shell's backend: the store's own channels, and the core's once the store opens. */
+export class CoreHost implements Backend {
   readonly events = new EventBus();
   private core: Core | null = null;
   private grant: StoreKeyGrant | null = null;
@@ -106,6 +111,7 @@ export class CoreHost {
         shell: this.opts.shell,
         hooks: this.opts.hooks,
         events: this.events,
+        ...this.opts.core,
       });
       this.failure = null;
     } catch (err) {
@@ -118,6 +124,16 @@ export class CoreHost {
 
   current(): Core | null {
     return this.core;
+  }
+
+  /** Every event of the host and of the core it opens (they share the host's bus). */
+  subscribe(listener: (message: EventMessage) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /** A download the open core registered (none while the store is unavailable). */
+  async download(id: string): Promise<DownloadEntry | undefined> {
+    return this.core?.download(id);
   }
 
   async invoke(channel: string, input: unknown, shell: HandlerContext['shell'] = this.opts.shell): Promise<Envelope<unknown>> {

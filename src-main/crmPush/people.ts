@@ -3,10 +3,9 @@
  * VOMO values the Transaction body is built from (the VOMO mirror's own row first: the body
  * describes the volunteer as VOMO has them, whatever the display authority chose).
  */
-import type { Core } from '../core/app';
 import type { Db } from '../store/db';
 import { AppError } from '../../src-shared/errors';
-import { allRows } from '../insights/service';
+import type { InsightsService } from '../insights/service';
 import type { ListFilters, ListName } from '../../src-shared/domain/insights';
 import type { PushPerson } from './transactionBody';
 
@@ -69,8 +68,13 @@ export function loadPersons(db: Db, profileId: number, personIds: string[]): Per
 }
 
 /** The person ids of an insight list as the steward sees it (same filters, search and order). */
-export function listPersonIds(core: Core, profileId: number, list: ListName, opts: { filters?: ListFilters; search?: string; max: number }): { ids: string[]; truncated: boolean } {
-  const { rows } = allRows(core, { profileId, list, filters: opts.filters, search: opts.search }, opts.max + 1);
+export async function listPersonIds(
+  insights: Pick<InsightsService, 'allRows'>,
+  profileId: number,
+  list: ListName,
+  opts: { filters?: ListFilters; search?: string; max: number },
+): Promise<{ ids: string[]; truncated: boolean }> {
+  const { rows } = await insights.allRows({ profileId, list, filters: opts.filters, search: opts.search }, opts.max + 1);
   const ids = rows.map((r) => r.personId);
   const truncated = ids.length > opts.max;
   return { ids: truncated ? ids.slice(0, opts.max) : ids, truncated };

@@ -9,7 +9,14 @@
  * `data.changed` (scope 'crmPush'). The reference clock (submission times, the follow-up
  * window) is injectable, and for a sandbox profile it is the sandbox's own clock.
  */
-import type { Core } from '../core/app';
+import type { Db } from '../store/db';
+import type { ProfilesRepo } from '../store/repos/profiles';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { AuditRepo } from '../store/repos/audit';
+import type { EventBus } from '../core/events';
+import type { Connections } from '../connections/connections';
+import type { SandboxClock } from '../sandboxRuntime/clock';
+import type { InsightsService } from '../insights/service';
 import { AppError } from '../../src-shared/errors';
 import {
   PUSH_REFERENCE_SOURCE,
@@ -47,6 +54,17 @@ export interface PushServiceOptions {
   hooks?: SubmitHooks;
 }
 
+export interface PushDeps {
+  db: Db;
+  profiles: Pick<ProfilesRepo, 'get'>;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  events: Pick<EventBus, 'emit'>;
+  connections: Connections;
+  clock: SandboxClock;
+  insights: Pick<InsightsService, 'allRows'>;
+}
+
 export interface PreviewInput {
   profileId: number;
   list?: ListName;
@@ -61,7 +79,7 @@ export class PushService {
   private readonly busy = new Set<number>();
 
   constructor(
-    private readonly core: Core,
+    private readonly core: PushDeps,
     private readonly opts: PushServiceOptions = {},
   ) {
     this.repo = new SubmissionsRepo(core.db, core.audit);
@@ -79,7 +97,7 @@ export class PushService {
     let truncated = false;
     const max = Math.min(input.max ?? MAX_PREVIEW_PERSONS, MAX_PREVIEW_PERSONS);
     if (input.personIds?.length) personIds = [...new Set(input.personIds)];
-    else if (input.list) ({ ids: personIds, truncated } = listPersonIds(this.core, profile.id, input.list, { filters: input.filters, search: input.search, max }));
+    else if (input.list) ({ ids: personIds, truncated } = await listPersonIds(this.core.insights, profile.id, input.list, { filters: input.filters, search: input.search, max }));
     else throw new AppError('BAD_INPUT', 'Choose a list or some people to add to CRM+.');
     if (personIds.length > max) throw new AppError('BAD_INPUT', `At most ${max} people can be added to CRM+ at once; narrow the selection.`);
     const persons = loadPersons(this.core.db, profile.id, personIds);
@@ -261,19 +279,11 @@ export class PushService {
   }
 
   private async api(profileId: number): Promise<PushApi> {
-    const before = this.core.profiles.get(profileId)!;
-    if (before.is_sandbox) {
-      const { prepareProfileForSync } = await import('../sandboxRuntime/embedded');
-      await prepareProfileForSync(this.core, profileId);
-    }
-    const profile = this.core.profiles.get(profileId)!;
-    if (!profile.crm_url) throw new AppError('BAD_INPUT', `"${profile.name}" has no CRM+ base URL: set it in Settings → Connections.`);
-    const token = await this.core.secrets.get(profileId, 'crm');
-    if (!token) throw new AppError('TOKEN_MISSING', `"${profile.name}" has no CRM+ token: add it in Settings → Connections.`);
+    const c = await this.core.connections.open(profileId, 'crm');
+    if (!c.ok) throw c.error;
     const settings = this.settings(profileId);
     return new PushApi({
-      baseUrl: profile.crm_url,
-      token,
+      ...c.options,
       fetch: this.opts.fetch,
       reserve: settings.budgetReserve,
       ...this.opts.client,
@@ -284,8 +294,7 @@ export class PushService {
   /** The reference clock: injected, else the sandbox's clock for a sandbox profile, else now. */
   async referenceNow(profileId: number): Promise<Date> {
     if (this.opts.now) return await this.opts.now();
-    const { profileNow } = await import('../sandboxRuntime/clock');
-    return (await profileNow(this.core, profileId)).at;
+    return (await this.core.clock.sandboxNow(profileId)) ?? new Date();
   }
 
   private progress(profileId: number, step: string, current: number, total: number | null, message: string, done = false): void {
@@ -306,18 +315,13 @@ function countItems(items: PushPreviewItem[]): PushCounts {
 }
 
 /**
- * The push service of a core, created once. After every sync that went through it checks the
- * pending submissions (at the polite interval), so confirmations arrive without a click.
+ * After every sync that went through, check the pending submissions (at the polite interval), so
+ * confirmations arrive without a click. Returns the unsubscribe function.
  */
-export function pushService(core: Core, opts?: PushServiceOptions): PushService {
-  return core.service('crmPush', () => {
-    const svc = new PushService(core, opts);
-    const off = core.events.on('sync.finished', ({ profileId, status }) => {
-      if (status === 'cancelled' || status === 'failed') return;
-      if (svc.repo.awaiting(profileId).length === 0) return;
-      svc.checkPending({ profileId, manual: false }).catch(() => undefined);
-    });
-    core.onClose(off);
-    return svc;
+export function checkPendingAfterSync(svc: PushService, events: Pick<EventBus, 'on'>, write: <T>(fn: () => Promise<T>) => Promise<T>): () => void {
+  return events.on('sync.finished', ({ profileId, status }) => {
+    if (status === 'cancelled' || status === 'failed') return;
+    if (svc.repo.awaiting(profileId).length === 0) return;
+    write(() => svc.checkPending({ profileId, manual: false })).catch(() => undefined);
   });
 }

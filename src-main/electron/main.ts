@@ -1,83 +1,87 @@
 /**
- * The Electron shell: lifecycle, one window, the security guards, and ipcMain.handle for every
- * channel of the contract over the same core the web shell and CLI use. Kept thin on purpose:
- * nothing here is needed to test the product, because this machine cannot run Electron.
+ * The Electron shell: lifecycle, one window, the security guards, the save dialog, and the IPC
+ * relay to the backend. The core does not run here: it lives in a utility process (Chromium's
+ * Services API, Node inside), so nothing it does can freeze the window. Kept thin on purpose:
+ * nothing here is needed to test the product, because this machine cannot run Electron; the
+ * relay's logic is in relay.ts, tested without the binary.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain } from 'electron';
-import { CoreHost } from '../core/host';
-import { KeychainSecretStore } from '../secrets/keychain';
-import { KeychainStoreKeys } from '../secrets/storeKeys';
+import { app, BrowserWindow, dialog, ipcMain, utilityProcess } from 'electron';
 import { contract } from '../../src-shared/ipc/contract';
+import { BackendClient } from '../backend/client';
+import type { FromBackend, PathPurpose, ToBackend } from '../backend/protocol';
 import { hardenSession, isAppUrl } from './security';
 import { createMainWindow } from './window';
 import { EVENT_CHANNEL } from './ipcNames';
+import { registerRelay } from './relay';
 import { nativePaths } from './nativePaths';
 
 app.setName('Twofold');
-// A larger young generation: an identity rebuild allocates millions of short-lived values per
-// phase, and V8's default (16 MB semi-spaces) promotes them to the old generation, where every
-// major collection walks the whole join store again (~12% of a 1M-person rebuild, measured in
-// the web shell with the same flag; see scripts/start.js).
-app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=64');
 
-let host: CoreHost | null = null;
+/**
+ * The save dialog (a CSV, a backup) or the open dialog (a backup), asked for by the backend. The
+ * Electron-ABI builds of the native addons (nativePaths.ts) load in the utility process, where the
+ * core runs; its job worker thread loads the same addon file.
+ */
+async function chooseSavePath(defaultName: string, purpose: PathPurpose): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow() ?? undefined;
+  const filters = purpose === 'csv' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'Twofold backup', extensions: ['twofold-backup'] }];
+  if (purpose === 'backup-open') {
+    const opts = { defaultPath: defaultName, filters, properties: ['openFile' as const] };
+    const r = await (win ? dialog.showOpenDialog(win, opts) : dialog.showOpenDialog(opts));
+    return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+  }
+  const r = await (win ? dialog.showSaveDialog(win, { defaultPath: defaultName, filters }) : dialog.showSaveDialog({ defaultPath: defaultName, filters }));
+  return r.canceled || !r.filePath ? null : r.filePath;
+}
+
+let backend: BackendClient | null = null;
 
 async function start() {
   await app.whenReady();
   hardenSession();
   const native = nativePaths();
-  // The app takes the store key from the OS keychain only (TWOFOLD_STORE_KEY is the CLI's).
-  host = new CoreHost({
+  // A larger young generation: an identity rebuild allocates millions of short-lived values per
+  // phase, and V8's default (16 MB semi-spaces) promotes them to the old generation, where every
+  // major collection walks the whole join store again (~12% of a 1M-person rebuild).
+  const child = utilityProcess.fork(path.join(__dirname, 'backend.js'), [], {
+    serviceName: 'Twofold backend',
+    execArgv: ['--max-semi-space-size=64'],
+    stdio: 'inherit',
+  });
+  const client = new BackendClient(
+    { post: (m: ToBackend) => child.postMessage(m), onMessage: (fn: (m: FromBackend) => void) => child.on('message', fn) },
+    { chooseSavePath, kill: () => void child.kill() },
+  );
+  child.on('exit', (code) => client.exited(`it exited (${code})`));
+  backend = client;
+  await client.start({
     dataDir: process.env.TWOFOLD_DATA_DIR || app.getPath('userData'),
-    keys: new KeychainStoreKeys(native.keytar),
-    secrets: new KeychainSecretStore(native.keytar),
-    sqliteNativeBinding: native.sqlite,
     shell: 'electron',
-    hooks: {
-      async chooseBackupPath(purpose, defaultPath) {
-        const win = BrowserWindow.getFocusedWindow() ?? undefined;
-        const filters = [{ name: 'Twofold backup', extensions: ['twofold-backup'] }];
-        if (purpose === 'save') {
-          const r = await (win ? dialog.showSaveDialog(win, { defaultPath, filters }) : dialog.showSaveDialog({ defaultPath, filters }));
-          return r.canceled || !r.filePath ? null : r.filePath;
-        }
-        const opts = { defaultPath, filters, properties: ['openFile' as const] };
-        const r = await (win ? dialog.showOpenDialog(win, opts) : dialog.showOpenDialog(opts));
-        return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
-      },
-      async chooseSavePath(defaultName: string) {
-        const win = BrowserWindow.getFocusedWindow();
-        const r = win
-          ? await dialog.showSaveDialog(win, { defaultPath: defaultName, filters: [{ name: 'CSV', extensions: ['csv'] }] })
-          : await dialog.showSaveDialog({ defaultPath: defaultName, filters: [{ name: 'CSV', extensions: ['csv'] }] });
-        return r.canceled || !r.filePath ? null : r.filePath;
-      },
-    },
+    sqliteNativeBinding: native.sqlite,
+    keytarPath: native.keytar,
+    askSavePath: true,
+    // The app takes the store key from the OS keychain only (TWOFOLD_STORE_KEY is the CLI's).
+    storeKeys: 'keychain',
   });
-  // A store that can't be opened (a lost key, a damaged file) still opens the window, which
-  // says why and offers the ways out.
-  await host.open();
   const appEntry = 'file://' + path.join(__dirname, '../renderer/index.html');
-  for (const name of Object.keys(contract)) {
-    ipcMain.handle(name, (event, input) => {
-      // Only our own page may call in, never a frame that navigated elsewhere.
-      if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appEntry)) {
-        return { ok: false, error: { code: 'VALIDATION', message: 'Calls are accepted from the Twofold window only.' } };
-      }
-      return host!.invoke(name, input, 'electron');
-    });
-  }
   const win = createMainWindow();
-  const unsubscribe = host.events.subscribe((message) => {
-    if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
+  registerRelay({
+    channels: Object.keys(contract),
+    ipcMain,
+    backend: client,
+    // Only our own page may call in, never a frame that navigated elsewhere.
+    isTrusted: (event) => !!event.senderFrame && isAppUrl(event.senderFrame.url, appEntry),
+    send: (message) => {
+      if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
+    },
+    onClosed: (fn) => win.on('closed', fn),
   });
-  win.on('closed', unsubscribe);
 }
 
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', () => {
-  void host?.close();
+  void backend?.close();
 });
 
 start().catch((err) => {

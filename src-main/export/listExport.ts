@@ -9,27 +9,51 @@
  * - outreach exports blank email addresses whose contact method is opted out (by default) and
  *   count them; persons recently exported for outreach are left out when asked and counted;
  * - the file is written under a temporary name and renamed when complete; only then is the
- *   export logged (with its members) and audited, in one transaction.
+ *   export logged (with its members) and audited, in one transaction;
+ * - a cancelled export (checked between batches) removes its partial file and scratch database
+ *   and logs nothing: the store and the folder are as before.
+ *
+ * Where the file goes is decided by the caller first (ExportService: a save dialog, a download,
+ * a path from the CLI); this runs as a job in the worker with its own connection.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import type { Core } from '../core/app';
+import type { AuditRepo } from '../store/repos/audit';
+import type { EventBus } from '../core/events';
 import { AppError } from '../../src-shared/errors';
 import { COLUMN_LABELS, ExportRequest, type ColumnKey, type ExportResult } from '../../src-shared/domain/insights';
 import { LISTS } from '../insights/listRegistry';
-import { prepareList } from '../insights/service';
+import { prepareList, type ListDeps } from '../insights/service';
 import type { RawRow } from '../insights/query';
 import { cellOf, toInsightRow } from '../insights/rows';
 import { getInsightSettings } from '../insights/settings';
-import { checkOutputFile } from './outputFile';
 import { createCsvFileWriter } from './csvExport';
 import { askedSince, recentlyAskedSql } from './recentlyAsked';
 import { recordExport } from './exportLog';
 import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
-import { downloadRegistry } from '../web/server';
+import { databasePath } from '../store/db';
 
-export type ExportDestination = { kind: 'file'; path: string } | { kind: 'download' } | { kind: 'dialog' };
+export interface ExportDeps extends ListDeps {
+  dataDir: string;
+  audit: AuditRepo;
+  events: Pick<EventBus, 'emit'>;
+}
+
+/** Where the file goes, decided before the job: a checked path, or a download's file. */
+export interface ExportTarget {
+  target: string;
+  destination: 'file' | 'download';
+  /** The scratch database's schema name; its file is `<exports>/<name>.scratch.sqlite`. */
+  scratchName: string;
+  downloadId: string | null;
+}
+
+export interface ExportRun {
+  now?: () => number;
+  signal?: { readonly aborted: boolean };
+  onProgress?(step: string, done: number, total: number | null): void;
+}
 
 const BATCH = 5000;
 
@@ -76,11 +100,26 @@ function exportSelect(columns: ColumnKey[]): { select: string; aliases: string[]
 }
 let tempSeq = 0;
 
+/** A fresh scratch schema name for an export of this process. */
+export function scratchName(): string {
+  return `exp_${process.pid}_${++tempSeq}_${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export function scratchFile(dataDir: string, name: string): string {
+  return path.join(dataDir, 'exports', `${name}.scratch.sqlite`);
+}
+
+/** What a stopped export may leave behind; removed by whoever stopped it. */
+export function exportLitter(dataDir: string, t: ExportTarget): string[] {
+  const scratch = scratchFile(dataDir, t.scratchName);
+  return [`${t.target}.partial`, scratch, `${scratch}-journal`];
+}
+
 export function defaultExportFileName(list: string, day: string): string {
   return `twofold-${list}-${day}.csv`;
 }
 
-function exportsDir(core: Core): string {
+export function exportsDir(core: { dataDir: string }): string {
   const dir = path.join(core.dataDir, 'exports');
   fs.mkdirSync(dir, { recursive: true });
   // Downloads are fetched right away; anything older than a day is litter.
@@ -95,39 +134,31 @@ function exportsDir(core: Core): string {
   return dir;
 }
 
-export async function exportList(core: Core, raw: ExportRequest, dest: ExportDestination, now: () => number = Date.now): Promise<ExportResult> {
+export async function exportList(core: ExportDeps, raw: ExportRequest, dest: ExportTarget, run: ExportRun = {}): Promise<ExportResult> {
+  const now = run.now ?? Date.now;
+  const stopIfCancelled = () => {
+    if (run.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
+  };
   const req = ExportRequest.parse(raw);
-  const p = prepareList(core, req);
+  run.onProgress?.('select', 0, null);
+  const p = await prepareList(core, req);
   const def = LISTS[req.list];
   const columns: ColumnKey[] = req.columns?.length ? [...new Set(req.columns)] : ['personId', ...def.columns];
   const settings = getInsightSettings(core, req.profileId);
   const recentDays = req.excludeRecentlyAskedDays ?? settings.recentlyAskedDays;
   const since = askedSince(recentDays, now());
   const fileName = defaultExportFileName(req.list, p.day);
-
-  // Where the file goes, decided before any work (a cancelled dialog costs nothing).
-  let target: string;
-  let downloadId: string | null = null;
-  if (dest.kind === 'dialog') {
-    if (!core.hooks.chooseSavePath) throw new AppError('BAD_INPUT', 'This shell has no save dialog.');
-    const chosen = await core.hooks.chooseSavePath(fileName);
-    if (!chosen) {
-      return { exportId: 0, rowCount: 0, excludedOptedOut: 0, excludedRecentlyAsked: 0, fileName, filePath: null, downloadId: null, cancelled: true };
-    }
-    target = checkOutputFile(chosen);
-  } else if (dest.kind === 'file') {
-    target = checkOutputFile(dest.path);
-  } else {
-    downloadId = crypto.randomBytes(16).toString('hex');
-    target = path.join(exportsDir(core), `${downloadId}.csv`);
-  }
+  const target = dest.target;
+  const downloadId = dest.downloadId;
+  const destKind = dest.destination;
+  exportsDir(core);
 
   const db = core.db;
   // The snapshot lives in a scratch database file attached for this export only: one pass over
   // the list fixes its rows (with every column the file needs) without growing this process's
   // memory with the size of the export, and no statement stays open across the awaits below.
-  const schema = `exp_${process.pid}_${++tempSeq}`;
-  const scratch = path.join(exportsDir(core), `${schema}.scratch.sqlite`);
+  const schema = dest.scratchName;
+  const scratch = scratchFile(core.dataDir, schema);
   const q = p.query;
   const params = { ...q.params, askedSince: since ?? '9999' };
   const askedExpr = since ? recentlyAskedSql('p.id') : '0';
@@ -152,14 +183,19 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
       .prepare(`SELECT COALESCE(SUM(asked = 0), 0) AS rows, COALESCE(SUM(asked), 0) AS asked, COALESCE(SUM(asked = 0 AND opted_out), 0) AS opted_out FROM ${schema}.rows`)
       .get() as { rows: number; asked: number; opted_out: number };
     const blankOptedOut = req.excludeOptedOut && columns.includes('email');
+    stopIfCancelled();
 
     writer = createCsvFileWriter(partial, columns.map((c) => COLUMN_LABELS[c]));
     const batch = db.prepare(`SELECT * FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${BATCH}`);
     const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
     let after = 0;
+    let written = 0;
     for (;;) {
+      stopIfCancelled();
+      run.onProgress?.('write', written, counts.rows);
       const rows = batch.all({ after }) as (RawRow & { seq: number })[];
       if (rows.length === 0) break;
+      written += rows.length;
       after = rows[rows.length - 1]!.seq;
       const cells = rows.map((raw) => {
         const row = toInsightRow(raw, ctx);
@@ -169,6 +205,8 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
       await writer.write(cells);
     }
     await writer.finish();
+    stopIfCancelled();
+    run.onProgress?.('record', counts.rows, counts.rows);
     fs.renameSync(partial, target);
 
     const excludedOptedOut = blankOptedOut ? counts.opted_out : 0;
@@ -185,8 +223,8 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
           excludedOptedOut,
           excludedRecentlyAsked: counts.asked,
           outreach: req.outreach,
-          fileName: dest.kind === 'download' ? fileName : path.basename(target),
-          destination: dest.kind === 'download' ? 'download' : 'file',
+          fileName: destKind === 'download' ? fileName : path.basename(target),
+          destination: destKind === 'download' ? 'download' : 'file',
           filePath: target,
           createdAt: new Date(now()).toISOString(),
         },
@@ -201,15 +239,14 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
       });
       return id;
     })();
-    if (downloadId) downloadRegistry(core).set(downloadId, { file: target, fileName, contentType: 'text/csv; charset=utf-8' });
     core.events.emit('data.changed', { profileId: req.profileId, scope: 'exports' });
     return {
       exportId,
       rowCount: counts.rows,
       excludedOptedOut,
       excludedRecentlyAsked: counts.asked,
-      fileName: dest.kind === 'download' ? fileName : path.basename(target),
-      filePath: dest.kind === 'download' ? null : target,
+      fileName: destKind === 'download' ? fileName : path.basename(target),
+      filePath: destKind === 'download' ? null : target,
       downloadId,
       cancelled: false,
     };
@@ -217,7 +254,7 @@ export async function exportList(core: Core, raw: ExportRequest, dest: ExportDes
     if (writer) await writer.abort().catch(() => undefined);
     fs.rmSync(partial, { force: true });
     if (err instanceof AppError) throw err;
-    if (isReadOnlyError(err)) throw readOnlyWrite(core.store.file);
+    if (isReadOnlyError(err)) throw readOnlyWrite(databasePath(core.dataDir));
     throw new AppError('INTERNAL', `The export could not be written: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     if (attached) {

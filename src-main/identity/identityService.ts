@@ -1,19 +1,27 @@
 /**
- * The identity facade: rebuild after sync, the steward's actions (resolve, merge, undo,
- * reject) each in one transaction with its audit row, and the queries for the views.
+ * The identity facade: the rebuild, the steward's actions (resolve, merge, undo, reject) each in
+ * one transaction with its audit row, and the queries for the views.
  * Every change emits data.changed (scope 'identity') and records an identity_runs row, which
  * tells the insights lists their measures are stale.
+ *
+ * The same class serves the core (its reader connection: queries and short actions) and the job
+ * worker (its own connection: `rebuild`, which holds one transaction for the whole pipeline).
+ * Actions that need a rebuild ask for one through `requestRebuild`, which the composition root
+ * points at the job queue.
  */
 import { SPLIT_KIND_LABELS } from '../../src-shared/domain/identity';
 import path from 'node:path';
-import type { Core } from '../core/app';
+import type { Db } from '../store/db';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { AuditRepo } from '../store/repos/audit';
+import type { EventBus } from '../core/events';
 import type { IdentitySettings, RebuildSummary, ConflictField } from '../../src-shared/domain/identity';
 import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
 import { readIdentitySettings, writeIdentitySettings } from './authority';
-import { forgetRebuildShortcuts, rebuildIdentity } from './rebuildPipeline';
-import { evaluateConflicts, refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
-import { detectSplits, representativeKeys, activePersonLookup } from './splits';
+import { forgetRebuildShortcuts, rebuildIdentity, type RebuildHooks } from './rebuildPipeline';
+import { refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
+import { representativeKeys, activePersonLookup } from './splits';
 import { mergePersons, undoMerge } from './merges';
 import { recordDecision, precision } from './decisions';
 import { recomputePersons } from './recompute';
@@ -21,31 +29,51 @@ import { listPeople, listConflicts, listCandidates, listMerges, type ConflictQue
 import { personDetail } from './personDetail';
 import { fixRows, fixListCsv, fixListFileName } from './fixLists';
 import { writeOutputFile } from '../export/outputFile';
-import { syncService } from '../sync/syncService';
-
 import { refreshPlannerStats } from '../store/plannerStats';
 
+export type RebuildKind = 'rebuild' | 'refresh' | 'settings';
+
+export interface IdentityDeps {
+  db: Db;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  events: Pick<EventBus, 'emit'>;
+  /** Runs a rebuild where this core runs long jobs; without it, here and now. */
+  requestRebuild?(profileId: number, kind: RebuildKind, opts?: { fromScratch?: boolean }): Promise<RebuildSummary>;
+}
+
 export class IdentityService {
-  constructor(private readonly core: Core) {}
+  constructor(private readonly deps: IdentityDeps) {}
 
   private get db() {
-    return this.core.db;
+    return this.deps.db;
   }
 
   settings(profileId: number): IdentitySettings {
-    return readIdentitySettings(this.core.settings, profileId);
+    return readIdentitySettings(this.deps.settings, profileId);
   }
 
-  setSettings(profileId: number, value: IdentitySettings): IdentitySettings {
-    const saved = writeIdentitySettings(this.core.settings, profileId, value);
-    this.core.audit.record({ profileId, action: 'identity.settings', subjectType: 'profile', subjectId: String(profileId), detail: saved });
-    // Display values and conflict authorities follow the new settings.
-    this.rebuild(profileId, 'settings');
+  saveSettings(profileId: number, value: IdentitySettings): IdentitySettings {
+    const saved = writeIdentitySettings(this.deps.settings, profileId, value);
+    this.deps.audit.record({ profileId, action: 'identity.settings', subjectType: 'profile', subjectId: String(profileId), detail: saved });
     return saved;
   }
 
+  async setSettings(profileId: number, value: IdentitySettings): Promise<IdentitySettings> {
+    const saved = this.saveSettings(profileId, value);
+    // Display values and conflict authorities follow the new settings.
+    await this.requestRebuild(profileId, 'settings');
+    return saved;
+  }
+
+  /** A rebuild through the job queue when there is one (the app), else here (the CLI, tests). */
+  requestRebuild(profileId: number, kind: RebuildKind = 'rebuild', opts: { fromScratch?: boolean } = {}): Promise<RebuildSummary> {
+    if (this.deps.requestRebuild) return this.deps.requestRebuild(profileId, kind, opts);
+    return Promise.resolve(this.rebuild(profileId, kind, opts));
+  }
+
   private changed(profileId: number): void {
-    this.core.events.emit('data.changed', { profileId, scope: 'identity' });
+    this.deps.events.emit('data.changed', { profileId, scope: 'identity' });
   }
 
   private run<T>(profileId: number, kind: string, fn: (now: string) => T, summary?: (r: T) => unknown): T {
@@ -70,23 +98,24 @@ export class IdentityService {
    * fromScratch: every record read again and every person recomputed, as if nothing had been
    * built before (IDs and decisions kept); otherwise only what changed since the last rebuild.
    */
-  rebuild(profileId: number, kind: 'rebuild' | 'refresh' | 'settings' = 'rebuild', opts: { fromScratch?: boolean } = {}): RebuildSummary {
-    // The mirrors just changed size; plans chosen on stale statistics scan whole tables per row.
-    refreshPlannerStats(this.db);
+  rebuild(profileId: number, kind: RebuildKind = 'rebuild', opts: { fromScratch?: boolean } = {}, hooks: RebuildHooks = {}): RebuildSummary {
     const settings = this.settings(profileId);
     return this.run(
       profileId,
       kind,
       (now) => {
+        // The mirrors just changed size; plans chosen on stale statistics scan whole tables per
+        // row. Inside the transaction, so a cancelled rebuild leaves even the statistics as they were.
+        refreshPlannerStats(this.db);
         if (opts.fromScratch) forgetRebuildShortcuts(this.db, profileId);
-        const { detected: _detected, ...summary } = rebuildIdentity(this.db, profileId, settings, now);
+        const { detected: _detected, ...summary } = rebuildIdentity(this.db, profileId, settings, now, hooks);
         return summary;
       },
       (r) => r,
     );
   }
 
-  /** What sync calls when a run finished (whatever its status: partial data is still data). */
+  /** After a sync run (whatever its status: partial data is still data). */
   refreshAfterSync(profileId: number): RebuildSummary {
     return this.rebuild(profileId, 'refresh');
   }
@@ -94,7 +123,7 @@ export class IdentityService {
   listPeople = (q: Parameters<typeof listPeople>[1]) => listPeople(this.db, q);
 
   person(profileId: number, personId: string) {
-    const audit = this.core.audit.list(profileId, { subjectType: 'person', subjectId: personId, limit: 100 }).map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail_json }));
+    const audit = this.deps.audit.list(profileId, { subjectType: 'person', subjectId: personId, limit: 100 }).map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail_json }));
     return personDetail(this.db, profileId, personId, this.settings(profileId), audit);
   }
 
@@ -124,7 +153,7 @@ export class IdentityService {
         const status = action === 'resolve' ? 'resolved' : action === 'dismiss' ? 'dismissed' : 'open';
         setConflictStatus(this.db, r, status, action === 'resolve' ? choice : null, value?.trim() ?? null, actor, now, note);
         persons.add(r.person_id);
-        this.core.audit.record({
+        this.deps.audit.record({
           profileId,
           actor,
           action: `conflict.${action}`,
@@ -180,7 +209,7 @@ export class IdentityService {
     const settings = this.settings(profileId);
     return this.run(profileId, 'merge', (now) => {
       const { mergeId, snapshot } = mergePersons(this.db, { profileId, survivorId, mergedId, candidateId, reason, actor, now, settings });
-      this.core.audit.record({
+      this.deps.audit.record({
         profileId,
         actor,
         action: 'person.merge',
@@ -188,7 +217,7 @@ export class IdentityService {
         subjectId: survivorId,
         detail: { mergeId, survivorId, mergedId, candidateId, reason, snapshot },
       });
-      this.core.audit.record({ profileId, actor, action: 'person.merged_into', subjectType: 'person', subjectId: mergedId, detail: { mergeId, survivorId } });
+      this.deps.audit.record({ profileId, actor, action: 'person.merged_into', subjectType: 'person', subjectId: mergedId, detail: { mergeId, survivorId } });
       return { mergeId, survivorId, mergedId };
     });
   }
@@ -197,7 +226,7 @@ export class IdentityService {
     const actor = defaultActor();
     return this.run(profileId, 'undo', (now) => {
       const r = undoMerge(this.db, profileId, mergeId, actor, now);
-      this.core.audit.record({ profileId, actor, action: 'person.merge.undo', subjectType: 'person', subjectId: r.survivorId, detail: { mergeId, ...r } });
+      this.deps.audit.record({ profileId, actor, action: 'person.merge.undo', subjectType: 'person', subjectId: r.survivorId, detail: { mergeId, ...r } });
       return { mergeId, ...r };
     });
   }
@@ -216,7 +245,7 @@ export class IdentityService {
       const kb = rep(c.person_b) ?? c.key_b;
       recordDecision(this.db, profileId, ka, kb, 'not_same', { emailJoined: false, kind: c.kind, reason, actor, now });
       this.db.prepare(`UPDATE split_candidates SET status = 'rejected', decided_at = ? WHERE id = ?`).run(now, c.id);
-      this.core.audit.record({ profileId, actor, action: 'candidate.reject', subjectType: 'person', subjectId: c.person_a, detail: { candidateId, personA: c.person_a, personB: c.person_b, kind: c.kind, reason } });
+      this.deps.audit.record({ profileId, actor, action: 'candidate.reject', subjectType: 'person', subjectId: c.person_a, detail: { candidateId, personA: c.person_a, personB: c.person_b, kind: c.kind, reason } });
       return { ok: true as const };
     });
   }
@@ -225,18 +254,23 @@ export class IdentityService {
    * A verdict on two records the email join put in one person: "same" confirms the join,
    * "not same" detaches the second record (rebuild follows). Both measure the join's precision.
    */
-  linkVerdict(profileId: number, personId: string, keyA: string, keyB: string, verdict: 'same' | 'not_same', reason: string | null) {
+  async linkVerdict(profileId: number, personId: string, keyA: string, keyB: string, verdict: 'same' | 'not_same', reason: string | null) {
+    this.recordLinkVerdict(profileId, personId, keyA, keyB, verdict, reason);
+    if (verdict === 'not_same') await this.requestRebuild(profileId);
+    return { ok: true as const };
+  }
+
+  /** Records the verdict; a "not same" needs a rebuild after it (the caller asks for one). */
+  recordLinkVerdict(profileId: number, personId: string, keyA: string, keyB: string, verdict: 'same' | 'not_same', reason: string | null): void {
     const actor = defaultActor();
     const lookup = activePersonLookup(this.db, profileId);
     if (lookup(keyA) !== personId || lookup(keyB) !== personId) throw new AppError('BAD_INPUT', 'Both records must be linked to this person.');
     const now = new Date().toISOString();
     this.db.transaction(() => {
       recordDecision(this.db, profileId, keyA, keyB, verdict, { emailJoined: true, kind: 'link', reason, actor, now });
-      this.core.audit.record({ profileId, actor, action: `link.${verdict}`, subjectType: 'person', subjectId: personId, detail: { keyA, keyB, reason } });
+      this.deps.audit.record({ profileId, actor, action: `link.${verdict}`, subjectType: 'person', subjectId: personId, detail: { keyA, keyB, reason } });
     })();
-    if (verdict === 'not_same') this.rebuild(profileId);
-    else this.changed(profileId);
-    return { ok: true as const };
+    if (verdict === 'same') this.changed(profileId);
   }
 
   listMerges = (profileId: number) => listMerges(this.db, profileId);
@@ -262,7 +296,7 @@ export class IdentityService {
       if (!path.isAbsolute(filePath)) throw new AppError('BAD_INPUT', 'Give an absolute path for the fix list.');
       writeOutputFile(filePath, csv);
     }
-    this.core.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: rows.length, path: filePath ?? null } });
+    this.deps.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: rows.length, path: filePath ?? null } });
     return { rows: rows.length, fileName, path: filePath ?? null, csv };
   }
 
@@ -272,26 +306,3 @@ export class IdentityService {
       | undefined;
   }
 }
-
-/**
- * The identity service of a core, created once. It registers with the sync service so the join
- * is refreshed after every sync run, before `sync.finished` reaches the views. Call
- * `installIdentity(core)` at startup so this holds even before any identity channel is used.
- */
-export function identityService(core: Core): IdentityService {
-  return core.service('identity', () => {
-    const svc = new IdentityService(core);
-    const off = syncService(core).onAfterSync((profileId) => {
-      try {
-        svc.refreshAfterSync(profileId);
-      } catch (err) {
-        core.events.emit('task.progress', { profileId, task: 'identity', step: 'refresh', current: 0, total: null, done: true, message: `Identity refresh failed: ${(err as Error).message}` });
-        throw err;
-      }
-    });
-    core.onClose(off);
-    return svc;
-  });
-}
-
-export const installIdentity = identityService;

@@ -5,7 +5,6 @@ import { AppError } from '../../src-shared/errors';
 import { parseCard } from './matchCards';
 import { listCandidates, listConflicts, listMerges } from './queries';
 import { compareKey } from './conflicts';
-import { pickByAuthority } from './authority';
 import { verifiedParticipationSql } from './verifiedHours';
 import { raiseOriginSql } from '../store/giftOrigin';
 
@@ -15,6 +14,15 @@ function strip(r: Row): Row {
   const { raw_json: _raw, profile_id: _p, ...rest } = r;
   return rest;
 }
+
+/**
+ * The email lineage of one person's records. Driven from the person's links (CROSS JOIN keeps
+ * that order): left to the planner, it walked the whole profile's lineage (2 s at 1M persons).
+ */
+export const LINEAGE_OF_PERSON = `SELECT e.* FROM person_links l CROSS JOIN email_lineage e
+   ON e.profile_id = l.profile_id AND e.source = l.source AND e.source_id = l.source_id
+  WHERE l.profile_id = ? AND l.person_id = ? AND l.active = 1
+  ORDER BY e.first_seen_at, e.source, e.email_norm`;
 
 export function personDetail(db: Db, profileId: number, personId: string, settings: IdentitySettings, audit: PersonDetail['audit']): PersonDetail {
   const p = db.prepare(`SELECT * FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, personId) as Row | undefined;
@@ -38,12 +46,7 @@ export function personDetail(db: Db, profileId: number, personId: string, settin
   const contacts = db.prepare(`SELECT * FROM crm_contacts WHERE profile_id = ? AND id IN (${inList(contactIds)})`).all(profileId, ...contactIds) as Row[];
   const methods = db.prepare(`SELECT * FROM crm_contact_methods WHERE profile_id = ? AND individual_id IN (${inList(indIds)}) ORDER BY individual_id, kind, id`).all(profileId, ...indIds) as Row[];
   const raise = db.prepare(`SELECT * FROM raise_donors WHERE profile_id = ? AND id IN (${inList(raiseIds)})`).all(profileId, ...raiseIds) as Row[];
-  const lineage = db
-    .prepare(
-      `SELECT e.* FROM email_lineage e JOIN person_links l ON l.profile_id = e.profile_id AND l.source = e.source AND l.source_id = e.source_id AND l.person_id = ? AND l.active = 1
-       WHERE e.profile_id = ? ORDER BY e.first_seen_at, e.source, e.email_norm`,
-    )
-    .all(personId, profileId) as Row[];
+  const lineage = db.prepare(LINEAGE_OF_PERSON).all(profileId, personId) as Row[];
   const crmGifts = db
     .prepare(
       `SELECT id, gift_date, amount_cents, gift_type, segment, CASE WHEN ${raiseOriginSql('crm_gifts')} THEN transaction_id END AS from_raise

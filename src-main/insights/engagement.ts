@@ -7,7 +7,7 @@
  * list can be sorted by score with an index) and the text the UI shows as the legend.
  */
 
-import { ENGAGEMENT_RULES, type PartRule } from '../../src-shared/domain/insights';
+import { type PartRule } from '../../src-shared/domain/insights';
 
 export { ENGAGEMENT_RULES, describeRule, type PartRule } from '../../src-shared/domain/insights';
 

@@ -3,10 +3,11 @@
  * sandbox profile, the sandbox's own clock (its data is generated around that clock, not the
  * wall clock, so "365 days ago" must be counted from it). An explicit asOf always wins.
  */
-import type { Core } from '../core/app';
-import { sandboxNow } from '../sandboxRuntime/clock';
+import type { SandboxClock } from '../sandboxRuntime/clock';
 
-export async function defaultAsOf(core: Core, profileId: number, asOf?: string): Promise<string | undefined> {
+export async function defaultAsOf(clock: SandboxClock, profileId: number, asOf?: string): Promise<string | undefined> {
   if (asOf) return asOf;
-  return (await sandboxNow(core, profileId))?.toISOString();
+  // A sandbox whose servers are not running says nothing: fall back to today.
+  const now = await clock.sandboxNow(profileId, { start: false });
+  return now?.toISOString();
 }

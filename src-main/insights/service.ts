@@ -1,13 +1,19 @@
 /**
  * The insights service: list pages, counts and settings, shared by the IPC handlers, the CLI
- * and the exports. Every read first makes sure the measures are current (ensureInsightMeasures).
+ * and the exports. Every read first makes sure the measures are current: measures that are
+ * stale are refreshed as a job (in the worker), and the read waits for it without holding the
+ * thread; a read while a rebuild runs answers from the last committed rebuild, whose measures
+ * are current.
  */
-import type { Core } from '../core/app';
+import type { Db } from '../store/db';
+import type { ProfilesRepo } from '../store/repos/profiles';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { EventBus } from '../core/events';
 import { AppError } from '../../src-shared/errors';
 import { ListQuery, type InsightRow, type ListFilters, type ListName, type ListPage, type ListSort } from '../../src-shared/domain/insights';
 import { LISTS, effectiveFilters } from './listRegistry';
 import { buildListQuery, queryCount, queryPage, type BuiltQuery } from './query';
-import { ensureInsightMeasures, verifiedRuleOf, type InsightStateRow } from './measures';
+import { insightState, latestIdentityRun, verifiedRuleOf, type InsightStateRow } from './measures';
 import { referenceDay } from './dates';
 import { getInsightSettings } from './settings';
 import { toInsightRow } from './rows';
@@ -21,10 +27,26 @@ export interface PreparedList {
   crmBaseUrl: string | null;
 }
 
-export function prepareList(
-  core: Core,
+export interface ListDeps {
+  db: Db;
+  profiles: Pick<ProfilesRepo, 'get'>;
+  settings: SettingsRepo;
+  /** Current measures of a profile (for `scoreDay` when given): a job on the core, inline in a job. */
+  measures(profileId: number, scoreDay?: string): InsightStateRow | Promise<InsightStateRow>;
+}
+
+/** Whether a profile's measures are current for its latest identity run (and the score's day). */
+export function currentMeasures(db: Db, profileId: number, scoreDay?: string): InsightStateRow | null {
+  const state = insightState(db, profileId);
+  if (!state || (state.identity_run_id ?? null) !== latestIdentityRun(db, profileId)) return null;
+  if (scoreDay !== undefined && state.as_of !== scoreDay) return null;
+  return state;
+}
+
+export async function prepareList(
+  core: ListDeps,
   input: { profileId: number; list: ListName; filters?: ListFilters; search?: string; sort?: ListSort; asOf?: string },
-): PreparedList {
+): Promise<PreparedList> {
   const profile = core.profiles.get(input.profileId);
   if (!profile) throw new AppError('NOT_FOUND', `There is no profile with id ${input.profileId}.`);
   const def = LISTS[input.list];
@@ -34,87 +56,101 @@ export function prepareList(
   } catch {
     throw new AppError('BAD_INPUT', `"${input.asOf}" is not a date.`);
   }
-  const { state } = ensureInsightMeasures(core.db, input.profileId, def.needsScoreDay ? { scoreDay: day } : {});
+  const state = await core.measures(input.profileId, def.needsScoreDay ? day : undefined);
   const filters = effectiveFilters(input.filters ?? {}, getInsightSettings(core, input.profileId));
   const query = buildListQuery({ profileId: input.profileId, list: input.list, filters, day, search: input.search || undefined, sort: input.sort });
   return { list: input.list, day, filters, query, state, crmBaseUrl: profile.crm_url };
 }
 
-function countCache(core: Core): Map<string, number> {
-  return core.service('insights.countCache', () => {
-    const cache = new Map<string, number>();
-    // Any change to the store may change a count; the next read recounts.
-    core.events.on('data.changed', () => cache.clear());
-    return cache;
-  });
+export interface InsightsDeps extends ListDeps {
+  events: Pick<EventBus, 'on'>;
 }
 
-export function countPrepared(core: Core, profileId: number, p: PreparedList, search?: string): number {
-  const key = JSON.stringify([profileId, p.list, p.filters, search ?? '', p.day, p.state.refreshed_at, p.state.identity_run_id]);
-  const cache = countCache(core);
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const n = queryCount(core.db, p.query);
-  if (cache.size > 500) cache.clear();
-  cache.set(key, n);
-  return n;
-}
+export class InsightsService {
+  /** Counts by query and measures state; any change to the store may change one. */
+  private readonly counts = new Map<string, number>();
 
-export function listPage(core: Core, raw: ListQuery, opts: { withTotal?: boolean } = {}): ListPage & { hasMore: boolean } {
-  const input = ListQuery.parse(raw);
-  const p = prepareList(core, input);
-  const rows = queryPage(core.db, p.query, input.offset, input.limit + 1);
-  const hasMore = rows.length > input.limit;
-  if (hasMore) rows.pop();
-  const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
-  const total = opts.withTotal === false ? -1 : countPrepared(core, input.profileId, p, input.search);
-  return {
-    list: input.list,
-    rows: rows.map((r) => toInsightRow(r, ctx)),
-    total,
-    hasMore,
-    offset: input.offset,
-    limit: input.limit,
-    sort: p.query.sort,
-    asOfDay: p.day,
-    filters: p.filters,
-    definition: LISTS[input.list].definition(p.filters, p.day),
-    verifiedRule: verifiedRuleOf(p.state),
-    measuresRefreshedAt: p.state.refreshed_at,
-  };
-}
-
-export function listCount(core: Core, raw: ListQuery): number {
-  const input = ListQuery.parse(raw);
-  const p = prepareList(core, input);
-  return countPrepared(core, input.profileId, p, input.search);
-}
-
-/** Every row of a list, page by page (the CLI); exports stream instead. */
-export function allRows(core: Core, raw: Omit<ListQuery, 'offset' | 'limit'>, max = Number.MAX_SAFE_INTEGER) {
-  const input = ListQuery.parse({ ...raw, offset: 0, limit: 1 });
-  const p = prepareList(core, input);
-  const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
-  const out = [];
-  for (let offset = 0; out.length < max; ) {
-    const rows = queryPage(core.db, p.query, offset, Math.min(5000, max - out.length));
-    for (const r of rows) out.push(toInsightRow(r, ctx));
-    if (rows.length < 5000) break;
-    offset += rows.length;
+  constructor(private readonly deps: InsightsDeps) {
+    deps.events.on('data.changed', () => this.counts.clear());
   }
-  return { prepared: p, rows: out };
-}
+
+  /** The profile's current measures (a job refreshes them first when they are stale). */
+  measures(profileId: number, scoreDay?: string): Promise<InsightStateRow> {
+    return Promise.resolve(this.deps.measures(profileId, scoreDay));
+  }
+
+  prepare(input: Parameters<typeof prepareList>[1]): Promise<PreparedList> {
+    return prepareList(this.deps, input);
+  }
+
+  countPrepared(profileId: number, p: PreparedList, search?: string): number {
+    const key = JSON.stringify([profileId, p.list, p.filters, search ?? '', p.day, p.state.refreshed_at, p.state.identity_run_id]);
+    const hit = this.counts.get(key);
+    if (hit !== undefined) return hit;
+    const n = queryCount(this.deps.db, p.query);
+    if (this.counts.size > 500) this.counts.clear();
+    this.counts.set(key, n);
+    return n;
+  }
+
+  async listPage(raw: ListQuery, opts: { withTotal?: boolean } = {}): Promise<ListPage & { hasMore: boolean }> {
+    const input = ListQuery.parse(raw);
+    const p = await this.prepare(input);
+    const rows = queryPage(this.deps.db, p.query, input.offset, input.limit + 1);
+    const hasMore = rows.length > input.limit;
+    if (hasMore) rows.pop();
+    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
+    const total = opts.withTotal === false ? -1 : this.countPrepared(input.profileId, p, input.search);
+    return {
+      list: input.list,
+      rows: rows.map((r) => toInsightRow(r, ctx)),
+      total,
+      hasMore,
+      offset: input.offset,
+      limit: input.limit,
+      sort: p.query.sort,
+      asOfDay: p.day,
+      filters: p.filters,
+      definition: LISTS[input.list].definition(p.filters, p.day),
+      verifiedRule: verifiedRuleOf(p.state),
+      measuresRefreshedAt: p.state.refreshed_at,
+    };
+  }
 
 /**
- * One person's row as every list shows it: the person page's figures come from here, so the page
- * and the lists cannot disagree. null when the person is not in the store.
- */
-export function personFigures(core: Core, profileId: number, personId: string): InsightRow | null {
-  const profile = core.profiles.get(profileId);
-  if (!profile) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
-  const { state } = ensureInsightMeasures(core.db, profileId);
-  const filters = effectiveFilters({}, getInsightSettings(core, profileId));
-  const query = buildListQuery({ profileId, list: 'all', filters, day: referenceDay(), personId });
-  const raw = queryPage(core.db, query, 0, 1)[0];
-  return raw ? toInsightRow(raw, { crmBaseUrl: profile.crm_url, scoredAsOf: state.as_of, withEngagement: true }) : null;
+   * One person's row as every list shows it: the person page's figures come from here, so the page
+   * and the lists cannot disagree. null when the person is not in the store.
+   */
+  async personFigures(profileId: number, personId: string): Promise<InsightRow | null> {
+    const core = this.deps;
+    const profile = core.profiles.get(profileId);
+    if (!profile) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
+    const state = await core.measures(profileId);
+    const filters = effectiveFilters({}, getInsightSettings(core, profileId));
+    const query = buildListQuery({ profileId, list: 'all', filters, day: referenceDay(), personId });
+    const raw = queryPage(core.db, query, 0, 1)[0];
+    return raw ? toInsightRow(raw, { crmBaseUrl: profile.crm_url, scoredAsOf: state.as_of, withEngagement: true }) : null;
+  }
+
+  async listCount(raw: ListQuery): Promise<number> {
+    const input = ListQuery.parse(raw);
+    const p = await this.prepare(input);
+    return this.countPrepared(input.profileId, p, input.search);
+  }
+
+  /** Every row of a list, page by page (the CLI); exports stream instead. */
+  async allRows(raw: Omit<ListQuery, 'offset' | 'limit'>, max = Number.MAX_SAFE_INTEGER) {
+    const input = ListQuery.parse({ ...raw, offset: 0, limit: 1 });
+    const p = await this.prepare(input);
+    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
+    const out = [];
+    for (let offset = 0; out.length < max; ) {
+      const rows = queryPage(this.deps.db, p.query, offset, Math.min(5000, max - out.length));
+      for (const r of rows) out.push(toInsightRow(r, ctx));
+      if (rows.length < 5000) break;
+      offset += rows.length;
+    }
+    return { prepared: p, rows: out };
+  }
 }
+

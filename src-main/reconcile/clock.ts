@@ -1,12 +1,11 @@
 /**
  * The reference time a run judges by ("as of"). The sandbox runs on its own clock, and a real
  * organization's records may carry times from a server whose clock is not ours, so: an explicit
- * `asOf` wins; else the newest clock hint we can get (the sandbox's clock, the `Date` an API
- * last answered with); else wall time. The newest record time in the mirrors is a floor either
+ * `asOf` wins; else the sandbox's clock for a sandbox profile; else wall time. The newest record time in the mirrors is a floor either
  * way: a record cannot have been created after "now".
  */
-import type { Core } from '../core/app';
-import { sandboxNow } from '../sandboxRuntime/clock';
+import type { Db } from '../store/db';
+import type { SandboxClock } from '../sandboxRuntime/clock';
 import type { RunSettings } from '../../src-shared/domain/reconcile';
 
 export interface AsOf {
@@ -14,26 +13,8 @@ export interface AsOf {
   source: RunSettings['asOfSource'];
 }
 
-/** API `Date` headers seen by this process (filled by the source adapters). */
-export function apiClockHints(core: Core): Map<number, number> {
-  return core.service('reconcile.apiClock', () => new Map<number, number>());
-}
-
-export function noteApiClock(core: Core, profileId: number, dateHeader: string | null | undefined): void {
-  if (!dateHeader) return;
-  const ms = Date.parse(dateHeader);
-  if (!Number.isFinite(ms)) return;
-  const hints = apiClockHints(core);
-  // Remember it as an offset from wall time, so the hint keeps moving with time.
-  hints.set(profileId, ms - Date.now());
-}
-
-export async function sandboxClock(core: Core, profileId: number): Promise<number | null> {
-  return (await sandboxNow(core, profileId))?.getTime() ?? null;
-}
-
-export function newestRecordTime(core: Core, profileId: number): number | null {
-  const row = core.db
+export function newestRecordTime(db: Db, profileId: number): number | null {
+  const row = db
     .prepare(
       `SELECT max(t) AS t FROM (
          SELECT max(created_at) AS t FROM raise_gifts WHERE profile_id = ?
@@ -46,25 +27,18 @@ export function newestRecordTime(core: Core, profileId: number): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-export async function resolveAsOf(core: Core, profileId: number, explicit?: string | null): Promise<AsOf> {
+export async function resolveAsOf(core: { db: Db; clock: SandboxClock }, profileId: number, explicit?: string | null): Promise<AsOf> {
   if (explicit) return { asOf: new Date(explicit).toISOString(), source: 'input' };
   let best: number | null = null;
   let source: AsOf['source'] = 'wall';
-  const sb = await sandboxClock(core, profileId);
+  // A sandbox profile whose servers are not running in this process gets them started.
+  const sb = await core.clock.sandboxNow(profileId, { start: true });
   if (sb !== null) {
-    best = sb;
+    best = sb.getTime();
     source = 'sandbox';
   }
-  const offset = apiClockHints(core).get(profileId);
-  if (offset !== undefined) {
-    const api = Date.now() + offset;
-    if (best === null || api > best) {
-      best = api;
-      source = 'api';
-    }
-  }
   if (best === null) best = Date.now();
-  const floor = newestRecordTime(core, profileId);
+  const floor = newestRecordTime(core.db, profileId);
   if (floor !== null && floor > best) {
     best = floor;
     source = 'data';

@@ -9,7 +9,12 @@
 import { setMaxListeners } from 'node:events';
 import { API_LABELS, resourceWords } from '../../src-shared/domain/apis';
 import { fmtDay } from '../../src-shared/format';
-import type { Core } from '../core/app';
+import type { Db } from '../store/db';
+import type { ProfilesRepo } from '../store/repos/profiles';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { AuditRepo } from '../store/repos/audit';
+import type { EventBus } from '../core/events';
+import type { SandboxClock } from '../sandboxRuntime/clock';
 import { AppError } from '../../src-shared/errors';
 import { KIND_GROUP, type FindingKind, type RunInfo, type RunSettings, type RunSummary } from '../../src-shared/domain/reconcile';
 import { getReconcileSettings } from './settings';
@@ -23,7 +28,15 @@ import { goneFindings } from './gone';
 import { checkStoreVsApi, sweepResource } from './storeVsApi';
 import type { FindingDraft } from './types';
 import type { ApiSources, SourcesFactory } from './sourceTypes';
-import { connectorSources } from './sources';
+
+export interface ReconcileDeps {
+  db: Db;
+  profiles: Pick<ProfilesRepo, 'get'>;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  events: Pick<EventBus, 'emit'>;
+  clock: SandboxClock;
+}
 
 export interface RunInput {
   profileId: number;
@@ -35,15 +48,19 @@ export interface RunInput {
   sweep?: boolean;
   resync?: boolean;
   signal?: AbortSignal;
+  /** Step progress for the job queue (task.progress events go out either way). */
+  onProgress?(step: string, done: number, total: number | null, message: string | null): void;
 }
 
 export class ReconcileService {
   readonly runs: RunsRepo;
   private readonly active = new Set<number>();
   private readonly controllers = new Map<number, AbortController>();
+  /** The settings of each profile's last run, to record it as failed after its job rolled it back. */
+  private readonly lastSettings = new Map<number, { asOf: string; settings: RunSettings }>();
 
   constructor(
-    private readonly core: Core,
+    private readonly core: ReconcileDeps,
     private readonly sources: SourcesFactory | null,
   ) {
     this.runs = new RunsRepo(core.db);
@@ -53,6 +70,13 @@ export class ReconcileService {
     const db = this.core.db;
     if (db.prepare('SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1').pluck().get(profileId) !== undefined) return false;
     return db.prepare('SELECT 1 FROM raise_donors WHERE profile_id = ? UNION ALL SELECT 1 FROM vomo_users WHERE profile_id = ? UNION ALL SELECT 1 FROM crm_contacts WHERE profile_id = ? LIMIT 1').pluck().get(profileId, profileId, profileId) !== undefined;
+  }
+
+  /** A run that failed inside a transaction its job rolled back is still listed, as failed. */
+  recordFailure(profileId: number, message: string): void {
+    const last = this.lastSettings.get(profileId);
+    if (!last) return;
+    this.runs.fail(this.runs.start(profileId, last.asOf, last.settings), message);
   }
 
   isRunning(profileId: number): boolean {
@@ -83,8 +107,14 @@ export class ReconcileService {
       if (signal.aborted) throw new AppError('CANCELLED', 'Reconciliation cancelled: this run was not finished; the previous runs are unchanged.');
     };
     this.runs.abandonRunning(profileId);
-    const progress = (step: string, current: number, total: number | null, message: string | null = null, done = false) =>
+    const progress = (step: string, current: number, total: number | null, message: string | null = null, done = false) => {
       core.events.emit('task.progress', { profileId, task: 'reconcile', step, current, total, done, message });
+      if (!done) {
+        // A cancelled run stops at the next step; what it wrote is rolled back by its job.
+        if (input.signal?.aborted) throw new AppError('CANCELLED', 'The reconciliation was cancelled.');
+        input.onProgress?.(step, current, total, message);
+      }
+    };
     let runId: number | null = null;
     let sources: ApiSources | null = null;
     try {
@@ -111,6 +141,7 @@ export class ReconcileService {
         sweep: input.sweep ?? true,
         resync: input.resync ?? true,
       };
+      this.lastSettings.set(profileId, { asOf, settings });
       runId = this.runs.start(profileId, asOf, settings);
       const findings: FindingDraft[] = [];
       const apiChecks: RunSummary['apiChecks'] = [];
@@ -234,9 +265,4 @@ function normalizeSince(since: string | null | undefined): string | null {
 
 function sinceInstant(since: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00.000Z` : since;
-}
-
-/** The reconciliation service of a core, reading the APIs through the connectors (sources.ts). */
-export function reconcileService(core: Core): ReconcileService {
-  return core.service('reconcile', () => new ReconcileService(core, connectorSources(core)));
 }

@@ -1,13 +1,14 @@
 import { ReconcileSettings } from '../../src-shared/domain/reconcile';
-import type { Core } from '../core/app';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { AuditRepo } from '../store/repos/audit';
 
 export const SETTINGS_KEY = 'reconcile';
 
-export function getReconcileSettings(core: Core, profileId: number): ReconcileSettings {
+export function getReconcileSettings(core: { settings: SettingsRepo }, profileId: number): ReconcileSettings {
   return core.settings.get(profileId, SETTINGS_KEY, ReconcileSettings);
 }
 
-export function setReconcileSettings(core: Core, profileId: number, patch: Partial<ReconcileSettings>): ReconcileSettings {
+export function setReconcileSettings(core: { settings: SettingsRepo; audit: AuditRepo }, profileId: number, patch: Partial<ReconcileSettings>): ReconcileSettings {
   const next = ReconcileSettings.parse({ ...getReconcileSettings(core, profileId), ...stripUndefined(patch) });
   core.settings.set(profileId, SETTINGS_KEY, next);
   core.audit.record({ profileId, action: 'reconcile.settings', subjectType: 'settings', subjectId: SETTINGS_KEY, detail: next });

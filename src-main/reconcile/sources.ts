@@ -2,15 +2,15 @@
  * A thin adapter from reconciliation to the connectors and the sync engine's mirrors.
  *
  * The sync service keeps its collectors private and has no "re-sync these records" entry, so
- * this builds its own clients (same connectors, same tuning as a sync, tokens read from the
- * SecretStore for this run only) and writes through the same parse functions and mirror
- * upserts a sync uses. Nothing here touches checkpoints: re-reading a day or listing ids must
+ * this builds its own clients (from Connections: same connectors, same tuning as a sync, tokens
+ * read for this run only) and writes through the same parse functions and mirror upserts a sync
+ * uses. Nothing here touches checkpoints: re-reading a day or listing ids must
  * not move a collector's watermark.
  */
-import type { Core } from '../core/app';
-import { API_LABELS, type ApiName } from '../../src-shared/domain/apis';
-import { prepareProfileForSync } from '../sandboxRuntime/embedded';
-import { DEFAULT_TUNING, mergeTuning, type SyncTuning } from '../sync/config';
+import type { Db } from '../store/db';
+import { API_LABELS } from '../../src-shared/domain/apis';
+import type { SyncTuning } from '../sync/config';
+import type { Connections } from '../connections/connections';
 import { VomoClient } from '../connectors/vomo/client';
 import { newVomoWalk, nextVomoUsersPage, userUpdatedAt, vomoItemId } from '../connectors/vomo/paging';
 import { parseVomoUser } from '../connectors/vomo/schemas';
@@ -24,8 +24,11 @@ import { VomoMirror } from '../sync/mirrors/vomo';
 import { CrmMirror } from '../sync/mirrors/crm';
 import { RaiseMirror } from '../sync/mirrors/raise';
 import type { MirrorTable } from '../sync/mirrors/table';
-import { SANDBOX_TUNING } from '../sync/syncService';
 import type { ApiSources, ResourceSource, SourceRecord, SourcesFactory } from './sourceTypes';
+
+interface Core {
+  db: Db;
+}
 
 
 type Upsert = (item: unknown, raw: string, now: string) => { id: string } | { error: string };
@@ -200,61 +203,44 @@ function raiseSources(core: Core, profileId: number, client: RaiseClient, tune: 
   );
 }
 
+export interface SourceDeps {
+  db: Db;
+  connections: Connections;
+  /** Brings the person store up to date with the mirrors (the identity rebuild). */
+  refreshPersons(profileId: number): Promise<unknown>;
+}
+
 /** Clients for every API the profile is connected to, over the connectors. */
-export function connectorSources(core: Core): SourcesFactory {
+export function connectorSources(deps: SourceDeps): SourcesFactory {
   return async (profileId) => {
-    await prepareProfileForSync(core, profileId);
-    const profile = core.profiles.get(profileId)!;
-    const tune = profile.is_sandbox ? mergeTuning(DEFAULT_TUNING, SANDBOX_TUNING) : DEFAULT_TUNING;
     const closers: (() => void)[] = [];
     const apis: ApiSources['apis'] = [];
-    const urls: Record<ApiName, string | null> = { vomo: profile.vomo_url, crm: profile.crm_url, raise: profile.raise_url };
     for (const api of ['vomo', 'crm', 'raise'] as const) {
-      const label = API_LABELS[api];
-      const baseUrl = urls[api];
-      if (!baseUrl) {
-        if (api !== 'raise') apis.push({ api, resources: [], unavailable: `${label} was not checked: this profile has no ${label} URL.` });
+      const c = await deps.connections.open(profileId, api);
+      if (!c.ok) {
+        if (!c.skip) apis.push({ api, resources: [], unavailable: `${API_LABELS[api]} was not checked: ${c.error.message}` });
         continue;
       }
-      let token: string | null = null;
-      try {
-        token = await core.secrets.get(profileId, api);
-      } catch {
-        apis.push({ api, resources: [], unavailable: `${label} was not checked: the keychain could not be read.` });
-        continue;
-      }
-      if (!token) {
-        apis.push({ api, resources: [], unavailable: `${label} was not checked: no ${label} token (Settings → Connections).` });
-        continue;
-      }
-      const h = tune.http;
-      const http = { timeoutMs: h.timeoutMs, retries: h.retries, minRetryDelayMs: h.minRetryDelayMs, maxRetryDelayMs: h.maxRetryDelayMs, max429: h.max429, maxWaitMs: h.maxWaitMs };
-      if (api === 'vomo') {
-        const c = new VomoClient({ baseUrl, token, requestsPerSecond: tune.vomo.requestsPerSecond, maxConcurrent: tune.vomo.maxConcurrent ?? undefined, ...http });
-        closers.push(() => c.close());
-        apis.push({ api, resources: vomoSources(core, profileId, c), unavailable: null });
-      } else if (api === 'crm') {
-        const c = new CrmClient({ baseUrl, token, hourlyLimit: tune.crm.hourlyLimit, reserve: tune.crm.reserve, maxConcurrent: tune.crm.maxConcurrent, ...http });
-        closers.push(() => c.close());
-        apis.push({ api, resources: crmSources(core, profileId, c, tune.crm), unavailable: null });
+      if (c.api === 'vomo') {
+        const client = new VomoClient(c.options);
+        closers.push(() => client.close());
+        apis.push({ api, resources: vomoSources(deps, profileId, client), unavailable: null });
+      } else if (c.api === 'crm') {
+        const client = new CrmClient(c.options);
+        closers.push(() => client.close());
+        apis.push({ api, resources: crmSources(deps, profileId, client, c.tuning.crm), unavailable: null });
       } else {
-        const c = new RaiseClient({ baseUrl, token, requestsPerSecond: tune.raise.requestsPerSecond, maxConcurrent: tune.raise.maxConcurrent, ...http });
-        closers.push(() => c.close());
-        apis.push({ api, resources: raiseSources(core, profileId, c, tune.raise), unavailable: null });
+        const client = new RaiseClient(c.options);
+        closers.push(() => client.close());
+        apis.push({ api, resources: raiseSources(deps, profileId, client, c.tuning.raise), unavailable: null });
       }
     }
     return {
       apis,
       close: () => closers.forEach((f) => f()),
-      async afterResync() {
-        // The person store follows the mirrors (the identity join refreshes from them).
-        const { identityService } = await import('../identity/identityService');
-        identityService(core).refreshAfterSync(profileId);
-      },
-      async ensurePersons() {
-        const { identityService } = await import('../identity/identityService');
-        identityService(core).refreshAfterSync(profileId);
-      },
+      // The person store follows the mirrors (the identity join refreshes from them).
+      afterResync: async () => void (await deps.refreshPersons(profileId)),
+      ensurePersons: async () => void (await deps.refreshPersons(profileId)),
     };
   };
 }

@@ -14,9 +14,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Core } from '../core/app';
 import { AppError } from '../../src-shared/errors';
-import type { ProfileRow } from '../store/repos/profiles';
+import type { Db } from '../store/db';
+import type { ProfileRow, ProfilesRepo } from '../store/repos/profiles';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { AuditRepo } from '../store/repos/audit';
+import type { EventBus } from '../core/events';
+import type { WriteGate } from '../jobs/writeGate';
+import type { SandboxClock } from './clock';
 import { claimLease, ownerClock, readLease, releaseLease, saveClock, type Served } from './lease';
 
 /**
@@ -72,47 +77,90 @@ function servedBy(h: Handle): Served {
   return { vomo: h.vomo.baseUrl, crm: h.crm.baseUrl, raise: h.raise.baseUrl, admin: h.admin };
 }
 
-class EmbeddedSandboxes {
+export interface SandboxDeps {
+  db: Db;
+  profiles: ProfilesRepo;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  events: Pick<EventBus, 'emit'>;
+  /** What this process is to others (the app, the web shell, a CLI run). */
+  shell: string;
+  gate: WriteGate;
+}
+
+export class EmbeddedSandboxes implements SandboxClock {
   private readonly running = new Map<number, Promise<Handle>>();
   private readonly savedCounts = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
   /** This core's identity as an owner (two cores in one process are two owners). */
   readonly ownerId = randomUUID();
 
-  constructor(private readonly core: Core) {
+  constructor(private readonly core: SandboxDeps) {
     // The sandbox's own state lives in memory; saving its action log lets a restarted app
     // bring the organization back exactly where the steward left it (same clock, same writes).
-    this.timer = setInterval(() => void this.saveAll(), 5000);
+    // While a job holds the store the save waits for the next tick: never block this thread.
+    this.timer = setInterval(() => void this.saveAll({ skipWhenBusy: true }), 5000);
     this.timer.unref();
-    core.onClose(async () => {
-      clearInterval(this.timer);
-      await this.saveAll();
-      for (const [profileId, h] of this.running) {
-        await (await h.catch(() => null))?.stop();
-        try {
-          releaseLease(this.core.db, profileId, this.ownerId);
-        } catch {
-          /* the profile was removed */
-        }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.saveAll();
+    for (const [profileId, h] of this.running) {
+      await (await h.catch(() => null))?.stop();
+      try {
+        releaseLease(this.core.db, profileId, this.ownerId);
+      } catch {
+        /* the profile was removed */
       }
-      this.running.clear();
-    });
+    }
+    this.running.clear();
   }
 
   /** Persist each sandbox this core serves: its action log when it grew, and its clock. */
-  async saveAll(): Promise<void> {
+  async saveAll(opts: { skipWhenBusy?: boolean } = {}): Promise<void> {
     for (const [profileId, started] of this.running) {
       const handle = await started.catch(() => null);
       if (!handle) continue;
-      try {
-        saveClock(this.core.db, profileId, this.ownerId, handle.clock.now().toISOString());
-        const actions = handle.actions();
-        if (actions.length === (this.savedCounts.get(profileId) ?? -1)) continue;
-        this.core.settings.set(profileId, ACTIONS_KEY, actions);
-        this.savedCounts.set(profileId, actions.length);
-      } catch {
-        /* the profile was removed, or the database is closing */
-      }
+      const save = () => {
+        try {
+          saveClock(this.core.db, profileId, this.ownerId, handle.clock.now().toISOString());
+          const actions = handle.actions();
+          if (actions.length === (this.savedCounts.get(profileId) ?? -1)) return;
+          this.core.settings.set(profileId, ACTIONS_KEY, actions);
+          this.savedCounts.set(profileId, actions.length);
+        } catch {
+          /* the profile was removed, or the database is closing */
+        }
+      };
+      if (opts.skipWhenBusy) this.core.gate.tryShared(save);
+      else await this.core.gate.shared(save);
+    }
+  }
+
+  /**
+   * Call before talking to a profile's APIs: a sandbox profile gets live servers (a running
+   * owner's, or this process's own). Real profiles pass through untouched.
+   */
+  async prepare(profileId: number): Promise<void> {
+    const profile = this.core.profiles.get(profileId);
+    if (profile?.is_sandbox) await this.ensure(profile);
+  }
+
+  /**
+   * The sandbox's time for a sandbox profile (its servers, else the owner's saved time); null for
+   * a real one. `start`: bring servers up first when none answer.
+   */
+  async sandboxNow(profileId: number, opts: { start?: boolean } = {}): Promise<Date | null> {
+    const profile = this.core.profiles.get(profileId);
+    if (!profile?.is_sandbox) return null;
+    try {
+      if (opts.start) await this.ensure(profile);
+      const state = await this.state(profile);
+      const ms = state.clock ? Date.parse(state.clock) : NaN;
+      return Number.isFinite(ms) ? new Date(ms) : null;
+    } catch {
+      return null;
     }
   }
 
@@ -196,12 +244,11 @@ class EmbeddedSandboxes {
   }
 }
 
-export function embeddedSandboxes(core: Core): EmbeddedSandboxes {
-  return core.service('sandbox.embedded', () => new EmbeddedSandboxes(core));
-}
-
 /** Creates the Sandbox profile (or reuses it) and makes sure its servers answer. */
-export async function createSandboxProfile(core: Core, settings: Partial<SandboxSettings> = {}): Promise<{ profile: ProfileRow; access: SandboxAccess }> {
+export async function createSandboxProfile(
+  core: Pick<SandboxDeps, 'profiles' | 'settings' | 'audit' | 'events'> & { sandboxes: EmbeddedSandboxes },
+  settings: Partial<SandboxSettings> = {},
+): Promise<{ profile: ProfileRow; access: SandboxAccess }> {
   let profile = core.profiles.list().find((p) => p.is_sandbox === 1);
   if (!profile) {
     let name = SANDBOX_PROFILE_NAME;
@@ -210,16 +257,7 @@ export async function createSandboxProfile(core: Core, settings: Partial<Sandbox
     core.settings.set(profile.id, 'sandbox', SandboxSettings.parse(settings));
     core.audit.record({ profileId: profile.id, action: 'sandbox.create', subjectType: 'profile', subjectId: String(profile.id), detail: settings });
   }
-  const access = await embeddedSandboxes(core).ensure(profile);
+  const access = await core.sandboxes.ensure(profile);
   core.events.emit('profiles.changed', {});
   return { profile: core.profiles.get(profile.id)!, access };
-}
-
-/**
- * Call before talking to a profile's APIs: a sandbox profile gets live servers (a running
- * owner's, or this process's own). Real profiles pass through untouched.
- */
-export async function prepareProfileForSync(core: Core, profileId: number): Promise<void> {
-  const profile = core.profiles.get(profileId);
-  if (profile?.is_sandbox) await embeddedSandboxes(core).ensure(profile);
 }

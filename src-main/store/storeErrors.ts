@@ -101,3 +101,8 @@ export function isReadOnlyError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
 }
+
+/** A write a read-only store refused, said as such (naming the file); anything else as it was. */
+export function storeWriteError(err: unknown, file: string): unknown {
+  return isReadOnlyError(err) ? readOnlyWrite(file) : err;
+}

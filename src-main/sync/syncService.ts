@@ -8,12 +8,21 @@
  *   profile without a Raise URL skips Raise.
  * - Every page is committed with its checkpoint; cancel stops at a page boundary and keeps
  *   what was committed.
- * - After a run: the run row is closed, post-sync listeners run (the identity join plugs in
- *   here), then `sync.finished` and `data.changed` are emitted.
+ * - After a run: the run row is closed, post-sync listeners run (the composition root queues the
+ *   identity rebuild and the insight measures here, as jobs), then `sync.finished` and
+ *   `data.changed` are emitted.
+ * - A run writes on the core's connection: it holds the write gate shared from its first write
+ *   to its last, so no job's long transaction makes a page commit wait on this thread.
  * - Tokens are read from the SecretStore in main only and never returned or logged.
  */
 import { setMaxListeners } from 'node:events';
-import type { Core } from '../core/app';
+import type { Db } from '../store/db';
+import type { ProfilesRepo } from '../store/repos/profiles';
+import type { SettingsRepo } from '../store/repos/settings';
+import type { AuditRepo } from '../store/repos/audit';
+import type { EventBus } from '../core/events';
+import type { WriteGate, Release } from '../jobs/writeGate';
+import type { Connections } from '../connections/connections';
 import { log } from '../core/log';
 import { AppError, type ErrorCode } from '../../src-shared/errors';
 import { API_LABELS, API_NAMES, type ApiName } from '../../src-shared/domain/apis';
@@ -30,7 +39,6 @@ import {
 } from '../../src-shared/domain/sync';
 import { DeletionValve } from './deletionValve';
 import type { ProfileRow } from '../store/repos/profiles';
-import { EMBEDDED_RATE_LIMITS, prepareProfileForSync } from '../sandboxRuntime/embedded';
 import { Checkpoints } from './checkpoints';
 import { DEFAULT_TUNING, mergeTuning, type DeepPartial, type SyncTuning } from './config';
 import { ProgressReporter } from './progress';
@@ -55,6 +63,16 @@ export interface SyncServiceOptions {
   tuning?: DeepPartial<SyncTuning>;
 }
 
+export interface SyncDeps {
+  db: Db;
+  profiles: ProfilesRepo;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  events: Pick<EventBus, 'emit'>;
+  gate: WriteGate;
+  connections: Connections;
+}
+
 interface Running {
   runId: number;
   profileId: number;
@@ -65,15 +83,9 @@ interface Running {
   controller: AbortController;
   progress: Map<ApiName, SyncProgress>;
   done: Promise<SyncRun>;
+  /** The run's shared hold on the write gate, released before its post-sync jobs. */
+  release: Release;
 }
-
-const TOKEN_ENV: Record<ApiName, string> = { vomo: 'TWOFOLD_VOMO_TOKEN', crm: 'TWOFOLD_CRM_TOKEN', raise: 'TWOFOLD_RAISE_TOKEN' };
-
-/** Tuning for sandbox profiles: paced to the limits the embedded sandbox is started with. */
-export const SANDBOX_TUNING: DeepPartial<SyncTuning> = {
-  vomo: { requestsPerSecond: EMBEDDED_RATE_LIMITS.vomo.limit },
-  raise: { requestsPerSecond: EMBEDDED_RATE_LIMITS.raise.limit },
-};
 
 export class SyncService {
   private readonly running = new Map<number, Running>();
@@ -84,11 +96,16 @@ export class SyncService {
   private walRuns = 0;
 
   constructor(
-    private readonly core: Core,
+    private readonly core: SyncDeps,
     opts: SyncServiceOptions = {},
   ) {
     this.runLog = new RunLog(core.db);
     this.tuning = mergeTuning(DEFAULT_TUNING, opts.tuning);
+  }
+
+  /** The tuning in force (Connections builds clients from it). */
+  currentTuning(): SyncTuning {
+    return this.tuning;
   }
 
   /** Replace the tuning (tests, benchmark, a Settings screen). Applies to runs started after. */
@@ -199,7 +216,7 @@ export class SyncService {
 
   async estimate(profileId: number, req: SyncRequest = {}): Promise<SyncEstimate> {
     const profile = this.requireProfile(profileId);
-    await prepareProfileForSync(this.core, profileId);
+    await this.core.connections.prepare(profileId);
     const apis = this.apisFor(req);
     const full = !!req.full;
     const out: ApiEstimate[] = await Promise.all(
@@ -221,7 +238,7 @@ export class SyncService {
   /** One cheap authenticated call with the stored token: VOMO users page 1, CRM+ Organization, Raise Take=1. */
   async testConnection(profileId: number, api: ApiName): Promise<ConnectionTestResult> {
     this.requireProfile(profileId);
-    await prepareProfileForSync(this.core, profileId);
+    await this.core.connections.prepare(profileId);
     const started = Date.now();
     // A connection check answers quickly: at most one retry and 20 s per call, less if configured lower.
     const made = await this.makeCollector(this.requireProfile(profileId), api, {
@@ -293,11 +310,15 @@ export class SyncService {
     // Reserve the slot before any await so two quick calls cannot both start.
     const placeholder = {} as Running;
     this.running.set(profileId, placeholder);
+    let release: Release | null = null;
     try {
       const other = this.runLog.activeRun(profileId);
       if (other) throw new AppError('CONFLICT', `A sync of this profile is already running in another Twofold process (${other.owner ?? 'unknown'}).`);
-      await prepareProfileForSync(this.core, profileId);
+      await this.core.connections.prepare(profileId);
+      // From here the run writes (its run row first): wait, without blocking, for a job's transaction.
+      release = await this.core.gate.acquire('shared');
     } catch (err) {
+      release?.();
       this.running.delete(profileId);
       throw err;
     }
@@ -318,8 +339,10 @@ export class SyncService {
       controller,
       progress: new Map(),
       done: null as unknown as Promise<SyncRun>,
+      release,
     };
     running.done = this.execute(running).finally(() => {
+      running.release();
       if (this.running.get(profileId) === running) this.running.delete(profileId);
     });
     this.running.set(profileId, running);
@@ -412,6 +435,8 @@ export class SyncService {
     const summary = Object.fromEntries(results.map(([api, x]) => [api, { status: x.status, records: x.records, error: x.error }]));
     this.runLog.finishRun(runId, status, summary);
     this.core.audit.record({ profileId, action: 'sync.finish', subjectType: 'sync_run', subjectId: String(runId), detail: { status } });
+    // The run's own writes are done; its follow-up jobs need the gate for themselves.
+    r.release();
     for (const l of [...this.listeners]) {
       try {
         await l(profileId, runId);
@@ -460,37 +485,16 @@ export class SyncService {
     return API_NAMES.filter((a) => want.includes(a));
   }
 
-  private tuningFor(profile: ProfileRow): SyncTuning {
-    return profile.is_sandbox ? mergeTuning(this.tuning, SANDBOX_TUNING) : this.tuning;
-  }
-
   private async makeCollector(
     profile: ProfileRow,
     api: ApiName,
     http: Partial<SyncTuning['http']> = {},
   ): Promise<{ collector: Collector } | { skip: string } | { fail: AppError }> {
-    const url = api === 'vomo' ? profile.vomo_url : api === 'crm' ? profile.crm_url : profile.raise_url;
-    const label = API_LABELS[api];
-    if (!url) {
-      if (api === 'raise') return { skip: 'This profile has no Raise URL.' };
-      return { fail: new AppError('BAD_INPUT', `This profile has no ${label} URL: add it in Settings → Connections.`) };
-    }
-    let token: string | null;
-    try {
-      token = await this.core.secrets.get(profile.id, api);
-    } catch {
-      return { fail: new AppError('KEYCHAIN_UNAVAILABLE', `The keychain could not be read for the ${label} token.`) };
-    }
-    if (!token) {
-      return {
-        fail: new AppError('TOKEN_MISSING', `No ${label} token: add it in Settings → Connections (or run: twofold token set <profile> ${api}; or set ${TOKEN_ENV[api]}).`),
-      };
-    }
-    const t = this.tuningFor(profile);
-    const h = { ...t.http, ...http };
-    if (api === 'vomo') return { collector: new VomoCollector(url, token, t.vomo, h) };
-    if (api === 'crm') return { collector: new CrmCollector(url, token, t.crm, h) };
-    return { collector: new RaiseCollector(url, token, t.raise, h) };
+    const c = await this.core.connections.open(profile.id, api, http);
+    if (!c.ok) return c.skip ? { skip: c.error.message } : { fail: c.error };
+    if (c.api === 'vomo') return { collector: new VomoCollector(c.options, c.tuning.vomo) };
+    if (c.api === 'crm') return { collector: new CrmCollector(c.options, c.tuning.crm) };
+    return { collector: new RaiseCollector(c.options, c.tuning.raise) };
   }
 }
 
@@ -507,13 +511,4 @@ export function toAppError(err: unknown): AppError {
   const msg = (err as Error)?.message ?? String(err);
   log.error('sync: unexpected error', { error: err });
   return new AppError('INTERNAL' as ErrorCode, `Unexpected error: ${msg.split('\n')[0].slice(0, 200)}`);
-}
-
-/** The one SyncService of a core. */
-export function syncService(core: Core, opts?: SyncServiceOptions): SyncService {
-  return core.service('sync', () => {
-    const s = new SyncService(core, opts);
-    core.onClose(() => s.close());
-    return s;
-  });
 }

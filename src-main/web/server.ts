@@ -13,36 +13,22 @@
  *   test/e2e/webShellCookie.e2e.test.ts). API calls send the secret in a header (a custom header
  *   forces a CORS preflight we never answer, so no other local page can call in), the event
  *   stream and downloads take it as a query parameter (EventSource cannot set headers);
- * - replies are envelopes from the same dispatcher the Electron shell uses.
+ * - replies are envelopes from the same dispatcher the Electron shell uses;
+ * - the core does not run on this thread: `twofold serve` gives a backend in a worker thread
+ *   (backend/thread.ts), so a long call never stalls the server or the event stream.
  */
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Core } from '../core/app';
-import type { EventBus } from '../core/events';
-import type { Envelope } from '../../src-shared/ipc/channel';
+import type { Backend } from '../core/app';
 import { log } from '../core/log';
 import { contentSecurityPolicy } from '../electron/csp';
 
-/**
- * What the web shell serves: a CoreHost (the store's own channels, then the core's), or a bare
- * core in tests (`coreBackend`).
- */
-export interface ShellBackend {
-  invoke(channel: string, input: unknown, shell: 'web'): Promise<Envelope<unknown>>;
-  readonly events: EventBus;
-  /** The core whose downloads are served (none while the store is unavailable). */
-  current(): Core | null;
-}
-
-export function coreBackend(core: Core): ShellBackend {
-  return { invoke: (c, i, s) => core.invoke(c, i, s), events: core.events, current: () => core };
-}
-
 export interface WebShellOptions {
-  backend: ShellBackend;
+  /** The core, in a worker thread (`twofold serve`) or in this one (tests of the server itself). */
+  backend: Backend;
   rendererDir: string;
   port?: number;
   /** Fixed secret for tests; random per launch otherwise. */
@@ -120,7 +106,6 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const pageKey = crypto.randomBytes(24).toString('base64url');
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const sseClients = new Set<http.ServerResponse>();
-  const backend = opts.backend;
 
   const server = http.createServer(async (req, res) => {
     const deny = (status: number, message: string) => {
@@ -160,7 +145,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
             return res.end(JSON.stringify({ ok: false, error: { code: 'VALIDATION', message: 'The request body is not JSON.' } }));
           }
         }
-        const envelope = await backend.invoke(channel, input, 'web');
+        const envelope = await opts.backend.invoke(channel, input, 'web');
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
         return res.end(JSON.stringify(envelope));
       }
@@ -177,8 +162,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       if (url.pathname.startsWith('/api/download/')) {
         if (!secretsEqual(querySecret, secret)) return deny(403, 'missing or wrong secret');
         const id = pathname.slice('/api/download/'.length);
-        const core = backend.current();
-        const dl = core ? downloadRegistry(core).get(id) : undefined;
+        const dl = await opts.backend.download(id);
         if (!dl || !fs.existsSync(dl.file)) return deny(404, 'no such download');
         res.writeHead(200, {
           'content-type': dl.contentType,
@@ -233,7 +217,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     }
   });
 
-  const unsubscribe = backend.events.subscribe((message) => {
+  const unsubscribe = opts.backend.subscribe((message) => {
     const data = `data: ${JSON.stringify(message)}\n\n`;
     for (const client of sseClients) client.write(data);
   });
@@ -259,18 +243,11 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       clearInterval(heartbeat);
       unsubscribe();
       for (const c of sseClients) c.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Close the browser's open connections too (keep-alive, a call still in flight): close()
+      // alone waits for them, and a stop must not hang on a tab left open.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await closed;
     },
   };
-}
-
-/** Files the web shell offers as downloads (exports): registered by services, fetched once by id. */
-export interface DownloadEntry {
-  file: string;
-  fileName: string;
-  contentType: string;
-}
-export function downloadRegistry(core: Core): Map<string, DownloadEntry> {
-  return core.service('web.downloads', () => new Map<string, DownloadEntry>());
 }

@@ -7,6 +7,7 @@ import { views } from './views';
 import { Welcome } from '../features/profiles/Welcome';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { HeaderSync } from '../features/sync/HeaderSync';
+import { UpdatingBadge } from '../features/jobs/UpdatingBadge';
 import { useNavBadges } from './useNavBadges';
 import { fmtCount } from '../../src-shared/format';
 
@@ -51,6 +52,7 @@ export function App() {
             )}
           </Group>
           <Group gap="sm">
+            {current && <UpdatingBadge key={`u${current.id}`} profileId={current.id} />}
             {current && <HeaderSync key={current.id} profileId={current.id} />}
             {profiles && profiles.length > 0 && (
               <Select

@@ -11,6 +11,7 @@ import { reconcileChannels } from './channels/reconcile';
 import { crmPushChannels } from './channels/crmPush';
 import { sandboxChannels } from './channels/sandbox';
 import { storeChannels } from './channels/store';
+import { jobsChannels } from './channels/jobs';
 
 /** Channels answered by the core (they need an open store). */
 export const coreContract = {
@@ -21,6 +22,7 @@ export const coreContract = {
   ...reconcileChannels,
   ...crmPushChannels,
   ...sandboxChannels,
+  ...jobsChannels,
 } satisfies Record<string, ChannelDef>;
 
 /** Channels answered by the shell's host, open store or not (see src-main/core/host.ts). */

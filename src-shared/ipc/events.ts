@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ApiName } from '../domain/apis';
 import { StoreJob } from '../domain/store';
+import { JobInfo } from '../domain/jobs';
 
 export const SyncProgress = z.object({
   profileId: z.number(),
@@ -42,6 +43,8 @@ export const events = {
   'store.job': StoreJob,
   /** The store was replaced (a restore, a new store) or opened: every view reloads. */
   'store.changed': z.object({ state: z.enum(['open', 'unavailable', 'restoring']) }),
+  /** A long job changed state or made progress (queued, running step n of m, done, failed, cancelled). */
+  'job.progress': JobInfo,
 };
 
 export type Events = typeof events;

@@ -1,7 +1,6 @@
 /** Test fixtures for "Add to CRM+": a core pointed at a fresh sandbox, VOMO mirrored, hand-made persons. */
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
 import { tempCore } from '../helpers/tempCore';
-import { syncService } from '../../src-main/sync/syncService';
 import { PushService, type PushServiceOptions } from '../../src-main/crmPush/pushService';
 import type { Core } from '../../src-main/core/app';
 
@@ -25,7 +24,7 @@ export async function pushEnv(o: { people?: number; seed?: number } = {}): Promi
   await core.secrets.set(profile.id, 'vomo', sbx.vomo.token);
   await core.secrets.set(profile.id, 'crm', sbx.crm.token);
   await core.secrets.set(profile.id, 'raise', sbx.raise.token);
-  const sync = syncService(core);
+  const sync = core.sync;
   sync.configure({ http: { retries: 2, minRetryDelayMs: 5, maxRetryDelayMs: 20 }, vomo: { requestsPerSecond: 0 }, progressIntervalMs: 0 } as never);
   await sync.run(profile.id, { apis: ['vomo'] });
   makePersonsFromVomo(core, profile.id);

@@ -11,9 +11,7 @@
  * (Plain SQL and fetch here; the harness opens the store with its key from the keychain.)
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { launchBrowser, openAppStore, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
 

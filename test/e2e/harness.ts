@@ -55,7 +55,11 @@ export async function startApp(opts: { dataDir?: string; env?: Record<string, st
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        const exited = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+        if (!exited) {
+          child.kill('SIGKILL');
+          throw new Error(`twofold serve did not stop within 20 s of SIGTERM; stderr: ${stderr.slice(-2000)}`);
+        }
       }
     },
   };
@@ -239,4 +243,13 @@ export async function appStoreKey(file: string): Promise<StoreKey> {
   const key = hex ? StoreKey.fromHex(hex) : null;
   if (!key) throw new Error(`no key for ${file} in the OS keychain`);
   return key;
+}
+
+/** From the welcome screen: "Explore with sandbox data", then the Sync view while its first sync runs. */
+export async function exploreSandboxToSync(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Explore with sandbox data' }).click();
+  // The Sandbox profile is created and labelled as such; its first sync runs in the background.
+  for (let i = 0; i < 300 && (await page.getByText('Sandbox', { exact: true }).count()) === 0; i++) await page.waitForTimeout(100);
+  await page.getByRole('link', { name: 'Sync' }).click();
 }

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
 

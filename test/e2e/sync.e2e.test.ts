@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { exploreSandboxToSync, launchBrowser, screenshot, startApp, type RunningApp } from './harness';
 
 describe('Sync in the web shell (Chromium)', () => {
   let app: RunningApp;
@@ -18,11 +18,7 @@ describe('Sync in the web shell (Chromium)', () => {
 
   it('explores the sandbox, syncs it again with Sync now, watches progress reach done and sees the counts', async () => {
     const { page, errors } = browser;
-    await page.goto(app.url);
-    await page.getByRole('button', { name: 'Explore with sandbox data' }).click();
-    // The Sandbox profile is created and labelled as such; its first sync runs in the background.
-    await expect.poll(() => page.getByText('Sandbox', { exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await page.getByRole('link', { name: 'Sync' }).click();
+    await exploreSandboxToSync(page, app.url);
     const main = page.getByRole('main');
     const status = (api: string) => main.getByTestId(`sync-status-${api}`).textContent();
     for (const api of ['vomo', 'crm', 'raise']) await expect.poll(() => status(api), { timeout: 120_000, interval: 500 }).toBe('ok');

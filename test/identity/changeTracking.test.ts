@@ -6,7 +6,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore } from './fixtures';
-import { identityService } from '../../src-main/identity/identityService';
 import { CONTACT_COLS, CONTACT_REFERENCES, IND_COLS, METHOD_COLS, RAISE_COLS, RAISE_LIVE, VOMO_COLS } from '../../src-main/identity/nodes';
 import { MEASURE_INPUTS } from '../../src-main/identity/measures';
 import { MirrorTable } from '../../src-main/sync/mirrors/table';
@@ -53,7 +52,7 @@ describe('mirror change tracking', () => {
     const { core, profileId, m } = setup();
     const marks = () => (core.db.prepare(`SELECT source || ':' || source_id AS k FROM identity_dirty WHERE profile_id = ? ORDER BY k`).pluck().all(profileId) as string[]);
     expect(marks()).toEqual([]);
-    identityService(core).rebuild(profileId);
+    core.identity.rebuild(profileId);
     expect(marks()).toEqual([]);
     m.vomoUser({ id: 'v2', email: 'new@x.example', first: 'New', last: 'User' });
     expect(marks()).toEqual(['vomo:v2']);
@@ -64,7 +63,7 @@ describe('mirror change tracking', () => {
     const db = core.db;
     const triggers = () => db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'identity_track_%'`).pluck().get() as number;
     expect(triggers()).toBe(0); // a store never rebuilt pays nothing on its syncs
-    const svc = identityService(core);
+    const svc = core.identity;
     expect(svc.rebuild(profileId).timings?.recordsRead).toBe(4);
     expect(triggers()).toBe(27);
     // A change while a trigger was missing goes unmarked: the next rebuild reads everything again.
@@ -79,7 +78,7 @@ describe('mirror change tracking', () => {
   it('marks the owning record when any column its digest reads changes, and only then', () => {
     const { core, profileId } = setup();
     const db = core.db;
-    identityService(core).rebuild(profileId);
+    core.identity.rebuild(profileId);
     const marked = () => db.prepare(`SELECT source || ':' || source_id AS k FROM identity_dirty WHERE profile_id = ? ORDER BY k`).pluck().all(profileId) as string[];
     let checked = 0;
     for (const t of TABLES) {
@@ -101,7 +100,7 @@ describe('mirror change tracking', () => {
   it('marks both ends of a move, and a deleted row', () => {
     const { core, profileId } = setup();
     const db = core.db;
-    identityService(core).rebuild(profileId);
+    core.identity.rebuild(profileId);
     const marked = () => db.prepare(`SELECT source || ':' || source_id AS k FROM identity_dirty WHERE profile_id = ? ORDER BY k`).pluck().all(profileId) as string[];
     db.prepare(`UPDATE crm_contact_methods SET individual_id = 'i2', contact_id = 'c2' WHERE individual_id = 'i1' AND kind = 'email'`).run();
     expect(marked()).toEqual(['crm_contact:c1', 'crm_contact:c2', 'crm_individual:i1', 'crm_individual:i2']);
@@ -112,7 +111,7 @@ describe('mirror change tracking', () => {
 
   it('removing a profile leaves no node cache and no marks behind', () => {
     const { core, profileId } = setup();
-    identityService(core).rebuild(profileId);
+    core.identity.rebuild(profileId);
     core.db.prepare(`UPDATE vomo_users SET last_name = 'Changed' WHERE id = 'v1'`).run();
     expect(core.profiles.remove(profileId)).toBe(true);
     for (const t of ['identity_nodes', 'identity_node_cache', 'identity_dirty']) expect(core.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get(), t).toBe(0);
@@ -123,7 +122,7 @@ describe('mirror change tracking', () => {
     const db = core.db;
     // Enough persons that one change is not a bulk rebuild (which reads every record again).
     for (let i = 10; i < 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'P', last: `L${i}` });
-    identityService(core).rebuild(profileId);
+    core.identity.rebuild(profileId);
     const users = new MirrorTable<{ id: string; email: string; email_norm: string }>(db, 'vomo_users', ['id', 'email', 'email_norm']);
     const now = '2030-01-01T00:00:00.000Z';
     db.prepare(`UPDATE vomo_users SET raw_json = '{"id":"v1"}' WHERE id = 'v1'`).run();
@@ -131,7 +130,7 @@ describe('mirror change tracking', () => {
     expect(db.prepare(`SELECT COUNT(*) FROM identity_dirty`).pluck().get()).toBe(0);
     expect(users.upsert(profileId, { id: 'v1', email: 'Ann@New.example', email_norm: 'ann@new.example' }, '{"id":"v1","v":2}', now)).toBe('updated');
     expect(db.prepare(`SELECT source || ':' || source_id FROM identity_dirty`).pluck().all()).toEqual(['vomo:v1']);
-    const s = identityService(core).rebuild(profileId);
+    const s = core.identity.rebuild(profileId);
     expect(s.timings?.recordsRead).toBe(1);
     expect(db.prepare(`SELECT COUNT(*) FROM identity_dirty`).pluck().get()).toBe(0);
     expect(db.prepare(`SELECT emails FROM identity_nodes WHERE profile_id = ? AND rank = 0 AND source_id = 'v1'`).pluck().get(profileId)).toBe('ann@new.example');

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, personRow } from './fixtures';
-import { identityService } from '../../src-main/identity/identityService';
 import { toE164, normEmail, nameSimilarity } from '../../src-main/identity/normalize';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -11,7 +10,7 @@ afterEach(async () => {
 function setup() {
   const x = identityCore();
   cleanups.push(() => x.core.cleanup());
-  return { ...x, svc: identityService(x.core) };
+  return { ...x, svc: x.core.identity };
 }
 
 describe('normalize', () => {
@@ -204,7 +203,7 @@ describe('join', () => {
 });
 
 describe('conflicts', () => {
-  it('finds real disagreements only, keeps resolutions, reopens on a new disagreement, audits', () => {
+  it('finds real disagreements only, keeps resolutions, reopens on a new disagreement, audits', async () => {
     const { core, profileId, m, svc } = setup();
     m.vomoUser({ id: '7', email: 'bruce@wayne.example', first: 'Bruce', last: 'Wayne', phone: '+15551234567' });
     m.crmContact({ id: '700', individuals: [{ id: '7001', first: 'Bruce W.', last: 'Wayne-Kane', primary: true, emails: ['bruce@wayne.example'], phones: ['555.123.4567'] }] });
@@ -228,7 +227,7 @@ describe('conflicts', () => {
     expect(again.status).toBe('open');
     expect(again.reopenedAt).not.toBeNull();
     // Authority is editable per profile and display follows it.
-    svc.setSettings(profileId, { fieldAuthority: { email: 'vomo', first_name: 'crm', last_name: 'vomo', phone: 'crm' }, defaultPhoneRegion: 'US' });
+    await svc.setSettings(profileId, { fieldAuthority: { email: 'vomo', first_name: 'crm', last_name: 'vomo', phone: 'crm' }, defaultPhoneRegion: 'US' });
     expect(personRow(core.db, profileId, pid).display_first_name).toBe('Bruce W.');
   });
 

@@ -5,7 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
-import { identityService } from '../../src-main/identity/identityService';
 import { forgetRebuildShortcuts } from '../../src-main/identity/rebuildPipeline';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -20,7 +19,7 @@ describe('rebuild', () => {
     const x = identityCore();
     cleanups.push(() => x.core.cleanup());
     const { core, profileId, m } = x;
-    const svc = identityService(core);
+    const svc = core.identity;
     for (let i = 1; i <= 100; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-0${String(i).padStart(3, '0')}` });
     for (let i = 10; i <= 120; i++) {
       m.crmContact({
@@ -91,11 +90,11 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(incremental);
   });
 
-  it('recomputes every person when the field authority changes', () => {
+  it('recomputes every person when the field authority changes', async () => {
     const x = identityCore();
     cleanups.push(() => x.core.cleanup());
     const { core, profileId, m } = x;
-    const svc = identityService(core);
+    const svc = core.identity;
     m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
     m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
     svc.rebuild(profileId);
@@ -103,7 +102,7 @@ describe('rebuild', () => {
     const name = () => (core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).get(p) as { display_first_name: string }).display_first_name;
     expect(name()).toBe('Ann');
     const settings = svc.settings(profileId);
-    svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     expect(name()).toBe('Anne');
   });
 });

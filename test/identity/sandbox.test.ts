@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
-import { identityService, type IdentityService } from '../../src-main/identity/identityService';
+import type { IdentityService } from '../../src-main/identity/identityService';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 
 const PEOPLE = 400;
@@ -48,7 +48,7 @@ describe('identity on the sandbox', () => {
   beforeAll(async () => {
     h = await startSandbox({ people: PEOPLE, seed: 11, rateLimits: 'off', port: 0 });
     env = await makeEnv({ vomo: h.vomo.baseUrl, crm: h.crm.baseUrl, raise: h.raise.baseUrl }, { vomo: h.vomo.token, crm: h.crm.token, raise: h.raise.token }, { crm: { take: 200 }, raise: { take: 200 } });
-    svc = identityService(env.core); // registers the post-sync refresh
+    svc = env.core.identity; // registers the post-sync refresh
     await env.sync.run(env.profileId);
   });
   afterAll(async () => {

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
-import { identityService } from '../../src-main/identity/identityService';
 import { forgetRebuildShortcuts } from '../../src-main/identity/rebuildPipeline';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 import { storeSnapshot } from './fixtures';
@@ -24,7 +23,7 @@ describe('incremental rebuilds after sandbox re-syncs', () => {
   });
 
   it('leave the store exactly as a rebuild from scratch does', async () => {
-    const svc = identityService(env.core); // registers the post-sync rebuild
+    const svc = env.core.identity; // registers the post-sync rebuild
     const db = env.core.db;
     const { profileId } = env;
     await env.sync.run(profileId);

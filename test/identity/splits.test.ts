@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf } from './fixtures';
-import { identityService } from '../../src-main/identity/identityService';
 import type { Db } from '../../src-main/store/db';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -11,7 +10,7 @@ afterEach(async () => {
 function setup() {
   const x = identityCore();
   cleanups.push(() => x.core.cleanup());
-  return { ...x, svc: identityService(x.core) };
+  return { ...x, svc: x.core.identity };
 }
 
 /** The rows a merge touches, as stored. */
@@ -116,13 +115,13 @@ describe('split detection', () => {
     void core;
   });
 
-  it('a "not the same" verdict on an email join detaches the record and counts against precision', () => {
+  it('a "not the same" verdict on an email join detaches the record and counts against precision', async () => {
     const { core, profileId, m, svc } = setup();
     m.vomoUser({ id: '6', email: 'shared@family.example', first: 'Pat', last: 'Kim' });
     m.crmContact({ id: '60', individuals: [{ id: '600', first: 'Chris', last: 'Kim', primary: true, emails: ['shared@family.example'] }] });
     svc.rebuild(profileId);
     const pid = personOf(core.db, profileId, 'vomo', '6')!;
-    svc.linkVerdict(profileId, pid, 'vomo:6', 'crm_individual:600', 'not_same', 'different people');
+    await svc.linkVerdict(profileId, pid, 'vomo:6', 'crm_individual:600', 'not_same', 'different people');
     expect(personOf(core.db, profileId, 'vomo', '6')).not.toBe(personOf(core.db, profileId, 'crm_individual', '600'));
     expect(svc.precision(profileId)).toMatchObject({ emailJoinedRejected: 1, precision: 0 });
     svc.rebuild(profileId);

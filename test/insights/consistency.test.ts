@@ -10,9 +10,6 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
-import { identityService } from '../../src-main/identity/identityService';
-import { listPage } from '../../src-main/insights/service';
-import { exportList } from '../../src-main/export/listExport';
 import { runCliIn } from '../helpers/cliInProcess';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 import { LIST_NAMES, type InsightRow, type ListName } from '../../src-shared/domain/insights';
@@ -41,7 +38,6 @@ describe('one value per figure: person page, lists, CSV export and CLI report ag
   beforeAll(async () => {
     h = await startSandbox({ people: 400, seed: 11, rateLimits: 'off', port: 0 });
     env = await makeEnv({ vomo: h.vomo.baseUrl, crm: h.crm.baseUrl, raise: h.raise.baseUrl }, { vomo: h.vomo.token, crm: h.crm.token, raise: h.raise.token }, { crm: { take: 200 }, raise: { take: 200 } });
-    identityService(env.core);
     await env.sync.run(env.profileId);
     asOf = h.clock.now().toISOString();
     const ids = (sql: string, n: number) => (env.core.db.prepare(`SELECT id FROM persons WHERE profile_id = ? AND ${sql} ORDER BY id LIMIT ${n}`).pluck().all(env.profileId) as string[]);
@@ -90,7 +86,7 @@ describe('one value per figure: person page, lists, CSV export and CLI report ag
     let rowsSeen = 0;
     for (const list of LIST_NAMES as readonly ListName[]) {
       for (const id of sample) {
-        const p = listPage(core, { profileId, list, search: id, asOf, filters: list === 'lapsed' ? { activityDays: 0 } : {}, limit: 5 });
+        const p = await core.insights.listPage({ profileId, list, search: id, asOf, filters: list === 'lapsed' ? { activityDays: 0 } : {}, limit: 5 });
         for (const r of p.rows.filter((x) => x.personId === id)) {
           rowsSeen++;
           expect(pick(r), `${list} row of ${id}`).toEqual(page.get(id));
@@ -101,7 +97,7 @@ describe('one value per figure: person page, lists, CSV export and CLI report ag
 
     // The CSV export (every person, the four figures).
     const file = path.join(env.dir, 'all.csv');
-    await exportList(core, { profileId, list: 'all', asOf, columns: ['personId', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'emailOptedIn'], excludeOptedOut: false, outreach: false }, { kind: 'file', path: file });
+    await core.exports.create({ profileId, list: 'all', asOf, columns: ['personId', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'emailOptedIn'], excludeOptedOut: false, outreach: false }, { kind: 'file', path: file });
     const records = parse(fs.readFileSync(file, 'utf8'), { bom: true }) as string[][];
     expect(records[0]).toEqual(['Person ID', 'Lifetime giving', 'Last gift', 'Verified hours', 'Email opted in']);
     const csv = new Map(records.slice(1).map((r) => [r[0]!, r]));

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore, tempDir } from '../helpers/tempCore';
 import { addPersons, addProfile, markIdentityRun } from './fixtures.test';
 import { createCsvFileWriter, neutralizeCell } from '../../src-main/export/csvExport';
-import { exportList } from '../../src-main/export/listExport';
+import { exportList as runExport, scratchName } from '../../src-main/export/listExport';
+import type { ExportRequest } from '../../src-shared/domain/insights';
 import { exportMembers, listExports } from '../../src-main/export/exportLog';
-import { downloadRegistry } from '../../src-main/web/server';
 
 const AS_OF = '2026-11-01T12:00:00Z';
 const hard = [
@@ -49,6 +49,11 @@ afterAll(async () => {
   await core.cleanup();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** The export job's work, run here on the test core's connection, to a checked file path. */
+function exportList(c: typeof core, req: ExportRequest, dest: { kind: 'file'; path: string }, now?: () => number) {
+  return runExport({ ...c, measures: (pid, day) => c.insights.measures(pid, day) }, req, { target: dest.path, destination: 'file', scratchName: scratchName(), downloadId: null }, { now });
+}
 
 describe('CSV engine', () => {
   it('neutralizes formula starts in text cells and leaves numbers alone', () => {
@@ -139,7 +144,7 @@ describe('list exports', () => {
     expect(env.ok).toBe(true);
     const data = (env as { ok: true; data: { downloadId: string; rowCount: number; filePath: string | null } }).data;
     expect(data.filePath).toBeNull();
-    const dl = downloadRegistry(core).get(data.downloadId)!;
+    const dl = core.downloads.get(data.downloadId)!;
     expect(dl.fileName).toBe('twofold-donors-only-2026-11-01.csv');
     expect(fs.existsSync(dl.file)).toBe(true);
     const bad = await core.invoke('exports.create', { profileId, list: 'donors-only', path: '/tmp/x.csv' }, 'web');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
 import { addPersons, addProfile, markIdentityRun, type PersonSeed } from './fixtures.test';
-import { listPage, allRows } from '../../src-main/insights/service';
 import { overview } from '../../src-main/insights/overview';
 import { ENGAGEMENT_RULES, pointsOf } from '../../src-main/insights/engagement';
 import { LISTS } from '../../src-main/insights/listRegistry';
@@ -40,8 +39,8 @@ const seeds: PersonSeed[] = [
   { id: 'PL', first: 'Lu', last: 'Window', email: 'lu@example.org', vomo: true, raise: true, givingCents: 1_000, raiseGifts: 1, firstGift: '2026-08-03', lastGift: '2026-08-03', firstRaiseGift: '2026-08-03' },
 ];
 
-function ids(list: ListName, extra: Record<string, unknown> = {}): string[] {
-  const page = listPage(core, { profileId, list, asOf: AS_OF, limit: 500, ...extra });
+async function ids(list: ListName, extra: Record<string, unknown> = {}): Promise<string[]> {
+  const page = await core.insights.listPage({ profileId, list, asOf: AS_OF, limit: 500, ...extra });
   return page.rows.map((r) => r.personId);
 }
 
@@ -57,23 +56,23 @@ beforeAll(() => {
 afterAll(() => core.cleanup());
 
 describe('insight lists on hand-built persons', () => {
-  it('lapsed donors still volunteering: a gift exactly N days old is lapsed, N − 1 is not; activity edge counts', () => {
+  it('lapsed donors still volunteering: a gift exactly N days old is lapsed, N − 1 is not; activity edge counts', async () => {
     // By default "still volunteering" means served within the 365-day activity window: PC (last
     // participation 366 days before) is not on the list.
-    expect(ids('lapsed')).toEqual(['PA', 'PC2', 'PB']);
+    expect(await ids('lapsed')).toEqual(['PA', 'PC2', 'PB']);
     const active = { activityDays: 365 };
-    expect(ids('lapsed', { filters: active })).toEqual(['PA', 'PC2', 'PB']);
+    expect(await ids('lapsed', { filters: active })).toEqual(['PA', 'PC2', 'PB']);
     // The wider reading, chosen explicitly: every current VOMO volunteer, PC included.
-    expect(ids('lapsed', { filters: { activityDays: 0 } })).toEqual(['PA', 'PC2', 'PC', 'PB']);
+    expect(await ids('lapsed', { filters: { activityDays: 0 } })).toEqual(['PA', 'PC2', 'PC', 'PB']);
     // One day more of lapse window: the boundary person (365 days) is not lapsed, the 366-day one still is.
-    expect(ids('lapsed', { filters: { ...active, lapseDays: 366 } })).toEqual(['PA', 'PC2']);
-    expect(ids('lapsed', { filters: { ...active, lapseDays: 367 } })).toEqual(['PC2']);
+    expect(await ids('lapsed', { filters: { ...active, lapseDays: 366 } })).toEqual(['PA', 'PC2']);
+    expect(await ids('lapsed', { filters: { ...active, lapseDays: 367 } })).toEqual(['PC2']);
     // A narrower activity window drops the edge volunteer.
-    expect(ids('lapsed', { filters: { activityDays: 364 } })).toEqual(['PA', 'PB']);
+    expect(await ids('lapsed', { filters: { activityDays: 364 } })).toEqual(['PA', 'PB']);
   });
 
-  it('top volunteers who never gave: verified hours by flag or by check-in + check-out, by hours', () => {
-    const page = listPage(core, { profileId, list: 'top-volunteers', asOf: AS_OF });
+  it('top volunteers who never gave: verified hours by flag or by check-in + check-out, by hours', async () => {
+    const page = await core.insights.listPage({ profileId, list: 'top-volunteers', asOf: AS_OF });
     expect(page.rows.map((r) => [r.personId, r.verifiedHours, r.verifiedParticipations])).toEqual([
       ['PD', 10, 2],
       ['PF', 8, 1],
@@ -83,52 +82,52 @@ describe('insight lists on hand-built persons', () => {
     expect(page.verifiedRule.text).toMatch(/verified flag where it was sent/);
   });
 
-  it('overlap lists and the overview agree', () => {
-    expect(ids('volunteer-only').sort()).toEqual(['PD', 'PE', 'PF2']);
-    expect(ids('donors-only').sort()).toEqual(['PG', 'PH']);
-    expect(ids('donor-volunteers').sort()).toEqual(['PA', 'PB', 'PC', 'PC2', 'PF', 'PI', 'PJ', 'PK', 'PL']);
+  it('overlap lists and the overview agree', async () => {
+    expect((await ids('volunteer-only')).sort()).toEqual(['PD', 'PE', 'PF2']);
+    expect((await ids('donors-only')).sort()).toEqual(['PG', 'PH']);
+    expect((await ids('donor-volunteers')).sort()).toEqual(['PA', 'PB', 'PC', 'PC2', 'PF', 'PI', 'PJ', 'PK', 'PL']);
     const o = overview(core.db, profileId);
     expect({ dv: o.donorVolunteers, vo: o.volunteersOnly, d: o.donorsOnly, t: o.totalPersons }).toEqual({ dv: 9, vo: 3, d: 2, t: 14 });
   });
 
-  it('recent first-time Raise donors who volunteer, window edge included', () => {
-    expect(ids('raise-first-time')).toEqual(['PI', 'PL']);
+  it('recent first-time Raise donors who volunteer, window edge included', async () => {
+    expect(await ids('raise-first-time')).toEqual(['PI', 'PL']);
   });
 
-  it('sorts, pages and counts in SQLite', () => {
-    const p1 = listPage(core, { profileId, list: 'donor-volunteers', asOf: AS_OF, limit: 3 });
+  it('sorts, pages and counts in SQLite', async () => {
+    const p1 = await core.insights.listPage({ profileId, list: 'donor-volunteers', asOf: AS_OF, limit: 3 });
     expect(p1.total).toBe(9);
     expect(p1.hasMore).toBe(true);
     expect(p1.rows.map((r) => r.personId)).toEqual(['PA', 'PJ', 'PC2']);
-    const p2 = listPage(core, { profileId, list: 'donor-volunteers', asOf: AS_OF, limit: 3, offset: 3 });
+    const p2 = await core.insights.listPage({ profileId, list: 'donor-volunteers', asOf: AS_OF, limit: 3, offset: 3 });
     expect(p2.rows.map((r) => r.personId)).toEqual(['PC', 'PB', 'PI']);
-    const byName = listPage(core, { profileId, list: 'all', asOf: AS_OF, limit: 3, sort: { key: 'name', dir: 'asc' } });
+    const byName = await core.insights.listPage({ profileId, list: 'all', asOf: AS_OF, limit: 3, sort: { key: 'name', dir: 'asc' } });
     expect(byName.rows.map((r) => r.lastName)).toEqual(['Boundary', 'Crm', 'Doer']);
-    const asc = listPage(core, { profileId, list: 'donors-only', asOf: AS_OF, sort: { key: 'lifetimeGivingCents', dir: 'asc' } });
+    const asc = await core.insights.listPage({ profileId, list: 'donors-only', asOf: AS_OF, sort: { key: 'lifetimeGivingCents', dir: 'asc' } });
     expect(asc.rows.map((r) => r.personId)).toEqual(['PH', 'PG']);
   });
 
-  it('filters and search', () => {
-    expect(ids('donors-only', { filters: { system: 'raise' } })).toEqual(['PH']);
-    expect(ids('donor-volunteers', { filters: { minGivingCents: 90_000 } })).toEqual(['PA', 'PJ']);
-    expect(ids('all', { search: 'love' })).toEqual(['PA']);
-    expect(ids('all', { search: 'ADA' })).toEqual(['PA']);
-    expect(ids('all', { search: 'ada lo' })).toEqual(['PA']);
-    expect(ids('all', { search: 'gil@ex' })).toEqual(['PG']);
-    expect(ids('donors-only', { search: 'ada' })).toEqual([]);
-    const s = listPage(core, { profileId, list: 'donor-volunteers', asOf: AS_OF, search: 'e' });
+  it('filters and search', async () => {
+    expect(await ids('donors-only', { filters: { system: 'raise' } })).toEqual(['PH']);
+    expect(await ids('donor-volunteers', { filters: { minGivingCents: 90_000 } })).toEqual(['PA', 'PJ']);
+    expect(await ids('all', { search: 'love' })).toEqual(['PA']);
+    expect(await ids('all', { search: 'ADA' })).toEqual(['PA']);
+    expect(await ids('all', { search: 'ada lo' })).toEqual(['PA']);
+    expect(await ids('all', { search: 'gil@ex' })).toEqual(['PG']);
+    expect(await ids('donors-only', { search: 'ada' })).toEqual([]);
+    const s = await core.insights.listPage({ profileId, list: 'donor-volunteers', asOf: AS_OF, search: 'e' });
     expect(s.rows.map((r) => r.personId)).toEqual(['PC2']);
     expect(s.total).toBe(1);
   });
 
-  it('rows carry display values, systems and a view-in-CRM+ link', () => {
-    const [ada] = listPage(core, { profileId, list: 'all', asOf: AS_OF, search: 'Lovelace' }).rows;
+  it('rows carry display values, systems and a view-in-CRM+ link', async () => {
+    const [ada] = (await core.insights.listPage({ profileId, list: 'all', asOf: AS_OF, search: 'Lovelace' })).rows;
     expect(ada).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', hasVomo: true, hasCrm: true, hasRaise: false });
     expect(ada!.crmUrl).toBe('https://app.virtuoussoftware.com/Generosity/Contact/View/c-PA');
   });
 
-  it('engagement: every part shown, the score is their sum, the SQL agrees with the published rules', () => {
-    const page = listPage(core, { profileId, list: 'engagement', asOf: AS_OF, limit: 500 });
+  it('engagement: every part shown, the score is their sum, the SQL agrees with the published rules', async () => {
+    const page = await core.insights.listPage({ profileId, list: 'engagement', asOf: AS_OF, limit: 500 });
     expect(page.rows.length).toBe(14);
     for (const r of page.rows) {
       const e = r.engagement!;
@@ -151,25 +150,25 @@ describe('insight lists on hand-built persons', () => {
     expect(ada.engagement!.daysSinceParticipation).toBe(31);
   });
 
-  it('every list runs with every allowed sort in both directions, and allRows matches paging', () => {
+  it('every list runs with every allowed sort in both directions, and allRows matches paging', async () => {
     for (const def of Object.values(LISTS)) {
       for (const key of def.sortKeys) {
         for (const dir of ['asc', 'desc'] as const) {
-          const page = listPage(core, { profileId, list: def.name, asOf: AS_OF, sort: { key, dir }, limit: 500 });
+          const page = await core.insights.listPage({ profileId, list: def.name, asOf: AS_OF, sort: { key, dir }, limit: 500 });
           expect(page.rows.length).toBe(page.total);
         }
       }
-      const { rows } = allRows(core, { profileId, list: def.name, asOf: AS_OF });
-      expect(rows.map((r) => r.personId)).toEqual(ids(def.name));
+      const { rows } = await core.insights.allRows({ profileId, list: def.name, asOf: AS_OF });
+      expect(rows.map((r) => r.personId)).toEqual(await ids(def.name));
     }
   });
 
-  it('the overview is kept per identity run and recomputed after the next one', () => {
+  it('the overview is kept per identity run and recomputed after the next one', async () => {
     const before = overview(core.db, profileId);
     addPersons(core.db, profileId, [{ id: 'PZ', first: 'Zed', last: 'Late', email: 'zed@example.org', vomo: true }]);
     expect(overview(core.db, profileId).totalPersons).toBe(before.totalPersons);
     markIdentityRun(core.db, profileId);
-    listPage(core, { profileId, list: 'all', asOf: AS_OF });
+    await core.insights.listPage({ profileId, list: 'all', asOf: AS_OF });
     expect(overview(core.db, profileId)).toMatchObject({ totalPersons: before.totalPersons + 1, volunteersOnly: before.volunteersOnly + 1 });
   });
 });

@@ -5,8 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
-import { identityService } from '../../src-main/identity/identityService';
-import { allRows } from '../../src-main/insights/service';
 import { overview } from '../../src-main/insights/overview';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 import type { ListName } from '../../src-shared/domain/insights';
@@ -22,7 +20,6 @@ describe('insight lists on the sandbox', () => {
   beforeAll(async () => {
     h = await startSandbox({ people: PEOPLE, seed: 5, rateLimits: 'off', port: 0 });
     env = await makeEnv({ vomo: h.vomo.baseUrl, crm: h.crm.baseUrl, raise: h.raise.baseUrl }, { vomo: h.vomo.token, crm: h.crm.token, raise: h.raise.token }, { crm: { take: 200 }, raise: { take: 200 } });
-    identityService(env.core);
     await env.sync.run(env.profileId);
     asOf = h.clock.now().toISOString();
     const links = env.core.db
@@ -43,27 +40,27 @@ describe('insight lists on the sandbox', () => {
     await h?.stop();
   });
 
-  const members = (list: ListName, filters: Record<string, unknown> = {}) =>
-    allRows(env.core, { profileId: env.profileId, list, asOf, filters }).rows.map((r) => keyOf.get(r.personId) ?? `?${r.personId}`);
+  const members = async (list: ListName, filters: Record<string, unknown> = {}) =>
+    (await env.core.insights.allRows({ profileId: env.profileId, list, asOf, filters })).rows.map((r) => keyOf.get(r.personId) ?? `?${r.personId}`);
 
-  it('overlap counts equal the manifest', () => {
+  it('overlap counts equal the manifest', async () => {
     const m = h.manifest();
     const o = overview(env.core.db, env.profileId);
     expect({ donorVolunteers: o.donorVolunteers, volunteersOnly: o.volunteersOnly, donorsOnly: o.donorsOnly, totalPersons: o.totalPersons }).toEqual(m.counts);
   });
 
-  it('donor-volunteers, volunteers only and donors only have exactly the manifest members', () => {
+  it('donor-volunteers, volunteers only and donors only have exactly the manifest members', async () => {
     const m = h.manifest();
-    expect(members('donor-volunteers').sort()).toEqual([...m.lists.donorVolunteers!].sort());
-    expect(members('volunteer-only').sort()).toEqual([...m.lists.volunteersOnly!].sort());
-    expect(members('donors-only').sort()).toEqual([...m.lists.donorsOnly!].sort());
+    expect((await members('donor-volunteers')).sort()).toEqual([...m.lists.donorVolunteers!].sort());
+    expect((await members('volunteer-only')).sort()).toEqual([...m.lists.volunteersOnly!].sort());
+    expect((await members('donors-only')).sort()).toEqual([...m.lists.donorsOnly!].sort());
   });
 
-  it('lapsed donors still volunteering equal the manifest, including the 365/364-day edge', () => {
+  it('lapsed donors still volunteering equal the manifest, including the 365/364-day edge', async () => {
     const m = h.manifest();
     const lapsed = m.lists.lapsedDonorsStillVolunteering;
     // The manifest's rule is the wider reading: any volunteer, served recently or not.
-    const ours = members('lapsed', { lapseDays: lapsed.lapseDays, activityDays: 0 });
+    const ours = await members('lapsed', { lapseDays: lapsed.lapseDays, activityDays: 0 });
     expect(ours.sort()).toEqual(lapsed.list!.map((x) => x.person).sort());
     expect(m.lists.lapseEdges.exactly365DaysLapsed.length).toBeGreaterThan(0);
     expect(m.lists.lapseEdges.at364DaysNotLapsed.length).toBeGreaterThan(0);
@@ -71,17 +68,17 @@ describe('insight lists on the sandbox', () => {
     for (const k of m.lists.lapseEdges.at364DaysNotLapsed) expect(ours).not.toContain(k);
   });
 
-  it('top volunteers who never gave: the manifest top, in order, with their verified hours', () => {
+  it('top volunteers who never gave: the manifest top, in order, with their verified hours', async () => {
     const m = h.manifest();
     const top = m.lists.topVolunteersNeverGave;
-    const rows = allRows(env.core, { profileId: env.profileId, list: 'top-volunteers', asOf }, top.limit).rows;
+    const rows = (await env.core.insights.allRows({ profileId: env.profileId, list: 'top-volunteers', asOf }, top.limit)).rows;
     expect(rows.map((r) => keyOf.get(r.personId))).toEqual(top.list.map((x) => x.person));
     expect(rows.map((r) => r.verifiedHours)).toEqual(top.list.map((x) => x.verifiedHours));
   });
 
-  it('recent first-time Raise donors who volunteer equal the manifest', () => {
+  it('recent first-time Raise donors who volunteer equal the manifest', async () => {
     const m = h.manifest();
     const ft = m.lists.recentFirstTimeRaiseDonorsWhoVolunteer;
-    expect(members('raise-first-time', { recentDays: ft.withinDays }).sort()).toEqual(ft.list.map((x) => x.person).sort());
+    expect((await members('raise-first-time', { recentDays: ft.withinDays })).sort()).toEqual(ft.list.map((x) => x.person).sort());
   });
 });

@@ -61,7 +61,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
     expect(ensured.data).toMatchObject({ owner: 'another-process', ownerShell: 'web', clock: appState.data.clock });
     expect(ensured.data.urls.crm).toBe(urls.crm_url);
     expect(cli.profiles.get(profileId)!.crm_url).toBe(urls.crm_url);
-    expect((await profileNow(cli, profileId)).at.toISOString()).toBe(appState.data.clock);
+    expect((await profileNow(cli.clock, profileId)).at.toISOString()).toBe(appState.data.clock);
     expect(await cli.secrets.get(profileId, 'crm')).toBe(await app.secrets.get(profileId, 'crm'));
     await cli.close();
     // The CLI's exit leaves the app's servers and addresses alone.

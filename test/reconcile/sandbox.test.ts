@@ -6,9 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
 import { startSandbox, type Manifest, type SandboxHandle } from '../../src-main/sandbox/index';
-import { syncService } from '../../src-main/sync/syncService';
-import { identityService } from '../../src-main/identity/identityService';
-import { reconcileService } from '../../src-main/reconcile/service';
 import type { Finding, ReportPage, RunInfo } from '../../src-shared/domain/reconcile';
 
 type Recon = Manifest['reconciliation'];
@@ -26,7 +23,7 @@ describe('reconciliation on the sandbox', () => {
   }
   const manifest = () => admin<Manifest>('manifest');
   const sync = async (full = false) => {
-    const run = await syncService(core).run(profileId, { full });
+    const run = await core.sync.run(profileId, { full });
     expect(run.status).toMatch(/ok|partial/);
   };
   async function report(run: RunInfo, change: 'all' | 'new' | 'changed' | 'fixed' = 'all'): Promise<ReportPage> {
@@ -42,7 +39,7 @@ describe('reconciliation on the sandbox', () => {
     return { ...page!, findings: out };
   }
   const of = (p: ReportPage, kind: Finding['kind']) => p.findings.filter((f) => f.kind === kind);
-  const reconcile = async (lagHours: number) => reconcileService(core).run({ profileId, asOf: sb.clock.now().toISOString(), lagHours });
+  const reconcile = async (lagHours: number) => core.reconcile.run({ profileId, asOf: sb.clock.now().toISOString(), lagHours });
 
   beforeAll(async () => {
     sb = await startSandbox({ people: 150, seed: 11, rateLimits: 'off' });
@@ -51,8 +48,7 @@ describe('reconciliation on the sandbox', () => {
     await core.secrets.set(profileId, 'vomo', sb.vomo.token);
     await core.secrets.set(profileId, 'crm', sb.crm.token);
     await core.secrets.set(profileId, 'raise', sb.raise.token);
-    identityService(core); // the person store follows every sync
-    syncService(core).configure({ vomo: { requestsPerSecond: 0 }, raise: { requestsPerSecond: 0 } });
+    core.sync.configure({ vomo: { requestsPerSecond: 0 }, raise: { requestsPerSecond: 0 } });
     await sync(true);
   });
   afterAll(async () => {
@@ -85,7 +81,7 @@ describe('reconciliation on the sandbox', () => {
     expect(first.summary!.campaignsSyncOff.reduce((a, c) => a + c.gifts, 0)).toBe(r.heldBackByCanSyncFalse);
     expect(first.summary!.raise.giftsMatched).toBe(r.syncedToCrm);
     // The default 24 h window agrees here: the sandbox's late gifts are minutes old, its failures days.
-    const byDefault = await report(await reconcileService(core).run({ profileId, asOf: sb.clock.now().toISOString(), checkApis: false, sweep: false }));
+    const byDefault = await report(await core.reconcile.run({ profileId, asOf: sb.clock.now().toISOString(), checkApis: false, sweep: false }));
     expect(of(byDefault, 'gift_missing_in_crm').map((f) => f.sourceId).sort()).toEqual(ids(r.raiseGiftsMissingInCrm, 'raiseGiftId'));
     expect(of(byDefault, 'gift_not_yet_synced').map((f) => f.sourceId).sort()).toEqual(ids(insideLag, 'raiseGiftId'));
     // Nothing drifted: the store was just synced.

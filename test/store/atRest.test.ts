@@ -4,7 +4,6 @@
  * refusing never changes the file.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app';

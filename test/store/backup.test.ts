@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CoreHost } from '../../src-main/core/host';
 import { MemoryStoreKeys } from '../../src-main/secrets/storeKeys';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
-import { syncService } from '../../src-main/sync/syncService';
 import { databasePath } from '../../src-main/store/db';
 import { readHead } from '../../src-main/store/cipher';
 import { startSandbox } from '../../src-main/sandbox/index';
@@ -49,7 +48,7 @@ async function syncedHost(people = 250) {
   const core = h.current()!;
   const profile = core.profiles.insert({ name: 'Org', vomoUrl: sandbox.vomo.baseUrl, crmUrl: sandbox.crm.baseUrl, raiseUrl: sandbox.raise.baseUrl });
   for (const api of ['vomo', 'crm', 'raise'] as const) await core.secrets.set(profile.id, api, sandbox[api].token);
-  const sync = syncService(core);
+  const sync = core.sync;
   sync.configure(FAST);
   sync.configure({ crm: { take: 100 }, raise: { take: 100 } });
   return { h, core, sandbox, profileId: profile.id, sync };
@@ -187,7 +186,7 @@ describe('backup and restore', () => {
       await rc.secrets.set(profileId, api, sandbox[api].token);
     }
     // Consistent means the next sync resumes from it and ends where the live store ended.
-    const resumed = syncService(rc);
+    const resumed = rc.sync;
     resumed.configure(FAST);
     resumed.configure({ crm: { take: 100 }, raise: { take: 100 } });
     const after = await resumed.run(profileId, {});

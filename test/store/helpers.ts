@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import { createCore, type Core, type CoreOptions } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
-import { syncService } from '../../src-main/sync/syncService';
 import type { Db } from '../../src-main/store/db';
 import { FAST } from '../sync/helpers';
 import { tempDir } from '../helpers/tempCore';
@@ -26,7 +25,7 @@ export async function syncedStore(opts: Pick<CoreOptions, 'storeKey' | 'migratio
   await core.secrets.set(profile.id, 'vomo', sandbox.vomo.token);
   await core.secrets.set(profile.id, 'crm', sandbox.crm.token);
   await core.secrets.set(profile.id, 'raise', sandbox.raise.token);
-  const sync = syncService(core);
+  const sync = core.sync;
   sync.configure(FAST);
   sync.configure({ crm: { take: 100 }, raise: { take: 100 } });
   const run = await sync.run(profile.id, { full: true });

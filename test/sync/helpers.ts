@@ -6,7 +6,7 @@ import { createCore, type Core } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { testStoreKey } from '../helpers/tempCore';
 import type { DeepPartial, SyncTuning } from '../../src-main/sync/config';
-import { syncService, type SyncService } from '../../src-main/sync/syncService';
+import type { SyncService } from '../../src-main/sync/syncService';
 
 export const FAST: DeepPartial<SyncTuning> = {
   http: { retries: 4, minRetryDelayMs: 5, maxRetryDelayMs: 40, timeoutMs: 10_000, maxWaitMs: 5_000 },
@@ -32,7 +32,7 @@ export async function makeEnv(
   const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
   const profile = core.profiles.byName('Org') ?? core.profiles.insert({ name: 'Org', vomoUrl: urls.vomo, crmUrl: urls.crm, raiseUrl: urls.raise });
   for (const [api, t] of Object.entries(tokens)) if (t) await core.secrets.set(profile.id, api as 'vomo', t);
-  const sync = syncService(core);
+  const sync = core.sync;
   sync.configure(FAST);
   sync.configure(tuning);
   return {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coreBackend, startWebShell, type WebShell } from '../../src-main/web/server';
+import { startWebShell, type WebShell } from '../../src-main/web/server';
 import { tempCore, tempDir } from '../helpers/tempCore';
 
 /** Raw requests, so the Host header can be forged the way a DNS-rebinding page would. */
@@ -29,7 +29,7 @@ describe('web shell', () => {
     rendererDir = tempDir();
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<html><head></head><body>app</body></html>');
     fs.writeFileSync(path.join(rendererDir, 'app.js'), 'console.log(1)');
-    shell = await startWebShell({ backend: coreBackend(core), rendererDir });
+    shell = await startWebShell({ backend: core, rendererDir });
   });
   afterAll(async () => {
     await shell.close();

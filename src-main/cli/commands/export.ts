@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
-import { exportList } from '../../export/listExport';
 import { asOfOption, daysOption } from '../options';
 import { defaultAsOf } from '../../insights/referenceClock';
 import { ColumnKey, LIST_NAMES, ListName, type ListFilters } from '../../../src-shared/domain/insights';
@@ -43,15 +42,14 @@ export function register(program: Command, ctx: CliContext): void {
           return k.data;
         });
       }
-      const res = await exportList(
-        ctx.core(),
+      const res = await ctx.core().exports.create(
         {
           profileId: profile.id,
           list: list.data,
           filters,
           columns,
           search: typeof o.search === 'string' ? o.search : undefined,
-          asOf: await defaultAsOf(ctx.core(), profile.id, asOfOption('--as-of', typeof o.asOf === 'string' ? o.asOf : undefined) ?? asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF)),
+          asOf: await defaultAsOf(ctx.core().clock, profile.id, asOfOption('--as-of', typeof o.asOf === 'string' ? o.asOf : undefined) ?? asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF)),
           excludeOptedOut: !o.includeOptedOut,
           excludeRecentlyAskedDays: daysOption('--exclude-recently-asked', o.excludeRecentlyAsked),
           outreach: !o.notOutreach,

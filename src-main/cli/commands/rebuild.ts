@@ -8,7 +8,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
-import { identityService } from '../../identity/identityService';
 
 export function rebuildText(s: RebuildSummary): string {
   const read = s.timings.recordsRead;
@@ -25,9 +24,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('rebuild the joined person store from the mirrors (only what changed, unless --from-scratch)')
     .option('--from-scratch', 'read every record again and recompute every person (IDs and decisions kept)')
     .option('--json', 'print machine-readable JSON')
-    .action((profileName: string, o: { fromScratch?: boolean; json?: boolean }) => {
+    .action(async (profileName: string, o: { fromScratch?: boolean; json?: boolean }) => {
       const profile = ctx.profile(profileName);
-      const summary = identityService(ctx.core()).rebuild(profile.id, 'rebuild', { fromScratch: !!o.fromScratch });
+      const summary = await ctx.core().identity.requestRebuild(profile.id, 'rebuild', { fromScratch: !!o.fromScratch });
       ctx.print(summary, !!o.json, rebuildText);
     });
 }

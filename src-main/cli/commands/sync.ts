@@ -16,7 +16,6 @@ import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/
 import type { SyncProgress } from '../../../src-shared/ipc/events';
 import type { CollectorOutcome, SyncEstimate, SyncRun } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
-import { syncService } from '../../sync/syncService';
 import { addHttpOptions, httpTuningFrom, type HttpOptionValues } from '../httpOptions';
 
 /** What `twofold sync` exits with. */
@@ -171,7 +170,7 @@ export function register(program: Command, ctx: CliContext): void {
       const http = httpTuningFrom(o);
       const row = ctx.profile(profileName);
       const core = ctx.core();
-      const svc = syncService(core);
+      const svc = core.sync;
       if (Object.keys(http).length) svc.configure({ http });
       if (o.estimate) {
         const e = await svc.estimate(row.id, { apis, full: !!o.full });

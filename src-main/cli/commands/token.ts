@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
 import type { ConnectionTestResult } from '../../../src-shared/domain/sync';
-import { syncService } from '../../sync/syncService';
 import { addHttpOptions, httpTuningFrom, type HttpOptionValues } from '../httpOptions';
 
 function apiArg(v: string): ApiName {
@@ -76,7 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
     const api = apiArg(apiName);
     const http = httpTuningFrom(o);
     const row = ctx.profile(profileName);
-    if (Object.keys(http).length) syncService(ctx.core()).configure({ http });
+    if (Object.keys(http).length) ctx.core().sync.configure({ http });
     const r = await ctx.call<ConnectionTestResult>('connections.test', { profileId: row.id, api });
     ctx.print(r, !!o.json, (v: ConnectionTestResult) => (v.ok ? `${v.message} (${v.ms} ms)` : `${API_LABELS[api]}: ${v.message}`));
     if (!r.ok) {

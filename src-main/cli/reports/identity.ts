@@ -1,9 +1,8 @@
 import type { ReportRegistry } from './types';
-import { identityService } from '../../identity/identityService';
 
 /** Rebuild first when the store has never been built for this profile (a CLI run after a sync). */
 function ensureBuilt(ctx: Parameters<ReportRegistry[string]['run']>[0], profileId: number) {
-  const svc = identityService(ctx.core());
+  const svc = ctx.core().identity;
   if (!svc.lastRun(profileId)) svc.rebuild(profileId);
   return svc;
 }

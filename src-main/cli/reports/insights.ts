@@ -7,9 +7,7 @@
 import type { ReportFn, ReportRegistry } from './types';
 import { asOfOption, countOption, daysOption } from '../options';
 import { LISTS } from '../../insights/listRegistry';
-import { allRows } from '../../insights/service';
 import { overview } from '../../insights/overview';
-import { ensureInsightMeasures } from '../../insights/measures';
 import { COLUMN_LABELS, type InsightRow, type ListFilters, type ListName } from '../../../src-shared/domain/insights';
 import { fmtDay, fmtHours, fmtMoney, plural } from '../../../src-shared/format';
 import { systemsOf } from '../../insights/rows';
@@ -49,8 +47,8 @@ function listReport(list: ListName): ReportFn {
     const activity = daysOption('--activity-days', opts.options.activityDays);
     if (activity !== undefined) filters.activityDays = activity;
     const limit = countOption('--limit', opts.options.limit);
-    const asOf = await defaultAsOf(core, profile.id, asOfOption('--as-of', typeof opts.options.asOf === 'string' ? opts.options.asOf : undefined) ?? asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF));
-    const { rows, prepared } = allRows(core, { profileId: profile.id, list, filters, asOf }, limit ?? Number.MAX_SAFE_INTEGER);
+    const asOf = await defaultAsOf(core.clock, profile.id, asOfOption('--as-of', typeof opts.options.asOf === 'string' ? opts.options.asOf : undefined) ?? asOfOption('TWOFOLD_AS_OF', process.env.TWOFOLD_AS_OF));
+    const { rows, prepared } = await core.insights.allRows({ profileId: profile.id, list, filters, asOf }, limit ?? Number.MAX_SAFE_INTEGER);
     const json = rows.map((r) => reportRow(list, r));
     const keys = json[0] ? Object.keys(json[0]) : ['personId', 'email', 'firstName', 'lastName'];
     const header = keys.map((k) => COLUMN_LABELS[k as keyof typeof COLUMN_LABELS] ?? k).join('\t');
@@ -66,7 +64,7 @@ function listReport(list: ListName): ReportFn {
 
 const overlap: ReportFn = async (ctx, profile) => {
   const core = ctx.core();
-  ensureInsightMeasures(core.db, profile.id);
+  await core.insights.measures(profile.id);
   const o = overview(core.db, profile.id);
   const json = { donorVolunteers: o.donorVolunteers, volunteersOnly: o.volunteersOnly, donorsOnly: o.donorsOnly, totalPersons: o.totalPersons };
   const text = [

@@ -8,7 +8,6 @@
  */
 import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
-import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
 import { httpFailure, incompleteResponse, malformedPage } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';

@@ -14,7 +14,7 @@ import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
-import { RemoteCallError, httpFailure, incompleteResponse, retryAfterMs } from '../shared/parseValues';
+import { httpFailure, incompleteResponse, retryAfterMs } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
 import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
 

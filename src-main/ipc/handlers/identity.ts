@@ -3,19 +3,17 @@ import type { identityChannels } from '../../../src-shared/ipc/channels/identity
 import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
 import { requireProfile } from './profiles';
-import { identityService } from '../../identity/identityService';
 import { fixListFileName } from '../../identity/fixLists';
 import { profileNow } from '../../sandboxRuntime/clock';
-import { personFigures } from '../../insights/service';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
 function svc(core: Core, profileId: number) {
   requireProfile(core, profileId);
-  return identityService(core);
+  return core.identity;
 }
 
 export const identityHandlers: HandlerMap<typeof identityChannels> = {
-  'identity.rebuild': (i, { core }) => svc(core, i.profileId).rebuild(i.profileId),
+  'identity.rebuild': (i, { core }) => svc(core, i.profileId).requestRebuild(i.profileId, 'rebuild'),
   'identity.status': (i, { core }) => {
     const s = svc(core, i.profileId);
     const n = (sql: string) => (core.db.prepare(sql).get(i.profileId) as { n: number }).n;
@@ -30,13 +28,28 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
     };
   },
   'identity.settings.get': (i, { core }) => svc(core, i.profileId).settings(i.profileId),
-  'identity.settings.set': (i, { core }) => svc(core, i.profileId).setSettings(i.profileId, i.settings),
+  async 'identity.settings.set'(i, { core }) {
+    const s = svc(core, i.profileId);
+    const saved = await core.gate.shared(() => s.saveSettings(i.profileId, i.settings));
+    // Display values and conflict authorities follow the new settings.
+    await s.requestRebuild(i.profileId, 'settings');
+    return saved;
+  },
   'identity.precision': (i, { core }) => svc(core, i.profileId).precision(i.profileId),
   'identity.findings': (i, { core }) => svc(core, i.profileId).findings(i.profileId),
 
   'people.list': (i, { core }) => svc(core, i.profileId).listPeople(i),
-  'people.get': (i, { core }) => ({ ...svc(core, i.profileId).person(i.profileId, i.personId), figures: personFigures(core, i.profileId, i.personId) }),
-  'people.linkVerdict': (i, { core }) => svc(core, i.profileId).linkVerdict(i.profileId, i.personId, i.keyA, i.keyB, i.verdict, i.reason ?? null),
+  async 'people.get'(i, { core }) {
+    const person = svc(core, i.profileId).person(i.profileId, i.personId);
+    return { ...person, figures: await core.insights.personFigures(i.profileId, i.personId) };
+  },
+  async 'people.linkVerdict'(i, { core }) {
+    const s = svc(core, i.profileId);
+    await core.gate.shared(() => s.recordLinkVerdict(i.profileId, i.personId, i.keyA, i.keyB, i.verdict, i.reason ?? null));
+    // "Not the same" detaches a record: the join follows.
+    if (i.verdict === 'not_same') await s.requestRebuild(i.profileId, 'rebuild');
+    return { ok: true as const };
+  },
 
   'conflicts.list': (i, { core }) =>
     svc(core, i.profileId).listConflicts({
@@ -57,7 +70,7 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
     // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
     if (i.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
     let target = i.path ?? null;
-    const day = (await profileNow(core, i.profileId)).at.toISOString().slice(0, 10);
+    const day = (await profileNow(core.clock, i.profileId)).at.toISOString().slice(0, 10);
     if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
       target = await core.hooks.chooseSavePath(fixListFileName(i.system, day));
     }

@@ -7,6 +7,7 @@ import { insightsHandlers } from './insights';
 import { reconcileHandlers } from './reconcile';
 import { crmPushHandlers } from './crmPush';
 import { sandboxHandlers } from './sandbox';
+import { jobsHandlers } from './jobs';
 
 /** Every channel of the contract has exactly one handler; a missing one is a compile error. */
 export const allHandlers: HandlerMap<CoreContract> = {
@@ -17,4 +18,5 @@ export const allHandlers: HandlerMap<CoreContract> = {
   ...reconcileHandlers,
   ...crmPushHandlers,
   ...sandboxHandlers,
+  ...jobsHandlers,
 };

@@ -2,18 +2,15 @@ import type { insightsChannels } from '../../../src-shared/ipc/channels/insights
 import type { HandlerMap } from '../handlerTypes';
 import { requireProfile } from './profiles';
 import { LISTS, listInfo } from '../../insights/listRegistry';
-import { listCount, listPage } from '../../insights/service';
 import { overview } from '../../insights/overview';
 import { getInsightSettings, setInsightSettings } from '../../insights/settings';
-import { ensureInsightMeasures, refreshInsightMeasures } from '../../insights/measures';
-import { exportList } from '../../export/listExport';
 import { deleteExportFile, listExportFiles, listExports } from '../../export/exportLog';
 import { defaultAsOf } from '../../insights/referenceClock';
 
 export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
-  'insights.overview'(input, { core }) {
+  async 'insights.overview'(input, { core }) {
     requireProfile(core, input.profileId);
-    ensureInsightMeasures(core.db, input.profileId);
+    await core.insights.measures(input.profileId);
     return overview(core.db, input.profileId);
   },
   'insights.lists'() {
@@ -21,10 +18,10 @@ export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
   },
   async 'insights.list'(input, { core }) {
     const { withTotal, ...query } = input;
-    return listPage(core, { ...query, asOf: await defaultAsOf(core, input.profileId, input.asOf) }, { withTotal });
+    return core.insights.listPage({ ...query, asOf: await defaultAsOf(core.clock, input.profileId, input.asOf) }, { withTotal });
   },
   async 'insights.count'(input, { core }) {
-    return { total: listCount(core, { ...input, asOf: await defaultAsOf(core, input.profileId, input.asOf) }) };
+    return { total: await core.insights.listCount({ ...input, asOf: await defaultAsOf(core.clock, input.profileId, input.asOf) }) };
   },
   'insights.settings.get'(input, { core }) {
     requireProfile(core, input.profileId);
@@ -37,17 +34,16 @@ export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
     core.events.emit('data.changed', { profileId: input.profileId, scope: 'insights.settings' });
     return next;
   },
-  'insights.refresh'(input, { core }) {
+  async 'insights.refresh'(input, { core }) {
     requireProfile(core, input.profileId);
-    const state = refreshInsightMeasures(core.db, input.profileId, { asOf: input.asOf });
-    core.events.emit('data.changed', { profileId: input.profileId, scope: 'insights' });
+    const state = await core.jobs.run('measures', { profileId: input.profileId, asOf: input.asOf, force: true }, { profileId: input.profileId });
     return { refreshedAt: state.refreshed_at, persons: state.persons };
   },
   async 'exports.create'(input, { core, shell }) {
     requireProfile(core, input.profileId);
     // Electron asks where to save; the web shell offers a download. Neither lets the renderer name a path.
     const dest = shell === 'electron' && core.hooks.chooseSavePath ? ({ kind: 'dialog' } as const) : ({ kind: 'download' } as const);
-    return exportList(core, { ...input, asOf: await defaultAsOf(core, input.profileId, input.asOf) }, dest);
+    return core.exports.create({ ...input, asOf: await defaultAsOf(core.clock, input.profileId, input.asOf) }, dest);
   },
   'exports.list'(input, { core }) {
     requireProfile(core, input.profileId);

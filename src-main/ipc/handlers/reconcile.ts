@@ -5,15 +5,13 @@ import type { reconcileChannels } from '../../../src-shared/ipc/channels/reconci
 import { AppError } from '../../../src-shared/errors';
 import type { HandlerMap } from '../handlerTypes';
 import { requireProfile } from './profiles';
-import { reconcileService } from '../../reconcile/service';
 import { getReconcileSettings, setReconcileSettings } from '../../reconcile/settings';
 import { lagStats } from '../../reconcile/lag';
 import { findingsCsv, writeCsv } from '../../reconcile/csv';
-import { downloadRegistry } from '../../web/server';
 import type { Core } from '../../core/app';
 
 function requireRun(core: Core, runId: number) {
-  const run = reconcileService(core).runs.get(runId);
+  const run = core.reconcile.runs.get(runId);
   if (!run) throw new AppError('NOT_FOUND', `There is no reconciliation run ${runId}.`);
   return run;
 }
@@ -21,26 +19,26 @@ function requireRun(core: Core, runId: number) {
 export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
   async 'reconcile.run'(input, { core }) {
     requireProfile(core, input.profileId);
-    return reconcileService(core).run(input);
+    return core.reconcile.run(input);
   },
   async 'reconcile.cancel'(input, { core }) {
     requireProfile(core, input.profileId);
-    return { cancelled: reconcileService(core).cancel(input.profileId) };
+    return { cancelled: core.reconcile.cancel(input.profileId) };
   },
   async 'reconcile.runs'(input, { core }) {
     requireProfile(core, input.profileId);
-    const svc = reconcileService(core);
+    const svc = core.reconcile;
     return { runs: svc.runs.list(input.profileId, input.limit), running: svc.isRunning(input.profileId) };
   },
   async 'reconcile.report'(input, { core }) {
     const run = requireRun(core, input.runId);
-    const runs = reconcileService(core).runs;
+    const runs = core.reconcile.runs;
     const { rows, total } = runs.findings(run.id, run.previousRunId, input);
     return { run, diff: runs.diff(run.id, run.previousRunId), findings: rows, total };
   },
   async 'reconcile.exportCsv'(input, { core, shell }) {
     const run = requireRun(core, input.runId);
-    const { csv, rows } = findingsCsv(reconcileService(core).runs, run.id, run.previousRunId, input);
+    const { csv, rows } = findingsCsv(core.reconcile.runs, run.id, run.previousRunId, input);
     const fileName = `reconciliation-${run.asOf.slice(0, 10)}-run${run.id}${input.group ? '-' + input.group : ''}.csv`;
     if (input.path) {
       // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
@@ -59,7 +57,7 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeCsv(file, csv);
     const id = crypto.randomBytes(16).toString('hex');
-    downloadRegistry(core).set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
+    core.downloads.set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
     return { rows, file: shell === 'web' ? null : file, downloadId: id, fileName, cancelled: false };
   },
   async 'reconcile.settings.get'(input, { core }) {

@@ -1,30 +1,31 @@
 import type { sandboxChannels } from '../../../src-shared/ipc/channels/sandbox';
 import { AppError } from '../../../src-shared/errors';
 import type { HandlerMap } from '../handlerTypes';
-import { createSandboxProfile, embeddedSandboxes } from '../../sandboxRuntime/embedded';
+import { createSandboxProfile } from '../../sandboxRuntime/embedded';
 import { requireProfile } from './profiles';
-import { startSyncAfterSandbox } from '../../sandboxRuntime/firstSync';
 
 export const sandboxHandlers: HandlerMap<typeof sandboxChannels> = {
   async 'sandbox.start'(input, { core }) {
-    const { profile } = await createSandboxProfile(core, { people: input.people, seed: input.seed });
-    const syncRunId = input.sync ? await startSyncAfterSandbox(core, profile.id) : null;
+    const { profile } = await core.gate.shared(() => createSandboxProfile(core, { people: input.people, seed: input.seed }));
+    // The first sync starts in the background so the steward lands on real numbers; the join is
+    // rebuilt when it finishes.
+    const syncRunId = input.sync ? (await core.sync.start(profile.id, {})).runId : null;
     return { profileId: profile.id, syncRunId };
   },
   async 'sandbox.status'(input, { core }) {
     const profile = requireProfile(core, input.profileId);
     if (!profile.is_sandbox) return { running: false, clock: null, owner: null, ownerShell: null, ownerPid: null, urls: null };
-    return embeddedSandboxes(core).state(profile);
+    return core.sandboxes.state(profile);
   },
   async 'sandbox.ensure'(input, { core }) {
     const profile = requireProfile(core, input.profileId);
-    await embeddedSandboxes(core).ensure(profile);
-    return embeddedSandboxes(core).state(profile);
+    await core.sandboxes.ensure(profile);
+    return core.sandboxes.state(profile);
   },
   async 'sandbox.admin'(input, { core }) {
     const profile = requireProfile(core, input.profileId);
     if (!profile.is_sandbox) throw new AppError('BAD_INPUT', `"${profile.name}" is not a sandbox profile.`);
-    const { urls } = await embeddedSandboxes(core).ensure(profile);
+    const { urls } = await core.sandboxes.ensure(profile);
     const body = input.action === 'advance' ? { days: input.days, hours: input.hours } : {};
     const res = await fetch(`${urls.admin}/${input.action}`, {
       method: 'POST',
@@ -39,7 +40,7 @@ export const sandboxHandlers: HandlerMap<typeof sandboxChannels> = {
     } catch {
       result = text;
     }
-    await embeddedSandboxes(core).saveAll();
+    await core.sandboxes.saveAll();
     return { ok: true as const, result };
   },
 };

@@ -35,7 +35,11 @@ function specialSet(w: World): Set<number> {
       const p = w.plan(i);
       const reach = [...planEmails(p).flatMap((e) => w.emailCandidates(e))];
       if (p.raise?.crmKey != null) reach.push(w.contactOwner(p.raise.crmKey));
-      for (const j of reach) if (j !== -1 && !s.has(j)) (s.add(j), next.push(j));
+      for (const j of reach) {
+        if (j === -1 || s.has(j)) continue;
+        s.add(j);
+        next.push(j);
+      }
     }
     frontier = next;
   }

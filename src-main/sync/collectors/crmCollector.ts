@@ -7,10 +7,10 @@
  * checkpoint. A full walk that completes marks rows it did not see as gone.
  */
 import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
-import { CrmClient, type CrmPage } from '../../connectors/crm/client';
+import { CrmClient, type CrmClientOptions, type CrmPage } from '../../connectors/crm/client';
 import { itemModified, modifiedQueryBody, newWalk, nextCrmPage, type CrmWalkCursor } from '../../connectors/crm/paging';
 import { parseContact, parseGift } from '../../connectors/crm/schemas';
-import type { CrmTuning, HttpTuning } from '../config';
+import type { CrmTuning } from '../config';
 import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
 import { CrmMirror } from '../mirrors/crm';
 import type { CollectorResult } from '../runs';
@@ -28,23 +28,12 @@ export class CrmCollector implements Collector {
   private onBudget: ((remaining: number | null) => void) | null = null;
 
   constructor(
-    baseUrl: string,
-    token: string,
+    options: CrmClientOptions,
     private readonly tune: CrmTuning,
-    http: HttpTuning,
   ) {
+    // The options come from Connections (URL, token, pacing and retries from the tuning).
     this.client = new CrmClient({
-      baseUrl,
-      token,
-      timeoutMs: http.timeoutMs,
-      retries: http.retries,
-      minRetryDelayMs: http.minRetryDelayMs,
-      maxRetryDelayMs: http.maxRetryDelayMs,
-      max429: http.max429,
-      maxWaitMs: http.maxWaitMs,
-      hourlyLimit: tune.hourlyLimit,
-      reserve: tune.reserve,
-      maxConcurrent: tune.maxConcurrent,
+      ...options,
       onWait: (ms, reason) => this.onWait?.(ms, reason),
       onBudget: (b) => this.onBudget?.(b.remaining),
     });

@@ -5,11 +5,11 @@
  * One transaction per page: mirror upserts, quarantine rows, checkpoint.
  */
 import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
-import { RaiseClient } from '../../connectors/raise/client';
+import { RaiseClient, type RaiseClientOptions } from '../../connectors/raise/client';
 import { newRaiseWalk, nextRaisePage, type RaiseWalkCursor } from '../../connectors/raise/paging';
 import { parseRaiseCampaign, parseRaiseDonor, parseRaiseGift, parseRaiseRecurring } from '../../connectors/raise/schemas';
 import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
-import type { HttpTuning, RaiseTuning } from '../config';
+import type { RaiseTuning } from '../config';
 import { RaiseMirror } from '../mirrors/raise';
 import type { MirrorTable } from '../mirrors/table';
 import type { CollectorResult } from '../runs';
@@ -37,22 +37,12 @@ export class RaiseCollector implements Collector {
   private onWait: ((ms: number, reason: string) => void) | null = null;
 
   constructor(
-    baseUrl: string,
-    token: string,
+    options: RaiseClientOptions,
     private readonly tune: RaiseTuning,
-    http: HttpTuning,
   ) {
+    // The options come from Connections (URL, token, pacing and retries from the tuning).
     this.client = new RaiseClient({
-      baseUrl,
-      token,
-      requestsPerSecond: tune.requestsPerSecond,
-      maxConcurrent: tune.maxConcurrent,
-      timeoutMs: http.timeoutMs,
-      retries: http.retries,
-      minRetryDelayMs: http.minRetryDelayMs,
-      maxRetryDelayMs: http.maxRetryDelayMs,
-      max429: http.max429,
-      maxWaitMs: http.maxWaitMs,
+      ...options,
       onWait: (ms, reason) => this.onWait?.(ms, reason),
     });
   }

@@ -8,12 +8,12 @@
  *    resumes without re-reading what was committed.
  */
 import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
-import { VomoClient } from '../../connectors/vomo/client';
+import { VomoClient, type VomoClientOptions } from '../../connectors/vomo/client';
 import { newVomoWalk, nextVomoUsersPage, readVomoPage, type VomoWalkCursor } from '../../connectors/vomo/paging';
 import { parseVomoParticipation, parseVomoUser, participationsOf, type VomoParticipationRow } from '../../connectors/vomo/schemas';
 import { RemoteCallError } from '../../connectors/shared/parseValues';
 import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
-import type { HttpTuning, VomoTuning } from '../config';
+import type { VomoTuning } from '../config';
 import { VomoMirror } from '../mirrors/vomo';
 import type { CollectorResult } from '../runs';
 import { Tally, checkCancelled, estimateFailed, sweepGone, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
@@ -30,22 +30,12 @@ export class VomoCollector implements Collector {
   private onWait: ((ms: number, reason: string) => void) | null = null;
 
   constructor(
-    baseUrl: string,
-    token: string,
+    options: VomoClientOptions,
     private readonly tune: VomoTuning,
-    http: HttpTuning,
   ) {
+    // The options come from Connections (URL, token, pacing and retries from the tuning).
     this.client = new VomoClient({
-      baseUrl,
-      token,
-      requestsPerSecond: tune.requestsPerSecond,
-      maxConcurrent: tune.maxConcurrent ?? undefined,
-      timeoutMs: http.timeoutMs,
-      retries: http.retries,
-      minRetryDelayMs: http.minRetryDelayMs,
-      maxRetryDelayMs: http.maxRetryDelayMs,
-      max429: http.max429,
-      maxWaitMs: http.maxWaitMs,
+      ...options,
       onWait: (ms, reason) => this.onWait?.(ms, reason),
     });
   }

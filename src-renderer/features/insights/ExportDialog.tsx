@@ -10,6 +10,8 @@ import { downloadUrl, transport } from '../../ipc/transport';
 import { COLUMN_LABELS, describeFilters, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
 import { fmtCount, fmtDay, fmtMoney, plural } from '../../../src-shared/format';
 import { UnencryptedExportNote } from '../store/UnencryptedExportNote';
+import { useJobs } from '../jobs/useJobs';
+import { JobProgress } from '../jobs/JobProgress';
 
 export interface ExportDialogProps {
   opened: boolean;
@@ -40,6 +42,8 @@ export function ExportDialog(p: ExportDialogProps) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ExportResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { active } = useJobs(p.profileId);
+  const exporting = busy ? active('export') : undefined;
 
   useEffect(() => {
     if (!p.opened) return;
@@ -55,6 +59,7 @@ export function ExportDialog(p: ExportDialogProps) {
   const run = async () => {
     setBusy(true);
     setError(null);
+    setResult(null);
     try {
       const r = await api['exports.create']({
         profileId: p.profileId,
@@ -122,6 +127,7 @@ export function ExportDialog(p: ExportDialogProps) {
             )}
           </Alert>
         )}
+        {exporting && <JobProgress job={exporting} label="Exporting" />}
         {result?.cancelled && <Text size="sm">Export cancelled: no file was written.</Text>}
         <Group justify="flex-end">
           <Button variant="default" onClick={p.onClose}>

@@ -3,7 +3,7 @@
  * live progress; the records set aside below. The view only arranges; each part has its file.
  */
 import { useState } from 'react';
-import { Alert, Button, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { ViewProps } from '../../app/views';
 import { api } from '../../ipc/client';
@@ -15,6 +15,8 @@ import { useSyncStatus } from './useSyncStatus';
 import { QuarantineTable } from './QuarantineTable';
 import { SyncCard } from './SyncCard';
 import { DeletionHold } from './DeletionHold';
+import { useJobs } from '../jobs/useJobs';
+import { JobProgress } from '../jobs/JobProgress';
 
 export { advice } from './advice';
 
@@ -60,6 +62,10 @@ export default function SyncView({ profileId }: ViewProps) {
     });
 
   const running = !!status?.running;
+  // The sync's last steps: the person store and the measures, rebuilt as jobs after the APIs are read.
+  const { jobs } = useJobs(profileId);
+  const syncRunId = status?.running?.runId ?? runs[0]?.id ?? null;
+  const followUps = syncRunId === null ? [] : (['rebuild', 'measures'] as const).map((k) => jobs.find((j) => j.kind === k && j.syncRunId === syncRunId)).filter((j) => !!j);
   return (
     <Stack>
       <Group justify="space-between">
@@ -118,6 +124,16 @@ export default function SyncView({ profileId }: ViewProps) {
           );
         })}
       </SimpleGrid>
+      {followUps.length > 0 && (
+        <Card withBorder padding="md" aria-label="After the sync">
+          <Stack gap="sm">
+            <Title order={4}>After the sync</Title>
+            {followUps.map((j) => (
+              <JobProgress key={j.id} job={j} label={j.kind === 'rebuild' ? 'Rebuilding the person store' : 'Refreshing the insight measures'} />
+            ))}
+          </Stack>
+        </Card>
+      )}
       <QuarantineTable profileId={profileId} openCount={status?.quarantineOpen ?? 0} />
     </Stack>
   );

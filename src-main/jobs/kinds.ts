@@ -1,0 +1,75 @@
+/**
+ * What each long job does, over the services of the connection it runs on (the worker's own, or
+ * the core's when inline). Every job checks its cancel token between steps; the long
+ * transactions hold the write gate exclusively, so the core's short writes never wait on them.
+ */
+import type { JobKind } from '../../src-shared/domain/jobs';
+import type { Db } from '../store/db';
+import type { EventBus } from '../core/events';
+import type { IdentityService } from '../identity/identityService';
+import type { ReconcileService } from '../reconcile/service';
+import type { Connections } from '../connections/connections';
+import { refreshInsightMeasures } from '../insights/measures';
+import { shadowInTemp } from '../store/readOnlyScratch';
+import { currentMeasures } from '../insights/service';
+import { exportList, type ExportDeps } from '../export/listExport';
+import { isCancelled } from './cancel';
+import type { JobContext, JobInput, JobOutput } from './types';
+
+/** The services a job runs with, built by the composition root over one connection. */
+export interface JobServices {
+  db: Db;
+  events: Pick<EventBus, 'emit'>;
+  identity: IdentityService;
+  reconcile: ReconcileService;
+  connections: Connections;
+  exports: ExportDeps;
+}
+
+type Impl<K extends JobKind> = (s: JobServices, input: JobInput<K>, ctx: JobContext) => Promise<JobOutput<K>>;
+
+export const jobKinds: { [K in JobKind]: Impl<K> } = {
+  rebuild: (s, i, ctx) =>
+    ctx.exclusive(() =>
+      s.identity.rebuild(i.profileId, i.kind, { fromScratch: i.fromScratch }, { shouldCancel: () => ctx.token.aborted, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
+    ),
+
+  measures: (s, i, ctx) =>
+    ctx.exclusive(() => {
+      const current = i.force ? null : currentMeasures(s.db, i.profileId, i.asOf);
+      if (current) return current;
+      ctx.progress({ step: 'measures', done: 0, total: 1 });
+      ctx.token.throwIfAborted();
+      // A read-only store: the measures are refreshed for this connection only, in memory.
+      if (s.db.readonly) shadowInTemp(s.db, ['insight_measures', 'insight_state']);
+      const state = refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf });
+      s.events.emit('data.changed', { profileId: i.profileId, scope: 'insights' });
+      return state;
+    }),
+
+  export: (s, i, ctx) =>
+    exportList(s.exports, i.request, i, { signal: ctx.token, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
+
+  async reconcile(s, i, ctx) {
+    const run = () =>
+      s.reconcile.run({ ...i, signal: ctx.token.abortSignal, onProgress: (step, done, total, message) => ctx.progress({ step, done, total, message }) });
+    // Inline (the CLI) the connection is shared: keep the run's own transactions.
+    if (!ctx.dedicatedConnection) return run();
+    // A sandbox's servers start (and write their URLs) before the run's transaction opens.
+    await s.connections.prepare(i.profileId);
+    // In the worker the run is one transaction across its network calls: a cancelled or failed
+    // run leaves the store exactly as it was (its re-synced records and deletion marks too).
+    return ctx.exclusive(async () => {
+      s.db.exec('BEGIN');
+      try {
+        const out = await run();
+        s.db.exec('COMMIT');
+        return out;
+      } catch (err) {
+        if (s.db.inTransaction) s.db.exec('ROLLBACK');
+        if (!isCancelled(err) && !ctx.token.aborted) s.reconcile.recordFailure(i.profileId, (err as Error).message);
+        throw err;
+      }
+    });
+  },
+};

@@ -1,0 +1,47 @@
+/** Messages between the core and its job worker (structured-clone safe). */
+import type { JobKind } from '../../src-shared/domain/jobs';
+import type { IpcErrorShape } from '../../src-shared/errors';
+import type { EventMessage } from '../../src-shared/ipc/events';
+import type { JobProgress } from './types';
+
+/** What the worker needs to open the store and build its services. */
+export interface WorkerInit {
+  dataDir: string;
+  /** Electron's own-ABI better-sqlite3 addon (see README: native modules). */
+  nativeBinding?: string;
+  logLevel?: string;
+  /**
+   * The store key's bytes, for the worker's own connection (worker memory only: the worker is a
+   * thread of the process that already holds the key). null for a plain store.
+   */
+  storeKey: Uint8Array | null;
+  /** "the OS keychain" or "TWOFOLD_STORE_KEY", for messages. */
+  keyFrom?: string;
+  /** The store can only be read (its file or folder is read-only). */
+  readonly?: boolean;
+}
+
+/** The core answers these for a job (the worker has no keychain, no sandbox servers, no gate). */
+export interface HostCalls {
+  'secrets.get': { args: [profileId: number, api: 'vomo' | 'crm' | 'raise']; result: string | null };
+  'sandboxes.prepare': { args: [profileId: number]; result: void };
+  'clock.sandboxNow': { args: [profileId: number, start: boolean]; result: string | null };
+  'gate.acquire': { args: []; result: void };
+  'gate.release': { args: []; result: void };
+}
+export type HostMethod = keyof HostCalls;
+
+export type ToWorker =
+  | { type: 'run'; jobId: number; kind: JobKind; input: unknown; flag: Int32Array }
+  | { type: 'cancel'; jobId: number }
+  | { type: 'host.result'; callId: number; ok: true; value: unknown }
+  | { type: 'host.result'; callId: number; ok: false; error: IpcErrorShape };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'progress'; jobId: number; progress: JobProgress }
+  | { type: 'event'; message: EventMessage }
+  | { type: 'done'; jobId: number; output: unknown }
+  | { type: 'failed'; jobId: number; error: IpcErrorShape }
+  | { type: 'host'; callId: number; method: HostMethod; args: unknown[] };

@@ -1,0 +1,104 @@
+/**
+ * The job worker's entry (bundled as out/main/jobWorker.js): its own connection to the store,
+ * opened by the same function as the core's, and the job services built over it by the
+ * composition root. What only the core has (tokens, sandbox servers, the sandbox clock, the
+ * write gate) is asked of it by message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError, type IpcErrorShape } from '../../src-shared/errors';
+import type { EventMessage } from '../../src-shared/ipc/events';
+import { openDatabase, databasePath } from '../store/db';
+import { StoreKey } from '../store/cipher';
+import { storeWriteError } from '../store/storeErrors';
+import { log, setLogSink } from '../core/log';
+import { createJobServices } from '../core/jobServices';
+import { CancelToken } from './cancel';
+import { jobKinds, type JobServices } from './kinds';
+import type { FromWorker, HostCalls, HostMethod, ToWorker, WorkerInit } from './protocol';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const send = (m: FromWorker) => port.postMessage(m);
+
+let callSeq = 0;
+const calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): Promise<HostCalls[M]['result']> {
+  const callId = ++callSeq;
+  return new Promise((resolve, reject) => {
+    calls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
+    send({ type: 'host', callId, method, args });
+  });
+}
+
+const tokens = new Map<number, CancelToken>();
+let services: JobServices;
+
+async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const token = new CancelToken(m.flag);
+  tokens.set(m.jobId, token);
+  try {
+    const impl = jobKinds[m.kind] as (s: JobServices, i: unknown, ctx: Parameters<(typeof jobKinds)['rebuild']>[2]) => Promise<unknown>;
+    const output = await impl(services, m.input, {
+      token,
+      progress: (progress) => send({ type: 'progress', jobId: m.jobId, progress }),
+      async exclusive(fn) {
+        await host('gate.acquire');
+        try {
+          return await fn();
+        } finally {
+          await host('gate.release');
+        }
+      },
+      dedicatedConnection: true,
+    });
+    send({ type: 'done', jobId: m.jobId, output });
+  } catch (err) {
+    let error: IpcErrorShape;
+    const mapped = storeWriteError(err, databasePath(init.dataDir));
+    if (mapped instanceof AppError) error = mapped.toShape();
+    else {
+      log.error(`job ${m.kind} failed in the worker`, { error: err });
+      error = { code: 'INTERNAL', message: 'The job failed. Details are in the log.' };
+    }
+    send({ type: 'failed', jobId: m.jobId, error });
+  } finally {
+    tokens.delete(m.jobId);
+  }
+}
+
+try {
+  if (init.logLevel) setLogSink((line) => process.stderr.write(line + '\n'), init.logLevel as 'warn');
+  const db = openDatabase(databasePath(init.dataDir), {
+    nativeBinding: init.nativeBinding,
+    key: init.storeKey ? StoreKey.fromBytes(Buffer.from(init.storeKey)) : null,
+    keyFrom: init.keyFrom,
+    readonly: !!init.readonly,
+  });
+  services = createJobServices({
+    db,
+    dataDir: init.dataDir,
+    events: { emit: (name, payload) => send({ type: 'event', message: { name, payload } as EventMessage }) },
+    secrets: { get: (profileId, api) => host('secrets.get', profileId, api) },
+    sandboxes: { prepare: (profileId) => host('sandboxes.prepare', profileId) },
+    clock: {
+      async sandboxNow(profileId, opts) {
+        const iso = await host('clock.sandboxNow', profileId, !!opts?.start);
+        return iso ? new Date(iso) : null;
+      },
+    },
+  });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'run') void runJob(m);
+    else if (m.type === 'cancel') tokens.get(m.jobId)?.cancel();
+    else if (m.type === 'host.result') {
+      const c = calls.get(m.callId);
+      calls.delete(m.callId);
+      if (!c) return;
+      if (m.ok) c.resolve(m.value);
+      else c.reject(new AppError(m.error.code, m.error.message));
+    }
+  });
+  send({ type: 'ready' });
+} catch (err) {
+  send({ type: 'fatal', message: (err as Error).message });
+}

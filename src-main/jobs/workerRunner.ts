@@ -1,0 +1,209 @@
+/**
+ * Runs jobs in a worker thread with its own SQLite connection, so the thread that serves the
+ * steward never runs one.
+ *
+ * Rules:
+ * - one job at a time (the queue sees to it); the worker is started on first use and again after
+ *   it stopped;
+ * - cancel sets the job's shared-memory flag (read by synchronous code between steps) and sends a
+ *   message (for awaits); a job still running `hardStopMs` later is stopped by terminating the
+ *   worker: its connection closes with the transaction uncommitted, so SQLite rolls it back, and
+ *   the files a stopped job may leave (an export's partial file) are removed here;
+ * - the worker asks the core for what only the core has (tokens, sandbox servers and clock, the
+ *   write gate); events it emits are re-emitted on the core's bus;
+ * - a worker that dies mid-job fails that job with a typed error; the next job gets a new worker.
+ */
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { JobKind } from '../../src-shared/domain/jobs';
+import { AppError, type IpcErrorShape } from '../../src-shared/errors';
+import type { EventBus } from '../core/events';
+import { log } from '../core/log';
+import type { SecretStore } from '../secrets/secretStore';
+import type { SandboxClock } from '../sandboxRuntime/clock';
+import { cancelledError } from './cancel';
+import type { FromWorker, HostCalls, HostMethod, ToWorker, WorkerInit } from './protocol';
+import type { JobOutput, JobRunner, RunnableJob } from './types';
+import type { Release, WriteGate } from './writeGate';
+
+export interface WorkerHost {
+  secrets: Pick<SecretStore, 'get'>;
+  sandboxes: { prepare(profileId: number): Promise<void> };
+  clock: SandboxClock;
+  gate: WriteGate;
+  events: Pick<EventBus, 'emit'>;
+}
+
+export interface WorkerRunnerOptions {
+  /** The bundled worker entry (out/main/jobWorker.js; tests build one). */
+  script: string;
+  init: WorkerInit;
+  host: WorkerHost;
+  /** How long a cancelled job may take to stop by itself before the worker is terminated. */
+  hardStopMs?: number;
+  /** Files a stopped job of this kind may leave behind (removed after a hard stop). */
+  litter?(kind: JobKind, input: unknown): string[];
+  execArgv?: string[];
+}
+
+interface Current {
+  job: RunnableJob;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  hardStop: NodeJS.Timeout | null;
+  stopping: boolean;
+}
+
+export class WorkerRunner implements JobRunner {
+  private worker: Worker | null = null;
+  private ready: Promise<Worker> | null = null;
+  private current: Current | null = null;
+  /** The gate held by the worker's job, released if the worker dies holding it. */
+  private held: Release | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: WorkerRunnerOptions) {}
+
+  async run<K extends JobKind>(job: RunnableJob<K>): Promise<JobOutput<K>> {
+    if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
+    const worker = await this.start();
+    job.token.throwIfAborted();
+    return new Promise<JobOutput<K>>((resolve, reject) => {
+      this.current = { job: job as RunnableJob, resolve: resolve as (v: unknown) => void, reject, hardStop: null, stopping: false };
+      const msg: ToWorker = { type: 'run', jobId: job.id, kind: job.kind, input: job.input, flag: job.token.flag };
+      worker.postMessage(msg);
+    });
+  }
+
+  cancel(jobId: number): void {
+    const c = this.current;
+    if (!c || c.job.id !== jobId) return;
+    c.job.token.cancel();
+    this.worker?.postMessage({ type: 'cancel', jobId } satisfies ToWorker);
+    c.hardStop ??= setTimeout(() => void this.hardStop(jobId), this.opts.hardStopMs ?? 2000);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    this.worker = null;
+    this.ready = null;
+    if (w) await w.terminate();
+  }
+
+  private start(): Promise<Worker> {
+    this.ready ??= new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(this.opts.script, {
+        workerData: this.opts.init,
+        execArgv: this.opts.execArgv,
+        // The young generation the shells give V8 (--max-semi-space-size=64: 3 × 64 MB): a
+        // rebuild makes millions of short-lived values per phase, and a worker's own default
+        // would promote them to the old generation, where every major GC walks them again.
+        resourceLimits: { maxYoungGenerationSizeMb: 192, maxOldGenerationSizeMb: 8192 },
+      });
+      let started = false;
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          started = true;
+          this.worker = worker;
+          resolve(worker);
+        } else if (m.type === 'fatal') reject(new AppError('INTERNAL', `The job worker could not start: ${m.message}`));
+        else this.onMessage(worker, m);
+      });
+      worker.on('error', (err) => {
+        log.error('job worker error', { error: err });
+        if (!started) reject(new AppError('INTERNAL', `The job worker could not start: ${err.message}`));
+      });
+      worker.on('exit', (code) => {
+        if (this.worker === worker || !started) {
+          this.worker = null;
+          this.ready = null;
+        }
+        this.held?.();
+        this.held = null;
+        if (!started) reject(new AppError('INTERNAL', `The job worker stopped while starting (exit ${code}).`));
+        const c = this.current;
+        if (c) {
+          this.current = null;
+          if (c.hardStop) clearTimeout(c.hardStop);
+          if (c.stopping || c.job.token.aborted) {
+            this.removeLitter(c.job);
+            c.reject(cancelledError());
+          } else c.reject(new AppError('INTERNAL', 'The background worker stopped unexpectedly; the job did not finish and the store was left as before.'));
+        }
+      });
+    });
+    return this.ready;
+  }
+
+  private onMessage(worker: Worker, m: FromWorker): void {
+    const c = this.current;
+    switch (m.type) {
+      case 'progress':
+        if (c?.job.id === m.jobId) c.job.onProgress(m.progress);
+        return;
+      case 'event':
+        this.opts.host.events.emit(m.message.name, m.message.payload as never);
+        return;
+      case 'done':
+      case 'failed':
+        if (!c || c.job.id !== m.jobId) return;
+        this.current = null;
+        if (c.hardStop) clearTimeout(c.hardStop);
+        if (m.type === 'done') c.resolve(m.output);
+        else c.reject(new AppError(m.error.code, m.error.message, m.error.issues));
+        return;
+      case 'host':
+        void this.answer(worker, m.callId, m.method, m.args);
+        return;
+    }
+  }
+
+  private async answer(worker: Worker, callId: number, method: HostMethod, args: unknown[]): Promise<void> {
+    try {
+      const value = await this.host(method, args);
+      worker.postMessage({ type: 'host.result', callId, ok: true, value } satisfies ToWorker);
+    } catch (err) {
+      const error: IpcErrorShape = err instanceof AppError ? err.toShape() : { code: 'INTERNAL', message: (err as Error).message };
+      worker.postMessage({ type: 'host.result', callId, ok: false, error } satisfies ToWorker);
+    }
+  }
+
+  private async host(method: HostMethod, args: unknown[]): Promise<HostCalls[HostMethod]['result']> {
+    const h = this.opts.host;
+    switch (method) {
+      case 'secrets.get':
+        return h.secrets.get(args[0] as number, args[1] as 'vomo' | 'crm' | 'raise');
+      case 'sandboxes.prepare':
+        return h.sandboxes.prepare(args[0] as number);
+      case 'clock.sandboxNow':
+        return (await h.clock.sandboxNow(args[0] as number, { start: args[1] as boolean }))?.toISOString() ?? null;
+      case 'gate.acquire':
+        this.held = await h.gate.acquire('exclusive');
+        return;
+      case 'gate.release':
+        this.held?.();
+        this.held = null;
+        return;
+    }
+  }
+
+  private async hardStop(jobId: number): Promise<void> {
+    const c = this.current;
+    if (!c || c.job.id !== jobId || !this.worker) return;
+    log.warn('a cancelled job did not stop by itself; stopping its worker', { jobId, kind: c.job.kind });
+    c.stopping = true;
+    // The exit handler rejects the job as cancelled and removes its litter.
+    await this.worker.terminate();
+  }
+
+  private removeLitter(job: RunnableJob): void {
+    for (const f of this.opts.litter?.(job.kind, job.input) ?? []) {
+      try {
+        fs.rmSync(f, { force: true });
+      } catch {
+        /* best effort */
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * A person's detail must cost the same at any store size: each of its queries is driven from the
+ * person's own links through an index, never by walking a profile's table (the email lineage once
+ * took 2 s per person at 1M persons).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempCore } from '../helpers/tempCore';
+import { LINEAGE_OF_PERSON } from '../../src-main/identity/personDetail';
+
+describe('the person detail query plans', () => {
+  const core = tempCore();
+  afterAll(() => core.cleanup());
+
+  it('reads the email lineage from the person\u2019s links, searching both tables by index', () => {
+    const plan = (core.db.prepare(`EXPLAIN QUERY PLAN ${LINEAGE_OF_PERSON}`).all(1, 'P1') as { detail: string }[]).map((r) => r.detail);
+    expect(plan[0]).toMatch(/^SEARCH l USING (COVERING )?INDEX person_links_by_person/);
+    expect(plan[1]).toMatch(/^SEARCH e USING PRIMARY KEY \(profile_id=\? AND source=\? AND source_id=\?\)/);
+    expect(plan.filter((d) => d.startsWith('SCAN'))).toEqual([]);
+  });
+});
