@@ -16,6 +16,7 @@
  * slower read, never wrong data.
  */
 import type { Db } from '../store/db';
+import { shadowInTemp } from '../store/readOnlyScratch';
 import { ENGAGEMENT_RULES, pointsSql } from './engagement';
 import { referenceDay } from './dates';
 import type { VerifiedRule } from '../../src-shared/domain/insights';
@@ -135,12 +136,17 @@ function saveState(db: Db, profileId: number, day: string, totals: Totals): Insi
  */
 export function refreshInsightMeasures(db: Db, profileId: number, opts: { asOf?: string } = {}): InsightStateRow {
   const day = referenceDay(opts.asOf);
+  // A read-only store: refreshed for this connection only, into TEMP copies that carry the
+  // store's indexes; the identity changes stay noted for the next writer.
+  if (db.readonly) shadowInTemp(db, ['insight_measures', 'insight_state']);
   return db.transaction(() => {
-    takePersonChanges(db, profileId);
-    ensureListIndexes(db, { again: true });
+    if (!db.readonly) {
+      takePersonChanges(db, profileId);
+      ensureListIndexes(db, { again: true });
+    }
     db.prepare('DELETE FROM insight_measures WHERE profile_id = ?').run(profileId);
     // A million rows go in faster without the secondary indexes, each built once afterwards.
-    const many = (db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE profile_id = ? LIMIT 20000)`).pluck().get(profileId) as number) >= 20000;
+    const many = !db.readonly && (db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE profile_id = ? LIMIT 20000)`).pluck().get(profileId) as number) >= 20000;
     const restore = many ? [dropIndexes(db, 'insight_measures')] : [];
     db.prepare(refreshSql(false)).run({ pid: profileId, day });
     restoreIndexes(db, restore);
@@ -180,11 +186,12 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
  * engagement score) the reference day is another. Cheap when nothing changed.
  */
 export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDay?: string } = {}): { state: InsightStateRow; refreshed: boolean } {
-  ensureListIndexes(db);
+  if (!db.readonly) ensureListIndexes(db);
   const state = insightState(db, profileId);
   const run = latestIdentityRun(db, profileId);
   const otherDay = opts.scoreDay !== undefined && state?.as_of !== opts.scoreDay;
   if (state && (state.identity_run_id ?? null) === run && !otherDay) return { state, refreshed: false };
+  if (db.readonly) return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
   return db.transaction(() => {
     const changes = state && !otherDay ? takePersonChanges(db, profileId) : 'all';
     if (!state || changes === 'all') return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
