@@ -9,7 +9,7 @@
  * longer holds is set inactive, never deleted. Run inside the caller's transaction.
  */
 import type { Db } from '../store/db';
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadJoinNodes, loadNodes, parseSourceKey, type IdNode, type JoinNode } from './nodes';
 import { loadJoinSet, savePersonCount } from './nodeCache';
