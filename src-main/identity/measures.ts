@@ -10,6 +10,7 @@ import type { Db } from '../store/db';
 import { verifiedParticipationSql } from './verifiedHours';
 import { fillPersonScope } from './scopeTables';
 import { raiseGiftInCrmSql } from '../store/giftOrigin';
+import { MEASURE_COLUMNS } from './personMeasures';
 
 /**
  * The definitions every view, list, export and the CLI read from these columns:
@@ -57,27 +58,8 @@ export function VOMO_AGGREGATES(p: string): string {
     SUM(${p}.verified IS NULL AND ${p}.checked_in_at IS NOT NULL AND ${p}.checked_out_at IS NOT NULL), MIN(${attended}), MAX(${attended})`;
 }
 
-const COLS = [
-  'vomo_hours_total',
-  'vomo_hours_verified',
-  'vomo_participations_count',
-  'first_participation_at',
-  'last_participation_at',
-  'vomo_verified_count',
-  'vomo_verified_by_flag',
-  'vomo_verified_by_check',
-  'first_attended_at',
-  'last_attended_at',
-  'crm_life_to_date_cents',
-  'crm_gift_count',
-  'raise_giving_cents',
-  'raise_gift_count',
-  'first_raise_gift_date',
-  'last_raise_gift_date',
-  'lifetime_giving_cents',
-  'first_gift_date',
-  'last_gift_date',
-];
+// The same columns the person pass fills (personMeasures.ts), so the two paths can never drift apart.
+const COLS = MEASURE_COLUMNS;
 
 export function applyMeasures(db: Db, profileId: number, scope?: string[]): void {
   let inP = '';

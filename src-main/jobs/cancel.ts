@@ -3,6 +3,10 @@
  * synchronous call in the worker, where no message is delivered; the flag lives in shared memory,
  * so the core sets it and the rebuild sees it at its next check. `abortSignal` serves the async
  * code (fetches), aborted when the worker receives the cancel message.
+ *
+ * The flag has three states: 0 running, 1 cancel asked, 2 finished (the job's writes are
+ * committed). Whoever moves it first from 0 wins: a cancel that arrives after the job finished
+ * is refused rather than reported, so "cancelled" always means the store is as it was.
  */
 import { AppError } from '../../src-shared/errors';
 
@@ -18,13 +22,29 @@ export class CancelToken {
     return Atomics.load(this.flag, 0) === 1 || this.controller.signal.aborted;
   }
 
+  /** The job's work is committed: too late to cancel it. */
+  get finished(): boolean {
+    return Atomics.load(this.flag, 0) === 2;
+  }
+
+  /**
+   * Mark the job's work as committed, as soon as its last transaction returns. A cancel asked in
+   * the instant before (while the commit ran) cannot undo it, so it is overruled here: the job
+   * reports done and the worker is not stopped under it.
+   */
+  finish(): void {
+    Atomics.store(this.flag, 0, 2);
+  }
+
   get abortSignal(): AbortSignal {
     return this.controller.signal;
   }
 
-  cancel(): void {
-    Atomics.store(this.flag, 0, 1);
+  /** Ask the job to stop; false when it has already finished. */
+  cancel(): boolean {
+    if (Atomics.compareExchange(this.flag, 0, 0, 1) === 2) return false;
     if (!this.controller.signal.aborted) this.controller.abort();
+    return true;
   }
 
   throwIfAborted(): void {

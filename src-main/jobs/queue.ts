@@ -107,7 +107,8 @@ export class JobQueue {
       this.settle(e, 'cancelled', cancelledError());
       return true;
     }
-    e.token.cancel();
+    // Finished in the worker, its result on the way: too late, and not to be called cancelled.
+    if (!e.token.cancel()) return false;
     e.info.message = 'Cancelling…';
     this.emit(e);
     this.runner.cancel(jobId);

@@ -44,7 +44,10 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       async exclusive(fn) {
         await host('gate.acquire');
         try {
-          return await fn();
+          const out = await fn();
+          // Committed: from here on a cancel would report a store that is not as it was.
+          token.finish();
+          return out;
         } finally {
           await host('gate.release');
         }

@@ -78,7 +78,8 @@ export class WorkerRunner implements JobRunner {
   cancel(jobId: number): void {
     const c = this.current;
     if (!c || c.job.id !== jobId) return;
-    c.job.token.cancel();
+    // Finished already (its result is on the way): nothing to stop.
+    if (!c.job.token.cancel()) return;
     this.worker?.postMessage({ type: 'cancel', jobId } satisfies ToWorker);
     c.hardStop ??= setTimeout(() => void this.hardStop(jobId), this.opts.hardStopMs ?? 2000);
   }
@@ -191,6 +192,8 @@ export class WorkerRunner implements JobRunner {
   private async hardStop(jobId: number): Promise<void> {
     const c = this.current;
     if (!c || c.job.id !== jobId || !this.worker) return;
+    // It committed while we waited: stopping it now would call committed work cancelled.
+    if (c.job.token.finished) return;
     log.warn('a cancelled job did not stop by itself; stopping its worker', { jobId, kind: c.job.kind });
     c.stopping = true;
     // The exit handler rejects the job as cancelled and removes its litter.
