@@ -14,6 +14,7 @@ export type WritePolicy = 'read' | 'write' | 'self';
 export const writePolicy: Record<ChannelName, WritePolicy> = {
   'push.preview': 'write',
   'push.submit': 'write',
+  'push.cancelPreview': 'read',
   'push.checkPending': 'write',
   'push.submissions': 'read',
   'identity.rebuild': 'self',
@@ -62,8 +63,10 @@ export const writePolicy: Record<ChannelName, WritePolicy> = {
   'reconcile.settings.get': 'read',
   'reconcile.settings.set': 'write',
   'reconcile.lagStats': 'read',
+  'reconcile.cancel': 'read',
   'sandbox.start': 'self',
   'sandbox.status': 'read',
+  'sandbox.ensure': 'self',
   'sandbox.admin': 'write',
   'sync.estimate': 'read',
   'sync.start': 'self',
