@@ -12,7 +12,7 @@
  *       still has wrong afterwards (compared with what the sandbox serves).
  *   (d) CRM+ requests spent by opening the push preview on the volunteer-only list, twice.
  *
- * Run: npm run bench -- pace   (PACE_PARTS=a,b,c,d; PACE_PEOPLE=2000,20000; PACE_CAP_S=150)
+ * Run: npm run bench -- pace   (PACE_PARTS=a,b,c,d; PACE_PEOPLE=2000,20000; PACE_CAP_S=150; PACE_APIS=vomo,crm,raise)
  * Requests are counted at the client's fetch (every response, by the server's port and status).
  * Writes bench-results/pace.json.
  */
@@ -28,6 +28,7 @@ import type { Core } from '../src-main/core/app';
 const PARTS = new Set((process.env.PACE_PARTS ?? 'a,b,c,d').split(',').map((s) => s.trim()));
 const PEOPLE = (process.env.PACE_PEOPLE ?? '2000,20000').split(',').map(Number).filter((n) => n > 0);
 const CAP_S = Number(process.env.PACE_CAP_S ?? 150);
+const APIS = (process.env.PACE_APIS ?? 'vomo,crm,raise').split(',').map((s) => s.trim()) as ('vomo' | 'crm' | 'raise')[];
 
 // ------------------------------------------------------------------ counting every response
 
@@ -96,7 +97,7 @@ it.runIf(PARTS.has('a'))(
       // Many small pages, so each API makes enough requests to cross several windows.
       svc.configure({ crm: { take: 10 }, raise: { take: 5 } });
       const out: Record<string, unknown> = {};
-      for (const api of ['vomo', 'crm', 'raise'] as const) {
+      for (const api of APIS) {
         const base = h[api].baseUrl;
         resetTally(base);
         const lim = limits[api]!;

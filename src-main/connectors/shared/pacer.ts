@@ -13,7 +13,7 @@
  *   5/s for Raise) and rise while answers come back without a 429 — by half every half second
  *   until the first 429, up to the steward's ceiling. A 429 pauses every request for its
  *   `Retry-After`, then the rate is halved and the pace the server saw when it refused is
- *   remembered: climbing again goes by a quarter a second and stops at 90% of it; only after 2,000
+ *   remembered: climbing again goes by a quarter a second and stops at 90% of it; only after 5,000
  *   clean answers does the client try 5% higher (a server's limit can go up too). The pace climbs
  *   only while it is what holds requests back.
  * - **Off.** Configured rate 0 and no headers: only the concurrency gate (tests, benchmarks).
@@ -95,7 +95,8 @@ const CLIMB_FREE = 1.5;
 /** After a 429: a quarter more per second, up to 90% of the pace that drew it. */
 const CLIMB_CAREFUL = 1.25;
 const BELOW_FAILURE = 0.9;
-const PROBE_AFTER = 2000;
+/** Clean answers at the remembered edge before trying 5% higher (rarely: each try may cost a 429). */
+const PROBE_AFTER = 5000;
 
 export class Pacer {
   private readonly gate: ConcurrencyGate;
