@@ -18,8 +18,8 @@
  *   only while it is what holds requests back.
  * - **Off.** Configured rate 0 and no headers: only the concurrency gate (tests, benchmarks).
  *
- * Spacing is measured from the previous send, never from a schedule, so a stall is never made up
- * with a burst.
+ * Spacing is kept from the previous send's slot: a timer that fires late is made up for by at most
+ * a quarter interval, so a stall is never made up with a burst.
  */
 import { AppError } from '../../../src-shared/errors';
 import { retryAfterMs, type RemoteCallError } from './parseValues';
@@ -104,7 +104,7 @@ export class Pacer {
   private chain: Promise<void> = Promise.resolve();
   /**
    * The virtual send time of the last request: the next may go one interval after it. A late
-   * timer is made up for by at most one interval, so the pace holds under load without a burst.
+   * timer is made up for by at most a quarter interval, so the pace holds under load without a burst.
    */
   private slot = 0;
   private pauseUntil = 0;
@@ -230,7 +230,9 @@ export class Pacer {
       const now = Date.now();
       const { wait: d, interval } = this.delay(now);
       if (d <= 0) {
-        this.slot = interval > 0 ? Math.max(this.slot + interval, now - interval) : now;
+        // A late timer is made up for by at most a quarter interval: more would let two requests
+        // come closer than the pace and push a fixed window one request over its limit.
+        this.slot = interval > 0 ? Math.max(this.slot + interval, now - interval / 4) : now;
         this.sends.push(now);
         if (this.sends.length > 4096) this.sends.splice(0, 2048);
         return;
