@@ -6,7 +6,7 @@ import react from '@vitejs/plugin-react';
 const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
 // Native addons stay outside the bundle (each runtime loads its own ABI build); everything
 // else is bundled so ESM-only dependencies work from the CJS main bundle.
-const nativeExternals = ['electron', 'better-sqlite3', 'keytar', /^node:/];
+const nativeExternals = ['electron', 'better-sqlite3-multiple-ciphers', 'keytar', /^node:/];
 
 export default defineConfig({
   main: {

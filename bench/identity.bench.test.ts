@@ -6,12 +6,17 @@
  * field-authority setting costs); then split detection over every person. Prints JSON and writes
  * bench-results/identity.json.
  * Run: npm run bench -- identity   (IDENTITY_BENCH_SIZES=250000,1000000 to choose sizes)
+ * Each size runs twice back to back, on a plain store and on an encrypted one (the app's
+ * settings: SQLCipher v4, a raw 256-bit key), so the two share the machine's load; the table
+ * at the end gives the encrypted/plain ratio per rebuild (target ≤ 1.15).
+ * IDENTITY_BENCH_VARIANTS=encrypted (or plain) runs one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { it } from 'vitest';
 import { openDatabase } from '../src-main/store/db';
+import { StoreKey, randomSalt } from '../src-main/store/cipher';
 import { generate, syncOnePercent } from './identityData';
 import { IdentitySettings } from '../src-shared/domain/identity';
 import { refreshPlannerStats } from '../src-main/store/plannerStats';
@@ -19,24 +24,32 @@ import { rebuildIdentity } from '../src-main/identity/rebuildPipeline';
 import { detectSplits } from '../src-main/identity/splits';
 
 const SIZES = (process.env.IDENTITY_BENCH_SIZES ?? '250000,1000000').split(',').map(Number);
+const VARIANTS = (process.env.IDENTITY_BENCH_VARIANTS ?? 'plain,encrypted').split(',') as ('plain' | 'encrypted')[];
 
-function time<T>(fn: () => T): [T, number] {
+/** CPU time (user + system) of this process per timed step: less moved by other processes' load than wall time. */
+const cpuMs: Record<string, number> = {};
+function time<T>(fn: () => T, label?: string): [T, number] {
   const t = performance.now();
+  const c = process.cpuUsage();
   const r = fn();
+  if (label) {
+    const d = process.cpuUsage(c);
+    cpuMs[label] = Math.round((d.user + d.system) / 1000);
+  }
   return [r, Math.round(performance.now() - t)];
 }
 
 it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_000 }, () => {
   const settings = IdentitySettings.parse(undefined);
   const results: Record<string, unknown>[] = [];
-  for (const n of SIZES) {
+  for (const n of SIZES) for (const variant of VARIANTS) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-bench-identity-'));
-    const db = openDatabase(path.join(dir, 'bench.sqlite'));
+    const db = openDatabase(path.join(dir, 'bench.sqlite'), variant === 'encrypted' ? { key: StoreKey.random(), salt: randomSalt() } : {});
     try {
       const [, genMs] = time(() => db.transaction(() => generate(db, n))());
       // What the service does (less its run record and event): planner statistics refreshed, then
       // one transaction per rebuild.
-      const rebuild = (now: string) =>
+      const rebuild = (now: string, label: string) =>
         time(() => {
           refreshPlannerStats(db);
           return db.transaction(() => {
@@ -44,18 +57,19 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
             db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (1, ?, ?, 'rebuild')`).run(now, now);
             return r;
           })();
-        });
-      const [first, firstMs] = rebuild('2026-01-02T00:00:00.000Z');
-      const [unchanged, unchangedMs] = rebuild('2026-01-03T00:00:00.000Z');
+        }, label);
+      const [first, firstMs] = rebuild('2026-01-02T00:00:00.000Z', 'firstRebuild');
+      const [unchanged, unchangedMs] = rebuild('2026-01-03T00:00:00.000Z', 'unchangedRebuild');
       db.transaction(() => syncOnePercent(db, n))();
-      const [changed, changedMs] = rebuild('2026-01-04T00:00:00.000Z');
+      const [changed, changedMs] = rebuild('2026-01-04T00:00:00.000Z', 'onePercentChangedRebuild');
       // Every stored digest forgotten: each person recomputed and rewritten, IDs kept (what a
       // new field-authority setting costs).
       db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = 1`).run();
-      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z');
+      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z', 'fullRecompute');
       // Split detection over every person (a rebuild runs it only for the persons it recomputed).
-      const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))());
+      const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))(), 'splitDetection');
       const r = {
+        variant,
         persons: first.persons,
         targetPersons: n,
         links: first.links,
@@ -64,6 +78,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         unchangedRebuildMs: unchangedMs,
         onePercentChangedRebuildMs: changedMs,
         fullRecomputeMs: recomputeMs,
+        cpuMs: { ...cpuMs },
         splitDetectionMs: detectMs,
         candidatesOpen: unchanged.candidatesOpen,
         personsWritten: { first: first.timings.personsWritten, unchanged: unchanged.timings.personsWritten, onePercent: changed.timings.personsWritten, recompute: recompute.timings.personsWritten },
@@ -82,19 +97,33 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  const out = { benchmark: 'identity', machine: { cpus: os.cpus().length, node: process.version }, targetMs: 30_000, results };
-  if (results.length >= 2) {
-    const [a, b] = [results[0], results[results.length - 1]] as { persons: number; firstRebuildMs: number; unchangedRebuildMs: number; onePercentChangedRebuildMs: number; splitDetectionMs: number }[];
-    Object.assign(out, {
-      scaling: {
-        personsRatio: +(b.persons / a.persons).toFixed(2),
-        firstRebuildRatio: +(b.firstRebuildMs / a.firstRebuildMs).toFixed(2),
-        unchangedRebuildRatio: +(b.unchangedRebuildMs / a.unchangedRebuildMs).toFixed(2),
-        onePercentChangedRebuildRatio: +(b.onePercentChangedRebuildMs / a.onePercentChangedRebuildMs).toFixed(2),
-        splitDetectionRatio: +(b.splitDetectionMs / a.splitDetectionMs).toFixed(2),
-      },
-    });
+  const out: Record<string, unknown> = { benchmark: 'identity', machine: { cpus: os.cpus().length, node: process.version }, targetMs: 30_000, results };
+  type R = { variant: string; persons: number; targetPersons: number; firstRebuildMs: number; unchangedRebuildMs: number; onePercentChangedRebuildMs: number; fullRecomputeMs: number; splitDetectionMs: number };
+  const rs = results as unknown as R[];
+  const plainRuns = rs.filter((r) => r.variant === 'plain');
+  if (plainRuns.length >= 2) {
+    const [a, b] = [plainRuns[0]!, plainRuns[plainRuns.length - 1]!];
+    out.scaling = {
+      personsRatio: +(b.persons / a.persons).toFixed(2),
+      firstRebuildRatio: +(b.firstRebuildMs / a.firstRebuildMs).toFixed(2),
+      unchangedRebuildRatio: +(b.unchangedRebuildMs / a.unchangedRebuildMs).toFixed(2),
+      onePercentChangedRebuildRatio: +(b.onePercentChangedRebuildMs / a.onePercentChangedRebuildMs).toFixed(2),
+      splitDetectionRatio: +(b.splitDetectionMs / a.splitDetectionMs).toFixed(2),
+    };
   }
+  // Encryption's cost: encrypted / plain per size and rebuild (the issue's target: ≤ 1.15).
+  const keys = ['firstRebuildMs', 'unchangedRebuildMs', 'onePercentChangedRebuildMs', 'fullRecomputeMs', 'splitDetectionMs'] as const;
+  out.encryptedOverPlain = SIZES.map((n) => {
+    const p = rs.find((r) => r.variant === 'plain' && r.targetPersons === n);
+    const e = rs.find((r) => r.variant === 'encrypted' && r.targetPersons === n);
+    if (!p || !e) return null;
+    const cpu = (r: R) => (r as unknown as { cpuMs: Record<string, number> }).cpuMs;
+    return {
+      persons: n,
+      wall: Object.fromEntries(keys.map((k) => [k, +(e[k] / p[k]).toFixed(3)])),
+      cpu: Object.fromEntries(Object.keys(cpu(p)).map((k) => [k, +(cpu(e)[k]! / cpu(p)[k]!).toFixed(3)])),
+    };
+  }).filter(Boolean);
   fs.mkdirSync('bench-results', { recursive: true });
   fs.writeFileSync('bench-results/identity.json', JSON.stringify(out, null, 2));
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -221,7 +221,7 @@ it('a rebuild in the job worker costs what it costs on the calling thread', { ti
   for (const where of ['thread', 'worker', 'thread', 'worker'] as const) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-bench-rebuild-'));
     fs.copyFileSync(template, databasePath(dataDir));
-    const core = createCore({ dataDir, secrets: new MemorySecretStore(), ...(where === 'worker' ? { jobWorker: { script } } : {}) });
+    const core = createCore({ dataDir, storeKey: null, secrets: new MemorySecretStore(), ...(where === 'worker' ? { jobWorker: { script } } : {}) });
     try {
       const t = performance.now();
       await core.jobs.run('rebuild', { profileId: 1, kind: 'rebuild', fromScratch: true }, { profileId: 1 });

@@ -10,12 +10,13 @@
  * sync's parsing, diffing and mirroring is compared against.
  * Prints one JSON line: {ms, records, calls, maxRssMb}.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../src-main/core/app';
 import { MemorySecretStore } from '../src-main/secrets/memoryStore';
 import { applyPragmas } from '../src-main/store/db';
+import { StoreKey, keyConnection, randomSalt } from '../src-main/store/cipher';
 
 interface Opts {
   urls: { vomo: string; crm: string; raise: string | null };
@@ -26,6 +27,18 @@ interface Opts {
   vomoConcurrency?: number;
   /** CRM+ gifts too (both sides). */
   gifts?: boolean;
+  /** The store key (hex) when the store is encrypted; absent: a plain store. */
+  storeKeyHex?: string;
+}
+
+function grantOf(o: Opts) {
+  return o.storeKeyHex ? { key: StoreKey.fromHex(o.storeKeyHex)!, salt: randomSalt(), from: 'the benchmark' } : null;
+}
+
+/** CPU time (user + system) of this process: less moved by other processes' load than wall time. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
 }
 
 function maxRssMb(): number {
@@ -33,7 +46,7 @@ function maxRssMb(): number {
 }
 
 async function runSync(dataDir: string, o: Opts): Promise<Record<string, unknown>> {
-  const core = createCore({ dataDir, secrets: new MemorySecretStore() });
+  const core = createCore({ dataDir, secrets: new MemorySecretStore(), storeKey: grantOf(o) });
   let profile = core.profiles.byName('Bench');
   if (!profile) profile = core.profiles.insert({ name: 'Bench', vomoUrl: o.urls.vomo, crmUrl: o.urls.crm, raiseUrl: o.urls.raise });
   for (const api of ['vomo', 'crm', 'raise'] as const) await core.secrets.set(profile.id, api, o.tokens[api]);
@@ -61,6 +74,7 @@ async function runSync(dataDir: string, o: Opts): Promise<Record<string, unknown
     status: run.status,
     collectors: run.collectors.map((c) => ({ api: c.api, status: c.status, records: c.records, pages: c.pages, new: c.new, updated: c.updated, unchanged: c.unchanged, error: c.error })),
     maxRssMb: maxRssMb(),
+    cpuMs: cpuMs(),
   };
   await core.close();
   return out;
@@ -83,6 +97,9 @@ async function getJson(url: string, token: string, init: RequestInit = {}): Prom
 async function runBaseline(dataDir: string, o: Opts): Promise<Record<string, unknown>> {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, 'baseline.sqlite'));
+  // The floor is written the way the sync writes: encrypted when the sync's store is.
+  const grant = grantOf(o);
+  if (grant) keyConnection(db, grant.key, grant.salt);
   applyPragmas(db);
   db.exec('CREATE TABLE IF NOT EXISTS raw (api TEXT, resource TEXT, id TEXT, json TEXT)');
   const ins = db.prepare('INSERT INTO raw (api, resource, id, json) VALUES (?, ?, ?, ?)');
@@ -149,7 +166,7 @@ async function runBaseline(dataDir: string, o: Opts): Promise<Record<string, unk
   await Promise.all([o.apis.includes('crm') ? crm() : null, o.apis.includes('vomo') ? vomo() : null]);
   const ms = performance.now() - t;
   db.close();
-  return { ms: Math.round(ms), records, calls, maxRssMb: maxRssMb() };
+  return { ms: Math.round(ms), records, calls, maxRssMb: maxRssMb(), cpuMs: cpuMs() };
 }
 
 async function main(): Promise<void> {

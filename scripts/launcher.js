@@ -10,7 +10,8 @@
  * failure offline) and probe again. Native addons must match the runtime that loads them: the tests and the CLI load
  * Node-ABI builds from node_modules; for Electron, @electron/rebuild builds Electron-ABI copies
  * into .electron-native/<electron version>/ once, and the main process loads those
- * (better-sqlite3 through its nativeBinding option, keytar by path). One install serves both.
+ * (better-sqlite3-multiple-ciphers through its nativeBinding option, keytar by path). One
+ * install serves both.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -67,17 +68,26 @@ function decide(probe) {
   return { mode: 'electron', binary: probe.binary, nativeDir: nativeDir(electronVersion()) };
 }
 
-/** Builds the Electron-ABI copies of better-sqlite3 and keytar once per Electron version. */
+/** The native addons the main process loads, and what their builds need beside them. */
+const NATIVE_MODULES = ['better-sqlite3-multiple-ciphers', 'keytar'];
+const NATIVE_SUPPORT = ['bindings', 'file-uri-to-path', 'node-addon-api'];
+
+/**
+ * Builds the Electron-ABI copies of the native addons once per Electron version.
+ * better-sqlite3-multiple-ciphers builds SQLite3MultipleCiphers from its bundled sources, as
+ * `npm install` does for Node (no prebuilt download).
+ */
 function ensureElectronNative(dir, version) {
   const marker = path.join(dir, '.built');
   if (fs.existsSync(marker)) return { ok: true };
   fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-  for (const mod of ['better-sqlite3', 'keytar', 'bindings', 'file-uri-to-path', 'node-addon-api']) {
+  for (const mod of [...NATIVE_MODULES, ...NATIVE_SUPPORT]) {
     const src = path.join(ROOT, 'node_modules', mod);
-    if (fs.existsSync(src)) fs.cpSync(src, path.join(dir, 'node_modules', mod), { recursive: true });
+    // The Node-ABI build output is not copied: @electron/rebuild builds each addon afresh.
+    if (fs.existsSync(src)) fs.cpSync(src, path.join(dir, 'node_modules', mod), { recursive: true, filter: (f) => !f.includes(`${path.sep}build${path.sep}`) });
   }
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'twofold-electron-native', private: true, dependencies: { 'better-sqlite3': '*', keytar: '*' } }));
-  const r = spawnSync(process.execPath, [require.resolve('@electron/rebuild/lib/cli.js', { paths: [ROOT] }), '--version', version, '--module-dir', dir, '--only', 'better-sqlite3,keytar', '--force'], {
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'twofold-electron-native', private: true, dependencies: Object.fromEntries(NATIVE_MODULES.map((m) => [m, '*'])) }));
+  const r = spawnSync(process.execPath, [require.resolve('@electron/rebuild/lib/cli.js', { paths: [ROOT] }), '--version', version, '--module-dir', dir, '--only', NATIVE_MODULES.join(','), '--force', '--build-from-source'], {
     cwd: ROOT,
     stdio: 'inherit',
   });
@@ -86,4 +96,4 @@ function ensureElectronNative(dir, version) {
   return { ok: true };
 }
 
-module.exports = { probeElectron, decide, ensureElectronNative, electronVersion, nativeDir, ROOT };
+module.exports = { probeElectron, decide, ensureElectronNative, electronVersion, nativeDir, ROOT, NATIVE_MODULES, NATIVE_SUPPORT };

@@ -8,15 +8,18 @@ import { Notifications } from '@mantine/notifications';
 import { App } from './app/App';
 import { ProfilesProvider } from './app/useProfiles';
 import { cssVariablesResolver, theme } from './app/theme';
+import { StoreGate } from './features/store/StoreGate';
 const colorSchemeManager = localStorageColorSchemeManager({ key: 'twofold-color-scheme' });
 
 ReactDOM.createRoot(document.getElementById('root')!).render(
   <React.StrictMode>
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} colorSchemeManager={colorSchemeManager} defaultColorScheme="light">
       <Notifications position="bottom-right" />
-      <ProfilesProvider>
-        <App />
-      </ProfilesProvider>
+      <StoreGate>
+        <ProfilesProvider>
+          <App />
+        </ProfilesProvider>
+      </StoreGate>
     </MantineProvider>
   </React.StrictMode>,
 );

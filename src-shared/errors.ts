@@ -18,6 +18,8 @@ export const ErrorCode = z.enum([
   'REMOTE_ERROR', // a remote API answered with an error we could not recover from
   'CANCELLED',
   'DELETIONS_HELD', // a full sync would have marked more records deleted than allowed at once; nothing was marked
+  'STORE_UNAVAILABLE', // the store file can't be opened (missing or wrong key, damaged, in use); the message names the file and the ways out
+  'STORE_READ_ONLY', // the store file is read-only: reading works, this call needed to write
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -7,11 +7,11 @@ import type { Envelope } from '../../src-shared/ipc/channel';
 import type { EventMessage } from '../../src-shared/ipc/events';
 import type { Backend, Shell } from '../core/app';
 import type { DownloadEntry } from '../export/downloads';
-import type { BackendInit, FromBackend, Port, ToBackend } from './protocol';
+import type { BackendInit, FromBackend, PathPurpose, Port, ToBackend } from './protocol';
 
 export interface BackendClientOptions {
-  /** Electron: the save dialog, asked for by the backend. */
-  chooseSavePath?(defaultName: string): Promise<string | null>;
+  /** Electron: the save dialog (a CSV, a backup) or the open dialog (a backup), asked for by the backend. */
+  chooseSavePath?(defaultName: string, purpose: PathPurpose): Promise<string | null>;
   /** Ends the backend when it does not close by itself (terminates the thread or process). */
   kill?(): Promise<void> | void;
 }
@@ -109,7 +109,7 @@ export class BackendClient implements Backend {
         return;
       case 'chooseSavePath': {
         const ask = this.opts.chooseSavePath ?? (async () => null);
-        void ask(m.defaultName).then(
+        void ask(m.defaultName, m.purpose ?? 'csv').then(
           (path) => this.port.post({ type: 'savePath', id: m.id, path }),
           () => this.port.post({ type: 'savePath', id: m.id, path: null }),
         );

@@ -15,9 +15,17 @@ export interface BackendInit {
   keytarPath?: string;
   /** The CLI's `serve` also reads TWOFOLD_*_TOKEN for its run. */
   envTokens?: boolean;
-  /** Electron: ask the main process for a save path (its dialog). */
+  /** Electron: ask the main process for a save path (its dialogs: a CSV, a backup to write or to read). */
   askSavePath?: boolean;
+  /**
+   * Where the store key comes from. 'keychain' (the app): the OS keychain only. 'env-or-keychain'
+   * (the CLI's `serve`): TWOFOLD_STORE_KEY when set, else the keychain.
+   */
+  storeKeys?: 'keychain' | 'env-or-keychain';
 }
+
+/** What the backend asks the shell to choose: where to save a CSV or a backup, or which backup to open. */
+export type PathPurpose = 'csv' | 'backup-save' | 'backup-open';
 
 export type ToBackend =
   | { type: 'init'; init: BackendInit }
@@ -32,7 +40,7 @@ export type FromBackend =
   | { type: 'reply'; id: number; envelope: Envelope<unknown> }
   | { type: 'download'; id: number; entry: DownloadEntry | null }
   | { type: 'event'; message: EventMessage }
-  | { type: 'chooseSavePath'; id: number; defaultName: string }
+  | { type: 'chooseSavePath'; id: number; defaultName: string; purpose?: PathPurpose }
   | { type: 'closed' };
 
 /** Either end of the channel: an Electron utility process or parentPort, a worker thread or its parentPort. */

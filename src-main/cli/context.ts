@@ -1,10 +1,14 @@
-import { createCore, type Core } from '../core/app';
+import type { Core } from '../core/app';
+import { CoreHost } from '../core/host';
 import { defaultDataDir } from '../core/paths';
 import { KeychainSecretStore } from '../secrets/keychain';
 import { EnvOverlaySecretStore } from '../secrets/envOverlay';
 import { z } from 'zod';
+import { EnvStoreKey, KeychainStoreKeys, type StoreKeySource } from '../secrets/storeKeys';
 import { AppError } from '../../src-shared/errors';
 import type { ProfileRow } from '../store/repos/profiles';
+import { databasePath } from '../store/db';
+import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
 
 /** A failure the CLI reports as one line on stderr with a non-zero exit code. */
 export class CliError extends Error {
@@ -18,10 +22,13 @@ export interface CliContext {
   /** --data-dir, else TWOFOLD_DATA_DIR, else the desktop app's per-user folder. */
   dataDir(): string;
   /**
-   * Opens the core once per run; tokens may come from TWOFOLD_*_TOKEN for this run only. `shell`
-   * says what this process is to others (`serve` is the app), on the first call only.
+   * The host of this run's store (created once; opened unless `open` is false). The store key
+   * comes from TWOFOLD_STORE_KEY when it is set, else from the OS keychain. `shell` says what
+   * this process is to others (`serve` is the app), on the first call only.
    */
-  core(shell?: Core['shell']): Core;
+  host(opts?: { open?: boolean; shell?: Core['shell'] }): Promise<CoreHost>;
+  /** The open core; commands that use it run after host() (a preAction hook sees to it). */
+  core(): Core;
   /** Resolves a profile by name or numeric id, or fails with a one-line reason. */
   profile(nameOrId: string): ProfileRow;
   /** Unwraps an IPC envelope: data, or a CliError carrying the typed error's message. */
@@ -30,17 +37,37 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+export function storeKeySource(env: NodeJS.ProcessEnv = process.env): StoreKeySource {
+  try {
+    return EnvStoreKey.fromEnv(env) ?? new KeychainStoreKeys();
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
 export function createCliContext(getDataDirOption: () => string | undefined): CliContext {
-  let core: Core | null = null;
+  let host: CoreHost | null = null;
+  let opened: Promise<void> | null = null;
   const ctx: CliContext = {
     dataDir: () => getDataDirOption() ?? defaultDataDir(),
-    core(shell = 'cli') {
-      core ??= createCore({
+    async host(opts = {}) {
+      host ??= new CoreHost({
         dataDir: ctx.dataDir(),
+        keys: storeKeySource(),
         secrets: new EnvOverlaySecretStore(new KeychainSecretStore()),
-        shell,
+        shell: opts.shell ?? 'cli',
       });
-      return core;
+      if (opts.open !== false) {
+        opened ??= host.open();
+        await opened;
+      }
+      return host;
+    },
+    core() {
+      const core = host?.current();
+      if (core) return core;
+      if (!host) throw new CliError('internal: the store was not opened before this command');
+      throw new CliError(host.status().message ?? `the store ${databasePath(ctx.dataDir())} is not open`);
     },
     profile(nameOrId) {
       const c = ctx.core();
@@ -49,7 +76,8 @@ export function createCliContext(getDataDirOption: () => string | undefined): Cl
       return row;
     },
     async call<T>(channel: string, input: unknown): Promise<T> {
-      const env = await ctx.core().invoke(channel, input, 'cli');
+      const h = await ctx.host();
+      const env = await h.invoke(channel, input, 'cli');
       if (!env.ok) throw new CliError(env.error.message, 1);
       return env.data as T;
     },
@@ -58,19 +86,22 @@ export function createCliContext(getDataDirOption: () => string | undefined): Cl
       else process.stdout.write((text ? text(value) : String(value)) + '\n');
     },
     async close() {
-      if (core) await core.close();
-      core = null;
+      if (host) await host.close();
+      host = null;
+      opened = null;
     },
   };
   return ctx;
 }
 
-export function oneLine(err: unknown): string {
+/** The one line a failure prints; a write refused by a read-only store names the store. */
+export function oneLine(err: unknown, storeFile?: string): string {
   if (err instanceof CliError || err instanceof AppError) return err.message;
   // A schema check that fired below the CLI's own option checks: say which value and why, in words.
   if (err instanceof z.ZodError) {
     return `invalid input: ${err.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ')}`;
   }
+  if (storeFile && isReadOnlyError(err)) return readOnlyWrite(storeFile).message;
   const msg = (err as Error)?.message ?? String(err);
   return msg.split('\n')[0];
 }

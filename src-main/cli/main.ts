@@ -6,6 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { createCliContext, oneLine, type CliContext } from './context';
 import { version } from '../core/version';
 import { commands } from './commands';
+import { databasePath } from '../store/db';
+
+// `serve` opens the store in its backend thread, where the core runs.
+const OWN_STORE_HANDLING = new Set(['sandbox', 'restore', 'serve']);
 
 export function buildProgram(): { program: Command; ctx: CliContext } {
   const program = new Command();
@@ -18,6 +22,13 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of commands) register(program, ctx);
+  // Open the store before a command runs, except for commands that never use it or open it
+  // their own way (a restore may run where no store can be opened).
+  program.hook('preAction', async (_root, action) => {
+    let top: Command = action;
+    while (top.parent && top.parent !== program) top = top.parent;
+    if (!OWN_STORE_HANDLING.has(top.name())) await ctx.host({ shell: 'cli' });
+  });
   return { program, ctx };
 }
 
@@ -35,7 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
       // --help and --version "fail" with exit code 0; commander already printed the message.
       return err.exitCode;
     }
-    process.stderr.write(`twofold: ${oneLine(err)}\n`);
+    process.stderr.write(`twofold: ${oneLine(err, databasePath(ctx.dataDir()))}\n`);
     return (err as { exitCode?: number }).exitCode ?? 1;
   } finally {
     clearInterval(alive);

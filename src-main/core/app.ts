@@ -6,7 +6,11 @@
  * No Electron import here or below.
  */
 import fs from 'node:fs';
-import { openDatabase, databasePath, type Db } from '../store/db';
+import { openDatabase, type Db } from '../store/db';
+import { openStore, type StoreKeyGrant } from '../store/openStore';
+import { keyMaterialForWorker } from '../store/cipher';
+import type { EncryptStep } from '../store/encryptStore';
+import type { Migration } from '../store/migrate';
 import { ProfilesRepo } from '../store/repos/profiles';
 import { SettingsRepo } from '../store/repos/settings';
 import { AuditRepo } from '../store/repos/audit';
@@ -49,11 +53,22 @@ export type Shell = HandlerContext['shell'];
 
 export interface CoreOptions {
   dataDir: string;
+  /**
+   * The store's key (secrets/storeKeys.ts: resolveStoreKey). null opens or creates a plain
+   * store: only tests and the plain benchmark do that; every shell passes a key.
+   */
+  storeKey: StoreKeyGrant | null;
   secrets?: SecretStore;
   /** Electron passes the path of its own-ABI better-sqlite3 addon. */
   sqliteNativeBinding?: string;
   shell?: Shell;
   hooks?: ShellHooks;
+  /** The shell host's bus, which outlives a core replaced by a restore. */
+  events?: EventBus;
+  /** Tests stop the process after a step of the plain → encrypted migration. */
+  afterEncryptStep?: (step: EncryptStep) => void;
+  /** Tests build a store as an earlier version left it (fewer migrations). */
+  migrations?: Migration[];
   /**
    * Run long jobs in a worker thread from this bundled entry (out/main/jobWorker.js). Without
    * it they run inline on the core's thread: the CLI, and tests that are not about threads.
@@ -61,6 +76,14 @@ export interface CoreOptions {
   jobWorker?: { script: string; hardStopMs?: number; execArgv?: string[] };
   sync?: SyncServiceOptions;
   push?: PushServiceOptions;
+}
+
+/** What the shells and services may know about the store (never its key). */
+export interface StoreInfo {
+  file: string;
+  encrypted: boolean;
+  /** Why only reads work, or null. */
+  readOnly: string | null;
 }
 
 /** What only a shell can do, offered to services (the Electron save dialog, for one). */
@@ -90,6 +113,12 @@ export interface Core extends Backend {
   readonly dataDir: string;
   /** The core's connection: reads (WAL snapshots) and short writes under the gate. */
   readonly db: Db;
+  readonly store: StoreInfo;
+  /**
+   * Another connection to the same store, keyed and set up like the first (long jobs, reports
+   * on a read-only connection). The key stays inside the core; the caller closes the connection.
+   */
+  openConnection(opts?: { readonly?: boolean }): Db;
   readonly profiles: ProfilesRepo;
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
@@ -116,11 +145,22 @@ export interface Core extends Backend {
 export function createCore(opts: CoreOptions): Core {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const dataDir = opts.dataDir;
-  const db = openDatabase(databasePath(dataDir), { nativeBinding: opts.sqliteNativeBinding });
+  const grant = opts.storeKey;
+  const opened = openStore(dataDir, grant, { nativeBinding: opts.sqliteNativeBinding, afterEncryptStep: opts.afterEncryptStep, migrations: opts.migrations });
+  const db = opened.db;
+  const store: StoreInfo = { file: opened.file, encrypted: opened.encrypted, readOnly: opened.readOnly };
+  // Every further connection (the job worker's, a report's) is keyed like the first, in one place.
+  const openConnection = (o: { readonly?: boolean } = {}) =>
+    openDatabase(opened.file, {
+      key: opened.encrypted ? grant?.key : null,
+      keyFrom: grant?.from,
+      nativeBinding: opts.sqliteNativeBinding,
+      readonly: o.readonly || !!opened.readOnly,
+    });
   const profiles = new ProfilesRepo(db);
   const settings = new SettingsRepo(db);
   const audit = new AuditRepo(db);
-  const events = new EventBus();
+  const events = opts.events ?? new EventBus();
   const gate = new WriteGate();
   // Sandbox tokens are derived from the sandbox's seed in every process (sandboxRuntime/tokens.ts).
   const sessionSecrets = new SessionOverlaySecretStore(opts.secrets ?? new KeychainSecretStore(), (profileId, api) => sandboxTokenFor({ profiles, settings }, profileId, api));
@@ -153,7 +193,14 @@ export function createCore(opts: CoreOptions): Core {
   const runner: JobRunner = opts.jobWorker
     ? new WorkerRunner({
         script: opts.jobWorker.script,
-        init: { dataDir, nativeBinding: opts.sqliteNativeBinding, logLevel: process.env.TWOFOLD_LOG_LEVEL },
+        init: {
+          dataDir,
+          nativeBinding: opts.sqliteNativeBinding,
+          logLevel: process.env.TWOFOLD_LOG_LEVEL,
+          storeKey: opened.encrypted && grant ? keyMaterialForWorker(grant.key) : null,
+          keyFrom: grant?.from,
+          readonly: !!opened.readOnly,
+        },
         host: { secrets, sandboxes, clock: sandboxes, gate, events },
         hardStopMs: opts.jobWorker.hardStopMs,
         execArgv: opts.jobWorker.execArgv,
@@ -200,6 +247,8 @@ export function createCore(opts: CoreOptions): Core {
   const core: Core = {
     dataDir,
     db,
+    store,
+    openConnection,
     profiles,
     settings,
     audit,
@@ -223,7 +272,7 @@ export function createCore(opts: CoreOptions): Core {
     invoke(channel, input, shell) {
       dispatch ??= createDispatcher(allHandlers);
       const run = () => dispatch!(channel, input, { core, shell: shell ?? core.shell });
-      return isChannelName(channel) && writePolicy[channel] === 'write' ? gate.shared(run) : run();
+      return isChannelName(channel) && (writePolicy as Record<string, string | undefined>)[channel] === 'write' ? gate.shared(run) : run();
     },
     subscribe: (listener) => events.subscribe(listener),
     download: async (id) => downloads.get(id),

@@ -9,31 +9,29 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, utilityProcess } from 'electron';
 import { contract } from '../../src-shared/ipc/contract';
 import { BackendClient } from '../backend/client';
-import type { FromBackend, ToBackend } from '../backend/protocol';
+import type { FromBackend, PathPurpose, ToBackend } from '../backend/protocol';
 import { hardenSession, isAppUrl } from './security';
 import { createMainWindow } from './window';
 import { EVENT_CHANNEL } from './ipcNames';
 import { registerRelay } from './relay';
+import { nativePaths } from './nativePaths';
 
 app.setName('Twofold');
 
 /**
- * Electron-ABI builds of the native addons, made by scripts/start.js (see README). They load in
- * the utility process, where the core runs; its job worker thread loads the same addon file.
+ * The save dialog (a CSV, a backup) or the open dialog (a backup), asked for by the backend. The
+ * Electron-ABI builds of the native addons (nativePaths.ts) load in the utility process, where the
+ * core runs; its job worker thread loads the same addon file.
  */
-function nativePaths() {
-  const dir = process.env.TWOFOLD_ELECTRON_NATIVE;
-  if (!dir) return {};
-  return {
-    sqlite: path.join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    keytar: path.join(dir, 'node_modules', 'keytar'),
-  };
-}
-
-async function chooseSavePath(defaultName: string): Promise<string | null> {
-  const win = BrowserWindow.getFocusedWindow();
-  const options = { defaultPath: defaultName, filters: [{ name: 'CSV', extensions: ['csv'] }] };
-  const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+async function chooseSavePath(defaultName: string, purpose: PathPurpose): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow() ?? undefined;
+  const filters = purpose === 'csv' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'Twofold backup', extensions: ['twofold-backup'] }];
+  if (purpose === 'backup-open') {
+    const opts = { defaultPath: defaultName, filters, properties: ['openFile' as const] };
+    const r = await (win ? dialog.showOpenDialog(win, opts) : dialog.showOpenDialog(opts));
+    return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+  }
+  const r = await (win ? dialog.showSaveDialog(win, { defaultPath: defaultName, filters }) : dialog.showSaveDialog({ defaultPath: defaultName, filters }));
   return r.canceled || !r.filePath ? null : r.filePath;
 }
 
@@ -63,6 +61,8 @@ async function start() {
     sqliteNativeBinding: native.sqlite,
     keytarPath: native.keytar,
     askSavePath: true,
+    // The app takes the store key from the OS keychain only (TWOFOLD_STORE_KEY is the CLI's).
+    storeKeys: 'keychain',
   });
   const appEntry = 'file://' + path.join(__dirname, '../renderer/index.html');
   const win = createMainWindow();

@@ -1,6 +1,9 @@
 /** The export log: every export, when, by whom, which list with which filters, and who was in it. */
 import type { Db } from '../store/db';
+import fs from 'node:fs';
 import type { ExportLogEntry } from '../../src-shared/domain/insights';
+import type { ExportFile } from '../../src-shared/domain/store';
+import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
 
 export interface NewExport {
@@ -14,6 +17,8 @@ export interface NewExport {
   outreach: boolean;
   fileName: string;
   destination: 'file' | 'download';
+  /** Where the CSV was written (a download's is the copy kept in the data folder until fetched). */
+  filePath: string;
   createdAt?: string;
 }
 
@@ -36,8 +41,8 @@ export function recordExport(db: Db, e: NewExport, members: { sql: string; param
   const info = db
     .prepare(
       `INSERT INTO exports (profile_id, created_at, actor, list, filters_json, columns_json, row_count,
-         excluded_opted_out, excluded_recently_asked, outreach, file_name, destination)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         excluded_opted_out, excluded_recently_asked, outreach, file_name, destination, file_path)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       e.profileId,
@@ -52,6 +57,7 @@ export function recordExport(db: Db, e: NewExport, members: { sql: string; param
       e.outreach ? 1 : 0,
       e.fileName,
       e.destination,
+      e.filePath,
     );
   const exportId = Number(info.lastInsertRowid);
   db.prepare(`INSERT OR IGNORE INTO export_members (export_id, profile_id, person_id) ${members.sql}`).run({
@@ -85,4 +91,36 @@ export function exportMembers(db: Db, exportId: number): string[] {
   return (db.prepare('SELECT person_id FROM export_members WHERE export_id = ? ORDER BY person_id').all(exportId) as { person_id: string }[]).map(
     (r) => r.person_id,
   );
+}
+
+/**
+ * The export files of a profile that still exist where they were written: unencrypted copies
+ * of donor data the steward may want to delete. Newest first.
+ */
+export function listExportFiles(db: Db, profileId: number): ExportFile[] {
+  const rows = db
+    .prepare(`SELECT id, created_at, list, row_count, file_path FROM exports WHERE profile_id = ? AND file_path IS NOT NULL ORDER BY created_at DESC, id DESC`)
+    .all(profileId) as { id: number; created_at: string; list: string; row_count: number; file_path: string }[];
+  const out: ExportFile[] = [];
+  for (const r of rows) {
+    let bytes: number;
+    try {
+      const st = fs.statSync(r.file_path);
+      if (!st.isFile()) continue;
+      bytes = st.size;
+    } catch {
+      continue;
+    }
+    out.push({ exportId: r.id, createdAt: r.created_at, list: r.list, rowCount: r.row_count, filePath: r.file_path, bytes });
+  }
+  return out;
+}
+
+/** Deletes the file an export wrote (only that path; the log entry stays, saying who was in it). */
+export function deleteExportFile(db: Db, profileId: number, exportId: number): string {
+  const row = db.prepare(`SELECT file_path FROM exports WHERE id = ? AND profile_id = ?`).get(exportId, profileId) as { file_path: string | null } | undefined;
+  if (!row) throw new AppError('NOT_FOUND', `There is no export ${exportId} in this profile.`);
+  if (!row.file_path || !fs.existsSync(row.file_path)) throw new AppError('NOT_FOUND', 'That export file no longer exists.');
+  fs.rmSync(row.file_path);
+  return row.file_path;
 }

@@ -31,6 +31,8 @@ import { getInsightSettings } from '../insights/settings';
 import { createCsvFileWriter } from './csvExport';
 import { askedSince, recentlyAskedSql } from './recentlyAsked';
 import { recordExport } from './exportLog';
+import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
+import { databasePath } from '../store/db';
 
 export interface ExportDeps extends ListDeps {
   dataDir: string;
@@ -223,6 +225,7 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
           outreach: req.outreach,
           fileName: destKind === 'download' ? fileName : path.basename(target),
           destination: destKind === 'download' ? 'download' : 'file',
+          filePath: target,
           createdAt: new Date(now()).toISOString(),
         },
         { sql: `SELECT @exportId, @pid, person_id FROM ${schema}.rows WHERE asked = 0`, params: {} },
@@ -251,6 +254,7 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
     if (writer) await writer.abort().catch(() => undefined);
     fs.rmSync(partial, { force: true });
     if (err instanceof AppError) throw err;
+    if (isReadOnlyError(err)) throw readOnlyWrite(databasePath(core.dataDir));
     throw new AppError('INTERNAL', `The export could not be written: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     if (attached) {

@@ -15,6 +15,7 @@
  * the last refresh, so a missed hook costs one slow first query, never wrong data for long.
  */
 import type { Db } from '../store/db';
+import { shadowInTemp } from '../store/readOnlyScratch';
 import { verifiedParticipationSql } from '../identity/verifiedHours';
 import { ENGAGEMENT_RULES, pointsSql } from './engagement';
 import { referenceDay } from './dates';
@@ -147,6 +148,8 @@ export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDa
   const run = latestIdentityRun(db, profileId);
   const stale = !state || (state.identity_run_id ?? null) !== run || (opts.scoreDay !== undefined && state.as_of !== opts.scoreDay);
   if (!stale) return { state, refreshed: false };
+  // A read-only store: refreshed for this connection only, in memory.
+  if (db.readonly) shadowInTemp(db, ['insight_measures', 'insight_state']);
   return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
 }
 

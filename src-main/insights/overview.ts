@@ -25,7 +25,8 @@ export function cachedOverlap(db: Db, profileId: number): Overlap {
     }
   }
   const o = overlapCounts(db, profileId);
-  if (state && (state.identity_run_id ?? null) === run) {
+  // A cache only: a read-only store computes it each time.
+  if (state && (state.identity_run_id ?? null) === run && !db.readonly) {
     db.prepare('UPDATE insight_state SET overlap_json = ? WHERE profile_id = ?').run(JSON.stringify(o), profileId);
   }
   return o;

@@ -5,24 +5,38 @@
  * token; outputs are parsed too, so a handler can't leak fields the contract doesn't name.
  */
 import { z } from 'zod';
-import { contract, isChannelName, type ChannelName, type Contract } from '../../src-shared/ipc/contract';
-import type { Envelope } from '../../src-shared/ipc/channel';
+import { coreContract, type CoreContract } from '../../src-shared/ipc/contract';
+import type { ChannelMap, Envelope } from '../../src-shared/ipc/channel';
 import { AppError } from '../../src-shared/errors';
 import type { HandlerContext, HandlerMap } from './handlerTypes';
 import { log } from '../core/log';
+import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
 
-export type Dispatch = (channel: string, rawInput: unknown, ctx: HandlerContext) => Promise<Envelope<unknown>>;
+export type Dispatch<Ctx = HandlerContext> = (channel: string, rawInput: unknown, ctx: Ctx) => Promise<Envelope<unknown>>;
 
 export function issuesOf(err: z.ZodError): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
 }
 
-export function createDispatcher(handlers: HandlerMap<Contract>): Dispatch {
+/** The core's dispatcher: every channel that needs an open store. */
+export function createDispatcher(handlers: HandlerMap<CoreContract>): Dispatch {
+  return createChannelDispatcher<CoreContract, HandlerContext>(coreContract, handlers, (ctx) => ctx.core.store.file);
+}
+
+/**
+ * validate → run → envelope over any channel map (the core's, or the host's store channels).
+ * `storeFile` names the store in the message of a write refused by a read-only store.
+ */
+export function createChannelDispatcher<M extends ChannelMap, Ctx>(
+  channels: M,
+  handlers: { [K in keyof M]: (input: never, ctx: Ctx) => unknown },
+  storeFile: (ctx: Ctx) => string,
+): Dispatch<Ctx> {
   return async (channel, rawInput, ctx) => {
-    if (!isChannelName(channel)) {
+    if (!Object.prototype.hasOwnProperty.call(channels, channel)) {
       return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `There is no channel named "${String(channel).slice(0, 80)}".` } };
     }
-    const def = contract[channel as ChannelName];
+    const def = channels[channel as keyof M]!;
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       const issues = issuesOf(parsed.error);
@@ -32,7 +46,7 @@ export function createDispatcher(handlers: HandlerMap<Contract>): Dispatch {
       };
     }
     try {
-      const handler = handlers[channel as ChannelName] as (input: unknown, ctx: HandlerContext) => unknown;
+      const handler = handlers[channel as keyof M] as unknown as (input: unknown, ctx: Ctx) => unknown;
       const result = await handler(parsed.data, ctx);
       const out = def.output.safeParse(result);
       if (!out.success) {
@@ -42,6 +56,7 @@ export function createDispatcher(handlers: HandlerMap<Contract>): Dispatch {
       return { ok: true, data: out.data };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err.toShape() };
+      if (isReadOnlyError(err)) return { ok: false, error: readOnlyWrite(storeFile(ctx)).toShape() };
       log.error(`handler ${channel} failed`, { error: err });
       return { ok: false, error: { code: 'INTERNAL', message: `Something went wrong in ${channel}. Details are in the log.` } };
     }

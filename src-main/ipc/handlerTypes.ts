@@ -8,10 +8,10 @@ export interface HandlerContext {
 }
 
 /** Handlers receive the input *after* zod parsing (defaults applied, strings trimmed). */
-export type Handler<C extends ChannelMap[string]> = (
+export type Handler<C extends ChannelMap[string], Ctx = HandlerContext> = (
   input: import('zod').output<C['input']>,
-  ctx: HandlerContext,
+  ctx: Ctx,
 ) => Promise<OutputOf<C>> | OutputOf<C>;
 
-export type HandlerMap<M extends ChannelMap> = { [K in keyof M]: Handler<M[K]> };
+export type HandlerMap<M extends ChannelMap, Ctx = HandlerContext> = { [K in keyof M]: Handler<M[K], Ctx> };
 export type { InputOf };

@@ -7,11 +7,12 @@
  *   them wait for their own caller).
  * A channel without an entry is a compile error.
  */
-import type { ChannelName } from '../../src-shared/ipc/contract';
+import type { CoreContract } from '../../src-shared/ipc/contract';
 
 export type WritePolicy = 'read' | 'write' | 'self';
 
-export const writePolicy: Record<ChannelName, WritePolicy> = {
+/** The core's channels; the store's own (`store.*`, `backup.*`) are the host's and never reach the core. */
+export const writePolicy: Record<keyof CoreContract & string, WritePolicy> = {
   'push.preview': 'write',
   'push.submit': 'write',
   'push.cancelPreview': 'read',
@@ -46,6 +47,8 @@ export const writePolicy: Record<ChannelName, WritePolicy> = {
   'insights.refresh': 'self',
   'exports.create': 'self',
   'exports.list': 'read',
+  'exports.files': 'read',
+  'exports.deleteFile': 'write',
   'jobs.list': 'read',
   'jobs.cancel': 'read',
   'profiles.list': 'read',
@@ -63,10 +66,11 @@ export const writePolicy: Record<ChannelName, WritePolicy> = {
   'reconcile.settings.get': 'read',
   'reconcile.settings.set': 'write',
   'reconcile.lagStats': 'read',
+  // Cancelling only signals the running job; the job itself rolls back.
   'reconcile.cancel': 'read',
   'sandbox.start': 'self',
-  'sandbox.status': 'read',
   'sandbox.ensure': 'self',
+  'sandbox.status': 'read',
   'sandbox.admin': 'write',
   'sync.estimate': 'read',
   'sync.start': 'self',

@@ -6,6 +6,8 @@ import type { JobKind } from '../../src-shared/domain/jobs';
 import type { WriteGate } from './writeGate';
 import { jobKinds, type JobServices } from './kinds';
 import type { JobOutput, JobRunner, RunnableJob } from './types';
+import { databasePath } from '../store/db';
+import { storeWriteError } from '../store/storeErrors';
 
 export class InlineRunner implements JobRunner {
   constructor(
@@ -20,6 +22,8 @@ export class InlineRunner implements JobRunner {
       progress: job.onProgress,
       exclusive: (fn) => this.gate.exclusive(fn),
       dedicatedConnection: false,
+    }).catch((err: unknown) => {
+      throw storeWriteError(err, databasePath(this.services.exports.dataDir));
     });
   }
 

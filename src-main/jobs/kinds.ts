@@ -10,6 +10,7 @@ import type { IdentityService } from '../identity/identityService';
 import type { ReconcileService } from '../reconcile/service';
 import type { Connections } from '../connections/connections';
 import { refreshInsightMeasures } from '../insights/measures';
+import { shadowInTemp } from '../store/readOnlyScratch';
 import { currentMeasures } from '../insights/service';
 import { exportList, type ExportDeps } from '../export/listExport';
 import { isCancelled } from './cancel';
@@ -39,6 +40,8 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
       if (current) return current;
       ctx.progress({ step: 'measures', done: 0, total: 1 });
       ctx.token.throwIfAborted();
+      // A read-only store: the measures are refreshed for this connection only, in memory.
+      if (s.db.readonly) shadowInTemp(s.db, ['insight_measures', 'insight_state']);
       const state = refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf });
       s.events.emit('data.changed', { profileId: i.profileId, scope: 'insights' });
       return state;

@@ -10,6 +10,15 @@ export interface WorkerInit {
   /** Electron's own-ABI better-sqlite3 addon (see README: native modules). */
   nativeBinding?: string;
   logLevel?: string;
+  /**
+   * The store key's bytes, for the worker's own connection (worker memory only: the worker is a
+   * thread of the process that already holds the key). null for a plain store.
+   */
+  storeKey: Uint8Array | null;
+  /** "the OS keychain" or "TWOFOLD_STORE_KEY", for messages. */
+  keyFrom?: string;
+  /** The store can only be read (its file or folder is read-only). */
+  readonly?: boolean;
 }
 
 /** The core answers these for a job (the worker has no keychain, no sandbox servers, no gate). */

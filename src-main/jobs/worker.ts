@@ -8,6 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AppError, type IpcErrorShape } from '../../src-shared/errors';
 import type { EventMessage } from '../../src-shared/ipc/events';
 import { openDatabase, databasePath } from '../store/db';
+import { StoreKey } from '../store/cipher';
+import { storeWriteError } from '../store/storeErrors';
 import { log, setLogSink } from '../core/log';
 import { createJobServices } from '../core/jobServices';
 import { CancelToken } from './cancel';
@@ -52,7 +54,8 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     send({ type: 'done', jobId: m.jobId, output });
   } catch (err) {
     let error: IpcErrorShape;
-    if (err instanceof AppError) error = err.toShape();
+    const mapped = storeWriteError(err, databasePath(init.dataDir));
+    if (mapped instanceof AppError) error = mapped.toShape();
     else {
       log.error(`job ${m.kind} failed in the worker`, { error: err });
       error = { code: 'INTERNAL', message: 'The job failed. Details are in the log.' };
@@ -65,7 +68,12 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 
 try {
   if (init.logLevel) setLogSink((line) => process.stderr.write(line + '\n'), init.logLevel as 'warn');
-  const db = openDatabase(databasePath(init.dataDir), { nativeBinding: init.nativeBinding });
+  const db = openDatabase(databasePath(init.dataDir), {
+    nativeBinding: init.nativeBinding,
+    key: init.storeKey ? StoreKey.fromBytes(Buffer.from(init.storeKey)) : null,
+    keyFrom: init.keyFrom,
+    readonly: !!init.readonly,
+  });
   services = createJobServices({
     db,
     dataDir: init.dataDir,

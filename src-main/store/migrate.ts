@@ -5,7 +5,7 @@
  * transaction rolls back and nothing after it runs); a database that has applied a migration
  * this build does not know (a newer Twofold wrote it) is refused rather than guessed at.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 
 export interface Migration {
   id: number;

@@ -114,18 +114,28 @@ export class RunLog {
     return live;
   }
 
-  closeInterrupted(runId: number): void {
+  closeInterrupted(runId: number, why = 'the process running this sync stopped'): void {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE sync_run_collectors SET status = 'failed', error_code = 'INTERNAL',
-             error_message = 'interrupted: the process running this sync stopped; the next sync resumes from the last committed page',
+             error_message = ?,
              finished_at = ? WHERE run_id = ? AND status = 'running'`,
         )
-        .run(now, runId);
+        .run(`interrupted: ${why}; the next sync resumes from the last committed page`, now, runId);
       this.db.prepare(`UPDATE sync_runs SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'running'`).run(now, runId);
     })();
+  }
+
+  /**
+   * A store restored from a backup taken while a sync ran holds that run as running; no process
+   * runs it on this store, so it is closed as interrupted at once (not after STALE_MS).
+   */
+  closeRunsOfRestoredStore(): number {
+    const ids = this.db.prepare(`SELECT id FROM sync_runs WHERE status = 'running'`).pluck().all() as number[];
+    for (const id of ids) this.closeInterrupted(id, 'the backup this store was restored from was taken while this sync ran');
+    return ids.length;
   }
 
   create(profileId: number, apis: ApiName[], full: boolean): number {

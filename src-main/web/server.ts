@@ -243,8 +243,11 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       clearInterval(heartbeat);
       unsubscribe();
       for (const c of sseClients) c.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Close the browser's open connections too (keep-alive, a call still in flight): close()
+      // alone waits for them, and a stop must not hang on a tab left open.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await closed;
     },
   };
 }

@@ -10,9 +10,11 @@ import { insightsChannels } from './channels/insights';
 import { reconcileChannels } from './channels/reconcile';
 import { crmPushChannels } from './channels/crmPush';
 import { sandboxChannels } from './channels/sandbox';
+import { storeChannels } from './channels/store';
 import { jobsChannels } from './channels/jobs';
 
-export const contract = {
+/** Channels answered by the core (they need an open store). */
+export const coreContract = {
   ...profileChannels,
   ...syncChannels,
   ...identityChannels,
@@ -23,6 +25,13 @@ export const contract = {
   ...jobsChannels,
 } satisfies Record<string, ChannelDef>;
 
+/** Channels answered by the shell's host, open store or not (see src-main/core/host.ts). */
+export const hostContract = storeChannels satisfies Record<string, ChannelDef>;
+
+export const contract = { ...coreContract, ...hostContract };
+
+export type CoreContract = typeof coreContract;
+export type HostContract = typeof hostContract;
 export type Contract = typeof contract;
 export type ChannelName = keyof Contract & string;
 export type In<K extends ChannelName> = InputOf<Contract[K]>;

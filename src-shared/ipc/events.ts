@@ -3,6 +3,7 @@
  * forward them unchanged and the renderer gets typed payloads.
  */
 import { z } from 'zod';
+import { StoreJob } from '../domain/store';
 import { JobInfo } from '../domain/jobs';
 import { ApiEstimate } from '../domain/sync';
 import { SyncProgress } from '../domain/syncProgress';
@@ -27,6 +28,10 @@ export const events = {
     done: z.boolean(),
     message: z.string().nullable(),
   }),
+  /** A backup or restore moved on (bytes written) or ended. */
+  'store.job': StoreJob,
+  /** The store was replaced (a restore, a new store) or opened: every view reloads. */
+  'store.changed': z.object({ state: z.enum(['open', 'unavailable', 'restoring']) }),
   /** A long job changed state or made progress (queued, running step n of m, done, failed, cancelled). */
   'job.progress': JobInfo,
 };

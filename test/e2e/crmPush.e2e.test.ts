@@ -8,13 +8,11 @@
  * start one), and the AddToCrmButton mounted in the Insights list toolbar with the list's search
  * passed through (`search`), so a search narrows the preview to one volunteer; the submissions
  * panel is the one the preview shows after Confirm.
- * (Plain SQL and fetch here: the e2e project does not import src-main.)
+ * (Plain SQL and fetch here; the harness opens the store with its key from the keychain.)
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
+import { launchBrowser, openAppStore, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
 
 const invoke = invokeInPage;
@@ -43,8 +41,7 @@ describe('Add to CRM+ in the web shell (Chromium)', () => {
     await expect.poll(() => page.getByText('Sandbox', { exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
 
     // The person store: wait for the app's own first sync, or start one.
-    const db = new Database(path.join(app.dataDir, 'twofold.sqlite'), { readonly: true });
-    db.pragma('busy_timeout = 5000');
+    const db = await openAppStore(app.dataDir, { readonly: true });
     const persons = () => (db.prepare('SELECT COUNT(*) AS n FROM persons WHERE profile_id = ?').get(profileId) as { n: number }).n;
     const syncRuns = () => (db.prepare(`SELECT COUNT(*) AS n FROM sync_runs WHERE profile_id = ?`).get(profileId) as { n: number }).n;
     const running = async () => (await invoke<{ running: unknown }>(page, 'sync.status', { profileId })).running;

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { keyConnection, readHead, StoreKey } from '../../src-main/store/cipher';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const RESULTS = path.join(ROOT, 'test-results');
@@ -53,7 +55,11 @@ export async function startApp(opts: { dataDir?: string; env?: Record<string, st
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        const exited = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+        if (!exited) {
+          child.kill('SIGKILL');
+          throw new Error(`twofold serve did not stop within 20 s of SIGTERM; stderr: ${stderr.slice(-2000)}`);
+        }
       }
     },
   };
@@ -213,6 +219,30 @@ export async function screenshotAs(page: Page, dir: string, name: string): Promi
   const file = path.join(folder, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * A connection to the running app's store, keyed as the app keys it: the key from the OS
+ * keychain (the e2e tests run inside scripts/with-keyring.js), found by the file's salt.
+ */
+export async function openAppStore(dataDir: string, opts: { readonly?: boolean } = {}): Promise<Database.Database> {
+  const file = path.join(dataDir, 'twofold.sqlite');
+  const key = await appStoreKey(file);
+  const db = new Database(file, { readonly: !!opts.readonly });
+  keyConnection(db, key);
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** The store's key as the README says it is kept: service "Twofold", account "store-key:<the file's salt>". */
+export async function appStoreKey(file: string): Promise<StoreKey> {
+  const salt = readHead(file);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const keytar = require('keytar') as typeof import('keytar');
+  const hex = salt ? await keytar.getPassword('Twofold', `store-key:${salt.toString('hex')}`) : null;
+  const key = hex ? StoreKey.fromHex(hex) : null;
+  if (!key) throw new Error(`no key for ${file} in the OS keychain`);
+  return key;
 }
 
 /** From the welcome screen: "Explore with sandbox data", then the Sync view while its first sync runs. */

@@ -6,13 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { launchBrowser, openAppStore, screenshot, startApp, type RunningApp } from './harness';
 
-function seed(file: string): void {
-  const db = new Database(file);
-  db.pragma('busy_timeout = 5000');
+async function seed(dataDir: string): Promise<void> {
+  const db = await openAppStore(dataDir);
   const t = '2026-01-01T00:00:00.000Z';
   const pid = Number(db.prepare("INSERT INTO profiles (name, created_at, updated_at) VALUES ('Wayne Foundation', ?, ?)").run(t, t).lastInsertRowid);
   const vomo = db.prepare(
@@ -46,7 +44,7 @@ describe('identity in Chromium', () => {
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-e2e-identity-'));
     app = await startApp({ dataDir });
-    seed(path.join(dataDir, 'twofold.sqlite'));
+    await seed(dataDir);
     browser = await launchBrowser();
   });
   afterAll(async () => {

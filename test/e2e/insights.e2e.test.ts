@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startApp, type RunningApp } from './harness';
-import Database from 'better-sqlite3';
+import { launchBrowser, openAppStore, screenshot, startApp, type RunningApp } from './harness';
 
 interface PersonSeed {
   id: string;
@@ -33,9 +32,8 @@ interface PersonSeed {
   parts?: [string, string, number][];
 }
 
-function seedDatabase(file: string, persons: PersonSeed[]): void {
-  const db = new Database(file);
-  db.pragma('busy_timeout = 5000');
+async function seedDatabase(dataDir: string, persons: PersonSeed[]): Promise<void> {
+  const db = await openAppStore(dataDir);
   const pid = Number(
     db.prepare("INSERT INTO profiles (name, vomo_url, crm_url, created_at, updated_at) VALUES ('Hope House', 'https://api.vomo.org/v1', 'https://api.virtuoussoftware.com', 'x', 'x')").run().lastInsertRowid,
   );
@@ -107,7 +105,7 @@ describe('insights in the web shell (Chromium)', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-e2e-insights-'));
     app = await startApp({ dataDir });
-    seedDatabase(path.join(dataDir, 'twofold.sqlite'), seeds());
+    await seedDatabase(dataDir, seeds());
     browser = await launchBrowser();
   });
   afterAll(async () => {

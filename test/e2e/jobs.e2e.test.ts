@@ -5,9 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exploreSandboxToSync, gotoView, invokeInPage, launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { exploreSandboxToSync, gotoView, invokeInPage, launchBrowser, screenshot, startApp, type RunningApp, openAppStore } from './harness';
 import { generate } from '../../bench/identityData';
 
 describe('long jobs in the web shell (Chromium)', () => {
@@ -53,8 +52,7 @@ describe('long jobs in the web shell (Chromium)', () => {
     const app = await startApp();
     apps.push(app);
     // A big organization: the export of everyone takes long enough to cancel.
-    const db = new Database(path.join(app.dataDir, 'twofold.sqlite'));
-    db.pragma('busy_timeout = 5000');
+    const db = await openAppStore(app.dataDir);
     db.transaction(() => generate(db, 100_000))();
     db.prepare(`UPDATE profiles SET is_sandbox = 0, name = 'Big Org'`).run();
     db.close();

@@ -26,7 +26,7 @@ export function workerBundles(): Promise<{ dir: string; backend: string; jobWork
         target: 'node20',
         rollupOptions: {
           input: { backend: path.join(ROOT, 'src-main/backend/entry.ts'), jobWorker: path.join(ROOT, 'src-main/jobs/worker.ts') },
-          external: ['better-sqlite3', 'keytar', 'electron', /^node:/],
+          external: ['better-sqlite3-multiple-ciphers', 'keytar', 'electron', /^node:/],
           output: { format: 'cjs', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
       },

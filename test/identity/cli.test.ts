@@ -4,7 +4,7 @@ import { identityCore, Mirrors } from './fixtures';
 import { runCliIn } from '../helpers/cliInProcess';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
-import { tempDir } from '../helpers/tempCore';
+import { tempDir, testStoreKey } from '../helpers/tempCore';
 import { identityReports } from '../../src-main/cli/reports/identity';
 import type { CliContext } from '../../src-main/cli/context';
 
@@ -39,7 +39,7 @@ describe('twofold rebuild <profile> [--from-scratch]', () => {
   it('reads only what changed since the last rebuild, or everything from scratch with the same persons', async () => {
     const dir = tempDir();
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    const core = createCore({ dataDir: dir, secrets: new MemorySecretStore() });
+    const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
     const profile = core.profiles.insert({ name: 'Org', vomoUrl: null, crmUrl: null, raiseUrl: null });
     const m = new Mirrors(core.db, profile.id);
     for (let i = 1; i <= 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'P', last: `L${i}` });
@@ -55,7 +55,7 @@ describe('twofold rebuild <profile> [--from-scratch]', () => {
     expect([first.persons, first.links, first.timings.recordsRead]).toEqual([20, 21, 21]);
     expect((await summary([])).timings.recordsRead).toBe(0);
     const personIds = async () => {
-      const c = createCore({ dataDir: dir, secrets: new MemorySecretStore() });
+      const c = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
       try {
         return c.db.prepare(`SELECT id FROM persons ORDER BY id`).pluck().all() as string[];
       } finally {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
-import { tempDir } from '../helpers/tempCore';
+import { tempDir, testStoreKey } from '../helpers/tempCore';
 import { profileNow } from '../../src-main/sandboxRuntime/clock';
 
 describe('the embedded sandbox ("Explore with sandbox data")', () => {
@@ -11,7 +11,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('creates a Sandbox profile whose tokens every process derives from its seed, and comes back where it was after a restart', async () => {
-    const core = createCore({ dataDir: dir, secrets });
+    const core = createCore({ dataDir: dir, secrets, storeKey: testStoreKey() });
     const started = await core.invoke('sandbox.start', { people: 150, sync: false });
     expect(started.ok).toBe(true);
     const profileId = (started as { data: { profileId: number } }).data.profileId;
@@ -37,7 +37,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
     await core.close();
 
     // A new process: the servers start again on new ports, replaying what happened.
-    const core2 = createCore({ dataDir: dir, secrets });
+    const core2 = createCore({ dataDir: dir, secrets, storeKey: testStoreKey() });
     await core2.invoke('sandbox.admin', { profileId, action: 'nightly-batch' });
     const restored = (await core2.invoke('sandbox.status', { profileId })) as { ok: true; data: { running: boolean; clock: string } };
     expect(restored.data.running).toBe(true);
@@ -47,7 +47,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
 
   it('has one owner: a second process uses the running servers, never rewrites them, and takes over when they are gone', async () => {
     const dataDir = tempDir();
-    const app = createCore({ dataDir, secrets: new MemorySecretStore(), shell: 'web' });
+    const app = createCore({ dataDir, secrets: new MemorySecretStore(), shell: 'web', storeKey: testStoreKey() });
     const started = (await app.invoke('sandbox.start', { people: 150, sync: false })) as { ok: true; data: { profileId: number } };
     const profileId = started.data.profileId;
     await app.invoke('sandbox.admin', { profileId, action: 'advance', days: 3 });
@@ -56,7 +56,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
     expect(appState.data.owner).toBe('this-process');
 
     // A CLI run on the same data folder: it uses the app's servers and its clock.
-    const cli = createCore({ dataDir, secrets: new MemorySecretStore(), shell: 'cli' });
+    const cli = createCore({ dataDir, secrets: new MemorySecretStore(), shell: 'cli', storeKey: testStoreKey() });
     const ensured = (await cli.invoke('sandbox.ensure', { profileId })) as { ok: true; data: { owner: string; ownerShell: string; clock: string; urls: { crm: string } } };
     expect(ensured.data).toMatchObject({ owner: 'another-process', ownerShell: 'web', clock: appState.data.clock });
     expect(ensured.data.urls.crm).toBe(urls.crm_url);
@@ -71,7 +71,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
     await app.close();
 
     // Nobody serves it now: the saved clock still answers, and the next user starts servers of its own.
-    const later = createCore({ dataDir, secrets: new MemorySecretStore(), shell: 'cli' });
+    const later = createCore({ dataDir, secrets: new MemorySecretStore(), shell: 'cli', storeKey: testStoreKey() });
     const idle = (await later.invoke('sandbox.status', { profileId })) as { ok: true; data: { running: boolean; clock: string } };
     expect(idle.data).toMatchObject({ running: false, clock: appState.data.clock });
     const own = (await later.invoke('sandbox.ensure', { profileId })) as { ok: true; data: { owner: string; clock: string } };
@@ -81,7 +81,7 @@ describe('the embedded sandbox ("Explore with sandbox data")', () => {
   });
 
   it('refuses sandbox actions on a real profile', async () => {
-    const core = createCore({ dataDir: tempDir(), secrets: new MemorySecretStore() });
+    const core = createCore({ dataDir: tempDir(), secrets: new MemorySecretStore(), storeKey: testStoreKey() });
     const p = await core.invoke('profiles.add', { name: 'Real', vomoUrl: 'https://v.example', crmUrl: 'https://c.example' });
     const id = (p as { data: { id: number } }).data.id;
     expect(await core.invoke('sandbox.admin', { profileId: id, action: 'advance', days: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });

@@ -11,6 +11,7 @@ import { runCliIn } from '../helpers/cliInProcess';
 import { readSecret } from '../../src-main/cli/commands/token';
 import { parseOnly } from '../../src-main/cli/commands/sync';
 import { startFakeCrm, startFakeRaise, startFakeVomo, type FakeServer } from '../connectors/fakeServers';
+import { TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 
 const servers: FakeServer[] = [];
 let dir = '';
@@ -27,6 +28,8 @@ beforeAll(async () => {
   const vomo = await startFakeVomo({ token: 'vomo-tok-123456', users: Array.from({ length: 7 }, (_, i) => ({ id: i + 1, email: `v${i}@x.org`, updatedMs: T0, participations: [] })), pageSize: 3 });
   const raise = await startFakeRaise({ token: 'raise-tok-123456', data: { Donor: [], Gift: [], RecurringGift: [], Campaign: [] }, sinceParam: 'ModifiedAfter' });
   servers.push(crm, vomo, raise);
+  // Keychain-less mode, as a scheduled job runs: the store key and the tokens from the environment.
+  process.env.TWOFOLD_STORE_KEY = TEST_STORE_KEY_HEX;
   process.env.TWOFOLD_VOMO_TOKEN = 'vomo-tok-123456';
   process.env.TWOFOLD_CRM_TOKEN = 'crm-tok-123456';
   process.env.TWOFOLD_RAISE_TOKEN = 'raise-tok-123456';
@@ -36,6 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.TWOFOLD_STORE_KEY;
   delete process.env.TWOFOLD_VOMO_TOKEN;
   delete process.env.TWOFOLD_CRM_TOKEN;
   delete process.env.TWOFOLD_RAISE_TOKEN;

@@ -13,10 +13,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildScript } from './child/build';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
+import { openTestStore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 
 let cliPath = '';
 const closers: (() => Promise<void> | void)[] = [];
@@ -41,7 +41,8 @@ function twofold(dataDir: string, args: string[], env: Record<string, string> = 
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [cliPath, '--data-dir', dataDir, ...args], {
-      env: { ...process.env, ...env, TWOFOLD_LOG_LEVEL: 'error' },
+      // Keychain-less, as a scheduled job runs: the store key from TWOFOLD_STORE_KEY.
+      env: { ...process.env, TWOFOLD_STORE_KEY: TEST_STORE_KEY_HEX, ...env, TWOFOLD_LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -77,7 +78,7 @@ async function listen(handler: http.RequestListener): Promise<string> {
 }
 
 function lastRun(dataDir: string): { status: string; crm: string | null } {
-  const db = new Database(path.join(dataDir, 'twofold.sqlite'), { readonly: true });
+  const db = openTestStore(dataDir, { readonly: true });
   try {
     const run = db.prepare('SELECT id, status FROM sync_runs ORDER BY id DESC LIMIT 1').get() as { id: number; status: string };
     const crm = db.prepare(`SELECT status FROM sync_run_collectors WHERE run_id = ? AND api = 'crm'`).pluck().get(run.id) as string | undefined;
@@ -88,7 +89,7 @@ function lastRun(dataDir: string): { status: string; crm: string | null } {
 }
 
 function query<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(path.join(dataDir, 'twofold.sqlite'), { readonly: true });
+  const db = openTestStore(dataDir, { readonly: true });
   try {
     return db.prepare(sql).all(...params) as T[];
   } finally {

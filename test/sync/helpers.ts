@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCore, type Core } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
+import { testStoreKey } from '../helpers/tempCore';
 import type { DeepPartial, SyncTuning } from '../../src-main/sync/config';
 import type { SyncService } from '../../src-main/sync/syncService';
 
@@ -28,7 +29,7 @@ export async function makeEnv(
   tuning: DeepPartial<SyncTuning> = {},
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-sync-')),
 ): Promise<TestEnv> {
-  const core = createCore({ dataDir: dir, secrets: new MemorySecretStore() });
+  const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
   const profile = core.profiles.byName('Org') ?? core.profiles.insert({ name: 'Org', vomoUrl: urls.vomo, crmUrl: urls.crm, raiseUrl: urls.raise });
   for (const [api, t] of Object.entries(tokens)) if (t) await core.secrets.set(profile.id, api as 'vomo', t);
   const sync = core.sync;

@@ -29,8 +29,11 @@ async function backendOverPort(askSavePath = false) {
     { chooseSavePath: async (name) => ((asked = name), null), kill: () => port1.close() },
   );
   open.push(client);
-  // No keychain in this test: a keytar path that does not exist makes the store say so.
-  await client.start({ dataDir: tempDir(), shell: 'electron', keytarPath: '/nonexistent/keytar', askSavePath });
+  // No keychain in this test (a keytar path that does not exist): the store key comes from
+  // TWOFOLD_STORE_KEY, the way the CLI's `serve` may take it.
+  process.env.TWOFOLD_STORE_KEY = 'ab'.repeat(32);
+  await client.start({ dataDir: tempDir(), shell: 'electron', keytarPath: '/nonexistent/keytar', askSavePath, storeKeys: 'env-or-keychain' });
+  delete process.env.TWOFOLD_STORE_KEY;
   return { client, asked: () => asked };
 }
 

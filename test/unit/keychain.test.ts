@@ -9,7 +9,7 @@ import { createCore, type Core } from '../../src-main/core/app';
 import { KeychainSecretStore } from '../../src-main/secrets/keychain';
 import { setLogSink } from '../../src-main/core/log';
 import { databasePath } from '../../src-main/store/db';
-import { tempDir } from '../helpers/tempCore';
+import { tempDir, testStoreKey } from '../helpers/tempCore';
 
 const haveBus = !!process.env.DBUS_SESSION_BUS_ADDRESS;
 if (process.env.TWOFOLD_REQUIRE_KEYCHAIN && !haveBus) {
@@ -26,7 +26,7 @@ describe.runIf(haveBus)('OS keychain (real gnome-keyring)', () => {
   beforeAll(async () => {
     dir = tempDir();
     setLogSink((l) => logLines.push(l), 'debug');
-    core = createCore({ dataDir: dir, secrets: new KeychainSecretStore() });
+    core = createCore({ dataDir: dir, secrets: new KeychainSecretStore(), storeKey: testStoreKey() });
     const p = await core.invoke('profiles.add', { name: `Keychain ${Date.now()}`, vomoUrl: 'https://v.example', crmUrl: 'https://c.example' });
     if (!p.ok) throw new Error(p.error.message);
     profileId = (p.data as { id: number }).id;

@@ -36,3 +36,25 @@ describe('npm start launcher', () => {
     }
   });
 });
+
+describe('native addons for Electron', () => {
+  it('rebuilds the addons the main process loads, and points it at the cipher build of SQLite', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    // The store's SQLite is better-sqlite3-multiple-ciphers, built from source (allowScripts), not better-sqlite3.
+    expect(pkg.dependencies['better-sqlite3-multiple-ciphers']).toBeTruthy();
+    expect(pkg.dependencies['better-sqlite3']).toBeUndefined();
+    expect(pkg.allowScripts['better-sqlite3-multiple-ciphers']).toBe(true);
+    expect(pkg.allowScripts.keytar).toBe(false);
+    expect(launcher.NATIVE_MODULES).toEqual(['better-sqlite3-multiple-ciphers', 'keytar']);
+    // What the rebuilt folder holds must include what each addon requires at run time.
+    for (const mod of launcher.NATIVE_MODULES) {
+      const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', mod, 'package.json'), 'utf8')).dependencies ?? {}).filter((d) => d !== 'prebuild-install');
+      for (const d of deps) expect([...launcher.NATIVE_MODULES, ...launcher.NATIVE_SUPPORT], `${mod} needs ${d}`).toContain(d);
+    }
+    // The main process's path into that folder names the file the Node build has at the same place.
+    const { nativePaths } = await import('../../src-main/electron/nativePaths');
+    const p = nativePaths(ROOT);
+    expect(fs.existsSync(p.sqlite!)).toBe(true);
+    expect(fs.existsSync(path.join(p.keytar!, 'package.json'))).toBe(true);
+  });
+});

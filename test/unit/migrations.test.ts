@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { openDatabase } from '../../src-main/store/db';
 import { allMigrations } from '../../src-main/store/migrations';
 import { MigrationError, type Migration } from '../../src-main/store/migrate';

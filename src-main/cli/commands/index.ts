@@ -9,8 +9,9 @@ import { register as push } from './push';
 import { register as token } from './token';
 import { register as sync } from './sync';
 import { register as rebuild } from './rebuild';
+import { register as store } from './store';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** The order here is the order `twofold --help` lists them. */
-export const commands: RegisterCommand[] = [profile, token, sync, rebuild, serve, sandbox, report, exportCmd, push];
+export const commands: RegisterCommand[] = [profile, token, sync, rebuild, serve, sandbox, report, exportCmd, push, store];

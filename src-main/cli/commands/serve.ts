@@ -20,10 +20,16 @@ export function register(program: Command, ctx: CliContext): void {
       const port = o.port === undefined ? 0 : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${o.port}"`);
       // The core runs in a worker thread: the server and the event stream answer while it works.
+      // The shell starts even when the store can't be opened: the page says why and offers the ways out.
       let backend;
       let shell;
       try {
-        backend = await startThreadBackend({ dataDir: ctx.dataDir(), envTokens: true });
+        backend = await startThreadBackend({ dataDir: ctx.dataDir(), envTokens: true, storeKeys: 'env-or-keychain' });
+        const status = await backend.invoke('store.status', {});
+        if (status.ok) {
+          const st = status.data as { state: string; message: string | null };
+          if (st.state !== 'open' && st.message) process.stderr.write(`twofold: ${st.message}\n`);
+        }
       } catch (err) {
         throw new CliError((err as Error).message);
       }

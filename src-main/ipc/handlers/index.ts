@@ -1,4 +1,4 @@
-import type { Contract } from '../../../src-shared/ipc/contract';
+import type { CoreContract } from '../../../src-shared/ipc/contract';
 import type { HandlerMap } from '../handlerTypes';
 import { profileHandlers } from './profiles';
 import { syncHandlers } from './sync';
@@ -10,7 +10,7 @@ import { sandboxHandlers } from './sandbox';
 import { jobsHandlers } from './jobs';
 
 /** Every channel of the contract has exactly one handler; a missing one is a compile error. */
-export const allHandlers: HandlerMap<Contract> = {
+export const allHandlers: HandlerMap<CoreContract> = {
   ...profileHandlers,
   ...syncHandlers,
   ...identityHandlers,

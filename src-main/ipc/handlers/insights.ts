@@ -4,7 +4,7 @@ import { requireProfile } from './profiles';
 import { LISTS, listInfo } from '../../insights/listRegistry';
 import { overview } from '../../insights/overview';
 import { getInsightSettings, setInsightSettings } from '../../insights/settings';
-import { listExports } from '../../export/exportLog';
+import { deleteExportFile, listExportFiles, listExports } from '../../export/exportLog';
 import { defaultAsOf } from '../../insights/referenceClock';
 
 export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
@@ -48,5 +48,16 @@ export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
   'exports.list'(input, { core }) {
     requireProfile(core, input.profileId);
     return listExports(core.db, input.profileId, input.limit);
+  },
+  'exports.files'(input, { core }) {
+    requireProfile(core, input.profileId);
+    return listExportFiles(core.db, input.profileId);
+  },
+  'exports.deleteFile'(input, { core }) {
+    requireProfile(core, input.profileId);
+    const file = deleteExportFile(core.db, input.profileId, input.exportId);
+    core.audit.record({ profileId: input.profileId, action: 'export.deleteFile', subjectType: 'export', subjectId: String(input.exportId), detail: { file } });
+    core.events.emit('data.changed', { profileId: input.profileId, scope: 'exports' });
+    return { ok: true as const };
   },
 };

@@ -9,6 +9,7 @@ import { api } from '../../ipc/client';
 import { downloadUrl, transport } from '../../ipc/transport';
 import { COLUMN_LABELS, describeFilters, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
 import { fmtCount, fmtDay, fmtMoney, plural } from '../../../src-shared/format';
+import { UnencryptedExportNote } from '../store/UnencryptedExportNote';
 import { useJobs } from '../jobs/useJobs';
 import { JobProgress } from '../jobs/JobProgress';
 
@@ -103,6 +104,7 @@ export function ExportDialog(p: ExportDialogProps) {
           onChange={(v) => setRecentDays(v === '' ? '' : Number(v))}
         />
         <Checkbox label="This is an outreach export (count these people as asked)" checked={outreach} onChange={(e) => setOutreach(e.currentTarget.checked)} />
+        <UnencryptedExportNote writtenTo={result && !result.cancelled ? result.filePath : null} />
         {error && (
           <Alert color="red" role="alert">
             {error}

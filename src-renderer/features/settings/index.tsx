@@ -6,12 +6,15 @@ import { ConnectionsPanel } from './ConnectionsPanel';
 import { InsightsSettings } from '../insights/InsightsSettings';
 import { ReconcileSettings } from '../reconciliation/ReconcileSettings';
 import { AuthoritySettings } from '../conflicts/AuthoritySettings';
+import { BackupsPanel } from '../store/BackupsPanel';
 
-const TABS = ['profiles', 'connections', 'authority', 'insights', 'reconciliation'];
+const TABS = ['profiles', 'connections', 'authority', 'insights', 'reconciliation', 'backups'];
+/** Tabs about the whole store, open with or without a profile. */
+const STORE_TABS = ['profiles', 'backups'];
 
 /** The tab lives in the URL (#/settings/connections) so links can open it and a reload keeps it. */
 export default function SettingsView({ profileId, param }: ViewProps) {
-  const tab = param && TABS.includes(param) && (profileId || param === 'profiles') ? param : 'profiles';
+  const tab = param && TABS.includes(param) && (profileId || STORE_TABS.includes(param)) ? param : 'profiles';
   return (
     <Tabs value={tab} onChange={(v) => v && navigate('settings', v)} keepMounted={false}>
       <Tabs.List>
@@ -28,6 +31,7 @@ export default function SettingsView({ profileId, param }: ViewProps) {
         <Tabs.Tab value="reconciliation" disabled={!profileId}>
           Reconciliation
         </Tabs.Tab>
+        <Tabs.Tab value="backups">Backups</Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="profiles" pt="md">
         <ProfilesPanel />
@@ -43,6 +47,9 @@ export default function SettingsView({ profileId, param }: ViewProps) {
       </Tabs.Panel>
       <Tabs.Panel value="reconciliation" pt="md">
         {profileId ? <ReconcileSettings profileId={profileId} /> : null}
+      </Tabs.Panel>
+      <Tabs.Panel value="backups" pt="md">
+        <BackupsPanel profileId={profileId} />
       </Tabs.Panel>
     </Tabs>
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from '../channel';
+import { channel, OkOutput } from '../channel';
 import {
   ExportLogEntry,
   ExportRequest,
@@ -10,6 +10,7 @@ import {
   ListQuery,
   Overview,
 } from '../../domain/insights';
+import { ExportFile } from '../../domain/store';
 
 const ProfileRef = z.object({ profileId: z.number().int().positive() });
 
@@ -29,4 +30,8 @@ export const insightsChannels = {
   /** Export a list to CSV: a save dialog in Electron, a download in the web shell. */
   'exports.create': channel(ExportRequest, ExportResult),
   'exports.list': channel(ProfileRef.extend({ limit: z.number().int().min(1).max(1000).default(100) }), z.array(ExportLogEntry)),
+  /** Export files (unencrypted CSVs) that still exist where they were written. */
+  'exports.files': channel(ProfileRef, z.array(ExportFile)),
+  /** Deletes one export's file; the export log keeps its entry. */
+  'exports.deleteFile': channel(ProfileRef.extend({ exportId: z.number().int().positive() }), OkOutput),
 };

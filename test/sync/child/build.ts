@@ -26,13 +26,13 @@ export function buildScript(entry: string, name: string): Promise<string> {
           minify: false,
           target: 'node20',
           rollupOptions: {
-            external: ['better-sqlite3', 'keytar', 'electron', /^node:/],
+            external: ['better-sqlite3-multiple-ciphers', 'keytar', 'electron', /^node:/],
             output: { format: 'cjs', entryFileNames: `${name}.cjs`, inlineDynamicImports: true },
           },
         },
         ssr: { noExternal: true, target: 'node' },
       });
-      // better-sqlite3 resolves from the repo's node_modules.
+      // The native addons resolve from the repo's node_modules.
       fs.symlinkSync(path.join(root, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
       return path.join(outDir, `${name}.cjs`);
     })();

@@ -6,11 +6,12 @@
 import { createCore } from '../../../src-main/core/app';
 import { MemorySecretStore } from '../../../src-main/secrets/memoryStore';
 import { EnvOverlaySecretStore } from '../../../src-main/secrets/envOverlay';
+import { testStoreKey } from '../../helpers/tempCore';
 
 async function main(): Promise<void> {
   const [dataDir, profileId, optsJson] = process.argv.slice(2);
   const opts = JSON.parse(optsJson ?? '{}') as { tuning?: object; apis?: ('vomo' | 'crm' | 'raise')[]; full?: boolean };
-  const core = createCore({ dataDir: dataDir!, secrets: new EnvOverlaySecretStore(new MemorySecretStore()) });
+  const core = createCore({ dataDir: dataDir!, secrets: new EnvOverlaySecretStore(new MemorySecretStore()), storeKey: testStoreKey() });
   const svc = core.sync;
   if (opts.tuning) svc.configure(opts.tuning);
   core.events.on('sync.progress', (p) => process.stdout.write(JSON.stringify(p) + '\n'));
