@@ -2,8 +2,8 @@
  * Identity benchmark: the rebuild (join, lineage, measures, conflicts, split detection) at 250k
  * and 1M persons, mirror rows generated in SQL. Four rebuilds per size: the first (empty
  * store), one with nothing changed, one after a sync that changed ~1% of the records, and a
- * full recompute (every stored person digest forgotten, the node cache kept: what a new
- * field-authority setting costs); then split detection over every person. Prints JSON and writes
+ * full recompute (a new field-authority setting: every person recomputed, the node cache
+ * kept); then split detection over every person. Prints JSON and writes
  * bench-results/identity.json.
  * Run: npm run bench -- identity   (IDENTITY_BENCH_SIZES=250000,1000000 to choose sizes)
  * Each size runs twice back to back, on a plain store and on an encrypted one (the app's
@@ -49,11 +49,11 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       const [, genMs] = time(() => db.transaction(() => generate(db, n))());
       // What the service does (less its run record and event): planner statistics refreshed, then
       // one transaction per rebuild.
-      const rebuild = (now: string, label: string) =>
+      const rebuild = (now: string, label: string, s = settings) =>
         time(() => {
           refreshPlannerStats(db);
           return db.transaction(() => {
-            const r = rebuildIdentity(db, 1, settings, now);
+            const r = rebuildIdentity(db, 1, s, now);
             db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (1, ?, ?, 'rebuild')`).run(now, now);
             return r;
           })();
@@ -62,10 +62,9 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       const [unchanged, unchangedMs] = rebuild('2026-01-03T00:00:00.000Z', 'unchangedRebuild');
       db.transaction(() => syncOnePercent(db, n))();
       const [changed, changedMs] = rebuild('2026-01-04T00:00:00.000Z', 'onePercentChangedRebuild');
-      // Every stored digest forgotten: each person recomputed and rewritten, IDs kept (what a
-      // new field-authority setting costs).
-      db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = 1`).run();
-      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z', 'fullRecompute');
+      // A new field-authority setting: every person recomputed and rewritten, IDs kept.
+      const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const } };
+      const [recompute, recomputeMs] = rebuild('2026-01-05T00:00:00.000Z', 'fullRecompute', authority);
       // Split detection over every person (a rebuild runs it only for the persons it recomputed).
       const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))(), 'splitDetection');
       const r = {
@@ -83,8 +82,9 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         candidatesOpen: unchanged.candidatesOpen,
         personsWritten: { first: first.timings.personsWritten, unchanged: unchanged.timings.personsWritten, onePercent: changed.timings.personsWritten, recompute: recompute.timings.personsWritten },
         timings: { first: first.timings, unchanged: unchanged.timings, onePercent: changed.timings, recompute: recompute.timings },
-        // The 30 s target, per rebuild: a sync's rebuild is the after-1% one.
-        underTarget: { onePercentChanged: changedMs < 30_000, unchanged: unchangedMs < 30_000, first: firstMs < 30_000, fullRecompute: recomputeMs < 30_000 },
+        // Issue 16's targets at 1M: first and full recompute under 30 s, after a 1% sync under 5 s,
+        // nothing changed under 1 s, peak RSS under 1 GB.
+        underTarget: { onePercentChanged: changedMs < 5_000, unchanged: unchangedMs < 1_000, first: firstMs < 30_000, fullRecompute: recomputeMs < 30_000, peakRss: process.resourceUsage().maxRSS < 1024 * 1024 },
         // Peak resident memory of this process so far (generation included).
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         // Other processes share the two cores: the 1-minute load average puts the times in context.
@@ -108,6 +108,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       firstRebuildRatio: +(b.firstRebuildMs / a.firstRebuildMs).toFixed(2),
       unchangedRebuildRatio: +(b.unchangedRebuildMs / a.unchangedRebuildMs).toFixed(2),
       onePercentChangedRebuildRatio: +(b.onePercentChangedRebuildMs / a.onePercentChangedRebuildMs).toFixed(2),
+      fullRecomputeRatio: +(b.fullRecomputeMs / a.fullRecomputeMs).toFixed(2),
       splitDetectionRatio: +(b.splitDetectionMs / a.splitDetectionMs).toFixed(2),
     };
   }

@@ -1,37 +1,38 @@
 /**
- * Insights at scale: 1,000,000 synthetic persons built directly in SQL in a temporary data
- * folder. Measures the median time of each list's first page and of the overview, the count
- * of each list (cold), a search, and a 100,000-row CSV export's time and peak RSS.
+ * Insights at scale: 250,000 and 1,000,000 synthetic persons (with VOMO links and participations)
+ * built in SQL in a temporary data folder, their insight measures computed by the real refresh.
+ * Measures, per size: the full measure refresh and the refresh after 1% of persons changed; each
+ * list's cold count (default filters and with every filter); page 1 and page 5,000 of every list
+ * under every sort and direction (page 5,000 read by keyset from the cursor of the row before it,
+ * as the pager arrives there); the OFFSET page the lists used before, for comparison; a search;
+ * the overview; a 100,000-row CSV export's time and memory, and a 200,000-row one's memory (flat
+ * memory: the same growth for twice the rows).
  * Prints JSON and writes bench-results/insights.json.
+ * Run: npm run bench -- insights   (INSIGHTS_BENCH_SIZES=250000,1000000 to choose sizes)
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempCore } from '../test/helpers/tempCore';
 import { overview, overlapCounts } from '../src-main/insights/overview';
-import { LISTS } from '../src-main/insights/listRegistry';
-import type { Db } from '../src-main/store/db';
+import { LISTS, effectiveFilters } from '../src-main/insights/listRegistry';
+import { ensureInsightMeasures } from '../src-main/insights/measures';
+import { buildListQuery, cursorOf, encodeCursor, queryCount, queryOffset, type RawRow } from '../src-main/insights/query';
+import { notePersonChanges } from '../src-main/identity/personChanges';
+import { InsightSettings, type ListName, type ListSort } from '../src-shared/domain/insights';
+import type { Core } from '../src-main/core/app';
+import { AS_OF, build } from './insightsData';
 
-const N = Number(process.env.INSIGHTS_BENCH_PERSONS ?? 1_000_000);
+const SIZES = (process.env.INSIGHTS_BENCH_PERSONS ?? process.env.INSIGHTS_BENCH_SIZES ?? '250000,1000000').split(',').map(Number);
 const EXPORT_ROWS = 100_000;
-const AS_OF = '2026-11-01';
-const RUNS = 15;
+const RUNS = 9;
+const PAGE = 50;
+const DEEP_PAGE = 5_000;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
-async function repeat(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await timeAsync(fn));
-  return out;
+  return +s[Math.floor(s.length / 2)]!.toFixed(2);
 }
 
 function time(fn: () => unknown): number {
@@ -40,121 +41,135 @@ function time(fn: () => unknown): number {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-function build(db: Db, profileId: number, n: number, prefix: string): void {
-  const FIRST = ['Ada', 'Ben', 'Cleo', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal', 'Ivy', 'Jo', 'Kim', 'Lu', 'Mia', 'Ned', 'Oli', 'Pia', 'Quin', 'Ray', 'Sue', 'Tom', 'Uma', 'Vic', 'Wes', 'Xia', 'Yan', 'Zoe', '王', 'Ελένη', 'José', 'Zoë'];
-  const LAST = ['Smith', 'Jones', 'Garcia', 'Nguyen', 'Kim', 'Okafor', 'Müller', 'Rossi', 'Silva', 'Kowalski', 'Dubois', 'Ivanova', 'Tanaka', 'Haddad', 'Cohen', 'Patel', "O'Brien", 'Smith, Jr.', 'Lee', 'Brown'];
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS fn (k INTEGER PRIMARY KEY, v TEXT); CREATE TEMP TABLE IF NOT EXISTS ln (k INTEGER PRIMARY KEY, v TEXT);
-           DELETE FROM temp.fn; DELETE FROM temp.ln;`);
-  FIRST.forEach((v, k) => db.prepare('INSERT INTO temp.fn VALUES (?, ?)').run(k, v));
-  LAST.forEach((v, k) => db.prepare('INSERT INTO temp.ln VALUES (?, ?)').run(k, v));
-  db.transaction(() => {
-    db.prepare(
-      `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < @n),
-       base AS (
-         SELECT i, h % 10 < 6 AS v, (h / 10) % 10 < 5 AS c, (h / 100) % 10 < 2 AS r,
-                (SELECT v FROM temp.fn WHERE k = (h / 1000) % ${FIRST.length}) AS f,
-                (SELECT v FROM temp.ln WHERE k = (h / 100000) % ${LAST.length}) || CASE WHEN i % 3 = 0 THEN '' ELSE '-' || (i % 997) END AS l
-           FROM (SELECT i, (i * 2654435761) % 4294967296 AS h FROM seq))
-       INSERT INTO persons (profile_id, id, email_norm, display_first_name, display_last_name, display_name, display_email, display_phone,
-         has_vomo, has_crm, has_raise, vomo_user_id, crm_contact_id, raise_donor_id, name_key, email_opted_in,
-         crm_gift_count, raise_gift_count, lifetime_giving_cents, first_gift_date, last_gift_date, first_raise_gift_date, created_at, updated_at)
-       SELECT @pid, @prefix || printf('%09d', i), lower(f) || '.' || i || '@example.org', f, l, f || ' ' || l, lower(f) || '.' || i || '@example.org',
-         '+1555' || printf('%07d', i % 10000000),
-         v, c, r, CASE WHEN v THEN 'u' || i END, CASE WHEN c THEN 'c' || i END, CASE WHEN r THEN 'r' || i END,
-         lower(l) || '|' || lower(f), CASE i % 7 WHEN 0 THEN 0 WHEN 1 THEN NULL ELSE 1 END,
-         CASE WHEN c THEN (i * 13) % 20 ELSE 0 END, CASE WHEN r THEN 1 + (i % 3) ELSE 0 END,
-         CASE WHEN (c OR r) AND (i % 11) <> 0 THEN (i * 7919) % 500000 ELSE 0 END,
-         CASE WHEN (c OR r) AND (i % 11) <> 0 THEN date(@asOf, '-' || (400 + (i * 37) % 3000) || ' days') END,
-         CASE WHEN (c OR r) AND (i % 11) <> 0 THEN date(@asOf, '-' || ((i * 31) % 2000) || ' days') END,
-         CASE WHEN r THEN date(@asOf, '-' || ((i * 17) % 900) || ' days') END,
-         'x', 'x'
-       FROM base`,
-    ).run({ n, pid: profileId, prefix, asOf: AS_OF });
-    db.prepare(
-      `INSERT INTO insight_measures (profile_id, person_id, total_hours, verified_hours, participations, verified_participations,
-         verified_by_check, last_participation_at, gift_count, score)
-       SELECT profile_id, id,
-         CASE WHEN has_vomo THEN (CAST(substr(id, -6) AS INTEGER) * 13) % 400 / 2.0 + 3 ELSE 0 END,
-         CASE WHEN has_vomo THEN (CAST(substr(id, -6) AS INTEGER) * 13) % 400 / 2.0 ELSE 0 END,
-         CASE WHEN has_vomo THEN 1 + CAST(substr(id, -6) AS INTEGER) % 40 ELSE 0 END,
-         CASE WHEN has_vomo THEN CAST(substr(id, -6) AS INTEGER) % 40 ELSE 0 END,
-         CASE WHEN has_vomo THEN CAST(substr(id, -6) AS INTEGER) % 40 ELSE 0 END,
-         CASE WHEN has_vomo THEN strftime('%Y-%m-%dT%H:%M:%SZ', @asOf, '-' || ((CAST(substr(id, -6) AS INTEGER) * 29) % 700) || ' days') END,
-         crm_gift_count, (CAST(substr(id, -6) AS INTEGER) * 17) % 31
-       FROM persons WHERE profile_id = @pid`,
-    ).run({ pid: profileId, asOf: AS_OF });
-    db.prepare(
-      `INSERT INTO insight_state (profile_id, refreshed_at, as_of, identity_run_id, persons) VALUES (?, ?, ?, NULL, ?)`,
-    ).run(profileId, new Date().toISOString(), AS_OF, n);
-  })();
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-describe('insights at a million persons', () => {
-  it('first pages, overview, counts, search and a 100k-row export', async () => {
-    const core = tempCore();
-    const db = core.db;
-    const results: Record<string, unknown> = { persons: N };
-    try {
-      const pid = Number(db.prepare("INSERT INTO profiles (name, vomo_url, crm_url, created_at, updated_at) VALUES ('Big', 'https://v', 'https://api.virtuoussoftware.com', 'x', 'x')").run().lastInsertRowid);
-      const exportPid = Number(db.prepare("INSERT INTO profiles (name, vomo_url, crm_url, created_at, updated_at) VALUES ('Export', 'https://v', 'https://c', 'x', 'x')").run().lastInsertRowid);
-      const t0 = Date.now();
-      build(db, pid, N, 'P');
-      build(db, exportPid, EXPORT_ROWS, 'E');
-      results.buildSeconds = (Date.now() - t0) / 1000;
-      db.pragma('wal_checkpoint(TRUNCATE)');
+async function repeat(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await timeAsync(fn));
+  return out;
+}
 
-      const firstPage: Record<string, number> = {};
-      const counts: Record<string, { rows: number; ms: number }> = {};
-      for (const def of Object.values(LISTS)) {
-        await core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false }); // warm the statement cache
-        const ms = await repeat(RUNS, () => core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false }));
-        firstPage[def.name] = +median(ms).toFixed(2);
-        let rows = 0;
-        const cms = await timeAsync(async () => (rows = await core.insights.listCount({ profileId: pid, list: def.name, asOf: AS_OF })));
-        counts[def.name] = { rows, ms: +cms.toFixed(1) };
+/** The cursor of the row just before the first row of page `page` (1-based), read once with OFFSET. */
+function cursorBefore(core: Core, profileId: number, list: ListName, sort: ListSort, page: number): { cursor: string; page: number } | null {
+  const q = buildListQuery({ profileId, list, sort, day: AS_OF, filters: effectiveFilters({}, InsightSettings.parse({})) });
+  const total = queryCount(core.db, q);
+  const reachable = Math.min(page, Math.ceil(total / PAGE));
+  if (reachable < 2) return null;
+  const [row] = queryOffset(core.db, q, (reachable - 1) * PAGE - 1, 1) as RawRow[];
+  return { cursor: encodeCursor(cursorOf(q, row!)), page: reachable };
+}
+
+async function measure(n: number): Promise<Record<string, unknown>> {
+  const core = tempCore();
+  const db = core.db;
+  const r: Record<string, unknown> = { persons: n };
+  try {
+    const pid = Number(db.prepare("INSERT INTO profiles (name, vomo_url, crm_url, created_at, updated_at) VALUES ('Big', 'https://v', 'https://api.virtuoussoftware.com', 'x', 'x')").run().lastInsertRowid);
+    const exportPids = new Map<number, number>();
+    for (const rows of [EXPORT_ROWS, 2 * EXPORT_ROWS])
+      exportPids.set(rows, Number(db.prepare("INSERT INTO profiles (name, vomo_url, crm_url, created_at, updated_at) VALUES (?, 'https://v', 'https://c', 'x', 'x')").run(`Export ${rows}`).lastInsertRowid));
+    const t0 = Date.now();
+    build(db, pid, n, 'P');
+    for (const [rows, xp] of exportPids) build(db, xp, rows, 'E');
+    r.buildSeconds = (Date.now() - t0) / 1000;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('ANALYZE');
+
+    // The measures: every person (after a first build), then 1% of them (after a sync).
+    r.measuresFullMs = Math.round(time(() => ensureInsightMeasures(db, pid, { scoreDay: AS_OF })));
+    for (const xp of exportPids.values()) ensureInsightMeasures(db, xp, { scoreDay: AS_OF });
+    db.transaction(() => {
+      const ids = db.prepare(`SELECT id FROM persons WHERE profile_id = ? AND CAST(substr(id, -6) AS INTEGER) % 100 = 7`).pluck().all(pid) as string[];
+      db.prepare(`UPDATE persons SET lifetime_giving_cents = lifetime_giving_cents + 100 WHERE profile_id = ? AND CAST(substr(id, -6) AS INTEGER) % 100 = 7`).run(pid);
+      db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (?, 'x', 'x', 'rebuild')`).run(pid);
+      notePersonChanges(db, pid, ids);
+      r.measuresChangedPersons = ids.length;
+    })();
+    r.measuresAfterOnePercentMs = Math.round(time(() => ensureInsightMeasures(db, pid, { scoreDay: AS_OF })));
+
+    const counts: Record<string, { rows: number; ms: number; filteredMs: number }> = {};
+    const firstPage: Record<string, number> = {};
+    const deepPage: Record<string, { worstMs: number; page: number; worstSort: string }> = {};
+    for (const def of Object.values(LISTS)) {
+      await core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false }); // measures current, statements warm
+      firstPage[def.name] = median(await repeat(RUNS, () => core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF }, { withTotal: false })));
+      let rows = 0;
+      const ms = await timeAsync(async () => (rows = await core.insights.listCount({ profileId: pid, list: def.name, asOf: AS_OF })));
+      const filters = { system: 'vomo' as const, hasEmail: true, ...(def.filters.includes('minGivingCents') ? { minGivingCents: 0 } : {}), ...(def.filters.includes('minVerifiedHours') ? { minVerifiedHours: 0 } : {}) };
+      const filteredMs = await timeAsync(() =>
+        core.insights.listCount({ profileId: pid, list: def.name, asOf: AS_OF, filters: Object.fromEntries(Object.entries(filters).filter(([k]) => (def.filters as string[]).includes(k))) }),
+      );
+      counts[def.name] = { rows, ms: +ms.toFixed(1), filteredMs: +filteredMs.toFixed(1) };
+      // Page 1 and page 5,000 under every sort, both directions.
+      let worst = { worstMs: 0, page: 0, worstSort: '' };
+      for (const key of def.sortKeys) {
+        for (const dir of ['asc', 'desc'] as const) {
+          const sort = { key, dir };
+          const first = median(await repeat(3, () => core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF, sort, limit: PAGE }, { withTotal: false })));
+          const at = cursorBefore(core, pid, def.name, sort, DEEP_PAGE);
+          const deep = at ? median(await repeat(3, () => core.insights.listPage({ profileId: pid, list: def.name, asOf: AS_OF, sort, limit: PAGE, cursor: at.cursor }, { withTotal: false }))) : first;
+          const w = Math.max(first, deep);
+          if (w > worst.worstMs) worst = { worstMs: +w.toFixed(2), page: at?.page ?? 1, worstSort: `${key} ${dir}` };
+        }
       }
-      results.firstPageMedianMs = firstPage;
-      results.countColdMs = counts;
-      results.overviewColdMs = +time(() => overview(db, pid)).toFixed(2);
-      const ov = Array.from({ length: RUNS }, () => time(() => overview(db, pid)));
-      results.overviewMedianMs = +median(ov).toFixed(2);
-      results.overlapLiveMedianMs = +median(Array.from({ length: 5 }, () => time(() => overlapCounts(db, pid)))).toFixed(2);
-      const search = await repeat(RUNS, () => core.insights.listPage({ profileId: pid, list: 'donor-volunteers', asOf: AS_OF, search: 'Kowal' }, { withTotal: false }));
-      results.searchMedianMs = +median(search).toFixed(2);
-      const deep = await repeat(5, () => core.insights.listPage({ profileId: pid, list: 'all', asOf: AS_OF, offset: 200_000 }, { withTotal: false }));
-      results.offset200kMedianMs = +median(deep).toFixed(2);
+      deepPage[def.name] = worst;
+    }
+    r.firstPageMedianMs = firstPage;
+    r.countColdMs = counts;
+    r.pageOneAndDeepWorstMs = deepPage;
+    r.overviewColdMs = +time(() => overview(db, pid)).toFixed(2);
+    r.overviewMedianMs = median(Array.from({ length: RUNS }, () => time(() => overview(db, pid))));
+    r.overlapLiveMedianMs = median(Array.from({ length: 3 }, () => time(() => overlapCounts(db, pid))));
+    r.searchMedianMs = median(await repeat(RUNS, () => core.insights.listPage({ profileId: pid, list: 'donor-volunteers', asOf: AS_OF, search: 'Kowal' }, { withTotal: false })));
+    r.offset200kMedianMs = median(await repeat(3, () => core.insights.listPage({ profileId: pid, list: 'all', asOf: AS_OF, offset: 200_000 }, { withTotal: false })));
 
-      // Export: 100,000 rows, streamed; peak RSS sampled while it runs.
+    // Exports: time and memory at 100k rows, memory at 200k rows.
+    const exportOf = async (rows: number) => {
       (globalThis as { gc?: () => void }).gc?.();
       const rssBefore = process.memoryUsage().rss;
       let peak = rssBefore;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-      const out = path.join(core.dataDir, 'bench-export.csv');
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      const out = path.join(core.dataDir, `bench-export-${rows}.csv`);
       const te = Date.now();
-      const res = await core.exports.create({ profileId: exportPid, list: 'all', asOf: AS_OF, columns: ['personId', 'firstName', 'lastName', 'email', 'phone', 'systems', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'] }, { kind: 'file', path: out });
-      const exportMs = Date.now() - te;
+      const res = await core.exports.create(
+        { profileId: exportPids.get(rows)!, list: 'all', asOf: AS_OF, columns: ['personId', 'firstName', 'lastName', 'email', 'phone', 'systems', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'] },
+        { kind: 'file', path: out },
+      );
+      const ms = Date.now() - te;
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().rss);
-      results.export = {
-        rows: res.rowCount,
-        ms: exportMs,
-        fileMB: +(fs.statSync(out).size / 1e6).toFixed(1),
-        rssBeforeMB: +(rssBefore / 1e6).toFixed(1),
-        rssPeakMB: +(peak / 1e6).toFixed(1),
-        rssGrowthMB: +((peak - rssBefore) / 1e6).toFixed(1),
-      };
+      return { rows: res.rowCount, ms, fileMB: +(fs.statSync(out).size / 1e6).toFixed(1), rssGrowthMB: +((peak - rssBefore) / 1e6).toFixed(1) };
+    };
+    await exportOf(EXPORT_ROWS); // warm: statements, page cache
+    const e100 = [await exportOf(EXPORT_ROWS), await exportOf(EXPORT_ROWS)];
+    const e200 = await exportOf(2 * EXPORT_ROWS);
+    r.export100k = { rows: e100[0]!.rows, ms: Math.min(e100[0]!.ms, e100[1]!.ms), fileMB: e100[0]!.fileMB, rssGrowthMB: Math.max(e100[0]!.rssGrowthMB, e100[1]!.rssGrowthMB) };
+    r.export200k = e200;
+    const worstCount = Math.max(...Object.values(counts).map((c) => c.ms));
+    const worstPage = Math.max(...Object.values(deepPage).map((p) => p.worstMs));
+    r.underTarget = { countUnder300ms: worstCount < 300, pagesUnder50ms: worstPage < 50, exportUnder2s: (r.export100k as { ms: number }).ms < 2000 };
+    r.loadAverage = os.loadavg().map((x) => +x.toFixed(2));
+    return r;
+  } finally {
+    await core.cleanup();
+  }
+}
 
-      process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-      const dir = path.resolve(__dirname, '..', 'bench-results');
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'insights.json'), JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2));
-
-      for (const [list, ms] of Object.entries(firstPage)) expect(ms, `${list} first page`).toBeLessThan(100);
-      expect(results.overviewMedianMs as number).toBeLessThan(100);
-      expect(res.rowCount).toBe(EXPORT_ROWS);
-      expect(exportMs).toBeLessThan(3000);
-    } finally {
-      await core.cleanup();
+describe('insights at a million persons', () => {
+  it('measures, counts, page 1 and page 5,000 of every list and sort, search and exports', async () => {
+    const results: Record<string, unknown>[] = [];
+    for (const n of SIZES) {
+      const r = await measure(n);
+      results.push(r);
+      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     }
+    const dir = path.resolve(__dirname, '..', 'bench-results');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'insights.json'), JSON.stringify({ at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, results }, null, 2));
+    for (const r of results) expect((r.export100k as { rows: number }).rows).toBe(EXPORT_ROWS);
   });
 });

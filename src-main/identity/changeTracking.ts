@@ -19,54 +19,60 @@ import { raiseOriginSql } from '../store/giftOrigin';
 interface Tracked {
   table: string;
   cols: string[];
-  /** The records a row's change marks: (source, id expression over NEW or OLD). */
+  /** The records a row's change marks: (source, id), each a SQL expression over NEW or OLD. */
   marks: (row: 'NEW' | 'OLD') => [string, string][];
 }
+
+/** The source and the id of a source key column ('vomo:12'), as SQL. */
+const keyParts = (col: string): [string, string] => [`substr(${col}, 1, instr(${col}, ':') - 1)`, `substr(${col}, instr(${col}, ':') + 1)`];
 
 const TRACKED: Tracked[] = [
   {
     table: 'vomo_users',
     cols: ['id', 'email', 'email_norm', 'first_name', 'last_name', 'phone', 'address', 'updated_at', 'user_status', 'membership_role', 'gone_at'],
-    marks: (r) => [['vomo', `${r}.id`]],
+    marks: (r) => [[`'vomo'`, `${r}.id`]],
   },
-  { table: 'vomo_participations', cols: ['user_id', 'hours', 'signed_up_at', 'checked_in_at', 'checked_out_at', 'verified'], marks: (r) => [['vomo', `${r}.user_id`]] },
+  { table: 'vomo_participations', cols: ['user_id', 'hours', 'signed_up_at', 'checked_in_at', 'checked_out_at', 'verified'], marks: (r) => [[`'vomo'`, `${r}.user_id`]] },
   {
     table: 'crm_contacts',
     cols: ['id', 'name', 'contact_type', 'address1', 'city', 'state', 'postal', 'life_to_date_giving_cents', 'last_gift_date', 'contact_view_url', 'modified_at', 'gone_at'],
-    marks: (r) => [['crm_contact', `${r}.id`]],
+    marks: (r) => [[`'crm_contact'`, `${r}.id`]],
   },
   {
     table: 'crm_individuals',
     cols: ['id', 'contact_id', 'first_name', 'last_name', 'is_primary'],
     marks: (r) => [
-      ['crm_individual', `${r}.id`],
-      ['crm_contact', `${r}.contact_id`],
+      [`'crm_individual'`, `${r}.id`],
+      [`'crm_contact'`, `${r}.contact_id`],
     ],
   },
   {
     table: 'crm_contact_methods',
     cols: ['id', 'contact_id', 'individual_id', 'kind', 'value', 'email_norm', 'is_opted_in', 'is_primary'],
     marks: (r) => [
-      ['crm_individual', `${r}.individual_id`],
-      ['crm_contact', `${r}.contact_id`],
+      [`'crm_individual'`, `${r}.individual_id`],
+      [`'crm_contact'`, `${r}.contact_id`],
     ],
   },
-  { table: 'crm_contact_references', cols: ['contact_id', 'source', 'ref_id'], marks: (r) => [['crm_contact', `${r}.contact_id`]] },
+  { table: 'crm_contact_references', cols: ['contact_id', 'source', 'ref_id'], marks: (r) => [[`'crm_contact'`, `${r}.contact_id`]] },
   {
     table: 'crm_gifts',
     cols: ['contact_id', 'amount_cents', 'gift_date', 'gone_at', 'transaction_source', 'transaction_id'],
     // A CRM+ copy of a Raise gift changes what the Raise donor's gifts add to lifetime giving.
     marks: (r) => [
-      ['crm_contact', `${r}.contact_id`],
-      ['raise', `(SELECT g.donor_id FROM raise_gifts g WHERE g.profile_id = ${r}.profile_id AND g.id = ${r}.transaction_id AND ${raiseOriginSql(r)})`],
+      [`'crm_contact'`, `${r}.contact_id`],
+      [`'raise'`, `(SELECT g.donor_id FROM raise_gifts g WHERE g.profile_id = ${r}.profile_id AND g.id = ${r}.transaction_id AND ${raiseOriginSql(r)})`],
     ],
   },
   {
     table: 'raise_donors',
     cols: ['id', 'email', 'email_norm', 'first_name', 'last_name', 'name', 'phone', 'address1', 'city', 'state', 'postal', 'email_opted_in', 'crm_key', 'modified_at', 'is_organization', 'is_test_mode', 'raw_json', 'gone_at'],
-    marks: (r) => [['raise', `${r}.id`]],
+    marks: (r) => [[`'raise'`, `${r}.id`]],
   },
-  { table: 'raise_gifts', cols: ['donor_id', 'amount_cents', 'gift_date', 'status_text', 'gone_at'], marks: (r) => [['raise', `${r}.donor_id`]] },
+  { table: 'raise_gifts', cols: ['donor_id', 'amount_cents', 'gift_date', 'status_text', 'gone_at'], marks: (r) => [[`'raise'`, `${r}.donor_id`]] },
+  // Not a mirror: the steward's verdicts join or detach their two records, so a new or revoked
+  // one must bring both into the next rebuild's scope (joinScope.ts).
+  { table: 'identity_decisions', cols: ['key_a', 'key_b', 'verdict', 'revoked_at'], marks: (r) => [keyParts(`${r}.key_a`), keyParts(`${r}.key_b`)] },
 ];
 
 // Only profiles with a node cache are tracked: until their first rebuild there is nothing to keep in step.
@@ -83,8 +89,8 @@ function triggerSql(): Map<string, string> {
         .marks(row)
         .map(
           ([source, id]) =>
-            `INSERT INTO identity_dirty (profile_id, source, source_id) SELECT ${row}.profile_id, '${source}', ${id} WHERE ${id} IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM identity_dirty d WHERE d.profile_id = ${row}.profile_id AND d.source = '${source}' AND d.source_id = ${id});`,
+            `INSERT INTO identity_dirty (profile_id, source, source_id) SELECT ${row}.profile_id, ${source}, ${id} WHERE ${id} IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM identity_dirty d WHERE d.profile_id = ${row}.profile_id AND d.source = ${source} AND d.source_id = ${id});`,
         )
         .join('\n  ');
     const changed = t.cols.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ');

@@ -97,6 +97,8 @@ export class IdentityService {
    * Rebuild the join from the mirrors, then lineage, measures, conflicts and split candidates.
    * fromScratch: every record read again and every person recomputed, as if nothing had been
    * built before (IDs and decisions kept); otherwise only what changed since the last rebuild.
+   * hooks: progress between phases and cancel (a cancelled rebuild rolls back: the store, its
+   * run record included, is as it was, and the error says CANCELLED).
    */
   rebuild(profileId: number, kind: RebuildKind = 'rebuild', opts: { fromScratch?: boolean } = {}, hooks: RebuildHooks = {}): RebuildSummary {
     const settings = this.settings(profileId);

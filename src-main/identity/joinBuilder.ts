@@ -9,9 +9,13 @@
  * longer holds is set inactive, never deleted. Run inside the caller's transaction.
  */
 import type { Db } from '../store/db';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadJoinNodes, loadNodes, parseSourceKey, type IdNode, type JoinNode } from './nodes';
-import { loadJoinSet } from './nodeCache';
+import { loadJoinSet, savePersonCount } from './nodeCache';
+import { notePersonChanges } from './personChanges';
+import { dropIndexes, restoreIndexes as recreate, type Dropped } from '../store/bulkIndexes';
+import { checkpoint, type Checkpoint } from './rebuildHooks';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
@@ -24,7 +28,7 @@ import type { CompactCard } from './matchCards';
  * Part of every person's input digest: bump it when computePerson or the record columns change
  * meaning, so the next rebuild recomputes every person instead of trusting stored digests.
  */
-export const JOIN_VERSION = 2;
+export const JOIN_VERSION = 4;
 
 export interface JoinStats {
   /** Recreate the indexes the rebuild dropped for its bulk writes; call before reading by index. */
@@ -222,7 +226,7 @@ export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
   return { ...result, index, detached };
 }
 
-export function rebuildJoin(db: Db, profileId: number, settings: IdentitySettings, now: string): JoinStats {
+export function rebuildJoin(db: Db, profileId: number, settings: IdentitySettings, now: string, cp: Checkpoint = checkpoint(undefined)): JoinStats {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {
@@ -236,16 +240,21 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // never held all at once. A first build computes every person, so it keeps every record's
   // fields from its one read; later builds keep digests and read the fields of the few changed
   // clusters again. Records come from the node cache, which re-reads from the mirrors only
-  // the records changed since the last rebuild.
+  // the records changed since the last rebuild; and unless the settings changed, only the
+  // records those changes can reach are joined again (joinScope.ts).
+  cp.step('records');
   const firstBuild = !db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId);
-  const joinSet = loadJoinSet(db, profileId, firstBuild);
-  timings.recordsRead = joinSet.recordsRead;
-  const { nodes, digests } = joinSet;
-  let fullNode = joinSet.full;
-  lap('load');
+  const settingsDigest = digest52([JOIN_VERSION, JSON.stringify(settings)]);
   const decisions = db
     .prepare(`SELECT key_a, key_b, verdict FROM identity_decisions WHERE profile_id = ? AND revoked_at IS NULL ORDER BY id`)
     .all(profileId) as Decision[];
+  const joinSet = loadJoinSet(db, profileId, { firstBuild, settingsDigest, decisions });
+  timings.recordsRead = joinSet.recordsRead;
+  const { nodes, digests, scopeKeys } = joinSet;
+  timings.recordsJoined = nodes.length;
+  let fullNode = joinSet.full;
+  lap('load');
+  cp.step('join');
   const { uf, cards, findings, shared, index, detached } = clusterNodes(nodes, decisions);
   const sharedKeys = new Set<string>();
   for (const sh of shared) for (const k of sh.individualKeys) sharedKeys.add(k);
@@ -270,17 +279,24 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   }
   lap('cluster');
 
-  // Previous state. Persons first, in ID order from their narrow covering index (the table's
-  // rows are wide): each person ID is held once and named by its position (its code); IDs that
-  // links name but no person row holds get negative codes (-2, -3, ...).
+  // Previous state. Persons first, in ID order: each person ID is held once and named by its
+  // position (its code); IDs that links name but no person row holds get negative codes (-2, -3, ...).
+  // A full join (a new setting, a large change) reads every person; a scoped one only the persons
+  // the records in scope were linked to.
   const prevIds: string[] = [];
   const prevCreated: string[] = [];
   const prevHash: number[] = [];
   const createdOnce = new Map<string, string>(); // most persons share a few creation times
   for (const r of db
-    .prepare(`SELECT id, created_at, identity_hash FROM persons INDEXED BY persons_by_digest WHERE profile_id = ? ORDER BY id`)
+    .prepare(
+      scopeKeys
+        ? `SELECT p.id, p.created_at, p.identity_hash FROM (SELECT DISTINCT l.person_id AS id FROM temp.join_scope s
+             CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = @p AND l.source = s.source AND l.source_id = s.source_id AND l.active = 1) x
+           CROSS JOIN persons p ON p.profile_id = @p AND p.id = x.id ORDER BY p.id`
+        : `SELECT id, created_at, identity_hash FROM persons WHERE profile_id = @p ORDER BY id`,
+    )
     .raw()
-    .iterate(profileId) as Iterable<[string, string, string | null]>) {
+    .iterate({ p: profileId }) as Iterable<[string, string, string | null]>) {
     prevIds.push(r[0]);
     let created = createdOnce.get(r[1]);
     if (created === undefined) createdOnce.set(r[1], (created = r[1]));
@@ -296,13 +312,21 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // ids.ts, so SQLite's and JavaScript's string orders agree). Their cards and emails
   // are not read: a person whose input digest is unchanged has unchanged links too.
   const prevCode = new Int32Array(N).fill(-1);
+  // Scoped, also what each link said (so a recomputed person's unchanged links are not rewritten).
+  const prevLink: (string | undefined)[] = scopeKeys ? new Array(N) : [];
   const orphanLinks: [string, string, string][] = []; // active links of records that are no longer live
   let j = 0;
   let lastExtra: string | null = null;
-  for (const [key, pid] of db
-    .prepare(`SELECT source || ':' || source_id, person_id FROM person_links INDEXED BY person_links_by_person WHERE profile_id = ? AND active = 1 ORDER BY person_id`)
+  for (const [key, pid, said] of db
+    .prepare(
+      scopeKeys
+        ? `SELECT l.source || ':' || l.source_id, l.person_id, l.how || char(31) || l.match_card_json || char(31) || COALESCE(l.email_at_link, '') FROM temp.join_scope s
+             CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = @p AND l.source = s.source AND l.source_id = s.source_id AND l.active = 1
+           ORDER BY l.person_id`
+        : `SELECT source || ':' || source_id, person_id FROM person_links INDEXED BY person_links_by_person WHERE profile_id = @p AND active = 1 ORDER BY person_id`,
+    )
     .raw()
-    .iterate(profileId) as Iterable<[string, string]>) {
+    .iterate({ p: profileId }) as Iterable<[string, string, string?]>) {
     while (j < P && prevIds[j] < pid) j++;
     let code: number;
     if (j < P && prevIds[j] === pid) code = j;
@@ -317,6 +341,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       continue;
     }
     prevCode[i] = code;
+    if (said !== undefined) prevLink[i] = said;
   }
   lap('previous');
 
@@ -402,7 +427,6 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // depend on other records. An equal digest means an equal row and equal links (match cards
   // only name records of the same cluster), so unchanged persons are neither recomputed nor
   // rewritten.
-  const settingsDigest = digest52([JOIN_VERSION, JSON.stringify(settings)]);
   const inputDigest = (c: number): number => {
     const j = assignedRow[c];
     const parts: unknown[] = [settingsDigest, assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
@@ -421,11 +445,11 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   };
   const rowOf = (c: number, cluster: IdNode[], digest: number): PersonRow => {
     const j = assignedRow[c];
-    const r = computePerson(assigned[c], cluster, settings, now, j === -1 ? null : prevCreated[j], sharedKeys);
-    if (r.crm_contact_id) {
-      const o = owner.get(r.crm_contact_id);
-      if (o !== undefined && clusterOfNode[o] === c) r.crm_giving_owner = 1;
-    }
+    const isOwner = (contactId: string) => {
+      const o = owner.get(contactId);
+      return o !== undefined && clusterOfNode[o] === c;
+    };
+    const r = computePerson(assigned[c], cluster, settings, now, j === -1 ? null : prevCreated[j], sharedKeys, isOwner);
     r.identity_hash = digestText(digest);
     return r;
   };
@@ -441,18 +465,20 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // Only changed persons are written. When many changed (a first build, a new authority
   // setting) the writes go in bulk: secondary indexes are dropped and rebuilt once (sorting
   // beats a million random b-tree insertions) and rows go in primary-key order.
-  const bulk = firstBuild || changed.length + goneCount > C * 0.2;
+  const bulk = !scopeKeys && (firstBuild || changed.length + goneCount > C * 0.2);
   if (bulk && !fullNode) {
     fullNode = loadJoinNodes(db, profileId, true).full; // same records, same order: read again with fields
     timings.recordsRead = N;
   }
   lap('compute');
+  cp.step('persons');
 
   /** Rows of the given clusters, in that order, from the kept fields or read a batch at a time. */
   const eachRow = (clusters: ArrayLike<number>, use: (row: PersonRow) => void) => {
     const cluster: IdNode[] = [];
     if (fullNode) {
       for (let x = 0; x < clusters.length; x++) {
+        if ((x & 0xffff) === 0) cp.check();
         const c = clusters[x];
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(fullNode(members[k]));
@@ -462,10 +488,21 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     }
     const BATCH = 5000;
     for (let b = 0; b < clusters.length; b += BATCH) {
+      cp.check();
       const batch = Array.prototype.slice.call(clusters, b, b + BATCH) as number[];
-      const keys: string[] = [];
-      for (const c of batch) for (let k = start[c]; k < start[c + 1]; k++) keys.push(nodes[members[k]].key);
-      const byKey = new Map(loadNodes(db, profileId, keys).nodes.map((n) => [n.key, n]));
+      // The records this rebuild re-read from the mirrors come with their fields; the others of
+      // the same persons are read now.
+      const byKey = new Map<string, IdNode>();
+      const unread: string[] = [];
+      for (const c of batch) {
+        for (let k = start[c]; k < start[c + 1]; k++) {
+          const key = nodes[members[k]].key;
+          const n = joinSet.reread(key);
+          if (n) byKey.set(key, n);
+          else unread.push(key);
+        }
+      }
+      if (unread.length) for (const n of loadNodes(db, profileId, unread).nodes) byKey.set(n.key, n);
       for (const c of batch) {
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(byKey.get(nodes[members[k]].key)!);
@@ -475,10 +512,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   };
 
   const cols = PERSON_COLUMNS;
-  const restore: string[] = [];
+  const restore: Dropped[] = [];
   if (bulk) {
-    restore.push(...dropIndexes(db, 'persons'));
-    if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(...dropIndexes(db, 'person_links'));
+    restore.push(dropIndexes(db, 'persons'));
+    if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links'));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');
     const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
@@ -490,13 +527,30 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     const del = db.prepare('DELETE FROM persons WHERE profile_id = ? AND id = ?');
     for (let j = 0; j < P; j++) if (!taken[j]) del.run(profileId, prevIds[j]);
     lap('delete');
-    const upsert = db.prepare(
-      `INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})
-       ON CONFLICT (profile_id, id) DO UPDATE SET ${cols.filter((c) => c !== 'id' && c !== 'created_at').map((c) => `${c} = excluded.${c}`).join(', ')}`,
-    );
-    eachRow(changed, (row) => upsert.run(personValues(profileId, row)));
+    // A recomputed person's row is compared with the stored one and only the columns that differ
+    // are set: SQLite then touches only the indexes over those columns (a new last name: the name
+    // index, not the dozen others), which is most of the cost of a rebuild after a sync.
+    const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
+    const stored = db.prepare(`SELECT ${cols.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
+    const updates = new Map<string, Statement>();
+    eachRow(changed, (row) => {
+      const values = personValues(profileId, row);
+      const old = stored.get(profileId, row.id) as unknown[] | undefined;
+      if (!old) {
+        insert.run(values);
+        return;
+      }
+      const set: number[] = [];
+      for (let k = 0; k < cols.length; k++) if (values[k + 1] !== old[k] && cols[k] !== 'id' && cols[k] !== 'created_at') set.push(k);
+      if (!set.length) return;
+      const sig = set.join(',');
+      let stmt = updates.get(sig);
+      if (!stmt) updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${set.map((k) => `${cols[k]} = ?`).join(', ')} WHERE profile_id = ? AND id = ?`)));
+      stmt.run(...set.map((k) => values[k + 1]), profileId, row.id);
+    });
   }
   lap('insert_persons');
+  cp.step('links');
 
   // Links.
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
@@ -523,6 +577,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     }
     const cardJson = JSON.stringify(card);
     const email = n.emails[0] ?? null;
+    if (prevCode[i] === assignedRow[c] && assignedRow[c] !== -1 && prevLink[i] === `${card.k}\u001f${cardJson}\u001f${email ?? ''}`) continue; // says the same
     const prev = prevCode[i] === -1 ? undefined : pidOf(prevCode[i]);
     if (prev !== undefined && prev !== pid) deactivate.run(lastRun, profileId, n.kind, n.id, prev);
     upsert.run(profileId, n.kind, n.id, pid, email, now, now, card.k, cardJson);
@@ -554,15 +609,19 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     fUpsert.run(profileId, f.kind, f.source, f.sourceId, personOfNode(f.nodeIdx), JSON.stringify(f.detail), now, now);
     fSeen.run(f.kind, f.source, f.sourceId);
   }
-  db.prepare(
-    `DELETE FROM identity_findings WHERE profile_id = ? AND NOT EXISTS (SELECT 1 FROM temp.identity_seen_findings s WHERE s.kind = identity_findings.kind AND s.source = identity_findings.source AND s.source_id = identity_findings.source_id)`,
-  ).run(profileId);
+  // Findings no longer seen go; a scoped join saw only the findings of its records (a donor's,
+  // or a household's shared email, named contact:email).
+  const notSeen = `NOT EXISTS (SELECT 1 FROM temp.identity_seen_findings s WHERE s.kind = f.kind AND s.source = f.source AND s.source_id = f.source_id)`;
+  if (scopeKeys) {
+    db.prepare(
+      `DELETE FROM identity_findings AS f WHERE f.profile_id = @p AND ${notSeen} AND (
+         EXISTS (SELECT 1 FROM temp.join_scope x WHERE x.source = f.source AND x.source_id = f.source_id)
+         OR (f.source = 'crm_contact' AND EXISTS (SELECT 1 FROM temp.join_scope x WHERE x.source = 'crm_contact' AND x.source_id = substr(f.source_id, 1, instr(f.source_id, ':') - 1))))`,
+    ).run({ p: profileId });
+  } else db.prepare(`DELETE FROM identity_findings AS f WHERE f.profile_id = @p AND ${notSeen}`).run({ p: profileId });
   lap('findings');
 
-  const restoreIndexes = () => {
-    for (const sql of restore) db.exec(sql);
-    restore.length = 0;
-  };
+  const restoreIndexes = () => recreate(db, restore);
   timings.personsWritten = bulk ? C : changed.length + goneCount;
   // What the later steps must look at again: null after a bulk rebuild (everything).
   let changedRecords: string[] | null = null;
@@ -576,12 +635,23 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     }
     for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
   }
-  return { restoreIndexes, persons: C, links: N, newPersons: need, removedPersons: goneCount, findings: findings.length, changedRecords, changedPersons, timings };
-}
-
-/** Drop a table's secondary indexes (every one, whoever declared it) and return their SQL. */
-export function dropIndexes(db: Db, table: string): string[] {
-  const list = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(table) as { name: string; sql: string }[];
-  for (const i of list) db.exec(`DROP INDEX "${i.name}"`);
-  return list.map((i) => i.sql);
+  notePersonChanges(db, profileId, changedPersons ?? 'all');
+  // Totals: a scoped join saw only its part of the store.
+  const persons = scopeKeys
+    ? joinSet.personCount != null
+      ? joinSet.personCount + C - P // every person in scope before is one of the P; after, one per cluster
+      : (db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId) as number)
+    : C;
+  savePersonCount(db, profileId, persons);
+  return {
+    restoreIndexes,
+    persons,
+    links: joinSet.totalRecords,
+    newPersons: need,
+    removedPersons: goneCount,
+    findings: findings.length,
+    changedRecords,
+    changedPersons,
+    timings,
+  };
 }

@@ -9,6 +9,7 @@
  */
 import type { Db } from '../store/db';
 import { fillRecordScope } from './scopeTables';
+import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 
 export function refreshLineage(db: Db, profileId: number, now: string, lastRun: string, scope?: string[] | null): void {
   let only = (_src: string, _col: string) => '';
@@ -16,6 +17,10 @@ export function refreshLineage(db: Db, profileId: number, now: string, lastRun: 
     fillRecordScope(db, 'lineage_scope', scope);
     only = (src, col) => ` AND ${col} IN (SELECT source_id FROM temp.lineage_scope WHERE source = '${src}')`;
   }
+  // A profile's first lineage (its first build): every address is new and none can retire, so
+  // the rows go in without their secondary indexes, which are built once afterwards.
+  const first = !scope && !db.prepare(`SELECT 1 FROM email_lineage WHERE profile_id = ? LIMIT 1`).get(profileId);
+  const restore = first ? [dropIndexes(db, 'email_lineage')] : [];
   const ins = (sql: string) => db.prepare(sql).run({ p: profileId, now });
   ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
        SELECT profile_id, 'vomo', id, email_norm, email, @now, @now, 1 FROM vomo_users WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''${only('vomo', 'id')}
@@ -29,6 +34,8 @@ export function refreshLineage(db: Db, profileId: number, now: string, lastRun: 
   ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
        SELECT profile_id, 'raise', id, email_norm, email, @now, @now, 1 FROM raise_donors WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''${only('raise', 'id')}
        ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
+  restoreIndexes(db, restore);
+  if (first) return;
   const retire = (source: string, exists: string) =>
     db
       .prepare(

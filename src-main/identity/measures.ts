@@ -1,8 +1,10 @@
 /**
  * Denormalized measures on persons (hours, participations, giving, gift dates), set-based:
  * aggregates per person into one temp table, then one UPDATE that writes only the rows whose
- * measures changed. Scope: every person of the profile, or a list of person IDs (after a merge,
- * an undo or a resolution), for which the CRM+ giving owner is recomputed first.
+ * measures changed. A rebuild computes the same measures in its person pass
+ * (personMeasures.ts); this path serves merges, undo and resolutions, which recompute a few
+ * persons outside a rebuild. Scope: every person of the profile, or a list of person IDs, for
+ * which the CRM+ giving owner is derived from the links first.
  */
 import type { Db } from '../store/db';
 import { verifiedParticipationSql } from './verifiedHours';
@@ -28,11 +30,11 @@ const RAISE_OK = `COALESCE(LOWER(g.status_text), '') NOT LIKE '%fail%' AND COALE
  * the record's alias (one JSON array or NULL): a VOMO user's participations, a Raise donor's
  * counted gifts, a CRM+ contact's live gifts. They go into the records' digests (nodes.ts), so
  * a person whose members' inputs are unchanged keeps its measures, and a rebuild recomputes
- * measures only for the persons it recomputed. Keep these in step with applyMeasures.
+ * measures only for the persons it recomputed, from these inputs (personMeasures.ts). Keep these
+ * in step with applyMeasures.
  */
 export const MEASURE_INPUTS = {
-  vomo: (u: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(p.hours, 0)), SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END),
-           MIN(${ATTENDED('p')}), MAX(${ATTENDED('p')}))
+  vomo: (u: string) => `SELECT json_array(${VOMO_AGGREGATES('p')})
          FROM vomo_participations p WHERE p.profile_id = ${u}.profile_id AND p.user_id = ${u}.id`,
   raise: (d: string) => `SELECT json_array(COUNT(*), SUM(COALESCE(g.amount_cents, 0)), MIN(g.gift_date), MAX(g.gift_date),
             SUM(CASE WHEN ${raiseGiftInCrmSql('g')} THEN 0 ELSE COALESCE(g.amount_cents, 0) END))
@@ -41,12 +43,31 @@ export const MEASURE_INPUTS = {
                FROM crm_gifts g WHERE g.profile_id = ${c}.profile_id AND g.contact_id = ${c}.id AND g.gone_at IS NULL`,
 };
 
+/**
+ * A VOMO user's (or a person's) participations, in the order personMeasures.ts reads them:
+ * count, all hours, verified hours, first and last attended instant as stored, verified count,
+ * judged by VOMO's flag, judged by check-in and check-out, first and last attended instant in ISO UTC.
+ */
+export function VOMO_AGGREGATES(p: string): string {
+  const verified = verifiedParticipationSql(p);
+  const attended = `strftime('%Y-%m-%dT%H:%M:%SZ', ${ATTENDED(p)})`;
+  return `COUNT(*), SUM(COALESCE(${p}.hours, 0)), SUM(CASE WHEN ${verified} THEN COALESCE(${p}.hours, 0) ELSE 0 END),
+    MIN(${ATTENDED(p)}), MAX(${ATTENDED(p)}),
+    SUM(CASE WHEN ${verified} THEN 1 ELSE 0 END), SUM(${p}.verified IS NOT NULL),
+    SUM(${p}.verified IS NULL AND ${p}.checked_in_at IS NOT NULL AND ${p}.checked_out_at IS NOT NULL), MIN(${attended}), MAX(${attended})`;
+}
+
 const COLS = [
   'vomo_hours_total',
   'vomo_hours_verified',
   'vomo_participations_count',
   'first_participation_at',
   'last_participation_at',
+  'vomo_verified_count',
+  'vomo_verified_by_flag',
+  'vomo_verified_by_check',
+  'first_attended_at',
+  'last_attended_at',
   'crm_life_to_date_cents',
   'crm_gift_count',
   'raise_giving_cents',
@@ -58,11 +79,7 @@ const COLS = [
   'last_gift_date',
 ];
 
-/**
- * ownerKnown: the caller (a rebuild) has just written crm_giving_owner for the scoped persons;
- * merges and undo leave it to be derived here from the links.
- */
-export function applyMeasures(db: Db, profileId: number, scope?: string[], opts: { ownerKnown?: boolean } = {}): void {
+export function applyMeasures(db: Db, profileId: number, scope?: string[]): void {
   let inP = '';
   let inL = '';
   if (scope) {
@@ -70,8 +87,7 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
     inP = ' AND p.id IN (SELECT id FROM temp.identity_person_scope)';
     inL = ' AND l.person_id IN (SELECT id FROM temp.identity_person_scope)';
     // The contact's giving counts once: on the person holding its primary (else first) individual.
-    if (!opts.ownerKnown)
-      db.prepare(
+    db.prepare(
       `UPDATE persons AS p SET crm_giving_owner = COALESCE((
            SELECT l.person_id = p.id FROM crm_individuals i
            JOIN person_links l ON l.profile_id = i.profile_id AND l.source = 'crm_individual' AND l.source_id = i.id AND l.active = 1
@@ -85,7 +101,11 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
   db.prepare(
     `CREATE TEMP TABLE m_v AS
      SELECT l.person_id AS pid, SUM(COALESCE(p.hours, 0)) AS total, SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN COALESCE(p.hours, 0) ELSE 0 END) AS verified,
-       COUNT(*) AS cnt, MIN(${ATTENDED('p')}) AS first_at, MAX(${ATTENDED('p')}) AS last_at
+       COUNT(*) AS cnt, MIN(${ATTENDED('p')}) AS first_at, MAX(${ATTENDED('p')}) AS last_at,
+       SUM(CASE WHEN ${verifiedParticipationSql('p')} THEN 1 ELSE 0 END) AS v_cnt, SUM(p.verified IS NOT NULL) AS by_flag,
+       SUM(p.verified IS NULL AND p.checked_in_at IS NOT NULL AND p.checked_out_at IS NOT NULL) AS by_check,
+       MIN(strftime('%Y-%m-%dT%H:%M:%SZ', ${ATTENDED('p')})) AS first_att,
+       MAX(strftime('%Y-%m-%dT%H:%M:%SZ', ${ATTENDED('p')})) AS last_att
      FROM person_links l JOIN vomo_participations p ON p.profile_id = l.profile_id AND p.user_id = l.source_id
      WHERE l.profile_id = @pid AND l.source = 'vomo' AND l.active = 1${inL}
      GROUP BY l.person_id`,
@@ -116,6 +136,7 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
   db.prepare(
     `CREATE TEMP TABLE m_all AS
      SELECT pid, vomo_hours_total, vomo_hours_verified, vomo_participations_count, first_participation_at, last_participation_at,
+       vomo_verified_count, vomo_verified_by_flag, vomo_verified_by_check, first_attended_at, last_attended_at,
        crm_life_to_date_cents, crm_gift_count, raise_giving_cents, raise_gift_count, first_raise_gift_date, last_raise_gift_date,
        COALESCE(crm_life_to_date_cents, 0) + raise_not_in_crm_cents AS lifetime_giving_cents,
        CASE WHEN crm_first IS NULL THEN first_raise_gift_date WHEN first_raise_gift_date IS NULL THEN crm_first ELSE MIN(crm_first, first_raise_gift_date) END AS first_gift_date,
@@ -124,6 +145,8 @@ export function applyMeasures(db: Db, profileId: number, scope?: string[], opts:
        SELECT p.id AS pid,
          COALESCE(v.total, 0) AS vomo_hours_total, COALESCE(v.verified, 0) AS vomo_hours_verified, COALESCE(v.cnt, 0) AS vomo_participations_count,
          v.first_at AS first_participation_at, v.last_at AS last_participation_at,
+         COALESCE(v.v_cnt, 0) AS vomo_verified_count, COALESCE(v.by_flag, 0) AS vomo_verified_by_flag, COALESCE(v.by_check, 0) AS vomo_verified_by_check,
+         v.first_att AS first_attended_at, v.last_att AS last_attended_at,
          COALESCE(c.ltd, c.total) AS crm_life_to_date_cents, COALESCE(c.cnt, 0) AS crm_gift_count,
          COALESCE(r.total, 0) AS raise_giving_cents, COALESCE(r.not_in_crm, 0) AS raise_not_in_crm_cents, COALESCE(r.cnt, 0) AS raise_gift_count,
          substr(r.first_date, 1, 10) AS first_raise_gift_date, substr(r.last_date, 1, 10) AS last_raise_gift_date,

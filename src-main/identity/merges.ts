@@ -11,6 +11,7 @@ import { AppError } from '../../src-shared/errors';
 import { recordDecision } from './decisions';
 import { recomputePersons } from './recompute';
 import { representativeKeys } from './splits';
+import { notePersonChanges } from './personChanges';
 
 type Row = Record<string, unknown>;
 interface Snapshot {
@@ -108,6 +109,7 @@ export function mergePersons(db: Db, m: MergeInput): { mergeId: number; snapshot
   const [a, b] = survivorId < mergedId ? [survivorId, mergedId] : [mergedId, survivorId];
   db.prepare(`UPDATE split_candidates SET status = 'merged', decided_at = ? WHERE profile_id = ? AND person_a = ? AND person_b = ?`).run(now, profileId, a, b);
   db.prepare(`DELETE FROM split_candidates WHERE profile_id = ? AND status = 'open' AND (person_a = ? OR person_b = ?)`).run(profileId, mergedId, mergedId);
+  notePersonChanges(db, profileId, [mergedId]);
   recomputePersons(db, profileId, [survivorId], m.settings, now);
   return { mergeId, snapshot };
 }
@@ -137,5 +139,6 @@ export function undoMerge(db: Db, profileId: number, mergeId: number, actor: str
   restoreRows(db, 'identity_findings', snap.findings);
   db.prepare(`UPDATE identity_decisions SET revoked_at = ? WHERE profile_id = ? AND merge_id = ? AND revoked_at IS NULL`).run(now, profileId, mergeId);
   db.prepare(`UPDATE person_merges SET undone_at = ?, undone_by = ? WHERE id = ?`).run(now, actor, mergeId);
+  notePersonChanges(db, profileId, ids);
   return { survivorId: row.survivor_id, mergedId: row.merged_id };
 }

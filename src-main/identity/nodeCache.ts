@@ -9,46 +9,120 @@
  * the rows it rewrites commit or roll back with the persons built from them.
  */
 import type { Db } from '../store/db';
-import { loadJoinNodes, RECORD_DIGEST_VERSION, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import { loadJoinNodes, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
+import { closeScope } from './joinScope';
+import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 
-const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
-const SEP = '\u001f';
+export const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
+/** SQL: the rank of the record kind a source column names. */
+const rankOf = (col: string) => `CASE ${col} ${Object.entries(RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' ')} END`;
+export const EMAIL_SEP = '\u001f';
+const SEP = EMAIL_SEP;
 
 export interface CachedJoinSet extends JoinSet {
   /** Records read from the mirrors for this rebuild: all of them, or the marked ones. */
   recordsRead: number;
+  /**
+   * null: the set holds every live record (a full rebuild). Otherwise the set holds only the
+   * records in scope (joinScope.ts), and these are their keys, including records no longer live.
+   */
+  scopeKeys: string[] | null;
+  /** Live records in all (not only in scope). */
+  totalRecords: number;
+  /** Persons the last rebuild left (null: unknown, a full join counts them). */
+  personCount: number | null;
+  /**
+   * Every field of the records re-read from the mirrors for this rebuild (the marked ones), by
+   * key: the persons they belong to are computed from these instead of reading them again.
+   */
+  reread: (key: string) => IdNode | undefined;
+}
+
+const NOTHING_REREAD = () => undefined;
+
+export interface JoinSetRequest {
+  /** No person yet: every record read with its fields (the first build computes everyone). */
+  firstBuild: boolean;
+  /** Digest of the settings and code persons are computed with; a new one recomputes everyone. */
+  settingsDigest: number;
+  /** The steward's verdicts: a decision relates its two records like a shared email. */
+  decisions: { key_a: string; key_b: string }[];
 }
 
 /**
- * The join set of a profile. keepFields (a first build) or a missing or outdated cache: every
- * record read from the mirrors, and the cache written from that read. Otherwise: the marked
- * records re-read, their cache rows replaced, then the whole cache read.
+ * The records a rebuild looks at. A first build, or a missing or outdated cache: every record read
+ * from the mirrors, and the cache written from that read. Otherwise the marked records are
+ * re-read and their cache rows replaced; then, if the settings are new or the change is large,
+ * every cached record, else only the records the change can reach (joinScope.ts).
  */
-export function loadJoinSet(db: Db, profileId: number, keepFields: boolean): CachedJoinSet {
+export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): CachedJoinSet {
   // Triggers missing or outdated: whatever changed before now went unmarked, so no cache holds.
-  if (ensureTracking(db)) db.exec(`DELETE FROM identity_node_cache; DELETE FROM identity_nodes; DELETE FROM identity_dirty;`);
-  const version = db.prepare(`SELECT version FROM identity_node_cache WHERE profile_id = ?`).pluck().get(profileId);
-  if (keepFields || version !== RECORD_DIGEST_VERSION) {
-    const set = loadJoinNodes(db, profileId, keepFields);
+  if (ensureTracking(db)) db.exec(`DELETE FROM identity_node_cache; DELETE FROM identity_nodes; DELETE FROM identity_node_emails; DELETE FROM identity_dirty;`);
+  const cache = db.prepare(`SELECT version, settings_digest, node_count, person_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId) as
+    | { version: number; settings_digest: number | null; node_count: number | null; person_count: number | null }
+    | undefined;
+  const saveCache = (nodeCount: number) =>
+    db
+      .prepare(
+        `INSERT INTO identity_node_cache (profile_id, version, built_at, settings_digest, node_count) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at, settings_digest = excluded.settings_digest, node_count = excluded.node_count`,
+      )
+      .run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), req.settingsDigest, nodeCount);
+  if (req.firstBuild || !cache || cache.version !== RECORD_DIGEST_VERSION || cache.node_count == null) {
+    const set = loadJoinNodes(db, profileId, req.firstBuild);
     dropNodeCache(db, profileId);
+    // Every record written in key order; the secondary indexes are built once afterwards.
+    const restore = [dropIndexes(db, 'identity_nodes'), dropIndexes(db, 'identity_node_emails')];
     writeNodes(db, profileId, set);
-    db.prepare(
-      `INSERT INTO identity_node_cache (profile_id, version, built_at) VALUES (?, ?, ?)
-       ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at`,
-    ).run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString());
-    return { ...set, recordsRead: set.nodes.length };
+    restoreIndexes(db, restore);
+    saveCache(set.nodes.length);
+    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD };
   }
-  const recordsRead = refreshMarked(db, profileId);
-  return { ...readNodes(db, profileId), full: null, recordsRead };
+  const marked = refreshMarked(db, profileId);
+  const nodeCount = cache.node_count + marked.delta;
+  saveCache(nodeCount);
+  const common = { full: null, recordsRead: marked.keys.length, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
+  const everything = () => ({ ...readNodes(db, profileId, false), ...common, scopeKeys: null });
+  if (cache.settings_digest !== req.settingsDigest) return everything();
+  if (!marked.keys.length) {
+    fillRecordScope(db, 'join_scope', []);
+    return { nodes: [], digests: new Float64Array(0), ...common, scopeKeys: [] };
+  }
+  // Past a fifth of the records, one sequential read of the cache beats following links.
+  const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * 0.2));
+  if (!keys) return everything();
+  fillRecordScope(db, 'join_scope', keys);
+  return { ...readNodes(db, profileId, true), ...common, scopeKeys: keys };
+}
+
+/** After a rebuild: how many persons it left (the next scoped rebuild starts from this). */
+export function savePersonCount(db: Db, profileId: number, persons: number): void {
+  db.prepare(`UPDATE identity_node_cache SET person_count = ? WHERE profile_id = ?`).run(persons, profileId);
 }
 
 /** Forget the cache: the next rebuild reads every record from the mirrors (and stops marking until then). */
 export function dropNodeCache(db: Db, profileId: number): void {
   db.prepare(`DELETE FROM identity_node_cache WHERE profile_id = ?`).run(profileId);
   db.prepare(`DELETE FROM identity_nodes WHERE profile_id = ?`).run(profileId);
+  db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = ?`).run(profileId);
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
+}
+
+/**
+ * Mark every record of these persons for the next rebuild: for changes to persons made outside
+ * a rebuild (a merge, an undo, a resolved conflict), which store no digest, so the next rebuild
+ * recomputes them once from the mirrors. Nothing to mark while the profile has no node cache:
+ * its next rebuild joins every record.
+ */
+export function markPersonsForRebuild(db: Db, profileId: number, personIds: Iterable<string>): void {
+  const mark = db.prepare(
+    `INSERT OR IGNORE INTO identity_dirty (profile_id, source, source_id)
+     SELECT l.profile_id, l.source, l.source_id FROM person_links l INDEXED BY person_links_by_person
+     WHERE l.profile_id = @p AND l.person_id = @id AND l.active = 1 AND EXISTS (SELECT 1 FROM identity_node_cache c WHERE c.profile_id = @p)`,
+  );
+  for (const id of personIds) mark.run({ p: profileId, id });
 }
 
 function writeNodes(db: Db, profileId: number, set: JoinSet): void {
@@ -56,8 +130,11 @@ function writeNodes(db: Db, profileId: number, set: JoinSet): void {
     `INSERT INTO identity_nodes (profile_id, rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // A record's first email is found through identity_nodes_by_email; the others are listed here.
+  const more = db.prepare(`INSERT OR IGNORE INTO identity_node_emails (profile_id, email, rank, source_id) VALUES (?, ?, ?, ?)`);
   set.nodes.forEach((n, i) => {
     const emails = n.emails.length ? n.emails.join(SEP) : null;
+    for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], RANK[n.kind], n.id);
     if (n.kind === 'vomo') ins.run(profileId, RANK.vomo, n.id, set.digests[i], emails, n.firstName, null, null, null, null);
     else if (n.kind === 'crm_individual') ins.run(profileId, RANK.crm_individual, n.id, set.digests[i], emails, n.firstName, n.contactId, n.isPrimary, null, null);
     else if (n.kind === 'crm_contact') ins.run(profileId, RANK.crm_contact, n.id, set.digests[i], emails, null, n.contactId, null, null, n.contact.name);
@@ -69,11 +146,12 @@ function writeNodes(db: Db, profileId: number, set: JoinSet): void {
  * Re-reads the marked records and replaces their cache rows. A marked individual brings its
  * household contact (before and after a move: its digest covers the contact's, and whether a
  * contact is a record of its own depends on its individuals); a marked contact brings all of its
- * individuals. Returns how many records were re-read.
+ * individuals. Returns the keys of the records re-read (live or not) and how many more records
+ * the cache holds than before.
  */
-function refreshMarked(db: Db, profileId: number): number {
+function refreshMarked(db: Db, profileId: number): { keys: string[]; delta: number; reread: (key: string) => IdNode | undefined } {
   const marked = db.prepare(`SELECT source, source_id FROM identity_dirty WHERE profile_id = ?`).raw().all(profileId) as [NodeKind, string][];
-  if (!marked.length) return 0;
+  if (!marked.length) return { keys: [], delta: 0, reread: NOTHING_REREAD };
   const others: string[] = [];
   const contacts = new Set<string>();
   const individuals = new Set<string>();
@@ -94,24 +172,36 @@ function refreshMarked(db: Db, profileId: number): number {
   for (const c of contacts) keys.push('crm_contact:' + c);
   for (const id of individuals) keys.push('crm_individual:' + id);
   fillRecordScope(db, 'identity_scope', keys);
-  const fresh = loadJoinNodes(db, profileId, false, true);
-  db.prepare(
-    `DELETE FROM identity_nodes WHERE profile_id = @p AND (rank, source_id) IN (
-       SELECT CASE source ${Object.entries(RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' ')} END, source_id FROM temp.identity_scope)`,
-  ).run({ p: profileId });
+  // With their fields: the persons they belong to are computed from this read (a few thousand records).
+  const fresh = loadJoinNodes(db, profileId, true, true);
+  const at = new Map(fresh.nodes.map((n, i) => [n.key, i]));
+  const inScope = `(rank, source_id) IN (SELECT ${rankOf('source')}, source_id FROM temp.identity_scope)`;
+  const removed = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = @p AND ${inScope}`).run({ p: profileId }).changes;
+  db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = @p AND ${inScope}`).run({ p: profileId });
   writeNodes(db, profileId, fresh);
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
-  return keys.length;
+  return {
+    keys,
+    delta: fresh.nodes.length - removed,
+    reread: (key) => {
+      const i = at.get(key);
+      return i === undefined ? undefined : fresh.full!(i);
+    },
+  };
 }
 
-function readNodes(db: Db, profileId: number): Omit<JoinSet, 'full'> {
+/** The cached records, every one or those temp.join_scope lists, in the order the join ranks them. */
+function readNodes(db: Db, profileId: number, scoped: boolean): Omit<JoinSet, 'full'> {
   const nodes: JoinNode[] = [];
   const digests: number[] = [];
   const split = (emails: string | null) => (emails ? emails.split(SEP) : []);
+  const from = scoped
+    ? `temp.join_scope s CROSS JOIN identity_nodes n ON n.profile_id = @p AND n.rank = ${rankOf('s.source')} AND n.source_id = s.source_id`
+    : `identity_nodes n WHERE n.profile_id = @p`;
   for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name] of db
-    .prepare(`SELECT rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name FROM identity_nodes WHERE profile_id = ? ORDER BY rank, source_id`)
+    .prepare(`SELECT n.rank, n.source_id, n.digest, n.emails, n.first_name, n.contact_id, n.is_primary, n.crm_key, n.name FROM ${from} ORDER BY n.rank, n.source_id`)
     .raw()
-    .iterate(profileId) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null]>) {
+    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null]>) {
     if (rank === RANK.vomo) nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: split(emails), firstName });
     else if (rank === RANK.crm_individual)
       nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: split(emails), contactId: contactId!, firstName, isPrimary: isPrimary ?? 0 });

@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import { normEmail } from './normalize';
 import { digest52 } from './digest';
 import { MEASURE_INPUTS } from './measures';
+import type { GiftInputs, RaiseInputs, VomoInputs } from './personMeasures';
 import { fillRecordScope } from './scopeTables';
 
 export type NodeKind = 'vomo' | 'crm_individual' | 'crm_contact' | 'raise';
@@ -22,6 +23,8 @@ export interface ContactInfo {
   lastGiftDate: string | null;
   url: string | null;
   modifiedAt: string | null;
+  /** Its live gifts (MEASURE_INPUTS.crmContact). */
+  gifts: GiftInputs | null;
 }
 
 export interface MethodInfo {
@@ -48,6 +51,8 @@ export interface VomoNode extends NodeBase {
   updatedAt: string | null;
   userStatus: string | null;
   membershipRole: string | null;
+  /** Its participations (MEASURE_INPUTS.vomo). */
+  inputs: VomoInputs | null;
 }
 export interface CrmIndividualNode extends NodeBase {
   kind: 'crm_individual';
@@ -78,6 +83,8 @@ export interface RaiseNode extends NodeBase {
   crmKey: string | null;
   modifiedAt: string | null;
   isOrganization: number | null;
+  /** Its counted gifts (MEASURE_INPUTS.raise). */
+  inputs: RaiseInputs | null;
 }
 export type IdNode = VomoNode | CrmIndividualNode | CrmContactNode | RaiseNode;
 
@@ -101,7 +108,7 @@ export type JoinNode =
  * column lists below or what loadJoinNodes digests change, so every cache is rebuilt from the
  * mirrors (and the mirror triggers in changeTracking.ts must then track the new columns too).
  */
-export const RECORD_DIGEST_VERSION = 3;
+export const RECORD_DIGEST_VERSION = 4;
 
 // The columns of each record, in the order the builders below read them. Both loaders select
 // exactly these (loadJoinNodes packed into one JSON array per row), so a record reads the same
@@ -135,7 +142,12 @@ function recordsFrom(scoped: boolean, table: string, alias: string, src: NodeKin
 type Row = unknown[];
 const str = (v: unknown) => v as string | null;
 
-function vomoNode(r: Row): VomoNode {
+/** Measure inputs as SQLite packs them (a JSON array), or null. */
+function inputsOf<T>(json: unknown): T | null {
+  return typeof json === 'string' ? (JSON.parse(json) as T) : null;
+}
+
+function vomoNode(r: Row, inputs: unknown): VomoNode {
   const emailNorm = str(r[2]);
   return {
     kind: 'vomo',
@@ -150,10 +162,11 @@ function vomoNode(r: Row): VomoNode {
     updatedAt: str(r[7]),
     userStatus: str(r[8]),
     membershipRole: str(r[9]),
+    inputs: inputsOf<VomoInputs>(inputs),
   };
 }
 
-function contactInfo(r: Row): ContactInfo {
+function contactInfo(r: Row, gifts: unknown): ContactInfo {
   return {
     id: r[0] as string,
     name: str(r[1]),
@@ -166,6 +179,7 @@ function contactInfo(r: Row): ContactInfo {
     lastGiftDate: str(r[8]),
     url: str(r[9]),
     modifiedAt: str(r[10]),
+    gifts: inputsOf<GiftInputs>(gifts),
   };
 }
 
@@ -233,7 +247,7 @@ function raiseEmails(emailNorm: string | null, more: unknown): string[] {
 
 const crmKeyOf = (v: unknown): string | null => (v == null ? null : String(v).trim() || null);
 
-function raiseNode(r: Row): RaiseNode {
+function raiseNode(r: Row, inputs: unknown): RaiseNode {
   return {
     kind: 'raise',
     key: 'raise:' + (r[0] as string),
@@ -252,6 +266,7 @@ function raiseNode(r: Row): RaiseNode {
     crmKey: crmKeyOf(r[12]),
     modifiedAt: str(r[13]),
     isOrganization: r[14] as number | null,
+    inputs: inputsOf<RaiseInputs>(inputs),
   };
 }
 
@@ -281,6 +296,7 @@ export interface JoinSet {
 export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false): JoinSet {
   const nodes: JoinNode[] = [];
   const packed: string[] = []; // per record, its packed columns (keepFields only)
+  const packedInputs: (string | null)[] = []; // per record, its measure inputs (keepFields only)
   const digests: number[] = [];
   const p = { p: profileId };
   // Scoped: only the records listed in temp.identity_scope (nodeCache.ts lists the contact of
@@ -291,7 +307,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   // and a map). Packed strings are kept only when the caller wants fields.
   const keep = (json: string, inputs: string | null) => {
     digests.push(digest52([json, inputs]));
-    if (keepFields) packed.push(json);
+    if (keepFields) {
+      packed.push(json);
+      packedInputs.push(inputs);
+    }
   };
   // Join fields as columns of their own (parsing every packed row here would cost more than the read).
   for (const [id, emailNorm, firstName, json, inputs] of db
@@ -307,6 +326,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   // Contacts: a digest each (its columns, gifts and references); the packed columns only when fields are kept.
   const contactDigest = new Map<string, number>();
   const contactJson = new Map<string, string>();
+  const contactInputs = new Map<string, string | null>();
   for (const [id, json, inputs, refs] of db
     .prepare(
       `SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})
@@ -315,7 +335,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     .raw()
     .iterate(p) as Iterable<[string, string, string | null, string | null]>) {
     contactDigest.set(id, digest52([json, inputs, refs]));
-    if (keepFields) contactJson.set(id, json);
+    if (keepFields) {
+      contactJson.set(id, json);
+      contactInputs.set(id, inputs);
+    }
   }
   const individualAt = new Map<string, number>();
   const firstIndividual = nodes.length;
@@ -332,7 +355,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 });
     // Completed with the individual's methods below.
     digests.push(digest52([json, cd]));
-    if (keepFields) packed.push(json);
+    if (keepFields) {
+      packed.push(json);
+      packedInputs.push(null);
+    }
   }
   // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
   // (primary first, then by id), with the email keys alongside: no object per method here.
@@ -372,7 +398,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     .iterate(p) as Iterable<[string, string | null]>) {
     nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name } });
     digests.push(contactDigest.get(id)!);
-    if (keepFields) packed.push(contactJson.get(id)!);
+    if (keepFields) {
+      packed.push(contactJson.get(id)!);
+      packedInputs.push(null);
+    }
   }
   contactDigest.clear();
   for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of db
@@ -387,16 +416,17 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   }
   if (!keepFields) {
     contactJson.clear();
+    contactInputs.clear();
     return { nodes, digests: Float64Array.from(digests), full: null };
   }
   const contacts = contactJson;
   const full = (i: number): IdNode => {
     const n = nodes[i];
     const r = JSON.parse(packed[i]) as Row;
-    if (n.kind === 'vomo') return vomoNode(r);
-    if (n.kind === 'raise') return raiseNode(r);
-    if (n.kind === 'crm_contact') return { kind: 'crm_contact', key: n.key, id: n.id, emails: [], contactId: n.id, contact: contactInfo(r) };
-    const ind = individualNode(r, contactInfo(JSON.parse(contacts.get(n.contactId)!) as Row));
+    if (n.kind === 'vomo') return vomoNode(r, packedInputs[i]);
+    if (n.kind === 'raise') return raiseNode(r, packedInputs[i]);
+    if (n.kind === 'crm_contact') return { kind: 'crm_contact', key: n.key, id: n.id, emails: [], contactId: n.id, contact: contactInfo(r, contactInputs.get(n.id)) };
+    const ind = individualNode(r, contactInfo(JSON.parse(contacts.get(n.contactId)!) as Row, contactInputs.get(n.contactId)));
     const m = methodsOf[i];
     if (m) {
       ind.methods = (JSON.parse(m) as Row[]).map(methodInfo);
@@ -426,19 +456,24 @@ export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes:
   }
   const nodes: IdNode[] = [];
   const p = { p: profileId };
-  for (const r of db.prepare(`SELECT ${VOMO_COLS} FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`).raw().iterate(p) as Iterable<Row>) {
-    nodes.push(vomoNode(r));
+  // Each record with its measure inputs, as the last column.
+  for (const r of db
+    .prepare(`SELECT ${VOMO_COLS}, (${MEASURE_INPUTS.vomo('u')}) FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`)
+    .raw()
+    .iterate(p) as Iterable<Row>) {
+    nodes.push(vomoNode(r, r[r.length - 1]));
   }
 
   // CRM+: contacts (live), their individuals, and the methods of those individuals.
   const contacts = new Map<string, ContactInfo>();
+  const contactCols = `${CONTACT_COLS}, (${MEASURE_INPUTS.crmContact('c')})`;
   const contactSql = scope
-    ? `SELECT ${CONTACT_COLS} FROM (
+    ? `SELECT ${contactCols} FROM (
          SELECT i.contact_id AS id FROM temp.identity_scope s CROSS JOIN crm_individuals i ON s.source = 'crm_individual' AND i.profile_id = @p AND i.id = s.source_id
          UNION SELECT source_id FROM temp.identity_scope WHERE source = 'crm_contact') x
        CROSS JOIN crm_contacts c ON c.profile_id = @p AND c.id = x.id WHERE c.gone_at IS NULL`
-    : `SELECT ${CONTACT_COLS} FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`;
-  for (const r of db.prepare(contactSql).raw().iterate(p) as Iterable<Row>) contacts.set(r[0] as string, contactInfo(r));
+    : `SELECT ${contactCols} FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL`;
+  for (const r of db.prepare(contactSql).raw().iterate(p) as Iterable<Row>) contacts.set(r[0] as string, contactInfo(r, r[r.length - 1]));
 
   const individuals = new Map<string, CrmIndividualNode>();
   const contactsWithIndividuals = new Set<string>();
@@ -462,8 +497,11 @@ export function loadNodes(db: Db, profileId: number, scope?: string[]): { nodes:
     if (scopedContacts && !scopedContacts.has(c.id)) continue;
     nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + c.id, id: c.id, emails: [], contactId: c.id, contact: c });
   }
-  for (const r of db.prepare(`SELECT ${RAISE_COLS} FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`).raw().iterate(p) as Iterable<Row>) {
-    nodes.push(raiseNode(r));
+  for (const r of db
+    .prepare(`SELECT ${RAISE_COLS}, (${MEASURE_INPUTS.raise('d')}) FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`)
+    .raw()
+    .iterate(p) as Iterable<Row>) {
+    nodes.push(raiseNode(r, r[r.length - 1]));
   }
   return { nodes, contacts };
 }

@@ -1,10 +1,11 @@
-/** One person's identity columns from the source records clustered into it (pure). */
+/** One person's identity columns and measures from the source records clustered into it (pure). */
 import type { IdentitySettings } from '../../src-shared/domain/identity';
+import { MEASURE_COLUMNS, personMeasures, type PersonMeasures } from './personMeasures';
 import { pickByAuthority } from './authority';
 import type { CrmIndividualNode, IdNode, RaiseNode, VomoNode, CrmContactNode, MethodInfo } from './nodes';
 import { nameKey, normPostal, postalFromAddress, toE164 } from './normalize';
 
-export interface PersonRow {
+export interface PersonRow extends PersonMeasures {
   id: string;
   email_norm: string | null;
   display_first_name: string | null;
@@ -41,7 +42,6 @@ export interface PersonRow {
   crm_url: string | null;
   crm_giving_owner: number;
   crm_modified_at: string | null;
-  crm_life_to_date_cents: number | null;
   raise_donor_id: string | null;
   raise_donor_count: number;
   raise_first_name: string | null;
@@ -64,9 +64,10 @@ export const PERSON_COLUMNS: (keyof PersonRow)[] = [
   'id', 'email_norm', 'display_first_name', 'display_last_name', 'display_name', 'display_email', 'display_phone',
   'has_vomo', 'has_crm', 'has_raise',
   'vomo_user_id', 'vomo_first_name', 'vomo_last_name', 'vomo_email', 'vomo_phone', 'vomo_address', 'vomo_user_status', 'vomo_membership_role', 'vomo_updated_at', 'vomo_user_count',
-  'crm_contact_id', 'crm_individual_id', 'crm_individual_count', 'crm_shared_email', 'crm_contact_type', 'crm_contact_name', 'crm_first_name', 'crm_last_name', 'crm_email', 'crm_phone', 'crm_phones_e164', 'crm_emails', 'crm_email_opted_in', 'crm_url', 'crm_giving_owner', 'crm_modified_at', 'crm_life_to_date_cents',
+  'crm_contact_id', 'crm_individual_id', 'crm_individual_count', 'crm_shared_email', 'crm_contact_type', 'crm_contact_name', 'crm_first_name', 'crm_last_name', 'crm_email', 'crm_phone', 'crm_phones_e164', 'crm_emails', 'crm_email_opted_in', 'crm_url', 'crm_giving_owner', 'crm_modified_at',
   'raise_donor_id', 'raise_donor_count', 'raise_first_name', 'raise_last_name', 'raise_email', 'raise_phone', 'raise_email_opted_in', 'raise_crm_key',
   'phone_e164', 'name_key', 'postal', 'address', 'email_opted_in', 'created_at', 'updated_at', 'identity_hash',
+  ...MEASURE_COLUMNS,
 ];
 
 /**
@@ -116,7 +117,19 @@ export function cmpId(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function computePerson(id: string, nodes: IdNode[], settings: IdentitySettings, now: string, createdAt: string | null, sharedKeys?: Set<string>): PersonRow {
+/**
+ * givingOwner: whether this person holds its contact's giving (the contact's primary individual,
+ * decided over the whole household by the caller); measures then count the contact's gifts.
+ */
+export function computePerson(
+  id: string,
+  nodes: IdNode[],
+  settings: IdentitySettings,
+  now: string,
+  createdAt: string | null,
+  sharedKeys?: Set<string>,
+  givingOwner: (contactId: string) => boolean = () => false,
+): PersonRow {
   const region = settings.defaultPhoneRegion;
   const emailNorm = clusterEmail(nodes);
   const vomos = nodes.filter((n): n is VomoNode => n.kind === 'vomo').sort((a, b) => byDesc(a.updatedAt, b.updatedAt) || cmpId(a.id, b.id));
@@ -133,6 +146,7 @@ export function computePerson(id: string, nodes: IdNode[], settings: IdentitySet
   const ind = inds[0];
   const contact = ind?.contact ?? bareContacts[0]?.contact ?? null;
   const r = raises[0];
+  const owner = contact !== null && givingOwner(contact.id);
 
   let crmEmail: string | null = null;
   let crmPhone: string | null = null;
@@ -195,9 +209,8 @@ export function computePerson(id: string, nodes: IdNode[], settings: IdentitySet
     crm_emails: ind && ind.emails.length ? ind.emails.join(' ') : null,
     crm_email_opted_in: crmOpt,
     crm_url: contact?.url ?? null,
-    crm_giving_owner: 0,
+    crm_giving_owner: owner ? 1 : 0,
     crm_modified_at: contact?.modifiedAt ?? null,
-    crm_life_to_date_cents: null,
     raise_donor_id: r?.id ?? null,
     raise_donor_count: raises.length,
     raise_first_name: r?.firstName ?? null,
@@ -214,5 +227,6 @@ export function computePerson(id: string, nodes: IdNode[], settings: IdentitySet
     created_at: createdAt ?? now,
     updated_at: now,
     identity_hash: null,
+    ...personMeasures(nodes, owner ? contact : null),
   };
 }

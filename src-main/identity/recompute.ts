@@ -5,12 +5,16 @@ import { loadNodes } from './nodes';
 import { computePerson, personValues, PERSON_COLUMNS } from './personRow';
 import { applyMeasures } from './measures';
 import { evaluateConflicts } from './conflicts';
+import { markPersonsForRebuild } from './nodeCache';
+import { notePersonChanges } from './personChanges';
 
 export function recomputePersons(db: Db, profileId: number, personIds: string[], settings: IdentitySettings, now: string): void {
   const keysOf = db.prepare(`SELECT source || ':' || source_id AS k FROM person_links WHERE profile_id = ? AND person_id = ? AND active = 1`);
   const createdOf = db.prepare(`SELECT created_at FROM persons WHERE profile_id = ? AND id = ?`);
   const del = db.prepare(`DELETE FROM persons WHERE profile_id = ? AND id = ?`);
   const insert = db.prepare(`INSERT INTO persons (profile_id, ${PERSON_COLUMNS.join(', ')}) VALUES (?, ${PERSON_COLUMNS.map(() => '?').join(', ')})`);
+  markPersonsForRebuild(db, profileId, personIds);
+  notePersonChanges(db, profileId, personIds);
   for (const pid of personIds) {
     const keys = (keysOf.all(profileId, pid) as { k: string }[]).map((r) => r.k);
     const created = (createdOf.get(profileId, pid) as { created_at: string } | undefined)?.created_at ?? null;

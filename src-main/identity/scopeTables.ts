@@ -13,8 +13,11 @@ export function fillPersonScope(db: Db, personIds: Iterable<string>): void {
   for (const id of personIds) ins.run(id);
 }
 
-/** temp.<table> (source, source_id) from source keys. */
-export function fillRecordScope(db: Db, table: 'identity_scope' | 'lineage_scope', sourceKeys: Iterable<string>): void {
+/**
+ * temp.<table> (source, source_id) from source keys: identity_scope for a read of a few records'
+ * fields, lineage_scope for lineage, join_scope for the records a rebuild joins again.
+ */
+export function fillRecordScope(db: Db, table: 'identity_scope' | 'lineage_scope' | 'join_scope', sourceKeys: Iterable<string>): void {
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${table} (source TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (source, source_id)) WITHOUT ROWID`);
   db.exec(`DELETE FROM temp.${table}`);
   const ins = db.prepare(`INSERT OR IGNORE INTO temp.${table} (source, source_id) VALUES (?, ?)`);

@@ -57,14 +57,17 @@ export function detectSplits(
   };
 
   // 1. Email change: an address a record showed before is now another person's; or a source ID
-  //    that was linked to a person that still exists is now linked elsewhere.
+  //    that was linked to a person that still exists is now linked elsewhere. Both start from
+  //    the few past addresses and moved links (CROSS JOIN fixes the loop order): left to the
+  //    planner without statistics (right after a first build rebuilt the indexes), it drove
+  //    from every link and scanned the lineage for each, which never finishes at 250k persons.
   for (const r of db
     .prepare(
       `SELECT DISTINCT l.person_id AS q, el.source, el.source_id, el.email_norm AS old, l2.person_id AS p
-       FROM email_lineage el
-       JOIN person_links l ON l.profile_id = el.profile_id AND l.source = el.source AND l.source_id = el.source_id AND l.active = 1
-       JOIN email_lineage cur ON cur.profile_id = el.profile_id AND cur.email_norm = el.email_norm AND cur.is_current = 1
-       JOIN person_links l2 ON l2.profile_id = cur.profile_id AND l2.source = cur.source AND l2.source_id = cur.source_id AND l2.active = 1
+       FROM email_lineage el INDEXED BY email_lineage_past
+       CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = el.profile_id AND l.source = el.source AND l.source_id = el.source_id AND l.active = 1
+       CROSS JOIN email_lineage cur INDEXED BY email_lineage_by_email ON cur.profile_id = el.profile_id AND cur.email_norm = el.email_norm AND cur.is_current = 1
+       CROSS JOIN person_links l2 INDEXED BY person_links_active ON l2.profile_id = cur.profile_id AND l2.source = cur.source AND l2.source_id = cur.source_id AND l2.active = 1
        WHERE el.profile_id = ? AND el.is_current = 0 AND l2.person_id <> l.person_id`,
     )
     .iterate(profileId) as Iterable<{ q: string; source: string; source_id: string; old: string; p: string }>) {
@@ -80,8 +83,8 @@ export function detectSplits(
     .prepare(
       `SELECT old.person_id AS p, cur.person_id AS q, old.source, old.source_id, old.email_at_link AS old_email, cur.email_at_link AS new_email
        FROM person_links old INDEXED BY person_links_inactive
-       JOIN person_links cur ON cur.profile_id = old.profile_id AND cur.source = old.source AND cur.source_id = old.source_id AND cur.active = 1
-       JOIN persons p ON p.profile_id = old.profile_id AND p.id = old.person_id
+       CROSS JOIN person_links cur INDEXED BY person_links_active ON cur.profile_id = old.profile_id AND cur.source = old.source AND cur.source_id = old.source_id AND cur.active = 1
+       CROSS JOIN persons p ON p.profile_id = old.profile_id AND p.id = old.person_id
        WHERE old.profile_id = ? AND old.active = 0 AND cur.person_id <> old.person_id AND old.how <> 'merge'`,
     )
     .iterate(profileId) as Iterable<{ p: string; q: string; source: string; source_id: string; old_email: string | null; new_email: string | null }>) {
@@ -128,15 +131,24 @@ export function detectSplits(
   }
   lap('reference');
   // 3. A Raise donor joined through its crmKey whose own email is another row's join email.
+  //    Scoped: the donors of recomputed persons, and the donors whose email a recomputed person holds.
+  if (scope) fillPersonScope(db, scope);
+  const donorPairs = (from: string) =>
+    `SELECT l.person_id AS p, o.id AS q, d.id AS donor, d.crm_key, d.email_norm FROM ${from}
+     WHERE d.gone_at IS NULL AND d.crm_key IS NOT NULL AND d.email_norm IS NOT NULL AND o.id <> l.person_id`;
+  const link = `person_links l INDEXED BY person_links_active ON l.profile_id = d.profile_id AND l.source = 'raise' AND l.source_id = d.id AND l.active = 1 AND l.how = 'crm_key'`;
   for (const r of db
     .prepare(
-      `SELECT l.person_id AS p, o.id AS q, d.id AS donor, d.crm_key, d.email_norm
-       FROM raise_donors d
-       JOIN person_links l ON l.profile_id = d.profile_id AND l.source = 'raise' AND l.source_id = d.id AND l.active = 1 AND l.how = 'crm_key'
-       JOIN persons o ON o.profile_id = d.profile_id AND o.email_norm = d.email_norm
-       WHERE d.profile_id = ? AND d.gone_at IS NULL AND d.crm_key IS NOT NULL AND d.email_norm IS NOT NULL AND o.id <> l.person_id`,
+      scope
+        ? `${donorPairs(`temp.identity_person_scope s CROSS JOIN person_links ls ON ls.profile_id = @p AND ls.person_id = s.id AND ls.source = 'raise' AND ls.active = 1
+             CROSS JOIN raise_donors d ON d.profile_id = @p AND d.id = ls.source_id CROSS JOIN ${link}
+             CROSS JOIN persons o INDEXED BY persons_by_email ON o.profile_id = @p AND o.email_norm = d.email_norm`)}
+           UNION
+           ${donorPairs(`temp.identity_person_scope s CROSS JOIN persons o ON o.profile_id = @p AND o.id = s.id
+             CROSS JOIN raise_donors d INDEXED BY raise_donors_by_email ON d.profile_id = @p AND d.email_norm = o.email_norm CROSS JOIN ${link}`)}`
+        : `${donorPairs(`raise_donors d CROSS JOIN ${link} CROSS JOIN persons o INDEXED BY persons_by_email ON o.profile_id = d.profile_id AND o.email_norm = d.email_norm`)} AND d.profile_id = @p`,
     )
-    .iterate(profileId) as Iterable<{ p: string; q: string; donor: string; crm_key: string; email_norm: string }>) {
+    .iterate({ p: profileId }) as Iterable<{ p: string; q: string; donor: string; crm_key: string; email_norm: string }>) {
     add(r.p, r.q, {
       kind: 'crm_key',
       points: KIND_POINTS.crm_key,
@@ -168,7 +180,6 @@ export function detectSplits(
   };
   // Scoped (after a rebuild that recomputed few persons): only the blocks a recomputed person
   // is in; a pair of two unchanged persons has unchanged evidence and keeps its row.
-  if (scope) fillPersonScope(db, scope);
   // Every block query is driven from the few keys it starts with (CROSS JOIN fixes the loop
   // order): left to choose, the planner may walk a whole persons index in the outer loop, 1.5 s
   // at a million persons even with nothing in scope.

@@ -1,7 +1,10 @@
 /**
- * Every list: what it holds (a SQL condition over `persons p` and `insight_measures im`), in
- * plain words, its columns, its default sort and the sorts it allows. The conditions are the
- * single definition the UI, the CLI, the exports and the tests all read.
+ * Every list: what it holds, in plain words, its columns, its default sort and the sorts it
+ * allows. Its rule is SQL over `insight_measures im`, which holds every fact a rule or a filter
+ * reads (migration 0023), in two parts: `members`, the part that needs no parameter (a partial
+ * index over exactly those rows keeps the list's count a short index read, see listIndexes.ts),
+ * and `where`, the part the windows and the reference day fill in. The rules are the single
+ * definition the UI, the CLI, the exports and the tests all read.
  *
  * Definitions (reference day D, see dates.ts):
  * - donor: in CRM+ or Raise (`persons.is_donor`); volunteer: in VOMO.
@@ -29,7 +32,14 @@ export interface ListDef {
   defaultSort: ListSort;
   sortKeys: SortKey[];
   filters: FilterKey[];
-  /** SQL condition and its named parameters, for the effective filters and reference day. */
+  /** Who can be on the list whatever the windows: a condition over `im` without parameters (null: everyone). */
+  members: string | null;
+  /**
+   * The list's own partial index over its members (where `members` is selective): the columns
+   * its windows read first, so a count with the default filters is one range of that index.
+   */
+  ownIndex?: string[];
+  /** The rest of the rule: SQL condition and its named parameters, for the effective filters and reference day. */
   where(f: Required<Pick<ListFilters, 'lapseDays' | 'activityDays' | 'recentDays'>>, day: string): { sql: string; params: Record<string, unknown> };
   /** Plain words with the numbers filled in. */
   definition(f: Required<Pick<ListFilters, 'lapseDays' | 'activityDays' | 'recentDays'>>, day: string): string;
@@ -41,14 +51,15 @@ const BASE: ColumnKey[] = ['firstName', 'lastName', 'email', 'systems'];
 const COMMON_SORTS: SortKey[] = ['name', 'email', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'lastParticipationAt'];
 const COMMON_FILTERS: FilterKey[] = ['system', 'minGivingCents', 'minVerifiedHours', 'hasEmail'];
 
-const IS_DONOR = '(p.has_crm = 1 OR p.has_raise = 1)';
+const IS_DONOR = '(im.has_crm = 1 OR im.has_raise = 1)';
+const EVERYONE = { sql: '1 = 1', params: {} as Record<string, unknown> };
 
 /**
  * "Still volunteering": attended a VOMO participation within the activity window (the list's
  * name promises that). 0 turns the window off: every current VOMO volunteer counts.
  */
 function activeVolunteer(day: string, activityDays: number) {
-  if (activityDays <= 0) return { sql: '1 = 1', params: {} as Record<string, unknown> };
+  if (activityDays <= 0) return EVERYONE;
   return {
     sql: `im.last_participation_at >= @activityFrom AND im.last_participation_at < @dayAfter`,
     params: { activityFrom: addDays(day, -activityDays), dayAfter: addDays(day, 1) },
@@ -75,7 +86,8 @@ export const LISTS: Record<ListName, ListDef> = {
     defaultSort: { key: 'name', dir: 'asc' },
     sortKeys: COMMON_SORTS,
     filters: COMMON_FILTERS,
-    where: () => ({ sql: '1 = 1', params: {} }),
+    members: null,
+    where: () => EVERYONE,
     definition: () => 'Every person in the joined store.',
   },
   lapsed: {
@@ -86,10 +98,12 @@ export const LISTS: Record<ListName, ListDef> = {
     defaultSort: { key: 'lifetimeGivingCents', dir: 'desc' },
     sortKeys: COMMON_SORTS,
     filters: ['lapseDays', 'activityDays', ...COMMON_FILTERS],
+    members: `im.has_vomo = 1 AND ${IS_DONOR}`,
+    ownIndex: ['last_gift_date'],
     where(f, day) {
       const active = activeVolunteer(day, f.activityDays);
       return {
-        sql: `p.has_vomo = 1 AND ${IS_DONOR} AND p.last_gift_date IS NOT NULL AND p.last_gift_date < @lapseBefore AND ${active.sql}`,
+        sql: `im.last_gift_date IS NOT NULL AND im.last_gift_date < @lapseBefore AND ${active.sql}`,
         params: { lapseBefore: addDays(day, -f.lapseDays + 1), ...active.params },
       };
     },
@@ -104,7 +118,9 @@ export const LISTS: Record<ListName, ListDef> = {
     defaultSort: { key: 'verifiedHours', dir: 'desc' },
     sortKeys: ['verifiedHours', 'name', 'email', 'lastParticipationAt'],
     filters: ['minVerifiedHours', 'system', 'hasEmail'],
-    where: () => ({ sql: `p.has_vomo = 1 AND p.lifetime_giving_cents = 0 AND im.verified_hours > 0`, params: {} }),
+    members: `im.has_vomo = 1 AND im.lifetime_giving_cents = 0 AND im.verified_hours > 0`,
+    ownIndex: ['verified_hours'],
+    where: () => EVERYONE,
     definition: () => 'VOMO volunteers with verified hours and no gift in CRM+ or Raise (no CRM+ contact, or lifetime giving 0), most verified hours first.',
   },
   'volunteer-only': {
@@ -113,9 +129,11 @@ export const LISTS: Record<ListName, ListDef> = {
     description: 'In VOMO, not in CRM+ or Raise.',
     columns: [...BASE, 'verifiedHours', 'participations', 'lastParticipationAt'],
     defaultSort: { key: 'name', dir: 'asc' },
-    sortKeys: COMMON_SORTS,
+    // Nobody on it has given: giving and gift-date sorts would tie every row.
+    sortKeys: ['name', 'email', 'verifiedHours', 'lastParticipationAt'],
     filters: ['minVerifiedHours', 'hasEmail'],
-    where: () => ({ sql: `p.has_vomo = 1 AND p.has_crm = 0 AND p.has_raise = 0`, params: {} }),
+    members: `im.has_vomo = 1 AND im.has_crm = 0 AND im.has_raise = 0`,
+    where: () => EVERYONE,
     definition: () => 'Persons in VOMO and in neither CRM+ nor Raise.',
   },
   'donors-only': {
@@ -124,9 +142,11 @@ export const LISTS: Record<ListName, ListDef> = {
     description: 'In CRM+ or Raise, not in VOMO.',
     columns: [...BASE, 'lifetimeGivingCents', 'giftCount', 'lastGiftDate', 'crmUrl'],
     defaultSort: { key: 'lifetimeGivingCents', dir: 'desc' },
-    sortKeys: COMMON_SORTS,
+    // Nobody on it volunteers: hours and participation sorts would tie every row.
+    sortKeys: ['name', 'email', 'lifetimeGivingCents', 'lastGiftDate'],
     filters: ['system', 'minGivingCents', 'hasEmail'],
-    where: () => ({ sql: `p.has_vomo = 0 AND ${IS_DONOR}`, params: {} }),
+    members: `im.has_vomo = 0 AND ${IS_DONOR}`,
+    where: () => EVERYONE,
     definition: () => 'Persons in CRM+ or Raise and not in VOMO.',
   },
   'donor-volunteers': {
@@ -137,7 +157,8 @@ export const LISTS: Record<ListName, ListDef> = {
     defaultSort: { key: 'lifetimeGivingCents', dir: 'desc' },
     sortKeys: COMMON_SORTS,
     filters: COMMON_FILTERS,
-    where: () => ({ sql: `p.has_vomo = 1 AND ${IS_DONOR}`, params: {} }),
+    members: `im.has_vomo = 1 AND ${IS_DONOR}`,
+    where: () => EVERYONE,
     definition: () => 'Persons in VOMO and in CRM+ or Raise.',
   },
   'raise-first-time': {
@@ -148,11 +169,12 @@ export const LISTS: Record<ListName, ListDef> = {
     defaultSort: { key: 'firstRaiseGiftDate', dir: 'desc' },
     sortKeys: ['firstRaiseGiftDate'],
     filters: ['recentDays', 'minGivingCents', 'minVerifiedHours', 'hasEmail'],
+    members: `im.has_vomo = 1 AND im.has_raise = 1 AND im.first_raise_gift_date IS NOT NULL
+              AND (im.first_gift_date IS NULL OR substr(im.first_gift_date, 1, 10) >= substr(im.first_raise_gift_date, 1, 10))`,
+    ownIndex: ['first_raise_gift_date'],
     where(f, day) {
       return {
-        sql: `p.has_vomo = 1 AND p.has_raise = 1 AND p.first_raise_gift_date IS NOT NULL
-              AND p.first_raise_gift_date >= @recentFrom AND p.first_raise_gift_date < @dayAfter
-              AND (p.first_gift_date IS NULL OR substr(p.first_gift_date, 1, 10) >= substr(p.first_raise_gift_date, 1, 10))`,
+        sql: `im.first_raise_gift_date >= @recentFrom AND im.first_raise_gift_date < @dayAfter`,
         params: { recentFrom: addDays(day, -f.recentDays), dayAfter: addDays(day, 1) },
       };
     },
@@ -183,7 +205,8 @@ export const LISTS: Record<ListName, ListDef> = {
     sortKeys: ['score', ...COMMON_SORTS],
     filters: COMMON_FILTERS,
     needsScoreDay: true,
-    where: () => ({ sql: `im.score > 0`, params: {} }),
+    members: `im.score > 0`,
+    where: () => EVERYONE,
     definition: (_f, day) => `Everyone who gave or served, scored for ${fmtDay(day)}: giving recency + frequency + amount + serving recency + hours + count, 0–5 points each.`,
   },
 };

@@ -1,25 +1,28 @@
 /**
- * `insight_measures`: per-person volunteer and engagement measures, recomputed from the mirrors
- * and the person store in one SQL statement per profile.
+ * `insight_measures`: per-person volunteer and engagement measures and the facts the list rules
+ * read, copied from the person store (whose rebuild computes each person's participations and
+ * gifts in its person pass) and scored for a reference day, in one SQL statement.
  *
- * Verified rule: a participation whose `verified` column is not NULL (the API sent a flag) is
- * verified exactly when the flag is true; otherwise it counts as verified when it has both a
- * check-in and a check-out. `insight_state` keeps how many participations each rule judged, so
- * the UI can say which one applied.
+ * Verified rule (identity/verifiedHours.ts): a participation whose `verified` column is not NULL
+ * (the API sent a flag) is verified exactly when the flag is true; otherwise it counts as
+ * verified when it has both a check-in and a check-out. `insight_state` keeps how many
+ * participations each rule judged, so the UI can say which one applied.
  *
  * Attended instant: check-in, else check-out. "Last participation" is the latest attended
  * instant (normalized to ISO UTC), which is what the activity window of the lapsed list reads.
  *
- * When to call: after every join rebuild (the identity service's rebuild) — the lists also call
- * `ensureInsightMeasures` before reading, which refreshes when the identity run changed since
- * the last refresh, so a missed hook costs one slow first query, never wrong data for long.
+ * When: after every sync's rebuild (core/wiring.ts), for the persons identity noted as changed;
+ * the lists also call `ensureInsightMeasures` before reading, so a missed refresh costs one
+ * slower read, never wrong data.
  */
 import type { Db } from '../store/db';
 import { shadowInTemp } from '../store/readOnlyScratch';
-import { verifiedParticipationSql } from '../identity/verifiedHours';
 import { ENGAGEMENT_RULES, pointsSql } from './engagement';
 import { referenceDay } from './dates';
 import type { VerifiedRule } from '../../src-shared/domain/insights';
+import { takePersonChanges } from '../identity/personChanges';
+import { ensureListIndexes } from './listIndexes';
+import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 
 export interface InsightStateRow {
   profile_id: number;
@@ -33,14 +36,18 @@ export interface InsightStateRow {
   overlap_json?: string | null;
 }
 
-const VERIFIED = verifiedParticipationSql('vp');
-const ATTENDED_AT = `strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(vp.checked_in_at, vp.checked_out_at))`;
-
 function rule(key: string) {
   return ENGAGEMENT_RULES.find((r) => r.key === key)!;
 }
 
-function refreshSql(): string {
+const FACT_COLUMNS = `has_vomo, has_crm, has_raise, has_email, lifetime_giving_cents, first_gift_date, last_gift_date, first_raise_gift_date`;
+
+/**
+ * Every person's measures and list facts, or (scoped) only those of the persons in
+ * temp.insight_scope: copied from the person rows, where the rebuild's person pass computed them
+ * from each record's participations and gifts (identity/personMeasures.ts), and scored for the day.
+ */
+function refreshSql(scoped: boolean): string {
   const pts = {
     gr: pointsSql(rule('givingRecencyPts'), 'b.days_since_gift'),
     gf: pointsSql(rule('givingFrequencyPts'), 'b.gift_count'),
@@ -49,47 +56,43 @@ function refreshSql(): string {
     sh: pointsSql(rule('servingHoursPts'), 'b.verified_hours'),
     sc: pointsSql(rule('servingCountPts'), 'b.verified_participations'),
   };
+  // Scoped: driven from the few scoped persons (CROSS JOIN fixes the loop order). Every person:
+  // one pass over the table in key order; left to choose, the planner walked a narrow persons
+  // index and read each wide row by key (over 20 s at a million persons).
+  const persons = scoped
+    ? `temp.insight_scope s CROSS JOIN persons p ON p.profile_id = @pid AND p.id = s.id`
+    : `persons p INDEXED BY sqlite_autoindex_persons_1`;
   return `
     INSERT INTO insight_measures (
       profile_id, person_id, total_hours, verified_hours, participations, verified_participations,
       verified_by_flag, verified_by_check, first_participation_at, last_participation_at, gift_count,
       days_since_gift, days_since_participation,
-      giving_recency_pts, giving_frequency_pts, giving_amount_pts, serving_recency_pts, serving_hours_pts, serving_count_pts, score)
-    WITH part AS (
-      SELECT l.person_id,
-             SUM(COALESCE(vp.hours, 0)) AS total_hours,
-             COUNT(*) AS participations,
-             SUM(CASE WHEN ${VERIFIED} THEN COALESCE(vp.hours, 0) ELSE 0 END) AS verified_hours,
-             SUM(CASE WHEN ${VERIFIED} THEN 1 ELSE 0 END) AS verified_participations,
-             SUM(vp.verified IS NOT NULL) AS by_flag,
-             SUM(vp.verified IS NULL AND vp.checked_in_at IS NOT NULL AND vp.checked_out_at IS NOT NULL) AS by_check,
-             MIN(${ATTENDED_AT}) AS first_at,
-             MAX(${ATTENDED_AT}) AS last_at
-        FROM person_links l
-        JOIN vomo_participations vp ON vp.profile_id = l.profile_id AND vp.user_id = l.source_id
-       WHERE l.profile_id = @pid AND l.source = 'vomo' AND l.active = 1
-       GROUP BY l.person_id
-    )
-    SELECT c.*, c.gr + c.gf + c.ga + c.sr + c.sh + c.sc
+      giving_recency_pts, giving_frequency_pts, giving_amount_pts, serving_recency_pts, serving_hours_pts, serving_count_pts, score,
+      ${FACT_COLUMNS})
+    SELECT c.profile_id, c.person_id, c.total_hours, c.verified_hours, c.participations, c.verified_participations,
+           c.by_flag, c.by_check, c.first_at, c.last_at, c.gift_count, c.days_since_gift, c.days_since_participation,
+           c.gr, c.gf, c.ga, c.sr, c.sh, c.sc, c.gr + c.gf + c.ga + c.sr + c.sh + c.sc,
+           ${FACT_COLUMNS}
       FROM (
-        SELECT b.profile_id, b.person_id, b.total_hours, b.verified_hours, b.participations, b.verified_participations,
-               b.by_flag, b.by_check, b.first_at, b.last_at, b.gift_count, b.days_since_gift, b.days_since_participation,
+        SELECT b.*,
                ${pts.gr} AS gr, ${pts.gf} AS gf, ${pts.ga} AS ga, ${pts.sr} AS sr, ${pts.sh} AS sh, ${pts.sc} AS sc
           FROM (
             SELECT p.profile_id, p.id AS person_id,
-                   COALESCE(part.total_hours, 0) AS total_hours,
-                   ROUND(COALESCE(part.verified_hours, 0), 2) AS verified_hours,
-                   COALESCE(part.participations, 0) AS participations,
-                   COALESCE(part.verified_participations, 0) AS verified_participations,
-                   COALESCE(part.by_flag, 0) AS by_flag,
-                   COALESCE(part.by_check, 0) AS by_check,
-                   part.first_at, part.last_at,
+                   p.vomo_hours_total AS total_hours,
+                   ROUND(p.vomo_hours_verified, 2) AS verified_hours,
+                   p.vomo_participations_count AS participations,
+                   p.vomo_verified_count AS verified_participations,
+                   p.vomo_verified_by_flag AS by_flag,
+                   p.vomo_verified_by_check AS by_check,
+                   p.first_attended_at AS first_at, p.last_attended_at AS last_at,
                    MAX(COALESCE(p.crm_gift_count, 0), COALESCE(p.raise_gift_count, 0)) AS gift_count,
                    p.lifetime_giving_cents AS giving,
                    CAST(julianday(@day) - julianday(substr(p.last_gift_date, 1, 10)) AS INTEGER) AS days_since_gift,
-                   CAST(julianday(@day) - julianday(substr(part.last_at, 1, 10)) AS INTEGER) AS days_since_participation
-              FROM persons p
-              LEFT JOIN part ON part.person_id = p.id
+                   CAST(julianday(@day) - julianday(substr(p.last_attended_at, 1, 10)) AS INTEGER) AS days_since_participation,
+                   p.has_vomo, p.has_crm, p.has_raise,
+                   (p.display_email IS NOT NULL AND p.display_email <> '') AS has_email,
+                   p.lifetime_giving_cents, p.first_gift_date, p.last_gift_date, p.first_raise_gift_date
+              FROM ${persons}
              WHERE p.profile_id = @pid
           ) b
       ) c`;
@@ -104,53 +107,96 @@ export function insightState(db: Db, profileId: number): InsightStateRow | undef
   return db.prepare('SELECT * FROM insight_state WHERE profile_id = ?').get(profileId) as InsightStateRow | undefined;
 }
 
-/**
- * Recompute every person's measures for a profile. `asOf` is the reference day of the
- * engagement score's recency parts (default today). Runs in one transaction.
- */
-export function refreshInsightMeasures(db: Db, profileId: number, opts: { asOf?: string } = {}): InsightStateRow {
-  const day = referenceDay(opts.asOf);
-  const tx = db.transaction(() => {
-    db.prepare('DELETE FROM insight_measures WHERE profile_id = ?').run(profileId);
-    db.prepare(refreshSql()).run({ pid: profileId, day });
-    const totals = db
-      .prepare(
-        `SELECT COUNT(*) AS persons, COALESCE(SUM(verified_by_flag), 0) AS by_flag, COALESCE(SUM(verified_by_check), 0) AS by_check,
-                COALESCE(SUM(participations - verified_by_flag - verified_by_check), 0) AS unverified
-           FROM insight_measures WHERE profile_id = ?`,
-      )
-      .get(profileId) as { persons: number; by_flag: number; by_check: number; unverified: number };
-    const row: InsightStateRow = {
-      profile_id: profileId,
-      refreshed_at: new Date().toISOString(),
-      as_of: day,
-      identity_run_id: latestIdentityRun(db, profileId),
-      ...totals,
-    };
-    db.prepare(
-      `INSERT INTO insight_state (profile_id, refreshed_at, as_of, identity_run_id, persons, by_flag, by_check, unverified)
-       VALUES (@profile_id, @refreshed_at, @as_of, @identity_run_id, @persons, @by_flag, @by_check, @unverified)
-       ON CONFLICT (profile_id) DO UPDATE SET refreshed_at = excluded.refreshed_at, as_of = excluded.as_of,
-         identity_run_id = excluded.identity_run_id, persons = excluded.persons, by_flag = excluded.by_flag,
-         by_check = excluded.by_check, unverified = excluded.unverified, overlap_json = NULL`,
-    ).run(row);
-    return row;
-  });
-  return tx();
+const TOTALS = `COUNT(*) AS persons, COALESCE(SUM(verified_by_flag), 0) AS by_flag, COALESCE(SUM(verified_by_check), 0) AS by_check,
+  COALESCE(SUM(participations - verified_by_flag - verified_by_check), 0) AS unverified`;
+type Totals = { persons: number; by_flag: number; by_check: number; unverified: number };
+
+function saveState(db: Db, profileId: number, day: string, totals: Totals): InsightStateRow {
+  const row: InsightStateRow = {
+    profile_id: profileId,
+    refreshed_at: new Date().toISOString(),
+    as_of: day,
+    identity_run_id: latestIdentityRun(db, profileId),
+    ...totals,
+  };
+  db.prepare(
+    `INSERT INTO insight_state (profile_id, refreshed_at, as_of, identity_run_id, persons, by_flag, by_check, unverified)
+     VALUES (@profile_id, @refreshed_at, @as_of, @identity_run_id, @persons, @by_flag, @by_check, @unverified)
+     ON CONFLICT (profile_id) DO UPDATE SET refreshed_at = excluded.refreshed_at, as_of = excluded.as_of,
+       identity_run_id = excluded.identity_run_id, persons = excluded.persons, by_flag = excluded.by_flag,
+       by_check = excluded.by_check, unverified = excluded.unverified, overlap_json = NULL`,
+  ).run(row);
+  return row;
 }
 
 /**
- * Refresh when the measures are missing, older than the latest identity run, or (for the
- * engagement score) computed for another reference day. Cheap when nothing changed.
+ * Recompute every person's measures for a profile. `asOf` is the reference day of the
+ * engagement score's recency parts (default today). Runs in one transaction; the identity
+ * changes noted until now are taken (this covers them).
+ */
+export function refreshInsightMeasures(db: Db, profileId: number, opts: { asOf?: string } = {}): InsightStateRow {
+  const day = referenceDay(opts.asOf);
+  // A read-only store: refreshed for this connection only, into TEMP copies that carry the
+  // store's indexes; the identity changes stay noted for the next writer.
+  if (db.readonly) shadowInTemp(db, ['insight_measures', 'insight_state']);
+  return db.transaction(() => {
+    if (!db.readonly) {
+      takePersonChanges(db, profileId);
+      ensureListIndexes(db, { again: true });
+    }
+    db.prepare('DELETE FROM insight_measures WHERE profile_id = ?').run(profileId);
+    // A million rows go in faster without the secondary indexes, each built once afterwards.
+    const many = !db.readonly && (db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE profile_id = ? LIMIT 20000)`).pluck().get(profileId) as number) >= 20000;
+    const restore = many ? [dropIndexes(db, 'insight_measures')] : [];
+    db.prepare(refreshSql(false)).run({ pid: profileId, day });
+    restoreIndexes(db, restore);
+    const totals = db.prepare(`SELECT ${TOTALS} FROM insight_measures WHERE profile_id = ?`).get(profileId) as Totals;
+    return saveState(db, profileId, day, totals);
+  })();
+}
+
+/**
+ * Recompute the measures of the persons identity changed since the last refresh, for the day the
+ * state holds; the totals move by the difference. A few thousand persons after a sync take a
+ * fraction of a second where every person takes many seconds at a million.
+ */
+function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): InsightStateRow {
+  const profileId = state.profile_id;
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS insight_scope (id TEXT PRIMARY KEY) WITHOUT ROWID');
+  db.exec('DELETE FROM temp.insight_scope');
+  const ins = db.prepare('INSERT OR IGNORE INTO temp.insight_scope (id) VALUES (?)');
+  for (const id of personIds) ins.run(id);
+  const scoped = `temp.insight_scope s CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = s.id`;
+  const before = db.prepare(`SELECT ${TOTALS} FROM ${scoped}`).get({ pid: profileId }) as Totals;
+  db.prepare(`DELETE FROM insight_measures WHERE profile_id = @pid AND person_id IN (SELECT id FROM temp.insight_scope)`).run({ pid: profileId });
+  db.prepare(refreshSql(true)).run({ pid: profileId, day: state.as_of });
+  const after = db.prepare(`SELECT ${TOTALS} FROM ${scoped}`).get({ pid: profileId }) as Totals;
+  const totals = {
+    persons: state.persons - before.persons + after.persons,
+    by_flag: state.by_flag - before.by_flag + after.by_flag,
+    by_check: state.by_check - before.by_check + after.by_check,
+    unverified: state.unverified - before.unverified + after.unverified,
+  };
+  return saveState(db, profileId, state.as_of, totals);
+}
+
+/**
+ * Bring the measures up to the latest identity run: the persons identity noted as changed are
+ * recomputed; everything is when the measures are missing, identity rebuilt everyone, or (for the
+ * engagement score) the reference day is another. Cheap when nothing changed.
  */
 export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDay?: string } = {}): { state: InsightStateRow; refreshed: boolean } {
+  if (!db.readonly) ensureListIndexes(db);
   const state = insightState(db, profileId);
   const run = latestIdentityRun(db, profileId);
-  const stale = !state || (state.identity_run_id ?? null) !== run || (opts.scoreDay !== undefined && state.as_of !== opts.scoreDay);
-  if (!stale) return { state, refreshed: false };
-  // A read-only store: refreshed for this connection only, in memory.
-  if (db.readonly) shadowInTemp(db, ['insight_measures', 'insight_state']);
-  return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
+  const otherDay = opts.scoreDay !== undefined && state?.as_of !== opts.scoreDay;
+  if (state && (state.identity_run_id ?? null) === run && !otherDay) return { state, refreshed: false };
+  if (db.readonly) return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
+  return db.transaction(() => {
+    const changes = state && !otherDay ? takePersonChanges(db, profileId) : 'all';
+    if (!state || changes === 'all') return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
+    return { state: refreshChanged(db, state, changes), refreshed: true };
+  })();
 }
 
 export function verifiedRuleOf(state: InsightStateRow | undefined): VerifiedRule {

@@ -1,26 +1,40 @@
 /**
- * The list engine: one SELECT per (list, filters, search, sort), paged in SQLite.
+ * The list engine: one SELECT per (list, filters, search, sort), paged in SQLite by keyset.
  *
  * Rules (this is what keeps a list fast at a million persons):
+ * - a list's rule and filters read only `insight_measures im`, the narrow table of list facts
+ *   (listRegistry.ts); persons is joined by key for the columns a row shows. A count is then one
+ *   index range over `im` (the list's own partial index, or a sort index), never a table scan.
  * - every sort key names the index that walks it (`INDEXED BY`), and the query is built so the
- *   walk drives the join: persons-sorted lists drive `persons`, measure-sorted lists drive
- *   `insight_measures` (CROSS JOIN fixes the order). The first page reads one index range and
- *   stops after LIMIT matches; no temp B-tree. test/insights/plan.test.ts proves it.
+ *   walk drives the join: name and email sorts drive `persons`, the others drive
+ *   `insight_measures` (CROSS JOIN fixes the order). A page reads one index range from its
+ *   cursor and stops after LIMIT matches; no temp B-tree. test/insights/plan.test.ts proves it.
  * - the sort always ends with the person id in the same direction, which the index carries
- *   (WITHOUT ROWID indexes end with the primary key), so paging is stable.
+ *   (WITHOUT ROWID indexes end with the primary key), so the order is total and a page is named
+ *   by its last row's sort values and id (the cursor): page 5,000 costs what page 1 costs, and a
+ *   sync between two pages neither repeats nor skips a person whose sort values it left alone.
+ *   A cursor's condition is split into index ranges run one after the other (keysetSegments).
  * - search is a prefix match on last name, first name (NOCASE indexes) or normalized email,
  *   collected first into a MATERIALIZED set of ids through those indexes, then filtered and
  *   sorted (a search narrows to few rows, so sorting them is cheap).
  */
 import type { Db } from '../store/db';
+import { AppError } from '../../src-shared/errors';
 import type { ListFilters, ListName, ListSort, SortKey } from '../../src-shared/domain/insights';
 import { LISTS, type ListDef } from './listRegistry';
+import { countIndex, listIndexName } from './listIndexes';
+
+/** One sort term: its SQL (with its collation) and the row column holding its value. */
+interface Term {
+  sql: string;
+  col: keyof RawRow;
+}
 
 interface SortSpec {
   driver: 'persons' | 'measures';
   index: string;
   /** ORDER BY terms without direction; the id tiebreak is appended. */
-  terms: string[];
+  terms: Term[];
   idTerm: string;
   /** Extra condition the (partial) index needs. */
   requires?: string;
@@ -30,42 +44,47 @@ export const SORTS: Record<SortKey, SortSpec> = {
   name: {
     driver: 'persons',
     index: 'persons_by_display_last',
-    terms: ['p.display_last_name COLLATE NOCASE', 'p.display_first_name COLLATE NOCASE'],
+    terms: [
+      { sql: 'p.display_last_name COLLATE NOCASE', col: 'display_last_name' },
+      { sql: 'p.display_first_name COLLATE NOCASE', col: 'display_first_name' },
+    ],
     idTerm: 'p.id',
   },
-  email: { driver: 'persons', index: 'persons_by_email', terms: ['p.email_norm'], idTerm: 'p.id' },
-  lifetimeGivingCents: { driver: 'persons', index: 'persons_by_giving', terms: ['p.lifetime_giving_cents'], idTerm: 'p.id' },
-  lastGiftDate: { driver: 'persons', index: 'persons_by_last_gift', terms: ['p.last_gift_date'], idTerm: 'p.id' },
+  email: { driver: 'persons', index: 'persons_by_email', terms: [{ sql: 'p.email_norm', col: 'email_norm' }], idTerm: 'p.id' },
+  lifetimeGivingCents: { driver: 'measures', index: 'insight_measures_by_giving', terms: [{ sql: 'im.lifetime_giving_cents', col: 'lifetime_giving_cents' }], idTerm: 'im.person_id' },
+  lastGiftDate: { driver: 'measures', index: 'insight_measures_by_last_gift', terms: [{ sql: 'im.last_gift_date', col: 'last_gift_date' }], idTerm: 'im.person_id' },
+  // Only the list of first-time Raise donors sorts by it, through its own index.
   firstRaiseGiftDate: {
-    driver: 'persons',
-    index: 'persons_by_first_raise_gift',
-    terms: ['p.first_raise_gift_date'],
-    idTerm: 'p.id',
-    requires: 'p.first_raise_gift_date IS NOT NULL',
+    driver: 'measures',
+    index: listIndexName(LISTS['raise-first-time']),
+    terms: [{ sql: 'im.first_raise_gift_date', col: 'first_raise_gift_date' }],
+    idTerm: 'im.person_id',
   },
-  verifiedHours: { driver: 'measures', index: 'insight_measures_by_hours', terms: ['im.verified_hours'], idTerm: 'im.person_id' },
+  verifiedHours: { driver: 'measures', index: 'insight_measures_by_hours', terms: [{ sql: 'im.verified_hours', col: 'verified_hours' }], idTerm: 'im.person_id' },
   lastParticipationAt: {
     driver: 'measures',
     index: 'insight_measures_by_last_participation',
-    terms: ['im.last_participation_at'],
+    terms: [{ sql: 'im.last_participation_at', col: 'last_participation_at' }],
     idTerm: 'im.person_id',
   },
-  score: { driver: 'measures', index: 'insight_measures_by_score', terms: ['im.score'], idTerm: 'im.person_id' },
+  score: { driver: 'measures', index: 'insight_measures_by_score', terms: [{ sql: 'im.score', col: 'score' }], idTerm: 'im.person_id' },
 };
 
 /** Lists whose sort has an index of their own (a partial index over exactly the list's members). */
-export const LIST_SORT_INDEX: Partial<Record<ListName, Partial<Record<SortKey, string>>>> = {
-  'volunteer-only': { name: 'persons_volunteer_only_by_name' },
+export const LIST_SORT_INDEX: Partial<Record<ListName, Partial<Record<SortKey, { index: string; requires?: string }>>>> = {
+  'volunteer-only': { name: { index: 'persons_volunteer_only_by_name', requires: 'p.has_vomo = 1 AND p.has_crm = 0 AND p.has_raise = 0' } },
+  'top-volunteers': { verifiedHours: { index: listIndexName(LISTS['top-volunteers']) } },
+  lapsed: { lastGiftDate: { index: listIndexName(LISTS.lapsed) } },
 };
 
 export function sortIndex(list: ListName, key: SortKey): string {
-  return LIST_SORT_INDEX[list]?.[key] ?? SORTS[key].index;
+  return LIST_SORT_INDEX[list]?.[key]?.index ?? SORTS[key].index;
 }
 
 export const ROW_COLUMNS = `
-  p.id AS person_id, p.display_first_name, p.display_last_name, p.display_name, p.display_email, p.display_phone,
-  p.has_vomo, p.has_crm, p.has_raise, p.email_opted_in, p.lifetime_giving_cents, p.first_gift_date, p.last_gift_date,
-  p.first_raise_gift_date, p.crm_url, p.crm_contact_id,
+  p.id AS person_id, p.display_first_name, p.display_last_name, p.display_name, p.display_email, p.display_phone, p.email_norm,
+  im.has_vomo, im.has_crm, im.has_raise, p.email_opted_in, im.lifetime_giving_cents, im.first_gift_date, im.last_gift_date,
+  im.first_raise_gift_date, p.crm_url, p.crm_contact_id,
   im.total_hours, im.verified_hours, im.participations, im.verified_participations, im.last_participation_at, im.gift_count,
   im.days_since_gift, im.days_since_participation, im.giving_recency_pts, im.giving_frequency_pts, im.giving_amount_pts,
   im.serving_recency_pts, im.serving_hours_pts, im.serving_count_pts, im.score`;
@@ -77,6 +96,7 @@ export interface RawRow {
   display_name: string | null;
   display_email: string | null;
   display_phone: string | null;
+  email_norm: string | null;
   has_vomo: number;
   has_crm: number;
   has_raise: number;
@@ -108,13 +128,16 @@ export interface BuiltQuery {
   /** `WITH …` prefix (search) or ''. */
   with: string;
   from: string;
-  /** The same rows without the index hint: a count lets the planner pick (covering indexes). */
+  /** The same rows counted from insight_measures alone (the rule and filters read only `im`). */
   countFrom: string;
   where: string;
   countWhere: string;
   orderBy: string;
   params: Record<string, unknown>;
   sort: ListSort;
+  /** The sort's terms, id last, for keyset paging. */
+  terms: Term[];
+  idTerm: string;
 }
 
 export interface BuildInput {
@@ -176,73 +199,158 @@ export function buildListQuery(input: BuildInput): BuiltQuery {
   const sort = resolveSort(def, input.sort);
   const spec = SORTS[sort.key];
   const params: Record<string, unknown> = { pid: input.profileId };
+  // The rule and the filters: conditions over insight_measures only.
   const conds: string[] = [];
-
+  if (def.members) conds.push(`(${def.members})`);
   const w = def.where(input.filters, input.day);
-  conds.push(`(${w.sql})`);
+  if (w.sql !== '1 = 1') conds.push(`(${w.sql})`);
   Object.assign(params, w.params);
   const f = input.filters;
-  if (f.system === 'vomo') conds.push('p.has_vomo = 1');
-  if (f.system === 'crm') conds.push('p.has_crm = 1');
-  if (f.system === 'raise') conds.push('p.has_raise = 1');
+  if (f.system === 'vomo') conds.push('im.has_vomo = 1');
+  if (f.system === 'crm') conds.push('im.has_crm = 1');
+  if (f.system === 'raise') conds.push('im.has_raise = 1');
   if (f.minGivingCents !== undefined) {
-    conds.push('p.lifetime_giving_cents >= @minGiving');
+    conds.push('im.lifetime_giving_cents >= @minGiving');
     params.minGiving = f.minGivingCents;
   }
   if (f.minVerifiedHours !== undefined) {
     conds.push('im.verified_hours >= @minHours');
     params.minHours = f.minVerifiedHours;
   }
-  if (f.hasEmail) conds.push("p.display_email IS NOT NULL AND p.display_email <> ''");
-  if (input.personId !== undefined) {
-    conds.push('p.id = @personId');
-    params.personId = input.personId;
-  }
-  if (spec.requires) conds.push(spec.requires);
+  if (f.hasEmail) conds.push('im.has_email = 1');
+  const own = LIST_SORT_INDEX[input.list]?.[sort.key];
+  const requires = [spec.requires, own?.requires].filter((x): x is string => !!x);
 
   const dir = sort.dir === 'desc' ? 'DESC' : 'ASC';
-  const orderBy = [...spec.terms, spec.idTerm].map((t) => `${t} ${dir}`).join(', ');
+  const orderBy = [...spec.terms.map((t) => t.sql), spec.idTerm].map((t) => `${t} ${dir}`).join(', ');
 
   const cte = input.search ? searchCte(input.search, params) : null;
   let from: string;
+  let driver: string;
   if (cte) {
     from = `hits CROSS JOIN persons p ON p.profile_id = @pid AND p.id = hits.id
-            LEFT JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
-    conds.unshift('p.profile_id = @pid');
+            CROSS JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
+    driver = 'p.profile_id = @pid';
   } else if (input.personId !== undefined) {
     // One person: by the primary key, not by walking a sort index.
-    from = `persons p LEFT JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
-    conds.unshift('p.profile_id = @pid');
+    from = `persons p CROSS JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
+    driver = 'p.profile_id = @pid';
   } else if (spec.driver === 'persons') {
     from = `persons p INDEXED BY ${sortIndex(input.list, sort.key)}
-            LEFT JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
-    conds.unshift('p.profile_id = @pid');
+            CROSS JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`;
+    driver = 'p.profile_id = @pid';
   } else {
     from = `insight_measures im INDEXED BY ${sortIndex(input.list, sort.key)}
             CROSS JOIN persons p ON p.profile_id = im.profile_id AND p.id = im.person_id`;
-    conds.unshift('im.profile_id = @pid');
+    driver = 'im.profile_id = @pid';
   }
-  const driverCond = conds[0]!;
-  const where = conds.join('\n AND ');
-  const countFrom = cte
-    ? from
-    : /\bim\./.test(where)
-      ? `persons p LEFT JOIN insight_measures im ON im.profile_id = p.profile_id AND im.person_id = p.id`
-      : 'persons p';
-  const countWhere = [driverCond === 'im.profile_id = @pid' ? 'p.profile_id = @pid' : driverCond, ...conds.slice(1)].join('\n AND ');
-  return { with: cte ? `WITH ${cte}` : '', from, countFrom, where, countWhere, orderBy, params, sort };
+  // One person's row (the person page reads its figures through the lists' own query).
+  if (input.personId !== undefined) {
+    requires.push('p.id = @personId');
+    params.personId = input.personId;
+  }
+  const where = [driver, ...conds, ...requires].join('\n AND ');
+  const countFrom = cte ? `hits CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = hits.id` : `insight_measures im INDEXED BY ${countIndex(def)}`;
+  const countWhere = ['im.profile_id = @pid', ...conds].join('\n AND ');
+  return { with: cte ? `WITH ${cte}` : '', from, countFrom, where, countWhere, orderBy, params, sort, terms: spec.terms, idTerm: spec.idTerm };
 }
 
-export function pageSql(q: BuiltQuery): string {
-  return `${q.with} SELECT ${ROW_COLUMNS} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT @limit OFFSET @offset`;
+/** Where a page starts: after (or, walking back, before) the row with these sort values and id. */
+export interface Cursor {
+  key: SortKey;
+  dir: ListSort['dir'];
+  values: (string | number | null)[];
+  id: string;
+}
+
+export function cursorOf(q: BuiltQuery, row: RawRow): Cursor {
+  return { key: q.sort.key, dir: q.sort.dir, values: q.terms.map((t) => row[t.col] as string | number | null), id: row.person_id };
+}
+
+/** Opaque to the renderer: base64url of the cursor's JSON. */
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.key, c.dir, c.values, c.id])).toString('base64url');
+}
+
+export function decodeCursor(text: string, sort: ListSort): Cursor {
+  let c: Cursor | null = null;
+  try {
+    const [key, dir, values, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [SortKey, ListSort['dir'], (string | number | null)[], string];
+    if (typeof id === 'string' && Array.isArray(values) && values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')) c = { key, dir, values, id };
+  } catch {
+    /* reported below */
+  }
+  if (!c) throw new AppError('BAD_INPUT', 'That page position is not valid; start again from the first page.');
+  if (c.key !== sort.key || c.dir !== sort.dir || c.values.length !== SORTS[sort.key].terms.length) {
+    throw new AppError('BAD_INPUT', 'That page position belongs to another sort; start again from the first page.');
+  }
+  return c;
+}
+
+/**
+ * The rows after a cursor, in the sort's order, as conditions each of which is one index range,
+ * to be read one after the other: first the rows equal on every term with a later id, then, from
+ * the last term to the first, the rows equal on the terms before and later on this one. NULL
+ * sorts first ascending and last descending (SQLite's order), so "later" than NULL ascending is
+ * IS NOT NULL, and descending the NULLs come after every value, in a range of their own.
+ */
+export function keysetSegments(q: BuiltQuery, c: Cursor, dir: 'ASC' | 'DESC', params: Record<string, unknown>): string[] {
+  const terms = q.terms;
+  const eq = (i: number) => {
+    const v = c.values[i];
+    if (v === null) return `${terms[i].sql} IS NULL`;
+    params[`k${i}`] = v;
+    return `${terms[i].sql} = @k${i}`;
+  };
+  const later = (i: number): string[] => {
+    const v = c.values[i];
+    if (dir === 'ASC') return [v === null ? `${terms[i].sql} IS NOT NULL` : `${terms[i].sql} > @k${i}`];
+    return v === null ? [] : [`${terms[i].sql} < @k${i}`, `${terms[i].sql} IS NULL`];
+  };
+  params.kid = c.id;
+  const prefix = (n: number) => Array.from({ length: n }, (_, i) => eq(i));
+  const segments = [[...prefix(terms.length), `${q.idTerm} ${dir === 'ASC' ? '>' : '<'} @kid`].join(' AND ')];
+  for (let i = terms.length - 1; i >= 0; i--) for (const l of later(i)) segments.push([...prefix(i), l].join(' AND '));
+  return segments;
+}
+
+/**
+ * A page's SQL: the first page (no cursor), or one keyset segment (`extra`). The segment's
+ * condition goes first: where a rule also bounds the sort key (score > 0, a gift before the lapse
+ * day), SQLite seeks with the first bound it meets, and seeking with the rule's would walk every
+ * row before the cursor again (a last page of the engagement list took 340 ms at 250k).
+ */
+export function pageSql(q: BuiltQuery, dir: 'ASC' | 'DESC' = q.sort.dir === 'desc' ? 'DESC' : 'ASC', extra = ''): string {
+  const sortDir = q.sort.dir === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = dir === sortDir ? q.orderBy : [...q.terms.map((t) => t.sql), q.idTerm].map((t) => `${t} ${dir}`).join(', ');
+  return `${q.with} SELECT ${ROW_COLUMNS} FROM ${q.from} WHERE ${extra ? `${extra} AND ` : ''}${q.where} ORDER BY ${orderBy} LIMIT @limit`;
 }
 
 export function countSql(q: BuiltQuery): string {
   return `${q.with} SELECT COUNT(*) AS n FROM ${q.countFrom} WHERE ${q.countWhere}`;
 }
 
-export function queryPage(db: Db, q: BuiltQuery, offset: number, limit: number): RawRow[] {
-  return db.prepare(pageSql(q)).all({ ...q.params, offset, limit }) as RawRow[];
+/**
+ * Up to `limit` rows from a cursor: after it (next), or before it walking back (prev; the rows
+ * still come back in the list's order). No cursor: the first page, or walking back, the last.
+ */
+export function queryPage(db: Db, q: BuiltQuery, opts: { cursor?: Cursor | null; direction?: 'next' | 'prev'; limit: number }): RawRow[] {
+  const forward = q.sort.dir === 'desc' ? 'DESC' : 'ASC';
+  const dir = opts.direction === 'prev' ? (forward === 'ASC' ? 'DESC' : 'ASC') : forward;
+  const rows: RawRow[] = [];
+  const params = { ...q.params };
+  const segments = opts.cursor ? keysetSegments(q, opts.cursor, dir, params) : [''];
+  for (const seg of segments) {
+    const need = opts.limit - rows.length;
+    if (need <= 0) break;
+    for (const r of db.prepare(pageSql(q, dir, seg)).all({ ...params, limit: need }) as RawRow[]) rows.push(r);
+  }
+  return opts.direction === 'prev' ? rows.reverse() : rows;
+}
+
+/** A page by position (the CLI's and old callers' offset): read with OFFSET, slower the deeper it goes. */
+export function queryOffset(db: Db, q: BuiltQuery, offset: number, limit: number): RawRow[] {
+  return db.prepare(`${pageSql(q)} OFFSET @offset`).all({ ...q.params, offset, limit }) as RawRow[];
 }
 
 export function queryCount(db: Db, q: BuiltQuery): number {

@@ -12,7 +12,7 @@ import type { EventBus } from '../core/events';
 import { AppError } from '../../src-shared/errors';
 import { ListQuery, type InsightRow, type ListFilters, type ListName, type ListPage, type ListSort } from '../../src-shared/domain/insights';
 import { LISTS, effectiveFilters } from './listRegistry';
-import { buildListQuery, queryCount, queryPage, type BuiltQuery } from './query';
+import { buildListQuery, cursorOf, decodeCursor, encodeCursor, queryCount, queryOffset, queryPage, type BuiltQuery, type Cursor } from './query';
 import { insightState, latestIdentityRun, verifiedRuleOf, type InsightStateRow } from './measures';
 import { referenceDay } from './dates';
 import { getInsightSettings } from './settings';
@@ -96,19 +96,32 @@ export class InsightsService {
   async listPage(raw: ListQuery, opts: { withTotal?: boolean } = {}): Promise<ListPage & { hasMore: boolean }> {
     const input = ListQuery.parse(raw);
     const p = await this.prepare(input);
-    const rows = queryPage(this.deps.db, p.query, input.offset, input.limit + 1);
-    const hasMore = rows.length > input.limit;
-    if (hasMore) rows.pop();
+    const q = p.query;
+    if (input.cursor && input.offset) throw new AppError('BAD_INPUT', 'Ask for a page by cursor or by offset, not both.');
+    const cursor = input.cursor ? decodeCursor(input.cursor, q.sort) : null;
+    const back = input.direction === 'prev';
+    // One row more than asked tells whether the walk goes on.
+    let rows = input.offset
+      ? queryOffset(this.deps.db, q, input.offset, input.limit + 1)
+      : queryPage(this.deps.db, q, { cursor, direction: input.direction, limit: input.limit + 1 });
+    const more = rows.length > input.limit;
+    if (more) rows = back ? rows.slice(1) : rows.slice(0, input.limit);
+    // Walking forward from a cursor or a position, there is a page before; walking back, there is
+    // one after (the cursor's own row onwards), and one before when the walk went on.
+    const hasNext = back ? cursor !== null : more;
+    const hasPrev = back ? more : cursor !== null || input.offset > 0;
     const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
     const total = opts.withTotal === false ? -1 : this.countPrepared(input.profileId, p, input.search);
     return {
       list: input.list,
       rows: rows.map((r) => toInsightRow(r, ctx)),
       total,
-      hasMore,
+      hasMore: hasNext,
       offset: input.offset,
       limit: input.limit,
-      sort: p.query.sort,
+      nextCursor: hasNext && rows.length ? encodeCursor(cursorOf(q, rows[rows.length - 1]!)) : null,
+      prevCursor: hasPrev && rows.length ? encodeCursor(cursorOf(q, rows[0]!)) : null,
+      sort: q.sort,
       asOfDay: p.day,
       filters: p.filters,
       definition: LISTS[input.list].definition(p.filters, p.day),
@@ -128,7 +141,7 @@ export class InsightsService {
     const state = await core.measures(profileId);
     const filters = effectiveFilters({}, getInsightSettings(core, profileId));
     const query = buildListQuery({ profileId, list: 'all', filters, day: referenceDay(), personId });
-    const raw = queryPage(core.db, query, 0, 1)[0];
+    const raw = queryPage(core.db, query, { limit: 1 })[0];
     return raw ? toInsightRow(raw, { crmBaseUrl: profile.crm_url, scoredAsOf: state.as_of, withEngagement: true }) : null;
   }
 
@@ -139,16 +152,16 @@ export class InsightsService {
   }
 
   /** Every row of a list, page by page (the CLI); exports stream instead. */
-  async allRows(raw: Omit<ListQuery, 'offset' | 'limit'>, max = Number.MAX_SAFE_INTEGER) {
+  async allRows(raw: Omit<ListQuery, 'offset' | 'limit' | 'cursor' | 'direction'>, max = Number.MAX_SAFE_INTEGER) {
     const input = ListQuery.parse({ ...raw, offset: 0, limit: 1 });
     const p = await this.prepare(input);
     const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
     const out = [];
-    for (let offset = 0; out.length < max; ) {
-      const rows = queryPage(this.deps.db, p.query, offset, Math.min(5000, max - out.length));
+    for (let cursor: Cursor | null = null; out.length < max; ) {
+      const rows = queryPage(this.deps.db, p.query, { cursor, limit: Math.min(5000, max - out.length) });
       for (const r of rows) out.push(toInsightRow(r, ctx));
       if (rows.length < 5000) break;
-      offset += rows.length;
+      cursor = cursorOf(p.query, rows[rows.length - 1]!);
     }
     return { prepared: p, rows: out };
   }

@@ -9,8 +9,7 @@ import type { EventBus } from '../core/events';
 import type { IdentityService } from '../identity/identityService';
 import type { ReconcileService } from '../reconcile/service';
 import type { Connections } from '../connections/connections';
-import { refreshInsightMeasures } from '../insights/measures';
-import { shadowInTemp } from '../store/readOnlyScratch';
+import { ensureInsightMeasures, refreshInsightMeasures } from '../insights/measures';
 import { currentMeasures } from '../insights/service';
 import { exportList, type ExportDeps } from '../export/listExport';
 import { isCancelled } from './cancel';
@@ -40,9 +39,9 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
       if (current) return current;
       ctx.progress({ step: 'measures', done: 0, total: 1 });
       ctx.token.throwIfAborted();
-      // A read-only store: the measures are refreshed for this connection only, in memory.
-      if (s.db.readonly) shadowInTemp(s.db, ['insight_measures', 'insight_state']);
-      const state = refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf });
+      // Forced: every person. Otherwise only the persons identity changed since (every person
+      // after a full rebuild, or for another score day).
+      const state = i.force ? refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf }) : ensureInsightMeasures(s.db, i.profileId, { scoreDay: i.asOf }).state;
       s.events.emit('data.changed', { profileId: i.profileId, scope: 'insights' });
       return state;
     }),

@@ -99,6 +99,14 @@ export const ListQuery = z.object({
   search: z.string().trim().max(200).optional(),
   filters: ListFilters.default({}),
   sort: ListSort.optional(),
+  /**
+   * Where the page starts: a cursor from a previous page (nextCursor / prevCursor) and which way
+   * to walk from it. Absent: the first page (walking next) or the last (walking prev). Paging by
+   * cursor costs the same at any depth; `offset` is read with OFFSET and slows down the deeper it
+   * goes (kept for scripts that ask for a position).
+   */
+  cursor: z.string().max(4000).optional(),
+  direction: z.enum(['next', 'prev']).default('next'),
   offset: z.number().int().min(0).max(100_000_000).default(0),
   limit: z.number().int().min(1).max(500).default(50),
   asOf: AsOf.optional(),
@@ -161,6 +169,9 @@ export const ListPage = z.object({
   total: z.number(),
   offset: z.number(),
   limit: z.number(),
+  /** The page after this one (null: this is the last), and the one before (null: this is the first). */
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
   sort: ListSort,
   /** The reference day the windows were measured from (YYYY-MM-DD). */
   asOfDay: z.string(),

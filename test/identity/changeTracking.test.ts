@@ -65,13 +65,13 @@ describe('mirror change tracking', () => {
     expect(triggers()).toBe(0); // a store never rebuilt pays nothing on its syncs
     const svc = core.identity;
     expect(svc.rebuild(profileId).timings?.recordsRead).toBe(4);
-    expect(triggers()).toBe(27);
+    expect(triggers()).toBe(30); // insert, update, delete on nine mirrors and the decisions
     // A change while a trigger was missing goes unmarked: the next rebuild reads everything again.
     db.exec(`DROP TRIGGER identity_track_vomo_users_update`);
     m.vomoUser({ id: 'v1', email: 'ann@new.example', first: 'Ann', last: 'Lee' });
     const s = svc.rebuild(profileId);
     expect(s.timings?.recordsRead).toBe(4);
-    expect(triggers()).toBe(27);
+    expect(triggers()).toBe(30); // insert, update, delete on nine mirrors and the decisions
     expect(db.prepare(`SELECT emails FROM identity_nodes WHERE profile_id = ? AND rank = 0 AND source_id = 'v1'`).pluck().get(profileId)).toBe('ann@new.example');
   });
 

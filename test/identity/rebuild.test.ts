@@ -58,6 +58,9 @@ describe('rebuild', () => {
     m.raiseDonor({ id: 'r40', email: 'p40@x.example', first: 'First40', last: 'Smith' }); // a new donor joins by email
     m.raiseDonor({ id: 'dup7', email: 'first7@other.example', first: 'Someone', last: 'Else', phone: '(217) 555-0007' }); // no longer a similar name
     m.raiseDonor({ id: 'dup9', email: 'first9@other.example', first: 'First9', last: 'Smith', phone: '(217) 555-0009' }); // a new duplicate
+    // A new donor under the email of a donor joined by crmKey: only the new person is recomputed,
+    // and the pair (found from its side) is a crmKey candidate.
+    m.raiseDonor({ id: 'r70', email: 'other26@y.example', first: 'Someone', last: 'Smith' });
     m.participation({ userId: 'v8', id: 'a8b', hours: 5, verified: false, at: '2026-01-10T10:00:00Z' }); // new hours, unverified
     m.participation({ userId: 'v1', id: 'a1', hours: 4, at: '2025-05-01T10:00:00Z' }); // hours corrected
     m.crmGift({ id: 'g38', contactId: 'c38', amountCents: 9000, date: '2026-01-02' }); // a new CRM+ gift
@@ -72,12 +75,15 @@ describe('rebuild', () => {
     expect(s.timings?.personsWritten).toBeLessThan(s.persons / 2);
     expect(s.timings?.recordsRead).toBeGreaterThan(0);
     expect(s.timings?.recordsRead).toBeLessThan(s.links / 2); // only the marked records (and their households)
+    // and joins again only the records those changes can reach, not the store (joinScope.ts)
+    expect(s.timings?.recordsJoined).toBeLessThan(s.links / 4);
     expect(personOf(core.db, profileId, 'vomo', 'v15')).not.toBe(personOf(core.db, profileId, 'crm_individual', 'i15'));
     const incremental = snapshot(core.db, profileId);
     const pairsOf = (kind: string) => incremental.candidates.filter((c) => (c as { kind: string }).kind === kind).length;
     expect(pairsOf('phone_name')).toBeGreaterThanOrEqual(2); // v6/dup6 kept, v9/dup9 found, v7/dup7 gone
     expect(hasPair(incremental.candidates, 'vomo:v7')).toBe(false);
     expect(pairsOf('reference')).toBe(2); // one per person of the household (c90 has a partner)
+    expect(hasPair(incremental.candidates, 'raise:r70')).toBe(true);
     const hours = (id: string) => (core.db.prepare(`SELECT vomo_hours_total AS h FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id)) as { h: number }).h;
     expect([hours('v1'), hours('v8')]).toEqual([4, 5]);
 
@@ -104,5 +110,60 @@ describe('rebuild', () => {
     const settings = svc.settings(profileId);
     await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     expect(name()).toBe('Anne');
+  });
+
+  it('reports each phase, and a cancel at any phase leaves the store exactly as it was', () => {
+    const x = identityCore();
+    cleanups.push(() => x.core.cleanup());
+    const { core, profileId, m } = x;
+    const svc = core.identity;
+    for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
+    for (let i = 20; i <= 40; i++) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: `F${i}`, last: 'Lee', primary: true, emails: [`p${i}@x.example`] }] });
+    // Every table and index of the database, with every row: what "exactly as it was" means
+    // (the planner's statistics, refreshed before a rebuild starts, are not store content).
+    const everything = () => {
+      const db = core.db;
+      const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
+      return {
+        schema: db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`).all(),
+        rows: Object.fromEntries(
+          tables.map((t) => {
+            const n = (db.prepare(`SELECT COUNT(*) FROM pragma_table_info(?)`).pluck().get(t) as number) || 1;
+            return [t, db.prepare(`SELECT * FROM "${t}" ORDER BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}`).all()];
+          }),
+        ),
+      };
+    };
+    const cancelAt = (step: string) => {
+      const seen: string[] = [];
+      let err: unknown;
+      try {
+        svc.rebuild(profileId, 'rebuild', {}, { onProgress: (s) => seen.push(s), shouldCancel: () => seen.includes(step) });
+      } catch (e) {
+        err = e;
+      }
+      expect((err as { code?: string })?.code, step).toBe('CANCELLED');
+      return seen;
+    };
+    // A first build, cancelled after it dropped the persons indexes for its bulk writes.
+    const empty = everything();
+    expect(cancelAt('indexes')).toEqual(['records', 'join', 'persons', 'links', 'lineage', 'conflicts', 'indexes']);
+    expect(everything()).toEqual(empty);
+    // The first build itself, with every phase reported in order.
+    const steps: [string, number, number][] = [];
+    svc.rebuild(profileId, 'rebuild', {}, { onProgress: (s, done, total) => steps.push([s, done, total]) });
+    // Each phase as it starts (done: the phases before it), then once more when all are done.
+    expect(steps.map(([s]) => s)).toEqual(['records', 'join', 'persons', 'links', 'lineage', 'conflicts', 'indexes', 'splits', 'splits']);
+    expect(steps.every(([, done, total], i) => done === i && total === 8)).toBe(true);
+    // A rebuild after changes, cancelled in each phase in turn.
+    m.vomoUser({ id: 'v3', email: 'p3.new@x.example', first: 'F3', last: 'Lee' });
+    m.vomoUser({ id: 'v31', email: 'p31@x.example', first: 'F31', last: 'Lee' });
+    const built = everything();
+    for (const step of ['records', 'join', 'persons', 'links', 'lineage', 'conflicts', 'splits']) {
+      cancelAt(step);
+      expect(everything(), step).toEqual(built);
+    }
+    // Not cancelled, the same rebuild goes through.
+    expect(svc.rebuild(profileId).timings?.personsWritten).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,7 @@
 /** Hand-built persons rows (the identity schema) and VOMO participations, for the insight tests. */
 import type { Db } from '../../src-main/store/db';
+import { notePersonChanges } from '../../src-main/identity/personChanges';
+import { fillVomoMeasures } from '../helpers/personMeasures';
 
 export interface PersonSeed {
   id: string;
@@ -78,11 +80,15 @@ export function addPersons(db: Db, profileId: number, seeds: PersonSeed[]): void
         );
       }
     }
+    // What the rebuild's person pass computes from those participations.
+    fillVomoMeasures(db, profileId);
   })();
 }
 
-export function markIdentityRun(db: Db, profileId: number): void {
+/** What an identity run leaves: its run row, and the persons it changed noted for the lists ('all' by default). */
+export function markIdentityRun(db: Db, profileId: number, changed: string[] | 'all' = 'all'): void {
   db.prepare("INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (?, 'x', 'x', 'rebuild')").run(profileId);
+  notePersonChanges(db, profileId, changed);
 }
 
 // This file is named *.test.ts only so the node typecheck (which includes test/**/*.test.ts)

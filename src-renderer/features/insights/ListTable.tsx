@@ -194,8 +194,10 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
   const [debounced, setDebounced] = useState('');
   const [filters, setFilters] = useState<ListFilters>({});
   const [sort, setSort] = useState<ListSort | null>(null);
-  const [offset, setOffset] = useState(0);
   const [pageSize, setPageSize] = useState(50);
+  // Pages are read by cursor (the main process names each page by its edge rows); `offset` only
+  // numbers the rows shown.
+  const [nav, setNav] = useState<{ cursor?: string; direction: 'next' | 'prev'; offset: number }>({ direction: 'next', offset: 0 });
   const [columns, setColumns] = useState<ColumnKey[] | null>(null);
   const [page, setPage] = useState<(ListPage & { hasMore: boolean }) | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -213,7 +215,7 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
     const t = setTimeout(() => setDebounced(search.trim()), 200);
     return () => clearTimeout(t);
   }, [search]);
-  useEffect(() => setOffset(0), [debounced, filters, sort, pageSize]);
+  useEffect(() => setNav({ direction: 'next', offset: 0 }), [debounced, filters, sort, pageSize]);
 
   useEffect(() => {
     const off = onEvent('data.changed', (e) => {
@@ -224,8 +226,8 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
 
   // One page, and separately the count (so the first page never waits for a count).
   const query = useMemo(
-    () => ({ profileId, list, search: debounced || undefined, filters, sort: sort ?? undefined, offset, limit: pageSize }),
-    [profileId, list, debounced, filters, sort, offset, pageSize],
+    () => ({ profileId, list, search: debounced || undefined, filters, sort: sort ?? undefined, cursor: nav.cursor, direction: nav.direction, limit: pageSize }),
+    [profileId, list, debounced, filters, sort, nav, pageSize],
   );
   useEffect(() => {
     let live = true;
@@ -245,7 +247,7 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
   useEffect(() => {
     let live = true;
     setTotal(null);
-    const { offset: _o, limit: _l, ...rest } = query;
+    const { cursor: _c, direction: _d, limit: _l, ...rest } = query;
     api['insights.count'](rest)
       .then((c) => live && setTotal(c.total))
       .catch(() => undefined);
@@ -290,6 +292,7 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
 
   if (!info) return <Loader aria-label="Loading list" />;
   const rows = page?.rows ?? [];
+  const offset = page && !page.prevCursor ? 0 : nav.offset;
   const from = rows.length ? offset + 1 : 0;
   const to = offset + rows.length;
   // The column the current sort shows on (last name carries the name sort).
@@ -362,10 +365,10 @@ export function ListTable({ profileId, list, label }: ListTableProps) {
         </Text>
         <Group gap="xs">
           <Select size="xs" w={120} aria-label="Rows per page" data={PAGE_SIZES.map((v) => ({ value: v, label: `${v} per page` }))} value={String(pageSize)} onChange={(v) => v && setPageSize(Number(v))} allowDeselect={false} />
-          <Button size="xs" variant="default" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
+          <Button size="xs" variant="default" disabled={!page?.prevCursor} onClick={() => setNav({ cursor: page!.prevCursor!, direction: 'prev', offset: Math.max(0, offset - pageSize) })}>
             Previous page
           </Button>
-          <Button size="xs" variant="default" disabled={!page?.hasMore} onClick={() => setOffset(offset + pageSize)}>
+          <Button size="xs" variant="default" disabled={!page?.nextCursor} onClick={() => setNav({ cursor: page!.nextCursor!, direction: 'next', offset: offset + rows.length })}>
             Next page
           </Button>
         </Group>

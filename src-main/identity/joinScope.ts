@@ -1,0 +1,92 @@
+/**
+ * The records a rebuild after a sync must join again: the changed records, closed under every
+ * relation the join follows or has followed. Joining that closed set alone gives exactly the
+ * persons a join of every record gives them, because every union the join makes is between two
+ * records related here, and the persons they held before are reached through their links:
+ *
+ * - the person a record is linked to, and every record of that person (its ID is claimed again);
+ * - every live record sharing one of its join emails (emails join, or pick within a household);
+ * - its household: every individual of its CRM+ contact, and the contact itself (giving owner,
+ *   shared household email);
+ * - the Raise donors naming its contact by crmKey, and the contact a donor names;
+ * - the other record of each of the steward's decisions on it.
+ *
+ * The closure is followed through the node cache's indexes (migration 0021) and person_links,
+ * never by reading whole tables, so a sync that changed a hundred records costs a few hundred
+ * lookups whatever the size of the store.
+ */
+import type { Db } from '../store/db';
+import { parseSourceKey, type NodeKind } from './nodes';
+
+const SOURCE_OF_RANK: NodeKind[] = ['vomo', 'crm_individual', 'crm_contact', 'raise'];
+
+/**
+ * Keys ('vomo:12', ...) of every record in the closure of the seeds, live or not. Null when the
+ * closure grows past `limit` records: the caller then joins every record instead.
+ */
+export function closeScope(db: Db, profileId: number, seeds: Iterable<string>, decisions: { key_a: string; key_b: string }[], limit: number): string[] | null {
+  const partners = new Map<string, string[]>();
+  for (const d of decisions) {
+    for (const [a, b] of [
+      [d.key_a, d.key_b],
+      [d.key_b, d.key_a],
+    ]) {
+      const l = partners.get(a);
+      if (l) l.push(b);
+      else partners.set(a, [b]);
+    }
+  }
+  const p = profileId;
+  const personsOf = db.prepare(`SELECT person_id FROM person_links INDEXED BY person_links_active WHERE profile_id = ? AND source = ? AND source_id = ? AND active = 1`).pluck();
+  const recordsOf = db.prepare(`SELECT source, source_id FROM person_links INDEXED BY person_links_by_person WHERE profile_id = ? AND person_id = ? AND active = 1`).raw();
+  const nodeOf = db.prepare(`SELECT emails, contact_id, crm_key FROM identity_nodes WHERE profile_id = ? AND rank = ? AND source_id = ?`).raw();
+  // An email's records: its first email is the cached string or its prefix before char(31).
+  const byEmail = db
+    .prepare(
+      `SELECT rank, source_id FROM identity_nodes INDEXED BY identity_nodes_by_email
+         WHERE profile_id = @p AND emails IS NOT NULL AND (emails = @e OR (emails > @e || char(31) AND emails < @e || char(32)))
+       UNION ALL SELECT rank, source_id FROM identity_node_emails WHERE profile_id = @p AND email = @e`,
+    )
+    .raw();
+  const individualsOf = db.prepare(`SELECT source_id FROM identity_nodes INDEXED BY identity_nodes_by_contact WHERE profile_id = ? AND contact_id = ? AND rank = 1`).pluck();
+  const donorsNaming = db.prepare(`SELECT source_id FROM identity_nodes INDEXED BY identity_nodes_by_crm_key WHERE profile_id = ? AND crm_key = ? AND rank = 3`).pluck();
+
+  const seen = new Set<string>();
+  const persons = new Set<string>();
+  const queue: string[] = [];
+  const add = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    queue.push(key);
+  };
+  const household = (contactId: string) => {
+    add('crm_contact:' + contactId);
+    for (const id of individualsOf.all(p, contactId) as string[]) add('crm_individual:' + id);
+    for (const id of donorsNaming.all(p, contactId) as string[]) add('raise:' + id);
+  };
+  for (const k of seeds) add(k);
+  while (queue.length) {
+    if (seen.size > limit) return null;
+    const key = queue.pop()!;
+    const { source, id } = parseSourceKey(key);
+    for (const pid of personsOf.all(p, source, id) as string[]) {
+      if (persons.has(pid)) continue;
+      persons.add(pid);
+      for (const [s, sid] of recordsOf.all(p, pid) as [string, string][]) add(s + ':' + sid);
+    }
+    for (const other of partners.get(key) ?? []) add(other);
+    const rank = SOURCE_OF_RANK.indexOf(source);
+    if (source === 'crm_contact') household(id); // a contact with individuals is no record of its own, but its household is
+    const node = rank < 0 ? undefined : (nodeOf.get(p, rank, id) as [string | null, string | null, string | null] | undefined);
+    if (!node) continue; // no longer live: its links and decisions are all it relates
+    const [emails, contactId, crmKey] = node;
+    if (emails) {
+      for (const e of emails.split('\u001f')) {
+        for (const [r, sid] of byEmail.all({ p, e }) as [number, string][]) add(SOURCE_OF_RANK[r] + ':' + sid);
+      }
+    }
+    if (source === 'crm_individual' && contactId) household(contactId);
+    if (source === 'raise' && crmKey) household(crmKey);
+  }
+  return [...seen];
+}
