@@ -2,7 +2,8 @@
  * "Profile + token → API client", in one place for every domain that calls an API (sync,
  * reconciliation, "Add to CRM+"): the profile's base URL, its token from the SecretStore, the
  * sandbox's servers started when the profile is a sandbox, and the client options from the
- * sync tuning (the sandbox's pacing for a sandbox profile).
+ * sync tuning and the profile's pace ceiling. Every client records the rate-limit headers it sees
+ * for its profile (store/repos/apiObservations.ts), so every screen shows the same CRM+ budget.
  *
  * Rules: the token is read for one client and lives only in it; a missing URL, an unreadable
  * keychain or a missing token is a typed error naming what to do, never a thrown surprise.
@@ -14,14 +15,8 @@ import type { SecretStore } from '../secrets/secretStore';
 import type { VomoClientOptions } from '../connectors/vomo/client';
 import type { CrmClientOptions } from '../connectors/crm/client';
 import type { RaiseClientOptions } from '../connectors/raise/client';
-import { mergeTuning, type DeepPartial, type HttpTuning, type SyncTuning } from '../sync/config';
-import { EMBEDDED_RATE_LIMITS } from '../sandboxRuntime/embedded';
-
-/** Tuning for sandbox profiles: paced to the limits the embedded sandbox is started with. */
-export const SANDBOX_TUNING: DeepPartial<SyncTuning> = {
-  vomo: { requestsPerSecond: EMBEDDED_RATE_LIMITS.vomo.limit },
-  raise: { requestsPerSecond: EMBEDDED_RATE_LIMITS.raise.limit },
-};
+import type { HttpTuning, SyncTuning } from '../sync/config';
+import type { ApiObservations } from '../store/repos/apiObservations';
 
 const TOKEN_ENV: Record<ApiName, string> = { vomo: 'TWOFOLD_VOMO_TOKEN', crm: 'TWOFOLD_CRM_TOKEN', raise: 'TWOFOLD_RAISE_TOKEN' };
 
@@ -43,14 +38,21 @@ export interface ConnectionDeps {
   sandboxes: { prepare(profileId: number): Promise<void> };
   /** The sync tuning in force (tests and the benchmark change it). */
   tuning(): SyncTuning;
+  /** Where every answer's rate-limit headers go (the one budget figure every screen shows). */
+  observations?: Pick<ApiObservations, 'observe'>;
+  /** The profile's highest pace for a server that publishes no limit (SyncSettings.paceCeilingPerSecond). */
+  paceCeiling?(profileId: number): number;
 }
 
 export class Connections {
   constructor(private readonly deps: ConnectionDeps) {}
 
-  tuningFor(profile: Pick<ProfileRow, 'is_sandbox'>): SyncTuning {
-    const t = this.deps.tuning();
-    return profile.is_sandbox ? mergeTuning(t, SANDBOX_TUNING) : t;
+  /**
+   * The tuning for a profile. A sandbox profile needs nothing of its own any more: its VOMO sends
+   * rate-limit headers and its Raise is found by the adaptive pacing, like real servers.
+   */
+  tuningFor(_profile: Pick<ProfileRow, 'is_sandbox'>): SyncTuning {
+    return this.deps.tuning();
   }
 
   prepare(profileId: number): Promise<void> {
@@ -85,12 +87,22 @@ export class Connections {
     const h = { ...tuning.http, ...http };
     const retry = { timeoutMs: h.timeoutMs, retries: h.retries, minRetryDelayMs: h.minRetryDelayMs, maxRetryDelayMs: h.maxRetryDelayMs, max429: h.max429, maxWaitMs: h.maxWaitMs };
     const base = { baseUrl: url, token, ...retry };
+    const obs = this.deps.observations;
+    const onRateHeaders = (h: { limit: number | null; remaining: number | null; resetAt: number | null; observedAt: number }) =>
+      obs?.observe(profile.id, api, { limit: h.limit, remaining: h.remaining, resetAt: h.resetAt, observedAt: h.observedAt });
+    const ceilingPerSecond = this.deps.paceCeiling?.(profile.id);
     const options: ClientOptionsOf[ApiName] =
       api === 'vomo'
-        ? { ...base, requestsPerSecond: tuning.vomo.requestsPerSecond, maxConcurrent: tuning.vomo.maxConcurrent ?? undefined }
+        ? { ...base, requestsPerSecond: tuning.vomo.requestsPerSecond, ceilingPerSecond, maxConcurrent: tuning.vomo.maxConcurrent ?? undefined, onRateHeaders }
         : api === 'crm'
-          ? { ...base, hourlyLimit: tuning.crm.hourlyLimit, reserve: tuning.crm.reserve, maxConcurrent: tuning.crm.maxConcurrent }
-          : { ...base, requestsPerSecond: tuning.raise.requestsPerSecond, maxConcurrent: tuning.raise.maxConcurrent };
+          ? {
+              ...base,
+              hourlyLimit: tuning.crm.hourlyLimit,
+              reserve: tuning.crm.reserve,
+              maxConcurrent: tuning.crm.maxConcurrent,
+              onBudget: (b) => onRateHeaders({ limit: b.limit, remaining: b.remaining, resetAt: b.resetAt ? Date.parse(b.resetAt) : null, observedAt: Date.now() }),
+            }
+          : { ...base, requestsPerSecond: tuning.raise.requestsPerSecond, ceilingPerSecond, maxConcurrent: tuning.raise.maxConcurrent, onRateHeaders };
     return { ok: true, profile, api, tuning, options: options as ClientOptionsOf[A] };
   }
 }

@@ -33,6 +33,7 @@ import type { JobRunner } from '../jobs/types';
 import { EmbeddedSandboxes } from '../sandboxRuntime/embedded';
 import type { SandboxClock } from '../sandboxRuntime/clock';
 import { Connections } from '../connections/connections';
+import { apiObservations } from '../store/repos/apiObservations';
 import { SyncService, type SyncServiceOptions } from '../sync/syncService';
 import { IdentityService } from '../identity/identityService';
 import { InsightsService, currentMeasures } from '../insights/service';
@@ -170,7 +171,14 @@ export function createCore(opts: CoreOptions): Core {
   const sandboxes = new EmbeddedSandboxes({ db, profiles, settings, audit, events, shell: opts.shell ?? 'test', gate });
   // Late-bound: the sync owns the tuning, and the connections serve the sync.
   let sync!: SyncService;
-  const connections = new Connections({ profiles, secrets, sandboxes, tuning: () => sync.currentTuning() });
+  const connections = new Connections({
+    profiles,
+    secrets,
+    sandboxes,
+    tuning: () => sync.currentTuning(),
+    observations: apiObservations(db),
+    paceCeiling: (profileId) => sync.settings(profileId).paceCeilingPerSecond,
+  });
   sync = new SyncService({ db, profiles, settings, audit, events, gate, connections }, opts.sync);
 
   let jobs!: JobQueue;

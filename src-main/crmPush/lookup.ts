@@ -11,8 +11,7 @@
  */
 import { PUSH_REFERENCE_SOURCE, type PushPreviewItem, type PushSettings } from '../../src-shared/domain/crmPush';
 import { AppError } from '../../src-shared/errors';
-import type { PushApi } from './crmApi';
-import { PushCallError } from './crmApi';
+import { PushCallError, type FoundContact } from './crmApi';
 import type { PersonForPush } from './people';
 import type { SubmissionRow } from './submissions';
 import { buildTransactionBody, ineligibleReason } from './transactionBody';
@@ -50,7 +49,13 @@ export function localClassification(p: PersonForPush, existing: SubmissionRow | 
   }
 }
 
-export async function lookupPerson(api: PushApi, p: PersonForPush, settings: PushSettings, existing: SubmissionRow | undefined, signal?: AbortSignal): Promise<PushPreviewItem> {
+/** Where the lookup asks: CRM+ itself (`Find`), or the local CRM+ mirror with its recent changes. */
+export interface ContactFinder {
+  findByReference(source: string, id: string, signal?: AbortSignal): Promise<FoundContact | null>;
+  findByEmail(email: string, signal?: AbortSignal): Promise<FoundContact | null>;
+}
+
+export async function lookupPerson(api: ContactFinder, p: PersonForPush, settings: PushSettings, existing: SubmissionRow | undefined, signal?: AbortSignal): Promise<PushPreviewItem> {
   const local = localClassification(p, existing);
   if (local) return local;
   const base = { personId: p.personId, vomoUserId: p.vomoUserId, name: p.displayName, email: p.email, submissionStatus: existing?.status ?? null };

@@ -36,7 +36,9 @@ import { PushApi } from './crmApi';
 import type { CrmClientOptions } from '../connectors/crm/client';
 import { SubmissionsRepo, toSubmission } from './submissions';
 import { listPersonIds, loadPersons } from './people';
-import { lookupPerson } from './lookup';
+import { localClassification, lookupPerson, type ContactFinder } from './lookup';
+import { MirrorMatcher, type Delta } from './mirrorMatch';
+import { apiObservations } from '../store/repos/apiObservations';
 import { submitBatch, createImmediately, type SubmitHooks, type SubmitContext } from './submit';
 import { checkPending } from './confirm';
 import { linkIntoJoin } from './link';
@@ -72,11 +74,13 @@ export interface PreviewInput {
   filters?: ListFilters;
   search?: string;
   max?: number;
+  signal?: AbortSignal;
 }
 
 export class PushService {
   readonly repo: SubmissionsRepo;
   private readonly busy = new Set<number>();
+  private readonly previews = new Map<number, AbortController>();
 
   constructor(
     private readonly core: PushDeps,
@@ -91,6 +95,12 @@ export class PushService {
 
   // ------------------------------------------------------------------ preview
 
+  /**
+   * The preview: every person settled against what Twofold knows first (its own submissions, then
+   * the local CRM+ mirror and the contacts changed in CRM+ since it synced, one query for all of
+   * them), CRM+ asked per person only when the mirror was never filled. The request count is
+   * announced (task.progress, step 'plan') before any request is spent; `cancelPreview` stops it.
+   */
   async preview(input: PreviewInput): Promise<PushPreview> {
     const profile = this.requireProfile(input.profileId);
     let personIds: string[];
@@ -107,18 +117,55 @@ export class PushService {
       PUSH_REFERENCE_SOURCE,
       persons.map((p) => p.vomoUserId?.trim()).filter((x): x is string => !!x),
     );
+    const existingOf = (p: (typeof persons)[number]) => (p.vomoUserId ? existing.get(p.vomoUserId.trim()) : undefined);
     return this.exclusive(profile.id, async () => {
-      const api = await this.api(profile.id);
+      const controller = new AbortController();
+      const onAbort = () => controller.abort();
+      input.signal?.addEventListener('abort', onAbort, { once: true });
+      this.previews.set(profile.id, controller);
+      const signal = controller.signal;
+      const matcher = new MirrorMatcher(this.core.db, profile.id);
+      const basis = matcher.basis();
+      const remote = persons.filter((p) => !localClassification(p, existingOf(p))).length;
+      let delta: Delta | null = basis ? matcher.cachedDelta(settings.lookupMaxAgeMinutes * 60_000) : null;
+      // With a mirror: one page of "changed since it synced" unless a fresh answer is kept.
+      // Without: up to two Find calls per person (by reference, then by email).
+      let announced = remote === 0 ? 0 : basis ? (delta ? 0 : 1) : remote * 2;
+      const announce = (why: string) =>
+        this.progress(profile.id, 'plan', 0, persons.length, `${why} ${this.budgetWords(profile.id)}`.trim());
+      announce(
+        basis
+          ? `${persons.length - remote} of ${persons.length} people are settled by Twofold's own records; the rest against the local CRM+ copy${announced ? ` and ${announced} request${announced === 1 ? '' : 's'} to CRM+ for the contacts changed since its last sync` : ' (no request to CRM+ needed)'}.`
+          : `CRM+ has not been synced yet: up to ${announced} request${announced === 1 ? '' : 's'} to CRM+ (by reference, then by email, per person).`,
+      );
+      let api: PushApi | null = null;
       try {
+        if (announced > 0) api = await this.api(profile.id);
+        if (basis && !delta && remote > 0) {
+          delta = await matcher.fetchDelta(api!.client, signal, (pages) => {
+            if (pages > announced) {
+              announced = pages;
+              announce(`More contacts changed in CRM+ since its last sync than one page holds: ${pages} requests to CRM+ in all.`);
+            }
+          });
+        }
+        matcher.useDelta(delta);
+        const finder: ContactFinder = basis
+          ? { findByReference: async (s, id) => matcher.byReference(s, id), findByEmail: async (e) => matcher.byEmail(e) }
+          : api!;
         const items: PushPreviewItem[] = [];
         let i = 0;
         for (const p of persons) {
+          if (signal.aborted) throw new AppError('CANCELLED', 'The preview was cancelled; nothing was sent.');
           this.progress(profile.id, 'preview', i++, persons.length, p.displayName);
-          items.push(await lookupPerson(api, p, settings, p.vomoUserId ? existing.get(p.vomoUserId.trim()) : undefined));
+          items.push(await lookupPerson(finder, p, settings, existingOf(p), signal));
         }
+        const spent = api?.client.calls ?? 0;
         this.progress(profile.id, 'preview', persons.length, persons.length, 'done', true);
         const counts = countItems(items);
         const batch = this.repo.createBatch(profile.id, input.list ?? null, personIds, items, counts, defaultActor());
+        apiObservations(this.core.db).flush();
+        const b = apiObservations(this.core.db).budget(profile.id, 'crm');
         return {
           batchId: batch.id,
           profileId: profile.id,
@@ -128,15 +175,37 @@ export class PushService {
           truncated,
           counts,
           callsNeeded: counts.new,
-          budget: api.budget(),
+          budget: { limit: b?.limit ?? null, remaining: b?.remaining ?? null, resetAt: b?.resetAt ?? null, observedAt: b?.observedAt ?? null },
+          lookup: basis ? 'mirror' : 'live',
+          settledLocally: basis ? persons.length : persons.length - remote,
+          requestsAnnounced: announced,
+          requestsSpent: spent,
         };
       } catch (err) {
-        this.progress(profile.id, 'preview', 0, persons.length, (err as Error).message, true);
-        throw err;
+        const e = signal.aborted ? new AppError('CANCELLED', 'The preview was cancelled; nothing was sent.') : err;
+        this.progress(profile.id, 'preview', 0, persons.length, (e as Error).message, true);
+        throw e;
       } finally {
-        api.close();
+        input.signal?.removeEventListener('abort', onAbort);
+        this.previews.delete(profile.id);
+        api?.close();
       }
     });
+  }
+
+  /** Stops a running preview (nothing is ever written to CRM+ by one). False when none runs. */
+  cancelPreview(profileId: number): boolean {
+    const c = this.previews.get(profileId);
+    if (!c) return false;
+    c.abort();
+    return true;
+  }
+
+  /** The one CRM+ budget figure, in words, for the announcement. */
+  private budgetWords(profileId: number): string {
+    const b = apiObservations(this.core.db).budget(profileId, 'crm');
+    if (!b || b.remaining === null) return '';
+    return `CRM+ budget: ${b.remaining.toLocaleString('en-US')}${b.limit !== null ? ` of ${b.limit.toLocaleString('en-US')}` : ''} left this hour (as of ${b.observedAt.slice(11, 16)} UTC).`;
   }
 
   // ------------------------------------------------------------------ submit

@@ -15,6 +15,7 @@ export type WritePolicy = 'read' | 'write' | 'self';
 export const writePolicy: Record<keyof CoreContract & string, WritePolicy> = {
   'push.preview': 'write',
   'push.submit': 'write',
+  'push.cancelPreview': 'read',
   'push.checkPending': 'write',
   'push.submissions': 'read',
   'identity.rebuild': 'self',

@@ -7,6 +7,13 @@ import { resolveLimits } from './http/rateLimit';
 import type { RateLimitsOption } from './http/rateLimit';
 import type { SandboxCore } from './core';
 
+/** The path prefix (under each API's base) of every resource the admin can switch off. */
+const RESOURCE_PATHS: Record<'vomo' | 'crm' | 'raise', Record<string, string>> = {
+  vomo: { users: '/users', projects: '/projects' },
+  crm: { contacts: '/api/Contact/Query', gifts: '/api/Gift/Query' },
+  raise: { campaigns: '/api/Campaign', donors: '/api/Donor', gifts: '/api/Gift', recurringGifts: '/api/RecurringGift' },
+};
+
 export function adminHandler(core: SandboxCore): (req: Req) => Promise<Res> {
   return async (req) => {
     const path = req.segments.slice(1).join('/').toLowerCase();
@@ -38,6 +45,24 @@ export function adminHandler(core: SandboxCore): (req: Req) => Promise<Res> {
         case 'POST delete': {
           const r = core.deleteRecord(String(body.api ?? ''), String(body.resource ?? ''), Number(body.id));
           return r.ok ? json(200, r) : json(404, r);
+        }
+        case 'POST check-out': {
+          const uid = Number(body.vomoUserId);
+          if (!Number.isInteger(uid)) return bad('vomoUserId must be a VOMO user id');
+          const pid = body.participationId === undefined || body.participationId === null ? null : Number(body.participationId);
+          const r = core.checkOut(uid, pid);
+          return r.ok ? json(200, r) : json(404, r);
+        }
+        case 'POST resources': {
+          const api = String(body.api ?? '') as 'vomo' | 'crm' | 'raise';
+          const prefix = RESOURCE_PATHS[api]?.[String(body.resource ?? '')];
+          if (!prefix) return bad(`unknown resource; use one of ${Object.entries(RESOURCE_PATHS).map(([a, m]) => Object.keys(m).map((r) => `${a} ${r}`).join(', ')).join(', ')}`);
+          const status = body.status === null || body.status === undefined ? 200 : Number(body.status);
+          if (![200, 403, 404, 405, 501].includes(status)) return bad('status must be 403, 404, 405 or 501 (or 200 / null to switch the resource back on)');
+          const list = core.unavailable[api].filter((u) => u.prefix !== prefix);
+          if (status !== 200) list.push({ prefix, status });
+          core.unavailable[api].splice(0, core.unavailable[api].length, ...list);
+          return json(200, { unavailable: core.unavailable });
         }
         case 'POST faults': {
           const p = body.profile;

@@ -22,6 +22,7 @@ export type SandboxAction =
   | { kind: 'nightly-batch' }
   | { kind: 'raise-sync' }
   | { kind: 'delete'; api: string; resource: string; id: number }
+  | { kind: 'check-out'; vomoUserId: number; participationId: number | null }
   | { kind: 'write'; api: 'vomo' | 'crm' | 'raise'; method: string; path: string; body: string };
 
 export interface CoreOptions {
@@ -39,6 +40,8 @@ export class SandboxCore {
   readonly tx = new TransactionQueue();
   readonly faults: Faults;
   readonly limits: Record<'vomo' | 'crm' | 'raise', Limit | null>;
+  /** Resources switched off per API (not state: like faults, not recorded for replay). */
+  readonly unavailable: Record<'vomo' | 'crm' | 'raise', { prefix: string; status: number }[]> = { vomo: [], crm: [], raise: [] };
   readonly advances: { from: string; to: string; changes: AdvanceResult['changes'] }[] = [];
   readonly actions: SandboxAction[] = [];
   private manifestCache: { version: number; m: Manifest } | null = null;
@@ -101,6 +104,27 @@ export class SandboxCore {
 
   changesSince(ms: number) {
     return this.world.changes.entries.filter((c) => c.at > ms).map((c) => ({ ...c, at: new Date(c.at).toISOString() }));
+  }
+
+  /**
+   * A check-out recorded on a participation (the given one, else the user's latest without one),
+   * the way VOMO records it: the participation changes, the user's `updated_at` does not.
+   */
+  checkOut(vomoUserId: number, participationId: number | null): { ok: boolean; message: string; participationId?: number; projectDateId?: number; hours?: number } {
+    const w = this.world;
+    const v = w.vomoUser(vomoUserId);
+    if (!v || v.malformed) return { ok: false, message: `no VOMO user ${vomoUserId}` };
+    const cand = v.participations.filter((p) => (participationId === null ? p.checkedOutAt === null : p.id === participationId));
+    const p0 = participationId === null ? cand.sort((a, b) => b.startsAt - a.startsAt)[0] : cand[0];
+    if (!p0) return { ok: false, message: participationId === null ? `VOMO user ${vomoUserId} has no participation without a check-out` : `VOMO user ${vomoUserId} has no participation ${participationId}` };
+    this.actions.push({ kind: 'check-out', vomoUserId, participationId: p0.id });
+    const plan = w.touch(w.vomoOwner(vomoUserId)).vomo!;
+    const p = plan.participations.find((x) => x.id === p0.id)!;
+    p.checkedInAt ??= p.startsAt;
+    p.checkedOutAt = p.checkedInAt + p.hours * 3_600_000;
+    w.bump();
+    w.log('vomo', 'participations', p.id, 'updated', 'admin');
+    return { ok: true, message: `checked out participation ${p.id}`, participationId: p.id, projectDateId: p.projectDateId, hours: p.hours };
   }
 
   deleteRecord(api: string, resource: string, id: number): { ok: boolean; message: string } {

@@ -56,6 +56,7 @@ async function replay(core: SandboxCore, actions: SandboxAction[], routers: Reco
     else if (a.kind === 'nightly-batch') core.nightlyBatch();
     else if (a.kind === 'raise-sync') core.raiseSync();
     else if (a.kind === 'delete') core.deleteRecord(a.api, a.resource, a.id);
+    else if (a.kind === 'check-out') core.checkOut(a.vomoUserId, a.participationId);
     else {
       const req = syntheticReq(a.method, a.path, a.body, origin);
       const m = routers[a.api].match(req);
@@ -74,6 +75,8 @@ export async function startSandbox(opts: SandboxOptions & { replay?: SandboxActi
   const shared: ServerShared = {
     faults: core.faults,
     limits: core.limits,
+    unavailable: core.unavailable,
+    now: () => core.world.now,
     admin: adminHandler(core),
     recordWrite: (api, method, path, body) => void core.actions.push({ kind: 'write', api, method, path, body }),
   };

@@ -34,12 +34,12 @@ export const SandboxSettings = z
   .default({ people: DEFAULT_PEOPLE, seed: 1 });
 
 /**
- * The embedded demo's APIs answer faster than the real VOMO (whose per-second limit would make a
- * first sync of every volunteer's detail take minutes); CRM+ keeps its real hourly budget. The
- * sync's sandbox tuning (sync/syncService.ts) paces to the same numbers.
+ * The embedded demo's APIs answer faster than the real VOMO would let a first sync of every
+ * volunteer's detail go (6,000 a minute, Laravel-style headers); CRM+ keeps its real hourly
+ * budget; Raise sends no headers, as the real one. The sync paces to what each says.
  */
 export const EMBEDDED_RATE_LIMITS = {
-  vomo: { limit: 100, windowMs: 1000 },
+  vomo: { limit: 6000, windowMs: 60_000 },
   crm: { limit: 5000, windowMs: 3_600_000 },
   raise: { limit: 50, windowMs: 1000 },
 };

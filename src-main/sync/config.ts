@@ -2,6 +2,8 @@
  * Tuning per API: page sizes, rate limits, filter and sort parameter names, retry policy.
  * Defaults follow the reference (api-shapes.md); tests and the benchmark override them.
  */
+import { CRM_MODIFIED_PARAMETER } from '../connectors/crm/paging';
+
 export interface HttpTuning {
   timeoutMs: number;
   retries: number;
@@ -13,13 +15,23 @@ export interface HttpTuning {
 }
 
 export interface VomoTuning {
-  /** VOMO's per-second limit (undocumented; the recipes use 3). 0 = no throttle. */
+  /**
+   * Starting pace when VOMO sends no rate-limit headers (undocumented; the recipes use 3); the
+   * pacing climbs from here to the profile's ceiling. 0 = no pacing unless the server sends limits.
+   */
   requestsPerSecond: number;
   maxConcurrent: number | null;
   /** Users whose detail (participations) is read and committed per transaction. */
   detailBatch: number;
   /** Overlap subtracted from the watermark for `updated_after` (ms), against equal timestamps. */
   watermarkOverlapMs: number;
+  /**
+   * Days of project dates before the previous sync that an incremental sync reads again: a
+   * check-out recorded after the sync that saw the check-in, or an hours correction the next day.
+   * Each day costs one request per project with a date that day; later changes wait for the
+   * periodic full re-read (SyncSettings.participationRereadDays).
+   */
+  projectDateOverlapDays: number;
 }
 
 export interface CrmTuning {
@@ -56,6 +68,7 @@ export interface RaiseTuning {
   /** Subtracted from the watermark for the filter (ms): re-reads the edge, idempotently. */
   watermarkOverlapMs: number;
   sortBy: string;
+  /** Starting pace (Raise publishes no limit); the pacing climbs to the profile's ceiling. 0 = no pacing. */
   requestsPerSecond: number;
   maxConcurrent: number;
   resources: ('campaigns' | 'donors' | 'gifts' | 'recurringGifts')[];
@@ -79,14 +92,14 @@ export interface SyncTuning {
 
 export const DEFAULT_TUNING: SyncTuning = {
   http: { timeoutMs: 60_000, retries: 5, minRetryDelayMs: 500, maxRetryDelayMs: 30_000, max429: 30, maxWaitMs: 3_600_000 },
-  vomo: { requestsPerSecond: 3, maxConcurrent: null, detailBatch: 50, watermarkOverlapMs: 1000 },
+  vomo: { requestsPerSecond: 3, maxConcurrent: null, detailBatch: 50, watermarkOverlapMs: 1000, projectDateOverlapDays: 2 },
   crm: {
     take: 1000,
     overlap: 20,
-    contactFilterParameter: 'Last Modified Date',
-    contactSortBy: 'Last Modified Date',
-    giftFilterParameter: 'Last Modified Date',
-    giftSortBy: 'Last Modified Date',
+    contactFilterParameter: CRM_MODIFIED_PARAMETER,
+    contactSortBy: CRM_MODIFIED_PARAMETER,
+    giftFilterParameter: CRM_MODIFIED_PARAMETER,
+    giftSortBy: CRM_MODIFIED_PARAMETER,
     filterOperator: 'OnOrAfter',
     fullSortBy: 'Id',
     filterGranularity: 'date',

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type { Db } from '../store/db';
 import { API_NAMES, type ApiName } from '../../src-shared/domain/apis';
-import type { ApiEstimate, CollectorOutcome, CollectorStatus, EntityCounts, LastApiRun, SyncRun } from '../../src-shared/domain/sync';
+import type { ApiEstimate, CollectorOutcome, CollectorStatus, EntityCounts, LastApiRun, SyncRun, UnavailableResource } from '../../src-shared/domain/sync';
 
 export const HEARTBEAT_MS = 5_000;
 /** A running run whose heartbeat is older than this belongs to a process that is gone. */
@@ -23,6 +23,8 @@ export interface CollectorResult {
   budgetRemaining: number | null;
   budgetResetAt: string | null;
   estimate: ApiEstimate | null;
+  /** Optional resources not read (not offered, or forbidden for this token). */
+  unavailable?: UnavailableResource[];
 }
 
 interface CollectorRowDb {
@@ -44,6 +46,7 @@ interface CollectorRowDb {
   summary_json: string | null;
   budget_remaining: number | null;
   budget_reset_at: string | null;
+  unavailable_json: string | null;
 }
 
 interface RunRowDb {
@@ -169,7 +172,7 @@ export class RunLog {
       .prepare(
         `UPDATE sync_run_collectors SET status = ?, pages = ?, records = ?, new_count = ?, updated_count = ?, unchanged_count = ?,
            quarantined = ?, error_code = ?, error_message = ?, finished_at = ?, duration_ms = ?, summary_json = ?,
-           estimate_json = COALESCE(?, estimate_json), budget_remaining = ?, budget_reset_at = ?
+           estimate_json = COALESCE(?, estimate_json), budget_remaining = ?, budget_reset_at = ?, unavailable_json = ?
          WHERE run_id = ? AND api = ?`,
       )
       .run(
@@ -188,6 +191,7 @@ export class RunLog {
         r.estimate ? JSON.stringify(r.estimate) : null,
         r.budgetRemaining,
         r.budgetResetAt,
+        r.unavailable?.length ? JSON.stringify(r.unavailable) : null,
         runId,
         api,
       );
@@ -238,6 +242,7 @@ export class RunLog {
         finishedAt: c.finished_at,
         budgetRemaining: c.budget_remaining,
         lastOkAt: lastOk ?? null,
+        unavailable: parseJson<UnavailableResource[]>(c.unavailable_json) ?? [],
       };
     }
     return out;
@@ -290,5 +295,6 @@ function toOutcome(c: CollectorRowDb): CollectorOutcome {
     budgetResetAt: c.budget_reset_at,
     entities,
     estimate: parseJson<ApiEstimate>(c.estimate_json),
+    unavailable: parseJson<UnavailableResource[]>(c.unavailable_json) ?? [],
   };
 }

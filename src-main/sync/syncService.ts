@@ -39,16 +39,17 @@ import {
 } from '../../src-shared/domain/sync';
 import { DeletionValve } from './deletionValve';
 import type { ProfileRow } from '../store/repos/profiles';
+import { apiObservations } from '../store/repos/apiObservations';
 import { Checkpoints } from './checkpoints';
 import { DEFAULT_TUNING, mergeTuning, type DeepPartial, type SyncTuning } from './config';
 import { ProgressReporter } from './progress';
 import { QuarantineWriter } from './quarantine';
 import { HEARTBEAT_MS, RunLog, type CollectorResult } from './runs';
 import type { Collector } from './collectors/types';
-import { VomoCollector } from './collectors/vomoCollector';
+import { VomoCollector, fullRereadReason, type DetailCheckpoint } from './collectors/vomoCollector';
 import { CrmCollector } from './collectors/crmCollector';
 import { RaiseCollector } from './collectors/raiseCollector';
-import { readVomoPage } from '../connectors/vomo/paging';
+import { checkConnection } from './connectionCheck';
 
 export type AfterSyncListener = (profileId: number, runId: number) => void | Promise<void>;
 
@@ -157,7 +158,25 @@ export class SyncService {
       if (r.api in byApi) byApi[r.api] = r.n;
     }
     const open = byApi.vomo + byApi.crm + byApi.raise;
-    return { profileId, running, lastByApi: this.runLog.lastByApi(profileId), quarantineOpen: open, quarantineOpenByApi: byApi };
+    const obs = apiObservations(this.core.db);
+    const settings = this.settings(profileId);
+    const dcp = new Checkpoints(this.core.db).get<DetailCheckpoint>(profileId, 'vomo', 'participations');
+    const users = this.core.db.prepare('SELECT count(*) FROM vomo_users WHERE profile_id = ? AND gone_at IS NULL').pluck().get(profileId) as number;
+    return {
+      profileId,
+      running,
+      lastByApi: this.runLog.lastByApi(profileId),
+      quarantineOpen: open,
+      quarantineOpenByApi: byApi,
+      budgets: { vomo: obs.budget(profileId, 'vomo'), crm: obs.budget(profileId, 'crm'), raise: obs.budget(profileId, 'raise') },
+      resources: obs.resources(profileId),
+      participations: {
+        lastFullAt: dcp?.lastFullAt ?? null,
+        everyDays: settings.participationRereadDays,
+        due: fullRereadReason(dcp, false, settings.participationRereadDays) !== null,
+        users,
+      },
+    };
   }
 
   runs(profileId: number, limit = 20): SyncRun[] {
@@ -219,15 +238,18 @@ export class SyncService {
     await this.core.connections.prepare(profileId);
     const apis = this.apisFor(req);
     const full = !!req.full;
+    const settings = this.settings(profileId);
+    const observations = apiObservations(this.core.db);
     const out: ApiEstimate[] = await Promise.all(
       apis.map(async (api): Promise<ApiEstimate> => {
         const made = await this.makeCollector(this.requireProfile(profileId), api);
         if ('skip' in made) return { ...blankEstimate(api), status: 'skipped', error: made.skip, errorCode: null };
         if ('fail' in made) return { ...blankEstimate(api), status: 'failed', error: made.fail.message, errorCode: made.fail.code };
         try {
-          return await made.collector.estimate({ db: this.core.db, profileId: profile.id, full });
+          return await made.collector.estimate({ db: this.core.db, profileId: profile.id, full, settings, observations });
         } finally {
           made.collector.close();
+          observations.flush();
         }
       }),
     );
@@ -235,36 +257,27 @@ export class SyncService {
     return { profileId, full, apis: out, seconds: secs.some((s) => s === null) ? null : secs.length ? Math.max(...(secs as number[])) : 0 };
   }
 
-  /** One cheap authenticated call with the stored token: VOMO users page 1, CRM+ Organization, Raise Take=1. */
+  /**
+   * The connection check: each resource the collectors read, called once with the smallest page,
+   * with the stored token. Says per resource available / not available (status) / forbidden, and
+   * the rate-limit headers the server sent; what it finds is kept for the sync and the Sync view.
+   */
   async testConnection(profileId: number, api: ApiName): Promise<ConnectionTestResult> {
     this.requireProfile(profileId);
     await this.core.connections.prepare(profileId);
-    const started = Date.now();
     // A connection check answers quickly: at most one retry and 20 s per call, less if configured lower.
     const made = await this.makeCollector(this.requireProfile(profileId), api, {
       retries: Math.min(1, this.tuning.http.retries),
       timeoutMs: Math.min(20_000, this.tuning.http.timeoutMs),
     });
-    if ('skip' in made) return { api, ok: false, code: 'BAD_INPUT', message: made.skip, ms: 0 };
-    if ('fail' in made) return { api, ok: false, code: made.fail.code, message: made.fail.message, ms: 0 };
-    const c = made.collector;
+    const blank = { resources: [], rateLimit: null, pacing: null };
+    if ('skip' in made) return { api, ok: false, code: 'BAD_INPUT', message: made.skip, ms: 0, ...blank };
+    if ('fail' in made) return { api, ok: false, code: made.fail.code, message: made.fail.message, ms: 0, ...blank };
     try {
-      if (c instanceof VomoCollector) readVomoPage(await c.client.getJson(c.client.url('users', { page: 1 })));
-      else if (c instanceof CrmCollector) {
-        try {
-          await c.client.organization();
-        } catch (err) {
-          // Some keys may not read the organization; a take=1 query proves the token too.
-          if (err instanceof AppError && err.code === 'UNAUTHENTICATED') throw err;
-          await c.client.queryFullContacts({ groups: [] }, 0, 1);
-        }
-      } else if (c instanceof RaiseCollector) await c.client.list('Donor', { Skip: 0, Take: 1 });
-      return { api, ok: true, code: null, message: `${API_LABELS[api]} accepted the token.`, ms: Date.now() - started };
-    } catch (err) {
-      const e = toAppError(err);
-      return { api, ok: false, code: e.code, message: e.message, ms: Date.now() - started };
+      return await checkConnection(made.collector, { db: this.core.db, profileId, observations: apiObservations(this.core.db) });
     } finally {
-      c.close();
+      made.collector.close();
+      apiObservations(this.core.db).flush();
     }
   }
 
@@ -381,18 +394,21 @@ export class SyncService {
           progress.finish('failed', made.fail.message);
         } else {
           const c = made.collector;
+          const settings = this.settings(profileId);
+          const observations = apiObservations(this.core.db);
           try {
             progress.update({ phase: 'estimating' }, true);
-            const estimate = await c.estimate({ db: this.core.db, profileId, full: r.full, signal: r.controller.signal });
+            const estimate = await c.estimate({ db: this.core.db, profileId, full: r.full, signal: r.controller.signal, settings, observations });
             this.runLog.saveEstimate(runId, api, estimate);
             if (estimate.status === 'failed') {
               // The probe already retried: the API is refusing us or is down. Fail here, not twice.
               throw new AppError(estimate.errorCode ?? 'REMOTE_ERROR', estimate.error ?? `${API_LABELS[api]} could not be read`);
             }
             if (estimate.budgetRemaining !== null) progress.budget(estimate.budgetRemaining);
-            const valve = DeletionValve.from(this.settings(profileId), r.confirmDeletions);
+            this.core.events.emit('sync.estimated', { profileId, runId, estimate });
+            const valve = DeletionValve.from(settings, r.confirmDeletions);
             result = await c.run(
-              { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog, valve },
+              { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog, valve, settings, observations },
               estimate.status === 'ok' ? estimate : null,
             );
             // Everything read is kept; only the marking waits for the steward. The collector fails
@@ -417,6 +433,7 @@ export class SyncService {
             progress.finish(cancelled ? 'cancelled' : 'failed', result.error);
           } finally {
             c.close();
+            observations.flush();
           }
         }
         this.runLog.finishCollector(runId, api, result, started);
@@ -432,7 +449,7 @@ export class SyncService {
     else if (ran.length === 0 || ran.every((s) => s === 'ok')) status = 'ok';
     else if (ran.some((s) => s === 'ok')) status = 'partial';
     else status = 'failed';
-    const summary = Object.fromEntries(results.map(([api, x]) => [api, { status: x.status, records: x.records, error: x.error }]));
+    const summary = Object.fromEntries(results.map(([api, x]) => [api, { status: x.status, records: x.records, error: x.error, unavailable: (x.unavailable ?? []).map((u) => u.resource) }]));
     this.runLog.finishRun(runId, status, summary);
     this.core.audit.record({ profileId, action: 'sync.finish', subjectType: 'sync_run', subjectId: String(runId), detail: { status } });
     // The run's own writes are done; its follow-up jobs need the gate for themselves.
@@ -503,7 +520,7 @@ function blankEstimate(api: ApiName): ApiEstimate {
 }
 
 function blankResult(status: CollectorResult['status'], code: string | null, message: string | null): CollectorResult {
-  return { status, pages: 0, records: 0, entities: {}, errorCode: code, error: message, budgetRemaining: null, budgetResetAt: null, estimate: null };
+  return { status, pages: 0, records: 0, entities: {}, errorCode: code, error: message, budgetRemaining: null, budgetResetAt: null, estimate: null, unavailable: [] };
 }
 
 export function toAppError(err: unknown): AppError {

@@ -90,7 +90,18 @@ export const PushPreview = z.object({
   counts: PushCounts,
   /** Requests the submit would make (one Transaction per new person). */
   callsNeeded: z.number(),
-  budget: z.object({ limit: z.number().nullable(), remaining: z.number().nullable(), resetAt: z.string().nullable() }),
+  /**
+   * The CRM+ budget as the latest answer from CRM+ reported it (any answer: a sync, a preview),
+   * the same figure the Sync view and the estimate show.
+   */
+  budget: z.object({ limit: z.number().nullable(), remaining: z.number().nullable(), resetAt: z.string().nullable(), observedAt: z.string().nullable().default(null) }),
+  /** How the lookup was answered: the local CRM+ mirror (with CRM+'s changes since it synced), or CRM+ per person. */
+  lookup: z.enum(['mirror', 'live']).default('live'),
+  /** People the local CRM+ mirror settled without asking CRM+. */
+  settledLocally: z.number().default(0),
+  /** CRM+ requests the preview said it would spend before spending them, and what it spent. */
+  requestsAnnounced: z.number().default(0),
+  requestsSpent: z.number().default(0),
 });
 export type PushPreview = z.infer<typeof PushPreview>;
 
@@ -168,6 +179,11 @@ export const PushSettings = z
     pollIntervalHours: z.number().positive().default(4),
     /** Requests left untouched in the CRM+ hourly budget for syncs and other integrations. */
     budgetReserve: z.number().int().min(0).default(250),
+    /**
+     * How long the preview's answer about contacts changed in CRM+ since the last sync is reused
+     * (a CRM+ sync replaces it sooner): opening the preview again within it spends nothing.
+     */
+    lookupMaxAgeMinutes: z.number().int().min(0).default(60),
   })
   .prefault({});
 export type PushSettings = z.infer<typeof PushSettings>;

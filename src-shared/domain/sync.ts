@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ApiName } from './apis';
 import { ErrorCode } from '../errors';
-import { SyncProgress } from '../ipc/events';
+import { SyncProgress } from './syncProgress';
 
 export const CollectorStatus = z.enum(['running', 'ok', 'failed', 'skipped', 'cancelled']);
 export type CollectorStatus = z.infer<typeof CollectorStatus>;
@@ -33,6 +33,10 @@ export const ResourceEstimate = z.object({
   calls: z.number().int().nullable(),
   /** True when this resource will be read in full (first sync, --full, or no filter). */
   full: z.boolean(),
+  /** Why this resource is read the way it is ("every volunteer's participations: the last full read was 31 days ago"). */
+  note: z.string().nullable().optional(),
+  /** The resource will not be read: the account does not offer it or the token may not read it. */
+  unavailable: z.boolean().optional(),
 });
 export type ResourceEstimate = z.infer<typeof ResourceEstimate>;
 
@@ -62,6 +66,15 @@ export const SyncEstimate = z.object({
 });
 export type SyncEstimate = z.infer<typeof SyncEstimate>;
 
+/** An optional resource the run could not read, and why (404, 405, 501: not offered; 403: forbidden). */
+export const UnavailableResource = z.object({
+  resource: z.string(),
+  status: z.enum(['unavailable', 'forbidden']),
+  httpStatus: z.number().int().nullable(),
+  reason: z.string(),
+});
+export type UnavailableResource = z.infer<typeof UnavailableResource>;
+
 export const CollectorOutcome = z.object({
   api: ApiName,
   status: CollectorStatus,
@@ -80,6 +93,8 @@ export const CollectorOutcome = z.object({
   budgetResetAt: z.string().nullable(),
   entities: z.record(z.string(), EntityCounts),
   estimate: ApiEstimate.nullable(),
+  /** Optional resources not read (the API's status stays ok). */
+  unavailable: z.array(UnavailableResource).default([]),
 });
 export type CollectorOutcome = z.infer<typeof CollectorOutcome>;
 
@@ -106,8 +121,51 @@ export const LastApiRun = z.object({
   budgetRemaining: z.number().nullable(),
   /** The last run of this API that ended ok (for "synced 2 h ago"). */
   lastOkAt: z.string().nullable(),
+  unavailable: z.array(UnavailableResource).default([]),
 });
 export type LastApiRun = z.infer<typeof LastApiRun>;
+
+/** One resource as a connection check (or a sync's probe) found it. */
+export const ResourceCheck = z.object({
+  api: ApiName,
+  resource: z.string(),
+  required: z.boolean(),
+  status: z.enum(['available', 'unavailable', 'forbidden', 'failed']),
+  /** The HTTP status of the answer, when there was one. */
+  httpStatus: z.number().int().nullable(),
+  /** In words: "not available (HTTP 404)", "forbidden for this token (HTTP 403)". */
+  message: z.string(),
+  checkedAt: z.string(),
+});
+export type ResourceCheck = z.infer<typeof ResourceCheck>;
+
+/**
+ * The rate limit an API last reported in its headers: for CRM+ the organization's hourly budget,
+ * shared with every other integration. One figure, shown wherever a request is about to be spent.
+ */
+export const ApiBudget = z.object({
+  api: ApiName,
+  limit: z.number().nullable(),
+  remaining: z.number().nullable(),
+  /** When the window resets (ISO), if the server said. */
+  resetAt: z.string().nullable(),
+  /** When the answer carrying these headers arrived (ISO). */
+  observedAt: z.string(),
+});
+export type ApiBudget = z.infer<typeof ApiBudget>;
+
+/** The monthly re-read of every volunteer's participations (VOMO), as the store knows it. */
+export const ParticipationReread = z.object({
+  /** When every volunteer's participations were last read in full (null: never). */
+  lastFullAt: z.string().nullable(),
+  /** Days between full re-reads (the profile's setting). */
+  everyDays: z.number().int(),
+  /** The next sync re-reads every volunteer's participations. */
+  due: z.boolean(),
+  /** Volunteers whose participations a full re-read asks for (one request each). */
+  users: z.number().int(),
+});
+export type ParticipationReread = z.infer<typeof ParticipationReread>;
 
 export const SyncStatus = z.object({
   profileId: z.number().int(),
@@ -124,6 +182,11 @@ export const SyncStatus = z.object({
   quarantineOpen: z.number().int(),
   /** Records set aside and not read since, per API: what the Quarantined records table lists. */
   quarantineOpenByApi: z.object({ vomo: z.number().int(), crm: z.number().int(), raise: z.number().int() }),
+  /** The latest rate-limit figure per API (CRM+: the hourly budget). */
+  budgets: z.object({ vomo: ApiBudget.nullable(), crm: ApiBudget.nullable(), raise: ApiBudget.nullable() }),
+  /** What the last connection check or sync found per resource. */
+  resources: z.array(ResourceCheck).default([]),
+  participations: ParticipationReread,
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
@@ -144,12 +207,26 @@ export type QuarantineItem = z.infer<typeof QuarantineItem>;
 export const QuarantinePage = z.object({ total: z.number().int(), items: z.array(QuarantineItem) });
 export type QuarantinePage = z.infer<typeof QuarantinePage>;
 
+/** The rate-limit headers one answer carried. */
+export const RateLimitHeaders = z.object({
+  limit: z.number().nullable(),
+  remaining: z.number().nullable(),
+  resetAt: z.string().nullable(),
+  retryAfterSeconds: z.number().nullable(),
+});
+export type RateLimitHeaders = z.infer<typeof RateLimitHeaders>;
+
 export const ConnectionTestResult = z.object({
   api: ApiName,
   ok: z.boolean(),
   code: ErrorCode.nullable(),
   message: z.string(),
   ms: z.number().int(),
+  /** Each resource the collectors read, called once with the smallest page. */
+  resources: z.array(ResourceCheck).default([]),
+  /** The rate-limit headers the server sent (null: none), and how Twofold will pace. */
+  rateLimit: RateLimitHeaders.nullable().default(null),
+  pacing: z.string().nullable().default(null),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
 
@@ -159,6 +236,8 @@ export const CliSyncSummaryEntry = z.object({
   records: z.number().int(),
   quarantined: z.number().int(),
   error: z.string().nullable(),
+  /** Optional resources not read: `["recurringGifts"]`. */
+  unavailable: z.array(z.string()),
 });
 
 /** Per-profile sync settings (profile_settings key `sync`). */
@@ -168,6 +247,17 @@ export const SyncSettings = z.object({
    * resource's live records as deleted marks none and asks first.
    */
   deletionLimitPercent: z.number().min(0).max(100).default(20),
+  /**
+   * Highest pace (requests per second) for an API that publishes no rate limit (Raise; VOMO
+   * when it sends no headers). Twofold starts at 3-5/s and climbs while the server keeps
+   * answering without a 429; this caps the climb. Servers that send limits are paced to them.
+   */
+  paceCeilingPerSecond: z.number().min(1).max(500).default(30),
+  /**
+   * Days between full re-reads of every volunteer's participations (one request per volunteer).
+   * Between them an incremental sync reads only the project dates since the previous sync.
+   */
+  participationRereadDays: z.number().int().min(1).max(365).default(30),
 });
 export type SyncSettings = z.infer<typeof SyncSettings>;
 export const SYNC_SETTINGS_KEY = 'sync';

@@ -3,28 +3,17 @@
  * forward them unchanged and the renderer gets typed payloads.
  */
 import { z } from 'zod';
-import { ApiName } from '../domain/apis';
 import { StoreJob } from '../domain/store';
 import { JobInfo } from '../domain/jobs';
+import { ApiEstimate } from '../domain/sync';
+import { SyncProgress } from '../domain/syncProgress';
 
-export const SyncProgress = z.object({
-  profileId: z.number(),
-  runId: z.number(),
-  api: ApiName,
-  phase: z.enum(['estimating', 'running', 'waiting', 'done', 'failed', 'cancelled', 'skipped']),
-  resource: z.string().nullable(),
-  pages: z.number(),
-  records: z.number(),
-  total: z.number().nullable(),
-  /** Requests left in the API's budget as the server last reported it, when it reports one. */
-  budgetRemaining: z.number().nullable(),
-  etaSeconds: z.number().nullable(),
-  message: z.string().nullable(),
-});
-export type SyncProgress = z.infer<typeof SyncProgress>;
+export { SyncProgress };
 
 export const events = {
   'sync.progress': SyncProgress,
+  /** What a run is about to spend per API, before it spends it (the CLI prints it; the Sync view shows it). */
+  'sync.estimated': z.object({ profileId: z.number(), runId: z.number(), estimate: ApiEstimate }),
   'sync.finished': z.object({ profileId: z.number(), runId: z.number(), status: z.string() }),
   /** Something in the store changed; views of that profile should refetch. */
   'data.changed': z.object({ profileId: z.number().nullable(), scope: z.string() }),

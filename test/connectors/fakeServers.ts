@@ -321,10 +321,14 @@ export async function startFakeRaise(o: {
   token: string;
   data: Record<'Donor' | 'Gift' | 'RecurringGift' | 'Campaign', FakeRaiseRecord[]>;
   sinceParam: string | null;
+  /** Resources this account does not offer (404, 405, 501) or this token may not read (403), every time. */
+  refuse?: Partial<Record<'Donor' | 'Gift' | 'RecurringGift' | 'Campaign', number>>;
 }): Promise<FakeServer & { state: typeof o }> {
   const s = await startFake(o.token, ({ url }) => {
     const m = /^\/api\/(Donor|Gift|RecurringGift|Campaign)\/list$/.exec(url.pathname);
     if (!m) return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'No such route', details: [] } } };
+    const refused = o.refuse?.[m[1] as keyof typeof o.data];
+    if (refused) return { status: refused, raw: refused === 403 ? '{"error":{"code":"FORBIDDEN","message":"Forbidden","details":[]}}' : '' };
     if (url.searchParams.has('skip') || url.searchParams.has('take')) {
       return { status: 400, body: { error: { code: 'BAD_REQUEST', message: 'lowercase skip/take are not recognized', details: [{ field: 'skip', code: 'UNKNOWN', message: 'use Skip' }] } } };
     }

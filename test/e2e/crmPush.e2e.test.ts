@@ -80,6 +80,8 @@ describe('Add to CRM+ in the web shell (Chromium)', () => {
     expect(body).toMatchObject({ referenceSource: 'Twofold/VOMO', referenceId: target.vomo_user_id, contactType: 'Household', emailType: 'Home Email', tags: 'Twofold volunteer' });
     expect(body.email?.toLowerCase()).toBe(target.display_email.toLowerCase());
     expect((db.prepare('SELECT COUNT(*) AS n FROM crm_push_submissions').get() as { n: number }).n).toBe(0);
+    // Looked up against the local CRM+ copy: what it spent is what it announced, next to the one budget figure.
+    expect(await dialog.getByTestId('push-requests').textContent()).toMatch(/This preview spent (\d+) CRM\+ requests? \(announced \1\); sending needs 1\. CRM\+ budget: [\d,]+ of 5,000 left this hour/);
     await screenshot(page, 'crm-push-preview');
 
     // Confirm → pending.

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exploreSandboxToSync, launchBrowser, screenshot, startApp, type RunningApp } from './harness';
+import { exploreSandboxToSync, invokeInPage, launchBrowser, screenshot, startApp, type RunningApp } from './harness';
 
 describe('Sync in the web shell (Chromium)', () => {
   let app: RunningApp;
@@ -46,6 +46,30 @@ describe('Sync in the web shell (Chromium)', () => {
     await expect.poll(async () => (await page.getByRole('main').textContent()) ?? '', { timeout: 20_000 }).toMatch(/Donor-volunteers/i);
     await page.getByRole('link', { name: 'Sync' }).click();
     await screenshot(page, 'sync');
+    expect(errors).toEqual([]);
+  });
+
+  it('says in words when a resource is not available, and shows the CRM+ budget and the participation re-read', async () => {
+    const { page, errors } = browser;
+    const profiles = await invokeInPage<{ id: number; raiseUrl: string | null }[]>(page, 'profiles.list', {});
+    const sandbox = profiles[0]!;
+    // This account's Raise has no recurring gifts (the sandbox answers 404 on their list).
+    const admin = `${new URL(sandbox.raiseUrl!).origin}/__sandbox/resources`;
+    const off = await fetch(admin, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ api: 'raise', resource: 'recurringGifts', status: 404 }) });
+    expect(off.status).toBe(200);
+    const main = page.getByRole('main');
+    await main.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => main.getByRole('button', { name: 'Cancel' }).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => main.getByTestId('sync-status-raise').textContent(), { timeout: 120_000, interval: 500 }).toBe('ok');
+    await expect
+      .poll(() => main.getByTestId('unavailable-raise').textContent(), { timeout: 20_000 })
+      .toMatch(/Not synced — Raise recurring gifts: not available to this account \(HTTP 404\); the rest was synced/);
+    expect(await main.getByTestId('budget-crm').textContent()).toMatch(/Budget: [\d,]+ of 5,000 requests left this hour/);
+    expect(await main.getByTestId('participations-reread').textContent()).toMatch(/participations were last read in full (just now|\d+ min ago); again every 30 days/);
+    // The steward's pace ceiling and re-read interval live with the deletion limit.
+    await main.getByRole('button', { name: 'Settings' }).click();
+    await expect.poll(() => main.getByLabel('Pace ceiling (requests/second)').inputValue()).toBe('30');
+    await screenshot(page, 'sync-unavailable');
     expect(errors).toEqual([]);
   });
 });

@@ -168,8 +168,10 @@ describe('the CLI against a misbehaving CRM+ ends with a verdict', () => {
         expect(t.code).toBe(0);
       } else {
         expect(t.code).toBe(1);
-        expect(t.out.trim().split('\n')).toHaveLength(1);
-        expect(t.out).toMatch(REASON[mode]);
+        // The verdict first, then one line per resource the check called.
+        const [verdict, ...resources] = t.out.trim().split('\n');
+        expect(verdict).toMatch(REASON[mode]);
+        expect(resources[0]).toMatch(/^\s+contacts\s+failed/);
       }
       expect(t.ms).toBeLessThan(20_000);
     });

@@ -13,6 +13,7 @@ import {
   type FakeUser,
 } from '../connectors/fakeServers';
 import { dumpMirrors, makeEnv, type TestEnv } from './helpers';
+import { summarize } from '../../src-main/cli/commands/sync';
 
 const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);
 const DAY = 86_400_000;
@@ -78,10 +79,16 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-async function world(opts: { contacts?: number; users?: number; donors?: number; crmToken?: string; sinceParam?: string | null } = {}) {
-  const crm = await startFakeCrm({ token: 'crm-secret-token', contacts: contacts(opts.contacts ?? 57), gifts: [{ id: 1, contactId: 1000, amount: 10.5, modifiedMs: T0, giftDay: '2023-12-07' }] });
+async function world(opts: { contacts?: number; users?: number; donors?: number; crmToken?: string; sinceParam?: string | null; crmBudget?: boolean; refuse?: Partial<Record<'Donor' | 'Gift' | 'RecurringGift' | 'Campaign', number>> } = {}) {
+  let left = 4321;
+  const crm = await startFakeCrm({
+    token: 'crm-secret-token',
+    contacts: contacts(opts.contacts ?? 57),
+    gifts: [{ id: 1, contactId: 1000, amount: 10.5, modifiedMs: T0, giftDay: '2023-12-07' }],
+    rateLimit: opts.crmBudget ? { limit: 5000, remaining: () => left--, reset: () => Math.floor(T0 / 1000) + 3600 } : undefined,
+  });
   const vomo = await startFakeVomo({ token: 'vomo-secret-token', users: users(opts.users ?? 23), pageSize: 5 });
-  const raise = await startFakeRaise({ token: 'raise-secret-token', data: raiseData(opts.donors ?? 31), sinceParam: opts.sinceParam === undefined ? 'ModifiedAfter' : opts.sinceParam });
+  const raise = await startFakeRaise({ token: 'raise-secret-token', data: raiseData(opts.donors ?? 31), sinceParam: opts.sinceParam === undefined ? 'ModifiedAfter' : opts.sinceParam, refuse: opts.refuse });
   open.push(crm, vomo, raise);
   const env = await makeEnv(
     { vomo: `${vomo.url}/v1`, crm: crm.url, raise: raise.url },
@@ -339,5 +346,114 @@ describe('sync against fake APIs', () => {
     await expect(env.sync.start(env.profileId)).rejects.toMatchObject({ code: 'CONFLICT' });
     await a;
     await env.sync.wait(env.profileId);
+  });
+});
+
+describe('one missing resource never sinks a sync', () => {
+  const count = (env: TestEnv, table: string) => env.core.db.prepare(`SELECT count(*) FROM ${table} WHERE profile_id = ? AND gone_at IS NULL`).pluck().get(env.profileId);
+
+  it('404 on recurring gifts: Raise ok with donors and gifts all there, recurring gifts listed as unavailable (and not asked for again)', async () => {
+    const { env, raise } = await world({ refuse: { RecurringGift: 404 } });
+    const run = await env.sync.run(env.profileId);
+    expect(run.status).toBe('ok');
+    const r = run.collectors.find((c) => c.api === 'raise')!;
+    expect(r.status).toBe('ok');
+    expect(r.unavailable).toEqual([expect.objectContaining({ resource: 'recurringGifts', status: 'unavailable', httpStatus: 404 })]);
+    expect(r.unavailable[0]!.reason).toMatch(/Raise recurring gifts: not available to this account \(HTTP 404\)/);
+    expect(count(env, 'raise_donors')).toBe(31);
+    expect(count(env, 'raise_gifts')).toBe(31);
+    expect(count(env, 'raise_campaigns')).toBe(1);
+    expect(count(env, 'raise_recurring_gifts')).toBe(0);
+    // twofold sync --json says it, and so does the status the Sync view reads.
+    expect(summarize(run).raise).toMatchObject({ status: 'ok', unavailable: ['recurringGifts'] });
+    expect(env.sync.status(env.profileId).lastByApi.raise?.unavailable.map((u) => u.resource)).toEqual(['recurringGifts']);
+    // The next sync knows: it does not discover it again mid-run.
+    raise.log.length = 0;
+    const again = await env.sync.run(env.profileId);
+    expect(again.collectors.find((c) => c.api === 'raise')!.unavailable.map((u) => u.resource)).toEqual(['recurringGifts']);
+    expect(raise.log.filter((l) => l.url.includes('RecurringGift')).length).toBe(0);
+  });
+
+  it('403 on campaigns: the same, reported as forbidden for this token', async () => {
+    const { env } = await world({ refuse: { Campaign: 403 } });
+    const run = await env.sync.run(env.profileId, { apis: ['raise'] });
+    const r = run.collectors[0]!;
+    expect(r.status).toBe('ok');
+    expect(r.unavailable).toEqual([expect.objectContaining({ resource: 'campaigns', status: 'forbidden', httpStatus: 403 })]);
+    expect(count(env, 'raise_donors')).toBe(31);
+    expect(count(env, 'raise_gifts')).toBe(31);
+    expect(count(env, 'raise_recurring_gifts')).toBe(1);
+  });
+
+  it('403 on a required resource fails Raise (the token may not read donors)', async () => {
+    const { env } = await world({ refuse: { Donor: 403 } });
+    const run = await env.sync.run(env.profileId);
+    expect(run.collectors.find((c) => c.api === 'raise')!.status).toBe('failed');
+    expect(run.collectors.find((c) => c.api === 'crm')!.status).toBe('ok');
+  });
+
+  it('500 on donors: Raise fails, VOMO and CRM+ are unaffected, and what was committed before the failure stays', async () => {
+    const { env, raise } = await world();
+    // The second page of donors (Take 7) keeps failing.
+    for (let i = 0; i < 30; i++) raise.faults.push({ match: /Donor\/list\?Skip=[1-9]/, fault: { kind: 'status', status: 500, body: '{"error":{"code":"INTERNAL","message":"boom","details":[]}}' } });
+    const run = await env.sync.run(env.profileId);
+    expect(run.status).toBe('partial');
+    const r = run.collectors.find((c) => c.api === 'raise')!;
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/Raise is not working right now \(HTTP 500/);
+    expect(run.collectors.find((c) => c.api === 'vomo')!.status).toBe('ok');
+    expect(run.collectors.find((c) => c.api === 'crm')!.status).toBe('ok');
+    // Campaigns and the first page of donors were committed before the failure, and stay.
+    expect(count(env, 'raise_campaigns')).toBe(1);
+    expect(count(env, 'raise_donors')).toBe(7);
+    expect(r.records).toBeGreaterThanOrEqual(8);
+    expect(count(env, 'crm_contacts')).toBe(57);
+  });
+
+  it('a record whose id is not the documented whole number is quarantined, not joined', async () => {
+    const { env, raise, crm } = await world();
+    raise.state.data.Donor.push({ id: 999, modifiedMs: T0, body: { id: 'abc', firstName: 'Ab', lastName: 'C', email: 'abc@example.org', modifiedDate: new Date(T0).toISOString() } });
+    raise.state.data.Gift.push({ id: 9999, modifiedMs: T0, body: { id: 9999, donorId: 'abc', amount: 5, modifiedDate: new Date(T0).toISOString() } });
+    crm.state.contacts.push({ ...crm.state.contacts[0]!, id: 77 });
+    const run = await env.sync.run(env.profileId);
+    expect(run.status).toBe('ok');
+    expect(env.core.db.prepare("SELECT count(*) FROM raise_donors WHERE id = 'abc'").pluck().get()).toBe(0);
+    expect(env.core.db.prepare("SELECT count(*) FROM raise_gifts WHERE id = '9999'").pluck().get()).toBe(0);
+    const q = env.sync.quarantine(env.profileId).items.map((i) => `${i.api}/${i.resource}/${i.sourceId}: ${i.reason}`);
+    expect(q).toContainEqual(expect.stringMatching(/^raise\/donors\/abc: id: id is not a whole number: "abc"/));
+    expect(q).toContainEqual(expect.stringMatching(/^raise\/gifts\/9999: donorId: unreadable id \(not a whole number\): "abc"/));
+  });
+
+  it('the connection check calls each resource once and reports each, with the rate-limit headers', async () => {
+    const { env } = await world({ refuse: { RecurringGift: 404, Campaign: 403 }, crmBudget: true });
+    env.sync.configure({ raise: { requestsPerSecond: 5 } });
+    const raise = await env.sync.testConnection(env.profileId, 'raise');
+    expect(raise.ok).toBe(true);
+    expect(raise.resources.map((r) => [r.resource, r.status, r.httpStatus])).toEqual([
+      ['campaigns', 'forbidden', 403],
+      ['donors', 'available', 200],
+      ['gifts', 'available', 200],
+      ['recurringGifts', 'unavailable', 404],
+    ]);
+    expect(raise.rateLimit).toBeNull();
+    expect(raise.pacing).toMatch(/rising to at most 30/);
+    expect(raise.message).toMatch(/not read: campaigns: forbidden for this token \(HTTP 403\); recurring gifts: not available to this account \(HTTP 404\)/);
+    const vomo = await env.sync.testConnection(env.profileId, 'vomo');
+    expect(vomo.resources.map((r) => [r.resource, r.status])).toEqual([
+      ['users', 'available'],
+      ['participations', 'available'],
+      ['projects', 'unavailable'],
+    ]);
+    const crm = await env.sync.testConnection(env.profileId, 'crm');
+    expect(crm.resources.map((r) => [r.resource, r.status])).toEqual([
+      ['contacts', 'available'],
+      ['gifts', 'available'],
+    ]);
+    expect(crm.rateLimit).toEqual({ limit: 5000, remaining: 4320, resetAt: new Date(T0 + 3_600_000).toISOString(), retryAfterSeconds: null });
+    expect(crm.pacing).toMatch(/5,000 requests per hour for the organization \(4,320 left\); Twofold leaves 50 for other integrations/);
+    // The budget it saw is the figure every screen shows.
+    expect(env.sync.status(env.profileId).budgets.crm).toMatchObject({ limit: 5000, remaining: 4320 });
+    // What the check found is what the Sync view shows.
+    expect(env.sync.status(env.profileId).resources.filter((r) => r.api === 'raise' && r.status !== 'available').map((r) => r.resource)).toEqual(['campaigns', 'recurringGifts']);
   });
 });

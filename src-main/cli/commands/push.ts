@@ -21,7 +21,8 @@ function previewText(p: PushPreview, withBodies: boolean): string {
     `  already in CRM+ by email (link, do not create): ${c.byEmail}`,
     `  already sent, waiting for the nightly batch: ${c.alreadySubmitted}`,
     `  cannot be sent: ${c.notEligible}`,
-    `  CRM+ requests needed: ${p.callsNeeded}${p.budget.remaining !== null ? ` (budget left this hour: ${p.budget.remaining})` : ''}`,
+    `  looked up ${p.lookup === 'mirror' ? `against the local CRM+ copy (${p.settledLocally} settled locally)` : 'in CRM+, person by person (sync CRM+ first to spend almost nothing)'}: ${p.requestsSpent} CRM+ request${p.requestsSpent === 1 ? '' : 's'} spent of ${p.requestsAnnounced} announced`,
+    `  CRM+ requests the send needs: ${p.callsNeeded}${p.budget.remaining !== null ? ` (budget left this hour: ${p.budget.remaining}${p.budget.limit !== null ? ` of ${p.budget.limit}` : ''})` : ''}`,
     '',
   ];
   for (const it of p.items) {

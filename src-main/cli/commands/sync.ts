@@ -3,7 +3,9 @@
  *
  * Progress goes to stderr (a redrawn bar per API on a terminal, a line per change otherwise);
  * with --json a summary keyed by API goes to stdout:
- *   {"vomo":{"status":"ok"|"failed"|"skipped"|"cancelled","records":…,"quarantined":…,"error":…,…},"crm":{…},"raise":{…}}
+ *   {"vomo":{"status":"ok"|"failed"|"skipped"|"cancelled","records":…,"quarantined":…,"error":…,"unavailable":[…],…},"crm":{…},"raise":{…}}
+ * `unavailable` names the optional resources the account does not offer or the token may not read
+ * (the API stays ok). Before each API spends anything, its plan is printed on stderr.
  * Every run ends with a verdict, whatever the APIs do: the summary on stdout, one line per failed
  * API on stderr, and the exit code (SYNC_EXIT): 0 every API ok, 1 an API failed, 3 a full sync
  * held deletions (nothing was marked; run again with --confirm-deletions), 130 cancelled
@@ -14,7 +16,7 @@ import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
 import type { SyncProgress } from '../../../src-shared/ipc/events';
-import type { CollectorOutcome, SyncEstimate, SyncRun } from '../../../src-shared/domain/sync';
+import type { ApiEstimate, CollectorOutcome, SyncEstimate, SyncRun } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import { addHttpOptions, httpTuningFrom, type HttpOptionValues } from '../httpOptions';
 
@@ -62,6 +64,14 @@ class ProgressView {
     private readonly out: NodeJS.WriteStream,
     private readonly apis: ApiName[],
   ) {}
+  /** A line above the bars (on a TTY the bars are redrawn under it). */
+  note(text: string): void {
+    if (this.out.isTTY && this.drawn) {
+      this.out.write(`\x1b[${this.drawn}A\x1b[0J`);
+      this.drawn = 0;
+    }
+    this.out.write(text + '\n');
+  }
   update(p: SyncProgress): void {
     this.last.set(p.api, p);
     if (this.out.isTTY) {
@@ -87,6 +97,7 @@ class ProgressView {
 
 type JsonEntry = {
   status: 'ok' | 'failed' | 'skipped' | 'cancelled';
+  unavailable: string[];
   records: number;
   quarantined: number;
   error: string | null;
@@ -106,6 +117,7 @@ export function summarize(run: SyncRun): Record<ApiName, JsonEntry> {
     out[api] = c
       ? {
           status: c.status === 'running' ? 'failed' : c.status,
+          unavailable: c.unavailable.map((u) => u.resource),
           records: c.records,
           quarantined: c.quarantined,
           error: c.error,
@@ -117,7 +129,7 @@ export function summarize(run: SyncRun): Record<ApiName, JsonEntry> {
           durationMs: c.durationMs,
           budgetRemaining: c.budgetRemaining,
         }
-      : { status: 'skipped', records: 0, quarantined: 0, error: 'not requested (--only)', errorCode: null, new: 0, updated: 0, unchanged: 0, pages: 0, durationMs: null, budgetRemaining: null };
+      : { status: 'skipped', unavailable: [], records: 0, quarantined: 0, error: 'not requested (--only)', errorCode: null, new: 0, updated: 0, unchanged: 0, pages: 0, durationMs: null, budgetRemaining: null };
   }
   return out;
 }
@@ -134,22 +146,31 @@ function textSummary(run: SyncRun): string {
         .join('; ');
       lines.push(`  ${label} ${c.status}: ${fmt(c.records)} records in ${fmt(c.pages)} pages, ${duration((c.durationMs ?? 0) / 1000)}${c.quarantined ? `, ${fmt(c.quarantined)} quarantined` : ''}${per ? ` — ${per}` : ''}`);
     }
+    for (const u of c.unavailable) lines.push(`  ${label} not read: ${u.reason}`);
   }
   lines.push('  (+new ~updated =unchanged !quarantined)');
   return lines.join('\n');
 }
 
+/** One API's plan in a line or three: calls, time, pace, and any resource read unusually. */
+export function estimateLines(a: ApiEstimate): string[] {
+  const label = API_LABELS[a.api].padEnd(6);
+  if (a.status !== 'ok') return [`  ${label} ${a.status}: ${a.error ?? ''}`];
+  const res = a.resources
+    .filter((r) => !r.unavailable)
+    .map((r) => `${r.resource} ${r.records === null ? '?' : fmt(r.records)}${r.full ? ' (all)' : ''}`)
+    .join(', ');
+  const lines = [`  ${label} ${a.calls === null ? '?' : fmt(a.calls)} calls, ~${duration(a.seconds)} at ${a.rateLimit ?? '?'} — ${res}`];
+  for (const r of a.resources) {
+    if (r.unavailable) lines.push(`  ${''.padEnd(6)} not read: ${r.note ?? r.resource}`);
+    else if (r.full && r.note) lines.push(`  ${''.padEnd(6)} reads ${r.note}`);
+  }
+  return lines;
+}
+
 function textEstimate(e: SyncEstimate): string {
   const lines = [`estimate${e.full ? ' (full)' : ''}: about ${duration(e.seconds)} (the APIs sync concurrently)`];
-  for (const a of e.apis) {
-    const label = API_LABELS[a.api].padEnd(6);
-    if (a.status !== 'ok') {
-      lines.push(`  ${label} ${a.status}: ${a.error ?? ''}`);
-      continue;
-    }
-    const res = a.resources.map((r) => `${r.resource} ${r.records === null ? '?' : fmt(r.records)}${r.full ? ' (all)' : ''}`).join(', ');
-    lines.push(`  ${label} ${a.calls === null ? '?' : fmt(a.calls)} calls, ~${duration(a.seconds)} at ${a.rateLimit ?? '?'} — ${res}`);
-  }
+  for (const a of e.apis) lines.push(...estimateLines(a));
   return lines.join('\n');
 }
 
@@ -178,7 +199,13 @@ export function register(program: Command, ctx: CliContext): void {
         return;
       }
       const view = new ProgressView(process.stderr, apis ?? [...API_NAMES]);
-      const off = o.quiet ? () => undefined : core.events.on('sync.progress', (p) => p.profileId === row.id && view.update(p));
+      const offProgress = o.quiet ? () => undefined : core.events.on('sync.progress', (p) => p.profileId === row.id && view.update(p));
+      // The plan before the spending: calls, time and pace per API, and a full re-read when one is due.
+      const offPlan = o.quiet ? () => undefined : core.events.on('sync.estimated', (e) => e.profileId === row.id && view.note(estimateLines(e.estimate).join('\n')));
+      const off = () => {
+        offProgress();
+        offPlan();
+      };
       let interrupts = 0;
       const onSigint = () => {
         interrupts++;

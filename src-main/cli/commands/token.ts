@@ -1,7 +1,9 @@
 /**
  * `twofold token set <profile> <vomo|crm|raise>`: the token is read from stdin (hidden when
  * typed at a terminal), never echoed, never written anywhere but the keychain.
- * `twofold token test` calls the API once with it; `twofold token delete` removes it.
+ * `twofold token test` calls each resource the sync reads once with the smallest page and says,
+ * per resource, available / not available (HTTP status) / forbidden, with the rate-limit headers
+ * the server sent; `twofold token delete` removes it.
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
@@ -48,6 +50,23 @@ export async function readSecret(prompt: string, stdin: NodeJS.ReadStream = proc
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const STATUS_WORDS: Record<string, string> = { available: 'available', unavailable: 'not available', forbidden: 'forbidden', failed: 'failed' };
+
+export function connectionText(v: ConnectionTestResult): string {
+  const label = API_LABELS[v.api];
+  const lines = [v.ok ? `${v.message} (${v.ms} ms)` : `${label}: ${v.message}`];
+  for (const r of v.resources) {
+    lines.push(`  ${r.resource.padEnd(16)} ${(STATUS_WORDS[r.status] ?? r.status).padEnd(14)} ${r.httpStatus !== null ? `HTTP ${r.httpStatus}` : ''}${r.required ? '' : '  (optional)'}`);
+  }
+  const h = v.rateLimit;
+  if (h) {
+    const parts = [h.limit !== null ? `X-RateLimit-Limit ${h.limit}` : null, h.remaining !== null ? `X-RateLimit-Remaining ${h.remaining}` : null, h.resetAt ? `X-RateLimit-Reset ${h.resetAt}` : null].filter(Boolean);
+    lines.push(`  rate limit: ${parts.join(', ')}`);
+  } else if (v.resources.length) lines.push('  rate limit: the server sent no rate-limit headers');
+  if (v.pacing) lines.push(`  pacing: ${v.pacing}`);
+  return lines.join('\n');
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const token = program.command('token').description('store, test or delete API tokens (kept in the OS keychain only)');
 
@@ -69,7 +88,7 @@ export function register(program: Command, ctx: CliContext): void {
   addHttpOptions(
     token
       .command('test <profile> <api>')
-      .description('call the API once with the stored token (or TWOFOLD_<API>_TOKEN); exits 1 when it fails')
+      .description('call each resource the sync reads once with the stored token (or TWOFOLD_<API>_TOKEN) and report each; exits 1 when a required one cannot be read')
       .option('--json', 'print the result as JSON'),
   ).action(async (profileName: string, apiName: string, o: { json?: boolean } & HttpOptionValues) => {
     const api = apiArg(apiName);
@@ -77,7 +96,7 @@ export function register(program: Command, ctx: CliContext): void {
     const row = ctx.profile(profileName);
     if (Object.keys(http).length) ctx.core().sync.configure({ http });
     const r = await ctx.call<ConnectionTestResult>('connections.test', { profileId: row.id, api });
-    ctx.print(r, !!o.json, (v: ConnectionTestResult) => (v.ok ? `${v.message} (${v.ms} ms)` : `${API_LABELS[api]}: ${v.message}`));
+    ctx.print(r, !!o.json, connectionText);
     if (!r.ok) {
       if (o.json) process.stderr.write(`twofold: ${API_LABELS[api]}: ${r.message.split('\n')[0]}\n`);
       process.exitCode = 1;

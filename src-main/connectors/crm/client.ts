@@ -5,8 +5,9 @@
  * - `Authorization: Bearer <token>`; JSON bodies camelCase; skip/take in the query string.
  * - The hourly budget (5,000 requests per organization, shared with every other integration)
  *   is read from `X-RateLimit-Limit/Remaining/Reset` on every answer and enforced with a
- *   Bottleneck reservoir: when what is left falls to the reserve kept for other integrations,
- *   calls wait for the reset. Without headers the client counts its own calls per hour.
+ *   Bottleneck reservoir: when what is left falls to the reserve kept for other integrations
+ *   (`reserve`, at most 5% of the limit the server reports, at least one request), calls wait
+ *   for the reset. Without headers the client counts its own calls per hour.
  * - 429 → wait `Retry-After` (every queued call waits too), then go on; it does not use up a
  *   retry. 5xx, timeouts and dropped connections → bounded retries with jittered exponential
  *   backoff (p-retry). 401/403 → UNAUTHENTICATED at once.
@@ -36,7 +37,7 @@ export interface CrmClientOptions extends RetryOptions {
   maxConcurrent?: number;
   /** Requests per hour when the server sends no X-RateLimit headers. */
   hourlyLimit?: number;
-  /** Requests left untouched for the organization's other integrations. */
+  /** Requests left untouched for the organization's other integrations (capped at 5% of the limit). */
   reserve?: number;
   /** Told whenever the client waits for the budget or a Retry-After (for progress). */
   onWait?: (ms: number, reason: string) => void;
@@ -181,12 +182,22 @@ export class CrmClient {
       // The server keeps the count now; stop counting our own.
       this.limiter.updateSettings({ reservoirRefreshInterval: null, reservoirRefreshAmount: null });
     }
-    const usable = Math.max(0, rem - this.o.reserve);
+    const usable = Math.max(0, rem - this.reserve());
     this.opts.onBudget?.(this.budgetSnapshot());
     if (this.exhausted) return;
     if (usable > 0) this.spentProbes = 0;
     this.limiter.updateSettings({ reservoir: usable });
     if (usable === 0) this.budgetSpent(resetMs, rem);
+  }
+
+  /**
+   * What is kept for other integrations: the configured reserve, never more than 5% of the limit
+   * the server reports (50 of a 5,000 hourly budget is 1%; on a small window the same 50 would
+   * keep half of it idle).
+   */
+  reserve(): number {
+    const limit = this.budget.limit;
+    return limit === null ? this.o.reserve : Math.min(this.o.reserve, Math.max(1, Math.ceil(limit * 0.05)));
   }
 
   /**
@@ -203,7 +214,7 @@ export class CrmClient {
       const at = resetMs ? new Date(resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'within the hour';
       this.exhausted = new AppError(
         'RATE_LIMITED',
-        `${CRM_LABEL}'s hourly request budget is used up (${remaining.toLocaleString('en-US')} left, ${this.o.reserve.toLocaleString('en-US')} kept for the organization's other integrations); it resets at ${at}: sync again after that`,
+        `${CRM_LABEL}'s hourly request budget is used up (${remaining.toLocaleString('en-US')} left, ${this.reserve().toLocaleString('en-US')} kept for the organization's other integrations); it resets at ${at}: sync again after that`,
       );
       // Release every queued call: each fails at once with this reason instead of waiting.
       this.limiter.updateSettings({ reservoir: null });

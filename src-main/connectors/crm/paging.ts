@@ -144,6 +144,9 @@ export async function nextCrmPage(
   }
 }
 
+/** The Query parameter (and sort) of a contact's or gift's last change, as production clients name it. */
+export const CRM_MODIFIED_PARAMETER = 'Last Modified Date';
+
 /** The Query body: modified on/after `since` (when given), sorted by last-modified ascending. */
 export function modifiedQueryBody(since: string | null, opts: { parameter: string; sortBy: string; operator?: string; descending?: boolean }): Record<string, unknown> {
   const body: Record<string, unknown> = { sortBy: opts.sortBy, descending: !!opts.descending };

@@ -26,8 +26,8 @@ const ContactMethod = z.object({
 });
 
 const Individual = z.object({
-  id: zv.id,
-  contactId: zv.optId,
+  id: zv.intId,
+  contactId: zv.optIntId,
   firstName: zv.text,
   middleName: zv.text,
   lastName: zv.text,
@@ -46,7 +46,7 @@ const Individual = z.object({
 const Reference = z.object({ source: zv.text, id: zv.optId, referenceId: zv.optId });
 
 export const CrmContactSchema = z.object({
-  id: zv.id,
+  id: zv.intId,
   contactType: zv.text,
   name: zv.text,
   isPrivate: zv.bool,
@@ -59,7 +59,7 @@ export const CrmContactSchema = z.object({
   yearToDateGiving: zv.cents,
   lastGiftAmount: zv.cents,
   lastGiftDate: zv.date,
-  mergedIntoContactId: zv.optId,
+  mergedIntoContactId: zv.optIntId,
   contactViewUrl: zv.text,
   createDateTimeUtc: zv.timestamp,
   modifiedDateTimeUtc: zv.timestamp,
@@ -70,9 +70,9 @@ export const CrmContactSchema = z.object({
 });
 
 export const CrmGiftSchema = z.object({
-  id: zv.id,
-  contactId: zv.optId,
-  contactIndividualId: zv.optId,
+  id: zv.intId,
+  contactId: zv.optIntId,
+  contactIndividualId: zv.optIntId,
   transactionSource: zv.text,
   transactionId: zv.text,
   giftType: zv.text,

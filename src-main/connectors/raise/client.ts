@@ -3,15 +3,17 @@
  *
  * Rules: `Authorization: Bearer <token>`; `/api/<Resource>/list` with PascalCase `Skip`, `Take`,
  * `SortBy`, `Descending` (booleans as "true"/"false"); envelope `{items,total}`. Rate limits
- * are undocumented: a modest Bottleneck spacing, 429 → `Retry-After`, 5xx and dropped
- * connections → bounded jittered retries (p-retry), 401/403 → at once.
+ * are undocumented: the shared Pacer (shared/pacer.ts) follows rate-limit headers if Raise ever
+ * sends them, else starts at `requestsPerSecond` (5) and climbs while no 429 comes back, up to
+ * the steward's ceiling; 429 → `Retry-After`, then half the rate. 5xx and dropped connections →
+ * bounded jittered retries (p-retry), 401/403 → at once.
  */
-import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
 import { registerSecret } from '../../core/log';
 import { httpFailure, incompleteResponse, malformedPage } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
-import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
+import { retryDefaults, type RetryOptions } from '../shared/pacing';
+import { Pacer, type PaceState, type RateHeaders } from '../shared/pacer';
 
 export const RAISE_LABEL = 'Raise';
 
@@ -19,9 +21,13 @@ export interface RaiseClientOptions extends RetryOptions {
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
+  /** Starting rate while Raise sends no rate-limit headers (default 5); 0 = no pacing unless it does. */
   requestsPerSecond?: number;
+  /** Highest rate the adaptive pacing may reach (the profile's setting). */
+  ceilingPerSecond?: number;
   maxConcurrent?: number;
   onWait?: (ms: number, reason: string) => void;
+  onRateHeaders?: (h: RateHeaders & { observedAt: number }) => void;
 }
 
 export interface RaisePage {
@@ -33,11 +39,8 @@ export class RaiseClient {
   private readonly base: string;
   private readonly token: string;
   private readonly f: typeof fetch;
-  private readonly limiter: Bottleneck | null;
-  private readonly gate: ConcurrencyGate | null;
   private readonly o: ReturnType<typeof retryDefaults>;
-  private readonly pause: RateLimitPause;
-  readonly requestsPerSecond: number;
+  readonly pacer: Pacer;
   calls = 0;
 
   constructor(private readonly opts: RaiseClientOptions) {
@@ -46,21 +49,25 @@ export class RaiseClient {
     this.token = opts.token;
     registerSecret(opts.token);
     this.f = opts.fetch ?? fetch;
-    const rps = opts.requestsPerSecond ?? 5;
-    this.requestsPerSecond = rps > 0 ? rps : Infinity;
-    const finite = Number.isFinite(this.requestsPerSecond);
     this.o = retryDefaults(opts, 600_000);
-    this.pause = new RateLimitPause(RAISE_LABEL, this.o.maxWaitMs, opts.onWait);
-    this.limiter = finite ? new Bottleneck({ maxConcurrent: opts.maxConcurrent ?? 2, minTime: Math.ceil(1000 / this.requestsPerSecond) }) : null;
-    this.gate = finite ? null : new ConcurrencyGate(opts.maxConcurrent ?? 2);
+    const start = opts.requestsPerSecond ?? 5;
+    this.pacer = new Pacer({
+      label: RAISE_LABEL,
+      startPerSecond: start > 0 && Number.isFinite(start) ? start : 0,
+      ceilingPerSecond: opts.ceilingPerSecond ?? 30,
+      maxConcurrent: opts.maxConcurrent ?? 4,
+      maxWaitMs: this.o.maxWaitMs,
+      onWait: opts.onWait,
+      onHeaders: opts.onRateHeaders,
+    });
   }
 
   close(): void {
-    void this.limiter?.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    /* nothing is held between calls */
   }
 
-  private schedule<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limiter ? this.limiter.schedule(fn) : this.gate!.run(fn);
+  pace(): PaceState {
+    return this.pacer.state();
   }
 
   /** `GET /api/{resource}/list?Skip&Take&SortBy&Descending&...extra`. */
@@ -71,20 +78,20 @@ export class RaiseClient {
   }
 
   async getJson(url: URL, signal?: AbortSignal): Promise<unknown> {
-    return withRetries(this.o, () => this.schedule(() => this.once(url, signal)), {
+    return withRetries(this.o, () => this.pacer.run((sentAt) => this.once(url, sentAt, signal), signal), {
       signal,
-      onRateLimited: this.pause.onRateLimited(1000),
+      onRateLimited: (err) => this.pacer.rateLimited(err),
     });
   }
 
-  private async once(url: URL, signal?: AbortSignal): Promise<unknown> {
-    await this.pause.wait(signal);
+  private async once(url: URL, sentAt: number, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) throw new AbortError(cancelled());
     this.calls++;
     const { res, text } = await fetchText(this.f, url, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' } }, {
       timeoutMs: this.o.timeoutMs,
       label: RAISE_LABEL,
       signal,
+      onResponse: (r) => this.pacer.observe(r.status, r.headers, sentAt),
     });
     if (!res.ok) throw httpFailure(RAISE_LABEL, res.status, text, res.headers.get('retry-after'));
     if (!text.trim()) return null;

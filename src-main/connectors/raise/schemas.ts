@@ -10,7 +10,7 @@ const Address = z.object({ address1: zv.text, address2: zv.text, city: zv.text, 
 const EmailEntry = z.object({ value: zv.text, isPrimary: zv.bool, isOptedIn: zv.bool, isEmail: zv.bool });
 
 export const RaiseDonorSchema = z.object({
-  id: zv.id,
+  id: zv.intId,
   firstName: zv.text,
   lastName: zv.text,
   name: zv.text,
@@ -31,11 +31,11 @@ export const RaiseDonorSchema = z.object({
 });
 
 export const RaiseGiftSchema = z.object({
-  id: zv.id,
-  donorId: zv.optId,
-  donor: z.union([z.object({ id: zv.optId }), z.null()]).optional(),
-  campaignId: zv.optId,
-  campaign: z.union([z.object({ id: zv.optId, name: zv.text }), z.null()]).optional(),
+  id: zv.intId,
+  donorId: zv.optIntId,
+  donor: z.union([z.object({ id: zv.optIntId }), z.null()]).optional(),
+  campaignId: zv.optIntId,
+  campaign: z.union([z.object({ id: zv.optIntId, name: zv.text }), z.null()]).optional(),
   campaignName: zv.text,
   amount: zv.cents,
   formattedAmount: zv.soft.cents,
@@ -45,14 +45,14 @@ export const RaiseGiftSchema = z.object({
   statusText: zv.text,
   status: zv.text,
   transactionId: zv.text,
-  recurringGiftId: zv.optId,
+  recurringGiftId: zv.optIntId,
   createdDate: zv.timestamp,
   modifiedDate: zv.timestamp,
 });
 
 export const RaiseRecurringSchema = z.object({
-  id: zv.id,
-  donorId: zv.optId,
+  id: zv.intId,
+  donorId: zv.optIntId,
   amount: zv.cents,
   formattedAmount: zv.soft.cents,
   currencyCode: zv.text,
@@ -70,8 +70,8 @@ export const RaiseRecurringSchema = z.object({
 });
 
 export const RaiseCampaignSchema = z.object({
-  id: zv.id,
-  campaignId: zv.optId,
+  id: zv.intId,
+  campaignId: zv.optIntId,
   name: zv.text,
   canSync: zv.bool,
   crmKey: zv.text,

@@ -1,15 +1,15 @@
 /**
- * Pacing pieces the three API clients share: a plain concurrency gate for when no rate limit
- * applies, the pause a 429 (or an exhausted budget) puts on a client's queue, and the retry
- * defaults. Paging and budgets stay per client.
+ * Pacing pieces the API clients share: a concurrency gate (the Pacer's, in pacer.ts), the pause a
+ * 429 (or an exhausted budget) puts on CRM+'s queue, and the retry defaults. Paging and budgets
+ * stay per client.
  */
 import type { RemoteCallError } from './parseValues';
 import { sleep } from './transport';
 
 /**
- * A plain concurrency gate for when no rate limit applies (sandbox "off", benchmarks): Bottleneck
- * dispatches each job through a timer and a lock (measured ~3 ms per job, ~300 jobs/s), which
- * would cap an unthrottled sync; with a limit set, Bottleneck does the pacing.
+ * A plain concurrency gate: at most `max` calls at once, the rest queued in order. Not Bottleneck:
+ * it dispatches each job through a timer and a lock (measured ~3 ms per job, ~300 jobs/s), which
+ * would cap an unthrottled sync.
  */
 export class ConcurrencyGate {
   private active = 0;

@@ -36,6 +36,17 @@ export function toId(v: unknown): Parsed<string> {
   return undefined;
 }
 
+/**
+ * An id the API documents as an integer: 12, "12", " 12 " → "12"; anything else ("abc", 1.5,
+ * -3, an object) is unreadable (`undefined`) so the record is quarantined, never joined under a
+ * made-up key. Blanks → null.
+ */
+export function toIntId(v: unknown): Parsed<string> {
+  const id = toId(v);
+  if (id === null || id === undefined) return id;
+  return /^\d{1,19}$/.test(id) ? id : undefined;
+}
+
 /** Text or null; numbers and booleans become their string form; objects are unreadable. */
 export function toText(v: unknown): Parsed<string> {
   if (v === null || v === undefined) return null;
@@ -513,6 +524,17 @@ export const zv = {
     return r;
   }),
   optId: valueSchema(toId, 'id'),
+  /** A required id the API documents as an integer (VOMO users, CRM+ contacts and gifts, Raise records). */
+  intId: z.unknown().optional().transform((v, ctx): string => {
+    const r = toIntId(v);
+    if (r === null || r === undefined) {
+      ctx.addIssue({ code: 'custom', message: r === null ? 'missing id' : toId(v) === undefined ? `unreadable id: ${preview(v)}` : `id is not a whole number: ${preview(v)}` });
+      return z.NEVER;
+    }
+    return r;
+  }),
+  /** An optional reference to such an id (a gift's donorId). */
+  optIntId: valueSchema(toIntId, 'id (not a whole number)'),
   text: valueSchema(toText, 'text'),
   number: valueSchema(toNumber, 'number'),
   bool: valueSchema(toBoolInt, 'boolean'),

@@ -5,18 +5,20 @@
  * - `Authorization: Bearer <token>`; snake_case; pages by number (`?page=N`), following
  *   `links.next`. A `links.next` on another origin is never followed with the token (the page
  *   number is used against our own base URL instead).
- * - Throttled to a per-second limit with Bottleneck (`requestsPerSecond`, default 3 as the
- *   VOMO recipes do). Laravel's `X-RateLimit-Remaining: 0` or a 429 pauses every queued call
- *   for `Retry-After`; a 429 does not use up a retry.
+ * - Paced by the shared Pacer (shared/pacer.ts): to Laravel's `X-RateLimit-Limit/Remaining`
+ *   when VOMO sends them, else adaptively from `requestsPerSecond` (3, as the VOMO recipes do)
+ *   up to the steward's ceiling. A 429 pauses every queued call for `Retry-After` and does not
+ *   use up a retry.
  * - 5xx, timeouts and dropped connections → bounded jittered retries (p-retry); 401/403 → at once.
+ * - The server's clock (the `Date` header) is kept: project dates are chosen in the server's time.
  */
-import Bottleneck from 'bottleneck';
 import { AbortError } from 'p-retry';
 import { AppError } from '../../../src-shared/errors';
 import { registerSecret } from '../../core/log';
-import { httpFailure, incompleteResponse, retryAfterMs } from '../shared/parseValues';
+import { httpFailure, incompleteResponse } from '../shared/parseValues';
 import { cancelled, fetchText, withRetries } from '../shared/transport';
-import { ConcurrencyGate, RateLimitPause, retryDefaults, type RetryOptions } from '../shared/pacing';
+import { retryDefaults, type RetryOptions } from '../shared/pacing';
+import { Pacer, type PaceState, type RateHeaders } from '../shared/pacer';
 
 export const VOMO_LABEL = 'VOMO';
 
@@ -24,55 +26,59 @@ export interface VomoClientOptions extends RetryOptions {
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
-  /** Per-second limit; Infinity (or 0) for no throttle. */
+  /** Starting rate when VOMO sends no rate-limit headers (default 3); 0 = no pacing unless it does. */
   requestsPerSecond?: number;
+  /** Highest rate the adaptive pacing may reach (the profile's setting). */
+  ceilingPerSecond?: number;
   maxConcurrent?: number;
   onWait?: (ms: number, reason: string) => void;
+  onRateHeaders?: (h: RateHeaders & { observedAt: number }) => void;
 }
 
 export class VomoClient {
   readonly base: URL;
   private readonly token: string;
   private readonly f: typeof fetch;
-  private readonly limiter: Bottleneck | null;
-  private readonly gate: ConcurrencyGate | null;
   private readonly o: ReturnType<typeof retryDefaults>;
-  private readonly pause: RateLimitPause;
-  readonly requestsPerSecond: number;
+  readonly pacer: Pacer;
   calls = 0;
   /** Last `X-RateLimit-Remaining` seen, if the server sends it. */
   remaining: number | null = null;
+  /** The server's clock minus ours (ms), from the last `Date` header; 0 until one is seen. */
+  clockSkewMs = 0;
 
   constructor(private readonly opts: VomoClientOptions) {
     this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
     this.token = opts.token;
     registerSecret(opts.token);
     this.f = opts.fetch ?? fetch;
-    const rps = opts.requestsPerSecond ?? 3;
-    this.requestsPerSecond = rps > 0 ? rps : Infinity;
     this.o = retryDefaults(opts, 600_000);
-    this.pause = new RateLimitPause(VOMO_LABEL, this.o.maxWaitMs, opts.onWait);
-    const finite = Number.isFinite(this.requestsPerSecond);
-    const concurrency = opts.maxConcurrent ?? (finite ? Math.max(1, Math.ceil(this.requestsPerSecond)) : 8);
-    // An even spacing plus a per-second reservoir: never more than N calls in any second.
-    this.limiter = finite
-      ? new Bottleneck({
-          maxConcurrent: concurrency,
-          minTime: Math.ceil(1000 / this.requestsPerSecond),
-          reservoir: Math.max(1, Math.floor(this.requestsPerSecond)),
-          reservoirRefreshAmount: Math.max(1, Math.floor(this.requestsPerSecond)),
-          reservoirRefreshInterval: 1000,
-        })
-      : null;
-    this.gate = finite ? null : new ConcurrencyGate(concurrency);
+    const start = opts.requestsPerSecond ?? 3;
+    this.pacer = new Pacer({
+      label: VOMO_LABEL,
+      startPerSecond: start > 0 && Number.isFinite(start) ? start : 0,
+      ceilingPerSecond: opts.ceilingPerSecond ?? 30,
+      maxConcurrent: opts.maxConcurrent ?? 8,
+      maxWaitMs: this.o.maxWaitMs,
+      onWait: opts.onWait,
+      onHeaders: (h) => {
+        if (h.remaining !== null) this.remaining = h.remaining;
+        opts.onRateHeaders?.(h);
+      },
+    });
   }
 
   close(): void {
-    void this.limiter?.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    /* nothing is held between calls */
   }
 
-  private schedule<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limiter ? this.limiter.schedule(fn) : this.gate!.run(fn);
+  pace(): PaceState {
+    return this.pacer.state();
+  }
+
+  /** The server's time now (its `Date` header, carried forward by our clock). */
+  serverNow(): Date {
+    return new Date(Date.now() + this.clockSkewMs);
   }
 
   /** A URL under the base: `users?page=2`. */
@@ -89,28 +95,25 @@ export class VomoClient {
 
   async getJson(u: URL, signal?: AbortSignal): Promise<unknown> {
     if (!this.isOurs(u)) throw new AppError('INTERNAL', 'refusing to send the VOMO token to another address');
-    return withRetries(this.o, () => this.schedule(() => this.once(u, signal)), {
+    return withRetries(this.o, () => this.pacer.run((sentAt) => this.once(u, sentAt, signal), signal), {
       signal,
-      onRateLimited: this.pause.onRateLimited(1000),
+      onRateLimited: (err) => this.pacer.rateLimited(err),
     });
   }
 
-  private async once(u: URL, signal?: AbortSignal): Promise<unknown> {
-    await this.pause.wait(signal);
+  private async once(u: URL, sentAt: number, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) throw new AbortError(cancelled());
     this.calls++;
     const { res, text } = await fetchText(this.f, u, { headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' } }, {
       timeoutMs: this.o.timeoutMs,
       label: VOMO_LABEL,
       signal,
+      onResponse: (r) => {
+        this.pacer.observe(r.status, r.headers, sentAt);
+        const date = Date.parse(r.headers.get('date') ?? '');
+        if (Number.isFinite(date)) this.clockSkewMs = date - Date.now();
+      },
     });
-    const rem = res.headers.get('x-ratelimit-remaining');
-    if (rem !== null && Number.isFinite(Number(rem))) {
-      this.remaining = Number(rem);
-      if (this.remaining <= 0 && res.ok) {
-        this.pause.extend(retryAfterMs(res.headers.get('retry-after')) ?? 1000);
-      }
-    }
     if (!res.ok) throw httpFailure(VOMO_LABEL, res.status, text, res.headers.get('retry-after'));
     if (!text.trim()) return null;
     try {

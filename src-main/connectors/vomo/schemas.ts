@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { issuesLine, normEmail, snakeKeys, syntheticId, toId, zv } from '../shared/parseValues';
 
 export const VomoUserSchema = z.object({
-  id: zv.id,
+  id: zv.intId,
   email: zv.text,
   /** Seen spellings of the same field. */
   e_mail: zv.text,

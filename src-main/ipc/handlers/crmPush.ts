@@ -5,6 +5,9 @@ export const crmPushHandlers: HandlerMap<typeof crmPushChannels> = {
   async 'push.preview'(input, { core }) {
     return core.push.preview(input);
   },
+  async 'push.cancelPreview'(input, { core }) {
+    return { cancelled: core.push.cancelPreview(input.profileId) };
+  },
   async 'push.submit'(input, { core }) {
     return core.push.submit(input);
   },

@@ -40,5 +40,6 @@ export function counterStarts(people: number) {
     raiseDonor: ID.raiseDonor + people,
     raiseGift: ID.raiseGift + MAX_GIFTS_PER_PERSON * people,
     raiseRecurring: ID.raiseRecurring + people,
+    participation: ID.participation + MAX_PARTICIPATIONS * people,
   };
 }

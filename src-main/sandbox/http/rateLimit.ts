@@ -1,7 +1,10 @@
 /**
  * Fixed-window limits measured in wall time (a client's sync takes real time even though the
  * sandbox clock stands still). CRM+: 5,000 per hour per organization, so every token of the
- * org shares one window. VOMO: per second. Raise: undocumented; we pick a per-second limit.
+ * org shares one window, with `X-RateLimit-Limit/Remaining/Reset` on every answer. VOMO: Laravel's
+ * throttle, a per-minute window (600 a minute: the 10/s the sandbox always allowed, on average)
+ * with `X-RateLimit-Limit/Remaining` on every answer and `Retry-After` + `X-RateLimit-Reset` on a
+ * 429. Raise: undocumented; a per-second limit and no headers at all, so a client must find it.
  */
 export type RateMode = 'real' | 'scaled' | 'off';
 export interface Limit {
@@ -11,9 +14,9 @@ export interface Limit {
 export type RateLimitsOption = RateMode | Partial<Record<'vomo' | 'crm' | 'raise', Limit | null>>;
 
 const PRESETS: Record<RateMode, Record<'vomo' | 'crm' | 'raise', Limit | null>> = {
-  real: { crm: { limit: 5000, windowMs: 3_600_000 }, vomo: { limit: 10, windowMs: 1000 }, raise: { limit: 20, windowMs: 1000 } },
+  real: { crm: { limit: 5000, windowMs: 3_600_000 }, vomo: { limit: 600, windowMs: 60_000 }, raise: { limit: 20, windowMs: 1000 } },
   // Reachable in a demo without waiting an hour: the CRM+ budget runs out after 100 calls a minute.
-  scaled: { crm: { limit: 100, windowMs: 60_000 }, vomo: { limit: 10, windowMs: 1000 }, raise: { limit: 20, windowMs: 1000 } },
+  scaled: { crm: { limit: 100, windowMs: 60_000 }, vomo: { limit: 600, windowMs: 60_000 }, raise: { limit: 20, windowMs: 1000 } },
   off: { crm: null, vomo: null, raise: null },
 };
 

@@ -34,6 +34,14 @@ export interface ApiSpec {
 export interface ServerShared {
   faults: Faults;
   limits: Record<'vomo' | 'crm' | 'raise', Limit | null>;
+  /**
+   * Resources switched off per API (admin `POST resources`): requests whose path starts with the
+   * prefix get this status, as an account without the resource (404, 405, 501) or a token without
+   * the permission (403) would.
+   */
+  unavailable: Record<'vomo' | 'crm' | 'raise', { prefix: string; status: number }[]>;
+  /** The sandbox clock: answers carry it in their `Date` header, as a server in that world would. */
+  now: () => number;
   admin: (req: Req) => Promise<Res>;
   /** Accepted writes, recorded so a restarted sandbox can replay them (see SandboxAction). */
   recordWrite: (api: 'vomo' | 'crm' | 'raise', method: string, path: string, body: string) => void;
@@ -83,17 +91,22 @@ export function startApiServer(spec: ApiSpec, shared: ServerShared, port: number
     const m = /^Bearer\s+(.+)$/i.exec(auth);
     if (!m || m[1]!.trim() !== spec.token()) return send(res, spec.errors.unauthorized());
 
-    let extra: Record<string, string> = {};
+    let extra: Record<string, string> = { Date: new Date(shared.now()).toUTCString() };
     const lim = limiter();
     if (lim) {
       const d = lim.hit();
-      extra = rateHeaders(spec.rateHeaders, d);
+      extra = { ...extra, ...rateHeaders(spec.rateHeaders, d) };
       if (!d.ok) {
         const tm = spec.errors.tooMany(d.retryAfter);
         return send(res, { ...tm, headers: { ...extra, ...tm.headers, 'Retry-After': String(d.retryAfter), ...(spec.rateHeaders === 'laravel' ? { 'X-RateLimit-Reset': String(d.reset) } : {}) } });
       }
     }
 
+    const off = shared.unavailable[spec.name].find((u) => url.pathname.slice(spec.prefix.length).toLowerCase().startsWith(u.prefix.toLowerCase()));
+    if (off) {
+      const body = off.status === 404 ? spec.errors.notFound(r) : off.status === 405 ? spec.errors.methodNotAllowed() : { status: off.status, json: { message: off.status === 403 ? 'This action is unauthorized.' : 'Not Implemented' } };
+      return send(res, { ...body, status: off.status, headers: { ...extra, ...body.headers } });
+    }
     const match = spec.router.match(r);
     const isRead = req.method === 'GET' || /\/query(\/|$)/i.test(url.pathname) || /\/Find$/i.test(url.pathname);
     const fault = match && match !== 'method' ? shared.faults.next(spec.name, isRead) : null;

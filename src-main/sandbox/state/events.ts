@@ -4,8 +4,8 @@
  * queue for the platform sync, which the advance applies when their lag passes.
  */
 import { STREAM, rngFor } from '../prng';
-import { DAY, MINUTE } from '../time';
-import { FEMALE, LAST, MALE, DOMAINS, campaignFor } from '../generator/catalog';
+import { DAY, HOUR, MINUTE, dayOf } from '../time';
+import { FEMALE, LAST, MALE, DOMAINS, PROJECTS, campaignFor, projectDateId } from '../generator/catalog';
 import { formatPhone, indexedEmail, phoneDigits } from '../generator/build';
 import { genericVomo } from '../generator/generic';
 import { scenarioAt, scenarioIndex } from '../generator/scenarios';
@@ -112,6 +112,42 @@ export function dayActions(w: World, d: number): Action[] {
       w2.log('raise', 'gifts', g.id, 'created', 'event', g.createdAt);
       w2.log('raise', 'donors', don.id, 'updated', 'event', g.createdAt);
       if (w2.campaignCanSyncAt(g.campaignId, g.createdAt)) w2.queueSync(i, g.id, g.createdAt + w2.ctx.lagMs);
+    } });
+  }
+  // Volunteering that changes no user record (VOMO's `updated_at` stays): yesterday's open shift
+  // is checked out, and three volunteers work a shift today, one of them still checked in.
+  acts.push({ at: at(75), label: "VOMO check-out of yesterday's open shift", apply: (w2) => {
+    const open = w2.openShifts.shift();
+    if (!open) return;
+    const v = w2.touch(open.owner).vomo;
+    const p = v?.participations.find((x) => x.id === open.participationId);
+    if (!v || v.deleted || !p || p.checkedInAt === null || p.checkedOutAt !== null) return;
+    p.checkedOutAt = Math.min(at(75), p.checkedInAt + p.hours * HOUR);
+    w2.log('vomo', 'participations', p.id, 'updated', 'event', at(75));
+  } });
+  for (let k = 0; k < 3; k++) {
+    acts.push({ at: at(80 + k), label: 'VOMO shift worked (check-in and check-out)', apply: (w2) => {
+      const i = pick(w2, d, 80 + k, live);
+      if (i === null) return;
+      const v = w2.touch(i).vomo!;
+      const hours = 2 + k;
+      const checkedOutAt = at(80 + k) - 10 * MINUTE;
+      const startsAt = checkedOutAt - hours * HOUR;
+      const projectIndex = (d * 5 + k * 7) % PROJECTS.length;
+      const p = {
+        id: w2.counters.participation++,
+        projectId: PROJECTS[projectIndex]!.id,
+        projectDateId: projectDateId(projectIndex, dayOf(startsAt)),
+        startsAt,
+        signedUpAt: startsAt - 2 * DAY,
+        checkedInAt: startsAt,
+        // The first stays checked in: the next day's events check it out.
+        checkedOutAt: k === 0 ? null : checkedOutAt,
+        hours,
+      };
+      v.participations.push(p);
+      if (k === 0) w2.openShifts.push({ owner: i, participationId: p.id });
+      w2.log('vomo', 'participations', p.id, 'created', 'event', at(80 + k));
     } });
   }
   acts.push({ at: at(70), label: 'new Raise gift in a campaign that cannot sync', apply: (w2) => {

@@ -55,6 +55,8 @@ export class World {
   readonly campaigns = new Map<number, CampaignState>();
   /** Raise gifts the simulated platform sync has copied since the start. */
   readonly syncedRaiseGifts = new Set<number>();
+  /** Shifts checked into but not yet out of (day events close them the next day). */
+  readonly openShifts: { owner: number; participationId: number }[] = [];
   /** VOMO email changes, for flagging the email-change splits they cause. */
   readonly emailChanges: { vomoUserId: number; at: number; from: string | null; to: string }[] = [];
   nextExt: number;

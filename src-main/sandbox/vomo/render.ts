@@ -1,6 +1,6 @@
 /** VOMO's wire shapes: flat snake_case Laravel resources. */
 import { PROJECTS } from '../generator/catalog';
-import type { VomoUserPlan } from '../generator/types';
+import type { ParticipationPlan, VomoUserPlan } from '../generator/types';
 import { vomoTimestamp } from '../time';
 
 export function userResource(v: VomoUserPlan): Record<string, unknown> {
@@ -28,24 +28,27 @@ export function userResource(v: VomoUserPlan): Record<string, unknown> {
   return o;
 }
 
+/** One participation, the same in a user's detail and in a project date's participants. */
+export function participationResource(p: ParticipationPlan): Record<string, unknown> {
+  const project = PROJECTS.find((x) => x.id === p.projectId);
+  return {
+    id: p.id,
+    project_id: p.projectId,
+    project_name: project?.name ?? null,
+    project_date_id: p.projectDateId,
+    starts_at: vomoTimestamp(p.startsAt),
+    hours: p.hoursAsString ? String(p.hours) : p.hours,
+    signed_up_at: vomoTimestamp(p.signedUpAt),
+    checked_in_at: p.checkedInAt === null ? null : vomoTimestamp(p.checkedInAt),
+    checked_out_at: p.checkedOutAt === null ? null : vomoTimestamp(p.checkedOutAt),
+    ...(p.verified !== undefined ? { verified: p.verified } : {}),
+  };
+}
+
 export function userDetail(v: VomoUserPlan): Record<string, unknown> {
   return {
     ...userResource(v),
-    participations: v.participations.map((p) => {
-      const project = PROJECTS.find((x) => x.id === p.projectId);
-      return {
-        id: p.id,
-        project_id: p.projectId,
-        project_name: project?.name ?? null,
-        project_date_id: p.projectDateId,
-        starts_at: vomoTimestamp(p.startsAt),
-        hours: p.hoursAsString ? String(p.hours) : p.hours,
-        signed_up_at: vomoTimestamp(p.signedUpAt),
-        checked_in_at: p.checkedInAt === null ? null : vomoTimestamp(p.checkedInAt),
-        checked_out_at: p.checkedOutAt === null ? null : vomoTimestamp(p.checkedOutAt),
-        ...(p.verified !== undefined ? { verified: p.verified } : {}),
-      };
-    }),
+    participations: v.participations.map(participationResource),
     profile_field_values: [],
   };
 }

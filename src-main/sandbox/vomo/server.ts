@@ -11,6 +11,8 @@ import { parseInstant } from '../time';
 import { userIds } from './lists';
 import type { UserFilter } from './lists';
 import { userDetail, userResource } from './render';
+import { projectDateDetail, projectDetail, projectIndex, projectResource } from './projects';
+import { PROJECTS } from '../generator/catalog';
 import type { VomoUserPlan } from '../generator/types';
 
 export const vomoErrors: ApiErrors = {
@@ -73,6 +75,34 @@ export function vomoRouter(w: World, pageSize: () => number): Router {
   });
 
   r.post('/users', (req) => upsert(w, req));
+
+  // Projects (the UI's "Opportunities") and their dates, with participants: §3.4.
+  r.get('/projects', (req) => {
+    const per = pageSize();
+    const pageRaw = Number(req.query.get('page') ?? '1');
+    const page = Number.isInteger(pageRaw) && pageRaw >= 1 ? pageRaw : 1;
+    const all = PROJECTS.map((_, k) => k);
+    const last = Math.max(1, Math.ceil(all.length / per));
+    const slice = all.slice((page - 1) * per, page * per);
+    const path = `${req.origin}/v1/projects`;
+    const link = (n: number) => `${path}?page=${n}`;
+    return pageRes('data', slice.map(projectResource), {
+      links: { first: link(1), last: link(last), prev: page > 1 ? link(Math.min(page - 1, last)) : null, next: page < last ? link(page + 1) : null },
+      meta: { current_page: page, from: slice.length ? (page - 1) * per + 1 : null, last_page: last, path, per_page: per, to: slice.length ? (page - 1) * per + slice.length : null, total: all.length },
+    });
+  });
+  r.get('/projects/today', (req) => {
+    const today = PROJECTS.map((_, k) => projectDetail(w, k).today);
+    return json(200, { data: today, links: { first: `${req.origin}/v1/projects/today?page=1`, last: `${req.origin}/v1/projects/today?page=1`, prev: null, next: null }, meta: { current_page: 1, last_page: 1, per_page: today.length, total: today.length } });
+  });
+  r.get('/projects/date/:id', (req) => {
+    const d = /^\d+$/.test(req.params.id!) ? projectDateDetail(w, Number(req.params.id)) : null;
+    return d ? json(200, { data: d }) : json(404, { message: `No query results for model [App\\Models\\ProjectDate] ${req.params.id}` });
+  });
+  r.get('/projects/:id', (req) => {
+    const k = /^\d+$/.test(req.params.id!) ? projectIndex(Number(req.params.id)) : -1;
+    return k >= 0 ? json(200, { data: projectDetail(w, k) }) : json(404, { message: `No query results for model [App\\Models\\Project] ${req.params.id}` });
+  });
 
   r.get('/organizations', (req) =>
     json(200, {

@@ -32,3 +32,18 @@ export function lastCollector(db: Db, profileId: number, api: ApiName, staleMs =
   }
   return null;
 }
+
+/**
+ * How far the CRM+ contacts mirror reaches: the newest modified time its last completed walk read
+ * (the sync's contacts checkpoint), or null when no walk of contacts ever completed.
+ */
+export function crmContactsWatermark(db: Db, profileId: number): string | null {
+  const raw = db.prepare(`SELECT cursor_json FROM sync_checkpoints WHERE profile_id = ? AND api = 'crm' AND resource = 'contacts'`).pluck().get(profileId) as string | undefined;
+  if (!raw) return null;
+  try {
+    const cp = JSON.parse(raw) as { watermark?: unknown; lastCompletedAt?: unknown };
+    return typeof cp.watermark === 'string' && cp.lastCompletedAt ? cp.watermark : null;
+  } catch {
+    return null;
+  }
+}

@@ -7,7 +7,7 @@
  * checkpoint. A full walk that completes marks rows it did not see as gone.
  */
 import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
-import { CrmClient, type CrmClientOptions, type CrmPage } from '../../connectors/crm/client';
+import { CrmClient, type CrmBudget, type CrmClientOptions, type CrmPage } from '../../connectors/crm/client';
 import { itemModified, modifiedQueryBody, newWalk, nextCrmPage, type CrmWalkCursor } from '../../connectors/crm/paging';
 import { parseContact, parseGift } from '../../connectors/crm/schemas';
 import type { CrmTuning } from '../config';
@@ -24,18 +24,22 @@ const SECONDS_PER_CALL = 0.6;
 export class CrmCollector implements Collector {
   readonly api = 'crm' as const;
   readonly client: CrmClient;
-  private onWait: ((ms: number, reason: string) => void) | null = null;
-  private onBudget: ((remaining: number | null) => void) | null = null;
+  /** Set when a run starts: waits and the budget are reported as its progress. */
+  private readonly hooks: { onWait?: (ms: number, reason: string) => void; onBudget?: (b: CrmBudget) => void } = {};
 
   constructor(
     options: CrmClientOptions,
     private readonly tune: CrmTuning,
   ) {
-    // The options come from Connections (URL, token, pacing and retries from the tuning).
+    // The options come from Connections (URL, token, pacing, retries, the budget recorder, which
+    // keeps recording beside the run's progress).
     this.client = new CrmClient({
       ...options,
-      onWait: (ms, reason) => this.onWait?.(ms, reason),
-      onBudget: (b) => this.onBudget?.(b.remaining),
+      onWait: (ms, reason) => this.hooks.onWait?.(ms, reason),
+      onBudget: (b) => {
+        options.onBudget?.(b);
+        this.hooks.onBudget?.(b);
+      },
     });
   }
 
@@ -116,6 +120,7 @@ export class CrmCollector implements Collector {
       for (const r of this.resources()) {
         const walk = this.plannedWalk(cps.get<ResourceCheckpoint<CrmWalkCursor>>(ctx.profileId, 'crm', r), ctx.full);
         const page = await this.query(r, walk.since, 0, 1, ctx.signal);
+        ctx.observations.recordResource(ctx.profileId, 'crm', r, 'available', 200, null);
         const total = page.total ?? null;
         const left = total === null ? null : Math.max(0, total - walk.skip);
         const perPage = Math.max(1, this.tune.take - (walk.skip > 0 ? this.tune.overlap : 0));
@@ -125,13 +130,13 @@ export class CrmCollector implements Collector {
       }
       const b = this.client.budgetSnapshot();
       const limit = b.limit ?? this.tune.hourlyLimit;
-      const usable = b.remaining !== null ? Math.max(0, b.remaining - this.tune.reserve) : limit - this.tune.reserve;
+      const usable = b.remaining !== null ? Math.max(0, b.remaining - this.client.reserve()) : limit - this.client.reserve();
       let seconds = calls * SECONDS_PER_CALL;
       if (calls > usable) {
         // Past the budget: wait for the reset, then a full hour per further budget's worth.
         const toReset = b.resetAt ? Math.max(0, (Date.parse(b.resetAt) - Date.now()) / 1000) : 3600;
         const beyond = calls - usable;
-        seconds += toReset + Math.floor(beyond / Math.max(1, limit - this.tune.reserve)) * 3600;
+        seconds += toReset + Math.floor(beyond / Math.max(1, limit - this.client.reserve())) * 3600;
       }
       return {
         api: 'crm',
@@ -154,8 +159,8 @@ export class CrmCollector implements Collector {
     const tally = (this.current = new Tally());
     this.estimated = estimate;
     const mirror = new CrmMirror(ctx.db);
-    this.onWait = (ms, reason) => ctx.progress.waiting(ms, reason);
-    this.onBudget = (remaining) => ctx.progress.budget(remaining);
+    this.hooks.onWait = (ms, reason) => ctx.progress.waiting(ms, reason);
+    this.hooks.onBudget = (b) => ctx.progress.budget(b.remaining);
     for (const resource of this.resources()) {
       await this.collect(ctx, resource, mirror, tally, estimate);
     }

@@ -3,17 +3,24 @@
  * (Skip/Take, sorted by id), each filtered to what changed since its checkpoint when the
  * server honours the modified-since filter, and walked in full (idempotent upserts) when not.
  * One transaction per page: mirror upserts, quarantine rows, checkpoint.
+ *
+ * Donors and gifts are required; campaigns and recurring gifts are optional (recurring gifts are
+ * only partly documented and their list endpoint is missing on some accounts): the estimate
+ * probes each resource with Take=1 before the run, and an optional one the account does not offer
+ * (404, 405, 501) or the token may not read (403) is skipped and reported, never failed on.
  */
-import type { ApiEstimate, ResourceEstimate } from '../../../src-shared/domain/sync';
+import type { ApiEstimate, ResourceEstimate, UnavailableResource } from '../../../src-shared/domain/sync';
+import { isRequired } from '../../../src-shared/domain/apis';
 import { RaiseClient, type RaiseClientOptions } from '../../connectors/raise/client';
 import { newRaiseWalk, nextRaisePage, type RaiseWalkCursor } from '../../connectors/raise/paging';
 import { parseRaiseCampaign, parseRaiseDonor, parseRaiseGift, parseRaiseRecurring } from '../../connectors/raise/schemas';
 import { Checkpoints, type ResourceCheckpoint } from '../checkpoints';
+import { paceEstimate } from './paceEstimate';
 import type { RaiseTuning } from '../config';
 import { RaiseMirror } from '../mirrors/raise';
 import type { MirrorTable } from '../mirrors/table';
 import type { CollectorResult } from '../runs';
-import { Tally, checkCancelled, estimateFailed, sweepGone, maxIso, type Collector, type CollectorContext, type EstimateContext } from './types';
+import { Tally, checkCancelled, estimateFailed, knownUnavailable, sweepGone, maxIso, unavailability, type Collector, type CollectorContext, type EstimateContext } from './types';
 
 type Resource = RaiseTuning['resources'][number];
 
@@ -34,16 +41,19 @@ const SPECS: Record<Resource, Spec> = {
 export class RaiseCollector implements Collector {
   readonly api = 'raise' as const;
   readonly client: RaiseClient;
-  private onWait: ((ms: number, reason: string) => void) | null = null;
+  /** Set when a run starts: waits are reported as its progress. */
+  private readonly hooks: { onWait?: (ms: number, reason: string) => void } = {};
+  /** Optional resources the estimate found unavailable: the run skips them. */
+  private readonly skip = new Map<Resource, UnavailableResource>();
 
   constructor(
     options: RaiseClientOptions,
     private readonly tune: RaiseTuning,
   ) {
-    // The options come from Connections (URL, token, pacing and retries from the tuning).
+    // The options come from Connections (URL, token, pacing, retries, the rate-limit recorder).
     this.client = new RaiseClient({
       ...options,
-      onWait: (ms, reason) => this.onWait?.(ms, reason),
+      onWait: (ms, reason) => this.hooks.onWait?.(ms, reason),
     });
   }
 
@@ -83,26 +93,44 @@ export class RaiseCollector implements Collector {
       const cps = new Checkpoints(ctx.db);
       const resources: ResourceEstimate[] = [];
       let calls = 0;
+      this.skip.clear();
       for (const r of this.tune.resources) {
         const walk = this.plannedWalk(cps.get<ResourceCheckpoint<RaiseWalkCursor>>(ctx.profileId, 'raise', r), ctx.full);
-        const page = await this.client.list(
-          PATH[r],
-          { Skip: 0, Take: 1, SortBy: this.tune.sortBy, Descending: 'false', ...(walk.since && this.tune.sinceParam ? { [this.tune.sinceParam]: walk.since } : {}) },
-          ctx.signal,
-        );
+        const known = isRequired('raise', r) ? null : knownUnavailable(ctx, 'raise', r);
+        if (known) {
+          this.skip.set(r, known);
+          resources.push({ resource: r, records: 0, calls: 0, full: false, unavailable: true, note: known.reason });
+          continue;
+        }
+        let page;
+        try {
+          page = await this.client.list(
+            PATH[r],
+            { Skip: 0, Take: 1, SortBy: this.tune.sortBy, Descending: 'false', ...(walk.since && this.tune.sinceParam ? { [this.tune.sinceParam]: walk.since } : {}) },
+            ctx.signal,
+          );
+          ctx.observations.recordResource(ctx.profileId, 'raise', r, 'available', 200, null);
+        } catch (err) {
+          const u = isRequired('raise', r) ? null : unavailability('raise', r, err);
+          if (!u) throw err;
+          ctx.observations.recordResource(ctx.profileId, 'raise', r, u.status, u.httpStatus, u.reason);
+          this.skip.set(r, u);
+          resources.push({ resource: r, records: 0, calls: 0, full: false, unavailable: true, note: u.reason });
+          continue;
+        }
         const left = page.total === null ? null : Math.max(0, page.total - walk.skip);
         const c = left === null ? null : Math.max(1, Math.ceil(left / this.tune.take));
         if (c !== null) calls += c;
         resources.push({ resource: r, records: left, calls: c, full: walk.mode === 'full' });
       }
-      const rps = this.client.requestsPerSecond;
+      const pace = paceEstimate(this.client.pace(), calls, 'Raise');
       return {
         api: 'raise',
         status: 'ok',
         resources,
         calls,
-        seconds: Number.isFinite(rps) ? Math.round(calls / rps + calls * 0.2) : Math.round(calls * 0.2),
-        rateLimit: Number.isFinite(rps) ? `${rps} requests/second (Twofold's own pacing; Raise publishes none)` : 'no limit',
+        seconds: pace.seconds,
+        rateLimit: pace.text,
         budgetRemaining: null,
         probeCalls: this.client.calls - before,
         error: null,
@@ -117,9 +145,26 @@ export class RaiseCollector implements Collector {
     const tally = (this.current = new Tally());
     this.estimated = estimate;
     const mirror = new RaiseMirror(ctx.db);
-    this.onWait = (ms, reason) => ctx.progress.waiting(ms, reason);
-    for (const r of this.tune.resources) await this.collect(ctx, r, mirror, tally, estimate);
+    this.hooks.onWait = (ms, reason) => ctx.progress.waiting(ms, reason);
+    const unavailable: UnavailableResource[] = [];
+    for (const r of this.tune.resources) {
+      const known = this.skip.get(r);
+      if (known) {
+        unavailable.push(known);
+        continue;
+      }
+      try {
+        await this.collect(ctx, r, mirror, tally, estimate);
+      } catch (err) {
+        // Found missing mid-run after all (the estimate's probe passed): the same rule applies.
+        const u = isRequired('raise', r) ? null : unavailability('raise', r, err);
+        if (!u) throw err;
+        ctx.observations.recordResource(ctx.profileId, 'raise', r, u.status, u.httpStatus, u.reason);
+        unavailable.push(u);
+      }
+    }
     return {
+      unavailable,
       status: 'ok',
       pages: tally.pages,
       records: tally.records,

@@ -1,8 +1,10 @@
 /** What every collector gets from the service, and the counting helpers they share. */
 import type { Db } from '../../store/db';
-import type { ApiName } from '../../../src-shared/domain/apis';
-import type { ApiEstimate, EntityCounts } from '../../../src-shared/domain/sync';
+import { API_LABELS, resourceWords, type ApiName } from '../../../src-shared/domain/apis';
+import type { ApiEstimate, EntityCounts, SyncSettings, UnavailableResource } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
+import { RemoteCallError } from '../../connectors/shared/parseValues';
+import type { ApiObservations } from '../../store/repos/apiObservations';
 import type { Checkpoints } from '../checkpoints';
 import type { ProgressReporter } from '../progress';
 import type { QuarantineWriter } from '../quarantine';
@@ -22,6 +24,8 @@ export interface CollectorContext {
   runLog: RunLog;
   /** Every deletion sweep goes through it: it may hold a sweep that would mark too much. */
   valve: DeletionValve;
+  settings: SyncSettings;
+  observations: ApiObservations;
 }
 
 export interface EstimateContext {
@@ -29,6 +33,8 @@ export interface EstimateContext {
   profileId: number;
   full: boolean;
   signal?: AbortSignal;
+  settings: SyncSettings;
+  observations: ApiObservations;
 }
 
 export interface Collector {
@@ -78,6 +84,30 @@ export function estimateFailed(api: ApiName, err: unknown): ApiEstimate {
     error: e ? e.message : (err as Error)?.message ?? String(err),
     errorCode: e ? e.code : 'INTERNAL',
   };
+}
+
+/**
+ * An optional resource's failure that means "not offered to this account" (404, 405, 501) or "not
+ * for this token" (403), in words; null for anything else (a 5xx, a malformed page, a 401).
+ */
+export function unavailability(api: ApiName, resource: string, err: unknown): UnavailableResource | null {
+  if (!(err instanceof RemoteCallError) || err.status === null) return null;
+  const s = err.status;
+  const what = `${API_LABELS[api]} ${resourceWords(resource)}`;
+  if (s === 404 || s === 405 || s === 501) return { resource, status: 'unavailable', httpStatus: s, reason: `${what}: not available to this account (HTTP ${s}); the rest was synced` };
+  if (s === 403) return { resource, status: 'forbidden', httpStatus: s, reason: `${what}: this token may not read them (HTTP 403); the rest was synced` };
+  return null;
+}
+
+/** How long a resource found unavailable is taken at its word before it is probed again. */
+export const UNAVAILABLE_RECHECK_MS = 24 * 3_600_000;
+
+/** A resource's status as last checked, if it said unavailable recently enough to skip it. */
+export function knownUnavailable(ctx: EstimateContext, api: ApiName, resource: string): UnavailableResource | null {
+  if (ctx.full) return null;
+  const r = ctx.observations.resource(ctx.profileId, api, resource, UNAVAILABLE_RECHECK_MS);
+  if (!r || (r.status !== 'unavailable' && r.status !== 'forbidden')) return null;
+  return { resource, status: r.status, httpStatus: r.httpStatus, reason: r.message };
 }
 
 /** Highest of two ISO timestamps (either may be null). */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Code, Group, Modal, Progress, ScrollArea, Stack, Text } from '@mantine/core';
 import { DataTable } from '../../components/DataTable';
-import { fmtCount, plural } from '../../../src-shared/format';
+import { fmtCount, fmtDateTime, plural } from '../../../src-shared/format';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import type { PushPreview, PushPreviewItem, PushSubmitResult } from '../../../src-shared/domain/crmPush';
@@ -97,7 +97,10 @@ export function PreviewModal({ preview, opened, onClose, onSubmitted }: { previe
     <Modal opened={opened} onClose={onClose} title="Add to CRM+: preview" size="90%" aria-label="Add to CRM+ preview">
       <Stack gap="sm">
         <Text size="sm">
-          Nothing has been written to CRM+. For each person Twofold looked in CRM+ by our reference (Twofold/VOMO + VOMO user id), then by email.
+          Nothing has been written to CRM+.{' '}
+          {preview.lookup === 'mirror'
+            ? 'Each person was looked up in the local copy of CRM+ (as of the last CRM+ sync, plus the contacts changed in CRM+ since), by our reference (Twofold/VOMO + VOMO user id), then by email.'
+            : 'For each person Twofold looked in CRM+ by our reference (Twofold/VOMO + VOMO user id), then by email.'}
           New people are sent as Contact Transactions: CRM+ creates or merges the contact in its nightly batch, and Twofold confirms it by reference afterwards.
         </Text>
         {preview.truncated && (
@@ -111,9 +114,11 @@ export function PreviewModal({ preview, opened, onClose, onSubmitted }: { previe
           <Badge color="cyan">{fmtCount(counts.byEmail)} by email</Badge>
           <Badge color="gray">{fmtCount(counts.alreadySubmitted)} already sent</Badge>
           <Badge color="red">{fmtCount(counts.notEligible)} cannot be sent</Badge>
-          <Text size="xs" c="dimmed">
-            {plural(preview.callsNeeded, 'CRM+ request')} needed
-            {preview.budget.remaining !== null ? `; ${fmtCount(preview.budget.remaining)} of ${preview.budget.limit === null ? 'an unknown number' : fmtCount(preview.budget.limit)} left this hour` : ''}
+          <Text size="xs" c="dimmed" data-testid="push-requests">
+            This preview spent {plural(preview.requestsSpent, 'CRM+ request')} (announced {fmtCount(preview.requestsAnnounced)}); sending needs {fmtCount(preview.callsNeeded)}
+            {preview.budget.remaining !== null
+              ? `. CRM+ budget: ${fmtCount(preview.budget.remaining)} of ${preview.budget.limit === null ? 'an unknown number' : fmtCount(preview.budget.limit)} left this hour${preview.budget.observedAt ? ` (as of ${fmtDateTime(preview.budget.observedAt)})` : ''}`
+              : ''}
           </Text>
         </Group>
         <ScrollArea.Autosize mah="55vh">

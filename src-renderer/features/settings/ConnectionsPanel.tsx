@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Badge, Button, Card, Code, Group, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api, call, onEvent } from '../../ipc/client';
 import type { SandboxState } from '../../../src-shared/ipc/channels/sandbox';
@@ -7,6 +7,52 @@ import { fmtDateTime } from '../../../src-shared/format';
 import { useProfiles } from '../../app/useProfiles';
 import { API_LABELS, API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
 import type { Profile } from '../../../src-shared/domain/profile';
+import type { ConnectionTestResult } from '../../../src-shared/domain/sync';
+
+const STATUS: Record<string, { label: string; color: string }> = {
+  available: { label: 'available', color: 'green' },
+  unavailable: { label: 'not available', color: 'yellow' },
+  forbidden: { label: 'forbidden', color: 'orange' },
+  failed: { label: 'failed', color: 'red' },
+};
+
+/** The check's answer per resource, and the rate-limit headers the server sent. */
+function CheckResult({ r }: { r: ConnectionTestResult }) {
+  const h = r.rateLimit;
+  return (
+    <Stack gap={4} role="status" aria-label={`${API_LABELS[r.api]} check`}>
+      <Text size="sm" c={r.ok ? 'green' : 'red'}>
+        {r.message}
+      </Text>
+      {r.resources.length > 0 && (
+        <Table fz="xs" withRowBorders={false} aria-label={`${API_LABELS[r.api]} resources`}>
+          <Table.Tbody>
+            {r.resources.map((x) => (
+              <Table.Tr key={x.resource}>
+                <Table.Td>{x.resource}</Table.Td>
+                <Table.Td>
+                  <Badge size="xs" color={STATUS[x.status]?.color ?? 'gray'} variant="light">
+                    {STATUS[x.status]?.label ?? x.status}
+                    {x.httpStatus && x.status !== 'available' ? ` (${x.httpStatus})` : ''}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{x.required ? 'required' : 'optional'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {r.resources.length > 0 && (
+        <Text size="xs" c="dimmed">
+          {h
+            ? `Rate-limit headers: ${[h.limit !== null ? `X-RateLimit-Limit ${h.limit}` : null, h.remaining !== null ? `X-RateLimit-Remaining ${h.remaining}` : null, h.resetAt ? `X-RateLimit-Reset ${new Date(h.resetAt).toLocaleTimeString()}` : null].filter(Boolean).join(', ')}`
+            : 'The server sent no rate-limit headers.'}
+          {r.pacing ? ` Pace: ${r.pacing}.` : ''}
+        </Text>
+      )}
+    </Stack>
+  );
+}
 
 const URL_FIELD: Record<ApiName, 'vomoUrl' | 'crmUrl' | 'raiseUrl'> = { vomo: 'vomoUrl', crm: 'crmUrl', raise: 'raiseUrl' };
 
@@ -15,7 +61,7 @@ function ConnectionCard({ profile, apiName }: { profile: Profile; apiName: ApiNa
   const [url, setUrl] = useState(profile[URL_FIELD[apiName]] ?? '');
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
-  const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const [testResult, setTestResult] = useState<ConnectionTestResult | null>(null);
   useEffect(() => setUrl(profile[URL_FIELD[apiName]] ?? ''), [profile, apiName]);
 
   async function run(what: string, fn: () => Promise<void>) {
@@ -49,10 +95,9 @@ function ConnectionCard({ profile, apiName }: { profile: Profile; apiName: ApiNa
     run('test', async () => {
       setTestResult(null);
       try {
-        const r = (await call('connections.test' as never, { profileId: profile.id, api: apiName } as never)) as { ok: boolean; message: string };
-        setTestResult(r);
+        setTestResult((await call('connections.test', { profileId: profile.id, api: apiName })) as ConnectionTestResult);
       } catch (err) {
-        setTestResult({ ok: false, message: (err as Error).message });
+        setTestResult({ api: apiName, ok: false, code: null, message: (err as Error).message, ms: 0, resources: [], rateLimit: null, pacing: null });
       }
     });
 
@@ -70,15 +115,11 @@ function ConnectionCard({ profile, apiName }: { profile: Profile; apiName: ApiNa
             Base URL: <Code>{profile[URL_FIELD[apiName]] ?? 'not started yet'}</Code>
           </Text>
           <Group>
-            <Button variant="light" onClick={test} loading={busy === 'test'}>
-              Test connection
+            <Button variant="light" onClick={test} loading={busy === 'test'} title="Calls each resource the sync reads once">
+              Check
             </Button>
-            {testResult && (
-              <Text size="sm" c={testResult.ok ? 'green' : 'red'} role="status">
-                {testResult.message}
-              </Text>
-            )}
           </Group>
+          {testResult && <CheckResult r={testResult} />}
         </Stack>
       </Card>
     );
@@ -111,18 +152,14 @@ function ConnectionCard({ profile, apiName }: { profile: Profile; apiName: ApiNa
           </Button>
         </Group>
         <Group>
-          <Button variant="light" onClick={test} loading={busy === 'test'} disabled={!profile.tokens[apiName]}>
-            Test connection
+          <Button variant="light" onClick={test} loading={busy === 'test'} disabled={!profile.tokens[apiName]} title="Calls each resource the sync reads once">
+            Check
           </Button>
           <Button variant="subtle" color="red" onClick={removeToken} loading={busy === 'remove'} disabled={!profile.tokens[apiName]}>
             Remove token
           </Button>
-          {testResult && (
-            <Text size="sm" c={testResult.ok ? 'green' : 'red'} role="status">
-              {testResult.message}
-            </Text>
-          )}
         </Group>
+        {testResult && <CheckResult r={testResult} />}
       </Stack>
     </Card>
   );

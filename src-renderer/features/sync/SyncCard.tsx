@@ -3,7 +3,7 @@ import { navigate } from '../../app/router';
 import { API_LABELS, type ApiName } from '../../../src-shared/domain/apis';
 import type { CollectorOutcome, LastApiRun } from '../../../src-shared/domain/sync';
 import type { SyncProgress } from '../../../src-shared/ipc/events';
-import { fmtAgo, fmtCount, plural } from '../../../src-shared/format';
+import { fmtAgo, plural } from '../../../src-shared/format';
 import { advice } from './advice';
 import { SyncProgressLine } from './SyncProgressLine';
 import { EntityTable } from './EntityTable';
@@ -22,20 +22,12 @@ export interface SyncCardProps {
   isSandbox: boolean;
   /** What a failed run asks of the steward beyond advice (the deletion valve's confirmation). */
   failureAction?: React.ReactNode;
-}
-
-/** CRM+'s hourly request budget as the last run left it; the other APIs budget per second. */
-function BudgetLine({ api, last }: { api: ApiName; last: LastApiRun | null }) {
-  if (api !== 'crm' || last?.budgetRemaining == null) return null;
-  return (
-    <Text size="xs" c="dimmed">
-      {fmtCount(last.budgetRemaining)} requests were left in CRM+'s hourly budget when this sync ended.
-    </Text>
-  );
+  /** What the API said about itself: its rate limit (CRM+'s hourly budget), what it does not offer, the plan. */
+  facts?: React.ReactNode;
 }
 
 /** One API: status, the latest run, what is set aside, live progress, and what to do when it failed. */
-export function SyncCard({ api, last, outcome, live, running, setAside, isSandbox, failureAction }: SyncCardProps) {
+export function SyncCard({ api, last, outcome, live, running, setAside, isSandbox, failureAction, facts }: SyncCardProps) {
   const label = API_LABELS[api];
   const tip = last?.status === 'failed' ? advice(api, last.errorCode, isSandbox) : null;
   const state = live && running ? 'running' : (last?.status ?? 'never');
@@ -57,7 +49,7 @@ export function SyncCard({ api, last, outcome, live, running, setAside, isSandbo
         <Text size="sm" c={setAside ? undefined : 'dimmed'}>
           {setAside ? `${plural(setAside, 'record')} set aside (listed below).` : 'No records set aside.'}
         </Text>
-        <BudgetLine api={api} last={last} />
+        {facts}
         {live && running && <SyncProgressLine p={live} />}
         {last?.status === 'failed' && (
           <Alert color="red" p="xs">

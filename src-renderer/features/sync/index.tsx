@@ -2,15 +2,16 @@
  * Sync: start, estimate and cancel; one card per API (SyncCard) with its status, latest run and
  * live progress; the records set aside below. The view only arranges; each part has its file.
  */
-import { useState } from 'react';
-import { Alert, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, Collapse, Group, SimpleGrid, Stack, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { ViewProps } from '../../app/views';
-import { api } from '../../ipc/client';
+import { api, onEvent } from '../../ipc/client';
 import { useProfiles } from '../../app/useProfiles';
-import { API_LABELS, API_NAMES } from '../../../src-shared/domain/apis';
-import type { SyncEstimate } from '../../../src-shared/domain/sync';
-import { fmtCount, fmtDuration } from '../../../src-shared/format';
+import { API_NAMES, type ApiName } from '../../../src-shared/domain/apis';
+import type { ApiEstimate, SyncEstimate } from '../../../src-shared/domain/sync';
+import { ApiFacts, EstimateWords } from './ApiFacts';
+import { SyncSettingsForm } from './SyncSettingsForm';
 import { useSyncStatus } from './useSyncStatus';
 import { QuarantineTable } from './QuarantineTable';
 import { SyncCard } from './SyncCard';
@@ -24,14 +25,7 @@ function EstimateAlert({ estimate, onClose }: { estimate: SyncEstimate; onClose:
   return (
     <Alert color="blue" title="Before you go" withCloseButton onClose={onClose}>
       {estimate.apis.map((a) => (
-        <Text key={a.api} size="sm">
-          {API_LABELS[a.api]}:{' '}
-          {a.status === 'ok'
-            ? `${a.calls === null ? 'an unknown number of' : fmtCount(a.calls)} requests, about ${a.seconds !== null ? fmtDuration(Math.ceil(a.seconds)) : 'an unknown time'}${a.rateLimit ? ` at ${a.rateLimit}` : ''}`
-            : a.status === 'skipped'
-              ? 'skipped'
-              : `cannot estimate: ${a.error}`}
-        </Text>
+        <EstimateWords key={a.api} a={a} />
       ))}
     </Alert>
   );
@@ -42,6 +36,10 @@ export default function SyncView({ profileId }: ViewProps) {
   const { current } = useProfiles();
   const [estimate, setEstimate] = useState<SyncEstimate | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [plans, setPlans] = useState<Partial<Record<ApiName, ApiEstimate>>>({});
+  const [showSettings, setShowSettings] = useState(false);
+  // What each API is about to spend, shown as the run starts spending it.
+  useEffect(() => onEvent('sync.estimated', (e) => e.profileId === profileId && setPlans((p) => ({ ...p, [e.estimate.api]: e.estimate }))), [profileId]);
 
   async function act(what: string, fn: () => Promise<void>) {
     setBusy(what);
@@ -57,6 +55,7 @@ export default function SyncView({ profileId }: ViewProps) {
   const start = (full: boolean) =>
     act(full ? 'full' : 'sync', async () => {
       setProgress({});
+      setPlans({});
       await api['sync.start']({ profileId, full });
       await reload();
     });
@@ -71,6 +70,9 @@ export default function SyncView({ profileId }: ViewProps) {
       <Group justify="space-between">
         <Title order={2}>Sync</Title>
         <Group>
+          <Button variant="subtle" onClick={() => setShowSettings((v) => !v)} aria-expanded={showSettings}>
+            Settings
+          </Button>
           <Button variant="default" onClick={() => act('estimate', async () => setEstimate(await api['sync.estimate']({ profileId, full: false })))} loading={busy === 'estimate'} disabled={running}>
             Estimate
           </Button>
@@ -89,6 +91,11 @@ export default function SyncView({ profileId }: ViewProps) {
         </Group>
       </Group>
       {error && <Alert color="red">{error}</Alert>}
+      <Collapse expanded={showSettings}>
+        <Card withBorder padding="sm">
+          <SyncSettingsForm profileId={profileId} onSaved={() => void reload()} />
+        </Card>
+      </Collapse>
       {estimate && !running && <EstimateAlert estimate={estimate} onClose={() => setEstimate(null)} />}
       <SimpleGrid cols={{ base: 1, lg: 3 }}>
         {API_NAMES.map((a) => {
@@ -104,6 +111,12 @@ export default function SyncView({ profileId }: ViewProps) {
               running={running}
               setAside={status?.quarantineOpenByApi[a] ?? 0}
               isSandbox={!!current?.isSandbox}
+              facts={
+                <>
+                  <ApiFacts api={a} status={status} />
+                  {running && plans[a] && <EstimateWords a={plans[a]!} />}
+                </>
+              }
               failureAction={
                 last?.errorCode === 'DELETIONS_HELD' ? (
                   <DeletionHold

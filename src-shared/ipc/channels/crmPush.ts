@@ -30,6 +30,8 @@ export const crmPushChannels = {
     ProfileRef.extend({ batchId: z.number().int().positive(), personIds: z.array(PersonId).min(1).max(1000).optional(), immediatePersonId: PersonId.optional() }),
     PushSubmitResult,
   ),
+  /** Stops a running preview (it writes nothing to CRM+; what it looked up is dropped). */
+  'push.cancelPreview': channel(ProfileRef, z.object({ cancelled: z.boolean() })),
   /** "Check pending": look every waiting submission up by our reference pair once. */
   'push.checkPending': channel(ProfileRef, PushCheckResult),
   /** The submissions view: pending, confirmed, failed, needs follow-up. 'waiting' = pending + interrupted. */
