@@ -17,8 +17,25 @@ import { checkpoint, type RebuildHooks } from './rebuildHooks';
 
 export type { RebuildHooks } from './rebuildHooks';
 
+/**
+ * The page cache a rebuild runs with (KiB). A rebuild touches the same persons, links and lineage
+ * pages in several phases; on an encrypted store each page that falls out of the connection's
+ * 64 MB cache is read, decrypted and verified again. The connection gets its own size back after.
+ */
+export const REBUILD_CACHE_KIB = 262_144;
+
 export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySettings, now: string, hooks?: RebuildHooks): RebuildSummary & { detected: number } {
   if (!db.inTransaction) throw new Error('rebuildIdentity runs inside a transaction: a failure or a cancel must roll all of it back');
+  const cacheBefore = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
+  try {
+    return rebuildWithCache(db, profileId, settings, now, hooks);
+  } finally {
+    db.pragma(`cache_size = ${cacheBefore}`);
+  }
+}
+
+function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings, now: string, hooks?: RebuildHooks): RebuildSummary & { detected: number } {
   const cp = checkpoint(hooks);
   const started = performance.now();
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;

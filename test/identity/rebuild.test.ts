@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
-import { forgetRebuildShortcuts } from '../../src-main/identity/rebuildPipeline';
+import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -94,6 +94,28 @@ describe('rebuild', () => {
     expect(full.timings?.personsWritten).toBe(full.persons);
     expect(full.timings?.recordsRead).toBe(full.links);
     expect(snapshot(core.db, profileId)).toEqual(incremental);
+  });
+
+  it('runs with a larger page cache and gives the connection its own size back, also when it fails', () => {
+    const x = identityCore();
+    cleanups.push(() => x.core.cleanup());
+    const { core, profileId, m } = x;
+    const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
+    const own = cacheSize();
+    expect(own).toBeGreaterThan(-REBUILD_CACHE_KIB);
+    m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
+    let during: number | null = null;
+    core.db.transaction(() =>
+      rebuildIdentity(core.db, profileId, core.identity.settings(profileId), '2026-01-02T00:00:00.000Z', { onProgress: () => (during ??= cacheSize()) }),
+    )();
+    expect(during).toBe(-REBUILD_CACHE_KIB);
+    expect(cacheSize()).toBe(own);
+    const cancelled = () =>
+      core.db.transaction(() =>
+        rebuildIdentity(core.db, profileId, core.identity.settings(profileId), '2026-01-03T00:00:00.000Z', { shouldCancel: () => true }),
+      )();
+    expect(cancelled).toThrow(/cancelled/);
+    expect(cacheSize()).toBe(own);
   });
 
   it('recomputes every person when the field authority changes', async () => {
