@@ -15,6 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,7 +68,9 @@ function stats(samples: number[]) {
 async function startServe(dataDir: string): Promise<{ origin: string; secret: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
     cwd: APP_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    // The store is encrypted at rest (issue 18): the CLI's serve takes its key from here when the
+    // machine running the bench has no keychain session; the plain template is encrypted on open.
+    env: { ...process.env, NODE_OPTIONS: '', TWOFOLD_STORE_KEY: process.env.TWOFOLD_STORE_KEY ?? crypto.randomBytes(32).toString('hex') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
