@@ -19,7 +19,9 @@ export class CancelToken {
   }
 
   get aborted(): boolean {
-    return Atomics.load(this.flag, 0) === 1 || this.controller.signal.aborted;
+    const state = Atomics.load(this.flag, 0);
+    // Finished wins over a cancel that came too late (see finish()).
+    return state !== 2 && (state === 1 || this.controller.signal.aborted);
   }
 
   /** The job's work is committed: too late to cancel it. */

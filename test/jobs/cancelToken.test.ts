@@ -31,5 +31,7 @@ describe('a job cancel token', () => {
     t.cancel();
     inWorker.finish();
     expect(t.finished).toBe(true);
+    expect(t.aborted).toBe(false);
+    expect(() => inWorker.throwIfAborted()).not.toThrow();
   });
 });
