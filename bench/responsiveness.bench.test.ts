@@ -12,6 +12,8 @@
  *                                the same benchmark measures another build ("before")
  *   RESP_BENCH_LABEL=after       a name for the run in the JSON
  *   RESP_BENCH_TEMPLATE=<file>   keep the generated and first-built store here and reuse it
+ *   RESP_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'  node options for `serve` (to see
+ *                                where a stall comes from: every thread writes its own profile)
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -66,7 +68,8 @@ function stats(samples: number[]) {
 }
 
 async function startServe(dataDir: string): Promise<{ origin: string; secret: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
+  const nodeArgs = (process.env.RESP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
     cwd: APP_ROOT,
     // The store is encrypted at rest (issue 18): the CLI's serve takes its key from here when the
     // machine running the bench has no keychain session; the plain template is encrypted on open.

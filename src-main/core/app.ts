@@ -37,7 +37,7 @@ import { apiObservations } from '../store/repos/apiObservations';
 import { SyncService, type SyncServiceOptions } from '../sync/syncService';
 import { IdentityService } from '../identity/identityService';
 import { InsightsService, currentMeasures } from '../insights/service';
-import { latestIdentityRun, type InsightStateRow } from '../insights/measures';
+import { insightState, latestIdentityRun, type InsightStateRow } from '../insights/measures';
 import { referenceDay } from '../insights/dates';
 import { ExportService } from '../export/exportService';
 import { exportLitter } from '../export/listExport';
@@ -218,6 +218,14 @@ export function createCore(opts: CoreOptions): Core {
     // built has nothing to measure: it answers at once (a first sync holds the gate until it ends).
     measures: async (profileId, scoreDay) =>
       currentMeasures(db, profileId, scoreDay) ?? (latestIdentityRun(db, profileId) === null ? noMeasures(profileId, scoreDay) : jobs.run('measures', { profileId, asOf: scoreDay }, { profileId })),
+    measuresNow: (profileId) => {
+      const current = currentMeasures(db, profileId);
+      if (current) return { state: current, updating: false };
+      if (latestIdentityRun(db, profileId) === null) return { state: noMeasures(profileId), updating: false };
+      // One refresh, however many reads ask meanwhile; a failure is the job's to report.
+      if (!jobs.active(profileId, 'measures')) jobs.submit('measures', { profileId }, { profileId });
+      return { state: insightState(db, profileId) ?? null, updating: true };
+    },
   });
   const exports = new ExportService({ dataDir, jobs, downloads, measures: (profileId, day) => insights.measures(profileId, day), chooseSavePath: hooks.chooseSavePath });
   const reconcile: ReconcileFacade = {

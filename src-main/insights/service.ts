@@ -1,9 +1,10 @@
 /**
  * The insights service: list pages, counts and settings, shared by the IPC handlers, the CLI
- * and the exports. Every read first makes sure the measures are current: measures that are
+ * and the exports. A list read first makes sure the measures are current: measures that are
  * stale are refreshed as a job (in the worker), and the read waits for it without holding the
- * thread; a read while a rebuild runs answers from the last committed rebuild, whose measures
- * are current.
+ * thread (a count must not mix two identity runs); a read while a rebuild runs answers from the
+ * last committed rebuild, whose measures are current. One person's figures never wait: they come
+ * from the last committed measures, marked as updating while the refresh runs.
  */
 import type { Db } from '../store/db';
 import type { ProfilesRepo } from '../store/repos/profiles';
@@ -64,6 +65,17 @@ export async function prepareList(
 
 export interface InsightsDeps extends ListDeps {
   events: Pick<EventBus, 'on'>;
+  /**
+   * The measures as last committed, without waiting; stale ones have their refresh started (its
+   * end emits data.changed). Without it, a person's figures wait like a list does.
+   */
+  measuresNow?(profileId: number): { state: InsightStateRow | null; updating: boolean };
+}
+
+/** A person's figures, and whether they are from measures a refresh is about to replace. */
+export interface PersonFigures {
+  figures: InsightRow | null;
+  updating: boolean;
 }
 
 export class InsightsService {
@@ -134,15 +146,18 @@ export class InsightsService {
    * One person's row as every list shows it: the person page's figures come from here, so the page
    * and the lists cannot disagree. null when the person is not in the store.
    */
-  async personFigures(profileId: number, personId: string): Promise<InsightRow | null> {
+  async personFigures(profileId: number, personId: string): Promise<PersonFigures> {
     const core = this.deps;
     const profile = core.profiles.get(profileId);
     if (!profile) throw new AppError('NOT_FOUND', `There is no profile with id ${profileId}.`);
-    const state = await core.measures(profileId);
+    // The person page must open while a rebuild or its measures run (seconds to minutes on a
+    // large store): it shows the last committed figures and says they are updating.
+    const now = core.measuresNow ? core.measuresNow(profileId) : { state: await core.measures(profileId), updating: false };
+    if (!now.state) return { figures: null, updating: now.updating };
     const filters = effectiveFilters({}, getInsightSettings(core, profileId));
     const query = buildListQuery({ profileId, list: 'all', filters, day: referenceDay(), personId });
     const raw = queryPage(core.db, query, { limit: 1 })[0];
-    return raw ? toInsightRow(raw, { crmBaseUrl: profile.crm_url, scoredAsOf: state.as_of, withEngagement: true }) : null;
+    return { figures: raw ? toInsightRow(raw, { crmBaseUrl: profile.crm_url, scoredAsOf: now.state.as_of, withEngagement: true }) : null, updating: now.updating };
   }
 
   async listCount(raw: ListQuery): Promise<number> {

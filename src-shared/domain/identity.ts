@@ -226,6 +226,8 @@ export const PersonDetail = z.object({
   }),
   /** The person's figures exactly as every list, export and the CLI show them (one row of list "all"). */
   figures: InsightRow.nullable(),
+  /** The figures are the last committed ones: the measures are being refreshed (after a rebuild). */
+  figuresUpdating: z.boolean(),
   conflicts: z.array(Conflict),
   candidates: z.array(SplitCandidate),
   findings: z.array(Finding),

@@ -10,6 +10,7 @@ import { dumpAllTables, workerBundles } from '../helpers/bundles';
 import { generate } from '../../bench/identityData';
 import { AppError } from '../../src-shared/errors';
 import type { JobInfo } from '../../src-shared/domain/jobs';
+import type { PersonDetail } from '../../src-shared/domain/identity';
 
 const N = 40_000;
 let core: ReturnType<typeof tempCore>;
@@ -62,6 +63,30 @@ describe('jobs in the worker', () => {
     const job = core.jobs.list(1).find((j) => j.kind === 'rebuild')!;
     expect(job.state).toBe('done');
     expect(job.total).toBeGreaterThanOrEqual(5);
+  });
+
+  it("a person's figures answer at once from the last measures while their refresh runs, and say so", async () => {
+    await core.jobs.run('measures', { profileId: 1 }, { profileId: 1 });
+    const personId = core.db.prepare('SELECT person_id FROM insight_measures WHERE profile_id = 1 ORDER BY person_id LIMIT 1').pluck().get() as string;
+    const get = async () => {
+      const env = await core.invoke('people.get', { profileId: 1, personId });
+      if (!env.ok) throw new Error(JSON.stringify(env.error));
+      return env.data as PersonDetail;
+    };
+    const fresh = await get();
+    expect(fresh.figuresUpdating).toBe(false);
+    // A committed rebuild makes the measures stale: the person page does not wait for their refresh.
+    await core.jobs.run('rebuild', { profileId: 1, kind: 'rebuild' }, { profileId: 1 });
+    const refreshed = nextProgress('measures', (j) => j.state === 'done');
+    const during = await get();
+    expect(core.jobs.active(1, 'measures')?.state, 'the read started the refresh and did not wait for it').toMatch(/queued|running/);
+    expect(during.figuresUpdating).toBe(true);
+    expect(during.figures).toEqual(fresh.figures);
+    // However often the page asks meanwhile, one refresh runs.
+    await Promise.all([get(), get(), get()]);
+    expect(core.jobs.list(1).filter((j) => j.kind === 'measures' && (j.state === 'queued' || j.state === 'running'))).toHaveLength(1);
+    await refreshed;
+    expect((await get()).figuresUpdating).toBe(false);
   });
 
   it('cancelling a rebuild from scratch mid-way leaves every table exactly as before', async () => {

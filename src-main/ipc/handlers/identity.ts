@@ -41,7 +41,8 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
   'people.list': (i, { core }) => svc(core, i.profileId).listPeople(i),
   async 'people.get'(i, { core }) {
     const person = svc(core, i.profileId).person(i.profileId, i.personId);
-    return { ...person, figures: await core.insights.personFigures(i.profileId, i.personId) };
+    const { figures, updating } = await core.insights.personFigures(i.profileId, i.personId);
+    return { ...person, figures, figuresUpdating: updating };
   },
   async 'people.linkVerdict'(i, { core }) {
     const s = svc(core, i.profileId);

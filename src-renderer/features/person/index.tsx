@@ -289,6 +289,11 @@ export default function PersonView({ profileId, param, personId }: { profileId: 
         </Group>
       </Group>
 
+      {d.figuresUpdating && (
+        <Text size="sm" c="dimmed" data-testid="figures-updating">
+          {f ? 'Figures as of the last refresh: updating…' : 'Figures: updating…'}
+        </Text>
+      )}
       {f && (
         <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }} spacing="sm" aria-label="Figures">
           <Figure label="Lifetime giving" value={fmtMoney(f.lifetimeGivingCents)} note={givingNote}>
