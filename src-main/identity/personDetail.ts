@@ -155,6 +155,7 @@ export function personDetail(db: Db, profileId: number, personId: string, settin
       householdOwner,
     },
     figures: null,
+    figuresUpdating: false,
     conflicts: listConflicts(db, { profileId, status: 'all', personId, offset: 0, limit: 100 }, settings).items,
     candidates: listCandidates(db, { profileId, status: 'open', personId, offset: 0, limit: 50 }).items,
     findings: (db.prepare(`SELECT * FROM identity_findings WHERE profile_id = ? AND person_id = ?`).all(profileId, personId) as Row[]).map((f) => ({

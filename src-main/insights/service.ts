@@ -17,6 +17,7 @@ import { buildListQuery, cursorOf, decodeCursor, encodeCursor, queryCount, query
 import { insightState, latestIdentityRun, verifiedRuleOf, type InsightStateRow } from './measures';
 import { referenceDay } from './dates';
 import { getInsightSettings } from './settings';
+import { countKey, storedCount } from './listCounts';
 import { toInsightRow } from './rows';
 
 export interface PreparedList {
@@ -79,7 +80,7 @@ export interface PersonFigures {
 }
 
 export class InsightsService {
-  /** Counts by query and measures state; any change to the store may change one. */
+  /** Counts by query and measures state (listCounts.ts: countKey); any change to the store may change one. */
   private readonly counts = new Map<string, number>();
 
   constructor(private readonly deps: InsightsDeps) {
@@ -95,9 +96,9 @@ export class InsightsService {
     return prepareList(this.deps, input);
   }
 
-  countPrepared(profileId: number, p: PreparedList, search?: string): number {
-    const key = JSON.stringify([profileId, p.list, p.filters, search ?? '', p.day, p.state.refreshed_at, p.state.identity_run_id]);
-    const hit = this.counts.get(key);
+  countPrepared(profileId: number, p: PreparedList): number {
+    const key = countKey(p.query, p.state);
+    const hit = this.counts.get(key) ?? storedCount(this.deps.db, profileId, key);
     if (hit !== undefined) return hit;
     const n = queryCount(this.deps.db, p.query);
     if (this.counts.size > 500) this.counts.clear();
@@ -123,7 +124,7 @@ export class InsightsService {
     const hasNext = back ? cursor !== null : more;
     const hasPrev = back ? more : cursor !== null || input.offset > 0;
     const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
-    const total = opts.withTotal === false ? -1 : this.countPrepared(input.profileId, p, input.search);
+    const total = opts.withTotal === false ? -1 : this.countPrepared(input.profileId, p);
     return {
       list: input.list,
       rows: rows.map((r) => toInsightRow(r, ctx)),
@@ -163,7 +164,7 @@ export class InsightsService {
   async listCount(raw: ListQuery): Promise<number> {
     const input = ListQuery.parse(raw);
     const p = await this.prepare(input);
-    return this.countPrepared(input.profileId, p, input.search);
+    return this.countPrepared(input.profileId, p);
   }
 
   /** Every row of a list, page by page (the CLI); exports stream instead. */

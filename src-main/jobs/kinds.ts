@@ -11,6 +11,7 @@ import type { ReconcileService } from '../reconcile/service';
 import type { Connections } from '../connections/connections';
 import { ensureInsightMeasures, refreshInsightMeasures } from '../insights/measures';
 import { currentMeasures } from '../insights/service';
+import { takeListCounts } from '../insights/listCounts';
 import { exportList, type ExportDeps } from '../export/listExport';
 import { isCancelled } from './cancel';
 import type { JobContext, JobInput, JobOutput } from './types';
@@ -41,7 +42,17 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
       ctx.token.throwIfAborted();
       // Forced: every person. Otherwise only the persons identity changed since (every person
       // after a full rebuild, or for another score day).
-      const state = i.force ? refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf }) : ensureInsightMeasures(s.db, i.profileId, { scoreDay: i.asOf }).state;
+      const refresh = () => (i.force ? refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf }) : ensureInsightMeasures(s.db, i.profileId, { scoreDay: i.asOf }).state);
+      // The lists' counts are taken here, off the core's thread, in the measures' transaction: a
+      // cancel while counting leaves the measures as they were too. A read-only store counts on read.
+      const state = s.db.readonly
+        ? refresh()
+        : s.db.transaction(() => {
+            const st = refresh();
+            ctx.progress({ step: 'counts', done: 0, total: 1 });
+            takeListCounts(s.db, i.profileId, st, () => ctx.token.throwIfAborted());
+            return st;
+          })();
       s.events.emit('data.changed', { profileId: i.profileId, scope: 'insights' });
       return state;
     }),

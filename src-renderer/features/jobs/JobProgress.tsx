@@ -10,6 +10,7 @@ const STEP_LABELS: Record<string, string> = {
   links: 'writing links',
   lineage: 'email lineage',
   measures: 'measures',
+  counts: 'counting each list',
   conflicts: 'conflicts',
   indexes: 'indexes',
   splits: 'split candidates',
