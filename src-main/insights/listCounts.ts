@@ -2,7 +2,9 @@
  * Every list's count under the profile's default filters, taken by the measures job (in the
  * worker) as soon as it has refreshed the measures, so the count a view asks for next is a
  * lookup on the core's thread. A cold count at 1M persons reads up to a million index entries
- * (~200 ms): on the core's thread it held every other read for that long.
+ * (~200 ms): on the core's thread it held every other read for that long. In the same pass, per
+ * sort key, the members' range (query.ts: KeyBounds), which lets a page skip the non-members
+ * before the first member and after the last.
  *
  * A count is named by what decides it: the count's SQL and parameters, and the measures state it
  * was read from. Two requests that build the same count query (a list whose rule ignores the
@@ -12,9 +14,9 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db';
 import { SettingsRepo } from '../store/repos/settings';
-import type { ListName } from '../../src-shared/domain/insights';
+import type { ListName, SortKey } from '../../src-shared/domain/insights';
 import { LISTS, effectiveFilters } from './listRegistry';
-import { buildListQuery, countSql, queryCount, type BuiltQuery } from './query';
+import { boundedKeys, buildListQuery, countSql, factsSql, type BuiltQuery, type KeyBounds } from './query';
 import { getInsightSettings } from './settings';
 import type { InsightStateRow } from './measures';
 
@@ -23,33 +25,52 @@ export function countKey(q: BuiltQuery, state: Pick<InsightStateRow, 'refreshed_
   return crypto.createHash('sha256').update(text).digest('base64url');
 }
 
-/** A count the measures job took for this query and state, or undefined. */
-export function storedCount(db: Db, profileId: number, key: string): number | undefined {
+/** What the measures job found of a list: its size, and its members' range per sort key. */
+export interface ListFacts {
+  n: number;
+  bounds: Partial<Record<SortKey, KeyBounds>>;
+}
+
+/** The facts the measures job took for this query and state, or undefined. */
+export function storedFacts(db: Db, profileId: number, key: string): ListFacts | undefined {
+  let row: { n: number; bounds_json: string | null } | undefined;
   try {
-    const row = db.prepare('SELECT n FROM insight_counts WHERE profile_id = ? AND key = ?').get(profileId, key) as { n: number } | undefined;
-    return row?.n;
+    row = db.prepare('SELECT n, bounds_json FROM insight_counts WHERE profile_id = ? AND key = ?').get(profileId, key) as typeof row;
   } catch {
     // A read-only store of an earlier version has no such table: the count is read instead.
     return undefined;
   }
+  if (!row) return undefined;
+  let bounds: ListFacts['bounds'] = {};
+  try {
+    bounds = row.bounds_json ? (JSON.parse(row.bounds_json) as ListFacts['bounds']) : {};
+  } catch {
+    /* unreadable bounds only cost speed: pages walk unbounded */
+  }
+  return { n: row.n, bounds };
 }
 
 /**
- * Counts every list for the measures just refreshed (their day, the default filters) and keeps
- * them in place of the profile's earlier counts. `check` runs between lists (the job's cancel).
+ * Counts every list for the measures just refreshed (their day, the default filters), with each
+ * sort key's range among its members, in place of the profile's earlier facts. `check` runs
+ * between lists (the job's cancel).
  */
 export function takeListCounts(db: Db, profileId: number, state: InsightStateRow, check: () => void = () => undefined): number {
   const settings = getInsightSettings({ settings: new SettingsRepo(db) }, profileId);
-  const counts: [string, number][] = [];
+  const facts: [string, ListFacts][] = [];
   for (const list of Object.keys(LISTS) as ListName[]) {
     check();
     const q = buildListQuery({ profileId, list, filters: effectiveFilters({}, settings), day: state.as_of });
-    counts.push([countKey(q, state), queryCount(db, q)]);
+    const keys = boundedKeys(list);
+    const row = db.prepare(factsSql(q, keys)).get(q.params) as Record<string, string | number | null>;
+    const bounds: ListFacts['bounds'] = {};
+    keys.forEach((k, i) => (bounds[k] = { min: row[`min${i}`] ?? null, max: row[`max${i}`] ?? null, nulls: Number(row[`nulls${i}`] ?? 0) }));
+    facts.push([countKey(q, state), { n: Number(row.n), bounds }]);
   }
   db.transaction(() => {
     db.prepare('DELETE FROM insight_counts WHERE profile_id = ?').run(profileId);
-    const put = db.prepare('INSERT OR REPLACE INTO insight_counts (profile_id, key, n) VALUES (?, ?, ?)');
-    for (const [key, n] of counts) put.run(profileId, key, n);
+    const put = db.prepare('INSERT OR REPLACE INTO insight_counts (profile_id, key, n, bounds_json) VALUES (?, ?, ?, ?)');
+    for (const [key, f] of facts) put.run(profileId, key, f.n, JSON.stringify(f.bounds));
   })();
-  return counts.length;
+  return facts.length;
 }

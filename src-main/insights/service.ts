@@ -17,7 +17,7 @@ import { buildListQuery, cursorOf, decodeCursor, encodeCursor, queryCount, query
 import { insightState, latestIdentityRun, verifiedRuleOf, type InsightStateRow } from './measures';
 import { referenceDay } from './dates';
 import { getInsightSettings } from './settings';
-import { countKey, storedCount } from './listCounts';
+import { countKey, storedFacts } from './listCounts';
 import { toInsightRow } from './rows';
 
 export interface PreparedList {
@@ -98,7 +98,7 @@ export class InsightsService {
 
   countPrepared(profileId: number, p: PreparedList): number {
     const key = countKey(p.query, p.state);
-    const hit = this.counts.get(key) ?? storedCount(this.deps.db, profileId, key);
+    const hit = this.counts.get(key) ?? storedFacts(this.deps.db, profileId, key)?.n;
     if (hit !== undefined) return hit;
     const n = queryCount(this.deps.db, p.query);
     if (this.counts.size > 500) this.counts.clear();
@@ -116,7 +116,7 @@ export class InsightsService {
     // One row more than asked tells whether the walk goes on.
     let rows = input.offset
       ? queryOffset(this.deps.db, q, input.offset, input.limit + 1)
-      : queryPage(this.deps.db, q, { cursor, direction: input.direction, limit: input.limit + 1 });
+      : queryPage(this.deps.db, q, { cursor, direction: input.direction, limit: input.limit + 1, bounds: storedFacts(this.deps.db, input.profileId, countKey(q, p.state))?.bounds[q.sort.key] });
     const more = rows.length > input.limit;
     if (more) rows = back ? rows.slice(1) : rows.slice(0, input.limit);
     // Walking forward from a cursor or a position, there is a page before; walking back, there is

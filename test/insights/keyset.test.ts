@@ -12,10 +12,14 @@ import { LISTS } from '../../src-main/insights/listRegistry';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
 import { makeEnv, type TestEnv } from '../sync/helpers';
 import type { Core } from '../../src-main/core/app';
-import type { ListName, ListSort } from '../../src-shared/domain/insights';
+import { InsightSettings, type ListName, type ListSort } from '../../src-shared/domain/insights';
+import { effectiveFilters } from '../../src-main/insights/listRegistry';
+import { buildListQuery, queryPage } from '../../src-main/insights/query';
 
 const AS_OF = '2026-11-01';
 const PAGE = 9;
+/** Every list has a sort key of insight_measures, so every list's facts carry a range. */
+const LISTS_WITH_BOUNDS = Object.keys(LISTS).length;
 
 type Walk = { ids: string[]; pages: number };
 
@@ -38,6 +42,12 @@ async function walk(core: Core, profileId: number, list: ListName, sort: ListSor
 /** The list in one read: every member in order, as a page as long as the list gives it. */
 async function whole(core: Core, profileId: number, list: ListName, sort: ListSort): Promise<string[]> {
   return (await core.insights.listPage({ profileId, list, sort, asOf: AS_OF, limit: 500 }, { withTotal: false })).rows.map((r) => r.personId);
+}
+
+/** The list read by its SQL alone, without the members' range the measures job recorded. */
+function unbounded(core: Core, profileId: number, list: ListName, sort: ListSort): string[] {
+  const q = buildListQuery({ profileId, list, sort, day: AS_OF, filters: effectiveFilters({}, InsightSettings.parse({})) });
+  return queryPage(core.db, q, { limit: 500 }).map((r) => r.person_id);
 }
 
 /** Persons with every tie and gap a sort can meet: few distinct values, and NULLs. */
@@ -75,11 +85,14 @@ describe('keyset paging', () => {
     for (const def of Object.values(LISTS)) {
       const total = await core.insights.listCount({ profileId, list: def.name, asOf: AS_OF });
       expect(total, def.name).toBeGreaterThan(PAGE); // every list spans several pages
+      // The pages below walk within the members' range per sort key, taken with the measures.
+      expect(core.db.prepare("SELECT COUNT(*) FROM insight_counts WHERE profile_id = ? AND bounds_json LIKE '%\"nulls\"%'").pluck().get(profileId), def.name).toBe(LISTS_WITH_BOUNDS);
       for (const key of def.sortKeys) {
         for (const dir of ['asc', 'desc'] as const) {
           const sort = { key, dir };
           const expected = await whole(core, profileId, def.name, sort);
           expect(expected.length, `${def.name} ${key} ${dir}`).toBe(total);
+          expect(expected, `${def.name} ${key} ${dir}: bounded as unbounded`).toEqual(unbounded(core, profileId, def.name, sort));
           for (const direction of ['next', 'prev'] as const) {
             const w = await walk(core, profileId, def.name, sort, direction);
             expect(w.ids, `${def.name} ${key} ${dir} walking ${direction}`).toEqual(expected);
