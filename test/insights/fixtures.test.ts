@@ -91,6 +91,15 @@ export function markIdentityRun(db: Db, profileId: number, changed: string[] | '
   notePersonChanges(db, profileId, changed);
 }
 
+/** A core whose store holds these persons as one identity run left them (measures not yet taken). */
+export function coreWithPersons(seeds: PersonSeed[]): { core: ReturnType<typeof tempCore>; profileId: number } {
+  const core = tempCore();
+  const profileId = addProfile(core.db);
+  addPersons(core.db, profileId, seeds);
+  markIdentityRun(core.db, profileId);
+  return { core, profileId };
+}
+
 // This file is named *.test.ts only so the node typecheck (which includes test/**/*.test.ts)
 // covers it; its own check runs only when it is the file under test, not when imported.
 import { describe, expect, it } from 'vitest';

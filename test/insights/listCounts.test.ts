@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
-import { addPersons, addProfile, markIdentityRun, type PersonSeed } from './fixtures.test';
+import { coreWithPersons, markIdentityRun, type PersonSeed } from './fixtures.test';
 import { LIST_NAMES, type ListName } from '../../src-shared/domain/insights';
 
 const AS_OF = '2026-11-01';
@@ -24,12 +24,7 @@ const stored = () => core.db.prepare('SELECT COUNT(*) FROM insight_counts WHERE 
 const size = async (list: ListName, extra: Record<string, unknown> = {}) =>
   (await core.insights.listPage({ profileId, list, asOf: AS_OF, limit: 500, ...extra }, { withTotal: false })).rows.length;
 
-beforeAll(() => {
-  core = tempCore();
-  profileId = addProfile(core.db);
-  addPersons(core.db, profileId, seeds);
-  markIdentityRun(core.db, profileId);
-});
+beforeAll(() => void ({ core, profileId } = coreWithPersons(seeds)));
 afterAll(() => core.cleanup());
 
 describe('list counts taken with the measures', () => {

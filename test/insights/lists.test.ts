@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
-import { addPersons, addProfile, markIdentityRun, type PersonSeed } from './fixtures.test';
+import { addPersons, coreWithPersons, markIdentityRun, type PersonSeed } from './fixtures.test';
 import { overview } from '../../src-main/insights/overview';
 import { ENGAGEMENT_RULES, pointsOf } from '../../src-main/insights/engagement';
 import { LISTS } from '../../src-main/insights/listRegistry';
@@ -47,12 +47,7 @@ async function ids(list: ListName, extra: Record<string, unknown> = {}): Promise
 let core: ReturnType<typeof tempCore>;
 let profileId: number;
 
-beforeAll(() => {
-  core = tempCore();
-  profileId = addProfile(core.db);
-  addPersons(core.db, profileId, seeds);
-  markIdentityRun(core.db, profileId);
-});
+beforeAll(() => void ({ core, profileId } = coreWithPersons(seeds)));
 afterAll(() => core.cleanup());
 
 describe('insight lists on hand-built persons', () => {
