@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
 import { addProfile, addPersons } from './fixtures.test';
 import { LISTS, effectiveFilters } from '../../src-main/insights/listRegistry';
-import { buildListQuery, countSql, keysetSegments, pageSql, sortIndex, SORTS } from '../../src-main/insights/query';
+import { boundedKeys, buildListQuery, countSql, factsSql, keysetSegments, pageSql, sortIndex, SORTS } from '../../src-main/insights/query';
 import { countIndex } from '../../src-main/insights/listIndexes';
 import { InsightSettings } from '../../src-shared/domain/insights';
 import { ensureInsightMeasures } from '../../src-main/insights/measures';
@@ -83,6 +83,29 @@ describe('list query plans', () => {
           }
         }
       }
+    });
+
+    it(`${def.name}: within the members' range (taken with the measures) a page is still index ranges in sort order`, () => {
+      for (const key of boundedKeys(def.name)) {
+        for (const dir of ['asc', 'desc'] as const) {
+          const q = buildListQuery({ profileId, list: def.name, filters: effectiveFilters({}, InsightSettings.parse({})), day: '2026-11-01', sort: { key, dir } });
+          for (const bounds of [{ min: 'a', max: 'z', nulls: 0 }, { min: 'a', max: 'z', nulls: 3 }]) {
+            for (const values of [['m'], [null]]) {
+              for (const walk of ['ASC', 'DESC'] as const) {
+                const params = { ...q.params };
+                for (const seg of keysetSegments(q, { key, dir, values, id: 'P5' }, walk, params, bounds)) expectIndexWalk(plan(pageSql(q, walk, seg), params), sortIndex(def.name, key));
+              }
+            }
+          }
+        }
+      }
+    });
+
+    it(`${def.name}: the count and the members' range per sort key read one covering index`, () => {
+      const q = buildListQuery({ profileId, list: def.name, filters: effectiveFilters({}, InsightSettings.parse({})), day: '2026-11-01' });
+      const text = plan(factsSql(q, boundedKeys(def.name)), q.params).join('\n');
+      expect(text, text).toMatch(new RegExp(`^(SCAN|SEARCH) im USING COVERING INDEX ${countIndex(def)}\\b`));
+      expect(text, text).not.toMatch(/\bp\b|persons/);
     });
 
     it(`${def.name}: a count reads one covering index, with and without filters`, () => {
