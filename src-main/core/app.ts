@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { openDatabase, type Db } from '../store/db';
 import { openStore, type StoreKeyGrant } from '../store/openStore';
+import { leaveCheckpointsToWorker } from '../store/checkpoints';
 import { keyMaterialForWorker } from '../store/cipher';
 import type { EncryptStep } from '../store/encryptStore';
 import type { Migration } from '../store/migrate';
@@ -73,7 +74,7 @@ export interface CoreOptions {
    * Run long jobs in a worker thread from this bundled entry (out/main/jobWorker.js). Without
    * it they run inline on the core's thread: the CLI, and tests that are not about threads.
    */
-  jobWorker?: { script: string; hardStopMs?: number; execArgv?: string[] };
+  jobWorker?: { script: string; hardStopMs?: number; execArgv?: string[]; idleFoldMs?: number };
   sync?: SyncServiceOptions;
   push?: PushServiceOptions;
 }
@@ -190,6 +191,9 @@ export function createCore(opts: CoreOptions): Core {
     requestRebuild: (profileId, kind, o) => jobs.run('rebuild', { profileId, kind, fromScratch: o?.fromScratch }, { profileId }),
   });
 
+  // With a job worker, folding the write-ahead log into the file is the worker's alone: never on
+  // this (the serving) thread's commits.
+  if (opts.jobWorker) leaveCheckpointsToWorker(db);
   const runner: JobRunner = opts.jobWorker
     ? new WorkerRunner({
         script: opts.jobWorker.script,
@@ -200,6 +204,7 @@ export function createCore(opts: CoreOptions): Core {
           storeKey: opened.encrypted && grant ? keyMaterialForWorker(grant.key) : null,
           keyFrom: grant?.from,
           readonly: !!opened.readOnly,
+          idleFoldMs: opts.jobWorker.idleFoldMs,
         },
         host: { secrets, sandboxes, clock: sandboxes, gate, events },
         hardStopMs: opts.jobWorker.hardStopMs,
@@ -208,6 +213,7 @@ export function createCore(opts: CoreOptions): Core {
       })
     : new InlineRunner(createJobServices({ db, dataDir, events, secrets, sandboxes, clock: sandboxes, identity, connections }), gate);
   jobs = new JobQueue(runner, events);
+  if (runner instanceof WorkerRunner) runner.warm();
 
   const insights = new InsightsService({
     db,

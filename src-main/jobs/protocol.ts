@@ -19,6 +19,8 @@ export interface WorkerInit {
   keyFrom?: string;
   /** The store can only be read (its file or folder is read-only). */
   readonly?: boolean;
+  /** How often the idle worker folds the write-ahead log into the file (store/checkpoints.ts). */
+  idleFoldMs?: number;
 }
 
 /** The core answers these for a job (the worker has no keychain, no sandbox servers, no gate). */

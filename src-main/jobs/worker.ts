@@ -10,6 +10,7 @@ import type { EventMessage } from '../../src-shared/ipc/events';
 import { openDatabase, databasePath } from '../store/db';
 import { StoreKey } from '../store/cipher';
 import { storeWriteError } from '../store/storeErrors';
+import { foldLog, leaveCheckpointsToWorker } from '../store/checkpoints';
 import { log, setLogSink } from '../core/log';
 import { createJobServices } from '../core/jobServices';
 import { CancelToken } from './cancel';
@@ -32,6 +33,17 @@ function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): P
 
 const tokens = new Map<number, CancelToken>();
 let services: JobServices;
+/** How often an idle worker folds the log the core's own writes (a sync's pages) left. */
+const IDLE_FOLD_MS = init.idleFoldMs ?? 2_000;
+
+/** The log folded into the file (store/checkpoints.ts); a failure costs only a longer log. */
+function fold(): void {
+  try {
+    foldLog(services.db);
+  } catch (err) {
+    log.warn('the write-ahead log could not be folded into the store now', { error: err });
+  }
+}
 
 async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const token = new CancelToken(m.flag);
@@ -67,6 +79,8 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   } finally {
     tokens.delete(m.jobId);
   }
+  // After the result went out: the steward sees the job done without waiting for this.
+  if (!tokens.size) fold();
 }
 
 try {
@@ -77,6 +91,7 @@ try {
     keyFrom: init.keyFrom,
     readonly: !!init.readonly,
   });
+  leaveCheckpointsToWorker(db);
   services = createJobServices({
     db,
     dataDir: init.dataDir,
@@ -101,6 +116,10 @@ try {
       else c.reject(new AppError(m.error.code, m.error.message));
     }
   });
+  // Idle folding: only between jobs (a job's transaction holds pages the fold cannot copy yet).
+  setInterval(() => {
+    if (!tokens.size) fold();
+  }, IDLE_FOLD_MS).unref();
   send({ type: 'ready' });
 } catch (err) {
   send({ type: 'fatal', message: (err as Error).message });

@@ -75,6 +75,14 @@ export class WorkerRunner implements JobRunner {
     });
   }
 
+  /**
+   * Starts the worker ahead of its first job: it also folds the write-ahead log the core's own
+   * writes leave (store/checkpoints.ts). A worker that can't start says so when a job asks for it.
+   */
+  warm(): void {
+    if (!this.closed) this.start().catch(() => undefined);
+  }
+
   cancel(jobId: number): void {
     const c = this.current;
     if (!c || c.job.id !== jobId) return;
