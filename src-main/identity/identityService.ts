@@ -20,6 +20,7 @@ import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
 import { readIdentitySettings, writeIdentitySettings } from './authority';
 import { forgetRebuildShortcuts, rebuildIdentity, type RebuildHooks } from './rebuildPipeline';
+import { RecordCacheStale } from './nodes';
 import { refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
 import { representativeKeys, activePersonLookup } from './splits';
 import { mergePersons, undoMerge } from './merges';
@@ -101,6 +102,17 @@ export class IdentityService {
    * run record included, is as it was, and the error says CANCELLED).
    */
   rebuild(profileId: number, kind: RebuildKind = 'rebuild', opts: { fromScratch?: boolean } = {}, hooks: RebuildHooks = {}): RebuildSummary {
+    try {
+      return this.rebuildOnce(profileId, kind, opts, hooks);
+    } catch (e) {
+      // A change the node cache missed rolled the rebuild back before it wrote a person: the
+      // same rebuild from scratch reads every record from the mirrors instead.
+      if (e instanceof RecordCacheStale && !opts.fromScratch) return this.rebuildOnce(profileId, kind, { ...opts, fromScratch: true }, hooks);
+      throw e;
+    }
+  }
+
+  private rebuildOnce(profileId: number, kind: RebuildKind, opts: { fromScratch?: boolean }, hooks: RebuildHooks): RebuildSummary {
     const settings = this.settings(profileId);
     return this.run(
       profileId,

@@ -14,7 +14,7 @@ import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadJoinNodes, loadNodes, parseSourceKey, type IdNode, type JoinNode } from './nodes';
 import { loadJoinSet, savePersonCount } from './nodeCache';
 import { notePersonChanges } from './personChanges';
-import { dropIndexes, restoreIndexes as recreate, type Dropped } from '../store/bulkIndexes';
+import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
@@ -31,8 +31,12 @@ import type { CompactCard } from './matchCards';
 export const JOIN_VERSION = 4;
 
 export interface JoinStats {
-  /** Recreate the indexes the rebuild dropped for its bulk writes; call before reading by index. */
-  restoreIndexes: () => void;
+  /**
+   * The indexes the join dropped for its bulk writes: recreate them (store/bulkIndexes.ts) before
+   * reading by index. Data, not a closure: a closure made here would hold the join's whole scope
+   * (every record and cluster, over a gigabyte at a million persons) for the rest of the rebuild.
+   */
+  dropped: Dropped[];
   persons: number;
   links: number;
   newPersons: number;
@@ -467,7 +471,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // beats a million random b-tree insertions) and rows go in primary-key order.
   const bulk = !scopeKeys && (firstBuild || changed.length + goneCount > C * 0.2);
   if (bulk && !fullNode) {
-    fullNode = loadJoinNodes(db, profileId, true).full; // same records, same order: read again with fields
+    fullNode = loadJoinNodes(db, profileId, true, false, nodes).full; // the same records in the same order (checked), read again with fields
     timings.recordsRead = N;
   }
   lap('compute');
@@ -621,7 +625,6 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   } else db.prepare(`DELETE FROM identity_findings AS f WHERE f.profile_id = @p AND ${notSeen}`).run({ p: profileId });
   lap('findings');
 
-  const restoreIndexes = () => recreate(db, restore);
   timings.personsWritten = bulk ? C : changed.length + goneCount;
   // What the later steps must look at again: null after a bulk rebuild (everything).
   let changedRecords: string[] | null = null;
@@ -644,7 +647,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     : C;
   savePersonCount(db, profileId, persons);
   return {
-    restoreIndexes,
+    dropped: restore,
     persons,
     links: joinSet.totalRecords,
     newPersons: need,

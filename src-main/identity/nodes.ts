@@ -285,16 +285,38 @@ export interface JoinSet {
 }
 
 /**
+ * The node cache (nodeCache.ts) no longer lists the records the mirrors hold: a change went
+ * unmarked. Nothing computed from it may be kept; the identity service rebuilds from scratch.
+ */
+export class RecordCacheStale extends Error {
+  constructor(detail: string) {
+    super(`The record cache and the mirrors disagree (${detail}).`);
+    this.name = 'RecordCacheStale';
+  }
+}
+
+/**
  * Every live record of the profile in one sequential read per table. SQLite packs each record's
  * columns into one JSON array; the record keeps its join fields as properties and that packed
  * string only when keepFields is set (a first build, which computes every person), otherwise a
  * digest of it. A million-person rebuild holds these for the whole run: a few million small
  * objects for the garbage collector to walk, not tens of millions, and display fields are
  * unpacked one cluster at a time. Every list is in id order within its kind, the order the node
- * cache (nodeCache.ts) keeps. Scoped: only the records temp.identity_scope lists.
+ * cache (nodeCache.ts) keeps. Scoped: only the records temp.identity_scope lists. Aligned
+ * (a full recompute, whose records came from the node cache): the fields of exactly those
+ * records, or RecordCacheStale.
  */
-export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false): JoinSet {
-  const nodes: JoinNode[] = [];
+export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false, align?: JoinNode[]): JoinSet {
+  // Aligned: the caller already holds these records (from the node cache) and wants their fields;
+  // each record read is checked against its position there instead of kept a second time.
+  const nodes: JoinNode[] = align ?? [];
+  let count = 0; // records read so far: the position of the next one
+  const add = (key: string, node: () => JoinNode) => {
+    if (align) {
+      if (align[count]?.key !== key) throw new RecordCacheStale(`record ${count} is ${align[count]?.key ?? 'missing'} in the cache, ${key} in the mirrors`);
+    } else nodes.push(node());
+    count++;
+  };
   const packed: string[] = []; // per record, its packed columns (keepFields only)
   const packedInputs: (string | null)[] = []; // per record, its measure inputs (keepFields only)
   const digests: number[] = [];
@@ -320,7 +342,8 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     )
     .raw()
     .iterate(p) as Iterable<[string, string | null, string | null, string, string | null]>) {
-    nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: emailNorm ? [emailNorm] : [], firstName });
+    const key = 'vomo:' + id;
+    add(key, () => ({ kind: 'vomo', key, id, emails: emailNorm ? [emailNorm] : [], firstName }));
     keep(json, inputs);
   }
   // Contacts: a digest each (its columns, gifts and references); the packed columns only when fields are kept.
@@ -341,7 +364,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     }
   }
   const individualAt = new Map<string, number>();
-  const firstIndividual = nodes.length;
+  const firstIndividual = count;
   for (const [id, contactId, firstName, isPrimary, json] of db
     .prepare(
       `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS})
@@ -351,8 +374,9 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
     const cd = contactDigest.get(contactId);
     if (cd === undefined) continue; // the household is gone
-    individualAt.set(id, nodes.length);
-    nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 });
+    individualAt.set(id, count);
+    const key = 'crm_individual:' + id;
+    add(key, () => ({ kind: 'crm_individual', key, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 }));
     // Completed with the individual's methods below.
     digests.push(digest52([json, cd]));
     if (keepFields) {
@@ -365,7 +389,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   // Unscoped, `+m.profile_id` keeps the planner off the individual index: a scan and a sort
   // cost 2 s at a million persons, the index walk with a row lookup per method 2.7 s.
   const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields only)
-  const withMethods = new Uint8Array(nodes.length);
+  const withMethods = new Uint8Array(count);
   const methodsFrom = scoped
     ? `temp.identity_scope s CROSS JOIN crm_contact_methods m INDEXED BY crm_methods_by_individual
          ON s.source = 'crm_individual' AND m.profile_id = @p AND m.individual_id = s.source_id WHERE`
@@ -381,11 +405,11 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     const at = individualAt.get(individualId);
     if (at === undefined) continue;
     if (keepFields) methodsOf[at] = list;
-    if (emails) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
+    if (emails && !align) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
     digests[at] = digest52([digests[at], list]);
     withMethods[at] = 1;
   }
-  for (let at = firstIndividual; at < nodes.length; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
+  for (let at = firstIndividual; at < count; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
   individualAt.clear();
   // Contacts without an individual (organizations, mostly) are records of their own.
   for (const [id, name] of db
@@ -396,7 +420,8 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     )
     .raw()
     .iterate(p) as Iterable<[string, string | null]>) {
-    nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name } });
+    const key = 'crm_contact:' + id;
+    add(key, () => ({ kind: 'crm_contact', key, id, emails: [], contactId: id, contact: { name } }));
     digests.push(contactDigest.get(id)!);
     if (keepFields) {
       packed.push(contactJson.get(id)!);
@@ -411,9 +436,11 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     )
     .raw()
     .iterate(p) as Iterable<[string, string, string | null, string | null, unknown, unknown, string | null]>) {
-    nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) });
+    const key = 'raise:' + id;
+    add(key, () => ({ kind: 'raise', key, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) }));
     keep(json, inputs);
   }
+  if (align && count !== align.length) throw new RecordCacheStale(`the cache holds ${align.length} records, the mirrors ${count}`);
   if (!keepFields) {
     contactJson.clear();
     contactInputs.clear();

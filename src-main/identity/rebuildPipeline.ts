@@ -13,6 +13,7 @@ import { refreshLineage } from './lineage';
 import { evaluateConflicts } from './conflicts';
 import { detectSplits } from './splits';
 import { dropNodeCache } from './nodeCache';
+import { restoreIndexes } from '../store/bulkIndexes';
 import { checkpoint, type RebuildHooks } from './rebuildHooks';
 
 export type { RebuildHooks } from './rebuildHooks';
@@ -56,7 +57,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   const c = evaluateConflicts(db, profileId, settings, now, stats.changedPersons ?? undefined);
   lap('conflicts');
   cp.step('indexes');
-  stats.restoreIndexes();
+  restoreIndexes(db, stats.dropped);
   lap('indexes');
   cp.step('splits');
   const s = detectSplits(db, profileId, now, stats.changedPersons);
