@@ -130,8 +130,14 @@ describe('rebuild', () => {
     const name = () => (core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).get(p) as { display_first_name: string }).display_first_name;
     expect(name()).toBe('Ann');
     const settings = svc.settings(profileId);
+    const links = () => core.db.prepare(`SELECT * FROM person_links WHERE profile_id = ? ORDER BY source, source_id`).all(profileId);
+    const linksBefore = links();
     await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     expect(name()).toBe('Anne');
+    // Every person recomputed, no link rewritten: none says anything new.
+    const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
+    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 1, linksWritten: 0 });
+    expect(links()).toEqual(linksBefore);
   });
 
   it('a full recompute reads the fields of exactly the records it joined; a change the record cache missed sends it back to a rebuild from scratch', async () => {
