@@ -25,10 +25,15 @@ import { digest52, digestFromText, digestText } from './digest';
 import type { CompactCard } from './matchCards';
 
 /**
- * Part of every person's input digest: bump it when computePerson or the record columns change
- * meaning, so the next rebuild recomputes every person instead of trusting stored digests.
+ * Part of the settings digest the node cache keeps: bump it when computePerson or the record
+ * columns change meaning, so the next rebuild recomputes every person instead of trusting stored
+ * digests (and writes those whose rows then read differently).
  */
 export const JOIN_VERSION = 4;
+
+const ID_COL = PERSON_COLUMNS.indexOf('id');
+const CREATED_COL = PERSON_COLUMNS.indexOf('created_at');
+const UPDATED_COL = PERSON_COLUMNS.indexOf('updated_at');
 
 export interface JoinStats {
   /**
@@ -429,14 +434,15 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       if (!o || n.isPrimary > o.isPrimary || (n.isPrimary === o.isPrimary && cmpId(n.id, o.id) < 0)) owner.set(n.contactId, i);
     }
   }
-  // What a person row is computed from, as one digest: the code and settings that compute it,
-  // its ID and creation time, and per member record its key, its digest and the flags that
-  // depend on other records. An equal digest means an equal row and equal links (match cards
-  // only name records of the same cluster), so unchanged persons are neither recomputed nor
-  // rewritten.
+  // What a person row is computed from, as one digest: its ID and creation time, and per member
+  // record its key, its digest and the flags that depend on other records. Under the same
+  // settings and code (otherwise every person is recomputed: joinSet.settingsChanged) an equal
+  // digest means an equal row and equal links (match cards only name records of the same
+  // cluster), so unchanged persons are neither recomputed nor rewritten. The settings are not
+  // part of it: after a new setting, a person whose row reads the same is not written again.
   const inputDigest = (c: number): number => {
     const j = assignedRow[c];
-    const parts: unknown[] = [settingsDigest, assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
+    const parts: unknown[] = [assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
     for (let k = start[c]; k < start[c + 1]; k++) {
       const i = members[k];
       const n = nodes[i];
@@ -465,15 +471,20 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   const changed: number[] = [];
   for (let c = 0; c < C; c++) {
     const d = (clusterDigest[c] = inputDigest(c));
-    if (assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d) changed.push(c);
+    if (joinSet.settingsChanged || assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d) changed.push(c);
   }
   let goneCount = 0;
   for (let j = 0; j < P; j++) if (!taken[j]) goneCount++;
-  // Only changed persons are written. When many changed (a first build, a new authority
-  // setting) the writes go in bulk: secondary indexes are dropped and rebuilt once (sorting
-  // beats a million random b-tree insertions) and rows go in primary-key order.
-  const bulk = !scopeKeys && (firstBuild || changed.length + goneCount > C * 0.2);
-  if (bulk && !fullNode) {
+  // Only changed persons are written. When many were recomputed (a first build, a new authority
+  // setting) their fields are read in one pass, and the later steps look at everyone.
+  const everyone = !scopeKeys && (firstBuild || changed.length + goneCount > C * 0.2);
+  // The first build writes in bulk: secondary indexes dropped and built once afterwards (sorting
+  // beats a million random b-tree insertions), rows in primary-key order. Any later rebuild
+  // compares each recomputed row with the stored one and writes only what differs: after a new
+  // field authority most persons read the same, and rewriting every row and index was 28 s of a
+  // million-person recompute.
+  const bulk = firstBuild;
+  if (everyone && !fullNode) {
     fullNode = loadJoinNodes(db, profileId, true, false, nodes).full; // the same records in the same order (checked), read again with fields
     timings.recordsRead = N;
   }
@@ -520,19 +531,18 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
 
   const cols = PERSON_COLUMNS;
   const restore: Dropped[] = [];
+  let rowsWritten = bulk ? C : 0; // person rows inserted, updated or deleted
   if (bulk) {
     restore.push(dropIndexes(db, 'persons'));
     if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links'));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');
     const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
-    // A first build's clusters already hold ascending IDs; otherwise sort them into key order.
-    const everyCluster = Int32Array.from({ length: C }, (_, c) => c);
-    const order = firstBuild ? everyCluster : everyCluster.sort((a, b) => (assigned[a] < assigned[b] ? -1 : assigned[a] > assigned[b] ? 1 : 0));
-    eachRow(order, (row) => insert.run(personValues(profileId, row)));
+    // A first build's clusters hold ascending IDs: rows go in primary-key order.
+    eachRow(Int32Array.from({ length: C }, (_, c) => c), (row) => insert.run(personValues(profileId, row)));
   } else {
     const del = db.prepare('DELETE FROM persons WHERE profile_id = ? AND id = ?');
-    for (let j = 0; j < P; j++) if (!taken[j]) del.run(profileId, prevIds[j]);
+    for (let j = 0; j < P; j++) if (!taken[j]) rowsWritten += del.run(profileId, prevIds[j]).changes;
     lap('delete');
     // A recomputed person's row is compared with the stored one and only the columns that differ
     // are set: SQLite then touches only the indexes over those columns (a new last name: the name
@@ -545,11 +555,15 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       const old = stored.get(profileId, row.id) as unknown[] | undefined;
       if (!old) {
         insert.run(values);
+        rowsWritten++;
         return;
       }
+      // updated_at is when the row last read differently: set with a change, never a change itself.
       const set: number[] = [];
-      for (let k = 0; k < cols.length; k++) if (values[k + 1] !== old[k] && cols[k] !== 'id' && cols[k] !== 'created_at') set.push(k);
+      for (let k = 0; k < cols.length; k++) if (values[k + 1] !== old[k] && k !== ID_COL && k !== CREATED_COL && k !== UPDATED_COL) set.push(k);
       if (!set.length) return;
+      set.push(UPDATED_COL);
+      rowsWritten++;
       const sig = set.join(',');
       let stmt = updates.get(sig);
       if (!stmt) updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${set.map((k) => `${cols[k]} = ?`).join(', ')} WHERE profile_id = ? AND id = ?`)));
@@ -631,11 +645,12 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   } else db.prepare(`DELETE FROM identity_findings AS f WHERE f.profile_id = @p AND ${notSeen}`).run({ p: profileId });
   lap('findings');
 
-  timings.personsWritten = bulk ? C : changed.length + goneCount;
-  // What the later steps must look at again: null after a bulk rebuild (everything).
+  timings.personsWritten = changed.length + goneCount; // recomputed or removed
+  timings.personRowsWritten = rowsWritten;
+  // What the later steps must look at again: null when everyone was recomputed.
   let changedRecords: string[] | null = null;
   let changedPersons: string[] | null = null;
-  if (!bulk) {
+  if (!everyone) {
     changedRecords = orphanLinks.map(([source, id]) => source + ':' + id);
     changedPersons = [];
     for (const c of changed) {

@@ -34,6 +34,11 @@ export interface CachedJoinSet extends JoinSet {
   /** Persons the last rebuild left (null: unknown, a full join counts them). */
   personCount: number | null;
   /**
+   * The persons may have been computed with other settings (or code) than this rebuild's: every
+   * person must be recomputed. False only when the cache is current and names these settings.
+   */
+  settingsChanged: boolean;
+  /**
    * Every field of the records re-read from the mirrors for this rebuild (the marked ones), by
    * key: the persons they belong to are computed from these instead of reading them again.
    */
@@ -78,14 +83,15 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
     saveCache(set.nodes.length);
-    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD };
+    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, settingsChanged: true };
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
   saveCache(nodeCount);
-  const common = { full: null, recordsRead: marked.keys.length, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
+  const settingsChanged = cache.settings_digest !== req.settingsDigest;
+  const common = { full: null, recordsRead: marked.keys.length, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
   const everything = () => ({ ...readNodes(db, profileId, false), ...common, scopeKeys: null });
-  if (cache.settings_digest !== req.settingsDigest) return everything();
+  if (settingsChanged) return everything();
   if (!marked.keys.length) {
     fillRecordScope(db, 'join_scope', []);
     return { nodes: [], digests: new Float64Array(0), ...common, scopeKeys: [] };

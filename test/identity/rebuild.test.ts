@@ -125,8 +125,11 @@ describe('rebuild', () => {
     const svc = core.identity;
     m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
     m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
+    m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Ng' }); // no CRM+ name: reads the same after
     svc.rebuild(profileId);
     const p = personOf(core.db, profileId, 'vomo', 'v1');
+    const row = (id: string) => core.db.prepare(`SELECT * FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id));
+    const bo = row('v2');
     const name = () => (core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).get(p) as { display_first_name: string }).display_first_name;
     expect(name()).toBe('Ann');
     const settings = svc.settings(profileId);
@@ -134,9 +137,11 @@ describe('rebuild', () => {
     const linksBefore = links();
     await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     expect(name()).toBe('Anne');
-    // Every person recomputed, no link rewritten: none says anything new.
+    // Every person recomputed, only the one whose row reads differently written (its updated_at
+    // with it), no link rewritten.
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
-    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 1, linksWritten: 0 });
+    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 2, personRowsWritten: 1, linksWritten: 0 });
+    expect(row('v2')).toEqual(bo);
     expect(links()).toEqual(linksBefore);
   });
 
