@@ -51,6 +51,12 @@ export interface JoinStats {
   changedRecords: string[] | null;
   /** Persons recomputed or removed; null: all. */
   changedPersons: string[] | null;
+  /**
+   * Records whose emails may differ from what the email lineage holds; null: all. Only records
+   * read again from the mirrors can: after a new setting every person is recomputed, but only
+   * the records a sync changed need their lineage looked at.
+   */
+  lineageRecords: string[] | null;
   timings: Record<string, number>;
 }
 
@@ -660,6 +666,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
   }
   notePersonChanges(db, profileId, changedPersons ?? 'all');
+  const lineageRecords = changedRecords ?? (joinSet.rereadKeys ? [...joinSet.rereadKeys, ...orphanLinks.map(([source, id]) => source + ':' + id)] : null);
   // Totals: a scoped join saw only its part of the store.
   const persons = scopeKeys
     ? joinSet.personCount != null
@@ -675,6 +682,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     removedPersons: goneCount,
     findings: findings.length,
     changedRecords,
+    lineageRecords,
     changedPersons,
     timings,
   };

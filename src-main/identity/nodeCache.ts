@@ -25,6 +25,11 @@ export interface CachedJoinSet extends JoinSet {
   /** Records read from the mirrors for this rebuild: all of them, or the marked ones. */
   recordsRead: number;
   /**
+   * The keys of the records read again from the mirrors (live or not): the only records that
+   * can read differently since the last rebuild. null: every record was read (no usable cache).
+   */
+  rereadKeys: string[] | null;
+  /**
    * null: the set holds every live record (a full rebuild). Otherwise the set holds only the
    * records in scope (joinScope.ts), and these are their keys, including records no longer live.
    */
@@ -83,13 +88,13 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
     saveCache(set.nodes.length);
-    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, settingsChanged: true };
+    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, rereadKeys: null, settingsChanged: true };
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
   saveCache(nodeCount);
   const settingsChanged = cache.settings_digest !== req.settingsDigest;
-  const common = { full: null, recordsRead: marked.keys.length, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
+  const common = { full: null, recordsRead: marked.keys.length, rereadKeys: marked.keys, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
   const everything = () => ({ ...readNodes(db, profileId, false), ...common, scopeKeys: null });
   if (settingsChanged) return everything();
   if (!marked.keys.length) {

@@ -49,9 +49,9 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   };
   stats.timings.join = Math.round(t - started);
   // Lineage, conflicts and split candidates can only change for the persons the join recomputed
-  // (their digests cover the records' emails).
+  // (their digests cover the records' emails); lineage only for the records read again.
   cp.step('lineage');
-  refreshLineage(db, profileId, now, lastRun, stats.changedRecords);
+  refreshLineage(db, profileId, now, lastRun, stats.lineageRecords);
   lap('lineage');
   cp.step('conflicts');
   const c = evaluateConflicts(db, profileId, settings, now, stats.changedPersons ?? undefined);

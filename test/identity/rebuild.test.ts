@@ -135,14 +135,26 @@ describe('rebuild', () => {
     const settings = svc.settings(profileId);
     const links = () => core.db.prepare(`SELECT * FROM person_links WHERE profile_id = ? ORDER BY source, source_id`).all(profileId);
     const linksBefore = links();
+    const lineage = (id: string) =>
+      core.db.prepare(`SELECT email_norm, is_current FROM email_lineage WHERE profile_id = ? AND source = 'vomo' AND source_id = ? ORDER BY email_norm`).all(profileId, id);
+    const annLineage = lineage('v1');
+    // A sync changed one address before the new setting: the lineage follows that record.
+    m.vomoUser({ id: 'v3', email: 'c@x.example', first: 'Cy', last: 'Ng' });
+    svc.rebuild(profileId);
+    m.vomoUser({ id: 'v3', email: 'c.new@x.example', first: 'Cy', last: 'Ng' });
     await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    expect(lineage('v3')).toEqual([
+      { email_norm: 'c.new@x.example', is_current: 1 },
+      { email_norm: 'c@x.example', is_current: 0 },
+    ]);
+    expect(lineage('v1')).toEqual(annLineage);
     expect(name()).toBe('Anne');
-    // Every person recomputed, only the one whose row reads differently written (its updated_at
-    // with it), no link rewritten.
+    // Every person recomputed; written: the one whose row reads differently under the new
+    // setting (its updated_at with it) and the one the sync changed, and only that one's link.
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
-    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 2, personRowsWritten: 1, linksWritten: 0 });
+    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 3, personRowsWritten: 2, linksWritten: 1 });
     expect(row('v2')).toEqual(bo);
-    expect(links()).toEqual(linksBefore);
+    expect(links().filter((l) => (l as { source_id: string }).source_id !== 'v3')).toEqual(linksBefore);
   });
 
   it('a full recompute reads the fields of exactly the records it joined; a change the record cache missed sends it back to a rebuild from scratch', async () => {
