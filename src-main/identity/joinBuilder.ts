@@ -491,7 +491,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // million-person recompute.
   const bulk = firstBuild;
   if (everyone && !fullNode) {
-    fullNode = loadJoinNodes(db, profileId, true, false, nodes).full; // the same records in the same order (checked), read again with fields
+    fullNode = loadJoinNodes(db, profileId, true, false, { nodes, digests }).full; // the same records, in the same order, reading the same (checked), with fields
     timings.recordsRead = N;
   }
   lap('compute');

@@ -304,11 +304,12 @@ export class RecordCacheStale extends Error {
  * unpacked one cluster at a time. Every list is in id order within its kind, the order the node
  * cache (nodeCache.ts) keeps. Scoped: only the records temp.identity_scope lists. Aligned
  * (a full recompute, whose records came from the node cache): the fields of exactly those
- * records, or RecordCacheStale.
+ * records as they read there, or RecordCacheStale.
  */
-export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false, align?: JoinNode[]): JoinSet {
+export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false, alignTo?: Pick<JoinSet, 'nodes' | 'digests'>): JoinSet {
   // Aligned: the caller already holds these records (from the node cache) and wants their fields;
-  // each record read is checked against its position there instead of kept a second time.
+  // each record read is checked against its position and digest there instead of kept a second time.
+  const align = alignTo?.nodes;
   const nodes: JoinNode[] = align ?? [];
   let count = 0; // records read so far: the position of the next one
   const add = (key: string, node: () => JoinNode) => {
@@ -440,7 +441,10 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     add(key, () => ({ kind: 'raise', key, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) }));
     keep(json, inputs);
   }
-  if (align && count !== align.length) throw new RecordCacheStale(`the cache holds ${align.length} records, the mirrors ${count}`);
+  if (alignTo) {
+    if (count !== alignTo.nodes.length) throw new RecordCacheStale(`the cache holds ${alignTo.nodes.length} records, the mirrors ${count}`);
+    for (let i = 0; i < count; i++) if (digests[i] !== alignTo.digests[i]) throw new RecordCacheStale(`${alignTo.nodes[i].key} reads differently`);
+  }
   if (!keepFields) {
     contactJson.clear();
     contactInputs.clear();

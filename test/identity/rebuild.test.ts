@@ -177,6 +177,12 @@ describe('rebuild', () => {
     const recomputed = snapshot(core.db, profileId);
     svc.rebuild(profileId, 'rebuild', { fromScratch: true });
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
+    // The same for a record whose change went unmarked: the cache still has its old address.
+    m.vomoUser({ id: 'v2', email: 'p2.moved@x.example', first: 'F2', last: 'Lee' });
+    core.db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'vomo' } });
+    const moved = (core.db.prepare(`SELECT email_norm FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', 'v2')) as { email_norm: string }).email_norm;
+    expect(moved).toBe('p2.moved@x.example');
   });
 
   it('reports each phase, and a cancel at any phase leaves the store exactly as it was', () => {
