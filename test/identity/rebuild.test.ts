@@ -183,6 +183,10 @@ describe('rebuild', () => {
     await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'vomo' } });
     const moved = (core.db.prepare(`SELECT email_norm FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', 'v2')) as { email_norm: string }).email_norm;
     expect(moved).toBe('p2.moved@x.example');
+    // Its link and the node cache say so too (both would keep the old address from the cache).
+    const said = core.db.prepare(`SELECT l.email_at_link, n.emails FROM person_links l JOIN identity_nodes n ON n.profile_id = l.profile_id AND n.rank = 0 AND n.source_id = l.source_id
+      WHERE l.profile_id = ? AND l.source = 'vomo' AND l.source_id = 'v2' AND l.active = 1`).get(profileId);
+    expect(said).toEqual({ email_at_link: 'p2.moved@x.example', emails: 'p2.moved@x.example' });
   });
 
   it('reports each phase, and a cancel at any phase leaves the store exactly as it was', () => {
