@@ -1,7 +1,9 @@
 /**
  * One-file backups of the store, and their restore on any machine.
  *
- * The file format is the store's own: an SQLCipher v4 database (see cipher.ts), encrypted under
+ * The file format is the store's own, an SQLCipher v4 database (see cipher.ts), but with the
+ * per-page HMAC-SHA512 the store goes without (a backup travels: an altered page is refused),
+ * encrypted under
  * a key derived from the steward's passphrase with scrypt (N=2^17, r=8, p=1, 32 bytes) over a
  * random 16-byte salt, which is the file's first 16 bytes (SQLCipher keeps its salt in clear
  * there, and we choose it: the raw key is given as key + salt). Why not AES-GCM over a plain
@@ -20,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors';
 import type { BackupSummary } from '../../src-shared/domain/store';
-import { keyMaterialForWorker, randomSalt, readHead, SALT_BYTES, SQLITE_HEADER, type StoreKey } from './cipher';
+import { BACKUP_CIPHER, keyMaterialForWorker, randomSalt, readHead, SALT_BYTES, SQLITE_HEADER, STORE_CIPHER, type StoreKey } from './cipher';
 import { runCopyJob, CopyJobError, type CopyJobResult, type RunningCopy } from './storeWorker';
 import { sameCounts } from './encryptStore';
 import { fsyncPath, replaceStoreFile } from './storeFile';
@@ -139,6 +141,7 @@ export function startBackup(o: BackupOptions): StoreJob<BackupResult> {
         sourceKeyHex: o.storeKey ? keyMaterialForWorker(o.storeKey).toString('hex') : null,
         target: partial,
         targetKeyHex: keyHex,
+        targetProfile: BACKUP_CIPHER,
         nativeBinding: o.nativeBinding ?? null,
         prepareSql: `CREATE TABLE backup_info (created_at TEXT NOT NULL, app_version TEXT NOT NULL);
           INSERT INTO backup_info VALUES ('${createdAt}', '${o.appVersion.replace(/'/g, "''")}');`,
@@ -190,6 +193,7 @@ export async function readBackupSummary(file: string, passphrase: string, native
     sourceKeyHex: key.toString('hex'),
     target: '',
     targetKeyHex: '',
+    targetProfile: BACKUP_CIPHER,
     nativeBinding: nativeBinding ?? null,
     prepareSql: null,
     queries: { ...SUMMARY_QUERIES, info: INFO_QUERY },
@@ -239,6 +243,7 @@ export function startRestore(o: RestoreOptions): StoreJob<RestoreResult> {
         sourceKeyHex: sourceKey,
         target: partial,
         targetKeyHex: keyMaterialForWorker(o.grant.key).toString('hex') + o.grant.salt.toString('hex'),
+        targetProfile: STORE_CIPHER,
         nativeBinding: o.nativeBinding ?? null,
         prepareSql: 'DROP TABLE IF EXISTS backup_info;',
         queries: { ...SUMMARY_QUERIES, info: INFO_QUERY },

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrate, MigrationError, type Migration } from './migrate';
 import { allMigrations } from './migrations';
-import { keyConnection, type StoreKey } from './cipher';
+import { CIPHER_PROFILES, keyConnection, STORE_CIPHER, type CipherProfile, type StoreKey } from './cipher';
 import { damaged, StoreError, wrongKey } from './storeErrors';
 
 export type Db = Database.Database;
@@ -59,29 +59,47 @@ function applyReadPragmas(db: Db): void {
   db.pragma('cache_size = -65536');
 }
 
+/** The cipher profile each keyed connection opened its file with (see `cipherOf`). */
+const profileOf = new WeakMap<Db, CipherProfile>();
+
+/** How an encrypted connection's file is encrypted; null for a plain one. */
+export function cipherOf(db: Db): CipherProfile | null {
+  return profileOf.get(db) ?? null;
+}
+
 /**
  * A keyed (or plain) connection that has read the file's schema: no pragmas, no migrations.
+ * An existing encrypted file is tried with each cipher profile, the current one first (a file
+ * says nothing in clear about how it is encrypted; the wrong profile fails like a wrong key).
  * Throws a StoreError naming the file when the key doesn't fit or the file is damaged.
  */
 export function connect(file: string, opts: Pick<OpenOptions, 'nativeBinding' | 'readonly' | 'key' | 'salt' | 'keyFrom'> = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  let db: Db;
-  try {
-    db = new Database(file, {
-      readonly: opts.readonly ?? false,
-      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-    });
-  } catch (err) {
-    throw new StoreError('damaged', file, `The store ${file} cannot be opened: ${firstLine(err)}.`);
+  // A new file (a salt to create it with) is written with the current profile only.
+  const profiles: readonly (CipherProfile | null)[] = !opts.key ? [null] : opts.salt ? [STORE_CIPHER] : CIPHER_PROFILES;
+  let failure: unknown;
+  for (const profile of profiles) {
+    let db: Db;
+    try {
+      db = new Database(file, {
+        readonly: opts.readonly ?? false,
+        ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      });
+    } catch (err) {
+      throw new StoreError('damaged', file, `The store ${file} cannot be opened: ${firstLine(err)}.`);
+    }
+    try {
+      if (opts.key && profile) keyConnection(db, opts.key, opts.salt, profile);
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      if (profile) profileOf.set(db, profile);
+      return db;
+    } catch (err) {
+      db.close();
+      failure = err;
+      if (String((err as { code?: unknown })?.code ?? '') !== 'SQLITE_NOTADB') break;
+    }
   }
-  try {
-    if (opts.key) keyConnection(db, opts.key, opts.salt);
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-    return db;
-  } catch (err) {
-    db.close();
-    throw describeOpenError(err, file, opts);
-  }
+  throw describeOpenError(failure, file, opts);
 }
 
 function describeOpenError(err: unknown, file: string, opts: Pick<OpenOptions, 'key' | 'keyFrom'>): Error {

@@ -1,14 +1,16 @@
 /**
- * A plain store (made before encryption) becomes an encrypted one, in place, once.
+ * A plain store (made before encryption) becomes an encrypted one, in place, once; a store
+ * encrypted with an earlier cipher profile (cipher.ts: with the per-page MAC) is re-encrypted
+ * with the current one the same way, under the same key and salt.
  *
  * Steps, and what a kill -9 after each leaves (the test kills a child process at each):
- *   check      the plain file is read whole (integrity_check) before anything changes it: a
+ *   check      the file is read whole (integrity_check) before anything changes it: a
  *              damaged file is reported and left exactly as it is;
  *   fold       the write-ahead log is folded into the file (journal_mode=DELETE, which also
  *              fails if another process has the store open), and an exclusive lock is held
  *              from here to the swap, so no other process writes to the file being replaced;
- *   copy       the plain file is copied beside it as twofold.sqlite.encrypting;
- *   encrypt    the copy is encrypted under the store key (SQLite3MC's rekey);
+ *   copy       the file is copied beside it, as it is on disk, as twofold.sqlite.encrypting;
+ *   encrypt    the copy is encrypted under the store key and profile (SQLite3MC's rekey);
  *   verify     the copy opens with the key, passes integrity_check and has every table's row
  *              count of the original;
  *   swap       the copy is renamed over the original (one atomic rename; the folder synced).
@@ -19,7 +21,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { keyConnection, rekeyConnection, type StoreKey } from './cipher';
+import { keyConnection, rekeyConnection, STORE_CIPHER, type CipherProfile, type StoreKey } from './cipher';
 import { busy, damaged } from './storeErrors';
 import { fsyncPath, sidecars } from './storeFile';
 
@@ -28,6 +30,8 @@ export type EncryptStep = (typeof ENCRYPT_STEPS)[number];
 
 export interface EncryptOptions {
   nativeBinding?: string;
+  /** How the file is encrypted now: absent for a plain file. */
+  from?: CipherProfile;
   /** Called after each step completes (tests stop the process here). */
   afterStep?: (step: EncryptStep) => void;
 }
@@ -63,7 +67,7 @@ export function integrity(db: Database.Database): string {
   return rows.map((r) => r.integrity_check).join('; ');
 }
 
-export function encryptPlainStore(file: string, key: StoreKey, salt: Buffer, opts: EncryptOptions = {}): void {
+export function encryptInPlace(file: string, key: StoreKey, salt: Buffer, opts: EncryptOptions = {}): void {
   const native = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
   const step = (s: EncryptStep) => opts.afterStep?.(s);
   removeStaleEncryptionCopy(file);
@@ -74,6 +78,7 @@ export function encryptPlainStore(file: string, key: StoreKey, salt: Buffer, opt
   const fd = fs.openSync(file, 'r');
   const plain = new Database(file, native);
   try {
+    if (opts.from) keyConnection(plain, key, undefined, opts.from);
     plain.pragma('busy_timeout = 5000');
     let check: string;
     try {
@@ -102,8 +107,9 @@ export function encryptPlainStore(file: string, key: StoreKey, salt: Buffer, opt
 
     const copy = new Database(partial, native);
     try {
+      if (opts.from) keyConnection(copy, key, undefined, opts.from);
       copy.pragma('journal_mode = DELETE');
-      rekeyConnection(copy, key, salt);
+      rekeyConnection(copy, key, salt, STORE_CIPHER);
     } finally {
       copy.close();
     }
@@ -111,7 +117,7 @@ export function encryptPlainStore(file: string, key: StoreKey, salt: Buffer, opt
 
     const check2 = new Database(partial, { ...native, readonly: true });
     try {
-      keyConnection(check2, key);
+      keyConnection(check2, key, undefined, STORE_CIPHER);
       const ok = integrity(check2);
       if (ok !== 'ok') throw new Error(`the encrypted copy failed its integrity check (${ok.slice(0, 200)})`);
       const diff = sameCounts(before, tableCounts(check2));
@@ -122,7 +128,7 @@ export function encryptPlainStore(file: string, key: StoreKey, salt: Buffer, opt
     step('verify');
 
     fsyncPath(partial);
-    // The plain file goes with this rename (its log was folded in above and removed).
+    // The old file goes with this rename (its log was folded in above and removed).
     fs.renameSync(partial, file);
     fsyncPath(path.dirname(file));
     step('swap');

@@ -4,15 +4,16 @@
  *
  *   no file yet        → created encrypted with the granted key and salt;
  *   a plain file       → encrypted in place first (encryptStore.ts), then opened;
- *   an encrypted file  → opened with the key found for its salt;
+ *   an encrypted file  → opened with the key found for its salt; one written with an earlier
+ *                        cipher profile (cipher.ts) is re-encrypted in place first, like a plain one;
  *   read-only file     → opened read-only: reports work, writes fail naming the file.
  *
  * A `null` grant opens or creates a plain store: only tests and the plain benchmark do that.
  */
-import { connect, databasePath, openDatabase, type Db, type OpenOptions } from './db';
-import type { StoreKey } from './cipher';
+import { cipherOf, connect, databasePath, openDatabase, type Db, type OpenOptions } from './db';
+import { readHead, SALT_BYTES, STORE_CIPHER, type StoreKey } from './cipher';
 import { inspectStoreFile, readOnlyReason, setAsideOrphans } from './storeFile';
-import { encryptPlainStore, type EncryptStep } from './encryptStore';
+import { encryptInPlace, type EncryptStep } from './encryptStore';
 import { busy, missingKey, readOnlyNeedsWrite } from './storeErrors';
 import { allMigrations } from './migrations';
 import { log } from '../core/log';
@@ -59,7 +60,7 @@ export function openStore(dataDir: string, grant: StoreKeyGrant | null, opts: St
   if (state.kind === 'plain') {
     if (grant && !roReason) {
       log.info('encrypting the store (a plain store from an earlier version)', { file });
-      encryptPlainStore(file, grant.key, grant.salt, { nativeBinding: opts.nativeBinding, afterStep: opts.afterEncryptStep });
+      encryptInPlace(file, grant.key, grant.salt, { nativeBinding: opts.nativeBinding, afterStep: opts.afterEncryptStep });
       return finish(file, openDatabase(file, { ...base, key: grant.key, keyFrom: grant.from }), true, null, migrations);
     }
     // Read-only: it can't be encrypted now, but reports still work (it is encrypted the first
@@ -68,8 +69,24 @@ export function openStore(dataDir: string, grant: StoreKeyGrant | null, opts: St
   }
 
   if (!grant) throw missingKey(file, 'what this process was given');
+  if (!roReason) reencryptIfOlderProfile(file, grant, opts);
   const db = openDatabase(file, { ...base, key: grant.key, keyFrom: grant.from, readonly: !!roReason });
   return finish(file, db, true, roReason, migrations);
+}
+
+/**
+ * A store encrypted with an earlier profile is re-encrypted with the current one, under its
+ * own key and salt, once. Read-only, it is opened as it is (the profile is found on opening).
+ */
+function reencryptIfOlderProfile(file: string, grant: StoreKeyGrant, opts: StoreOpenOptions): void {
+  const probe = connect(file, { key: grant.key, keyFrom: grant.from, nativeBinding: opts.nativeBinding });
+  const profile = cipherOf(probe);
+  probe.close();
+  if (!profile || profile === STORE_CIPHER) return;
+  const salt = readHead(file);
+  if (!salt || salt.length !== SALT_BYTES) return;
+  log.info('re-encrypting the store with the current cipher profile (a store from an earlier version)', { file, from: profile });
+  encryptInPlace(file, grant.key, salt, { nativeBinding: opts.nativeBinding, afterStep: opts.afterEncryptStep, from: profile });
 }
 
 /** A read-only store must not need migrations (they write); a writable one has run them. */

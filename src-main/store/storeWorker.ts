@@ -6,7 +6,9 @@
  *
  * The copy is SQLite's `VACUUM INTO` on a read-only connection: one read transaction, a page
  * copy of every table, index and trigger into a new file, which inherits the source's
- * encryption; then `rekey` re-encrypts the copy under the target key. (better-sqlite3's
+ * encryption; then `rekey` re-encrypts the copy under the target key and cipher profile (a
+ * backup is written with the per-page MAC, a restored store without it: cipher.ts). A keyed
+ * source is opened with whichever profile fits it, current first. (better-sqlite3's
  * `db.backup()` cannot key the file it creates, and SQLite3MC refuses a backup from an
  * encrypted store into an unkeyed file, so a plaintext intermediate is impossible anyway.)
  * No byte of a copy is ever on disk in clear.
@@ -16,7 +18,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
-import { applyCipherPragmas } from './cipher';
+import { applyCipherPragmas, type CipherProfile } from './cipher';
 
 export interface CopyJobParams {
   /** The file to copy from, and its raw key in hex (null: a plain file). */
@@ -25,6 +27,8 @@ export interface CopyJobParams {
   /** Where the copy goes (removed first if present), and the raw key + salt it is re-keyed to. */
   target: string;
   targetKeyHex: string;
+  /** How the copy is encrypted. */
+  targetProfile: CipherProfile;
   nativeBinding: string | null;
   /** SQL run on the copy before it is re-keyed (a backup adds its info table, a restore drops it). */
   prepareSql: string | null;
@@ -46,21 +50,27 @@ export interface CopyJobResult {
 export function storeCopyJob(
   p: CopyJobParams,
   Database: new (file: string, opts: Record<string, unknown>) => any,
-  applyKey: (db: { pragma(s: string): unknown }, rawHex: string, op: 'key' | 'rekey') => void,
+  applyKey: (db: { pragma(s: string): unknown }, rawHex: string, op: 'key' | 'rekey', profile: CipherProfile) => void,
   fsMod: { rmSync(p: string, o: { force: boolean }): void },
 ): CopyJobResult {
   const native = p.nativeBinding ? { nativeBinding: p.nativeBinding } : {};
-  const open = (file: string, keyHex: string | null, readonly: boolean) => {
-    const db = new Database(file, { ...native, readonly, fileMustExist: true });
-    try {
-      if (keyHex) applyKey(db, keyHex, 'key');
-      db.prepare('SELECT count(*) FROM sqlite_master').get();
-      db.pragma('busy_timeout = 10000');
-      return db;
-    } catch (err) {
-      db.close();
-      throw err;
+  // Tries each profile in turn (as db.ts's connect does): the wrong one fails like a wrong key.
+  const open = (file: string, keyHex: string | null, readonly: boolean, profiles: CipherProfile[]) => {
+    let failure: unknown = null;
+    for (const profile of keyHex ? profiles : [profiles[0]!]) {
+      const db = new Database(file, { ...native, readonly, fileMustExist: true });
+      try {
+        if (keyHex) applyKey(db, keyHex, 'key', profile);
+        db.prepare('SELECT count(*) FROM sqlite_master').get();
+        db.pragma('busy_timeout = 10000');
+        return { db, profile };
+      } catch (err) {
+        db.close();
+        failure = err;
+        if ((err as { code?: string }).code !== 'SQLITE_NOTADB') break;
+      }
     }
+    throw failure;
   };
   const counts = (db: any) => {
     const out: Record<string, number> = {};
@@ -68,7 +78,8 @@ export function storeCopyJob(
     for (const r of names) out[r.name] = db.prepare('SELECT count(*) AS n FROM "' + String(r.name).replace(/"/g, '""') + '"').get().n;
     return out;
   };
-  const src = open(p.source, p.sourceKeyHex, true);
+  const opened = open(p.source, p.sourceKeyHex, true, ['no-page-mac', 'page-mac']);
+  const src = opened.db;
   const result: CopyJobResult = { sourceCounts: {}, targetCounts: {}, integrity: '', maxMigration: null, queries: {} };
   try {
     let hasMigrations = false;
@@ -95,15 +106,15 @@ export function storeCopyJob(
     src.close();
   }
   // The copy is keyed like its source until it is re-keyed; rekey needs a rollback journal.
-  const dst = open(p.target, p.sourceKeyHex, false);
+  const dst = open(p.target, p.sourceKeyHex, false, [opened.profile]).db;
   try {
     dst.pragma('journal_mode = DELETE');
     if (p.prepareSql) dst.exec(p.prepareSql);
-    applyKey(dst, p.targetKeyHex, 'rekey');
+    applyKey(dst, p.targetKeyHex, 'rekey', p.targetProfile);
   } finally {
     dst.close();
   }
-  const check = open(p.target, p.targetKeyHex.slice(0, 64), true);
+  const check = open(p.target, p.targetKeyHex.slice(0, 64), true, [p.targetProfile]).db;
   try {
     result.integrity = check.pragma('integrity_check').map((r: { integrity_check: string }) => r.integrity_check).join('; ');
     result.targetCounts = counts(check);
