@@ -666,7 +666,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
   }
   notePersonChanges(db, profileId, changedPersons ?? 'all');
-  const lineageRecords = changedRecords ?? (joinSet.rereadKeys ? [...joinSet.rereadKeys, ...orphanLinks.map(([source, id]) => source + ':' + id)] : null);
+  // Lineage can change only where a record's emails did (email lineage follows the mirrors'
+  // addresses, all of which are join emails) and for records no longer live.
+  const lineageRecords = joinSet.emailChangedKeys ? [...joinSet.emailChangedKeys, ...orphanLinks.map(([source, id]) => source + ':' + id)] : null;
+  timings.lineageRecords = lineageRecords ? lineageRecords.length : joinSet.totalRecords;
   // Totals: a scoped join saw only its part of the store.
   const persons = scopeKeys
     ? joinSet.personCount != null

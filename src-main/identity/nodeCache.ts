@@ -18,6 +18,8 @@ import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 export const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
 /** SQL: the rank of the record kind a source column names. */
 const rankOf = (col: string) => `CASE ${col} ${Object.entries(RANK).map(([k, r]) => `WHEN '${k}' THEN ${r}`).join(' ')} END`;
+/** Kind by rank. */
+const KIND_OF = (Object.keys(RANK) as NodeKind[]).sort((a, b) => RANK[a] - RANK[b]);
 export const EMAIL_SEP = '\u001f';
 const SEP = EMAIL_SEP;
 
@@ -29,6 +31,12 @@ export interface CachedJoinSet extends JoinSet {
    * can read differently since the last rebuild. null: every record was read (no usable cache).
    */
   rereadKeys: string[] | null;
+  /**
+   * Of the records read again, those whose join emails differ from what the cache held (new,
+   * gone or readdressed records): the only ones whose email lineage can change. null with
+   * rereadKeys.
+   */
+  emailChangedKeys: string[] | null;
   /**
    * null: the set holds every live record (a full rebuild). Otherwise the set holds only the
    * records in scope (joinScope.ts), and these are their keys, including records no longer live.
@@ -88,13 +96,13 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
     saveCache(set.nodes.length);
-    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, rereadKeys: null, settingsChanged: true };
+    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, rereadKeys: null, emailChangedKeys: null, settingsChanged: true };
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
   saveCache(nodeCount);
   const settingsChanged = cache.settings_digest !== req.settingsDigest;
-  const common = { full: null, recordsRead: marked.keys.length, rereadKeys: marked.keys, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
+  const common = { full: null, recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
   const everything = () => ({ ...readNodes(db, profileId, false), ...common, scopeKeys: null });
   if (settingsChanged) return everything();
   if (!marked.keys.length) {
@@ -160,9 +168,9 @@ function writeNodes(db: Db, profileId: number, set: JoinSet): void {
  * individuals. Returns the keys of the records re-read (live or not) and how many more records
  * the cache holds than before.
  */
-function refreshMarked(db: Db, profileId: number): { keys: string[]; delta: number; reread: (key: string) => IdNode | undefined } {
+function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChanged: string[]; delta: number; reread: (key: string) => IdNode | undefined } {
   const marked = db.prepare(`SELECT source, source_id FROM identity_dirty WHERE profile_id = ?`).raw().all(profileId) as [NodeKind, string][];
-  if (!marked.length) return { keys: [], delta: 0, reread: NOTHING_REREAD };
+  if (!marked.length) return { keys: [], emailChanged: [], delta: 0, reread: NOTHING_REREAD };
   const others: string[] = [];
   const contacts = new Set<string>();
   const individuals = new Set<string>();
@@ -187,12 +195,26 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; delta: numb
   const fresh = loadJoinNodes(db, profileId, true, true);
   const at = new Map(fresh.nodes.map((n, i) => [n.key, i]));
   const inScope = `(rank, source_id) IN (SELECT ${rankOf('source')}, source_id FROM temp.identity_scope)`;
+  // The emails the cache held for them, before their rows are replaced. A record without a row
+  // on either side (new, gone, or never joined, like a Raise test-mode donor) counts as changed.
+  const emailsBefore = new Map<string, string>();
+  for (const [rank, id, emails] of db
+    .prepare(`SELECT rank, source_id, emails FROM identity_nodes WHERE profile_id = @p AND ${inScope}`)
+    .raw()
+    .iterate({ p: profileId }) as Iterable<[number, string, string | null]>)
+    emailsBefore.set(KIND_OF[rank] + ':' + id, emails ?? '');
+  const emailsAfter = new Map(fresh.nodes.map((n) => [n.key, n.emails.join(SEP)]));
+  const emailChanged = keys.filter((k) => {
+    const before = emailsBefore.get(k);
+    return before === undefined || before !== emailsAfter.get(k);
+  });
   const removed = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = @p AND ${inScope}`).run({ p: profileId }).changes;
   db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = @p AND ${inScope}`).run({ p: profileId });
   writeNodes(db, profileId, fresh);
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
   return {
     keys,
+    emailChanged,
     delta: fresh.nodes.length - removed,
     reread: (key) => {
       const i = at.get(key);

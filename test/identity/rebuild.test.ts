@@ -94,6 +94,22 @@ describe('rebuild', () => {
     expect(full.timings?.personsWritten).toBe(full.persons);
     expect(full.timings?.recordsRead).toBe(full.links);
     expect(snapshot(core.db, profileId)).toEqual(incremental);
+
+    // Email lineage is looked at again only for records whose addresses changed: a sync that
+    // renames someone and adds hours re-reads records but no lineage; one that moves an
+    // address, that record's (the snapshots above show the lineage it leaves is exact).
+    m.vomoUser({ id: 'v4', email: 'p4@x.example', first: 'Fourth', last: 'Smith' });
+    m.participation({ userId: 'v10', id: 'a10b', hours: 1, at: '2026-01-11T10:00:00Z' });
+    const quiet = svc.rebuild(profileId);
+    expect(quiet.timings?.recordsRead).toBeGreaterThanOrEqual(2);
+    expect(quiet.timings?.lineageRecords).toBe(0);
+    m.vomoUser({ id: 'v4', email: 'p4.moved@x.example', first: 'Fourth', last: 'Smith' });
+    const moved = svc.rebuild(profileId);
+    expect(moved.timings?.lineageRecords).toBe(1);
+    expect(core.db.prepare(`SELECT email_norm, is_current FROM email_lineage WHERE profile_id = ? AND source = 'vomo' AND source_id = 'v4' ORDER BY email_norm`).all(profileId)).toEqual([
+      { email_norm: 'p4.moved@x.example', is_current: 1 },
+      { email_norm: 'p4@x.example', is_current: 0 },
+    ]);
   });
 
   it('runs with a larger page cache and gives the connection its own size back, also when it fails', () => {
