@@ -144,20 +144,29 @@ export function markPersonsForRebuild(db: Db, profileId: number, personIds: Iter
   for (const id of personIds) mark.run({ p: profileId, id });
 }
 
+/** A record's cache row: rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name. */
+type NodeRow = [number, string, number, string | null, string | null, string | null, number | null, string | null, string | null];
+
+function rowOf(n: JoinNode, digest: number): NodeRow {
+  const emails = n.emails.length ? n.emails.join(SEP) : null;
+  if (n.kind === 'vomo') return [RANK.vomo, n.id, digest, emails, n.firstName, null, null, null, null];
+  if (n.kind === 'crm_individual') return [RANK.crm_individual, n.id, digest, emails, n.firstName, n.contactId, n.isPrimary, null, null];
+  if (n.kind === 'crm_contact') return [RANK.crm_contact, n.id, digest, emails, null, n.contactId, null, null, n.contact.name];
+  return [RANK.raise, n.id, digest, emails, n.firstName, null, null, n.crmKey, null];
+}
+
+const INSERT_NODE = `INSERT INTO identity_nodes (profile_id, rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// A record's first email is found through identity_nodes_by_email; the others are listed here.
+const INSERT_MORE_EMAIL = `INSERT OR IGNORE INTO identity_node_emails (profile_id, email, rank, source_id) VALUES (?, ?, ?, ?)`;
+
 function writeNodes(db: Db, profileId: number, set: JoinSet): void {
-  const ins = db.prepare(
-    `INSERT INTO identity_nodes (profile_id, rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  // A record's first email is found through identity_nodes_by_email; the others are listed here.
-  const more = db.prepare(`INSERT OR IGNORE INTO identity_node_emails (profile_id, email, rank, source_id) VALUES (?, ?, ?, ?)`);
+  const ins = db.prepare(INSERT_NODE);
+  const more = db.prepare(INSERT_MORE_EMAIL);
   set.nodes.forEach((n, i) => {
-    const emails = n.emails.length ? n.emails.join(SEP) : null;
-    for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], RANK[n.kind], n.id);
-    if (n.kind === 'vomo') ins.run(profileId, RANK.vomo, n.id, set.digests[i], emails, n.firstName, null, null, null, null);
-    else if (n.kind === 'crm_individual') ins.run(profileId, RANK.crm_individual, n.id, set.digests[i], emails, n.firstName, n.contactId, n.isPrimary, null, null);
-    else if (n.kind === 'crm_contact') ins.run(profileId, RANK.crm_contact, n.id, set.digests[i], emails, null, n.contactId, null, null, n.contact.name);
-    else ins.run(profileId, RANK.raise, n.id, set.digests[i], emails, n.firstName, null, null, n.crmKey, null);
+    const row = rowOf(n, set.digests[i]);
+    for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], row[0], n.id);
+    ins.run(profileId, ...row);
   });
 }
 
@@ -195,27 +204,55 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
   const fresh = loadJoinNodes(db, profileId, true, true);
   const at = new Map(fresh.nodes.map((n, i) => [n.key, i]));
   const inScope = `(rank, source_id) IN (SELECT ${rankOf('source')}, source_id FROM temp.identity_scope)`;
-  // The emails the cache held for them, before their rows are replaced. A record without a row
-  // on either side (new, gone, or never joined, like a Raise test-mode donor) counts as changed.
-  const emailsBefore = new Map<string, string>();
-  for (const [rank, id, emails] of db
-    .prepare(`SELECT rank, source_id, emails FROM identity_nodes WHERE profile_id = @p AND ${inScope}`)
+  // Their rows as the cache held them. Each is then rewritten only where it reads differently,
+  // and an unchanged email, household or crmKey leaves the indexes on them alone: a sync's
+  // records are scattered over the store, and every index page touched is a page read (and, in
+  // an encrypted store, decrypted) and written.
+  const before = new Map<string, NodeRow>();
+  for (const row of db
+    .prepare(`SELECT rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name FROM identity_nodes WHERE profile_id = @p AND ${inScope}`)
     .raw()
-    .iterate({ p: profileId }) as Iterable<[number, string, string | null]>)
-    emailsBefore.set(KIND_OF[rank] + ':' + id, emails ?? '');
-  const emailsAfter = new Map(fresh.nodes.map((n) => [n.key, n.emails.join(SEP)]));
-  const emailChanged = keys.filter((k) => {
-    const before = emailsBefore.get(k);
-    return before === undefined || before !== emailsAfter.get(k);
+    .iterate({ p: profileId }) as Iterable<NodeRow>)
+    before.set(KIND_OF[row[0]] + ':' + row[1], row);
+  const heldBefore = before.size;
+  const ins = db.prepare(INSERT_NODE);
+  const more = db.prepare(INSERT_MORE_EMAIL);
+  const lessEmails = db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = ? AND rank = ? AND source_id = ?`);
+  const setFields = db.prepare(`UPDATE identity_nodes SET digest = ?, first_name = ?, is_primary = ?, name = ? WHERE profile_id = ? AND rank = ? AND source_id = ?`);
+  const setAll = db.prepare(
+    `UPDATE identity_nodes SET digest = ?, emails = ?, first_name = ?, contact_id = ?, is_primary = ?, crm_key = ?, name = ? WHERE profile_id = ? AND rank = ? AND source_id = ?`,
+  );
+  const del = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = ? AND rank = ? AND source_id = ?`);
+  // Records whose join emails differ from what the cache held, or without a row on one side (new,
+  // gone, or never joined, like a Raise test-mode donor): the only ones whose lineage can change.
+  const emailChanged = new Set<string>();
+  fresh.nodes.forEach((n, i) => {
+    const row = rowOf(n, fresh.digests[i]);
+    const old = before.get(n.key);
+    before.delete(n.key);
+    const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name] = row;
+    const emailsMoved = !old || old[3] !== emails;
+    if (emailsMoved) {
+      emailChanged.add(n.key);
+      if (old) lessEmails.run(profileId, rank, id);
+      for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], rank, id);
+    }
+    if (!old) ins.run(profileId, ...row);
+    else if (emailsMoved || old[5] !== contactId || old[7] !== crmKey) setAll.run(digest, emails, firstName, contactId, isPrimary, crmKey, name, profileId, rank, id);
+    else if (old[2] !== digest || old[4] !== firstName || old[6] !== isPrimary || old[8] !== name) setFields.run(digest, firstName, isPrimary, name, profileId, rank, id);
   });
-  const removed = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = @p AND ${inScope}`).run({ p: profileId }).changes;
-  db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = @p AND ${inScope}`).run({ p: profileId });
-  writeNodes(db, profileId, fresh);
+  // Held before, not live now.
+  for (const [key, [rank, id]] of before) {
+    emailChanged.add(key);
+    del.run(profileId, rank, id);
+    lessEmails.run(profileId, rank, id);
+  }
+  for (const k of keys) if (!at.has(k)) emailChanged.add(k); // gone, or no row either side
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
   return {
     keys,
-    emailChanged,
-    delta: fresh.nodes.length - removed,
+    emailChanged: [...emailChanged],
+    delta: fresh.nodes.length - heldBefore,
     reread: (key) => {
       const i = at.get(key);
       return i === undefined ? undefined : fresh.full!(i);

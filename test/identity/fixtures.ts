@@ -149,10 +149,11 @@ export function storeSnapshot(db: Db, profileId: number) {
     .all(profileId);
   // The node cache the rebuild kept up from the mirror triggers' marks: what a full read gives.
   const nodes = db.prepare(`SELECT rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name FROM identity_nodes WHERE profile_id = ? ORDER BY rank, source_id`).all(profileId);
+  const nodeEmails = db.prepare(`SELECT email, rank, source_id FROM identity_node_emails WHERE profile_id = ? ORDER BY email, rank, source_id`).all(profileId);
   // Every address each record has shown, current or not, and since when (a rebuild that missed
   // a readdressed record would leave its old address current or its new one missing).
   const lineage = db
     .prepare(`SELECT source, source_id, email_norm, email, first_seen_at, is_current FROM email_lineage WHERE profile_id = ? ORDER BY source, source_id, email_norm`)
     .all(profileId);
-  return { persons, links, findings, conflicts, candidates, nodes, lineage };
+  return { persons, links, findings, conflicts, candidates, nodes, nodeEmails, lineage };
 }

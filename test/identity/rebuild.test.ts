@@ -35,6 +35,8 @@ describe('rebuild', () => {
     }
     for (let i = 25; i <= 60; i++) m.raiseDonor({ id: `r${i}`, email: i % 2 ? `p${i}@x.example` : `other${i}@y.example`, first: `First${i}`, last: 'Smith', crmKey: i % 2 ? null : `c${i}` });
     m.crmContact({ id: 'org1', name: 'Acme Corp', type: 'Organization' });
+    // Someone with two addresses in CRM+ (the second is kept apart in the node cache).
+    m.crmContact({ id: 'c200', name: 'Dana Two', individuals: [{ id: 'i200', first: 'Dana', last: 'Two', primary: true, emails: ['dana@a.example', 'dana@b.example'] }] });
     // Split candidates: the same person again under another email and the same phone (two pairs).
     m.raiseDonor({ id: 'dup6', email: 'first6@other.example', first: 'First6', last: 'Smith', phone: '(217) 555-0006' });
     m.raiseDonor({ id: 'dup7', email: 'first7@other.example', first: 'First7', last: 'Smith', phone: '(217) 555-0007' });
@@ -56,6 +58,7 @@ describe('rebuild', () => {
     m.vomoUser({ id: 'v99', email: 'p12@x.example', first: 'First12', last: 'Smith' }); // a second VOMO user on one email
     m.crmContact({ id: 'c20', name: 'Contact 20 renamed', postal: '62702', individuals: [{ id: 'i20', first: 'First20', last: 'Smith', primary: true, emails: ['p20@x.example'] }] }); // the partner left
     m.raiseDonor({ id: 'r40', email: 'p40@x.example', first: 'First40', last: 'Smith' }); // a new donor joins by email
+    m.crmContact({ id: 'c200', name: 'Dana Two', individuals: [{ id: 'i200', first: 'Dana', last: 'Two', primary: true, emails: ['dana@a.example', 'dana@c.example'] }] }); // a second address replaced
     m.raiseDonor({ id: 'dup7', email: 'first7@other.example', first: 'Someone', last: 'Else', phone: '(217) 555-0007' }); // no longer a similar name
     m.raiseDonor({ id: 'dup9', email: 'first9@other.example', first: 'First9', last: 'Smith', phone: '(217) 555-0009' }); // a new duplicate
     // A new donor under the email of a donor joined by crmKey: only the new person is recomputed,
