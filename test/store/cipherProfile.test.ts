@@ -4,7 +4,6 @@
  * key and salt: the same rows after, and a kill -9 after any step leaves a store that opens
  * with all its rows. Either profile opens with the right key; neither opens with a wrong one.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -16,7 +15,7 @@ import { readHead, rekeyConnection, StoreKey, randomSalt, type CipherProfile } f
 import { ENCRYPT_STEPS } from '../../src-main/store/encryptStore';
 import { buildScript } from '../sync/child/build';
 import { tempDir, testStoreKey, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
-import { columnsOf, dumpTables, foundInFile, personalValues, syncedStore } from './helpers';
+import { columnsOf, copyOfFolder, dumpTables, foundInFile, personalValues, runOpenChild, syncedStore } from './helpers';
 
 const KEY = StoreKey.fromHex(TEST_STORE_KEY_HEX)!;
 let legacyDir: string;
@@ -62,21 +61,8 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function copyOfLegacy(): string {
-  const dir = tempDir('twofold-recipher-');
-  dirs.push(dir);
-  fs.cpSync(legacyDir, dir, { recursive: true });
-  return dir;
-}
-
-function runChild(dir: string, killAt: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [child, dir, killAt], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (c) => (err += c));
-    p.on('exit', (code, signal) => resolve({ code, signal, err }));
-  });
-}
+const copyOfLegacy = () => copyOfFolder(legacyDir, 'twofold-recipher-', dirs);
+const runChild = (dir: string, killAt: string) => runOpenChild(child, dir, killAt);
 
 /** Opens the folder as the app does: every row there, the current profile, the same salt. */
 async function expectAllRows(dir: string): Promise<void> {

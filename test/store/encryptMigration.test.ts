@@ -3,7 +3,6 @@
  * rows after, no plain copy left, and a kill -9 after any step (or at a random moment) leaves
  * a store that opens with all its rows.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +13,8 @@ import { databasePath, openDatabase } from '../../src-main/store/db';
 import { ENCRYPT_STEPS } from '../../src-main/store/encryptStore';
 import { inspectStoreFile } from '../../src-main/store/storeFile';
 import { buildScript } from '../sync/child/build';
-import { tempDir, testStoreKey } from '../helpers/tempCore';
-import { columnsOf, dumpTables, foundInFile, personalValues, sha256, syncedStore } from './helpers';
+import { testStoreKey } from '../helpers/tempCore';
+import { columnsOf, copyOfFolder, dumpTables, foundInFile, personalValues, runOpenChild, sha256, syncedStore } from './helpers';
 
 /** The previous version: every migration but this (0050–0059). */
 const PREVIOUS = allMigrations.filter((m) => m.id < 50 || m.id >= 60);
@@ -46,23 +45,10 @@ afterAll(() => {
 
 /** A fresh copy of the plain store's folder. */
 function copyOfPlain(): string {
-  const dir = tempDir('twofold-encrypt-');
-  dirs.push(dir);
-  fs.cpSync(plainDir, dir, { recursive: true });
-  return dir;
+  return copyOfFolder(plainDir, 'twofold-encrypt-', dirs);
 }
 
-function runChild(dir: string, killAt: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [child, dir, killAt], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (c) => (out += c));
-    p.stderr.on('data', (c) => (err += c));
-    if (killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);
-    p.on('exit', (code, signal) => resolve({ code, signal, out, err }));
-  });
-}
+const runChild = (dir: string, killAt: string, killAfterMs?: number) => runOpenChild(child, dir, killAt, killAfterMs);
 
 /** Opens the folder as the app does and checks every row of the previous version is there. */
 async function expectAllRows(dir: string): Promise<void> {

@@ -1,4 +1,5 @@
 /** Helpers for the at-rest tests: a store synced from the sandbox, table dumps, byte scans. */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createCore, type Core, type CoreOptions } from '../../src-main/core/app';
@@ -85,4 +86,29 @@ export function personalValues(db: Db, profileId: number, limit = 400): string[]
   const values = new Set<string>();
   for (const r of rows) for (const v of r) if (v && v.length >= 6) values.add(v);
   return [...values];
+}
+
+/** A fresh copy of a data folder, noted in `dirs` for removal. */
+export function copyOfFolder(from: string, prefix: string, dirs: string[]): string {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  fs.cpSync(from, dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Runs the bundled child/openChild.ts on a data folder: it opens the store as the app does and
+ * kills itself with SIGKILL right after `killAt` (a step of the in-place encryption, or 'none');
+ * `killAfterMs` kills it from here at that moment instead.
+ */
+export function runOpenChild(child: string, dir: string, killAt: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [child, dir, killAt], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.stderr.on('data', (c) => (err += c));
+    if (killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+    p.on('exit', (code, signal) => resolve({ code, signal, out, err }));
+  });
 }
