@@ -18,12 +18,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
-import { applyCipherPragmas, type CipherProfile } from './cipher';
+import { applyCipherPragmas, CIPHER_PROFILES, type CipherProfile } from './cipher';
 
 export interface CopyJobParams {
   /** The file to copy from, and its raw key in hex (null: a plain file). */
   source: string;
   sourceKeyHex: string | null;
+  /** The profiles a keyed source is tried with, in order (runCopyJob: cipher.ts's list). */
+  sourceProfiles?: readonly CipherProfile[];
   /** Where the copy goes (removed first if present), and the raw key + salt it is re-keyed to. */
   target: string;
   targetKeyHex: string;
@@ -78,7 +80,7 @@ export function storeCopyJob(
     for (const r of names) out[r.name] = db.prepare('SELECT count(*) AS n FROM "' + String(r.name).replace(/"/g, '""') + '"').get().n;
     return out;
   };
-  const opened = open(p.source, p.sourceKeyHex, true, ['no-page-mac', 'page-mac']);
+  const opened = open(p.source, p.sourceKeyHex, true, [...(p.sourceProfiles ?? [p.targetProfile])]);
   const src = opened.db;
   const result: CopyJobResult = { sourceCounts: {}, targetCounts: {}, integrity: '', maxMigration: null, queries: {} };
   try {
@@ -159,7 +161,7 @@ try {
 
 export function runCopyJob(params: CopyJobParams): RunningCopy {
   const moduleId = require.resolve('better-sqlite3-multiple-ciphers');
-  const worker = new Worker(workerSource(), { eval: true, workerData: { moduleId, params } });
+  const worker = new Worker(workerSource(), { eval: true, workerData: { moduleId, params: { ...params, sourceProfiles: params.sourceProfiles ?? CIPHER_PROFILES } } });
   let cancelled = false;
   const cleanup = () => {
     for (const f of [params.target, `${params.target}-journal`]) fs.rmSync(f, { force: true });
