@@ -6,13 +6,14 @@
  *
  * null, '' and 'null' differ (a type tag precedes each value), and values are separated by a
  * code above every UTF-16 unit, so no value can fake a boundary. Two multiply-xorshift lanes;
- * a missed change needs a 52-bit collision.
+ * a missed change needs a 52-bit collision. `skip[i]` set: value i is read as null (left out).
  */
-export function digest52(values: ArrayLike<unknown>): number {
+export function digest52(values: ArrayLike<unknown>, skip?: Uint8Array): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    // A skipped position digests as null: it still counts, so values cannot shift past it.
+    const v = skip?.[i] ? null : values[i];
     // The tag is mixed in as a unit of its own (no concatenated copy of a long value).
     const tag = v == null ? 0 : typeof v === 'string' ? 1 : 2;
     h1 = Math.imul(h1 ^ tag, 2654435761);

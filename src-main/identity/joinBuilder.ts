@@ -19,7 +19,7 @@ import { checkpoint, type Checkpoint } from './rebuildHooks';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
-import { computePerson, personValues, PERSON_COLUMNS, cmpId, type PersonRow } from './personRow';
+import { computePerson, personValues, personRowDigest, PERSON_COLUMNS, cmpId, type PersonRow } from './personRow';
 import { newPersonIds } from './ids';
 import { digest52, digestFromText, digestText } from './digest';
 import type { CompactCard } from './matchCards';
@@ -301,22 +301,24 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   const prevIds: string[] = [];
   const prevCreated: string[] = [];
   const prevHash: number[] = [];
+  const prevRowDigest: number[] = []; // what each stored row says (NaN: not known, read the row)
   const createdOnce = new Map<string, string>(); // most persons share a few creation times
   for (const r of db
     .prepare(
       scopeKeys
-        ? `SELECT p.id, p.created_at, p.identity_hash FROM (SELECT DISTINCT l.person_id AS id FROM temp.join_scope s
+        ? `SELECT p.id, p.created_at, p.identity_hash, p.row_digest FROM (SELECT DISTINCT l.person_id AS id FROM temp.join_scope s
              CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = @p AND l.source = s.source AND l.source_id = s.source_id AND l.active = 1) x
            CROSS JOIN persons p ON p.profile_id = @p AND p.id = x.id ORDER BY p.id`
-        : `SELECT id, created_at, identity_hash FROM persons WHERE profile_id = @p ORDER BY id`,
+        : `SELECT id, created_at, identity_hash, row_digest FROM persons WHERE profile_id = @p ORDER BY id`,
     )
     .raw()
-    .iterate({ p: profileId }) as Iterable<[string, string, string | null]>) {
+    .iterate({ p: profileId }) as Iterable<[string, string, string | null, number | null]>) {
     prevIds.push(r[0]);
     let created = createdOnce.get(r[1]);
     if (created === undefined) createdOnce.set(r[1], (created = r[1]));
     prevCreated.push(created);
     prevHash.push(digestFromText(r[2]));
+    prevRowDigest.push(r[3] ?? NaN);
   }
   const P = prevIds.length;
   const extraPids: string[] = [];
@@ -498,7 +500,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   cp.step('persons');
 
   /** Rows of the given clusters, in that order, from the kept fields or read a batch at a time. */
-  const eachRow = (clusters: ArrayLike<number>, use: (row: PersonRow) => void) => {
+  const eachRow = (clusters: ArrayLike<number>, use: (row: PersonRow, c: number) => void) => {
     const cluster: IdNode[] = [];
     if (fullNode) {
       for (let x = 0; x < clusters.length; x++) {
@@ -506,7 +508,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
         const c = clusters[x];
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(fullNode(members[k]));
-        use(rowOf(c, cluster, clusterDigest[c]));
+        use(rowOf(c, cluster, clusterDigest[c]), c);
       }
       return;
     }
@@ -530,7 +532,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       for (const c of batch) {
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(byKey.get(nodes[members[k]].key)!);
-        use(rowOf(c, cluster, clusterDigest[c]));
+        use(rowOf(c, cluster, clusterDigest[c]), c);
       }
     }
   };
@@ -543,23 +545,34 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links'));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');
-    const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
+    const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}, row_digest) VALUES (?, ${cols.map(() => '?').join(', ')}, ?)`);
     // A first build's clusters hold ascending IDs: rows go in primary-key order.
-    eachRow(Int32Array.from({ length: C }, (_, c) => c), (row) => insert.run(personValues(profileId, row)));
+    eachRow(Int32Array.from({ length: C }, (_, c) => c), (row) => {
+      const values = personValues(profileId, row);
+      values.push(personRowDigest(values));
+      insert.run(values);
+    });
   } else {
     const del = db.prepare('DELETE FROM persons WHERE profile_id = ? AND id = ?');
     for (let j = 0; j < P; j++) if (!taken[j]) rowsWritten += del.run(profileId, prevIds[j]).changes;
     lap('delete');
     // A recomputed person's row is compared with the stored one and only the columns that differ
     // are set: SQLite then touches only the indexes over those columns (a new last name: the name
-    // index, not the dozen others), which is most of the cost of a rebuild after a sync.
-    const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`);
+    // index, not the dozen others), which is most of the cost of a rebuild after a sync. A row
+    // whose digest equals the stored row's is not read back at all (after a new field authority,
+    // most rows).
+    const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}, row_digest) VALUES (?, ${cols.map(() => '?').join(', ')}, ?)`);
     const stored = db.prepare(`SELECT ${cols.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
+    const setDigest = db.prepare(`UPDATE persons SET row_digest = ? WHERE profile_id = ? AND id = ?`);
     const updates = new Map<string, Statement>();
-    eachRow(changed, (row) => {
+    eachRow(changed, (row, c) => {
       const values = personValues(profileId, row);
+      const digest = personRowDigest(values);
+      const j = assignedRow[c]; // the stored row this person keeps, if any
+      if (j !== -1 && prevRowDigest[j] === digest) return; // reads as stored
       const old = stored.get(profileId, row.id) as unknown[] | undefined;
       if (!old) {
+        values.push(digest);
         insert.run(values);
         rowsWritten++;
         return;
@@ -567,13 +580,17 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       // updated_at is when the row last read differently: set with a change, never a change itself.
       const set: number[] = [];
       for (let k = 0; k < cols.length; k++) if (values[k + 1] !== old[k] && k !== ID_COL && k !== CREATED_COL && k !== UPDATED_COL) set.push(k);
-      if (!set.length) return;
+      if (!set.length) {
+        // The same row, its digest unknown (cleared by another writer, or never written): learn it.
+        setDigest.run(digest, profileId, row.id);
+        return;
+      }
       set.push(UPDATED_COL);
       rowsWritten++;
       const sig = set.join(',');
       let stmt = updates.get(sig);
-      if (!stmt) updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${set.map((k) => `${cols[k]} = ?`).join(', ')} WHERE profile_id = ? AND id = ?`)));
-      stmt.run(...set.map((k) => values[k + 1]), profileId, row.id);
+      if (!stmt) updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${set.map((k) => `${cols[k]} = ?`).join(', ')}, row_digest = ? WHERE profile_id = ? AND id = ?`)));
+      stmt.run(...set.map((k) => values[k + 1]), digest, profileId, row.id);
     });
   }
   lap('insert_persons');

@@ -4,6 +4,7 @@ import { MEASURE_COLUMNS, personMeasures, type PersonMeasures } from './personMe
 import { pickByAuthority } from './authority';
 import type { CrmIndividualNode, IdNode, RaiseNode, VomoNode, CrmContactNode, MethodInfo } from './nodes';
 import { nameKey, normPostal, postalFromAddress, toE164 } from './normalize';
+import { digest52 } from './digest';
 
 export interface PersonRow extends PersonMeasures {
   id: string;
@@ -79,6 +80,20 @@ export const personValues = new Function('profileId', 'r', `return [profileId, $
   profileId: number,
   row: PersonRow,
 ) => unknown[];
+
+const ROW_DIGEST_SKIP = new Uint8Array(PERSON_COLUMNS.length + 1);
+ROW_DIGEST_SKIP[0] = 1; // the profile
+for (const c of ['id', 'created_at', 'updated_at'] as const) ROW_DIGEST_SKIP[PERSON_COLUMNS.indexOf(c) + 1] = 1;
+
+/**
+ * What a person row says, as one number (persons.row_digest, migration 0091): a digest of
+ * personValues(), less the profile, the ID (the row's key), created_at and updated_at (which a
+ * rebuild never compares: updated_at moves with a change, it is not one). Equal digests: the
+ * row would be written as it is stored.
+ */
+export function personRowDigest(values: unknown[]): number {
+  return digest52(values, ROW_DIGEST_SKIP);
+}
 
 function firstMethod(methods: MethodInfo[], kind: 'email' | 'phone', emailNorm?: string | null): MethodInfo | undefined {
   if (emailNorm) {

@@ -84,6 +84,6 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
  * (through the links) and the steward's decisions: a rebuild from scratch.
  */
 export function forgetRebuildShortcuts(db: Db, profileId: number): void {
-  db.prepare(`UPDATE persons SET identity_hash = NULL WHERE profile_id = ?`).run(profileId);
+  db.prepare(`UPDATE persons SET identity_hash = NULL, row_digest = NULL WHERE profile_id = ?`).run(profileId);
   dropNodeCache(db, profileId);
 }

@@ -1,6 +1,7 @@
 /** Hand-built mirror rows for identity tests: each scenario of issue 5 in a few lines. */
 import type { Db } from '../../src-main/store/db';
 import { tempCore } from '../helpers/tempCore';
+import { PERSON_COLUMNS, personRowDigest } from '../../src-main/identity/personRow';
 
 export const T0 = '2026-01-01T00:00:00.000Z';
 
@@ -136,9 +137,16 @@ export function personRow(db: Db, profileId: number, id: string): Record<string,
 /** Everything a rebuild decides, without the times it stamps. */
 export function storeSnapshot(db: Db, profileId: number) {
   const persons = (db.prepare(`SELECT * FROM persons WHERE profile_id = ? ORDER BY id`).all(profileId) as Record<string, unknown>[]).map((r) => {
-    const { updated_at: _u, identity_hash: _h, ...rest } = r;
+    const { updated_at: _u, identity_hash: _h, row_digest: _d, ...rest } = r;
     return rest;
   });
+  // A row digest that no longer says what its row says would let a rebuild skip a row that must
+  // change: every one left must match (a store built any way has none).
+  const staleRowDigests = (
+    db.prepare(`SELECT profile_id, ${PERSON_COLUMNS.join(', ')}, row_digest FROM persons WHERE profile_id = ? AND row_digest IS NOT NULL ORDER BY id`).raw().all(profileId) as unknown[][]
+  )
+    .filter((v) => personRowDigest(v.slice(0, -1)) !== v[v.length - 1])
+    .map((v) => v[1]);
   const links = db
     .prepare(`SELECT source, source_id, person_id, email_at_link, how, match_card_json, active FROM person_links WHERE profile_id = ? ORDER BY source, source_id, person_id`)
     .all(profileId);
@@ -155,5 +163,5 @@ export function storeSnapshot(db: Db, profileId: number) {
   const lineage = db
     .prepare(`SELECT source, source_id, email_norm, email, first_seen_at, is_current FROM email_lineage WHERE profile_id = ? ORDER BY source, source_id, email_norm`)
     .all(profileId);
-  return { persons, links, findings, conflicts, candidates, nodes, nodeEmails, lineage };
+  return { persons, staleRowDigests, links, findings, conflicts, candidates, nodes, nodeEmails, lineage };
 }
