@@ -9,7 +9,7 @@
  * the rows it rewrites commit or roll back with the persons built from them.
  */
 import type { Db } from '../store/db';
-import { loadJoinNodes, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import { loadJoinNodes, nodeFromFields, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
@@ -77,7 +77,7 @@ export interface JoinSetRequest {
  */
 export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): CachedJoinSet {
   // Triggers missing or outdated: whatever changed before now went unmarked, so no cache holds.
-  if (ensureTracking(db)) db.exec(`DELETE FROM identity_node_cache; DELETE FROM identity_nodes; DELETE FROM identity_node_emails; DELETE FROM identity_dirty;`);
+  if (ensureTracking(db)) db.exec(`DELETE FROM identity_node_cache; DELETE FROM identity_nodes; DELETE FROM identity_node_emails; DELETE FROM identity_node_fields; DELETE FROM identity_dirty;`);
   const cache = db.prepare(`SELECT version, settings_digest, node_count, person_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId) as
     | { version: number; settings_digest: number | null; node_count: number | null; person_count: number | null }
     | undefined;
@@ -89,7 +89,8 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
       )
       .run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), req.settingsDigest, nodeCount);
   if (req.firstBuild || !cache || cache.version !== RECORD_DIGEST_VERSION || cache.node_count == null) {
-    const set = loadJoinNodes(db, profileId, req.firstBuild);
+    // With every field: the cache keeps them, and every person is computed from them next.
+    const set = loadJoinNodes(db, profileId, true);
     dropNodeCache(db, profileId);
     // Every record written in key order; the secondary indexes are built once afterwards.
     const restore = [dropIndexes(db, 'identity_nodes'), dropIndexes(db, 'identity_node_emails')];
@@ -102,18 +103,19 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   const nodeCount = cache.node_count + marked.delta;
   saveCache(nodeCount);
   const settingsChanged = cache.settings_digest !== req.settingsDigest;
-  const common = { full: null, recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
-  const everything = () => ({ ...readNodes(db, profileId, false), ...common, scopeKeys: null });
-  if (settingsChanged) return everything();
+  const common = { recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
+  const everything = (withFields: boolean) => ({ ...readNodes(db, profileId, false, withFields), ...common, scopeKeys: null });
+  // New settings: every person is recomputed, from the fields the cache keeps.
+  if (settingsChanged) return everything(true);
   if (!marked.keys.length) {
     fillRecordScope(db, 'join_scope', []);
-    return { nodes: [], digests: new Float64Array(0), ...common, scopeKeys: [] };
+    return { nodes: [], digests: new Float64Array(0), full: null, ...common, scopeKeys: [] };
   }
   // Past a fifth of the records, one sequential read of the cache beats following links.
   const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * 0.2));
-  if (!keys) return everything();
+  if (!keys) return everything(false);
   fillRecordScope(db, 'join_scope', keys);
-  return { ...readNodes(db, profileId, true), ...common, scopeKeys: keys };
+  return { ...readNodes(db, profileId, true, false), ...common, scopeKeys: keys };
 }
 
 /** After a rebuild: how many persons it left (the next scoped rebuild starts from this). */
@@ -126,6 +128,7 @@ export function dropNodeCache(db: Db, profileId: number): void {
   db.prepare(`DELETE FROM identity_node_cache WHERE profile_id = ?`).run(profileId);
   db.prepare(`DELETE FROM identity_nodes WHERE profile_id = ?`).run(profileId);
   db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = ?`).run(profileId);
+  db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ?`).run(profileId);
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
 }
 
@@ -159,14 +162,19 @@ const INSERT_NODE = `INSERT INTO identity_nodes (profile_id, rank, source_id, di
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 // A record's first email is found through identity_nodes_by_email; the others are listed here.
 const INSERT_MORE_EMAIL = `INSERT OR IGNORE INTO identity_node_emails (profile_id, email, rank, source_id) VALUES (?, ?, ?, ?)`;
+const PUT_FIELDS = `INSERT INTO identity_node_fields (profile_id, rank, source_id, digest, fields) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (profile_id, rank, source_id) DO UPDATE SET digest = excluded.digest, fields = excluded.fields`;
 
 function writeNodes(db: Db, profileId: number, set: JoinSet): void {
   const ins = db.prepare(INSERT_NODE);
   const more = db.prepare(INSERT_MORE_EMAIL);
+  const fields = db.prepare(PUT_FIELDS);
+  const text = set.fieldsText!;
   set.nodes.forEach((n, i) => {
     const row = rowOf(n, set.digests[i]);
     for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], row[0], n.id);
     ins.run(profileId, ...row);
+    fields.run(profileId, row[0], n.id, row[2], text(i));
   });
 }
 
@@ -223,6 +231,8 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
     `UPDATE identity_nodes SET digest = ?, emails = ?, first_name = ?, contact_id = ?, is_primary = ?, crm_key = ?, name = ? WHERE profile_id = ? AND rank = ? AND source_id = ?`,
   );
   const del = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = ? AND rank = ? AND source_id = ?`);
+  // A changed record's fields are left to go stale (their digest tells), a gone record's removed.
+  const delFields = db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = ? AND source_id = ?`);
   // Records whose join emails differ from what the cache held, or without a row on one side (new,
   // gone, or never joined, like a Raise test-mode donor): the only ones whose lineage can change.
   const emailChanged = new Set<string>();
@@ -246,6 +256,7 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
     emailChanged.add(key);
     del.run(profileId, rank, id);
     lessEmails.run(profileId, rank, id);
+    delFields.run(profileId, rank, id);
   }
   for (const k of keys) if (!at.has(k)) emailChanged.add(k); // gone, or no row either side
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
@@ -260,18 +271,34 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
   };
 }
 
-/** The cached records, every one or those temp.join_scope lists, in the order the join ranks them. */
-function readNodes(db: Db, profileId: number, scoped: boolean): Omit<JoinSet, 'full'> {
+/**
+ * The cached records, every one or those temp.join_scope lists, in the order the join ranks them;
+ * with their fields when asked (every record's: a recompute of every person). Fields kept under
+ * the record's current digest are read from identity_node_fields; the others (records changed
+ * or added since) from the mirrors, and kept for next time. A mirror that reads differently from
+ * the cache is a change the cache missed: RecordCacheStale.
+ */
+function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boolean): JoinSet {
   const nodes: JoinNode[] = [];
   const digests: number[] = [];
+  const texts: string[] = [];
+  const stale: number[] = [];
   const split = (emails: string | null) => (emails ? emails.split(SEP) : []);
   const from = scoped
     ? `temp.join_scope s CROSS JOIN identity_nodes n ON n.profile_id = @p AND n.rank = ${rankOf('s.source')} AND n.source_id = s.source_id`
     : `identity_nodes n WHERE n.profile_id = @p`;
-  for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name] of db
-    .prepare(`SELECT n.rank, n.source_id, n.digest, n.emails, n.first_name, n.contact_id, n.is_primary, n.crm_key, n.name FROM ${from} ORDER BY n.rank, n.source_id`)
+  // Both tables in key order: the fields are found by a step along their own b-tree.
+  const fields = withFields
+    ? `(SELECT f.fields FROM identity_node_fields f WHERE f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id AND f.digest = n.digest)`
+    : 'NULL';
+  for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name, text] of db
+    .prepare(`SELECT n.rank, n.source_id, n.digest, n.emails, n.first_name, n.contact_id, n.is_primary, n.crm_key, n.name, ${fields} FROM ${from} ORDER BY n.rank, n.source_id`)
     .raw()
-    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null]>) {
+    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null, string | null]>) {
+    if (withFields) {
+      if (text == null) stale.push(nodes.length);
+      texts.push(text ?? '');
+    }
     if (rank === RANK.vomo) nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: split(emails), firstName });
     else if (rank === RANK.crm_individual)
       nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: split(emails), contactId: contactId!, firstName, isPrimary: isPrimary ?? 0 });
@@ -279,5 +306,30 @@ function readNodes(db: Db, profileId: number, scoped: boolean): Omit<JoinSet, 'f
     else nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: split(emails), firstName, crmKey });
     digests.push(digest);
   }
-  return { nodes, digests: Float64Array.from(digests) };
+  if (stale.length) refreshFields(db, profileId, nodes, digests, texts, stale);
+  return { nodes, digests: Float64Array.from(digests), full: withFields ? (i) => nodeFromFields(nodes[i], texts[i]) : null };
+}
+
+/** Reads the fields of the given records from the mirrors into texts, checked against their cached digests, and keeps them. */
+function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: number[], texts: string[], which: number[]): void {
+  // An individual is read with its household contact (loadJoinNodes reads only what is listed).
+  const keys = which.map((i) => nodes[i].key);
+  for (const i of which) {
+    const n = nodes[i];
+    if (n.kind === 'crm_individual') keys.push('crm_contact:' + n.contactId);
+  }
+  fillRecordScope(db, 'identity_scope', [...new Set(keys)]);
+  const fresh = loadJoinNodes(db, profileId, true, true);
+  const at = new Map(which.map((i) => [nodes[i].key, i]));
+  const put = db.prepare(PUT_FIELDS);
+  let found = 0;
+  fresh.nodes.forEach((n, j) => {
+    const i = at.get(n.key);
+    if (i === undefined) return; // a household contact read along with its individual
+    if (fresh.digests[j] !== digests[i]) throw new RecordCacheStale(`${n.key} reads differently in the mirrors`);
+    texts[i] = fresh.fieldsText!(j);
+    put.run(profileId, RANK[n.kind], n.id, digests[i], texts[i]);
+    found++;
+  });
+  if (found !== which.length) throw new RecordCacheStale(`${which.length - found} cached records are not live in the mirrors`);
 }

@@ -104,11 +104,12 @@ export type JoinNode =
   | { kind: 'raise'; key: string; id: string; emails: string[]; firstName: string | null; crmKey: string | null };
 
 /**
- * The layout of a record's digest and of the join fields the node cache keeps: bump it when the
- * column lists below or what loadJoinNodes digests change, so every cache is rebuilt from the
- * mirrors (and the mirror triggers in changeTracking.ts must then track the new columns too).
+ * The layout of a record's digest and of what the node cache keeps (join fields, and the fields
+ * text of identity_node_fields since 5): bump it when the column lists below, what loadJoinNodes
+ * digests or the fields text change, so every cache is rebuilt from the mirrors (and the mirror
+ * triggers in changeTracking.ts must then track the new columns too).
  */
-export const RECORD_DIGEST_VERSION = 4;
+export const RECORD_DIGEST_VERSION = 5;
 
 // The columns of each record, in the order the builders below read them. Both loaders select
 // exactly these (loadJoinNodes packed into one JSON array per row), so a record reads the same
@@ -142,9 +143,9 @@ function recordsFrom(scoped: boolean, table: string, alias: string, src: NodeKin
 type Row = unknown[];
 const str = (v: unknown) => v as string | null;
 
-/** Measure inputs as SQLite packs them (a JSON array), or null. */
+/** Measure inputs as SQLite packs them (a JSON array, as text or already parsed), or null. */
 function inputsOf<T>(json: unknown): T | null {
-  return typeof json === 'string' ? (JSON.parse(json) as T) : null;
+  return typeof json === 'string' ? (JSON.parse(json) as T) : Array.isArray(json) ? (json as T) : null;
 }
 
 function vomoNode(r: Row, inputs: unknown): VomoNode {
@@ -282,6 +283,33 @@ export interface JoinSet {
   digests: Float64Array;
   /** Record i with every field, as loadNodes would read it; only when loaded with keepFields. */
   full: ((i: number) => IdNode) | null;
+  /**
+   * Record i's fields as the one JSON text the node cache keeps (identity_node_fields) and
+   * nodeFromFields reads back; only when loaded with keepFields.
+   */
+  fieldsText?: ((i: number) => string) | null;
+}
+
+/**
+ * A record from its fields, parsed: its packed columns and measure inputs; for an individual,
+ * also its household contact's columns and inputs and its methods (as SQLite groups them).
+ */
+function nodeFromParts(n: JoinNode, rec: Row, inputs: unknown, contact?: Row, contactInputs?: unknown, methods?: Row[] | null): IdNode {
+  if (n.kind === 'vomo') return vomoNode(rec, inputs);
+  if (n.kind === 'raise') return raiseNode(rec, inputs);
+  if (n.kind === 'crm_contact') return { kind: 'crm_contact', key: n.key, id: n.id, emails: [], contactId: n.id, contact: contactInfo(rec, inputs) };
+  const ind = individualNode(rec, contactInfo(contact!, contactInputs));
+  if (methods) {
+    ind.methods = methods.map(methodInfo);
+    finishIndividual(ind);
+  }
+  return ind;
+}
+
+/** A record from the fields text the node cache keeps (JoinSet.fieldsText): what full() gives. */
+export function nodeFromFields(n: JoinNode, text: string): IdNode {
+  const p = JSON.parse(text) as unknown[];
+  return nodeFromParts(n, p[0] as Row, p[1], p[2] as Row | undefined, p[3], p[4] as Row[] | null | undefined);
 }
 
 /**
@@ -448,24 +476,26 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   if (!keepFields) {
     contactJson.clear();
     contactInputs.clear();
-    return { nodes, digests: Float64Array.from(digests), full: null };
+    return { nodes, digests: Float64Array.from(digests), full: null, fieldsText: null };
   }
   const contacts = contactJson;
   const full = (i: number): IdNode => {
     const n = nodes[i];
     const r = JSON.parse(packed[i]) as Row;
-    if (n.kind === 'vomo') return vomoNode(r, packedInputs[i]);
-    if (n.kind === 'raise') return raiseNode(r, packedInputs[i]);
-    if (n.kind === 'crm_contact') return { kind: 'crm_contact', key: n.key, id: n.id, emails: [], contactId: n.id, contact: contactInfo(r, contactInputs.get(n.id)) };
-    const ind = individualNode(r, contactInfo(JSON.parse(contacts.get(n.contactId)!) as Row, contactInputs.get(n.contactId)));
+    if (n.kind === 'crm_contact') return nodeFromParts(n, r, contactInputs.get(n.id));
+    if (n.kind !== 'crm_individual') return nodeFromParts(n, r, packedInputs[i]);
     const m = methodsOf[i];
-    if (m) {
-      ind.methods = (JSON.parse(m) as Row[]).map(methodInfo);
-      finishIndividual(ind);
-    }
-    return ind;
+    return nodeFromParts(n, r, null, JSON.parse(contacts.get(n.contactId)!) as Row, contactInputs.get(n.contactId), m ? (JSON.parse(m) as Row[]) : null);
   };
-  return { nodes, digests: Float64Array.from(digests), full };
+  // The same parts as one JSON text (each part is JSON already): built when the cache is written,
+  // not kept, so the fields are held once.
+  const fieldsText = (i: number): string => {
+    const n = nodes[i];
+    if (n.kind === 'crm_contact') return `[${packed[i]},${contactInputs.get(n.id) ?? 'null'}]`;
+    if (n.kind !== 'crm_individual') return `[${packed[i]},${packedInputs[i] ?? 'null'}]`;
+    return `[${packed[i]},null,${contacts.get(n.contactId)!},${contactInputs.get(n.contactId) ?? 'null'},${methodsOf[i] ?? 'null'}]`;
+  };
+  return { nodes, digests: Float64Array.from(digests), full, fieldsText };
 }
 
 /**

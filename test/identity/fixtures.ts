@@ -2,6 +2,7 @@
 import type { Db } from '../../src-main/store/db';
 import { tempCore } from '../helpers/tempCore';
 import { PERSON_COLUMNS, personRowDigest } from '../../src-main/identity/personRow';
+import { loadJoinNodes } from '../../src-main/identity/nodes';
 
 export const T0 = '2026-01-01T00:00:00.000Z';
 
@@ -158,10 +159,34 @@ export function storeSnapshot(db: Db, profileId: number) {
   // The node cache the rebuild kept up from the mirror triggers' marks: what a full read gives.
   const nodes = db.prepare(`SELECT rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name FROM identity_nodes WHERE profile_id = ? ORDER BY rank, source_id`).all(profileId);
   const nodeEmails = db.prepare(`SELECT email, rank, source_id FROM identity_node_emails WHERE profile_id = ? ORDER BY email, rank, source_id`).all(profileId);
+  // The fields kept for the next recompute of every person: each one kept under its record's
+  // current digest reads as the mirrors do now (older ones are read again by that recompute), and
+  // none is kept for a record the cache no longer lists.
+  const mirror = loadJoinNodes(db, profileId, true);
+  const fromMirror = new Map(mirror.nodes.map((n, i) => [n.key, mirror.fieldsText!(i)]));
+  const kind = ['vomo', 'crm_individual', 'crm_contact', 'raise'];
+  const nodeFieldsWrong = (
+    db
+      .prepare(
+        `SELECT f.rank, f.source_id, f.fields FROM identity_node_fields f JOIN identity_nodes n ON n.profile_id = f.profile_id AND n.rank = f.rank AND n.source_id = f.source_id
+         WHERE f.profile_id = ? AND f.digest = n.digest ORDER BY f.rank, f.source_id`,
+      )
+      .raw()
+      .all(profileId) as [number, string, string][]
+  )
+    .filter(([rank, id, text]) => fromMirror.get(`${kind[rank]}:${id}`) !== text)
+    .map(([rank, id]) => `${kind[rank]}:${id}`);
+  const nodeFieldsOrphaned = db
+    .prepare(
+      `SELECT f.rank || ':' || f.source_id FROM identity_node_fields f WHERE f.profile_id = ?
+       AND NOT EXISTS (SELECT 1 FROM identity_nodes n WHERE n.profile_id = f.profile_id AND n.rank = f.rank AND n.source_id = f.source_id)`,
+    )
+    .pluck()
+    .all(profileId);
   // Every address each record has shown, current or not, and since when (a rebuild that missed
   // a readdressed record would leave its old address current or its new one missing).
   const lineage = db
     .prepare(`SELECT source, source_id, email_norm, email, first_seen_at, is_current FROM email_lineage WHERE profile_id = ? ORDER BY source, source_id, email_norm`)
     .all(profileId);
-  return { persons, staleRowDigests, links, findings, conflicts, candidates, nodes, nodeEmails, lineage };
+  return { persons, staleRowDigests, links, findings, conflicts, candidates, nodes, nodeEmails, nodeFieldsWrong, nodeFieldsOrphaned, lineage };
 }

@@ -216,7 +216,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId).staleRowDigests).toEqual([id('v3')]);
   });
 
-  it('a full recompute reads the fields of exactly the records it joined; a change the record cache missed sends it back to a rebuild from scratch', async () => {
+  it('a new setting recomputes every person from the fields the node cache keeps; a large change reads the mirrors, and one the cache missed sends it back to a rebuild from scratch', async () => {
     const x = identityCore();
     cleanups.push(() => x.core.cleanup());
     const { core, profileId, m } = x;
@@ -224,28 +224,84 @@ describe('rebuild', () => {
     for (let i = 1; i <= 6; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
     for (let i = 4; i <= 8; i++) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: `G${i}`, last: 'Lee', primary: true, emails: [`p${i}@x.example`] }] });
     svc.rebuild(profileId);
-    // A user the change tracking never saw (its mark lost): the node cache does not list it, and it
-    // sorts among the others, so every record after it would take its neighbour's fields.
-    m.vomoUser({ id: 'v35', email: 'p35@x.example', first: 'New', last: 'Person' });
-    core.db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
-    const settings = svc.settings(profileId);
-    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     const nameOf = (id: string) => (core.db.prepare(`SELECT display_first_name AS n FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id)) as { n: string }).n;
-    expect([nameOf('v1'), nameOf('v35'), nameOf('v4'), nameOf('v6')]).toEqual(['F1', 'New', 'G4', 'G6']);
-    // Exactly what a rebuild from scratch leaves.
-    const recomputed = snapshot(core.db, profileId);
-    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
-    expect(snapshot(core.db, profileId)).toEqual(recomputed);
-    // The same for a record whose change went unmarked: the cache still has its old address.
+    // A user the change tracking never saw (its mark lost), and a readdressed one likewise.
+    m.vomoUser({ id: 'v35', email: 'p35@x.example', first: 'New', last: 'Person' });
     m.vomoUser({ id: 'v2', email: 'p2.moved@x.example', first: 'F2', last: 'Lee' });
     core.db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
-    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'vomo' } });
-    const moved = (core.db.prepare(`SELECT email_norm FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', 'v2')) as { email_norm: string }).email_norm;
+    // A new setting trusts the node cache, as every rebuild after a sync does: the records it
+    // lists, with their fields as they were read.
+    const settings = svc.settings(profileId);
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    expect([nameOf('v1'), nameOf('v4'), nameOf('v6')]).toEqual(['F1', 'G4', 'G6']);
+    expect(personOf(core.db, profileId, 'vomo', 'v35')).toBeUndefined();
+    expect(core.db.prepare(`SELECT email_norm FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, 'vomo', 'v2'))).toBe('p2@x.example');
+    // A sync that changes more than a fifth of the records: every person is recomputed from the
+    // mirrors, each record checked against the cache, and the mismatch sends the rebuild back to
+    // a rebuild from scratch.
+    for (let i = 4; i <= 8; i++) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: `H${i}`, last: 'Lee', primary: true, emails: [`p${i}@x.example`] }] });
+    svc.rebuild(profileId);
+    expect([nameOf('v1'), nameOf('v35'), nameOf('v4'), nameOf('v6')]).toEqual(['F1', 'New', 'H4', 'H6']);
+    const moved = core.db.prepare(`SELECT email_norm FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, 'vomo', 'v2'));
     expect(moved).toBe('p2.moved@x.example');
     // Its link and the node cache say so too (both would keep the old address from the cache).
     const said = core.db.prepare(`SELECT l.email_at_link, n.emails FROM person_links l JOIN identity_nodes n ON n.profile_id = l.profile_id AND n.rank = 0 AND n.source_id = l.source_id
       WHERE l.profile_id = ? AND l.source = 'vomo' AND l.source_id = 'v2' AND l.active = 1`).get(profileId);
     expect(said).toEqual({ email_at_link: 'p2.moved@x.example', emails: 'p2.moved@x.example' });
+    // Exactly what a rebuild from scratch leaves, fields kept included.
+    const rebuilt = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(rebuilt);
+    // And the next new setting reads the cache that rebuild left.
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'vomo' } });
+    expect([nameOf('v35'), nameOf('v4')]).toEqual(['New', 'F4']);
+  });
+
+  it('a record changed since its fields were kept is read from the mirrors by the next recompute, which keeps them again', async () => {
+    const x = identityCore();
+    cleanups.push(() => x.core.cleanup());
+    const { core, profileId, m } = x;
+    const svc = core.identity;
+    for (let i = 1; i <= 3; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Gail', last: 'Lee', primary: true, emails: ['p1@x.example'] }] });
+    svc.rebuild(profileId);
+    const kept = (rank: number, id: string) =>
+      core.db
+        .prepare(
+          `SELECT f.digest = n.digest AS current, f.fields FROM identity_node_fields f JOIN identity_nodes n ON n.profile_id = f.profile_id AND n.rank = f.rank AND n.source_id = f.source_id
+           WHERE f.profile_id = ? AND f.rank = ? AND f.source_id = ?`,
+        )
+        .get(profileId, rank, id) as { current: number; fields: string };
+    expect(kept(0, 'v2').current).toBe(1);
+    expect(kept(1, 'i1').fields).toContain('Gail');
+    // A sync: the rebuild after it re-reads the changed records but leaves their kept fields stale.
+    m.vomoUser({ id: 'v2', email: 'p2@x.example', first: 'F2', last: 'Lee-Park' });
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Gayle', last: 'Lee', primary: true, emails: ['p1@x.example'] }] });
+    const after = svc.rebuild(profileId);
+    expect(after.timings?.recordsRead).toBeGreaterThan(0);
+    expect([kept(0, 'v1').current, kept(0, 'v2').current, kept(1, 'i1').current]).toEqual([1, 0, 0]);
+    // A new setting: those two are read from the mirrors, computed as they are now, and kept again.
+    const settings = svc.settings(profileId);
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    expect(kept(0, 'v2')).toEqual({ current: 1, fields: expect.stringContaining('Lee-Park') });
+    expect(kept(1, 'i1')).toEqual({ current: 1, fields: expect.stringContaining('Gayle') });
+    const nameOf = (v: string) => core.db.prepare(`SELECT display_first_name || ' ' || display_last_name FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, 'vomo', v));
+    expect([nameOf('v1'), nameOf('v2')]).toEqual(['Gayle Lee', 'F2 Lee-Park']);
+    const recomputed = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(recomputed);
+    // A record whose kept fields went stale and which then changed again unmarked: the mirrors
+    // disagree with the cache, and the recompute starts over from scratch.
+    m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'F3', last: 'Marked' });
+    svc.rebuild(profileId);
+    m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'F3', last: 'Unmarked' });
+    core.db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
+    await svc.setSettings(profileId, settings);
+    expect(nameOf('v3')).toBe('F3 Unmarked');
+    expect(nameOf('v1')).toBe('F1 Lee');
+    const started = snapshot(core.db, profileId); // the node cache included: it reads v3 as the mirrors do
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(started);
   });
 
   it('reports each phase, and a cancel at any phase leaves the store exactly as it was', () => {
