@@ -1,22 +1,31 @@
 import { randomBytes } from 'node:crypto';
 
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32, in ASCII order
+const CODE = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const P = 'P'.charCodeAt(0);
+const TWO_23 = 2 ** 23;
 
-/** A new person ID: 'P' + 12 base32 characters (60 random bits), generated once and kept. */
+/**
+ * New person IDs: 'P' + 12 base32 characters (60 random bits), generated once and kept, in
+ * ascending order, so a first build's rows go in primary-key order. They are sorted as numbers
+ * before they become strings (sorting a million built strings took 0.7 s): the first 53 bits,
+ * exact in a double, in a typed array; the last 7 drawn after, which can misorder only two IDs
+ * whose first 53 bits are equal. Order is for speed only; uniqueness rests on the 60 bits.
+ */
 export function newPersonIds(n: number): string[] {
   const buf = randomBytes(n * 8);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = buf.readUIntBE(i * 8, 6) * 32 + (buf[i * 8 + 6] >>> 3); // 48 + 5 bits
+  keys.sort();
   const out: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    let s = 'P';
-    for (let j = 0; j < 12; j++) {
-      // 12 chars × 5 bits from 8 bytes (first 60 bits)
-      const bit = j * 5;
-      const byte = i * 8 + (bit >> 3);
-      const shift = bit & 7;
-      const v = ((buf[byte] << 8) | (buf[byte + 1] ?? 0)) >> (11 - shift);
-      s += ALPHABET[v & 31];
-    }
-    out[i] = s;
+    const hi = Math.floor(keys[i] / TWO_23); // the first 30 bits
+    const lo = (keys[i] % TWO_23) * 128 + (buf[i * 8 + 7] & 127); // the next 23, then 7 more
+    out[i] = String.fromCharCode(
+      P,
+      CODE[(hi >>> 25) & 31], CODE[(hi >>> 20) & 31], CODE[(hi >>> 15) & 31], CODE[(hi >>> 10) & 31], CODE[(hi >>> 5) & 31], CODE[hi & 31],
+      CODE[(lo >>> 25) & 31], CODE[(lo >>> 20) & 31], CODE[(lo >>> 15) & 31], CODE[(lo >>> 10) & 31], CODE[(lo >>> 5) & 31], CODE[lo & 31],
+    );
   }
   return out;
 }

@@ -427,7 +427,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   let need = 0;
   for (let c = 0; c < C; c++) if (assigned[c] === undefined) need++;
   // Fresh IDs in ascending order: on a first build, clusters then arrive in primary-key order.
-  const fresh = newPersonIds(need).sort();
+  const fresh = newPersonIds(need);
   for (let c = 0, k = 0; c < C; c++) if (assigned[c] === undefined) assigned[c] = fresh[k++];
   lap('ids');
 
