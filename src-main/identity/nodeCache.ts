@@ -14,6 +14,7 @@ import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
 import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
+import { declareKeyStats } from '../store/plannerStats';
 
 export const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
 /** SQL: the rank of the record kind a source column names. */
@@ -96,6 +97,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     const restore = [dropIndexes(db, 'identity_nodes'), dropIndexes(db, 'identity_node_emails')];
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
+    declareKeyStats(db, 'identity_node_fields', set.nodes.length, 3);
     saveCache(set.nodes.length);
     return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, rereadKeys: null, emailChangedKeys: null, settingsChanged: true };
   }

@@ -4,7 +4,7 @@ import { MEASURE_COLUMNS, personMeasures, type PersonMeasures } from './personMe
 import { pickByAuthority } from './authority';
 import type { CrmIndividualNode, IdNode, RaiseNode, VomoNode, CrmContactNode, MethodInfo } from './nodes';
 import { nameKey, normPostal, postalFromAddress, toE164 } from './normalize';
-import { digest52 } from './digest';
+import { digest52Values } from './digest';
 
 export interface PersonRow extends PersonMeasures {
   id: string;
@@ -92,7 +92,7 @@ for (const c of ['id', 'created_at', 'updated_at'] as const) ROW_DIGEST_SKIP[PER
  * row would be written as it is stored.
  */
 export function personRowDigest(values: unknown[]): number {
-  return digest52(values, ROW_DIGEST_SKIP);
+  return digest52Values(values, ROW_DIGEST_SKIP);
 }
 
 function firstMethod(methods: MethodInfo[], kind: 'email' | 'phone', emailNorm?: string | null): MethodInfo | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digest52, digestFromText, digestText } from '../../src-main/identity/digest';
+import { digest52, digest52Values, digestFromText, digestText } from '../../src-main/identity/digest';
 
 describe('row digests', () => {
   it('tell null, empty, numbers and their text apart, and value boundaries too', () => {
@@ -19,4 +19,18 @@ describe('row digests', () => {
     expect(digestFromText('1B2M2Y8AsgTpgAmY7PhCfg==')).toBeNaN();
     expect(digestFromText(null)).toBeNaN();
   });
+
+  it('over the values of a row (digest52Values): numbers by their exact value, 0 and -0 alike, text and boundaries as digest52, skipped positions kept in place', () => {
+    const seen = new Set<number>();
+    const rows: unknown[][] = [[null], [''], ['null'], [1], ['1'], [1.0000000000000002], [2 ** 53], [2 ** 53 + 2], [-1], [0.1 + 0.2], [0.3], ['ab', 'c'], ['a', 'bc'], [1, null], [null, 1], []];
+    for (const vals of rows) seen.add(digest52Values(vals));
+    expect(seen.size).toBe(rows.length);
+    expect(digest52Values([0, 'x'])).toBe(digest52Values([-0, 'x']));
+    expect(Number.isSafeInteger(digest52Values(['x', 3.5, null]))).toBe(true);
+    const skip = Uint8Array.from([0, 1, 0]);
+    expect(digest52Values(['a', 'changed', 'c'], skip)).toBe(digest52Values(['a', 'other', 'c'], skip));
+    expect(digest52Values(['a', 'x', 'c'], skip)).toBe(digest52Values(['a', null, 'c']));
+    expect(digest52Values(['a', 'x', 'c'], skip)).not.toBe(digest52Values(['a', 'c']));
+  });
 });
+
