@@ -32,5 +32,13 @@ describe('row digests', () => {
     expect(digest52Values(['a', 'x', 'c'], skip)).toBe(digest52Values(['a', null, 'c']));
     expect(digest52Values(['a', 'x', 'c'], skip)).not.toBe(digest52Values(['a', 'c']));
   });
+
+  it('digest52 gives the values stores already hold (identity_hash, the node cache): pinned', () => {
+    const cases: unknown[][] = [[], [null], [''], ['null'], [1], ['1'], ['ab', 'c'], [null, 3, 'é'], [0.1 + 0.2, -0, 2 ** 53, 'x', null]];
+    expect(cases.map((c) => digest52(c))).toEqual([
+      1276245688880515, 3784202617283873, 3237595294863245, 164695634821632, 2147619571175121, 1991956090410780, 3309637280951809, 1898606664507200,
+      1159531362164056,
+    ]);
+  });
 });
 

@@ -12,14 +12,24 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** A store with its cleanup registered, and its identity service. */
+function newCore() {
+  const x = identityCore();
+  cleanups.push(() => x.core.cleanup());
+  return { ...x, svc: x.core.identity };
+}
+
+/** Ann in VOMO and Anne in CRM+, one email: one person whose first name depends on the field authority. */
+function annInBothSystems(m: ReturnType<typeof identityCore>['m']) {
+  m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
+  m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
+}
+
 const hasPair = (candidates: unknown[], key: string) => (candidates as { key_a: string; key_b: string }[]).some((c) => c.key_a === key || c.key_b === key);
 
 describe('rebuild', () => {
   it('rewrites only changed persons, and leaves exactly what a full recompute leaves', () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
-    const svc = core.identity;
+    const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 100; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-0${String(i).padStart(3, '0')}` });
     for (let i = 10; i <= 120; i++) {
       m.crmContact({
@@ -116,9 +126,7 @@ describe('rebuild', () => {
   });
 
   it('runs with a larger page cache and gives the connection its own size back, also when it fails', () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
+    const { core, profileId, m } = newCore();
     const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
     const own = cacheSize();
     expect(own).toBeGreaterThan(-REBUILD_CACHE_KIB);
@@ -138,12 +146,8 @@ describe('rebuild', () => {
   });
 
   it('recomputes every person when the field authority changes', async () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
-    const svc = core.identity;
-    m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
-    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
+    const { core, profileId, m, svc } = newCore();
+    annInBothSystems(m);
     m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Ng' }); // no CRM+ name: reads the same after
     svc.rebuild(profileId);
     const p = personOf(core.db, profileId, 'vomo', 'v1');
@@ -177,12 +181,8 @@ describe('rebuild', () => {
   });
 
   it('a recompute skips the rows whose digest says they read the same, and compares in full a row another writer touched', async () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
-    const svc = core.identity;
-    m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
-    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
+    const { core, profileId, m, svc } = newCore();
+    annInBothSystems(m);
     m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Ng' });
     m.vomoUser({ id: 'v3', email: 'c@x.example', first: 'Cy', last: 'Ng' });
     svc.rebuild(profileId);
@@ -217,10 +217,7 @@ describe('rebuild', () => {
   });
 
   it('a new setting recomputes every person from the fields the node cache keeps; a large change reads the mirrors, and one the cache missed sends it back to a rebuild from scratch', async () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
-    const svc = core.identity;
+    const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 6; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
     for (let i = 4; i <= 8; i++) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: `G${i}`, last: 'Lee', primary: true, emails: [`p${i}@x.example`] }] });
     svc.rebuild(profileId);
@@ -258,10 +255,7 @@ describe('rebuild', () => {
   });
 
   it('a record changed since its fields were kept is read from the mirrors by the next recompute, which keeps them again', async () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
-    const svc = core.identity;
+    const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 3; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
     m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Gail', last: 'Lee', primary: true, emails: ['p1@x.example'] }] });
     svc.rebuild(profileId);
@@ -305,10 +299,7 @@ describe('rebuild', () => {
   });
 
   it('reports each phase, and a cancel at any phase leaves the store exactly as it was', () => {
-    const x = identityCore();
-    cleanups.push(() => x.core.cleanup());
-    const { core, profileId, m } = x;
-    const svc = core.identity;
+    const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
     for (let i = 20; i <= 40; i++) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: `F${i}`, last: 'Lee', primary: true, emails: [`p${i}@x.example`] }] });
     // Every table and index of the database, with every row: what "exactly as it was" means

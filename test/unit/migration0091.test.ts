@@ -1,24 +1,13 @@
 /** Migration 0091 (persons carry a digest of their row): added to a store that holds persons; any other write clears it. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src-main/store/db';
-import { allMigrations } from '../../src-main/store/migrations';
-import { tempDir } from '../helpers/tempCore';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+import { describe, expect, it } from 'vitest';
+import { seedProfile, storeAcrossMigration } from '../helpers/migrationStore';
 
 describe('migration 0091: persons.row_digest', () => {
   it('adds an empty digest to the persons a store holds; a write that leaves the digest as it was clears it, one that sets it keeps it', () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const file = path.join(dir, 'a.sqlite');
-    const before = openDatabase(file, { migrations: allMigrations.filter((m) => m.id < 91) });
-    before.prepare("INSERT INTO profiles (id, name, vomo_url, crm_url, created_at, updated_at) VALUES (1, 'Org', 'https://v', 'https://c', 'x', 'x')").run();
-    before.prepare("INSERT INTO persons (profile_id, id, display_name, display_last_name, created_at, updated_at) VALUES (1, 'P1', 'Ann Lee', 'Lee', 'x', 'x')").run();
-    before.close();
-    const db = openDatabase(file, { migrations: allMigrations.filter((m) => m.id <= 91) });
+    const db = storeAcrossMigration(91, (before) => {
+      seedProfile(before);
+      before.prepare("INSERT INTO persons (profile_id, id, display_name, display_last_name, created_at, updated_at) VALUES (1, 'P1', 'Ann Lee', 'Lee', 'x', 'x')").run();
+    });
     const digest = () => db.prepare(`SELECT row_digest FROM persons WHERE id = 'P1'`).pluck().get();
     expect(db.prepare(`SELECT display_name FROM persons WHERE id = 'P1'`).pluck().get()).toBe('Ann Lee');
     expect(digest()).toBeNull();
@@ -34,6 +23,5 @@ describe('migration 0091: persons.row_digest', () => {
     db.prepare(`UPDATE persons SET display_last_name = 'Lee' WHERE id = 'P1'`).run();
     expect(digest()).toBeNull();
     expect(db.prepare(`SELECT display_last_name FROM persons WHERE id = 'P1'`).pluck().get()).toBe('Lee');
-    db.close();
   });
 });

@@ -1,23 +1,10 @@
 /** Migration 0092 (the node cache keeps each record's fields): added to a store that holds profiles, one row per record, gone with its profile. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src-main/store/db';
-import { allMigrations } from '../../src-main/store/migrations';
-import { tempDir } from '../helpers/tempCore';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+import { describe, expect, it } from 'vitest';
+import { seedProfile, storeAcrossMigration } from '../helpers/migrationStore';
 
 describe('migration 0092: identity_node_fields', () => {
   it('adds the fields table to a store that holds profiles; one row per record with the digest it was read under, found by its key; a profile removed takes its rows along', () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const file = path.join(dir, 'a.sqlite');
-    const before = openDatabase(file, { migrations: allMigrations.filter((m) => m.id < 92) });
-    before.prepare("INSERT INTO profiles (id, name, vomo_url, crm_url, created_at, updated_at) VALUES (1, 'Org', 'https://v', 'https://c', 'x', 'x')").run();
-    before.close();
-    const db = openDatabase(file, { migrations: allMigrations.filter((m) => m.id <= 92) });
+    const db = storeAcrossMigration(92, seedProfile);
     expect(db.prepare('SELECT name FROM profiles').pluck().all()).toEqual(['Org']);
     const put = db.prepare('INSERT INTO identity_node_fields (profile_id, rank, source_id, digest, fields) VALUES (1, ?, ?, 1, ?)');
     put.run(0, 'v1', '[["v1"],null]');
@@ -29,6 +16,5 @@ describe('migration 0092: identity_node_fields', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING PRIMARY KEY/);
     db.prepare('DELETE FROM profiles WHERE id = 1').run();
     expect(db.prepare('SELECT COUNT(*) FROM identity_node_fields').pluck().get()).toBe(0);
-    db.close();
   });
 });
