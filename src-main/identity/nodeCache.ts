@@ -308,6 +308,16 @@ function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boole
     else nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: split(emails), firstName, crmKey });
     digests.push(digest);
   }
+  if (stale.length > nodes.length * 0.2) {
+    // Most kept fields are stale (many syncs since the last new setting): one sequential read of
+    // the mirrors, checked record by record against the cache, beats a lookup per record; the
+    // stale rows are kept again, in key order.
+    texts.length = 0;
+    const aligned = loadJoinNodes(db, profileId, true, false, { nodes, digests: Float64Array.from(digests) });
+    const put = db.prepare(PUT_FIELDS);
+    for (const i of stale) put.run(profileId, RANK[nodes[i].kind], nodes[i].id, digests[i], aligned.fieldsText!(i));
+    return { nodes, digests: Float64Array.from(digests), full: aligned.full };
+  }
   if (stale.length) refreshFields(db, profileId, nodes, digests, texts, stale);
   return { nodes, digests: Float64Array.from(digests), full: withFields ? (i) => nodeFromFields(nodes[i], texts[i]) : null };
 }
