@@ -15,6 +15,13 @@ export async function startThreadBackend(init: Omit<BackendInit, 'shell'>, scrip
   );
   worker.on('error', (err) => client.exited(err.message));
   worker.on('exit', (code) => client.exited(`it exited (${code})`));
-  await client.start({ ...init, shell: 'web' });
+  try {
+    await client.start({ ...init, shell: 'web' });
+  } catch (err) {
+    // A backend that could not start is ended: its thread would keep the process alive (a
+    // `twofold serve` that said why it failed, a full disk, and then never exited).
+    await worker.terminate();
+    throw err;
+  }
   return client;
 }
