@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { keyConnection, rekeyConnection, STORE_CIPHER, type CipherProfile, type StoreKey } from './cipher';
-import { busy, damaged } from './storeErrors';
+import { busy, damaged, diskFull, isDiskFull } from './storeErrors';
 import { fsyncPath, sidecars } from './storeFile';
 
 export const ENCRYPT_STEPS = ['check', 'fold', 'copy', 'encrypt', 'verify', 'swap'] as const;
@@ -134,6 +134,8 @@ export function encryptInPlace(file: string, key: StoreKey, salt: Buffer, opts: 
     step('swap');
   } catch (err) {
     removeStaleEncryptionCopy(file);
+    // The encrypted copy is written beside the store: on a full disk, say so in words.
+    if (isDiskFull(err)) throw diskFull(file, opts.from ? 're-encrypted once' : 'encrypted once', fs.fstatSync(fd).size);
     throw err;
   } finally {
     try {

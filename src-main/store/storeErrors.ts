@@ -20,7 +20,9 @@ export type StoreProblem =
   /** The store is read-only and needs a write to be opened (first encryption, a schema upgrade). */
   | 'read-only'
   /** A newer Twofold wrote it. */
-  | 'newer';
+  | 'newer'
+  /** The disk has no room for a change the store needs before it opens (its first encryption). */
+  | 'disk-full';
 
 export const WAYS_OUT =
   'Ways out: restore a backup (twofold restore <backup file>, or Restore a backup in the app), or start a new store (twofold store new, or Start a new store in the app); the current file is kept aside, never deleted.';
@@ -82,6 +84,21 @@ export function busy(file: string, what = 'encrypted once'): StoreError {
 
 export function readOnlyNeedsWrite(file: string, what: string): StoreError {
   return new StoreError('read-only', file, `The store ${file} is read-only and ${what}, which writes to it. Make the file writable (chmod u+w "${file}") and start again.`);
+}
+
+/** The disk is full: the OS's ENOSPC, or SQLite's SQLITE_FULL. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'ENOSPC' || (typeof code === 'string' && code.startsWith('SQLITE_FULL'));
+}
+
+export function diskFull(file: string, what: string, bytesNeeded: number): StoreError {
+  const gb = Math.max(0.1, Math.round(bytesNeeded / 1e8) / 10);
+  return new StoreError(
+    'disk-full',
+    file,
+    `The disk holding the store ${file} is full: it must be ${what}, which needs about ${gb} GB free beside it (the store's own size). Free some space and start again. Nothing was changed.`,
+  );
 }
 
 export function newer(file: string, detail: string): StoreError {

@@ -1,7 +1,7 @@
 /** The store as the steward sees it: open or not and why, backups and what they hold. */
 import { z } from 'zod';
 
-export const StoreProblem = z.enum(['missing-key', 'wrong-key', 'damaged', 'keychain', 'busy', 'read-only', 'newer']);
+export const StoreProblem = z.enum(['missing-key', 'wrong-key', 'damaged', 'keychain', 'busy', 'read-only', 'newer', 'disk-full']);
 export type StoreProblem = z.infer<typeof StoreProblem>;
 
 export const BackupSummary = z.object({

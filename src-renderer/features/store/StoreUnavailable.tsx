@@ -19,6 +19,7 @@ const TITLES: Record<string, string> = {
   busy: 'The store is in use by another Twofold',
   'read-only': 'The store is read-only',
   newer: 'The store was written by a newer Twofold',
+  'disk-full': 'The disk is full',
 };
 
 export function StoreUnavailable({ status, job, onRetry }: { status: StoreStatus; job: StoreJob | null; onRetry(): void }) {
