@@ -66,17 +66,22 @@ export function generate(db: Db, n: number): void {
   db.exec('ANALYZE');
 }
 
-/** What a typical sync brings: about 1% of the records changed (emails, names, deletions, new donors, new hours). */
-export function syncOnePercent(db: Db, n: number): void {
+/**
+ * What a typical sync brings: about 1% of the records changed (emails, names, deletions, new
+ * donors, new hours). Each round changes another 1% (round 0 is the one every earlier run used).
+ */
+export function syncOnePercent(db: Db, n: number, round = 0): void {
   const now = '2026-02-01T00:00:00.000Z';
-  db.exec(`UPDATE vomo_users SET email = 'moved' || id || '@ex.org', email_norm = 'moved' || id || '@ex.org' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 200 = 7`);
-  db.exec(`UPDATE vomo_users SET gone_at = '${now}' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 1000 = 11`);
-  db.exec(`UPDATE crm_individuals SET last_name = last_name || '-Lee' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 200 = 13`);
-  db.exec(`UPDATE crm_contacts SET name = name || ' (renamed)' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 400 = 17`);
+  const r = round;
+  const tag = r ? `r${r}-` : ''; // ids of the records a round adds
+  db.exec(`UPDATE vomo_users SET email = 'moved${tag}' || id || '@ex.org', email_norm = 'moved${tag}' || id || '@ex.org' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 200 = ${7 + r}`);
+  db.exec(`UPDATE vomo_users SET gone_at = '${now}' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 1000 = ${11 + r}`);
+  db.exec(`UPDATE crm_individuals SET last_name = last_name || '-Lee' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 200 = ${13 + r}`);
+  db.exec(`UPDATE crm_contacts SET name = name || ' (renamed)' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 400 = ${17 + r}`);
   db.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${Math.floor(n / 500)})
     INSERT INTO raise_donors (profile_id, id, first_name, last_name, email, email_norm, is_test_mode, raw_json, first_synced_at, last_synced_at)
-    SELECT 1, 'new' || i, 'New', 'Donor', 'p' || (i * 3) || '@ex.org', 'p' || (i * 3) || '@ex.org', 0, '{}', '${now}', '${now}' FROM s`);
+    SELECT 1, 'new${tag}' || i, 'New', 'Donor', 'p' || (i * 3 + ${r}) || '@ex.org', 'p' || (i * 3 + ${r}) || '@ex.org', 0, '{}', '${now}', '${now}' FROM s`);
   db.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${Math.floor(n / 100)})
     INSERT INTO vomo_participations (profile_id, user_id, id, hours, checked_in_at, verified, raw_json, last_synced_at)
-    SELECT 1, i * 50 % ${Math.floor(n * 0.6)} + 1, 'new' || i, 3, '2026-01-20T10:00:00Z', 1, '{}', '${now}' FROM s`);
+    SELECT 1, (i * 50 + ${r}) % ${Math.floor(n * 0.6)} + 1, 'new${tag}' || i, 3, '2026-01-20T10:00:00Z', 1, '{}', '${now}' FROM s`);
 }
