@@ -20,6 +20,7 @@ export const ErrorCode = z.enum([
   'DELETIONS_HELD', // a full sync would have marked more records deleted than allowed at once; nothing was marked
   'STORE_UNAVAILABLE', // the store file can't be opened (missing or wrong key, damaged, in use); the message names the file and the ways out
   'STORE_READ_ONLY', // the store file is read-only: reading works, this call needed to write
+  'STORE_DISK_FULL', // the store's disk is full: the write that ran out of room was undone, reading works
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -8,7 +8,7 @@ import { EnvStoreKey, KeychainStoreKeys, type StoreKeySource } from '../secrets/
 import { AppError } from '../../src-shared/errors';
 import type { ProfileRow } from '../store/repos/profiles';
 import { databasePath } from '../store/db';
-import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
+import { storeWriteError } from '../store/storeErrors';
 
 /** A failure the CLI reports as one line on stderr with a non-zero exit code. */
 export class CliError extends Error {
@@ -94,14 +94,17 @@ export function createCliContext(getDataDirOption: () => string | undefined): Cl
   return ctx;
 }
 
-/** The one line a failure prints; a write refused by a read-only store names the store. */
+/** The one line a failure prints; a write the store refused (read-only, or its disk full) names the store. */
 export function oneLine(err: unknown, storeFile?: string): string {
   if (err instanceof CliError || err instanceof AppError) return err.message;
   // A schema check that fired below the CLI's own option checks: say which value and why, in words.
   if (err instanceof z.ZodError) {
     return `invalid input: ${err.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ')}`;
   }
-  if (storeFile && isReadOnlyError(err)) return readOnlyWrite(storeFile).message;
+  if (storeFile) {
+    const refused = storeWriteError(err, storeFile);
+    if (refused instanceof AppError) return refused.message;
+  }
   const msg = (err as Error)?.message ?? String(err);
   return msg.split('\n')[0];
 }

@@ -31,7 +31,7 @@ import { getInsightSettings } from '../insights/settings';
 import { createCsvFileWriter } from './csvExport';
 import { askedSince, recentlyAskedSql } from './recentlyAsked';
 import { recordExport } from './exportLog';
-import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
+import { storeWriteError } from '../store/storeErrors';
 import { databasePath } from '../store/db';
 
 export interface ExportDeps extends ListDeps {
@@ -254,7 +254,8 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
     if (writer) await writer.abort().catch(() => undefined);
     fs.rmSync(partial, { force: true });
     if (err instanceof AppError) throw err;
-    if (isReadOnlyError(err)) throw readOnlyWrite(databasePath(core.dataDir));
+    const refused = storeWriteError(err, databasePath(core.dataDir));
+    if (refused instanceof AppError) throw refused;
     throw new AppError('INTERNAL', `The export could not be written: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     if (attached) {

@@ -10,7 +10,7 @@ import type { ChannelMap, Envelope } from '../../src-shared/ipc/channel';
 import { AppError } from '../../src-shared/errors';
 import type { HandlerContext, HandlerMap } from './handlerTypes';
 import { log } from '../core/log';
-import { isReadOnlyError, readOnlyWrite } from '../store/storeErrors';
+import { storeWriteError } from '../store/storeErrors';
 
 export type Dispatch<Ctx = HandlerContext> = (channel: string, rawInput: unknown, ctx: Ctx) => Promise<Envelope<unknown>>;
 
@@ -56,7 +56,8 @@ export function createChannelDispatcher<M extends ChannelMap, Ctx>(
       return { ok: true, data: out.data };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err.toShape() };
-      if (isReadOnlyError(err)) return { ok: false, error: readOnlyWrite(storeFile(ctx)).toShape() };
+      const refused = storeWriteError(err, storeFile(ctx));
+      if (refused instanceof AppError) return { ok: false, error: refused.toShape() };
       log.error(`handler ${channel} failed`, { error: err });
       return { ok: false, error: { code: 'INTERNAL', message: `Something went wrong in ${channel}. Details are in the log.` } };
     }

@@ -119,7 +119,27 @@ export function isReadOnlyError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
 }
 
-/** A write a read-only store refused, said as such (naming the file); anything else as it was. */
+/**
+ * The message of a write the store's disk had no room for (SQLite's SQLITE_FULL, from a sync, a
+ * rebuild, a merge...). SQLite undoes the transaction that ran out of room; what earlier
+ * transactions saved (a sync's earlier pages) is kept, and reading still works.
+ */
+export function diskFullWrite(file: string): AppError {
+  return new AppError(
+    'STORE_DISK_FULL',
+    `The disk holding the store ${file} is full, so this could not be finished: the write that ran out of room was undone, and what was saved before it is kept. Free some space and try again; reports still work.`,
+  );
+}
+
+/** SQLite's own "no room" code: the store's disk (or its size limit) is full. Not ENOSPC from other files, such as an export's. */
+function isStoreFull(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_FULL');
+}
+
+/** A write the store refused for want of permission or room, said as such (naming the file); anything else as it was. */
 export function storeWriteError(err: unknown, file: string): unknown {
-  return isReadOnlyError(err) ? readOnlyWrite(file) : err;
+  if (isReadOnlyError(err)) return readOnlyWrite(file);
+  if (isStoreFull(err)) return diskFullWrite(file);
+  return err;
 }

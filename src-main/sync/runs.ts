@@ -102,13 +102,17 @@ export class RunLog {
     this.heartbeatStmt = db.prepare('UPDATE sync_runs SET heartbeat_at = ? WHERE id = ?');
   }
 
-  /** A live run of this profile in any process, after closing the ones whose process died. */
-  activeRun(profileId: number, now = Date.now()): RunRowDb | null {
+  /**
+   * A live run of this profile in any process, after closing the ones whose process died, and
+   * this process's own that it no longer runs (runningHere: a run whose record could not be
+   * closed, on a full disk, would otherwise read as running for another half minute).
+   */
+  activeRun(profileId: number, runningHere: (runId: number) => boolean = () => true, now = Date.now()): RunRowDb | null {
     const rows = this.db.prepare(`SELECT * FROM sync_runs WHERE profile_id = ? AND status = 'running'`).all(profileId) as RunRowDb[];
     let live: RunRowDb | null = null;
     for (const r of rows) {
       const beat = Date.parse(r.heartbeat_at ?? r.started_at);
-      if (now - beat > STALE_MS || ownerIsDead(r.owner)) this.closeInterrupted(r.id);
+      if (now - beat > STALE_MS || ownerIsDead(r.owner) || (r.owner === ownerTag() && !runningHere(r.id))) this.closeInterrupted(r.id);
       else live = r;
     }
     return live;

@@ -24,6 +24,7 @@ import type { EventBus } from '../core/events';
 import type { WriteGate, Release } from '../jobs/writeGate';
 import type { Connections } from '../connections/connections';
 import { log } from '../core/log';
+import { storeWriteError } from '../store/storeErrors';
 import { AppError, type ErrorCode } from '../../src-shared/errors';
 import { API_LABELS, API_NAMES, type ApiName } from '../../src-shared/domain/apis';
 import type { SyncProgress } from '../../src-shared/ipc/events';
@@ -148,7 +149,7 @@ export class SyncService {
     if (r?.runId) {
       running = { runId: r.runId, startedAt: r.startedAt, full: r.full, apis: r.apis, progress: [...r.progress.values()] };
     } else {
-      const other = this.runLog.activeRun(profileId);
+      const other = this.runLog.activeRun(profileId, (runId) => this.runsHere(runId));
       if (other) {
         running = { runId: other.id, startedAt: other.started_at, full: other.full === 1, apis: other.apis.split(',') as ApiName[], progress: [] };
       }
@@ -316,6 +317,11 @@ export class SyncService {
     await Promise.allSettled(all.map((r) => r.done));
   }
 
+  /** Whether this process is running that run of this store (its record says 'running' until it ends). */
+  private runsHere(runId: number): boolean {
+    return RUNNING_IN_PROCESS.has(`${this.core.db.name}#${runId}`);
+  }
+
   private async begin(profileId: number, req: SyncRequest): Promise<Running> {
     if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
     this.requireProfile(profileId);
@@ -325,7 +331,7 @@ export class SyncService {
     this.running.set(profileId, placeholder);
     let release: Release | null = null;
     try {
-      const other = this.runLog.activeRun(profileId);
+      const other = this.runLog.activeRun(profileId, (runId) => this.runsHere(runId));
       if (other) throw new AppError('CONFLICT', `A sync of this profile is already running in another Twofold process (${other.owner ?? 'unknown'}).`);
       await this.core.connections.prepare(profileId);
       // From here the run writes (its run row first): wait, without blocking, for a job's transaction.
@@ -337,7 +343,15 @@ export class SyncService {
     }
     const apis = this.apisFor(req);
     const full = !!req.full;
-    const runId = this.runLog.create(profileId, apis, full);
+    let runId: number;
+    try {
+      runId = this.runLog.create(profileId, apis, full);
+    } catch (err) {
+      // No room (or no permission) even for the run's record: nothing started, the store is free.
+      release();
+      this.running.delete(profileId);
+      throw storeWriteError(err, this.core.db.name);
+    }
     const controller = new AbortController();
     // Every in-flight request and retry wait listens on the run's signal (one listener each, removed
     // when it settles); a collector's concurrency alone passes Node's default of 10 listeners.
@@ -364,6 +378,16 @@ export class SyncService {
   }
 
   private async execute(r: Running): Promise<SyncRun> {
+    const here = `${this.core.db.name}#${r.runId}`;
+    RUNNING_IN_PROCESS.add(here);
+    try {
+      return await this.executeRun(r);
+    } finally {
+      RUNNING_IN_PROCESS.delete(here);
+    }
+  }
+
+  private async executeRun(r: Running): Promise<SyncRun> {
     const { profileId, runId } = r;
     const beat = setInterval(() => {
       try {
@@ -374,96 +398,122 @@ export class SyncService {
     }, HEARTBEAT_MS);
     beat.unref?.();
     const walBefore = this.raiseWalThreshold();
-    const quarantine = new QuarantineWriter(this.core.db, profileId, runId);
-    const checkpoints = new Checkpoints(this.core.db);
-    const results = await Promise.all(
-      r.apis.map(async (api): Promise<[ApiName, CollectorResult]> => {
-        const started = Date.now();
-        const progress = new ProgressReporter(profileId, runId, api, (p) => {
-          r.progress.set(api, p);
-          this.core.events.emit('sync.progress', p);
-        }, this.tuning.progressIntervalMs);
-        let result: CollectorResult;
-        const profile = this.requireProfile(profileId);
-        const made = await this.makeCollector(profile, api).catch((err) => ({ fail: toAppError(err) }));
-        if ('skip' in made) {
-          result = blankResult('skipped', null, made.skip);
-          progress.finish('skipped', made.skip);
-        } else if ('fail' in made) {
-          result = blankResult('failed', made.fail.code, made.fail.message);
-          progress.finish('failed', made.fail.message);
-        } else {
-          const c = made.collector;
-          const settings = this.settings(profileId);
-          const observations = apiObservations(this.core.db);
-          try {
-            progress.update({ phase: 'estimating' }, true);
-            const estimate = await c.estimate({ db: this.core.db, profileId, full: r.full, signal: r.controller.signal, settings, observations });
-            this.runLog.saveEstimate(runId, api, estimate);
-            if (estimate.status === 'failed') {
-              // The probe already retried: the API is refusing us or is down. Fail here, not twice.
-              throw new AppError(estimate.errorCode ?? 'REMOTE_ERROR', estimate.error ?? `${API_LABELS[api]} could not be read`);
+    let beating = true;
+    const stopBeat = () => {
+      if (!beating) return;
+      beating = false;
+      clearInterval(beat);
+      this.restoreWalThreshold(walBefore);
+    };
+    try {
+      const quarantine = new QuarantineWriter(this.core.db, profileId, runId);
+      const checkpoints = new Checkpoints(this.core.db);
+      // Settled, not raced: a collector whose own record fails must not leave the others writing
+      // after the run has let go of the store.
+      const settled = await Promise.allSettled(
+        r.apis.map(async (api): Promise<[ApiName, CollectorResult]> => {
+          const started = Date.now();
+          const progress = new ProgressReporter(profileId, runId, api, (p) => {
+            r.progress.set(api, p);
+            this.core.events.emit('sync.progress', p);
+          }, this.tuning.progressIntervalMs);
+          let result: CollectorResult;
+          const profile = this.requireProfile(profileId);
+          const made = await this.makeCollector(profile, api).catch((err) => ({ fail: toAppError(err) }));
+          if ('skip' in made) {
+            result = blankResult('skipped', null, made.skip);
+            progress.finish('skipped', made.skip);
+          } else if ('fail' in made) {
+            result = blankResult('failed', made.fail.code, made.fail.message);
+            progress.finish('failed', made.fail.message);
+          } else {
+            const c = made.collector;
+            const settings = this.settings(profileId);
+            const observations = apiObservations(this.core.db);
+            try {
+              progress.update({ phase: 'estimating' }, true);
+              const estimate = await c.estimate({ db: this.core.db, profileId, full: r.full, signal: r.controller.signal, settings, observations });
+              this.runLog.saveEstimate(runId, api, estimate);
+              if (estimate.status === 'failed') {
+                // The probe already retried: the API is refusing us or is down. Fail here, not twice.
+                throw new AppError(estimate.errorCode ?? 'REMOTE_ERROR', estimate.error ?? `${API_LABELS[api]} could not be read`);
+              }
+              if (estimate.budgetRemaining !== null) progress.budget(estimate.budgetRemaining);
+              this.core.events.emit('sync.estimated', { profileId, runId, estimate });
+              const valve = DeletionValve.from(settings, r.confirmDeletions);
+              result = await c.run(
+                { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog, valve, settings, observations },
+                estimate.status === 'ok' ? estimate : null,
+              );
+              // Everything read is kept; only the marking waits for the steward. The collector fails
+              // so the CLI exits non-zero and a CRM+ push refuses until a sync confirms or clears it.
+              const held = valve.error(API_LABELS[api]);
+              if (held) {
+                result = { ...result, status: 'failed', errorCode: held.code, error: held.message };
+                log.warn(`sync ${API_LABELS[api]} held deletions`, { runId, holds: valve.holds });
+                progress.finish('failed', held.message);
+              } else progress.finish('done');
+            } catch (err) {
+              // A store that refused the write (read-only, its disk full) is said as such, naming the file.
+              const e = toAppError(storeWriteError(err, this.core.db.name));
+              const cancelled = e.code === 'CANCELLED' || r.controller.signal.aborted;
+              result = blankResult(cancelled ? 'cancelled' : 'failed', cancelled ? 'CANCELLED' : e.code, cancelled ? 'Cancelled; what was committed is kept.' : e.message);
+              // Keep the counts of what was committed before the failure.
+              const t = c.tally();
+              result.pages = t.pages;
+              result.records = t.records;
+              result.entities = t.entities;
+              result.estimate = c.lastEstimate();
+              if (!cancelled) log.warn(`sync ${API_LABELS[api]} failed`, { runId, code: e.code, message: e.message });
+              progress.finish(cancelled ? 'cancelled' : 'failed', result.error);
+            } finally {
+              c.close();
+              observations.flush();
             }
-            if (estimate.budgetRemaining !== null) progress.budget(estimate.budgetRemaining);
-            this.core.events.emit('sync.estimated', { profileId, runId, estimate });
-            const valve = DeletionValve.from(settings, r.confirmDeletions);
-            result = await c.run(
-              { db: this.core.db, profileId, runId, full: r.full, signal: r.controller.signal, progress, quarantine, checkpoints, runLog: this.runLog, valve, settings, observations },
-              estimate.status === 'ok' ? estimate : null,
-            );
-            // Everything read is kept; only the marking waits for the steward. The collector fails
-            // so the CLI exits non-zero and a CRM+ push refuses until a sync confirms or clears it.
-            const held = valve.error(API_LABELS[api]);
-            if (held) {
-              result = { ...result, status: 'failed', errorCode: held.code, error: held.message };
-              log.warn(`sync ${API_LABELS[api]} held deletions`, { runId, holds: valve.holds });
-              progress.finish('failed', held.message);
-            } else progress.finish('done');
-          } catch (err) {
-            const e = toAppError(err);
-            const cancelled = e.code === 'CANCELLED' || r.controller.signal.aborted;
-            result = blankResult(cancelled ? 'cancelled' : 'failed', cancelled ? 'CANCELLED' : e.code, cancelled ? 'Cancelled; what was committed is kept.' : e.message);
-            // Keep the counts of what was committed before the failure.
-            const t = c.tally();
-            result.pages = t.pages;
-            result.records = t.records;
-            result.entities = t.entities;
-            result.estimate = c.lastEstimate();
-            if (!cancelled) log.warn(`sync ${API_LABELS[api]} failed`, { runId, code: e.code, message: e.message });
-            progress.finish(cancelled ? 'cancelled' : 'failed', result.error);
-          } finally {
-            c.close();
-            observations.flush();
           }
+          this.runLog.finishCollector(runId, api, result, started);
+          return [api, result];
+        }),
+      );
+      stopBeat();
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed) throw failed.reason;
+      const results = settled.map((x) => (x as PromiseFulfilledResult<[ApiName, CollectorResult]>).value);
+      const statuses = results.map(([, x]) => x.status);
+      const ran = statuses.filter((s) => s !== 'skipped');
+      let status: string;
+      if (r.controller.signal.aborted || statuses.includes('cancelled')) status = 'cancelled';
+      else if (ran.length === 0 || ran.every((s) => s === 'ok')) status = 'ok';
+      else if (ran.some((s) => s === 'ok')) status = 'partial';
+      else status = 'failed';
+      const summary = Object.fromEntries(results.map(([api, x]) => [api, { status: x.status, records: x.records, error: x.error, unavailable: (x.unavailable ?? []).map((u) => u.resource) }]));
+      this.runLog.finishRun(runId, status, summary);
+      this.core.audit.record({ profileId, action: 'sync.finish', subjectType: 'sync_run', subjectId: String(runId), detail: { status } });
+      // The run's own writes are done; its follow-up jobs need the gate for themselves.
+      r.release();
+      for (const l of [...this.listeners]) {
+        try {
+          await l(profileId, runId);
+        } catch (err) {
+          log.error('a post-sync listener failed', { runId, error: err });
         }
-        this.runLog.finishCollector(runId, api, result, started);
-        return [api, result];
-      }),
-    );
-    clearInterval(beat);
-    this.restoreWalThreshold(walBefore);
-    const statuses = results.map(([, x]) => x.status);
-    const ran = statuses.filter((s) => s !== 'skipped');
-    let status: string;
-    if (r.controller.signal.aborted || statuses.includes('cancelled')) status = 'cancelled';
-    else if (ran.length === 0 || ran.every((s) => s === 'ok')) status = 'ok';
-    else if (ran.some((s) => s === 'ok')) status = 'partial';
-    else status = 'failed';
-    const summary = Object.fromEntries(results.map(([api, x]) => [api, { status: x.status, records: x.records, error: x.error, unavailable: (x.unavailable ?? []).map((u) => u.resource) }]));
-    this.runLog.finishRun(runId, status, summary);
-    this.core.audit.record({ profileId, action: 'sync.finish', subjectType: 'sync_run', subjectId: String(runId), detail: { status } });
-    // The run's own writes are done; its follow-up jobs need the gate for themselves.
-    r.release();
-    for (const l of [...this.listeners]) {
-      try {
-        await l(profileId, runId);
-      } catch (err) {
-        log.error('a post-sync listener failed', { runId, error: err });
       }
+      this.core.events.emit('sync.finished', { profileId, runId, status });
+      this.core.events.emit('data.changed', { profileId, scope: 'mirrors' });
+      return this.runLog.get(runId)!;
+    } catch (err) {
+      // The run's own bookkeeping failed (its store refused the write: a full disk, a read-only
+      // file). Without this the heartbeat went on and the run stayed 'running' for this process's
+      // life, refusing every later sync of the profile; closing it may fail the same way, and a
+      // later start then closes it as interrupted once its heartbeat is stale.
+      stopBeat();
+      try {
+        this.runLog.closeInterrupted(runId, 'its record could not be written');
+      } catch {
+        /* the store still refuses writes */
+      }
+      throw storeWriteError(err, this.core.db.name);
     }
-    this.core.events.emit('sync.finished', { profileId, runId, status });
-    this.core.events.emit('data.changed', { profileId, scope: 'mirrors' });
-    return this.runLog.get(runId)!;
   }
 
   // ------------------------------------------------------------------ helpers
@@ -522,6 +572,12 @@ function blankEstimate(api: ApiName): ApiEstimate {
 function blankResult(status: CollectorResult['status'], code: string | null, message: string | null): CollectorResult {
   return { status, pages: 0, records: 0, entities: {}, errorCode: code, error: message, budgetRemaining: null, budgetResetAt: null, estimate: null, unavailable: [] };
 }
+
+/**
+ * The runs this process is executing, by store file and run id, across every core in it: a run
+ * owned by this process and not in here is over, whatever its record says.
+ */
+const RUNNING_IN_PROCESS = new Set<string>();
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
