@@ -99,6 +99,10 @@ export function detectSplits(
 
   lap('email_change');
   // 2. A CRM+ contact reference naming a VOMO user or Raise donor that lives in another row.
+  //    Scoped: the references of the contacts a recomputed person holds, and those naming a
+  //    recomputed person's VOMO user or Raise donor (by id under any source text: the source
+  //    names its system in free text, read below); a pair needs one of its persons in scope.
+  if (scope) fillPersonScope(db, scope);
   {
     const personOf = activePersonLookup(db, profileId);
     const contactPersons = db.prepare(
@@ -106,7 +110,20 @@ export function detectSplits(
        JOIN person_links l ON l.profile_id = i.profile_id AND l.source = 'crm_individual' AND l.source_id = i.id AND l.active = 1
        WHERE i.profile_id = ? AND i.contact_id = ?`,
     );
-    for (const r of db.prepare(`SELECT contact_id, source, ref_id FROM crm_contact_references WHERE profile_id = ?`).iterate(profileId) as Iterable<{
+    const scopedLinks = (sources: string) =>
+      `temp.identity_person_scope s CROSS JOIN person_links l INDEXED BY person_links_by_person
+         ON l.profile_id = @p AND l.person_id = s.id AND l.active = 1 AND l.source IN (${sources})`;
+    const references = scope
+      ? `SELECT r.contact_id, r.source, r.ref_id FROM (
+           SELECT DISTINCT CASE l.source WHEN 'crm_contact' THEN l.source_id ELSE i.contact_id END AS id FROM ${scopedLinks(`'crm_individual', 'crm_contact'`)}
+           LEFT JOIN crm_individuals i ON l.source = 'crm_individual' AND i.profile_id = @p AND i.id = l.source_id) c
+         CROSS JOIN crm_contact_references r ON r.profile_id = @p AND r.contact_id = c.id
+         UNION
+         SELECT r.contact_id, r.source, r.ref_id FROM ${scopedLinks(`'vomo', 'raise'`)}
+         CROSS JOIN (SELECT DISTINCT source FROM crm_contact_references WHERE profile_id = @p) t
+         CROSS JOIN crm_contact_references r INDEXED BY crm_references_by_ref ON r.profile_id = @p AND r.source = t.source AND r.ref_id = l.source_id`
+      : `SELECT contact_id, source, ref_id FROM crm_contact_references WHERE profile_id = @p`;
+    for (const r of db.prepare(references).iterate({ p: profileId }) as Iterable<{
       contact_id: string;
       source: string;
       ref_id: string;
@@ -132,7 +149,6 @@ export function detectSplits(
   lap('reference');
   // 3. A Raise donor joined through its crmKey whose own email is another row's join email.
   //    Scoped: the donors of recomputed persons, and the donors whose email a recomputed person holds.
-  if (scope) fillPersonScope(db, scope);
   const donorPairs = (from: string) =>
     `SELECT l.person_id AS p, o.id AS q, d.id AS donor, d.crm_key, d.email_norm FROM ${from}
      WHERE d.gone_at IS NULL AND d.crm_key IS NOT NULL AND d.email_norm IS NOT NULL AND o.id <> l.person_id`;

@@ -125,6 +125,43 @@ describe('rebuild', () => {
     ]);
   });
 
+  it('finds a CRM+ reference again from either side when only one of its two persons is recomputed', () => {
+    const { core, profileId, m, svc } = newCore();
+    m.vomoUser({ id: 'v1', email: 'wei@v.example', first: 'Wei', last: 'Li' });
+    m.vomoUser({ id: 'v2', email: 'other@v.example', first: 'Other', last: 'Person' });
+    // Enough others that each change below stays a scoped rebuild (under a fifth of the records).
+    for (let i = 10; i < 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@v.example`, first: `First${i}`, last: 'Other' });
+    m.crmContact({ id: 'c1', references: [{ source: 'Twofold/VOMO', id: 'v1' }], individuals: [{ id: 'i1', first: 'Wei', last: 'Li', primary: true, emails: ['wei@c.example'] }] });
+    svc.rebuild(profileId);
+    const referencePairs = () => snapshot(core.db, profileId).candidates.filter((c) => (c as { kind: string }).kind === 'reference');
+    expect(referencePairs()).toHaveLength(1);
+    const scratch = () => {
+      const before = snapshot(core.db, profileId);
+      forgetRebuildShortcuts(core.db, profileId);
+      svc.rebuild(profileId);
+      expect(snapshot(core.db, profileId)).toEqual(before);
+    };
+    // Only the named VOMO user's person changes: the reference is found from its side.
+    m.vomoUser({ id: 'v1', email: 'wei@v.example', first: 'Wei', last: 'Li-Chen' });
+    const fromUser = svc.rebuild(profileId);
+    expect(fromUser.timings?.personsWritten).toBe(1);
+    expect(fromUser.timings?.recordsJoined).toBeLessThan(5); // scoped
+    expect(referencePairs()).toHaveLength(1);
+    scratch();
+    // Only the contact's person changes: found from the contact's side.
+    m.crmContact({ id: 'c1', name: 'Wei Li (renamed)', references: [{ source: 'Twofold/VOMO', id: 'v1' }], individuals: [{ id: 'i1', first: 'Wei', last: 'Li', primary: true, emails: ['wei@c.example'] }] });
+    const fromContact = svc.rebuild(profileId);
+    expect(fromContact.timings?.personsWritten).toBe(1);
+    expect(fromContact.timings?.recordsJoined).toBeLessThan(5);
+    expect(referencePairs()).toHaveLength(1);
+    scratch();
+    // An unrelated person changes: the pair is left as it is.
+    m.vomoUser({ id: 'v2', email: 'other@v.example', first: 'Other', last: 'Renamed' });
+    svc.rebuild(profileId);
+    expect(referencePairs()).toHaveLength(1);
+    scratch();
+  });
+
   it('runs with a larger page cache and gives the connection its own size back, also when it fails', () => {
     const { core, profileId, m } = newCore();
     const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
