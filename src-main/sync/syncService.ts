@@ -575,7 +575,9 @@ function blankResult(status: CollectorResult['status'], code: string | null, mes
 
 /**
  * The runs this process is executing, by store file and run id, across every core in it: a run
- * owned by this process and not in here is over, whatever its record says.
+ * owned by this process and not in here is over, whatever its record says. (Per JavaScript
+ * thread, as modules are: a process holds one core, in its backend thread or utility process; the
+ * job worker runs no syncs.)
  */
 const RUNNING_IN_PROCESS = new Set<string>();
 
