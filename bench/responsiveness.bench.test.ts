@@ -4,7 +4,9 @@
  * insight-count refresh run, a client calls a cheap channel (profiles.list) and a read channel
  * (people.get of one person) every 100 ms, open loop (a call is sent every tick whether or not the
  * previous one answered, as a steward's clicks and a view's polling would be). Prints p50/p99/max
- * latency per channel and the rebuild's own duration; writes bench-results/responsiveness.json.
+ * latency per channel and the rebuild's own duration, and the serving process's resident memory
+ * (sampled every tick: its peak per phase, and what it holds 15 s after the jobs, when the job
+ * worker a large job left large has been retired); writes bench-results/responsiveness.json.
  *
  * Run: npm run bench -- responsiveness
  *   RESP_BENCH_PERSONS=1000000   store size
@@ -67,7 +69,17 @@ function stats(samples: number[]) {
   return { calls: s.length, p50: Math.round(percentile(s, 50)), p99: Math.round(percentile(s, 99)), max: Math.round(s[s.length - 1] ?? NaN) };
 }
 
-async function startServe(dataDir: string): Promise<{ origin: string; secret: string; stop(): Promise<void> }> {
+/** A process's resident memory in MB (Linux), or NaN when it can't be read. */
+function rssMbOf(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startServe(dataDir: string): Promise<{ origin: string; secret: string; pid: number | undefined; stop(): Promise<void> }> {
   const nodeArgs = (process.env.RESP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
     cwd: APP_ROOT,
@@ -91,6 +103,7 @@ async function startServe(dataDir: string): Promise<{ origin: string; secret: st
   return {
     origin: u.origin,
     secret: u.searchParams.get('t')!,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -140,7 +153,10 @@ it('the web shell keeps answering while a 1M-person rebuild and a cold count run
   const samples: Record<string, { phase: string; ms: number }[]> = { 'profiles.list': [], 'people.get': [] };
   let phase = 'idle';
   const pending: Promise<void>[] = [];
+  const rssPeakMb: Record<string, number> = {};
   const tick = setInterval(() => {
+    const rss = rssMbOf(app.pid);
+    if (!(rss <= rssPeakMb[phase]!)) rssPeakMb[phase] = rss;
     for (const [channel, input] of [
       ['profiles.list', {}],
       ['people.get', { profileId: 1, personId }],
@@ -166,7 +182,8 @@ it('the web shell keeps answering while a 1M-person rebuild and a cold count run
     const count = (await call('insights.count', { profileId: 1, list: 'donor-volunteers', asOf: AS_OF })) as { total: number };
     const countWallMs = Math.round(performance.now() - t);
     phase = 'after';
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 15_000));
+    const rssAfterMb = rssMbOf(app.pid);
     clearInterval(tick);
     await Promise.all(pending);
     const byChannel = Object.fromEntries(
@@ -188,6 +205,8 @@ it('the web shell keeps answering while a 1M-person rebuild and a cold count run
       persons: summary.persons,
       rebuild: { wallMs: rebuildWallMs, reportedMs: summary.ms },
       count: { wallMs: countWallMs, total: count.total },
+      // The serving process (its job worker included): peak per phase, and 15 s after the jobs.
+      rssMb: { peak: rssPeakMb, after15s: rssAfterMb },
       latencyMs: byChannel,
       target: { p99: 100, max: 250 },
       underTarget: Object.fromEntries(Object.entries(byChannel).map(([ch, v]) => [ch, v.whileJobs.p99 < 100 && v.whileJobs.max < 250])),

@@ -21,7 +21,18 @@ export interface WorkerInit {
   readonly?: boolean;
   /** How often the idle worker folds the write-ahead log into the file (store/checkpoints.ts). */
   idleFoldMs?: number;
+  /** A job that leaves the worker's JavaScript heap above this ends the worker (default RETIRE_ABOVE_HEAP_MB). */
+  retireAboveHeapMb?: number;
 }
+
+/**
+ * V8 keeps a finished job's garbage until something allocates again: after a million-person
+ * rebuild an idle app held 2.5 GB for as long as it stayed open. A worker a job left above this
+ * ends after it, which gives the memory back at once; a new one starts in a fraction of a second.
+ * A fresh worker's heap is a few tens of MB; a rebuild that read a large part of a big store (a
+ * first build, a new setting) leaves gigabytes.
+ */
+export const RETIRE_ABOVE_HEAP_MB = 256;
 
 /** The core answers these for a job (the worker has no keychain, no sandbox servers, no gate). */
 export interface HostCalls {
@@ -44,6 +55,8 @@ export type FromWorker =
   | { type: 'fatal'; message: string }
   | { type: 'progress'; jobId: number; progress: JobProgress }
   | { type: 'event'; message: EventMessage }
-  | { type: 'done'; jobId: number; output: unknown }
-  | { type: 'failed'; jobId: number; error: IpcErrorShape }
+  // retiring: the job left this worker's heap above WorkerInit.retireAboveHeapMb; it ends now
+  // (send it nothing more) and the next job needs a new worker.
+  | { type: 'done'; jobId: number; output: unknown; retiring: boolean }
+  | { type: 'failed'; jobId: number; error: IpcErrorShape; retiring: boolean }
   | { type: 'host'; callId: number; method: HostMethod; args: unknown[] };

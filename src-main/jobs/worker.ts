@@ -4,6 +4,7 @@
  * composition root. What only the core has (tokens, sandbox servers, the sandbox clock, the
  * write gate) is asked of it by message.
  */
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError, type IpcErrorShape } from '../../src-shared/errors';
 import type { EventMessage } from '../../src-shared/ipc/events';
@@ -15,7 +16,7 @@ import { log, setLogSink } from '../core/log';
 import { createJobServices } from '../core/jobServices';
 import { CancelToken } from './cancel';
 import { jobKinds, type JobServices } from './kinds';
-import type { FromWorker, HostCalls, HostMethod, ToWorker, WorkerInit } from './protocol';
+import { RETIRE_ABOVE_HEAP_MB, type FromWorker, type HostCalls, type HostMethod, type ToWorker, type WorkerInit } from './protocol';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -33,6 +34,7 @@ function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): P
 
 const tokens = new Map<number, CancelToken>();
 let services: JobServices;
+let idleFold: NodeJS.Timeout | undefined;
 /** How often an idle worker folds the log the core's own writes (a sync's pages) left. */
 const IDLE_FOLD_MS = init.idleFoldMs ?? 2_000;
 
@@ -45,9 +47,31 @@ function fold(): void {
   }
 }
 
+/**
+ * Whether the job just finished left this thread's heap (garbage included: what the process
+ * pays for) large enough to end the worker rather than keep it (protocol.ts).
+ */
+const leftLarge = () => v8.getHeapStatistics().total_heap_size > (init.retireAboveHeapMb ?? RETIRE_ABOVE_HEAP_MB) * 1048576;
+
+/**
+ * Ends this worker after its job: the connection closed, the thread gone with its heap. The log
+ * its job left is not folded here (seconds after a big rebuild, with that heap still held): the
+ * next worker folds it when idle or after its first job.
+ */
+function retire(): never {
+  clearInterval(idleFold);
+  try {
+    services.db.close();
+  } catch (err) {
+    log.warn('the retiring job worker could not close its store connection', { error: err });
+  }
+  process.exit(0);
+}
+
 async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const token = new CancelToken(m.flag);
   tokens.set(m.jobId, token);
+  let retiring = false;
   try {
     const impl = jobKinds[m.kind] as (s: JobServices, i: unknown, ctx: Parameters<(typeof jobKinds)['rebuild']>[2]) => Promise<unknown>;
     const output = await impl(services, m.input, {
@@ -66,7 +90,7 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       },
       dedicatedConnection: true,
     });
-    send({ type: 'done', jobId: m.jobId, output });
+    send({ type: 'done', jobId: m.jobId, output, retiring: (retiring = leftLarge()) });
   } catch (err) {
     let error: IpcErrorShape;
     const mapped = storeWriteError(err, databasePath(init.dataDir));
@@ -75,10 +99,11 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       log.error(`job ${m.kind} failed in the worker`, { error: err });
       error = { code: 'INTERNAL', message: 'The job failed. Details are in the log.' };
     }
-    send({ type: 'failed', jobId: m.jobId, error });
+    send({ type: 'failed', jobId: m.jobId, error, retiring: (retiring = leftLarge()) });
   } finally {
     tokens.delete(m.jobId);
   }
+  if (retiring) retire();
   // After the result went out: the steward sees the job done without waiting for this.
   if (!tokens.size) fold();
 }
@@ -117,7 +142,7 @@ try {
     }
   });
   // Idle folding: only between jobs (a job's transaction holds pages the fold cannot copy yet).
-  setInterval(() => {
+  idleFold = setInterval(() => {
     if (!tokens.size) fold();
   }, IDLE_FOLD_MS).unref();
   send({ type: 'ready' });

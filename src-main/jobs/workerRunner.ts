@@ -11,7 +11,9 @@
  *   the files a stopped job may leave (an export's partial file) are removed here;
  * - the worker asks the core for what only the core has (tokens, sandbox servers and clock, the
  *   write gate); events it emits are re-emitted on the core's bus;
- * - a worker that dies mid-job fails that job with a typed error; the next job gets a new worker.
+ * - a worker that dies mid-job fails that job with a typed error; the next job gets a new worker;
+ * - a worker that a job left holding a large heap ends after it (protocol.ts, RETIRE_ABOVE_HEAP_MB)
+ *   and a fresh one is started in the background.
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -61,6 +63,10 @@ export class WorkerRunner implements JobRunner {
   /** The gate held by the worker's job, released if the worker dies holding it. */
   private held: Release | null = null;
   private closed = false;
+  /** Workers ending after their last job, until their thread has exited. */
+  private readonly retiring = new Set<Worker>();
+  /** Every worker whose thread has not exited (one starting, the current one, retiring ones). */
+  private readonly alive = new Set<Worker>();
 
   constructor(private readonly opts: WorkerRunnerOptions) {}
 
@@ -97,7 +103,22 @@ export class WorkerRunner implements JobRunner {
     const w = this.worker;
     this.worker = null;
     this.ready = null;
-    if (w) await w.terminate();
+    await Promise.all([...new Set([...(w ? [w] : []), ...this.alive])].map((x) => x.terminate()));
+  }
+
+  /** The thread that runs the next job (null: none started), and how many retired ones are still ending. */
+  get threads(): { current: number | null; retiring: number } {
+    return { current: this.worker?.threadId ?? null, retiring: this.retiring.size };
+  }
+
+  /** A worker ending after its job: no job is sent to it again; the next job (and idle folding) gets a new one. */
+  private retire(worker: Worker): void {
+    if (this.worker === worker) {
+      this.worker = null;
+      this.ready = null;
+    }
+    this.retiring.add(worker);
+    this.warm();
   }
 
   private start(): Promise<Worker> {
@@ -110,10 +131,15 @@ export class WorkerRunner implements JobRunner {
         // would promote them to the old generation, where every major GC walks them again.
         resourceLimits: { maxYoungGenerationSizeMb: 192, maxOldGenerationSizeMb: 8192 },
       });
+      this.alive.add(worker);
       let started = false;
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
           started = true;
+          if (this.closed) {
+            void worker.terminate();
+            return reject(new AppError('CONFLICT', 'Twofold is shutting down.'));
+          }
           this.worker = worker;
           resolve(worker);
         } else if (m.type === 'fatal') reject(new AppError('INTERNAL', `The job worker could not start: ${m.message}`));
@@ -124,6 +150,12 @@ export class WorkerRunner implements JobRunner {
         if (!started) reject(new AppError('INTERNAL', `The job worker could not start: ${err.message}`));
       });
       worker.on('exit', (code) => {
+        this.alive.delete(worker);
+        // A retired worker ends on its own time: its job is settled and the gate released.
+        if (this.retiring.delete(worker)) {
+          if (code !== 0 && !this.closed) log.warn('a retired job worker exited with an error', { code });
+          return;
+        }
         if (this.worker === worker || !started) {
           this.worker = null;
           this.ready = null;
@@ -159,6 +191,8 @@ export class WorkerRunner implements JobRunner {
         if (!c || c.job.id !== m.jobId) return;
         this.current = null;
         if (c.hardStop) clearTimeout(c.hardStop);
+        // Before the result goes out: the queue may hand the next job over as soon as it does.
+        if (m.retiring) this.retire(worker);
         if (m.type === 'done') c.resolve(m.output);
         else c.reject(new AppError(m.error.code, m.error.message, m.error.issues));
         return;
