@@ -79,6 +79,17 @@ function rssMbOf(pid: number | undefined): number {
   }
 }
 
+/** What a process's resident memory is made of (Linux): anonymous, file-backed, shared; its threads. */
+function memoryOf(pid: number | undefined): Record<string, number> {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Math.round(Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? NaN) / 1024);
+    return { anonMb: kb('RssAnon'), fileMb: kb('RssFile'), shmemMb: kb('RssShmem'), threads: Number(/Threads:\s+(\d+)/.exec(st)?.[1] ?? NaN) };
+  } catch {
+    return {};
+  }
+}
+
 async function startServe(dataDir: string): Promise<{ origin: string; secret: string; pid: number | undefined; stop(): Promise<void> }> {
   const nodeArgs = (process.env.RESP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
@@ -184,6 +195,7 @@ it('the web shell keeps answering while a 1M-person rebuild and a cold count run
     phase = 'after';
     await new Promise((r) => setTimeout(r, 15_000));
     const rssAfterMb = rssMbOf(app.pid);
+    const statusAfter = memoryOf(app.pid);
     clearInterval(tick);
     await Promise.all(pending);
     const byChannel = Object.fromEntries(
@@ -206,7 +218,7 @@ it('the web shell keeps answering while a 1M-person rebuild and a cold count run
       rebuild: { wallMs: rebuildWallMs, reportedMs: summary.ms },
       count: { wallMs: countWallMs, total: count.total },
       // The serving process (its job worker included): peak per phase, and 15 s after the jobs.
-      rssMb: { peak: rssPeakMb, after15s: rssAfterMb },
+      rssMb: { peak: rssPeakMb, after15s: rssAfterMb, after15sParts: statusAfter },
       latencyMs: byChannel,
       target: { p99: 100, max: 250 },
       underTarget: Object.fromEntries(Object.entries(byChannel).map(([ch, v]) => [ch, v.whileJobs.p99 < 100 && v.whileJobs.max < 250])),
