@@ -49,6 +49,10 @@ export function dumpAllTables(db: import('../../src-main/store/db').Db): Record<
     const order = Array.from({ length: n }, (_, i) => i + 1).join(', ');
     out[t] = db.prepare(`SELECT * FROM "${t}" ORDER BY ${order}`).raw().all();
   }
+  // Not a job's doing: the process serving a sandbox saves its clock and lease time every 5 s
+  // (sandboxRuntime/embedded.ts), whatever a job does meanwhile. A check spanning those 5 s
+  // failed on a loaded machine.
+  out.sandbox_servers = db.prepare(`SELECT profile_id, owner_id, owner_pid, owner_shell, vomo_url, crm_url, raise_url, admin_url, started_at FROM sandbox_servers ORDER BY profile_id`).raw().all();
   // The planner statistics are part of the store too: a cancelled rebuild must not move them.
   const hasStat = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'`).get();
   if (hasStat) out.sqlite_stat1 = db.prepare('SELECT * FROM sqlite_stat1 ORDER BY 1, 2, 3').raw().all();
