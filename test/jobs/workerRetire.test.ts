@@ -3,7 +3,7 @@
  * (giving the memory back) and the next job runs in a new one, with the store as the jobs left it.
  * A worker below the limit keeps running jobs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { tempCore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { workerBundles } from '../helpers/bundles';
 import { generate } from '../../bench/identityData';
@@ -13,6 +13,7 @@ import { WriteGate } from '../../src-main/jobs/writeGate';
 import { CancelToken } from '../../src-main/jobs/cancel';
 import type { JobKind } from '../../src-shared/domain/jobs';
 import type { JobInput } from '../../src-main/jobs/types';
+import { setLogSink } from '../../src-main/core/log';
 
 let core: ReturnType<typeof tempCore>;
 let dataDir: string;
@@ -64,6 +65,10 @@ afterAll(async () => {
 describe('retiring a job worker', () => {
   it('a worker left above the heap limit ends after its job; the next job runs in a new worker', async () => {
     const r = runner(0); // every heap is above 0 MB: every job retires its worker
+    // A retired worker that did not exit cleanly (code 0, its connection closed) is logged.
+    const logged: string[] = [];
+    setLogSink((line) => void logged.push(line));
+    onTestFinished(() => setLogSink((line) => void process.stderr.write(line + '\n')));
     const first = await job(r, 'measures', { profileId: 1, asOf: '2026-01-10', force: true });
     expect(first.as_of).toBe('2026-01-10');
     // The retired thread exits by itself; a fresh one is already starting for the next job.
@@ -78,6 +83,8 @@ describe('retiring a job worker', () => {
     expect(third.as_of).toBe('2026-01-11');
     expect(core.db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = 1`).pluck().get()).toBe(second.persons);
     expect(core.db.prepare(`SELECT COUNT(*) FROM identity_runs WHERE profile_id = 1`).pluck().get()).toBeGreaterThanOrEqual(2);
+    await until(() => r.threads.retiring === 0);
+    expect(logged.filter((l) => /retir/.test(l))).toEqual([]);
   });
 
   it('a worker below the limit runs the next job too', async () => {
