@@ -11,13 +11,14 @@
 import type { Db } from '../store/db';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
-import { loadJoinNodes, loadNodes, type IdNode, type JoinNode } from './nodes';
+import { loadJoinNodes, loadNodes, nodeFromFields, type IdNode, type JoinNode } from './nodes';
 import { locateNodes } from './nodeLocator';
 import { personCodes } from './personCodes';
-import { loadJoinSet, savePersonCount } from './nodeCache';
+import { loadJoinSet, savePersonCount, streamCachedFields } from './nodeCache';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
+import { releaseGarbage } from '../core/garbage';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
@@ -59,6 +60,11 @@ export interface JoinStats {
    * the records a sync changed need their lineage looked at.
    */
   lineageRecords: string[] | null;
+  /**
+   * Every person was computed from the records' fields read back from the cache (a first build, a
+   * rebuild from scratch): what the join held is now garbage the next phases should not grow around.
+   */
+  streamedFields: boolean;
   timings: Record<string, number>;
 }
 
@@ -270,6 +276,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   const { nodes, digests, scopeKeys } = joinSet;
   timings.recordsJoined = nodes.length;
   let fullNode = joinSet.full;
+  const fieldsCached = !!joinSet.fieldsCached;
   lap('load');
   cp.step('join');
   const { uf, cards, findings, shared, locate, detached } = clusterNodes(nodes, decisions);
@@ -293,6 +300,13 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   {
     const fill = start.slice(0, C);
     for (let i = 0; i < N; i++) members[fill[clusterOfNode[i]]++] = i;
+  }
+  // Clusters in the order their last record comes (members are in record order): the order in
+  // which a pass over the records in node order completes them.
+  const byCompletion = new Int32Array(C);
+  for (let i = 0, k = 0; i < N; i++) {
+    const c = clusterOfNode[i];
+    if (members[start[c + 1] - 1] === i) byCompletion[k++] = c;
   }
   lap('cluster');
 
@@ -422,9 +436,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   for (const cl of claims) if (assigned[cl.c] === undefined && !taken[slotOf(cl.code)]) assign(cl.c, cl.code);
   let need = 0;
   for (let c = 0; c < C; c++) if (assigned[c] === undefined) need++;
-  // Fresh IDs in ascending order: on a first build, clusters then arrive in primary-key order.
+  // Fresh IDs ascending in completion order: a first build computes persons in that order (from
+  // the fields read back in node order), so its rows arrive in primary-key order.
   const fresh = newPersonIds(need);
-  for (let c = 0, k = 0; c < C; c++) if (assigned[c] === undefined) assigned[c] = fresh[k++];
+  for (let x = 0, k = 0; x < C; x++) if (assigned[byCompletion[x]] === undefined) assigned[byCompletion[x]] = fresh[k++];
   lap('ids');
 
   // The contact's giving counts once: on the person holding its primary (else first) individual.
@@ -488,16 +503,44 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // field authority most persons read the same, and rewriting every row and index was 28 s of a
   // million-person recompute.
   const bulk = firstBuild;
-  if (everyone && !fullNode) {
+  if (everyone && !fullNode && !fieldsCached) {
     fullNode = loadJoinNodes(db, profileId, true, false, { nodes, digests }).full; // the same records, in the same order, reading the same (checked), with fields
     timings.recordsRead = N;
   }
   lap('compute');
   cp.step('persons');
 
-  /** Rows of the given clusters, in that order, from the kept fields or read a batch at a time. */
+  /**
+   * Rows of the given clusters: from the fields the load wrote to the cache, read back in node
+   * order (rows then come in completion order); else in the order given, from the kept fields or
+   * read a batch at a time.
+   */
   const eachRow = (clusters: ArrayLike<number>, use: (row: PersonRow, c: number) => void) => {
     const cluster: IdNode[] = [];
+    if (!fullNode && fieldsCached) {
+      // A person is computed once its last record has been read; only the fields of records whose
+      // persons are still incomplete are held meanwhile (a first build held every record's).
+      const wanted = new Uint8Array(C);
+      for (let x = 0; x < clusters.length; x++) wanted[clusters[x]] = 1;
+      const held = new Map<number, string>();
+      streamCachedFields(db, profileId, nodes, digests, (i, text) => {
+        if ((i & 0xffff) === 0) cp.check();
+        const c = clusterOfNode[i];
+        if (!wanted[c]) return;
+        if (members[start[c + 1] - 1] !== i) {
+          held.set(i, text);
+          return;
+        }
+        cluster.length = 0;
+        for (let k = start[c]; k < start[c + 1]; k++) {
+          const m = members[k];
+          cluster.push(nodeFromFields(nodes[m], m === i ? text : held.get(m)!));
+          held.delete(m);
+        }
+        use(rowOf(c, cluster, clusterDigest[c]), c);
+      });
+      return;
+    }
     if (fullNode) {
       for (let x = 0; x < clusters.length; x++) {
         if ((x & 0xffff) === 0) cp.check();
@@ -542,8 +585,8 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');
     const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}, row_digest) VALUES (?, ${cols.map(() => '?').join(', ')}, ?)`);
-    // A first build's clusters hold ascending IDs: rows go in primary-key order.
-    eachRow(Int32Array.from({ length: C }, (_, c) => c), (row) => {
+    // A first build's clusters hold IDs ascending in completion order: rows go in primary-key order.
+    eachRow(byCompletion, (row) => {
       const values = personValues(profileId, row);
       values.push(personRowDigest(values));
       insert.run(values);
@@ -590,6 +633,8 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     });
   }
   lap('insert_persons');
+  // Every record parsed and every row computed is garbage now: not carried into the links.
+  if (fieldsCached) releaseGarbage();
   cp.step('links');
 
   // Links.
@@ -699,6 +744,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     changedRecords,
     lineageRecords,
     changedPersons,
+    streamedFields: fieldsCached,
     timings,
   };
 }

@@ -15,6 +15,7 @@ import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
 import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 import { declareKeyStats } from '../store/plannerStats';
+import { releaseGarbage } from '../core/garbage';
 
 export const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
 /** SQL: the rank of the record kind a source column names. */
@@ -57,6 +58,11 @@ export interface CachedJoinSet extends JoinSet {
    * key: the persons they belong to are computed from these instead of reading them again.
    */
   reread: (key: string) => IdNode | undefined;
+  /**
+   * Every record's fields are in identity_node_fields under its current digest (this load wrote
+   * them there instead of keeping them): streamCachedFields reads them back in node order.
+   */
+  fieldsCached?: boolean;
 }
 
 const NOTHING_REREAD = () => undefined;
@@ -90,16 +96,40 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
       )
       .run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), req.settingsDigest, nodeCount);
   if (req.firstBuild || !cache || cache.version !== RECORD_DIGEST_VERSION || cache.node_count == null) {
-    // With every field: the cache keeps them, and every person is computed from them next.
-    const set = loadJoinNodes(db, profileId, true);
-    dropNodeCache(db, profileId);
-    // Every record written in key order; the secondary indexes are built once afterwards.
+    // Every record read from the mirrors. Its fields go to the cache as they are read (a few
+    // thousand at a time), not held: at a million persons they are half a gigabyte of strings,
+    // most of a first build's memory. Every person is computed next, from the cache read back in the
+    // same order (streamCachedFields). Every record written in key order; the secondary indexes
+    // are built once afterwards.
     const restore = [dropIndexes(db, 'identity_nodes'), dropIndexes(db, 'identity_node_emails')];
+    dropNodeCache(db, profileId);
+    const put = db.prepare(PUT_FIELDS);
+    let pending: [number, string, number, string][] = [];
+    const set = loadJoinNodes(db, profileId, false, false, undefined, {
+      put: (kind, id, digest, text) => void pending.push([RANK[kind], id, digest, text]),
+      flush: () => {
+        for (const [rank, id, digest, text] of pending) put.run(profileId, rank, id, digest, text);
+        pending = [];
+      },
+    });
     writeNodes(db, profileId, set);
+    // What the read left (its rows and texts, garbage now) is not carried into the join.
+    releaseGarbage();
     restoreIndexes(db, restore);
     declareKeyStats(db, 'identity_node_fields', set.nodes.length, 3);
     saveCache(set.nodes.length);
-    return { ...set, recordsRead: set.nodes.length, scopeKeys: null, totalRecords: set.nodes.length, personCount: null, reread: NOTHING_REREAD, rereadKeys: null, emailChangedKeys: null, settingsChanged: true };
+    return {
+      ...set,
+      recordsRead: set.nodes.length,
+      scopeKeys: null,
+      totalRecords: set.nodes.length,
+      personCount: null,
+      reread: NOTHING_REREAD,
+      rereadKeys: null,
+      emailChangedKeys: null,
+      settingsChanged: true,
+      fieldsCached: true,
+    };
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
@@ -170,14 +200,45 @@ const PUT_FIELDS = `INSERT INTO identity_node_fields (profile_id, rank, source_i
 function writeNodes(db: Db, profileId: number, set: JoinSet): void {
   const ins = db.prepare(INSERT_NODE);
   const more = db.prepare(INSERT_MORE_EMAIL);
-  const fields = db.prepare(PUT_FIELDS);
-  const text = set.fieldsText!;
   set.nodes.forEach((n, i) => {
     const row = rowOf(n, set.digests[i]);
     for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], row[0], n.id);
     ins.run(profileId, ...row);
-    fields.run(profileId, row[0], n.id, row[2], text(i));
   });
+}
+
+/**
+ * Reads back every record's fields text from identity_node_fields, in node order (the cache's key
+ * order), handing each to `each` with its position: a page of rows at a time (the caller writes
+ * between pages, which a read still iterating would forbid). Every record must have its row,
+ * under the digest the join holds for it; a missing or outdated row is a cache that disagrees
+ * with the join: RecordCacheStale.
+ */
+export function streamCachedFields(db: Db, profileId: number, nodes: JoinNode[], digests: Float64Array, each: (i: number, text: string) => void): void {
+  const page = db
+    .prepare(`SELECT rank, source_id, digest, fields FROM identity_node_fields WHERE profile_id = @p AND (rank, source_id) > (@rank, @id) ORDER BY rank, source_id LIMIT 2000`)
+    .raw();
+  let i = 0;
+  let after = { p: profileId, rank: -1, id: '' };
+  for (;;) {
+    const rows = page.all(after) as [number, string, number, string][];
+    if (!rows.length) break;
+    for (const [rank, id, digest, text] of rows) {
+      const n = nodes[i];
+      if (!n || RANK[n.kind] !== rank || n.id !== id) {
+        // Kept fields of a record the join does not have (one gone since) come before the next
+        // record's; a record without kept fields (or out of order) is a cache to rebuild.
+        const nr = n ? RANK[n.kind] : Infinity;
+        if (rank < nr || (rank === nr && id < n!.id)) continue;
+        throw new RecordCacheStale(`no kept fields for ${n?.key ?? 'the last records'} (found ${KIND_OF[rank]}:${id})`);
+      }
+      if (digest !== digests[i]) throw new RecordCacheStale(`${n.key}: kept fields are outdated`);
+      each(i++, text);
+    }
+    const [rank, id] = rows[rows.length - 1];
+    after = { p: profileId, rank, id };
+  }
+  if (i !== nodes.length) throw new RecordCacheStale(`no kept fields for ${nodes.length - i} of ${nodes.length} records`);
 }
 
 /**

@@ -313,6 +313,17 @@ export function nodeFromFields(n: JoinNode, text: string): IdNode {
 }
 
 /**
+ * Where a full load hands each record's fields text (JoinSet.fieldsText's form) instead of
+ * keeping it: `put` as soon as a record's text is complete, in node order; `flush` every few
+ * thousand records, when the connection is free to write (better-sqlite3 refuses a write while a
+ * read iterates).
+ */
+export interface FieldSink {
+  put(kind: NodeKind, id: string, digest: number, text: string): void;
+  flush(): void;
+}
+
+/**
  * The node cache (nodeCache.ts) no longer lists the records the mirrors hold: a change went
  * unmarked. Nothing computed from it may be kept; the identity service rebuilds from scratch.
  */
@@ -334,7 +345,10 @@ export class RecordCacheStale extends Error {
  * (a full recompute, whose records came from the node cache): the fields of exactly those
  * records as they read there, or RecordCacheStale.
  */
-export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false, alignTo?: Pick<JoinSet, 'nodes' | 'digests'>): JoinSet {
+export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false, alignTo?: Pick<JoinSet, 'nodes' | 'digests'>, sink?: FieldSink): JoinSet {
+  if (sink && (keepFields || alignTo)) throw new Error('a field sink takes the fields instead of keeping them, on a load of its own');
+  // The household contacts' columns are needed for their individuals' fields and their own.
+  const keepContacts = keepFields || !!sink;
   // Aligned: the caller already holds these records (from the node cache) and wants their fields;
   // each record read is checked against its position and digest there instead of kept a second time.
   const align = alignTo?.nodes;
@@ -356,25 +370,47 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
   // Each record's digest covers its packed columns and what the person measures read of it
   // (participations, gifts: a correlated subquery per record, cheaper than a grouped pass
   // and a map). Packed strings are kept only when the caller wants fields.
-  const keep = (json: string, inputs: string | null) => {
-    digests.push(digest52([json, inputs]));
+  const keep = (kind: NodeKind, id: string, json: string, inputs: string | null) => {
+    const d = digest52([json, inputs]);
+    digests.push(d);
     if (keepFields) {
       packed.push(json);
       packedInputs.push(inputs);
     }
+    sink?.put(kind, id, d, `[${json},${inputs ?? 'null'}]`);
   };
+  /**
+   * The rows of a mirror query ordered by its table's id: in one read, or, for a sink, a page at a
+   * time (keyset on the id), each page handed over before the next is read, so the sink writes
+   * every few thousand records and their strings are garbage while still young.
+   */
+  function* byId<T extends unknown[]>(sql: string, alias: string, idAt: number): Generator<T> {
+    if (!sink || scoped) {
+      yield* db.prepare(`${sql} ORDER BY ${alias}.id`).raw().iterate(p) as Iterable<T>;
+      return;
+    }
+    const page = db.prepare(`${sql} AND ${alias}.id > @after ORDER BY ${alias}.id LIMIT 8192`).raw();
+    let after = '';
+    for (;;) {
+      const rows = page.all({ ...p, after }) as T[];
+      if (!rows.length) return;
+      yield* rows;
+      after = rows[rows.length - 1][idAt] as string;
+      sink.flush();
+    }
+  }
   // Join fields as columns of their own (parsing every packed row here would cost more than the read).
-  for (const [id, emailNorm, firstName, json, inputs] of db
-    .prepare(
-      `SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}), (${MEASURE_INPUTS.vomo('u')})
-       FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL ORDER BY u.id`,
-    )
-    .raw()
-    .iterate(p) as Iterable<[string, string | null, string | null, string, string | null]>) {
+  for (const [id, emailNorm, firstName, json, inputs] of byId<[string, string | null, string | null, string, string | null]>(
+    `SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}), (${MEASURE_INPUTS.vomo('u')})
+     FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL`,
+    'u',
+    0,
+  )) {
     const key = 'vomo:' + id;
     add(key, () => ({ kind: 'vomo', key, id, emails: emailNorm ? [emailNorm] : [], firstName }));
-    keep(json, inputs);
+    keep('vomo', id, json, inputs);
   }
+  sink?.flush();
   // Contacts: a digest each (its columns, gifts and references); the packed columns only when fields are kept.
   const contactDigest = new Map<string, number>();
   const contactJson = new Map<string, string>();
@@ -387,13 +423,14 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     .raw()
     .iterate(p) as Iterable<[string, string, string | null, string | null]>) {
     contactDigest.set(id, digest52([json, inputs, refs]));
-    if (keepFields) {
+    if (keepContacts) {
       contactJson.set(id, json);
       contactInputs.set(id, inputs);
     }
   }
   const individualAt = new Map<string, number>();
   const firstIndividual = count;
+  const sinkPacked: string[] = []; // per individual (from firstIndividual): its columns until its methods are read (sink only)
   for (const [id, contactId, firstName, isPrimary, json] of db
     .prepare(
       `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS})
@@ -412,12 +449,13 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
       packed.push(json);
       packedInputs.push(null);
     }
+    if (sink) sinkPacked.push(json);
   }
   // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
   // (primary first, then by id), with the email keys alongside: no object per method here.
   // Unscoped, `+m.profile_id` keeps the planner off the individual index: a scan and a sort
   // cost 2 s at a million persons, the index walk with a row lookup per method 2.7 s.
-  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields only)
+  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields or sink only)
   const withMethods = new Uint8Array(count);
   const methodsFrom = scoped
     ? `temp.identity_scope s CROSS JOIN crm_contact_methods m INDEXED BY crm_methods_by_individual
@@ -433,13 +471,25 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     .iterate(p) as Iterable<[string, string, string | null]>) {
     const at = individualAt.get(individualId);
     if (at === undefined) continue;
-    if (keepFields) methodsOf[at] = list;
+    if (keepFields || sink) methodsOf[at] = list;
     if (emails && !align) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
     digests[at] = digest52([digests[at], list]);
     withMethods[at] = 1;
   }
   for (let at = firstIndividual; at < count; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
   individualAt.clear();
+  if (sink) {
+    for (let at = firstIndividual; at < count; at++) {
+      const n = nodes[at] as Extract<JoinNode, { kind: 'crm_individual' }>;
+      sink.put('crm_individual', n.id, digests[at], `[${sinkPacked[at - firstIndividual]},null,${contactJson.get(n.contactId)!},${contactInputs.get(n.contactId) ?? 'null'},${methodsOf[at] ?? 'null'}]`);
+      sinkPacked[at - firstIndividual] = '';
+      methodsOf[at] = undefined;
+      if ((at - firstIndividual) % 8192 === 8191) sink.flush();
+    }
+    sinkPacked.length = 0;
+    methodsOf.length = 0;
+    sink.flush();
+  }
   // Contacts without an individual (organizations, mostly) are records of their own.
   for (const [id, name] of db
     .prepare(
@@ -456,19 +506,25 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
       packed.push(contactJson.get(id)!);
       packedInputs.push(null);
     }
+    sink?.put('crm_contact', id, contactDigest.get(id)!, `[${contactJson.get(id)!},${contactInputs.get(id) ?? 'null'}]`);
   }
   contactDigest.clear();
-  for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of db
-    .prepare(
-      `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})
-       FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE} ORDER BY d.id`,
-    )
-    .raw()
-    .iterate(p) as Iterable<[string, string, string | null, string | null, unknown, unknown, string | null]>) {
+  if (sink) {
+    contactJson.clear();
+    contactInputs.clear();
+    sink.flush();
+  }
+  for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of byId<[string, string, string | null, string | null, unknown, unknown, string | null]>(
+    `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})
+     FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE}`,
+    'd',
+    1,
+  )) {
     const key = 'raise:' + id;
     add(key, () => ({ kind: 'raise', key, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) }));
-    keep(json, inputs);
+    keep('raise', id, json, inputs);
   }
+  sink?.flush();
   if (alignTo) {
     if (count !== alignTo.nodes.length) throw new RecordCacheStale(`the cache holds ${alignTo.nodes.length} records, the mirrors ${count}`);
     for (let i = 0; i < count; i++) if (digests[i] !== alignTo.digests[i]) throw new RecordCacheStale(`${alignTo.nodes[i].key} reads differently`);

@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
+import { streamCachedFields } from '../../src-main/identity/nodeCache';
+import { loadJoinNodes, RecordCacheStale } from '../../src-main/identity/nodes';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -390,5 +392,89 @@ describe('rebuild', () => {
     }
     // Not cancelled, the same rebuild goes through.
     expect(svc.rebuild(profileId).timings?.personsWritten).toBeGreaterThan(0);
+  });
+
+  describe('every record\'s fields, kept and read back', () => {
+    /** Two volunteers, a household of two (one shares an email with a volunteer), a donor of that household. */
+    function smallOrg() {
+      const x = newCore();
+      x.m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
+      x.m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Park' });
+      x.m.crmContact({
+        id: 'c1',
+        individuals: [
+          { id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] },
+          { id: 'i2', first: 'Cy', last: 'Lee', emails: ['c@x.example'] },
+        ],
+      });
+      x.m.raiseDonor({ id: 'r1', email: 'c@x.example', first: 'Cy', last: 'Lee', crmKey: 'c1' });
+      return x;
+    }
+
+    it('a first build keeps each record\'s fields under its digest instead of holding them, and computes every person from them read back', () => {
+      const x = smallOrg();
+      const { core, profileId, svc } = x;
+      const summary = svc.rebuild(profileId);
+      expect(summary.persons).toBe(3); // Ann (v1 + i1), Bo, Cy (i2 + r1)
+      const kept = core.db
+        .prepare(`SELECT count(*) FROM identity_nodes n JOIN identity_node_fields f ON f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id AND f.digest = n.digest WHERE n.profile_id = ?`)
+        .pluck()
+        .get(profileId);
+      expect(kept).toBe(5);
+      expect(personOf(core.db, profileId, 'vomo', 'v1')).toBe(personOf(core.db, profileId, 'crm_individual', 'i1'));
+      expect(personOf(core.db, profileId, 'raise', 'r1')).toBe(personOf(core.db, profileId, 'crm_individual', 'i2'));
+      // Read back in record order, each as the mirrors read it.
+      const set = loadJoinNodes(core.db, profileId, true);
+      const seen: [number, string][] = [];
+      streamCachedFields(core.db, profileId, set.nodes, set.digests, (i, text) => seen.push([i, text]));
+      expect(seen).toEqual(set.nodes.map((_, i) => [i, set.fieldsText!(i)]));
+      // And the persons are what a rebuild from scratch computes.
+      const built = snapshot(core.db, profileId);
+      svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+      expect(snapshot(core.db, profileId)).toEqual(built);
+    });
+
+    it('reading them back passes over the fields of a record no longer joined, and refuses a cache missing a record\'s or holding outdated ones', async () => {
+      const x = smallOrg();
+      const { core, profileId, svc } = x;
+      svc.rebuild(profileId);
+      const set = loadJoinNodes(core.db, profileId, false);
+      const positions = () => {
+        const at: number[] = [];
+        streamCachedFields(core.db, profileId, set.nodes, set.digests, (i) => at.push(i));
+        return at;
+      };
+      // Kept fields of records the join does not have, before, between and after its records.
+      const put = core.db.prepare(`INSERT INTO identity_node_fields (profile_id, rank, source_id, digest, fields) VALUES (?, ?, ?, 1, '[]')`);
+      put.run(profileId, 0, 'v0');
+      put.run(profileId, 0, 'v1a');
+      put.run(profileId, 1, 'i9');
+      put.run(profileId, 3, 'r9');
+      expect(positions()).toEqual([0, 1, 2, 3, 4]);
+      core.db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND source_id IN ('v0', 'v1a', 'i9', 'r9')`).run(profileId);
+      const digestOf = core.db.prepare(`SELECT digest FROM identity_node_fields WHERE profile_id = ? AND rank = 1 AND source_id = 'i2'`).pluck();
+      const was = digestOf.get(profileId);
+      core.db.prepare(`UPDATE identity_node_fields SET digest = digest + 1 WHERE profile_id = ? AND rank = 1 AND source_id = 'i2'`).run(profileId);
+      expect(positions).toThrow(RecordCacheStale);
+      core.db.prepare(`UPDATE identity_node_fields SET digest = ? WHERE profile_id = ? AND rank = 1 AND source_id = 'i2'`).run(was, profileId);
+      expect(positions()).toEqual([0, 1, 2, 3, 4]);
+      for (const [rank, id] of [[1, 'i2'], [3, 'r1']] as const) {
+        const row = core.db.prepare(`SELECT * FROM identity_node_fields WHERE profile_id = ? AND rank = ? AND source_id = ?`).get(profileId, rank, id);
+        core.db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = ? AND source_id = ?`).run(profileId, rank, id);
+        expect(positions).toThrow(RecordCacheStale);
+        core.db.prepare(`INSERT INTO identity_node_fields (profile_id, rank, source_id, digest, fields) VALUES (@profile_id, @rank, @source_id, @digest, @fields)`).run(row);
+      }
+      // A full recompute brings the cache up to date first: a record's missing fields are read
+      // from the mirrors and kept again, and every person is computed from the cache read back.
+      core.db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = 0 AND source_id = 'v2'`).run(profileId);
+      const settings = svc.settings(profileId);
+      await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+      const firstName = (source: string, id: string) => core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, source, id));
+      expect([firstName('vomo', 'v1'), firstName('vomo', 'v2')]).toEqual(['Anne', 'Bo']);
+      expect(positions()).toEqual([0, 1, 2, 3, 4]);
+      const recomputed = snapshot(core.db, profileId);
+      svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+      expect(snapshot(core.db, profileId)).toEqual(recomputed);
+    });
   });
 });
