@@ -60,6 +60,11 @@ export interface JoinStats {
    * the records a sync changed need their lineage looked at.
    */
   lineageRecords: string[] | null;
+  /**
+   * Every person was computed from the records' fields read back from the cache (a first build, a
+   * rebuild from scratch): what the join held is now garbage the next phases should not grow around.
+   */
+  streamedFields: boolean;
   timings: Record<string, number>;
 }
 
@@ -628,9 +633,8 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     });
   }
   lap('insert_persons');
-  // After every person (a first build, a new setting, a rebuild from scratch), every record parsed
-  // and every row computed is garbage now: not carried into the links.
-  if (everyone) releaseGarbage();
+  // Every record parsed and every row computed is garbage now: not carried into the links.
+  if (fieldsCached) releaseGarbage();
   cp.step('links');
 
   // Links.
@@ -740,6 +744,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     changedRecords,
     lineageRecords,
     changedPersons,
+    streamedFields: fieldsCached,
     timings,
   };
 }

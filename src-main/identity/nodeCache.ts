@@ -9,7 +9,7 @@
  * the rows it rewrites commit or roll back with the persons built from them.
  */
 import type { Db } from '../store/db';
-import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import { loadJoinNodes, nodeFromFields, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
@@ -60,8 +60,7 @@ export interface CachedJoinSet extends JoinSet {
   reread: (key: string) => IdNode | undefined;
   /**
    * Every record's fields are in identity_node_fields under its current digest (this load wrote
-   * or refreshed them there instead of holding them): streamCachedFields reads them back in node
-   * order.
+   * them there instead of keeping them): streamCachedFields reads them back in node order.
    */
   fieldsCached?: boolean;
 }
@@ -336,30 +335,33 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
 }
 
 /**
- * The cached records, every one or those temp.join_scope lists, in the order the join ranks them.
- * With fields (every record's: a recompute of every person), the fields kept in
- * identity_node_fields are brought up to date first, those of records changed or added since read
- * from the mirrors and kept, and the join streams them all back (fieldsCached) rather than
- * holding every record's at once. A mirror that reads differently from the cache is a change the
- * cache missed: RecordCacheStale.
+ * The cached records, every one or those temp.join_scope lists, in the order the join ranks them;
+ * with their fields when asked (every record's: a recompute of every person). Fields kept under
+ * the record's current digest are read from identity_node_fields; the others (records changed
+ * or added since) from the mirrors, and kept for next time. A mirror that reads differently from
+ * the cache is a change the cache missed: RecordCacheStale.
  */
-function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boolean): JoinSet & { fieldsCached?: boolean } {
+function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boolean): JoinSet {
   const nodes: JoinNode[] = [];
   const digests: number[] = [];
+  const texts: string[] = [];
   const stale: number[] = [];
   const split = (emails: string | null) => (emails ? emails.split(SEP) : []);
   const from = scoped
     ? `temp.join_scope s CROSS JOIN identity_nodes n ON n.profile_id = @p AND n.rank = ${rankOf('s.source')} AND n.source_id = s.source_id`
     : `identity_nodes n WHERE n.profile_id = @p`;
-  // Both tables in key order: each record's kept fields are found by a step along their own b-tree.
+  // Both tables in key order: the fields are found by a step along their own b-tree.
   const fields = withFields
-    ? `EXISTS (SELECT 1 FROM identity_node_fields f WHERE f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id AND f.digest = n.digest)`
+    ? `(SELECT f.fields FROM identity_node_fields f WHERE f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id AND f.digest = n.digest)`
     : 'NULL';
-  for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name, current] of db
+  for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name, text] of db
     .prepare(`SELECT n.rank, n.source_id, n.digest, n.emails, n.first_name, n.contact_id, n.is_primary, n.crm_key, n.name, ${fields} FROM ${from} ORDER BY n.rank, n.source_id`)
     .raw()
-    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null, number | null]>) {
-    if (withFields && !current) stale.push(nodes.length);
+    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null, string | null]>) {
+    if (withFields) {
+      if (text == null) stale.push(nodes.length);
+      texts.push(text ?? '');
+    }
     if (rank === RANK.vomo) nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: split(emails), firstName });
     else if (rank === RANK.crm_individual)
       nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: split(emails), contactId: contactId!, firstName, isPrimary: isPrimary ?? 0 });
@@ -371,17 +373,18 @@ function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boole
     // Most kept fields are stale (many syncs since the last new setting): one sequential read of
     // the mirrors, checked record by record against the cache, beats a lookup per record; the
     // stale rows are kept again, in key order.
+    texts.length = 0;
     const aligned = loadJoinNodes(db, profileId, true, false, { nodes, digests: Float64Array.from(digests) });
     const put = db.prepare(PUT_FIELDS);
     for (const i of stale) put.run(profileId, RANK[nodes[i].kind], nodes[i].id, digests[i], aligned.fieldsText!(i));
     return { nodes, digests: Float64Array.from(digests), full: aligned.full };
   }
-  if (stale.length) refreshFields(db, profileId, nodes, digests, stale);
-  return { nodes, digests: Float64Array.from(digests), full: null, fieldsCached: withFields };
+  if (stale.length) refreshFields(db, profileId, nodes, digests, texts, stale);
+  return { nodes, digests: Float64Array.from(digests), full: withFields ? (i) => nodeFromFields(nodes[i], texts[i]) : null };
 }
 
-/** Reads the fields of the given records from the mirrors, checked against their cached digests, and keeps them. */
-function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: number[], which: number[]): void {
+/** Reads the fields of the given records from the mirrors into texts, checked against their cached digests, and keeps them. */
+function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: number[], texts: string[], which: number[]): void {
   // An individual is read with its household contact (loadJoinNodes reads only what is listed).
   const keys = which.map((i) => nodes[i].key);
   for (const i of which) {
@@ -397,7 +400,8 @@ function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: nu
     const i = at.get(n.key);
     if (i === undefined) return; // a household contact read along with its individual
     if (fresh.digests[j] !== digests[i]) throw new RecordCacheStale(`${n.key} reads differently in the mirrors`);
-    put.run(profileId, RANK[n.kind], n.id, digests[i], fresh.fieldsText!(j));
+    texts[i] = fresh.fieldsText!(j);
+    put.run(profileId, RANK[n.kind], n.id, digests[i], texts[i]);
     found++;
   });
   if (found !== which.length) throw new RecordCacheStale(`${which.length - found} cached records are not live in the mirrors`);
