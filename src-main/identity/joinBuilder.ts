@@ -18,7 +18,6 @@ import { loadJoinSet, savePersonCount, streamCachedFields } from './nodeCache';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
-import { releaseGarbage } from '../core/garbage';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
@@ -60,11 +59,6 @@ export interface JoinStats {
    * the records a sync changed need their lineage looked at.
    */
   lineageRecords: string[] | null;
-  /**
-   * Every person was computed from the records' fields read back from the cache (a first build, a
-   * rebuild from scratch): what the join held is now garbage the next phases should not grow around.
-   */
-  streamedFields: boolean;
   timings: Record<string, number>;
 }
 
@@ -633,8 +627,6 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     });
   }
   lap('insert_persons');
-  // Every record parsed and every row computed is garbage now: not carried into the links.
-  if (fieldsCached) releaseGarbage();
   cp.step('links');
 
   // Links.
@@ -744,7 +736,6 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     changedRecords,
     lineageRecords,
     changedPersons,
-    streamedFields: fieldsCached,
     timings,
   };
 }

@@ -15,7 +15,6 @@ import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
 import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 import { declareKeyStats } from '../store/plannerStats';
-import { releaseGarbage } from '../core/garbage';
 
 export const RANK: Record<NodeKind, number> = { vomo: 0, crm_individual: 1, crm_contact: 2, raise: 3 };
 /** SQL: the rank of the record kind a source column names. */
@@ -113,8 +112,6 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
       },
     });
     writeNodes(db, profileId, set);
-    // What the read left (its rows and texts, garbage now) is not carried into the join.
-    releaseGarbage();
     restoreIndexes(db, restore);
     declareKeyStats(db, 'identity_node_fields', set.nodes.length, 3);
     saveCache(set.nodes.length);

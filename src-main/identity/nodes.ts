@@ -389,10 +389,11 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
       yield* db.prepare(`${sql} ORDER BY ${alias}.id`).raw().iterate(p) as Iterable<T>;
       return;
     }
-    const page = db.prepare(`${sql} AND ${alias}.id > @after ORDER BY ${alias}.id LIMIT 8192`).raw();
-    let after = '';
+    const first = db.prepare(`${sql} ORDER BY ${alias}.id LIMIT 8192`).raw();
+    const next = db.prepare(`${sql} AND ${alias}.id > @after ORDER BY ${alias}.id LIMIT 8192`).raw();
+    let after: string | null = null;
     for (;;) {
-      const rows = page.all({ ...p, after }) as T[];
+      const rows = (after === null ? first.all(p) : next.all({ ...p, after })) as T[];
       if (!rows.length) return;
       yield* rows;
       after = rows[rows.length - 1][idAt] as string;

@@ -15,7 +15,6 @@ import { detectSplits } from './splits';
 import { dropNodeCache } from './nodeCache';
 import { restoreIndexes } from '../store/bulkIndexes';
 import { checkpoint, type RebuildHooks } from './rebuildHooks';
-import { releaseGarbage } from '../core/garbage';
 
 export type { RebuildHooks } from './rebuildHooks';
 
@@ -42,10 +41,6 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   const started = performance.now();
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
   const stats = rebuildJoin(db, profileId, settings, now, cp);
-  // After a join over every record's fields, its records and clusters are garbage now; the phases
-  // after it grow SQLite's memory. (A recompute held every record's fields in the join itself: its
-  // peak is behind it, and a full collection here would only cost time.)
-  if (stats.streamedFields) releaseGarbage();
   let t = performance.now();
   const lap = (name: string) => {
     const n = performance.now();

@@ -13,7 +13,6 @@ import { StoreKey } from '../store/cipher';
 import { storeWriteError } from '../store/storeErrors';
 import { foldLog, leaveCheckpointsToWorker } from '../store/checkpoints';
 import { log, setLogSink } from '../core/log';
-import { exposedCollector, installGarbageCollector } from '../core/garbage';
 import { createJobServices } from '../core/jobServices';
 import { CancelToken } from './cancel';
 import { jobKinds, type JobServices } from './kinds';
@@ -21,8 +20,6 @@ import { RETIRE_ABOVE_HEAP_MB, type FromWorker, type HostCalls, type HostMethod,
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-// Long jobs say when much of what they held has become garbage (core/garbage.ts).
-installGarbageCollector(exposedCollector());
 const send = (m: FromWorker) => port.postMessage(m);
 
 let callSeq = 0;
