@@ -464,8 +464,8 @@ describe('rebuild', () => {
         expect(positions).toThrow(RecordCacheStale);
         core.db.prepare(`INSERT INTO identity_node_fields (profile_id, rank, source_id, digest, fields) VALUES (@profile_id, @rank, @source_id, @digest, @fields)`).run(row);
       }
-      // A full recompute brings the cache up to date first: a record's missing fields are read
-      // from the mirrors and kept again, and every person is computed from the cache read back.
+      // A full recompute reads a record whose fields are missing from the mirrors and keeps them
+      // again: the stream then finds every record's, and the persons equal a rebuild from scratch.
       core.db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = 0 AND source_id = 'v2'`).run(profileId);
       const settings = svc.settings(profileId);
       await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
