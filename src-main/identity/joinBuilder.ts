@@ -33,6 +33,9 @@ import type { CompactCard } from './matchCards';
  */
 export const JOIN_VERSION = 4;
 
+/** The systems a record belongs to, as bits: a field authority decides between two or more. */
+const SYSTEM_BIT: Record<JoinNode['kind'], number> = { vomo: 1, crm_individual: 2, crm_contact: 2, raise: 4 };
+
 const ID_COL = PERSON_COLUMNS.indexOf('id');
 const CREATED_COL = PERSON_COLUMNS.indexOf('created_at');
 const UPDATED_COL = PERSON_COLUMNS.indexOf('updated_at');
@@ -254,18 +257,20 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
 
   // Memory rule for a million persons: per-node and per-cluster state lives in flat arrays
   // indexed by node or cluster number; person rows are computed and written one at a time,
-  // never held all at once. A first build computes every person, so it keeps every record's
-  // fields from its one read; later builds keep digests and read the fields of the few changed
+  // never held all at once. A first build writes every record's fields to the node cache as it
+  // reads them and computes each person from them read back; a new setting computes the persons
+  // it applies to the same way; other builds keep digests and read the fields of the few changed
   // clusters again. Records come from the node cache, which re-reads from the mirrors only
   // the records changed since the last rebuild; and unless the settings changed, only the
   // records those changes can reach are joined again (joinScope.ts).
   cp.step('records');
   const firstBuild = !db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId);
-  const settingsDigest = digest52([JOIN_VERSION, JSON.stringify(settings)]);
+  const digestOf = (s: IdentitySettings) => digest52([JOIN_VERSION, JSON.stringify(s)]);
+  const settingsDigest = digestOf(settings);
   const decisions = db
     .prepare(`SELECT key_a, key_b, verdict FROM identity_decisions WHERE profile_id = ? AND revoked_at IS NULL ORDER BY id`)
     .all(profileId) as Decision[];
-  const joinSet = loadJoinSet(db, profileId, { firstBuild, settingsDigest, decisions });
+  const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions });
   timings.recordsRead = joinSet.recordsRead;
   const { nodes, digests, scopeKeys } = joinSet;
   timings.recordsJoined = nodes.length;
@@ -449,10 +454,10 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   }
   // What a person row is computed from, as one digest: its ID and creation time, and per member
   // record its key, its digest and the flags that depend on other records. Under the same
-  // settings and code (otherwise every person is recomputed: joinSet.settingsChanged) an equal
-  // digest means an equal row and equal links (match cards only name records of the same
-  // cluster), so unchanged persons are neither recomputed nor rewritten. The settings are not
-  // part of it: after a new setting, a person whose row reads the same is not written again.
+  // settings and code an equal digest means an equal row and equal links (match cards only name
+  // records of the same cluster), so unchanged persons are neither recomputed nor rewritten. The
+  // settings are not part of it (joinSet.recompute says whom a new setting recomputes): after a
+  // new setting, a person whose row reads the same is not written again.
   const inputDigest = (c: number): number => {
     const j = assignedRow[c];
     const parts: unknown[] = [assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
@@ -480,11 +485,20 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     return r;
   };
 
+  // A new field authority changes only persons with records in two or more systems: a person of
+  // one system displays its values whatever the authority (pickByAuthority falls through to the
+  // only system that has one).
+  const manySystems = (c: number): boolean => {
+    let systems = 0;
+    for (let k = start[c]; k < start[c + 1]; k++) systems |= SYSTEM_BIT[nodes[members[k]].kind];
+    return (systems & (systems - 1)) !== 0;
+  };
   const clusterDigest = new Float64Array(C);
   const changed: number[] = [];
+  const recompute = joinSet.recompute;
   for (let c = 0; c < C; c++) {
     const d = (clusterDigest[c] = inputDigest(c));
-    if (joinSet.settingsChanged || assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d) changed.push(c);
+    if (recompute === 'all' || assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d || (recompute === 'manySystems' && manySystems(c))) changed.push(c);
   }
   let goneCount = 0;
   for (let j = 0; j < P; j++) if (!taken[j]) goneCount++;

@@ -9,7 +9,8 @@
  * the rows it rewrites commit or roll back with the persons built from them.
  */
 import type { Db } from '../store/db';
-import { loadJoinNodes, nodeFromFields, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import type { IdentitySettings } from '../../src-shared/domain/identity';
+import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
@@ -48,10 +49,12 @@ export interface CachedJoinSet extends JoinSet {
   /** Persons the last rebuild left (null: unknown, a full join counts them). */
   personCount: number | null;
   /**
-   * The persons may have been computed with other settings (or code) than this rebuild's: every
-   * person must be recomputed. False only when the cache is current and names these settings.
+   * Which persons to recompute whatever their digests say: 'all' (the cache was built from the
+   * mirrors by this load, or the settings or code changed in a way that can change any person),
+   * 'manySystems' (only the field authority changed: the persons with records in two or more
+   * systems), 'changed' (the settings are those the persons were computed with).
    */
-  settingsChanged: boolean;
+  recompute: 'all' | 'manySystems' | 'changed';
   /**
    * Every field of the records re-read from the mirrors for this rebuild (the marked ones), by
    * key: the persons they belong to are computed from these instead of reading them again.
@@ -59,7 +62,8 @@ export interface CachedJoinSet extends JoinSet {
   reread: (key: string) => IdNode | undefined;
   /**
    * Every record's fields are in identity_node_fields under its current digest (this load wrote
-   * them there instead of keeping them): streamCachedFields reads them back in node order.
+   * them there, or found them there, instead of keeping them): streamCachedFields reads them back
+   * in node order.
    */
   fieldsCached?: boolean;
 }
@@ -69,8 +73,12 @@ const NOTHING_REREAD = () => undefined;
 export interface JoinSetRequest {
   /** No person yet: every record read with its fields (the first build computes everyone). */
   firstBuild: boolean;
-  /** Digest of the settings and code persons are computed with; a new one recomputes everyone. */
+  /** The settings persons are computed with. */
+  settings: IdentitySettings;
+  /** Digest of the settings and code persons are computed with; a new one looks at every record. */
   settingsDigest: number;
+  /** The digest other settings would have under this code (settingsDigest's function). */
+  digestOf: (settings: IdentitySettings) => number;
   /** The steward's verdicts: a decision relates its two records like a shared email. */
   decisions: { key_a: string; key_b: string }[];
 }
@@ -84,16 +92,17 @@ export interface JoinSetRequest {
 export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): CachedJoinSet {
   // Triggers missing or outdated: whatever changed before now went unmarked, so no cache holds.
   if (ensureTracking(db)) db.exec(`DELETE FROM identity_node_cache; DELETE FROM identity_nodes; DELETE FROM identity_node_emails; DELETE FROM identity_node_fields; DELETE FROM identity_dirty;`);
-  const cache = db.prepare(`SELECT version, settings_digest, node_count, person_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId) as
-    | { version: number; settings_digest: number | null; node_count: number | null; person_count: number | null }
+  const cache = db.prepare(`SELECT version, settings_digest, settings_json, node_count, person_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId) as
+    | { version: number; settings_digest: number | null; settings_json: string | null; node_count: number | null; person_count: number | null }
     | undefined;
   const saveCache = (nodeCount: number) =>
     db
       .prepare(
-        `INSERT INTO identity_node_cache (profile_id, version, built_at, settings_digest, node_count) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at, settings_digest = excluded.settings_digest, node_count = excluded.node_count`,
+        `INSERT INTO identity_node_cache (profile_id, version, built_at, settings_digest, settings_json, node_count) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at, settings_digest = excluded.settings_digest,
+           settings_json = excluded.settings_json, node_count = excluded.node_count`,
       )
-      .run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), req.settingsDigest, nodeCount);
+      .run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), req.settingsDigest, JSON.stringify(req.settings), nodeCount);
   if (req.firstBuild || !cache || cache.version !== RECORD_DIGEST_VERSION || cache.node_count == null) {
     // Every record read from the mirrors. Its fields go to the cache as they are read (a few
     // thousand at a time), not held: at a million persons they are half a gigabyte of strings,
@@ -124,27 +133,49 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
       reread: NOTHING_REREAD,
       rereadKeys: null,
       emailChangedKeys: null,
-      settingsChanged: true,
+      recompute: 'all',
       fieldsCached: true,
     };
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
   saveCache(nodeCount);
-  const settingsChanged = cache.settings_digest !== req.settingsDigest;
-  const common = { recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread, settingsChanged };
-  const everything = (withFields: boolean) => ({ ...readNodes(db, profileId, false, withFields), ...common, scopeKeys: null });
-  // New settings: every person is recomputed, from the fields the cache keeps.
-  if (settingsChanged) return everything(true);
+  const common = { recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
+  // New settings (or code): every record is looked at, for the persons the change applies to are
+  // anywhere; they are computed from the fields the cache keeps, brought up to date first and
+  // read back in one pass (not held: at a million persons they are half a gigabyte).
+  if (cache.settings_digest !== req.settingsDigest) {
+    const recompute = onlyAuthorityChanged(cache, req) ? 'manySystems' : 'all';
+    return { ...readNodes(db, profileId, false, 'current'), ...common, recompute, scopeKeys: null, fieldsCached: true };
+  }
+  const unchanged = { ...common, recompute: 'changed' as const };
   if (!marked.keys.length) {
     fillRecordScope(db, 'join_scope', []);
-    return { nodes: [], digests: new Float64Array(0), full: null, ...common, scopeKeys: [] };
+    return { nodes: [], digests: new Float64Array(0), full: null, ...unchanged, scopeKeys: [] };
   }
   // Past a fifth of the records, one sequential read of the cache beats following links.
   const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * 0.2));
-  if (!keys) return everything(false);
+  if (!keys) return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scopeKeys: null };
   fillRecordScope(db, 'join_scope', keys);
-  return { ...readNodes(db, profileId, true, false), ...common, scopeKeys: keys };
+  return { ...readNodes(db, profileId, true, 'none'), ...unchanged, scopeKeys: keys };
+}
+
+/**
+ * The persons were computed with the same code and settings as now but for the field authority:
+ * known only when the cache names the settings they were computed with, and its digest says
+ * the code was this code.
+ */
+function onlyAuthorityChanged(cache: { settings_digest: number | null; settings_json: string | null }, req: JoinSetRequest): boolean {
+  if (cache.settings_json == null) return false;
+  let before: IdentitySettings;
+  try {
+    before = JSON.parse(cache.settings_json) as IdentitySettings;
+  } catch {
+    return false;
+  }
+  if (req.digestOf(before) !== cache.settings_digest) return false;
+  const withoutAuthority = (s: IdentitySettings) => JSON.stringify({ ...s, fieldAuthority: null });
+  return withoutAuthority(before) === withoutAuthority(req.settings);
 }
 
 /** After a rebuild: how many persons it left (the next scoped rebuild starts from this). */
@@ -332,33 +363,31 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
 }
 
 /**
- * The cached records, every one or those temp.join_scope lists, in the order the join ranks them;
- * with their fields when asked (every record's: a recompute of every person). Fields kept under
- * the record's current digest are read from identity_node_fields; the others (records changed
- * or added since) from the mirrors, and kept for next time. A mirror that reads differently from
- * the cache is a change the cache missed: RecordCacheStale.
+ * The cached records, every one or those temp.join_scope lists, in the order the join ranks them.
+ * With fields 'current' (every record: a new setting), each record's kept fields are checked to be
+ * under its current digest, and those that are not (records changed or added since) are read
+ * from the mirrors and kept again, so streamCachedFields can read them all back; the texts are
+ * not held. A mirror that reads differently from the cache is a change the cache missed:
+ * RecordCacheStale.
  */
-function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boolean): JoinSet {
+function readNodes(db: Db, profileId: number, scoped: boolean, fields: 'none' | 'current'): JoinSet {
   const nodes: JoinNode[] = [];
   const digests: number[] = [];
-  const texts: string[] = [];
   const stale: number[] = [];
   const split = (emails: string | null) => (emails ? emails.split(SEP) : []);
   const from = scoped
     ? `temp.join_scope s CROSS JOIN identity_nodes n ON n.profile_id = @p AND n.rank = ${rankOf('s.source')} AND n.source_id = s.source_id`
     : `identity_nodes n WHERE n.profile_id = @p`;
-  // Both tables in key order: the fields are found by a step along their own b-tree.
-  const fields = withFields
-    ? `(SELECT f.fields FROM identity_node_fields f WHERE f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id AND f.digest = n.digest)`
-    : 'NULL';
-  for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name, text] of db
-    .prepare(`SELECT n.rank, n.source_id, n.digest, n.emails, n.first_name, n.contact_id, n.is_primary, n.crm_key, n.name, ${fields} FROM ${from} ORDER BY n.rank, n.source_id`)
+  // Both tables in key order: each record's kept fields are found by a step along their own b-tree.
+  const current =
+    fields === 'current'
+      ? `EXISTS (SELECT 1 FROM identity_node_fields f WHERE f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id AND f.digest = n.digest)`
+      : '1';
+  for (const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name, kept] of db
+    .prepare(`SELECT n.rank, n.source_id, n.digest, n.emails, n.first_name, n.contact_id, n.is_primary, n.crm_key, n.name, ${current} FROM ${from} ORDER BY n.rank, n.source_id`)
     .raw()
-    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null, string | null]>) {
-    if (withFields) {
-      if (text == null) stale.push(nodes.length);
-      texts.push(text ?? '');
-    }
+    .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null, number]>) {
+    if (!kept) stale.push(nodes.length);
     if (rank === RANK.vomo) nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: split(emails), firstName });
     else if (rank === RANK.crm_individual)
       nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: split(emails), contactId: contactId!, firstName, isPrimary: isPrimary ?? 0 });
@@ -366,22 +395,20 @@ function readNodes(db: Db, profileId: number, scoped: boolean, withFields: boole
     else nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: split(emails), firstName, crmKey });
     digests.push(digest);
   }
+  const set = { nodes, digests: Float64Array.from(digests), full: null };
   if (stale.length > nodes.length * 0.2) {
     // Most kept fields are stale (many syncs since the last new setting): one sequential read of
     // the mirrors, checked record by record against the cache, beats a lookup per record; the
     // stale rows are kept again, in key order.
-    texts.length = 0;
-    const aligned = loadJoinNodes(db, profileId, true, false, { nodes, digests: Float64Array.from(digests) });
+    const aligned = loadJoinNodes(db, profileId, true, false, set);
     const put = db.prepare(PUT_FIELDS);
     for (const i of stale) put.run(profileId, RANK[nodes[i].kind], nodes[i].id, digests[i], aligned.fieldsText!(i));
-    return { nodes, digests: Float64Array.from(digests), full: aligned.full };
-  }
-  if (stale.length) refreshFields(db, profileId, nodes, digests, texts, stale);
-  return { nodes, digests: Float64Array.from(digests), full: withFields ? (i) => nodeFromFields(nodes[i], texts[i]) : null };
+  } else if (stale.length) refreshFields(db, profileId, nodes, digests, stale);
+  return set;
 }
 
-/** Reads the fields of the given records from the mirrors into texts, checked against their cached digests, and keeps them. */
-function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: number[], texts: string[], which: number[]): void {
+/** Reads the fields of the given records from the mirrors, checked against their cached digests, and keeps them. */
+function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: number[], which: number[]): void {
   // An individual is read with its household contact (loadJoinNodes reads only what is listed).
   const keys = which.map((i) => nodes[i].key);
   for (const i of which) {
@@ -397,8 +424,7 @@ function refreshFields(db: Db, profileId: number, nodes: JoinNode[], digests: nu
     const i = at.get(n.key);
     if (i === undefined) return; // a household contact read along with its individual
     if (fresh.digests[j] !== digests[i]) throw new RecordCacheStale(`${n.key} reads differently in the mirrors`);
-    texts[i] = fresh.fieldsText!(j);
-    put.run(profileId, RANK[n.kind], n.id, digests[i], texts[i]);
+    put.run(profileId, RANK[n.kind], n.id, digests[i], fresh.fieldsText!(j));
     found++;
   });
   if (found !== which.length) throw new RecordCacheStale(`${which.length - found} cached records are not live in the mirrors`);

@@ -184,10 +184,13 @@ describe('rebuild', () => {
     expect(cacheSize()).toBe(own);
   });
 
-  it('recomputes every person when the field authority changes', async () => {
+  it('recomputes the persons a new field authority applies to, those with records in two or more systems, and writes those that read differently', async () => {
     const { core, profileId, m, svc } = newCore();
     annInBothSystems(m);
-    m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Ng' }); // no CRM+ name: reads the same after
+    m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Ng' }); // VOMO only: the authority cannot change it
+    // In both systems under one first name: recomputed, and reads the same after.
+    m.vomoUser({ id: 'v4', email: 'd@x.example', first: 'Dee', last: 'Ng' });
+    m.crmContact({ id: 'c4', individuals: [{ id: 'i4', first: 'Dee', last: 'Ng', primary: true, emails: ['d@x.example'] }] });
     svc.rebuild(profileId);
     const p = personOf(core.db, profileId, 'vomo', 'v1');
     const row = (id: string) => core.db.prepare(`SELECT * FROM persons WHERE id = ?`).get(personOf(core.db, profileId, 'vomo', id));
@@ -211,11 +214,20 @@ describe('rebuild', () => {
     ]);
     expect(lineage('v1')).toEqual(annLineage);
     expect(name()).toBe('Anne');
-    // Every person recomputed; written: the one whose row reads differently under the new
-    // setting (its updated_at with it) and the one the sync changed, and only that one's link.
+    // Recomputed: the two persons in two systems, and the one the sync changed; written: the one
+    // whose row reads differently under the new setting (its updated_at with it) and the one the
+    // sync changed, and only that one's link.
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
     expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 3, personRowsWritten: 2, linksWritten: 1 });
     expect(row('v2')).toEqual(bo);
+    // Exactly what a rebuild from scratch under the new setting leaves.
+    const recomputed = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(recomputed);
+    // A setting every person is computed with (the phone region) recomputes every one of the four.
+    await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
+    const regionRun = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
+    expect(JSON.parse(regionRun).timings).toMatchObject({ personsWritten: 4 });
     expect(links().filter((l) => (l as { source_id: string }).source_id !== 'v3')).toEqual(linksBefore);
   });
 
@@ -238,12 +250,12 @@ describe('rebuild', () => {
     expect(digestOf('v2')).toBeNull();
     expect(digestOf('v3')).toBeNull();
     const before = snapshot(core.db, profileId);
-    const settings = svc.settings(profileId);
-    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
-    // Ann reads differently under the new setting; v2's row is put back as computed; v3's reads as
-    // stored and only learns its digest again.
+    // A new phone region applies to every person: all three are recomputed. v2's row is put back
+    // as computed; Ann's and v3's read as stored (no phone to read differently) and only learn
+    // their digests again.
+    await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
-    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 3, personRowsWritten: 2 });
+    expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 3, personRowsWritten: 1 });
     expect(lastName('v2')).toBe('Ng');
     for (const v of ['v2', 'v3']) expect(digestOf(v)).toEqual(expect.any(Number));
     const after = snapshot(core.db, profileId);

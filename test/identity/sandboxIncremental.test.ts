@@ -60,13 +60,35 @@ describe('incremental rebuilds after sandbox re-syncs', () => {
     // showed them kept through the days exactly as a read of the mirrors gives them) ...
     const set = loadJoinNodes(db, profileId, true);
     for (let i = 0; i < set.nodes.length; i++) expect(nodeFromFields(set.nodes[i], set.fieldsText!(i))).toEqual(set.full!(i));
-    // ... so a new setting, which recomputes every person from them, leaves what a rebuild from
-    // the mirrors under that setting leaves.
+    // ... so a new setting, which recomputes from them the persons it applies to (a new field
+    // authority: those with records in two or more systems), leaves what a rebuild from the
+    // mirrors under that setting leaves ...
     const settings = svc.settings(profileId);
-    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm', email: 'crm', phone: 'vomo' } });
+    const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const, email: 'crm' as const, phone: 'vomo' as const } };
+    await svc.setSettings(profileId, authority);
+    const persons = db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId) as number;
+    const inSeveral = db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ? AND has_vomo + has_crm + has_raise > 1`).pluck().get(profileId) as number;
+    expect(inSeveral).toBeGreaterThan(0);
+    expect(inSeveral).toBeLessThan(persons);
+    expect(JSON.parse(String(svc.lastRun(profileId)?.summary_json)).timings.personsWritten).toBe(inSeveral);
     const recomputed = storeSnapshot(db, profileId);
     forgetRebuildShortcuts(db, profileId);
     svc.rebuild(profileId);
     expect(storeSnapshot(db, profileId)).toEqual(recomputed);
+    // ... also after a day of syncs has left the kept fields of the records it changed outdated ...
+    h.clock.advance({ days: 1 });
+    await env.sync.run(profileId);
+    await svc.setSettings(profileId, settings);
+    const back = storeSnapshot(db, profileId);
+    forgetRebuildShortcuts(db, profileId);
+    svc.rebuild(profileId);
+    expect(storeSnapshot(db, profileId)).toEqual(back);
+    // ... and for a phone region, which every person is computed with.
+    await svc.setSettings(profileId, { ...settings, defaultPhoneRegion: 'CA' });
+    expect(JSON.parse(String(svc.lastRun(profileId)?.summary_json)).timings.personsWritten).toBe(db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId));
+    const again = storeSnapshot(db, profileId);
+    forgetRebuildShortcuts(db, profileId);
+    svc.rebuild(profileId);
+    expect(storeSnapshot(db, profileId)).toEqual(again);
   });
 });
