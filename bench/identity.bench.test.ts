@@ -116,7 +116,8 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       cpuMs.onePercentChangedRebuild = mid(rounds, (x) => x.cpu).cpu;
       foldMs.onePercentChangedRebuild = mid(rounds, (x) => x.fold).fold;
       rssMb.onePercentChangedRebuild = Math.max(...rounds.map((x) => x.rss));
-      // A new field-authority setting: every person recomputed and rewritten, IDs kept.
+      // A new field-authority setting: every person with records in two or more systems recomputed
+      // (the others read the same under any authority), the rows that then read differently rewritten, IDs kept.
       const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const } };
       const [recompute, recomputeMs] = await rebuild('2026-01-05T00:00:00.000Z', 'fullRecompute', authority);
       // The same, where a fifth of the rows read differently: CRM+ wins the email, and the persons
