@@ -231,6 +231,27 @@ describe('rebuild', () => {
     expect(links().filter((l) => (l as { source_id: string }).source_id !== 'v3')).toEqual(linksBefore);
   });
 
+  it('recomputes every person after a new field authority when the cache cannot vouch for the settings its persons were computed with', async () => {
+    const { core, profileId, m, svc } = newCore();
+    annInBothSystems(m);
+    m.vomoUser({ id: 'v2', email: 'b@x.example', first: 'Bo', last: 'Ng' });
+    svc.rebuild(profileId);
+    const recomputed = () => JSON.parse(core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string).timings.personsWritten;
+    const settings = svc.settings(profileId);
+    const cache = (set: string) => core.db.prepare(`UPDATE identity_node_cache SET ${set} WHERE profile_id = ?`).run(profileId);
+    // A store from before the cache kept its settings (migration 0093).
+    cache('settings_json = NULL');
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    expect(recomputed()).toBe(2);
+    // Settings kept by other code (a new JOIN_VERSION: the digest does not match them).
+    cache('settings_digest = settings_digest + 1');
+    await svc.setSettings(profileId, settings);
+    expect(recomputed()).toBe(2);
+    // Kept and vouched for: only Ann, in two systems.
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, last_name: 'crm' } });
+    expect(recomputed()).toBe(1);
+  });
+
   it('a recompute skips the rows whose digest says they read the same, and compares in full a row another writer touched', async () => {
     const { core, profileId, m, svc } = newCore();
     annInBothSystems(m);
@@ -267,7 +288,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId).staleRowDigests).toEqual([id('v3')]);
   });
 
-  it('a new setting recomputes every person from the fields the node cache keeps; a large change reads the mirrors, and one the cache missed sends it back to a rebuild from scratch', async () => {
+  it('a new setting recomputes the persons it applies to from the fields the node cache keeps; a large change reads the mirrors, and one the cache missed sends it back to a rebuild from scratch', async () => {
     const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 6; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
     for (let i = 4; i <= 8; i++) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: `G${i}`, last: 'Lee', primary: true, emails: [`p${i}@x.example`] }] });
