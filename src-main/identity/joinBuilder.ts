@@ -204,7 +204,8 @@ export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
       if (n.kind !== 'raise' || !n.crmKey) continue;
       const inds = contactInds.get(n.crmKey);
       // Individuals sharing an email with the donor first; of those (or all), the first-name match, else the primary.
-      const byMail = inds?.filter((x) => nodes[x].emails.some((e) => n.emails.includes(e))) ?? [];
+      const mine = n.emails;
+      const byMail = inds?.filter((x) => nodes[x].emails.some((e) => mine.includes(e))) ?? [];
       const pool = byMail.length ? byMail : (inds ?? []);
       const targetIdx = pool.length ? (pool.length > 1 ? pickIndividual(nodes, pool, n.firstName) : pool[0]) : bareContact.get(n.crmKey);
       if (targetIdx === undefined) {
@@ -212,8 +213,8 @@ export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
         continue;
       }
       const contactEmails = (inds ?? []).flatMap((x) => nodes[x].emails);
-      if (n.emails[0] && contactEmails.length && !contactEmails.includes(n.emails[0])) {
-        findings.push({ kind: 'crm_key_email_mismatch', source: 'raise', sourceId: n.id, nodeIdx: i, detail: { crmKey: n.crmKey, raiseEmail: n.emails[0], crmEmails: contactEmails } });
+      if (mine[0] && contactEmails.length && !contactEmails.includes(mine[0])) {
+        findings.push({ kind: 'crm_key_email_mismatch', source: 'raise', sourceId: n.id, nodeIdx: i, detail: { crmKey: n.crmKey, raiseEmail: mine[0], crmEmails: contactEmails } });
       }
       if (detached.has(i)) continue;
       if (uf.find(targetIdx) !== uf.find(i)) cards[i] = { k: 'crm_key', v: n.crmKey, via: nodes[targetIdx].key };
@@ -661,14 +662,14 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     if (!isChanged[c] && prevCode[i] === assignedRow[c]) continue;
     const n = nodes[i];
     const pid = assigned[c];
+    const email = n.emails[0] ?? null;
     let card = cards[i];
     if (!card) {
       if (n.kind === 'crm_contact') card = { k: 'contact', v: n.contact.name ?? n.id };
-      else if (n.emails[0] && start[c + 1] - start[c] > 1) card = { k: 'email', v: n.emails[0] };
-      else card = { k: 'alone', v: n.emails[0] ?? null };
+      else if (email && start[c + 1] - start[c] > 1) card = { k: 'email', v: email };
+      else card = { k: 'alone', v: email };
     }
     const cardJson = JSON.stringify(card);
-    const email = n.emails[0] ?? null;
     if (prevCode[i] === assignedRow[c] && assignedRow[c] !== -1 && prevSaid[i] === digest52([`${card.k}\u001f${cardJson}\u001f${email ?? ''}`])) continue; // says the same
     const prev = prevCode[i] === -1 ? undefined : pidOf(prevCode[i]);
     if (prev !== undefined && prev !== pid) deactivate.run(lastRun, profileId, n.kind, n.id, prev);

@@ -10,6 +10,7 @@
  */
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
+import { joinNode } from './joinNodes';
 import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
@@ -210,8 +211,8 @@ export function markPersonsForRebuild(db: Db, profileId: number, personIds: Iter
 /** A record's cache row: rank, source_id, digest, emails, first_name, contact_id, is_primary, crm_key, name. */
 type NodeRow = [number, string, number, string | null, string | null, string | null, number | null, string | null, string | null];
 
-function rowOf(n: JoinNode, digest: number): NodeRow {
-  const emails = n.emails.length ? n.emails.join(SEP) : null;
+function rowOf(n: JoinNode, list: string[], digest: number): NodeRow {
+  const emails = list.length ? list.join(SEP) : null;
   if (n.kind === 'vomo') return [RANK.vomo, n.id, digest, emails, n.firstName, null, null, null, null];
   if (n.kind === 'crm_individual') return [RANK.crm_individual, n.id, digest, emails, n.firstName, n.contactId, n.isPrimary, null, null];
   if (n.kind === 'crm_contact') return [RANK.crm_contact, n.id, digest, emails, null, n.contactId, null, null, n.contact.name];
@@ -229,8 +230,9 @@ function writeNodes(db: Db, profileId: number, set: JoinSet): void {
   const ins = db.prepare(INSERT_NODE);
   const more = db.prepare(INSERT_MORE_EMAIL);
   set.nodes.forEach((n, i) => {
-    const row = rowOf(n, set.digests[i]);
-    for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], row[0], n.id);
+    const emails = n.emails;
+    const row = rowOf(n, emails, set.digests[i]);
+    for (let k = 1; k < emails.length; k++) more.run(profileId, emails[k], row[0], n.id);
     ins.run(profileId, ...row);
   });
 }
@@ -328,15 +330,17 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
   // gone, or never joined, like a Raise test-mode donor): the only ones whose lineage can change.
   const emailChanged = new Set<string>();
   fresh.nodes.forEach((n, i) => {
-    const row = rowOf(n, fresh.digests[i]);
-    const old = before.get(n.key);
-    before.delete(n.key);
+    const list = n.emails;
+    const row = rowOf(n, list, fresh.digests[i]);
+    const key = n.key;
+    const old = before.get(key);
+    before.delete(key);
     const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name] = row;
     const emailsMoved = !old || old[3] !== emails;
     if (emailsMoved) {
-      emailChanged.add(n.key);
+      emailChanged.add(key);
       if (old) lessEmails.run(profileId, rank, id);
-      for (let k = 1; k < n.emails.length; k++) more.run(profileId, n.emails[k], rank, id);
+      for (let k = 1; k < list.length; k++) more.run(profileId, list[k], rank, id);
     }
     if (!old) ins.run(profileId, ...row);
     else if (emailsMoved || old[5] !== contactId || old[7] !== crmKey) setAll.run(digest, emails, firstName, contactId, isPrimary, crmKey, name, profileId, rank, id);
@@ -374,7 +378,6 @@ function readNodes(db: Db, profileId: number, scoped: boolean, fields: 'none' | 
   const nodes: JoinNode[] = [];
   const digests: number[] = [];
   const stale: number[] = [];
-  const split = (emails: string | null) => (emails ? emails.split(SEP) : []);
   const from = scoped
     ? `temp.join_scope s CROSS JOIN identity_nodes n ON n.profile_id = @p AND n.rank = ${rankOf('s.source')} AND n.source_id = s.source_id`
     : `identity_nodes n WHERE n.profile_id = @p`;
@@ -388,11 +391,11 @@ function readNodes(db: Db, profileId: number, scoped: boolean, fields: 'none' | 
     .raw()
     .iterate({ p: profileId }) as Iterable<[number, string, number, string | null, string | null, string | null, number | null, string | null, string | null, number]>) {
     if (!kept) stale.push(nodes.length);
-    if (rank === RANK.vomo) nodes.push({ kind: 'vomo', key: 'vomo:' + id, id, emails: split(emails), firstName });
-    else if (rank === RANK.crm_individual)
-      nodes.push({ kind: 'crm_individual', key: 'crm_individual:' + id, id, emails: split(emails), contactId: contactId!, firstName, isPrimary: isPrimary ?? 0 });
-    else if (rank === RANK.crm_contact) nodes.push({ kind: 'crm_contact', key: 'crm_contact:' + id, id, emails: [], contactId: id, contact: { name } });
-    else nodes.push({ kind: 'raise', key: 'raise:' + id, id, emails: split(emails), firstName, crmKey });
+    // The emails stay as the cache keeps them (joinNodes.ts splits them when asked).
+    if (rank === RANK.vomo) nodes.push(joinNode.vomo(id, emails, firstName));
+    else if (rank === RANK.crm_individual) nodes.push(joinNode.individual(id, emails, contactId!, firstName, isPrimary ?? 0));
+    else if (rank === RANK.crm_contact) nodes.push(joinNode.contact(id, name));
+    else nodes.push(joinNode.raise(id, emails, firstName, crmKey));
     digests.push(digest);
   }
   const set = { nodes, digests: Float64Array.from(digests), full: null };

@@ -8,6 +8,7 @@ import { digest52 } from './digest';
 import { MEASURE_INPUTS } from './measures';
 import type { GiftInputs, RaiseInputs, VomoInputs } from './personMeasures';
 import { fillRecordScope } from './scopeTables';
+import { joinNode } from './joinNodes';
 
 export type NodeKind = 'vomo' | 'crm_individual' | 'crm_contact' | 'raise';
 
@@ -408,7 +409,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     0,
   )) {
     const key = 'vomo:' + id;
-    add(key, () => ({ kind: 'vomo', key, id, emails: emailNorm ? [emailNorm] : [], firstName }));
+    add(key, () => joinNode.vomo(id, emailNorm, firstName));
     keep('vomo', id, json, inputs);
   }
   sink?.flush();
@@ -443,7 +444,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     if (cd === undefined) continue; // the household is gone
     individualAt.set(id, count);
     const key = 'crm_individual:' + id;
-    add(key, () => ({ kind: 'crm_individual', key, id, emails: [], contactId, firstName, isPrimary: isPrimary ?? 0 }));
+    add(key, () => joinNode.individual(id, null, contactId, firstName, isPrimary ?? 0));
     // Completed with the individual's methods below.
     digests.push(digest52([json, cd]));
     if (keepFields) {
@@ -501,7 +502,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     .raw()
     .iterate(p) as Iterable<[string, string | null]>) {
     const key = 'crm_contact:' + id;
-    add(key, () => ({ kind: 'crm_contact', key, id, emails: [], contactId: id, contact: { name } }));
+    add(key, () => joinNode.contact(id, name));
     digests.push(contactDigest.get(id)!);
     if (keepFields) {
       packed.push(contactJson.get(id)!);
@@ -522,7 +523,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     1,
   )) {
     const key = 'raise:' + id;
-    add(key, () => ({ kind: 'raise', key, id, emails: raiseEmails(emailNorm, more), firstName, crmKey: crmKeyOf(crmKey) }));
+    add(key, () => joinNode.raise(id, raiseEmails(emailNorm, more), firstName, crmKeyOf(crmKey)));
     keep('raise', id, json, inputs);
   }
   sink?.flush();
