@@ -413,108 +413,162 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     keep('vomo', id, json, inputs);
   }
   sink?.flush();
-  // Contacts: a digest each (its columns, gifts and references); the packed columns only when fields are kept.
-  const contactDigest = new Map<string, number>();
+  // CRM+ records. Their columns (and, for an individual, its household contact's and its methods)
+  // are kept for the fields only when asked; a contact's are shared by its individuals.
   const contactJson = new Map<string, string>();
   const contactInputs = new Map<string, string | null>();
-  for (const [id, json, inputs, refs] of db
-    .prepare(
-      `SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})
-       FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL`,
-    )
-    .raw()
-    .iterate(p) as Iterable<[string, string, string | null, string | null]>) {
-    contactDigest.set(id, digest52([json, inputs, refs]));
-    if (keepContacts) {
-      contactJson.set(id, json);
-      contactInputs.set(id, inputs);
+  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields only)
+  if (sink && !scoped) crmStreamed(sink);
+  else crmInPasses();
+
+  /**
+   * A first build's CRM+ read: each individual with its household contact's columns and its
+   * methods in one row, a page at a time, handed to the sink as it comes. Read in passes (below),
+   * every contact's and individual's columns were held until the methods were read: ~275 MB of
+   * strings at a million persons, at the read's peak. The same texts and digests as the passes give.
+   */
+  function crmStreamed(out: FieldSink): void {
+    const contactParts = `json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})`;
+    // Methods as the passes group them (primary first, then by id), then char(30), then the email
+    // keys; NULL for none. JSON escapes char(30), so the last one is the separator.
+    const methods = `(SELECT CASE WHEN COUNT(*) THEN json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id) || char(30)
+        || COALESCE(group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id), '') END
+      FROM crm_contact_methods m INDEXED BY crm_methods_by_individual WHERE m.profile_id = i.profile_id AND m.individual_id = i.id AND m.kind IN ('email', 'phone'))`;
+    for (const [id, contactId, firstName, isPrimary, json, cJson, cInputs, cRefs, m] of byId<
+      [string, string, string | null, number | null, string, string, string | null, string | null, string | null]
+    >(
+      `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}), ${contactParts}, ${methods}
+       FROM crm_individuals i CROSS JOIN crm_contacts c ON c.profile_id = i.profile_id AND c.id = i.contact_id
+       WHERE i.profile_id = @p AND c.gone_at IS NULL`, // an individual whose household is gone is not live
+      'i',
+      0,
+    )) {
+      const cut = m === null ? -1 : m.lastIndexOf('\u001e');
+      const list = m === null ? null : m.slice(0, cut);
+      const emails = m === null ? '' : m.slice(cut + 1);
+      add('crm_individual:' + id, () => joinNode.individual(id, emails ? uniqueNonEmpty(emails.split('\u001f')) : null, contactId, firstName, isPrimary ?? 0));
+      const d = digest52([digest52([json, digest52([cJson, cInputs, cRefs])]), list]);
+      digests.push(d);
+      out.put('crm_individual', id, d, `[${json},null,${cJson},${cInputs ?? 'null'},${list ?? 'null'}]`);
     }
-  }
-  const individualAt = new Map<string, number>();
-  const firstIndividual = count;
-  const sinkPacked: string[] = []; // per individual (from firstIndividual): its columns until its methods are read (sink only)
-  for (const [id, contactId, firstName, isPrimary, json] of db
-    .prepare(
-      `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS})
-       FROM ${from('crm_individuals', 'i', 'crm_individual')} WHERE i.profile_id = @p ORDER BY i.id`,
-    )
-    .raw()
-    .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
-    const cd = contactDigest.get(contactId);
-    if (cd === undefined) continue; // the household is gone
-    individualAt.set(id, count);
-    const key = 'crm_individual:' + id;
-    add(key, () => joinNode.individual(id, null, contactId, firstName, isPrimary ?? 0));
-    // Completed with the individual's methods below.
-    digests.push(digest52([json, cd]));
-    if (keepFields) {
-      packed.push(json);
-      packedInputs.push(null);
+    out.flush();
+    // Contacts without an individual (organizations, mostly) are records of their own.
+    for (const [id, name, json, inputs, refs] of byId<[string, string | null, string, string | null, string | null]>(
+      `SELECT c.id, c.name, ${contactParts} FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)`,
+      'c',
+      0,
+    )) {
+      add('crm_contact:' + id, () => joinNode.contact(id, name));
+      const d = digest52([json, inputs, refs]);
+      digests.push(d);
+      out.put('crm_contact', id, d, `[${json},${inputs ?? 'null'}]`);
     }
-    if (sink) sinkPacked.push(json);
+    out.flush();
   }
-  // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
-  // (primary first, then by id), with the email keys alongside: no object per method here.
-  // Unscoped, `+m.profile_id` keeps the planner off the individual index: a scan and a sort
-  // cost 2 s at a million persons, the index walk with a row lookup per method 2.7 s.
-  const methodsOf: (string | undefined)[] = []; // per individual: its methods, a JSON array of rows (keepFields or sink only)
-  const withMethods = new Uint8Array(count);
-  const methodsFrom = scoped
-    ? `temp.identity_scope s CROSS JOIN crm_contact_methods m INDEXED BY crm_methods_by_individual
-         ON s.source = 'crm_individual' AND m.profile_id = @p AND m.individual_id = s.source_id WHERE`
-    : `crm_contact_methods m WHERE +m.profile_id = @p AND`;
-  for (const [individualId, list, emails] of db
-    .prepare(
-      `SELECT m.individual_id, json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id),
-         group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id)
-       FROM ${methodsFrom} m.kind IN ('email', 'phone') GROUP BY m.individual_id`,
-    )
-    .raw()
-    .iterate(p) as Iterable<[string, string, string | null]>) {
-    const at = individualAt.get(individualId);
-    if (at === undefined) continue;
-    if (keepFields || sink) methodsOf[at] = list;
-    if (emails && !align) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
-    digests[at] = digest52([digests[at], list]);
-    withMethods[at] = 1;
-  }
-  for (let at = firstIndividual; at < count; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
-  individualAt.clear();
-  if (sink) {
-    for (let at = firstIndividual; at < count; at++) {
-      const n = nodes[at] as Extract<JoinNode, { kind: 'crm_individual' }>;
-      sink.put('crm_individual', n.id, digests[at], `[${sinkPacked[at - firstIndividual]},null,${contactJson.get(n.contactId)!},${contactInputs.get(n.contactId) ?? 'null'},${methodsOf[at] ?? 'null'}]`);
-      sinkPacked[at - firstIndividual] = '';
-      methodsOf[at] = undefined;
-      if ((at - firstIndividual) % 8192 === 8191) sink.flush();
+
+  /** The CRM+ read of every other load: contacts, their individuals, the individuals' methods, then the contacts without individuals. */
+  function crmInPasses(): void {
+    // Contacts: a digest each (its columns, gifts and references); the packed columns only when fields are kept.
+    const contactDigest = new Map<string, number>();
+    for (const [id, json, inputs, refs] of db
+      .prepare(
+        `SELECT c.id, json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})
+         FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL`,
+      )
+      .raw()
+      .iterate(p) as Iterable<[string, string, string | null, string | null]>) {
+      contactDigest.set(id, digest52([json, inputs, refs]));
+      if (keepContacts) {
+        contactJson.set(id, json);
+        contactInputs.set(id, inputs);
+      }
     }
-    sinkPacked.length = 0;
-    methodsOf.length = 0;
-    sink.flush();
-  }
-  // Contacts without an individual (organizations, mostly) are records of their own.
-  for (const [id, name] of db
-    .prepare(
-      `SELECT c.id, c.name FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)
-       ORDER BY c.id`,
-    )
-    .raw()
-    .iterate(p) as Iterable<[string, string | null]>) {
-    const key = 'crm_contact:' + id;
-    add(key, () => joinNode.contact(id, name));
-    digests.push(contactDigest.get(id)!);
-    if (keepFields) {
-      packed.push(contactJson.get(id)!);
-      packedInputs.push(null);
+    const individualAt = new Map<string, number>();
+    const firstIndividual = count;
+    const sinkPacked: string[] = []; // per individual (from firstIndividual): its columns until its methods are read (sink only)
+    for (const [id, contactId, firstName, isPrimary, json] of db
+      .prepare(
+        `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS})
+         FROM ${from('crm_individuals', 'i', 'crm_individual')} WHERE i.profile_id = @p ORDER BY i.id`,
+      )
+      .raw()
+      .iterate(p) as Iterable<[string, string, string | null, number | null, string]>) {
+      const cd = contactDigest.get(contactId);
+      if (cd === undefined) continue; // the household is gone
+      individualAt.set(id, count);
+      const key = 'crm_individual:' + id;
+      add(key, () => joinNode.individual(id, null, contactId, firstName, isPrimary ?? 0));
+      // Completed with the individual's methods below.
+      digests.push(digest52([json, cd]));
+      if (keepFields) {
+        packed.push(json);
+        packedInputs.push(null);
+      }
+      if (sink) sinkPacked.push(json);
     }
-    sink?.put('crm_contact', id, contactDigest.get(id)!, `[${contactJson.get(id)!},${contactInputs.get(id) ?? 'null'}]`);
-  }
-  contactDigest.clear();
-  if (sink) {
-    contactJson.clear();
-    contactInputs.clear();
-    sink.flush();
+    // Methods grouped per individual by SQLite, in the order finishIndividual() gives them
+    // (primary first, then by id), with the email keys alongside: no object per method here.
+    // Unscoped, `+m.profile_id` keeps the planner off the individual index: a scan and a sort
+    // cost 2 s at a million persons, the index walk with a row lookup per method 2.7 s.
+    const withMethods = new Uint8Array(count);
+    const methodsFrom = scoped
+      ? `temp.identity_scope s CROSS JOIN crm_contact_methods m INDEXED BY crm_methods_by_individual
+           ON s.source = 'crm_individual' AND m.profile_id = @p AND m.individual_id = s.source_id WHERE`
+      : `crm_contact_methods m WHERE +m.profile_id = @p AND`;
+    for (const [individualId, list, emails] of db
+      .prepare(
+        `SELECT m.individual_id, json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id),
+           group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id)
+         FROM ${methodsFrom} m.kind IN ('email', 'phone') GROUP BY m.individual_id`,
+      )
+      .raw()
+      .iterate(p) as Iterable<[string, string, string | null]>) {
+      const at = individualAt.get(individualId);
+      if (at === undefined) continue;
+      if (keepFields || sink) methodsOf[at] = list;
+      if (emails && !align) nodes[at].emails = uniqueNonEmpty(emails.split('\u001f'));
+      digests[at] = digest52([digests[at], list]);
+      withMethods[at] = 1;
+    }
+    for (let at = firstIndividual; at < count; at++) if (!withMethods[at]) digests[at] = digest52([digests[at], null]);
+    individualAt.clear();
+    if (sink) {
+      for (let at = firstIndividual; at < count; at++) {
+        const n = nodes[at] as Extract<JoinNode, { kind: 'crm_individual' }>;
+        sink.put('crm_individual', n.id, digests[at], `[${sinkPacked[at - firstIndividual]},null,${contactJson.get(n.contactId)!},${contactInputs.get(n.contactId) ?? 'null'},${methodsOf[at] ?? 'null'}]`);
+        sinkPacked[at - firstIndividual] = '';
+        methodsOf[at] = undefined;
+        if ((at - firstIndividual) % 8192 === 8191) sink.flush();
+      }
+      sinkPacked.length = 0;
+      methodsOf.length = 0;
+      sink.flush();
+    }
+    // Contacts without an individual (organizations, mostly) are records of their own.
+    for (const [id, name] of db
+      .prepare(
+        `SELECT c.id, c.name FROM ${from('crm_contacts', 'c', 'crm_contact')} WHERE c.profile_id = @p AND c.gone_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)
+         ORDER BY c.id`,
+      )
+      .raw()
+      .iterate(p) as Iterable<[string, string | null]>) {
+      const key = 'crm_contact:' + id;
+      add(key, () => joinNode.contact(id, name));
+      digests.push(contactDigest.get(id)!);
+      if (keepFields) {
+        packed.push(contactJson.get(id)!);
+        packedInputs.push(null);
+      }
+      sink?.put('crm_contact', id, contactDigest.get(id)!, `[${contactJson.get(id)!},${contactInputs.get(id) ?? 'null'}]`);
+    }
+    contactDigest.clear();
+    if (sink) {
+      contactJson.clear();
+      contactInputs.clear();
+      sink.flush();
+    }
   }
   for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of byId<[string, string, string | null, string | null, unknown, unknown, string | null]>(
     `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})

@@ -467,6 +467,36 @@ describe('rebuild', () => {
       expect(snapshot(core.db, profileId)).toEqual(built);
     });
 
+    it('a first build reads each CRM+ individual with its household and methods in one row, and keeps exactly what the other loads read', () => {
+      const x = newCore();
+      const { core, profileId, svc, m } = x;
+      m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann' });
+      m.crmContact({
+        id: 'c1',
+        references: [{ source: 'vomo', id: 'v1' }],
+        individuals: [
+          { id: 'i1', first: 'Anne', primary: true, emails: ['a@x.example', 'A@X.example ', 'second@x.example'], phones: ['555-0100'] }, // a duplicate address once normalized
+          { id: 'i2', first: 'Cy' }, // no methods at all
+          { id: 'i3', first: 'Di', phones: ['555-0101'] }, // a phone, no email
+        ],
+      });
+      m.crmContact({ id: 'c2', name: 'Acme Foundation', type: 'Organization' }); // no individuals: a record of its own
+      m.crmContact({ id: 'c3', gone: true, individuals: [{ id: 'i4', first: 'Ed', emails: ['ed@x.example'] }] }); // a gone household: not live
+      m.crmContact({ id: 'c4', individuals: [{ id: 'i0', first: 'Flo', emails: ['flo@x.example'] }] });
+      m.crmGift({ id: 'g1', contactId: 'c1', amountCents: 2500, date: '2026-03-01' });
+      core.db.prepare(`INSERT INTO crm_contact_methods (profile_id, id, contact_id, individual_id, type, kind, value) VALUES (?, 'i3-x', 'c1', 'i3', 'Web', 'url', 'https://di.example')`).run(profileId);
+      svc.rebuild(profileId);
+      // The passes every other load makes, with each record's fields.
+      const read = loadJoinNodes(core.db, profileId, true);
+      expect(read.nodes.map((n) => n.key)).toEqual(['vomo:v1', 'crm_individual:i0', 'crm_individual:i1', 'crm_individual:i2', 'crm_individual:i3', 'crm_contact:c2']);
+      expect(read.nodes[2].emails).toEqual(['a@x.example', 'second@x.example']);
+      const kept = core.db
+        .prepare(`SELECT n.digest, n.emails, f.fields FROM identity_nodes n JOIN identity_node_fields f ON f.profile_id = n.profile_id AND f.rank = n.rank AND f.source_id = n.source_id WHERE n.profile_id = ? ORDER BY n.rank, n.source_id`)
+        .raw()
+        .all(profileId);
+      expect(kept).toEqual(read.nodes.map((n, i) => [read.digests[i], n.emails.length ? n.emails.join('\u001f') : null, read.fieldsText!(i)]));
+    });
+
     it('reading them back passes over the fields of a record no longer joined, and refuses a cache missing a record\'s or holding outdated ones', async () => {
       const x = smallOrg();
       const { core, profileId, svc } = x;
