@@ -15,7 +15,6 @@ import { detectSplits } from './splits';
 import { dropNodeCache } from './nodeCache';
 import { restoreIndexes } from '../store/bulkIndexes';
 import { checkpoint, type RebuildHooks } from './rebuildHooks';
-import { releaseGarbage } from '../core/garbage';
 
 export type { RebuildHooks } from './rebuildHooks';
 
@@ -42,11 +41,6 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   const started = performance.now();
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
   const stats = rebuildJoin(db, profileId, settings, now, cp);
-  // A first build (the one join that writes in bulk, dropping indexes) leaves its records,
-  // clusters and the garbage of a million person rows behind it, and the phases after it grow
-  // SQLite's memory around them: at a million persons ~300 MB of garbage V8 would not collect
-  // before the end, where the live heap is under 20 MB.
-  if (stats.dropped.length) releaseGarbage();
   let t = performance.now();
   const lap = (name: string) => {
     const n = performance.now();
