@@ -51,12 +51,33 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
   );
   const seen = new Set<number>();
   const cols = `id, vomo_email, crm_email, vomo_first_name, crm_first_name, vomo_last_name, crm_last_name, vomo_phone, crm_phone, crm_phones_e164, crm_emails`;
-  let rows: Iterable<(string | null)[]>;
-  if (scope) {
-    const one = db.prepare(`SELECT ${cols} FROM persons WHERE profile_id = ? AND id = ? AND has_vomo = 1 AND has_crm = 1`).raw();
-    rows = [...scope].map((id) => one.get(profileId, id) as (string | null)[] | undefined).filter((r) => r !== undefined);
-  } else rows = db.prepare(`SELECT ${cols} FROM persons WHERE profile_id = ? AND has_vomo = 1 AND has_crm = 1`).raw().all(profileId) as (string | null)[][];
-  for (const r of rows) {
+  /**
+   * The persons in both VOMO and CRM+ (those in scope, or every one a page at a time by id). The
+   * loop writes between reads, which a read still iterating would forbid; read whole, every row
+   * (200,000 at a million persons) lived through the loop and was promoted into the old
+   * generation, where a rebuild's collector leaves it until the end. A page dies young.
+   */
+  function* bothSystems(): Generator<(string | null)[]> {
+    if (scope) {
+      const one = db.prepare(`SELECT ${cols} FROM persons WHERE profile_id = ? AND id = ? AND has_vomo = 1 AND has_crm = 1`).raw();
+      for (const id of scope) {
+        const r = one.get(profileId, id) as (string | null)[] | undefined;
+        if (r) yield r;
+      }
+      return;
+    }
+    const both = `SELECT ${cols} FROM persons WHERE profile_id = @p AND has_vomo = 1 AND has_crm = 1`;
+    const first = db.prepare(`${both} ORDER BY id LIMIT 8192`).raw();
+    const next = db.prepare(`${both} AND id > @after ORDER BY id LIMIT 8192`).raw();
+    let after: string | null = null;
+    for (;;) {
+      const rows = (after === null ? first.all({ p: profileId }) : next.all({ p: profileId, after })) as (string | null)[][];
+      if (!rows.length) return;
+      yield* rows;
+      after = rows[rows.length - 1][0] as string;
+    }
+  }
+  for (const r of bothSystems()) {
     const pid = r[0] as string;
     for (let f = 0; f < 4; f++) {
       const field = FIELDS[f];

@@ -231,6 +231,26 @@ describe('conflicts', () => {
     expect(personRow(core.db, profileId, pid).display_first_name).toBe('Bruce W.');
   });
 
+  it('a rebuild of every person looks at each one in both systems, past the page the conflicts are read by', async () => {
+    const { core, profileId, m, svc } = setup();
+    const n = 8192 + 300; // persons in VOMO and CRM+: more than one page
+    core.db.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Pat', last: `Vomo${i}` });
+        m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: 'Pat', last: `Crm${i}`, primary: true, emails: [`p${i}@x.example`] }] });
+      }
+    })();
+    svc.rebuild(profileId);
+    const open = () => core.db.prepare(`SELECT COUNT(DISTINCT person_id) FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open' AND field = 'last_name'`).pluck().get(profileId);
+    expect(open()).toBe(n);
+    // A resolution of the last person's conflict survives a new setting, which looks at everyone again.
+    const last = core.db.prepare(`SELECT id FROM conflicts WHERE profile_id = ? AND field = 'last_name' ORDER BY person_id DESC LIMIT 1`).pluck().get(profileId) as number;
+    svc.setConflicts(profileId, [last], 'resolve', 'crm', null, null);
+    await svc.setSettings(profileId, { fieldAuthority: { email: 'vomo', first_name: 'crm', last_name: 'vomo', phone: 'crm' }, defaultPhoneRegion: 'US' });
+    expect(open()).toBe(n - 1);
+    expect(core.db.prepare(`SELECT status FROM conflicts WHERE id = ?`).pluck().get(last)).toBe('resolved');
+  });
+
   it('exports fix lists as CSV with a BOM, neutralising formulas', () => {
     const { profileId, m, svc } = setup();
     m.vomoUser({ id: '8', email: 'x@y.example', first: '=HYPERLINK("evil")', last: 'Lee', phone: '+1 202 555 0101' });
