@@ -26,6 +26,7 @@ import { rebuildIdentity } from '../src-main/identity/rebuildPipeline';
 import { detectSplits } from '../src-main/identity/splits';
 import { foldLog, leaveCheckpointsToWorker } from '../src-main/store/checkpoints';
 import { RETIRE_ABOVE_HEAP_MB } from '../src-main/jobs/protocol';
+import { installGarbageCollector } from '../src-main/core/garbage';
 
 const SIZES = (process.env.IDENTITY_BENCH_SIZES ?? '250000,1000000').split(',').map(Number);
 const VARIANTS = (process.env.IDENTITY_BENCH_VARIANTS ?? 'plain,encrypted').split(',') as ('plain' | 'encrypted')[];
@@ -59,6 +60,9 @@ async function asInAFreshWorker(): Promise<void> {
 }
 
 it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_000 }, async () => {
+  // The rebuild's hint that much just became garbage is acted on, as in the app's job worker
+  // (jobs/worker.ts installs the same collector).
+  installGarbageCollector((globalThis as { gc?: () => void }).gc ?? null);
   const settings = IdentitySettings.parse(undefined);
   const results: Record<string, unknown>[] = [];
   for (const n of SIZES) for (const variant of VARIANTS) {

@@ -18,6 +18,8 @@ import { loadJoinSet, savePersonCount, streamCachedFields } from './nodeCache';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
+import { REBUILD_CACHE_KIB, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
+import { releaseGarbage } from '../core/garbage';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
@@ -271,7 +273,9 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   const decisions = db
     .prepare(`SELECT key_a, key_b, verdict FROM identity_decisions WHERE profile_id = ? AND revoked_at IS NULL ORDER BY id`)
     .all(profileId) as Decision[];
-  const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions });
+  // A load of every record goes on to compute every person: the whole join streams (rebuildCache.ts).
+  const readingEverything = () => setCacheKib(db, STREAMING_JOIN_CACHE_KIB);
+  const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions, readingEverything });
   timings.recordsRead = joinSet.recordsRead;
   const { nodes, digests, scopeKeys } = joinSet;
   timings.recordsJoined = nodes.length;
@@ -517,6 +521,12 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     timings.recordsRead = N;
   }
   lap('compute');
+  // Every person computed and written once, in order, streams (rebuildCache.ts); a join that read
+  // everything but writes a few persons here and there gets the rebuild's cache back for that.
+  setCacheKib(db, everyone ? STREAMING_JOIN_CACHE_KIB : REBUILD_CACHE_KIB);
+  // The load's and the clustering's garbage (the records' rows, the email index) goes before the
+  // pass that holds the most, not after it.
+  if (everyone) releaseGarbage();
   cp.step('persons');
 
   /**

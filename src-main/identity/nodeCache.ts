@@ -82,6 +82,8 @@ export interface JoinSetRequest {
   digestOf: (settings: IdentitySettings) => number;
   /** The steward's verdicts: a decision relates its two records like a shared email. */
   decisions: { key_a: string; key_b: string }[];
+  /** Told before a load that reads every record, once and in order (the caller sizes its page cache). */
+  readingEverything?: () => void;
 }
 
 /**
@@ -110,6 +112,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     // most of a first build's memory. Every person is computed next, from the cache read back in the
     // same order (streamCachedFields). Every record written in key order; the secondary indexes
     // are built once afterwards.
+    req.readingEverything?.();
     const restore = [dropIndexes(db, 'identity_nodes'), dropIndexes(db, 'identity_node_emails')];
     dropNodeCache(db, profileId);
     const put = db.prepare(PUT_FIELDS);
@@ -147,6 +150,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   // read back in one pass (not held: at a million persons they are half a gigabyte).
   if (cache.settings_digest !== req.settingsDigest) {
     const recompute = onlyAuthorityChanged(cache, req) ? 'manySystems' : 'all';
+    req.readingEverything?.();
     return { ...readNodes(db, profileId, false, 'current'), ...common, recompute, scopeKeys: null, fieldsCached: true };
   }
   const unchanged = { ...common, recompute: 'changed' as const };
@@ -156,7 +160,10 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   }
   // Past a fifth of the records, one sequential read of the cache beats following links.
   const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * 0.2));
-  if (!keys) return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scopeKeys: null };
+  if (!keys) {
+    req.readingEverything?.();
+    return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scopeKeys: null };
+  }
   fillRecordScope(db, 'join_scope', keys);
   return { ...readNodes(db, profileId, true, 'none'), ...unchanged, scopeKeys: keys };
 }

@@ -15,20 +15,18 @@ import { detectSplits } from './splits';
 import { dropNodeCache } from './nodeCache';
 import { restoreIndexes } from '../store/bulkIndexes';
 import { checkpoint, type RebuildHooks } from './rebuildHooks';
+import { releaseGarbage } from '../core/garbage';
+import { REBUILD_CACHE_KIB, setCacheKib } from './rebuildCache';
 
 export type { RebuildHooks } from './rebuildHooks';
 
-/**
- * The page cache a rebuild runs with (KiB). A rebuild touches the same persons, links and lineage
- * pages in several phases; on an encrypted store each page that falls out of the connection's
- * 64 MB cache is read, decrypted and verified again. The connection gets its own size back after.
- */
-export const REBUILD_CACHE_KIB = 262_144;
+export { REBUILD_CACHE_KIB } from './rebuildCache';
 
 export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySettings, now: string, hooks?: RebuildHooks): RebuildSummary & { detected: number } {
   if (!db.inTransaction) throw new Error('rebuildIdentity runs inside a transaction: a failure or a cancel must roll all of it back');
+  // The connection gets its own size back after (rebuildCache.ts says why a rebuild's differs).
   const cacheBefore = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
+  setCacheKib(db, REBUILD_CACHE_KIB);
   try {
     return rebuildWithCache(db, profileId, settings, now, hooks);
   } finally {
@@ -41,6 +39,12 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   const started = performance.now();
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
   const stats = rebuildJoin(db, profileId, settings, now, cp);
+  setCacheKib(db, REBUILD_CACHE_KIB); // a join that streamed everyone ran with a small one
+  // A join that recomputed everyone (a first build, a new setting) leaves its records, clusters
+  // and the garbage of a million person rows behind it, and V8, which sized the heap for the
+  // join, would not collect before the end of the rebuild while the later phases grow around
+  // them: at a million persons 0.5-0.7 GB of dead heap where 20 MB is live.
+  if (stats.changedPersons === null) releaseGarbage();
   let t = performance.now();
   const lap = (name: string) => {
     const n = performance.now();

@@ -13,6 +13,7 @@ import { StoreKey } from '../store/cipher';
 import { storeWriteError } from '../store/storeErrors';
 import { foldLog, leaveCheckpointsToWorker } from '../store/checkpoints';
 import { log, setLogSink } from '../core/log';
+import { exposedCollector, installGarbageCollector } from '../core/garbage';
 import { createJobServices } from '../core/jobServices';
 import { CancelToken } from './cancel';
 import { jobKinds, type JobServices } from './kinds';
@@ -21,6 +22,8 @@ import { RETIRE_ABOVE_HEAP_MB, type FromWorker, type HostCalls, type HostMethod,
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const send = (m: FromWorker) => port.postMessage(m);
+// Long jobs say when much of what they held has become garbage (core/garbage.ts).
+installGarbageCollector(exposedCollector());
 
 let callSeq = 0;
 const calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();

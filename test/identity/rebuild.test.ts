@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
+import { STREAMING_JOIN_CACHE_KIB } from '../../src-main/identity/rebuildCache';
+import { installGarbageCollector } from '../../src-main/core/garbage';
 import { streamCachedFields } from '../../src-main/identity/nodeCache';
 import { loadJoinNodes, RecordCacheStale } from '../../src-main/identity/nodes';
 
@@ -164,24 +166,70 @@ describe('rebuild', () => {
     scratch();
   });
 
-  it('runs with a larger page cache and gives the connection its own size back, also when it fails', () => {
+  it('streams a join of everyone through a small page cache, runs the rest with a larger one, and gives the connection its own size back, also when it fails', () => {
     const { core, profileId, m } = newCore();
     const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
     const own = cacheSize();
     expect(own).toBeGreaterThan(-REBUILD_CACHE_KIB);
-    m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee' });
-    let during: number | null = null;
-    core.db.transaction(() =>
-      rebuildIdentity(core.db, profileId, core.identity.settings(profileId), '2026-01-02T00:00:00.000Z', { onProgress: () => (during ??= cacheSize()) }),
-    )();
-    expect(during).toBe(-REBUILD_CACHE_KIB);
+    for (let i = 0; i < 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
+    const settings = core.identity.settings(profileId);
+    const rebuildSeeing = (now: string, s = settings) => {
+      const during: Record<string, number> = {};
+      core.db.transaction(() => rebuildIdentity(core.db, profileId, s, now, { onProgress: (step) => (during[step] ??= cacheSize()) }))();
+      return during;
+    };
+    // A first build reads every record and writes every person once, in order: nothing it
+    // caches is read again until the join is over.
+    const first = rebuildSeeing('2026-01-02T00:00:00.000Z');
+    for (const step of ['join', 'persons', 'links']) expect(first[step], step).toBe(-STREAMING_JOIN_CACHE_KIB);
+    for (const step of ['lineage', 'conflicts', 'indexes', 'splits']) expect(first[step], step).toBe(-REBUILD_CACHE_KIB);
     expect(cacheSize()).toBe(own);
+    // One record of twenty changes: the join follows it through the store, with the larger cache.
+    m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
+    const scoped = rebuildSeeing('2026-01-03T00:00:00.000Z');
+    for (const step of ['join', 'persons', 'links', 'lineage', 'conflicts', 'indexes', 'splits']) expect(scoped[step], step).toBe(-REBUILD_CACHE_KIB);
+    expect(cacheSize()).toBe(own);
+    // A new setting computes everyone again: streamed like a first build.
+    const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    const recompute = rebuildSeeing('2026-01-04T00:00:00.000Z', other);
+    for (const step of ['join', 'persons', 'links']) expect(recompute[step], step).toBe(-STREAMING_JOIN_CACHE_KIB);
+    expect(recompute.lineage).toBe(-REBUILD_CACHE_KIB);
+    expect(cacheSize()).toBe(own);
+    // Cancelled before anything, or in the middle of a streamed join: the connection's own size.
     const cancelled = () =>
       core.db.transaction(() =>
         rebuildIdentity(core.db, profileId, core.identity.settings(profileId), '2026-01-03T00:00:00.000Z', { shouldCancel: () => true }),
       )();
     expect(cancelled).toThrow(/cancelled/);
     expect(cacheSize()).toBe(own);
+    let inJoin = false;
+    const cancelledStreaming = () =>
+      core.db.transaction(() =>
+        rebuildIdentity(core.db, profileId, settings, '2026-01-05T00:00:00.000Z', { onProgress: (step) => (inJoin ||= step === 'persons'), shouldCancel: () => inJoin }),
+      )();
+    expect(cancelledStreaming).toThrow(/cancelled/);
+    expect(cacheSize()).toBe(own);
+  });
+
+  it('lets the garbage of a join of everyone go twice, before the persons pass and after the join, and never in a small rebuild', () => {
+    const { core, profileId, m } = newCore();
+    for (let i = 0; i < 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
+    const settings = core.identity.settings(profileId);
+    const collectedIn = (now: string) => {
+      let step = '';
+      const at: string[] = [];
+      installGarbageCollector(() => at.push(step), 0);
+      try {
+        core.db.transaction(() => rebuildIdentity(core.db, profileId, settings, now, { onProgress: (s) => (step = s) }))();
+      } finally {
+        installGarbageCollector(null);
+      }
+      return at;
+    };
+    // 'join' is the phase the persons pass follows; 'links' the join's last.
+    expect(collectedIn('2026-01-02T00:00:00.000Z')).toEqual(['join', 'links']);
+    m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
+    expect(collectedIn('2026-01-03T00:00:00.000Z')).toEqual([]);
   });
 
   it('recomputes the persons a new field authority applies to, those with records in two or more systems, and writes those that read differently', async () => {
