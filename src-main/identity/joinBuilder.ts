@@ -442,8 +442,11 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   for (let c = 0; c < C; c++) if (assigned[c] === undefined) need++;
   // Fresh IDs ascending in completion order: a first build computes persons in that order (from
   // the fields read back in node order), so its rows arrive in primary-key order.
+  // (Spelled when asked: a first build's million fresh IDs held as strings were 40 MB of its peak.)
   const fresh = newPersonIds(need);
-  for (let x = 0, k = 0; x < C; x++) if (assigned[byCompletion[x]] === undefined) assigned[byCompletion[x]] = fresh[k++];
+  const freshOf = new Int32Array(need ? C : 0).fill(-1);
+  for (let x = 0, k = 0; x < C; x++) if (assigned[byCompletion[x]] === undefined) freshOf[byCompletion[x]] = k++;
+  const personId = (c: number): string => assigned[c] ?? fresh.at(freshOf[c]);
   lap('ids');
 
   // The contact's giving counts once: on the person holding its primary (else first) individual.
@@ -465,7 +468,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   // new setting, a person whose row reads the same is not written again.
   const inputDigest = (c: number): number => {
     const j = assignedRow[c];
-    const parts: unknown[] = [assigned[c], j === -1 ? now : prevCreated[j]]; // the created_at the row gets
+    const parts: unknown[] = [personId(c), j === -1 ? now : prevCreated[j]]; // the created_at the row gets
     for (let k = start[c]; k < start[c + 1]; k++) {
       const i = members[k];
       const n = nodes[i];
@@ -485,7 +488,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       const o = owner.get(contactId);
       return o !== undefined && clusterOfNode[o] === c;
     };
-    const r = computePerson(assigned[c], cluster, settings, now, j === -1 ? null : prevCreated[j], sharedKeys, isOwner);
+    const r = computePerson(personId(c), cluster, settings, now, j === -1 ? null : prevCreated[j], sharedKeys, isOwner);
     r.identity_hash = digestText(digest);
     return r;
   };
@@ -671,7 +674,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     const c = clusterOfNode[i];
     if (!isChanged[c] && prevCode[i] === assignedRow[c]) continue;
     const n = nodes[i];
-    const pid = assigned[c];
+    const pid = personId(c);
     const email = n.emails[0] ?? null;
     let card = cards[i];
     if (!card) {
@@ -698,7 +701,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
      ON CONFLICT (profile_id, kind, source, source_id) DO UPDATE SET person_id = excluded.person_id, detail_json = excluded.detail_json, last_seen_at = excluded.last_seen_at`,
   );
   const fSeen = db.prepare('INSERT OR IGNORE INTO temp.identity_seen_findings VALUES (?, ?, ?)');
-  const personOfNode = (i: number) => assigned[clusterOfNode[i]]!;
+  const personOfNode = (i: number) => personId(clusterOfNode[i]);
   for (const sh of shared) {
     const persons = [...new Set(sh.individuals.map(personOfNode))];
     findings.push({
@@ -734,7 +737,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     changedRecords = orphanLinks.map(([source, id]) => source + ':' + id);
     changedPersons = [];
     for (const c of changed) {
-      changedPersons.push(assigned[c]);
+      changedPersons.push(personId(c));
       for (let k = start[c]; k < start[c + 1]; k++) changedRecords.push(nodes[members[k]].key);
     }
     for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
