@@ -29,6 +29,7 @@ import { generate } from './identityData';
 import { IdentitySettings } from '../src-shared/domain/identity';
 import { refreshPlannerStats } from '../src-main/store/plannerStats';
 import { forgetRebuildShortcuts, rebuildIdentity } from '../src-main/identity/rebuildPipeline';
+import { SEMI_SPACE_MB } from '../src-main/jobs/protocol';
 
 const N = Number(process.env.RESP_BENCH_PERSONS ?? 1_000_000);
 const ROOT = path.resolve(__dirname, '..');
@@ -92,7 +93,7 @@ function memoryOf(pid: number | undefined): Record<string, number> {
 
 async function startServe(dataDir: string): Promise<{ origin: string; secret: string; pid: number | undefined; stop(): Promise<void> }> {
   const nodeArgs = (process.env.RESP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
+  const child = spawn(process.execPath, [`--max-semi-space-size=${SEMI_SPACE_MB}`, ...nodeArgs, path.join(APP_ROOT, 'bin', 'twofold.js'), '--data-dir', dataDir, 'serve', '--json'], {
     cwd: APP_ROOT,
     // The store is encrypted at rest (issue 18): the CLI's serve takes its key from here when the
     // machine running the bench has no keychain session; the plain template is encrypted on open.

@@ -23,8 +23,8 @@ for (const f of files) {
   const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', '-c', 'vitest.bench.config.mts', path.join('bench', f)], {
     cwd: ROOT,
     stdio: 'inherit',
-    // --max-semi-space-size=64: what the shells run with (src-main/electron/main.ts, scripts/start.js).
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --expose-gc --max-semi-space-size=64`.trim() },
+    // --max-semi-space-size=32: what the shells and the job worker run with (SEMI_SPACE_MB, src-main/jobs/protocol.ts).
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --expose-gc --max-semi-space-size=32`.trim() },
   });
   if (r.status !== 0) failed++;
 }

@@ -31,8 +31,8 @@ if (decision.mode === 'electron') {
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   process.stdout.write(decision.message + '\n');
-  // The same V8 flag the Electron shell sets (src-main/electron/main.ts): identity rebuilds of large organizations are GC-bound without it.
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(ROOT, 'bin', 'twofold.js'), 'serve', ...passthrough], { stdio: 'inherit' });
+  // The same V8 flag the Electron shell sets (SEMI_SPACE_MB, src-main/jobs/protocol.ts): identity rebuilds of large organizations are GC-bound without it.
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', path.join(ROOT, 'bin', 'twofold.js'), 'serve', ...passthrough], { stdio: 'inherit' });
   const forward = (sig) => child.kill(sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

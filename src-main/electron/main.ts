@@ -15,6 +15,7 @@ import { createMainWindow } from './window';
 import { EVENT_CHANNEL } from './ipcNames';
 import { registerRelay } from './relay';
 import { nativePaths } from './nativePaths';
+import { SEMI_SPACE_MB } from '../jobs/protocol';
 
 app.setName('Twofold');
 
@@ -41,12 +42,10 @@ async function start() {
   await app.whenReady();
   hardenSession();
   const native = nativePaths();
-  // A larger young generation: an identity rebuild allocates millions of short-lived values per
-  // phase, and V8's default (16 MB semi-spaces) promotes them to the old generation, where every
-  // major collection walks the whole join store again (~12% of a 1M-person rebuild).
+  // A larger young generation than V8's default (jobs/protocol.ts says why).
   const child = utilityProcess.fork(path.join(__dirname, 'backend.js'), [], {
     serviceName: 'Twofold backend',
-    execArgv: ['--max-semi-space-size=64'],
+    execArgv: [`--max-semi-space-size=${SEMI_SPACE_MB}`],
     stdio: 'inherit',
   });
   const client = new BackendClient(

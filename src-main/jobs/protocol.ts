@@ -34,6 +34,17 @@ export interface WorkerInit {
  */
 export const RETIRE_ABOVE_HEAP_MB = 256;
 
+/**
+ * V8's semi-space (MB) where long jobs run: the job worker (its young generation is three of
+ * them) and the processes the shells start (--max-semi-space-size). A rebuild makes millions of
+ * short-lived values per phase; V8's default (16 MB) promotes them to the old generation, where
+ * every major collection walks them again (~12% of a 1M-person rebuild). 64 MB cost as much time
+ * as 32 MB and was 65-160 MB more of a million-person rebuild's peak (identity bench, 1M plain:
+ * first build 1,092 -> 929 MB, full recompute 1,246 / 1,253 -> 1,206 / 1,201 MB, times within noise).
+ * scripts/start.js, scripts/bench.js, package.json and the responsiveness bench say the same.
+ */
+export const SEMI_SPACE_MB = 32;
+
 /** The core answers these for a job (the worker has no keychain, no sandbox servers, no gate). */
 export interface HostCalls {
   'secrets.get': { args: [profileId: number, api: 'vomo' | 'crm' | 'raise']; result: string | null };

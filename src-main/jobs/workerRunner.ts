@@ -25,6 +25,7 @@ import type { SecretStore } from '../secrets/secretStore';
 import type { SandboxClock } from '../sandboxRuntime/clock';
 import { cancelledError } from './cancel';
 import type { FromWorker, HostCalls, HostMethod, ToWorker, WorkerInit } from './protocol';
+import { SEMI_SPACE_MB } from './protocol';
 import type { JobOutput, JobRunner, RunnableJob } from './types';
 import type { Release, WriteGate } from './writeGate';
 
@@ -126,10 +127,8 @@ export class WorkerRunner implements JobRunner {
       const worker = new Worker(this.opts.script, {
         workerData: this.opts.init,
         execArgv: this.opts.execArgv,
-        // The young generation the shells give V8 (--max-semi-space-size=64: 3 × 64 MB): a
-        // rebuild makes millions of short-lived values per phase, and a worker's own default
-        // would promote them to the old generation, where every major GC walks them again.
-        resourceLimits: { maxYoungGenerationSizeMb: 192, maxOldGenerationSizeMb: 8192 },
+        // Three semi-spaces (protocol.ts says why their size).
+        resourceLimits: { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_MB, maxOldGenerationSizeMb: 8192 },
       });
       this.alive.add(worker);
       let started = false;
