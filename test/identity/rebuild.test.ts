@@ -171,7 +171,12 @@ describe('rebuild', () => {
     const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
     const own = cacheSize();
     expect(own).toBeGreaterThan(-REBUILD_CACHE_KIB);
-    for (let i = 0; i < 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
+    // Twenty persons from thirty records: ten in VOMO and CRM+, ten in VOMO only.
+    const person = (i: number, last: string) => {
+      m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last });
+      if (i < 10) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: 'Ann', last, primary: true, emails: [`p${i}@x.example`] }] });
+    };
+    for (let i = 0; i < 20; i++) person(i, `Lee${i}`);
     const settings = core.identity.settings(profileId);
     const rebuildSeeing = (now: string, s = settings) => {
       const during: Record<string, number> = {};
@@ -184,10 +189,18 @@ describe('rebuild', () => {
     for (const step of ['join', 'persons', 'links']) expect(first[step], step).toBe(-STREAMING_JOIN_CACHE_KIB);
     for (const step of ['lineage', 'conflicts', 'indexes', 'splits']) expect(first[step], step).toBe(-REBUILD_CACHE_KIB);
     expect(cacheSize()).toBe(own);
-    // One record of twenty changes: the join follows it through the store, with the larger cache.
-    m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
+    // One person changes: the join follows its records through the store, with the larger cache.
+    person(3, 'Renamed');
     const scoped = rebuildSeeing('2026-01-03T00:00:00.000Z');
     for (const step of ['join', 'persons', 'links', 'lineage', 'conflicts', 'indexes', 'splits']) expect(scoped[step], step).toBe(-REBUILD_CACHE_KIB);
+    expect(cacheSize()).toBe(own);
+    // Four persons of twenty change, eight records of thirty: more than a fifth of the records to
+    // follow, so every record is read (streamed), but a fifth of the persons is written, with the
+    // larger cache, like everything after.
+    for (let i = 4; i < 8; i++) person(i, `Renamed${i}`);
+    const wide = rebuildSeeing('2026-01-03T12:00:00.000Z');
+    expect(wide.join).toBe(-STREAMING_JOIN_CACHE_KIB);
+    for (const step of ['persons', 'links', 'lineage', 'splits']) expect(wide[step], step).toBe(-REBUILD_CACHE_KIB);
     expect(cacheSize()).toBe(own);
     // A new setting computes everyone again: streamed like a first build.
     const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
