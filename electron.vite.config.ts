@@ -20,8 +20,10 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
           // The core, off the window's (and the web server's) thread: a utility process in
-          // Electron, a worker thread of `twofold serve`; and the worker its long jobs run in.
+          // Electron, a worker thread of `twofold serve`; the process its long jobs run in, and
+          // the worker thread inside it that runs each.
           backend: resolve(__dirname, 'src-main/backend/entry.ts'),
+          jobHost: resolve(__dirname, 'src-main/jobs/jobHost.ts'),
           jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
         },
       },

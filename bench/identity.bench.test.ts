@@ -6,6 +6,11 @@
  * every person recomputed, the node cache kept; in the first no row reads differently, in the
  * second a fifth do); then split detection over every person. Prints JSON and writes
  * bench-results/identity.json.
+ * Each rebuild runs as the app runs it: a rebuild job in the job process (jobs/processRunner.ts,
+ * the bundled jobHost.js and its worker), one process kept ready ahead of the job, a new one
+ * after a job that left its process large. Its peak RSS is that process's (the kernel's
+ * high-water mark); its CPU time is the process's while the job ran. Generation, the syncs,
+ * folding the log and split detection run in this process.
  * Run: npm run bench -- identity   (IDENTITY_BENCH_SIZES=250000,1000000 to choose sizes)
  * Each size runs twice back to back, on a plain store and on an encrypted one (the app's
  * settings: SQLCipher v4, a raw 256-bit key), so the two share the machine's load; the table
@@ -14,19 +19,20 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import v8 from 'node:v8';
 import path from 'node:path';
 import { it } from 'vitest';
-import { openDatabase } from '../src-main/store/db';
-import { StoreKey, randomSalt } from '../src-main/store/cipher';
+import { databasePath, openDatabase } from '../src-main/store/db';
+import { StoreKey, keyMaterialForWorker, randomSalt } from '../src-main/store/cipher';
 import { generate, syncOnePercent } from './identityData';
-import { IdentitySettings } from '../src-shared/domain/identity';
-import { refreshPlannerStats } from '../src-main/store/plannerStats';
-import { rebuildIdentity } from '../src-main/identity/rebuildPipeline';
+import { IdentitySettings, type RebuildSummary } from '../src-shared/domain/identity';
 import { detectSplits } from '../src-main/identity/splits';
+import { writeIdentitySettings } from '../src-main/identity/authority';
+import { SettingsRepo } from '../src-main/store/repos/settings';
 import { foldLog, leaveCheckpointsToWorker } from '../src-main/store/checkpoints';
-import { RETIRE_ABOVE_HEAP_MB } from '../src-main/jobs/protocol';
-import { installGarbageCollector } from '../src-main/core/garbage';
+import { ProcessRunner } from '../src-main/jobs/processRunner';
+import { CancelToken } from '../src-main/jobs/cancel';
+import { WriteGate } from '../src-main/jobs/writeGate';
+import { workerBundles } from '../test/helpers/bundles';
 
 const SIZES = (process.env.IDENTITY_BENCH_SIZES ?? '250000,1000000').split(',').map(Number);
 const VARIANTS = (process.env.IDENTITY_BENCH_VARIANTS ?? 'plain,encrypted').split(',') as ('plain' | 'encrypted')[];
@@ -44,66 +50,59 @@ function time<T>(fn: () => T, label?: string): [T, number] {
   return [r, Math.round(performance.now() - t)];
 }
 
-/**
- * What the app's job worker does between jobs (jobs/worker.ts): a job that left the worker's heap
- * above RETIRE_ABOVE_HEAP_MB ends it, so the next rebuild starts in a fresh worker without the
- * last one's garbage. Here, in one process: that garbage collected (the bench runs with
- * --expose-gc), then a few seconds for V8 to give its pages back, so each rebuild's peak RSS is
- * its own and not the sum of the rebuilds before it.
- */
-async function asInAFreshWorker(): Promise<void> {
-  if (v8.getHeapStatistics().total_heap_size <= RETIRE_ABOVE_HEAP_MB * 1048576) return;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run the identity bench with --expose-gc (npm run bench does)');
-  gc();
-  await new Promise((r) => setTimeout(r, 5_000));
+/** A process's resident size now (MB), from the kernel. */
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function until(test: () => boolean): Promise<void> {
+  while (!test()) await new Promise((r) => setTimeout(r, 20));
 }
 
 it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_000 }, async () => {
-  // The rebuild's hint that much just became garbage is acted on, as in the app's job worker
-  // (jobs/worker.ts installs the same collector).
-  installGarbageCollector((globalThis as { gc?: () => void }).gc ?? null);
+  const { jobHost } = await workerBundles();
   const settings = IdentitySettings.parse(undefined);
   const results: Record<string, unknown>[] = [];
   for (const n of SIZES) for (const variant of VARIANTS) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-bench-identity-'));
-    const db = openDatabase(path.join(dir, 'bench.sqlite'), variant === 'encrypted' ? { key: StoreKey.random(), salt: randomSalt() } : {});
-    // As in the app's job worker (store/checkpoints.ts): the log is folded into the file after the
-    // rebuild has committed, not inside its commit; each fold is timed on its own (foldMs).
+    const key = variant === 'encrypted' ? StoreKey.random() : null;
+    const db = openDatabase(databasePath(dir), key ? { key, salt: randomSalt() } : {});
+    // As in the app (store/checkpoints.ts): the log is folded into the file after the rebuild has
+    // committed, not inside its commit; here each fold is timed on its own (foldMs).
     leaveCheckpointsToWorker(db);
+    const runner = new ProcessRunner({
+      script: jobHost,
+      // The idle worker's own folding is left to this process's timed folds.
+      init: { worker: { dataDir: dir, storeKey: key ? keyMaterialForWorker(key) : null, idleFoldMs: 3_600_000 } },
+      host: { secrets: { get: async () => null }, sandboxes: { prepare: async () => undefined }, clock: { sandboxNow: async () => null }, gate: new WriteGate(), events: { emit: () => undefined } },
+    });
+    const settingsRepo = new SettingsRepo(db);
+    let jobId = 0;
     const foldMs: Record<string, number> = {};
     const rssMb: Record<string, number> = {};
     const rssAtStartMb: Record<string, number> = {};
+    const wallMs: Record<string, number> = {};
     try {
       const [, genMs] = time(() => db.transaction(() => generate(db, n))());
       foldLog(db);
-      // What the service does (less its run record and event): planner statistics refreshed, then
-      // one transaction per rebuild.
-      const rebuild = async (now: string, label: string, s = settings) => {
-        await asInAFreshWorker();
-        // Resident memory sampled at every phase and every batch of the rebuild (the rebuild's
-        // own hooks): the peak of this rebuild, where maxRSS is the process's since it started.
-        let peak = process.memoryUsage.rss();
-        rssAtStartMb[label] = Math.round(peak / 1048576);
-        const sample = () => {
-          peak = Math.max(peak, process.memoryUsage.rss());
-          return false;
-        };
-        const out = time(() => {
-          refreshPlannerStats(db);
-          return db.transaction(() => {
-            const r = rebuildIdentity(db, 1, s, now, { onProgress: sample, shouldCancel: sample });
-            db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (1, ?, ?, 'rebuild')`).run(now, now);
-            return r;
-          })();
-        }, label);
+      // The steward's setting, then the rebuild job (the service refreshes planner statistics and
+      // runs the rebuild in one transaction with its run record).
+      const rebuild = async (label: string, s = settings): Promise<[RebuildSummary, number]> => {
+        writeIdentitySettings(settingsRepo, 1, s);
+        runner.warm();
+        await until(() => runner.processes.current !== null);
+        rssAtStartMb[label] = rssOf(runner.processes.current!);
+        const t = performance.now();
+        const summary = await runner.run({ id: ++jobId, kind: 'rebuild', input: { profileId: 1, kind: 'rebuild' }, token: new CancelToken(), onProgress: () => undefined });
+        wallMs[label] = Math.round(performance.now() - t);
+        cpuMs[label] = runner.lastUsage!.cpuMs;
+        rssMb[label] = runner.lastUsage!.peakRssMb;
         foldMs[label] = time(() => foldLog(db))[1];
-        sample();
-        rssMb[label] = Math.round(peak / 1048576);
-        return out;
+        return [summary, wallMs[label]!];
       };
-      const [first, firstMs] = await rebuild('2026-01-02T00:00:00.000Z', 'firstRebuild');
-      const [unchanged, unchangedMs] = await rebuild('2026-01-03T00:00:00.000Z', 'unchangedRebuild');
+      const [first, firstMs] = await rebuild('firstRebuild');
+      const [unchanged, unchangedMs] = await rebuild('unchangedRebuild');
       // Three syncs, each changing another 1%, each followed by its rebuild: one such rebuild is
       // a few seconds, and a single sample of it moved by ±10% between runs; the figures are
       // the median round's (every round's wall and CPU time is kept beside them).
@@ -112,7 +111,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         db.transaction(() => syncOnePercent(db, n, round))();
         foldLog(db);
         const label = `onePercentRound${round + 1}`;
-        const [summary, ms] = await rebuild(`2026-01-04T0${round}:00:00.000Z`, label);
+        const [summary, ms] = await rebuild(label);
         rounds.push({ summary, ms, cpu: cpuMs[label]!, fold: foldMs[label]!, rss: rssMb[label]! });
       }
       const mid = <T,>(xs: T[], by: (x: T) => number) => [...xs].sort((a, b) => by(a) - by(b))[1]!;
@@ -123,11 +122,11 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       // A new field-authority setting: every person with records in two or more systems recomputed
       // (the others read the same under any authority), the rows that then read differently rewritten, IDs kept.
       const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const } };
-      const [recompute, recomputeMs] = await rebuild('2026-01-05T00:00:00.000Z', 'fullRecompute', authority);
+      const [recompute, recomputeMs] = await rebuild('fullRecompute', authority);
       // The same, where a fifth of the rows read differently: CRM+ wins the email, and the persons
       // in both systems show CRM+'s spelling of it (the generator writes those in upper case).
       const crmEmail = { ...authority, fieldAuthority: { ...authority.fieldAuthority, email: 'crm' as const } };
-      const [recomputeChanging, recomputeChangingMs] = await rebuild('2026-01-05T12:00:00.000Z', 'fullRecomputeChanging', crmEmail);
+      const [recomputeChanging, recomputeChangingMs] = await rebuild('fullRecomputeChanging', crmEmail);
       // Split detection over every person (a rebuild runs it only for the persons it recomputed).
       const [, detectMs] = time(() => db.transaction(() => detectSplits(db, 1, '2026-01-06T00:00:00.000Z', null))(), 'splitDetection');
       const r = {
@@ -153,10 +152,11 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         // Issue 16's targets at 1M: first and full recompute under 30 s, after a 1% sync under 5 s,
         // nothing changed under 1 s, peak RSS under 1 GB.
         underTarget: { onePercentChanged: changedMs < 5_000, unchanged: unchangedMs < 1_000, first: firstMs < 30_000, fullRecompute: recomputeMs < 30_000, fullRecomputeChanging: recomputeChangingMs < 30_000, peakRss: Math.max(...Object.values(rssMb)) < 1024 },
-        // Peak resident memory of this process so far (generation and the sizes before included).
+        // Peak resident memory of this (the bench's) process so far: generation, syncs, folds, split
+        // detection, and the sizes before.
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-        // The highest resident memory sampled during each rebuild, and the process's as it began
-        // (after asInAFreshWorker).
+        // The peak resident memory of the job process that ran each rebuild, and its size as the
+        // job began.
         rebuildRssMb: { ...rssMb },
         rebuildStartRssMb: { ...rssAtStartMb },
         // Other processes share the two cores: the 1-minute load average puts the times in context.
@@ -165,6 +165,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       results.push(r);
       process.stdout.write(JSON.stringify(r) + '\n');
     } finally {
+      await runner.close();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -37,8 +37,8 @@ export function serveBackend(port: Port<FromBackend, ToBackend>, onClosed: () =>
             chooseBackupPath: (purpose, defaultPath) => askShell(defaultPath, purpose === 'save' ? 'backup-save' : 'backup-open'),
           }
         : {},
-      // Long jobs go to a worker thread of this backend, bundled beside it.
-      core: { jobWorker: { script: path.join(__dirname, 'jobWorker.js') } },
+      // Long jobs go to a process of their own, bundled beside this backend (with its worker).
+      core: { jobWorker: { script: path.join(__dirname, 'jobHost.js') } },
     });
     host.subscribe((message) => port.post({ type: 'event', message }));
     // A store that can't be opened (a lost key, a damaged file) still starts the backend: the

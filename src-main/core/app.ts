@@ -29,7 +29,8 @@ import type { EventMessage } from '../../src-shared/ipc/events';
 import { WriteGate } from '../jobs/writeGate';
 import { JobQueue } from '../jobs/queue';
 import { InlineRunner } from '../jobs/inlineRunner';
-import { WorkerRunner } from '../jobs/workerRunner';
+import { ProcessRunner } from '../jobs/processRunner';
+import { jobLitter } from '../jobs/litter';
 import type { JobRunner } from '../jobs/types';
 import { EmbeddedSandboxes } from '../sandboxRuntime/embedded';
 import type { SandboxClock } from '../sandboxRuntime/clock';
@@ -41,12 +42,11 @@ import { InsightsService, currentMeasures } from '../insights/service';
 import { insightState, latestIdentityRun, type InsightStateRow } from '../insights/measures';
 import { referenceDay } from '../insights/dates';
 import { ExportService } from '../export/exportService';
-import { exportLitter } from '../export/listExport';
 import { Downloads, type DownloadEntry } from '../export/downloads';
 import { RunsRepo } from '../reconcile/runs';
 import { PushService, checkPendingAfterSync, type PushServiceOptions } from '../crmPush/pushService';
 import type { RunInfo } from '../../src-shared/domain/reconcile';
-import type { ReconcileJobInput, ExportJobInput } from '../jobs/types';
+import type { ReconcileJobInput } from '../jobs/types';
 import { createJobServices } from './jobServices';
 import { sandboxTokenFor } from '../sandboxRuntime/tokens';
 
@@ -71,8 +71,9 @@ export interface CoreOptions {
   /** Tests build a store as an earlier version left it (fewer migrations). */
   migrations?: Migration[];
   /**
-   * Run long jobs in a worker thread from this bundled entry (out/main/jobWorker.js). Without
-   * it they run inline on the core's thread: the CLI, and tests that are not about threads.
+   * Run long jobs in a process of their own from this bundled entry (out/main/jobHost.js, with
+   * out/main/jobWorker.js beside it). Without it they run inline on the core's thread: the CLI,
+   * and tests that are not about threads.
    */
   jobWorker?: { script: string; hardStopMs?: number; execArgv?: string[]; idleFoldMs?: number };
   sync?: SyncServiceOptions;
@@ -195,25 +196,27 @@ export function createCore(opts: CoreOptions): Core {
   // this (the serving) thread's commits.
   if (opts.jobWorker) leaveCheckpointsToWorker(db);
   const runner: JobRunner = opts.jobWorker
-    ? new WorkerRunner({
+    ? new ProcessRunner({
         script: opts.jobWorker.script,
         init: {
-          dataDir,
-          nativeBinding: opts.sqliteNativeBinding,
-          logLevel: process.env.TWOFOLD_LOG_LEVEL,
-          storeKey: opened.encrypted && grant ? keyMaterialForWorker(grant.key) : null,
-          keyFrom: grant?.from,
-          readonly: !!opened.readOnly,
-          idleFoldMs: opts.jobWorker.idleFoldMs,
+          worker: {
+            dataDir,
+            nativeBinding: opts.sqliteNativeBinding,
+            logLevel: process.env.TWOFOLD_LOG_LEVEL,
+            storeKey: opened.encrypted && grant ? keyMaterialForWorker(grant.key) : null,
+            keyFrom: grant?.from,
+            readonly: !!opened.readOnly,
+            idleFoldMs: opts.jobWorker.idleFoldMs,
+          },
+          hardStopMs: opts.jobWorker.hardStopMs,
         },
         host: { secrets, sandboxes, clock: sandboxes, gate, events },
-        hardStopMs: opts.jobWorker.hardStopMs,
         execArgv: opts.jobWorker.execArgv,
-        litter: (kind, input) => (kind === 'export' ? exportLitter(dataDir, input as ExportJobInput) : []),
+        litter: jobLitter(dataDir),
       })
     : new InlineRunner(createJobServices({ db, dataDir, events, secrets, sandboxes, clock: sandboxes, identity, connections }), gate);
   jobs = new JobQueue(runner, events);
-  if (runner instanceof WorkerRunner) runner.warm();
+  if (runner instanceof ProcessRunner) runner.warm();
 
   const insights = new InsightsService({
     db,

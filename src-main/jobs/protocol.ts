@@ -11,8 +11,9 @@ export interface WorkerInit {
   nativeBinding?: string;
   logLevel?: string;
   /**
-   * The store key's bytes, for the worker's own connection (worker memory only: the worker is a
-   * thread of the process that already holds the key). null for a plain store.
+   * The store key's bytes, for the worker's own connection: in the memory of the job process and
+   * its worker thread only, sent over their private channels (never in an argument, the
+   * environment or a file). null for a plain store.
    */
   storeKey: Uint8Array | null;
   /** "the OS keychain" or "TWOFOLD_STORE_KEY", for messages. */
@@ -33,6 +34,16 @@ export interface WorkerInit {
  * first build, a new setting) leaves gigabytes.
  */
 export const RETIRE_ABOVE_HEAP_MB = 256;
+
+/**
+ * A job process a job left above this resident size ends after it; the next job gets a new one
+ * (processRunner.ts). What a big rebuild freed stays with the C allocator (SQLite's page cache
+ * among it) and in V8's heap: a process that kept running jobs started the next large rebuild
+ * with 0.4-0.6 GB already resident (identity bench, 1M: full recompute peak 1.13-1.23 GB). Small
+ * jobs (a sync of a few hundred records, the measures) leave the process far below it and keep it,
+ * so a read that waits on the measures does not wait for a process to start.
+ */
+export const RETIRE_ABOVE_RSS_MB = 384;
 
 /**
  * V8's semi-space (MB) where long jobs run: the job worker (its young generation is three of
@@ -70,4 +81,38 @@ export type FromWorker =
   // (send it nothing more) and the next job needs a new worker.
   | { type: 'done'; jobId: number; output: unknown; retiring: boolean }
   | { type: 'failed'; jobId: number; error: IpcErrorShape; retiring: boolean }
+  | { type: 'host'; callId: number; method: HostMethod; args: unknown[] };
+
+/** What the job process needs: its worker's init, and how its worker runner runs. */
+export interface JobProcessInit {
+  worker: WorkerInit;
+  hardStopMs?: number;
+  /** A job that leaves the process above this resident size ends it (default RETIRE_ABOVE_RSS_MB). */
+  retireAboveRssMb?: number;
+}
+
+/** What a job cost its process (logged; the identity bench reports it). */
+export interface JobUsage {
+  /** CPU time (user + system) of the process while the job ran. */
+  cpuMs: number;
+  /** The process's peak resident size since it started: the job's, or an earlier small job's. */
+  peakRssMb: number;
+}
+
+/** Messages between the core and its job process (jobHost.ts), over the process's IPC channel. */
+export type ToJobProcess =
+  | { type: 'init'; init: JobProcessInit }
+  | { type: 'run'; jobId: number; kind: JobKind; input: unknown }
+  | { type: 'cancel'; jobId: number }
+  | { type: 'host.result'; callId: number; ok: true; value: unknown }
+  | { type: 'host.result'; callId: number; ok: false; error: IpcErrorShape };
+
+export type FromJobProcess =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'progress'; jobId: number; progress: JobProgress }
+  | { type: 'event'; message: EventMessage }
+  // retiring: the process ends after this job (send it nothing more).
+  | { type: 'done'; jobId: number; output: unknown; retiring: boolean; usage: JobUsage }
+  | { type: 'failed'; jobId: number; error: IpcErrorShape; retiring: boolean; usage: JobUsage }
   | { type: 'host'; callId: number; method: HostMethod; args: unknown[] };

@@ -71,7 +71,7 @@ export interface RunnableJob<K extends JobKind = JobKind> {
   onProgress(p: JobProgress): void;
 }
 
-/** Where jobs execute: the worker thread (WorkerRunner) or the calling thread (InlineRunner). */
+/** Where jobs execute: the job process (ProcessRunner), a worker thread (WorkerRunner, inside it) or the calling thread (InlineRunner). */
 export interface JobRunner {
   run<K extends JobKind>(job: RunnableJob<K>): Promise<JobOutput<K>>;
   /** Asks the running job to stop; a runner may also stop it harder when it does not. */

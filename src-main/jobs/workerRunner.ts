@@ -1,6 +1,6 @@
 /**
- * Runs jobs in a worker thread with its own SQLite connection, so the thread that serves the
- * steward never runs one.
+ * Runs jobs in a worker thread with its own SQLite connection: inside the job process
+ * (jobHost.ts), where the thread's free event loop is what lets a cancel reach a synchronous job.
  *
  * Rules:
  * - one job at a time (the queue sees to it); the worker is started on first use and again after
@@ -13,29 +13,20 @@
  *   write gate); events it emits are re-emitted on the core's bus;
  * - a worker that dies mid-job fails that job with a typed error; the next job gets a new worker;
  * - a worker that a job left holding a large heap ends after it (protocol.ts, RETIRE_ABOVE_HEAP_MB)
- *   and a fresh one is started in the background.
+ *   and a fresh one is started in the background (or, in the job process, the process ends).
  */
-import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { JobKind } from '../../src-shared/domain/jobs';
-import { AppError, type IpcErrorShape } from '../../src-shared/errors';
-import type { EventBus } from '../core/events';
+import { AppError } from '../../src-shared/errors';
 import { log } from '../core/log';
-import type { SecretStore } from '../secrets/secretStore';
-import type { SandboxClock } from '../sandboxRuntime/clock';
 import { cancelledError } from './cancel';
-import type { FromWorker, HostCalls, HostMethod, ToWorker, WorkerInit } from './protocol';
+import { removeLitter } from './litter';
+import { HostAnswerer, type WorkerHost } from './hostCalls';
+import type { FromWorker, HostMethod, ToWorker, WorkerInit } from './protocol';
 import { SEMI_SPACE_MB } from './protocol';
 import type { JobOutput, JobRunner, RunnableJob } from './types';
-import type { Release, WriteGate } from './writeGate';
 
-export interface WorkerHost {
-  secrets: Pick<SecretStore, 'get'>;
-  sandboxes: { prepare(profileId: number): Promise<void> };
-  clock: SandboxClock;
-  gate: WriteGate;
-  events: Pick<EventBus, 'emit'>;
-}
+export type { WorkerHost } from './hostCalls';
 
 export interface WorkerRunnerOptions {
   /** The bundled worker entry (out/main/jobWorker.js; tests build one). */
@@ -47,6 +38,11 @@ export interface WorkerRunnerOptions {
   /** Files a stopped job of this kind may leave behind (removed after a hard stop). */
   litter?(kind: JobKind, input: unknown): string[];
   execArgv?: string[];
+  /**
+   * Called instead of starting a new worker when one retires (the job process ends then: see
+   * jobHost.ts); without it, a fresh worker starts in the background.
+   */
+  onRetire?(): void;
 }
 
 interface Current {
@@ -61,15 +57,16 @@ export class WorkerRunner implements JobRunner {
   private worker: Worker | null = null;
   private ready: Promise<Worker> | null = null;
   private current: Current | null = null;
-  /** The gate held by the worker's job, released if the worker dies holding it. */
-  private held: Release | null = null;
+  private readonly answers: HostAnswerer;
   private closed = false;
   /** Workers ending after their last job, until their thread has exited. */
   private readonly retiring = new Set<Worker>();
   /** Every worker whose thread has not exited (one starting, the current one, retiring ones). */
   private readonly alive = new Set<Worker>();
 
-  constructor(private readonly opts: WorkerRunnerOptions) {}
+  constructor(private readonly opts: WorkerRunnerOptions) {
+    this.answers = new HostAnswerer(opts.host);
+  }
 
   async run<K extends JobKind>(job: RunnableJob<K>): Promise<JobOutput<K>> {
     if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
@@ -88,6 +85,12 @@ export class WorkerRunner implements JobRunner {
    */
   warm(): void {
     if (!this.closed) this.start().catch(() => undefined);
+  }
+
+  /** The worker started (its store opened), or why it could not. */
+  async started(): Promise<void> {
+    if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
+    await this.start();
   }
 
   cancel(jobId: number): void {
@@ -119,7 +122,8 @@ export class WorkerRunner implements JobRunner {
       this.ready = null;
     }
     this.retiring.add(worker);
-    this.warm();
+    if (this.opts.onRetire) this.opts.onRetire();
+    else this.warm();
   }
 
   private start(): Promise<Worker> {
@@ -159,8 +163,7 @@ export class WorkerRunner implements JobRunner {
           this.worker = null;
           this.ready = null;
         }
-        this.held?.();
-        this.held = null;
+        this.answers.releaseHeld();
         if (!started) reject(new AppError('INTERNAL', `The job worker stopped while starting (exit ${code}).`));
         const c = this.current;
         if (c) {
@@ -202,32 +205,7 @@ export class WorkerRunner implements JobRunner {
   }
 
   private async answer(worker: Worker, callId: number, method: HostMethod, args: unknown[]): Promise<void> {
-    try {
-      const value = await this.host(method, args);
-      worker.postMessage({ type: 'host.result', callId, ok: true, value } satisfies ToWorker);
-    } catch (err) {
-      const error: IpcErrorShape = err instanceof AppError ? err.toShape() : { code: 'INTERNAL', message: (err as Error).message };
-      worker.postMessage({ type: 'host.result', callId, ok: false, error } satisfies ToWorker);
-    }
-  }
-
-  private async host(method: HostMethod, args: unknown[]): Promise<HostCalls[HostMethod]['result']> {
-    const h = this.opts.host;
-    switch (method) {
-      case 'secrets.get':
-        return h.secrets.get(args[0] as number, args[1] as 'vomo' | 'crm' | 'raise');
-      case 'sandboxes.prepare':
-        return h.sandboxes.prepare(args[0] as number);
-      case 'clock.sandboxNow':
-        return (await h.clock.sandboxNow(args[0] as number, { start: args[1] as boolean }))?.toISOString() ?? null;
-      case 'gate.acquire':
-        this.held = await h.gate.acquire('exclusive');
-        return;
-      case 'gate.release':
-        this.held?.();
-        this.held = null;
-        return;
-    }
+    worker.postMessage({ type: 'host.result', callId, ...(await this.answers.answer(method, args)) } satisfies ToWorker);
   }
 
   private async hardStop(jobId: number): Promise<void> {
@@ -242,12 +220,6 @@ export class WorkerRunner implements JobRunner {
   }
 
   private removeLitter(job: RunnableJob): void {
-    for (const f of this.opts.litter?.(job.kind, job.input) ?? []) {
-      try {
-        fs.rmSync(f, { force: true });
-      } catch {
-        /* best effort */
-      }
-    }
+    removeLitter(this.opts.litter?.(job.kind, job.input) ?? []);
   }
 }

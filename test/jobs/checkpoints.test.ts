@@ -24,8 +24,8 @@ async function until(test: () => boolean, ms: number): Promise<boolean> {
 
 describe('folding the write-ahead log', () => {
   it('the serving connection never folds the log; the idle worker does, and again after each job', async () => {
-    const { jobWorker } = await workerBundles();
-    const core = tempCore({ jobWorker: { script: jobWorker, idleFoldMs: 100 } });
+    const { jobHost } = await workerBundles();
+    const core = tempCore({ jobWorker: { script: jobHost, idleFoldMs: 100 } });
     cores.push(core);
     const file = databasePath(core.dataDir);
     expect(core.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);

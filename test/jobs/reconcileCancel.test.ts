@@ -15,9 +15,9 @@ describe('a reconciliation cancelled mid-way', () => {
   let profileId: number;
 
   beforeAll(async () => {
-    const { jobWorker } = await workerBundles();
+    const { jobHost } = await workerBundles();
     sb = await startSandbox({ people: 150, seed: 5, rateLimits: 'off' });
-    core = tempCore({ jobWorker: { script: jobWorker } });
+    core = tempCore({ jobWorker: { script: jobHost } });
     profileId = core.profiles.insert({ name: 'Metropolis', vomoUrl: sb.vomo.baseUrl, crmUrl: sb.crm.baseUrl, raiseUrl: sb.raise.baseUrl }).id;
     for (const api of ['vomo', 'crm', 'raise'] as const) await core.secrets.set(profileId, api, sb[api].token);
     core.sync.configure({ vomo: { requestsPerSecond: 0 }, raise: { requestsPerSecond: 0 } });

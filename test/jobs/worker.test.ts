@@ -36,8 +36,8 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 }
 
 beforeAll(async () => {
-  const { jobWorker } = await workerBundles();
-  core = tempCore({ jobWorker: { script: jobWorker, hardStopMs: 100 } });
+  const { jobHost } = await workerBundles();
+  core = tempCore({ jobWorker: { script: jobHost, hardStopMs: 100 } });
   core.db.transaction(() => generate(core.db, N))();
   // The first build, as after a first sync; its measures too.
   await core.jobs.run('rebuild', { profileId: 1, kind: 'rebuild' }, { profileId: 1 });

@@ -1,0 +1,130 @@
+/**
+ * The job process's entry (bundled as out/main/jobHost.js, started by processRunner.ts): long jobs
+ * run in a process of their own, so what a large one leaves behind (the C allocator's freed
+ * pages, V8's heap) goes back to the system when the process ends, and the process that serves
+ * the steward never grows with a rebuild.
+ *
+ * Inside, the job runs in a worker thread (jobWorker.js beside this file, run by the same
+ * WorkerRunner the core used to run in-process): a rebuild runs for seconds in one synchronous
+ * call, and a cancel reaches it only through memory shared with a thread whose event loop is
+ * free, which this one is. What only the core has (tokens, sandbox servers and clock, the write
+ * gate) and the events a job emits travel over this process's IPC channel.
+ *
+ * The process ends after a job that left its worker retiring (its heap above the limit) or the
+ * process above RETIRE_ABOVE_RSS_MB resident; the core starts a new one for the next job.
+ */
+import path from 'node:path';
+import type { JobKind } from '../../src-shared/domain/jobs';
+import { AppError } from '../../src-shared/errors';
+import type { EventMessage } from '../../src-shared/ipc/events';
+import { log, setLogSink } from '../core/log';
+import { CancelToken } from './cancel';
+import { jobLitter } from './litter';
+import { RETIRE_ABOVE_RSS_MB, type FromJobProcess, type HostCalls, type HostMethod, type JobProcessInit, type JobUsage, type ToJobProcess } from './protocol';
+import { WorkerRunner } from './workerRunner';
+
+const send = (m: FromJobProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    process.send!(m, undefined, undefined, () => resolve());
+  });
+
+let callSeq = 0;
+const calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): Promise<HostCalls[M]['result']> {
+  const callId = ++callSeq;
+  return new Promise((resolve, reject) => {
+    calls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
+    void send({ type: 'host', callId, method, args });
+  });
+}
+
+let runner: WorkerRunner | null = null;
+let init: JobProcessInit;
+/** Set when the worker retired during the job just finished: the process ends after it. */
+let workerRetired = false;
+
+const usageSince = (cpu: NodeJS.CpuUsage): JobUsage => {
+  const d = process.cpuUsage(cpu);
+  return { cpuMs: Math.round((d.user + d.system) / 1000), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+};
+const leftLarge = () => workerRetired || process.memoryUsage.rss() > (init.retireAboveRssMb ?? RETIRE_ABOVE_RSS_MB) * 1048576;
+
+async function end(code: number): Promise<never> {
+  await runner?.close().catch(() => undefined);
+  process.exit(code);
+}
+
+async function run(m: Extract<ToJobProcess, { type: 'run' }>): Promise<void> {
+  const token = new CancelToken();
+  const cpu = process.cpuUsage();
+  let reply: FromJobProcess;
+  try {
+    const output = await runner!.run({ id: m.jobId, kind: m.kind as JobKind, input: m.input as never, token, onProgress: (progress) => void send({ type: 'progress', jobId: m.jobId, progress }) });
+    reply = { type: 'done', jobId: m.jobId, output, retiring: leftLarge(), usage: usageSince(cpu) };
+  } catch (err) {
+    const error = err instanceof AppError ? err.toShape() : { code: 'INTERNAL' as const, message: 'The job failed. Details are in the log.' };
+    if (!(err instanceof AppError)) log.error(`job ${m.kind} failed in the job process`, { error: err });
+    reply = { type: 'failed', jobId: m.jobId, error, retiring: leftLarge(), usage: usageSince(cpu) };
+  }
+  await send(reply);
+  if (reply.retiring) await end(0);
+}
+
+function start(i: JobProcessInit): void {
+  init = i;
+  if (i.worker.logLevel) setLogSink((line) => process.stderr.write(line + '\n'), i.worker.logLevel as 'warn');
+  runner = new WorkerRunner({
+    script: path.join(__dirname, 'jobWorker.js'),
+    init: i.worker,
+    hardStopMs: i.hardStopMs,
+    litter: jobLitter(i.worker.dataDir),
+    onRetire: () => void (workerRetired = true),
+    host: {
+      secrets: { get: (profileId, api) => host('secrets.get', profileId, api) },
+      sandboxes: { prepare: (profileId) => host('sandboxes.prepare', profileId) },
+      clock: {
+        async sandboxNow(profileId, opts) {
+          const iso = await host('clock.sandboxNow', profileId, !!opts?.start);
+          return iso ? new Date(iso) : null;
+        },
+      },
+      gate: {
+        async acquire() {
+          await host('gate.acquire');
+          return () => void host('gate.release');
+        },
+      },
+      events: { emit: (name, payload) => void send({ type: 'event', message: { name, payload } as EventMessage }) },
+    },
+  });
+  // Ready when the worker is: a store that cannot be opened says so now, not at the first job.
+  runner.started().then(
+    () => send({ type: 'ready' }),
+    async (err: Error) => {
+      await send({ type: 'fatal', message: err.message.replace(/^The job worker could not start: /, '') });
+      await end(1);
+    },
+  );
+}
+
+process.on('message', (m: ToJobProcess) => {
+  switch (m.type) {
+    case 'init':
+      return start(m.init);
+    case 'run':
+      return void run(m);
+    case 'cancel':
+      return runner?.cancel(m.jobId);
+    case 'host.result': {
+      const c = calls.get(m.callId);
+      calls.delete(m.callId);
+      if (!c) return;
+      if (m.ok) c.resolve(m.value);
+      else c.reject(new AppError(m.error.code, m.error.message));
+    }
+  }
+});
+// The core is gone (it closed, or it crashed): a job still running here is rolled back with the
+// process, as it would be with the core's own.
+process.on('disconnect', () => void end(0));
