@@ -10,8 +10,8 @@
  * free, which this one is. What only the core has (tokens, sandbox servers and clock, the write
  * gate) and the events a job emits travel over this process's IPC channel.
  *
- * The process ends after a job that left its worker retiring (its heap above the limit) or the
- * process above RETIRE_ABOVE_RSS_MB resident; the core starts a new one for the next job.
+ * The process ends after a job that left its worker retiring (its heap above the limit, or the
+ * process above RETIRE_ABOVE_RSS_MB resident); the core starts a new one for the next job.
  */
 import path from 'node:path';
 import type { JobKind } from '../../src-shared/domain/jobs';
@@ -40,15 +40,13 @@ function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): P
 }
 
 let runner: WorkerRunner | null = null;
-let init: JobProcessInit;
-/** Set when the worker retired during the job just finished: the process ends after it. */
+/** Set when the worker retired after the job just finished (worker.ts, leftLarge): the process ends after it. */
 let workerRetired = false;
 
 const usageSince = (cpu: NodeJS.CpuUsage): JobUsage => {
   const d = process.cpuUsage(cpu);
   return { cpuMs: Math.round((d.user + d.system) / 1000), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 };
-const leftLarge = () => workerRetired || process.memoryUsage.rss() > (init.retireAboveRssMb ?? RETIRE_ABOVE_RSS_MB) * 1048576;
 
 async function end(code: number): Promise<never> {
   await runner?.close().catch(() => undefined);
@@ -61,22 +59,23 @@ async function run(m: Extract<ToJobProcess, { type: 'run' }>): Promise<void> {
   let reply: FromJobProcess;
   try {
     const output = await runner!.run({ id: m.jobId, kind: m.kind as JobKind, input: m.input as never, token, onProgress: (progress) => void send({ type: 'progress', jobId: m.jobId, progress }) });
-    reply = { type: 'done', jobId: m.jobId, output, retiring: leftLarge(), usage: usageSince(cpu) };
+    reply = { type: 'done', jobId: m.jobId, output, retiring: workerRetired, usage: usageSince(cpu) };
   } catch (err) {
     const error = err instanceof AppError ? err.toShape() : { code: 'INTERNAL' as const, message: 'The job failed. Details are in the log.' };
     if (!(err instanceof AppError)) log.error(`job ${m.kind} failed in the job process`, { error: err });
-    reply = { type: 'failed', jobId: m.jobId, error, retiring: leftLarge(), usage: usageSince(cpu) };
+    reply = { type: 'failed', jobId: m.jobId, error, retiring: workerRetired, usage: usageSince(cpu) };
   }
   await send(reply);
   if (reply.retiring) await end(0);
 }
 
 function start(i: JobProcessInit): void {
-  init = i;
   if (i.worker.logLevel) setLogSink((line) => process.stderr.write(line + '\n'), i.worker.logLevel as 'warn');
   runner = new WorkerRunner({
     script: path.join(__dirname, 'jobWorker.js'),
-    init: i.worker,
+    // The worker judges the process's size after each job, before it folds the log: a worker
+    // that ends leaves the folding to the next process (the log is safe in its file meanwhile).
+    init: { ...i.worker, retireAboveRssMb: i.retireAboveRssMb ?? RETIRE_ABOVE_RSS_MB },
     hardStopMs: i.hardStopMs,
     litter: jobLitter(i.worker.dataDir),
     onRetire: () => void (workerRetired = true),

@@ -24,6 +24,11 @@ export interface WorkerInit {
   idleFoldMs?: number;
   /** A job that leaves the worker's JavaScript heap above this ends the worker (default RETIRE_ABOVE_HEAP_MB). */
   retireAboveHeapMb?: number;
+  /**
+   * A job that leaves the worker's process above this resident size ends the worker too (the job
+   * process sets it, and ends with its worker; unset: no such limit).
+   */
+  retireAboveRssMb?: number;
 }
 
 /**

@@ -52,9 +52,12 @@ function fold(): void {
 
 /**
  * Whether the job just finished left this thread's heap (garbage included: what the process
- * pays for) large enough to end the worker rather than keep it (protocol.ts).
+ * pays for), or the process it runs in, large enough to end the worker rather than keep it
+ * (protocol.ts). Decided here, before the log is folded: a worker that ends leaves that to the next.
  */
-const leftLarge = () => v8.getHeapStatistics().total_heap_size > (init.retireAboveHeapMb ?? RETIRE_ABOVE_HEAP_MB) * 1048576;
+const leftLarge = () =>
+  v8.getHeapStatistics().total_heap_size > (init.retireAboveHeapMb ?? RETIRE_ABOVE_HEAP_MB) * 1048576 ||
+  (init.retireAboveRssMb !== undefined && process.memoryUsage.rss() > init.retireAboveRssMb * 1048576);
 
 /**
  * Ends this worker after its job: the connection closed, the thread gone with its heap. The log
