@@ -138,7 +138,7 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
         firstRebuildMs: firstMs,
         unchangedRebuildMs: unchangedMs,
         onePercentChangedRebuildMs: changedMs,
-        onePercentRounds: rounds.map((x) => ({ ms: x.ms, cpuMs: x.cpu, personsWritten: x.summary.timings.personsWritten })),
+        onePercentRounds: rounds.map((x) => ({ ms: x.ms, cpuMs: x.cpu, rssMb: x.rss, personsWritten: x.summary.timings.personsWritten, timings: x.summary.timings })),
         fullRecomputeMs: recomputeMs,
         fullRecomputeChangingMs: recomputeChangingMs,
         cpuMs: { ...cpuMs },
