@@ -31,6 +31,7 @@ import { JobQueue } from '../jobs/queue';
 import { InlineRunner } from '../jobs/inlineRunner';
 import { ProcessRunner } from '../jobs/processRunner';
 import { jobLitter } from '../jobs/litter';
+import { wantsCleanProcess } from '../jobs/kinds';
 import type { JobRunner } from '../jobs/types';
 import { EmbeddedSandboxes } from '../sandboxRuntime/embedded';
 import type { SandboxClock } from '../sandboxRuntime/clock';
@@ -213,6 +214,7 @@ export function createCore(opts: CoreOptions): Core {
         host: { secrets, sandboxes, clock: sandboxes, gate, events },
         execArgv: opts.jobWorker.execArgv,
         litter: jobLitter(dataDir),
+        cleanProcessFor: wantsCleanProcess,
       })
     : new InlineRunner(createJobServices({ db, dataDir, events, secrets, sandboxes, clock: sandboxes, identity, connections }), gate);
   jobs = new JobQueue(runner, events);

@@ -10,8 +10,10 @@
  * free, which this one is. What only the core has (tokens, sandbox servers and clock, the write
  * gate) and the events a job emits travel over this process's IPC channel.
  *
- * The process ends after a job that left its worker retiring (its heap above the limit, or the
- * process above RETIRE_ABOVE_RSS_MB resident); the core starts a new one for the next job.
+ * The process ends after a job that left it above RETIRE_ABOVE_RSS_MB resident (its worker judges
+ * that, before it folds the log), when idle and above RETIRE_IDLE_ABOVE_RSS_MB for IDLE_RETIRE_MS,
+ * or when the core asks it to (the next job wants a process no job has used); the core starts a
+ * new one for the next job.
  */
 import path from 'node:path';
 import type { JobKind } from '../../src-shared/domain/jobs';
@@ -20,7 +22,7 @@ import type { EventMessage } from '../../src-shared/ipc/events';
 import { log, setLogSink } from '../core/log';
 import { CancelToken } from './cancel';
 import { jobLitter } from './litter';
-import { RETIRE_ABOVE_RSS_MB, type FromJobProcess, type HostCalls, type HostMethod, type JobProcessInit, type JobUsage, type ToJobProcess } from './protocol';
+import { IDLE_RETIRE_MS, RETIRE_ABOVE_RSS_MB, RETIRE_IDLE_ABOVE_RSS_MB, type FromJobProcess, type HostCalls, type HostMethod, type JobProcessInit, type JobUsage, type ToJobProcess } from './protocol';
 import { WorkerRunner } from './workerRunner';
 
 const send = (m: FromJobProcess): Promise<void> =>
@@ -42,6 +44,21 @@ function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): P
 let runner: WorkerRunner | null = null;
 /** Set when the worker retired after the job just finished (worker.ts, leftLarge): the process ends after it. */
 let workerRetired = false;
+let idleTimer: NodeJS.Timeout | undefined;
+/** Said 'ending': a job sent meanwhile is not started (the core sends it to the next process). */
+let ending = false;
+let idleRetireMs = IDLE_RETIRE_MS;
+let idleRetireAboveRssMb = RETIRE_IDLE_ABOVE_RSS_MB;
+
+/** Idle and large: the memory goes back to the system until the next job, which gets a new process. */
+function endIfIdleAndLarge(): void {
+  clearTimeout(idleTimer);
+  if (process.memoryUsage.rss() <= idleRetireAboveRssMb * 1048576) return;
+  idleTimer = setTimeout(() => {
+    ending = true;
+    void send({ type: 'ending' }).then(() => end(0));
+  }, idleRetireMs);
+}
 
 const usageSince = (cpu: NodeJS.CpuUsage): JobUsage => {
   const d = process.cpuUsage(cpu);
@@ -54,6 +71,7 @@ async function end(code: number): Promise<never> {
 }
 
 async function run(m: Extract<ToJobProcess, { type: 'run' }>): Promise<void> {
+  clearTimeout(idleTimer);
   const token = new CancelToken();
   const cpu = process.cpuUsage();
   let reply: FromJobProcess;
@@ -67,15 +85,20 @@ async function run(m: Extract<ToJobProcess, { type: 'run' }>): Promise<void> {
   }
   await send(reply);
   if (reply.retiring) await end(0);
+  endIfIdleAndLarge();
 }
 
 function start(i: JobProcessInit): void {
+  idleRetireMs = i.idleRetireMs ?? IDLE_RETIRE_MS;
+  idleRetireAboveRssMb = i.idleRetireAboveRssMb ?? RETIRE_IDLE_ABOVE_RSS_MB;
   if (i.worker.logLevel) setLogSink((line) => process.stderr.write(line + '\n'), i.worker.logLevel as 'warn');
   runner = new WorkerRunner({
     script: path.join(__dirname, 'jobWorker.js'),
     // The worker judges the process's size after each job, before it folds the log: a worker
     // that ends leaves the folding to the next process (the log is safe in its file meanwhile).
-    init: { ...i.worker, retireAboveRssMb: i.retireAboveRssMb ?? RETIRE_ABOVE_RSS_MB },
+    // Here the process's resident size is what the steward's machine pays, garbage included:
+    // it alone decides (the worker's heap limit is for a worker in a process that stays).
+    init: { ...i.worker, retireAboveHeapMb: i.worker.retireAboveHeapMb ?? Number.MAX_SAFE_INTEGER, retireAboveRssMb: i.retireAboveRssMb ?? RETIRE_ABOVE_RSS_MB },
     hardStopMs: i.hardStopMs,
     litter: jobLitter(i.worker.dataDir),
     onRetire: () => void (workerRetired = true),
@@ -112,9 +135,12 @@ process.on('message', (m: ToJobProcess) => {
     case 'init':
       return start(m.init);
     case 'run':
+      if (ending) return;
       return void run(m);
     case 'cancel':
       return runner?.cancel(m.jobId);
+    case 'end':
+      return void end(0);
     case 'host.result': {
       const c = calls.get(m.callId);
       calls.delete(m.callId);

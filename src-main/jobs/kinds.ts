@@ -14,7 +14,7 @@ import { currentMeasures } from '../insights/service';
 import { takeListCounts } from '../insights/listCounts';
 import { exportList, type ExportDeps } from '../export/listExport';
 import { isCancelled } from './cancel';
-import type { JobContext, JobInput, JobOutput } from './types';
+import type { JobContext, JobInput, JobOutput, RebuildJobInput } from './types';
 
 /** The services a job runs with, built by the composition root over one connection. */
 export interface JobServices {
@@ -83,3 +83,14 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
     });
   },
 };
+
+/**
+ * Jobs that read every record (a rebuild from scratch, or for a new setting): they start in a job
+ * process no job has used, so what earlier jobs left resident is not under their peak
+ * (processRunner.ts).
+ */
+export function wantsCleanProcess(kind: JobKind, input: unknown): boolean {
+  if (kind !== 'rebuild') return false;
+  const i = input as RebuildJobInput;
+  return i.fromScratch === true || i.kind === 'settings';
+}

@@ -7,7 +7,9 @@
  * - one job at a time (the queue sees to it); the process is started on first use, ahead of it
  *   by warm(), and again after one ended;
  * - a process a job left large ends after that job (protocol.ts, RETIRE_ABOVE_RSS_MB) and a new
- *   one starts in the background;
+ *   one starts in the background; an idle one above RETIRE_IDLE_ABOVE_RSS_MB ends after a minute,
+ *   and the next job starts one; a job that reads every record (cleanProcessFor) starts in a
+ *   process no job has used;
  * - cancel is passed on: the job process sets the job's shared flag and stops its worker if the
  *   job does not stop by itself. A process that has not settled the job well after that is
  *   killed; its store connection goes with it, uncommitted, so SQLite rolls the job back;
@@ -37,10 +39,14 @@ export interface ProcessRunnerOptions {
   killAfterMs?: number;
   /** What the job process runs with besides the script (V8 flags). */
   execArgv?: string[];
+  /** Jobs that start in a process no job has used (kinds.ts, wantsCleanProcess). */
+  cleanProcessFor?(kind: JobKind, input: unknown): boolean;
 }
 
 interface Current {
   job: RunnableJob;
+  /** The process it was sent to. */
+  child: ChildProcess;
   resolve(v: unknown): void;
   reject(e: unknown): void;
   kill: NodeJS.Timeout | null;
@@ -55,6 +61,8 @@ export class ProcessRunner implements JobRunner {
   /** Every job process that has not exited (one starting, the current one, retiring ones). */
   private readonly alive = new Set<ChildProcess>();
   private readonly retiring = new Set<ChildProcess>();
+  /** Processes that have run a job. */
+  private readonly used = new WeakSet<ChildProcess>();
   private readonly answers: HostAnswerer;
   /** What the last job cost its process (the identity bench reads it). */
   lastUsage: JobUsage | null = null;
@@ -65,10 +73,16 @@ export class ProcessRunner implements JobRunner {
 
   async run<K extends JobKind>(job: RunnableJob<K>): Promise<JobOutput<K>> {
     if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
-    const child = await this.start();
+    let child = await this.start();
+    if (this.used.has(child) && this.opts.cleanProcessFor?.(job.kind, job.input)) {
+      this.send(child, { type: 'end' });
+      this.retire(child, false);
+      child = await this.start();
+    }
     job.token.throwIfAborted();
+    this.used.add(child);
     return new Promise<JobOutput<K>>((resolve, reject) => {
-      this.current = { job: job as RunnableJob, resolve: resolve as (v: unknown) => void, reject, kill: null, killed: false };
+      this.current = { job: job as RunnableJob, child, resolve: resolve as (v: unknown) => void, reject, kill: null, killed: false };
       this.send(child, { type: 'run', jobId: job.id, kind: job.kind, input: job.input });
     });
   }
@@ -80,11 +94,11 @@ export class ProcessRunner implements JobRunner {
 
   cancel(jobId: number): void {
     const c = this.current;
-    if (!c || c.job.id !== jobId || !this.child) return;
+    if (!c || c.job.id !== jobId) return;
     // Committed already (the job released the gate after its commit): nothing to stop.
     if (!c.job.token.cancel()) return;
-    this.send(this.child, { type: 'cancel', jobId });
-    const child = this.child;
+    const child = c.child;
+    this.send(child, { type: 'cancel', jobId });
     c.kill ??= setTimeout(() => {
       if (this.current !== c || c.job.token.finished) return;
       log.warn('a cancelled job did not stop in its process; killing the process', { jobId, kind: c.job.kind });
@@ -114,11 +128,27 @@ export class ProcessRunner implements JobRunner {
     return { current: this.child?.pid ?? null, retiring: this.retiring.size };
   }
 
+  private async resend(c: Current): Promise<void> {
+    try {
+      const next = await this.start();
+      if (this.current !== c) return;
+      c.child = next;
+      this.used.add(next);
+      this.send(next, { type: 'run', jobId: c.job.id, kind: c.job.kind, input: c.job.input });
+    } catch (err) {
+      if (this.current === c) {
+        this.current = null;
+        c.reject(err);
+      }
+    }
+  }
+
   private send(child: ChildProcess, m: ToJobProcess): void {
     if (child.connected) child.send(m);
   }
 
-  private retire(child: ChildProcess): void {
+  /** A process that ends by itself (asked to, or on its own) after its last job; warm: start the next one now. */
+  private retire(child: ChildProcess, warm = true): void {
     if (this.child === child) {
       this.child = null;
       this.ready = null;
@@ -128,7 +158,7 @@ export class ProcessRunner implements JobRunner {
     setTimeout(() => {
       if (this.alive.has(child)) child.kill('SIGKILL');
     }, 30_000).unref();
-    this.warm();
+    if (warm) this.warm();
   }
 
   private start(): Promise<ChildProcess> {
@@ -179,7 +209,7 @@ export class ProcessRunner implements JobRunner {
     this.answers.releaseHeld();
     if (!started) reject(new AppError('INTERNAL', `The job worker stopped while starting (exit ${code ?? signal}).`));
     const c = this.current;
-    if (!c) return;
+    if (!c || c.child !== child) return;
     this.current = null;
     if (c.kill) clearTimeout(c.kill);
     if (c.killed || c.job.token.aborted) {
@@ -193,6 +223,12 @@ export class ProcessRunner implements JobRunner {
     switch (m.type) {
       case 'progress':
         if (c?.job.id === m.jobId) c.job.onProgress(m.progress);
+        return;
+      case 'ending':
+        // Idle and large: it gives its memory back; the next job starts a new one. A job sent to
+        // it in that instant was not started there: it goes to the next process.
+        this.retire(child, false);
+        if (c?.child === child) void this.resend(c);
         return;
       case 'event':
         this.opts.host.events.emit(m.message.name, m.message.payload as never);

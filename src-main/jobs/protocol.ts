@@ -43,12 +43,18 @@ export const RETIRE_ABOVE_HEAP_MB = 256;
 /**
  * A job process a job left above this resident size ends after it; the next job gets a new one
  * (processRunner.ts). What a big rebuild freed stays with the C allocator (SQLite's page cache
- * among it) and in V8's heap: a process that kept running jobs started the next large rebuild
- * with 0.4-0.6 GB already resident (identity bench, 1M: full recompute peak 1.13-1.23 GB). Small
- * jobs (a sync of a few hundred records, the measures) leave the process far below it and keep it,
- * so a read that waits on the measures does not wait for a process to start.
+ * among it) and in V8's heap: a process that went on running jobs started the next large rebuild
+ * with 0.4-0.6 GB already resident (identity bench, 1M: full recompute peak 1.13-1.23 GB). A
+ * rebuild after a 1% sync at 1M leaves ~0.5 GB and keeps its process: the next such rebuild, in a
+ * process whose connection and code are warm, is 0.2-0.5 s faster; a job that reads every record
+ * gets a process no job has used anyway (wantsCleanProcess, kinds.ts), and an idle process above
+ * RETIRE_IDLE_ABOVE_RSS_MB ends after IDLE_RETIRE_MS.
  */
-export const RETIRE_ABOVE_RSS_MB = 384;
+export const RETIRE_ABOVE_RSS_MB = 640;
+
+/** An idle job process above this resident size ends after IDLE_RETIRE_MS without a job. */
+export const RETIRE_IDLE_ABOVE_RSS_MB = 256;
+export const IDLE_RETIRE_MS = 60_000;
 
 /**
  * V8's semi-space (MB) where long jobs run: the job worker (its young generation is three of
@@ -94,6 +100,9 @@ export interface JobProcessInit {
   hardStopMs?: number;
   /** A job that leaves the process above this resident size ends it (default RETIRE_ABOVE_RSS_MB). */
   retireAboveRssMb?: number;
+  /** An idle process above idleRetireAboveRssMb (default RETIRE_IDLE_ABOVE_RSS_MB) ends after idleRetireMs without a job (default IDLE_RETIRE_MS). */
+  idleRetireMs?: number;
+  idleRetireAboveRssMb?: number;
 }
 
 /** What a job cost its process (logged; the identity bench reports it). */
@@ -109,11 +118,15 @@ export type ToJobProcess =
   | { type: 'init'; init: JobProcessInit }
   | { type: 'run'; jobId: number; kind: JobKind; input: unknown }
   | { type: 'cancel'; jobId: number }
+  // End now (between jobs): the next job wants a process no job has used.
+  | { type: 'end' }
   | { type: 'host.result'; callId: number; ok: true; value: unknown }
   | { type: 'host.result'; callId: number; ok: false; error: IpcErrorShape };
 
 export type FromJobProcess =
   | { type: 'ready' }
+  // Idle and large for IDLE_RETIRE_MS: it ends now; send it nothing more.
+  | { type: 'ending' }
   | { type: 'fatal'; message: string }
   | { type: 'progress'; jobId: number; progress: JobProgress }
   | { type: 'event'; message: EventMessage }

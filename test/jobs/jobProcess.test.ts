@@ -11,6 +11,7 @@ import { tempCore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { dumpAllTables, workerBundles } from '../helpers/bundles';
 import { generate } from '../../bench/identityData';
 import { ProcessRunner } from '../../src-main/jobs/processRunner';
+import { wantsCleanProcess } from '../../src-main/jobs/kinds';
 import { RETIRE_ABOVE_RSS_MB } from '../../src-main/jobs/protocol';
 import { WriteGate } from '../../src-main/jobs/writeGate';
 import { CancelToken } from '../../src-main/jobs/cancel';
@@ -23,10 +24,16 @@ let script: string;
 let seq = 0;
 const runners: ProcessRunner[] = [];
 
-function runner(o: { retireAboveRssMb?: number; gate?: WriteGate; killAfterMs?: number } = {}): ProcessRunner {
+function runner(o: { retireAboveRssMb?: number; gate?: WriteGate; killAfterMs?: number; idleRetireMs?: number; idleRetireAboveRssMb?: number } = {}): ProcessRunner {
   const r = new ProcessRunner({
     script,
-    init: { worker: { dataDir: core.dataDir, storeKey: Buffer.from(TEST_STORE_KEY_HEX, 'hex'), idleFoldMs: 60_000 }, retireAboveRssMb: o.retireAboveRssMb },
+    init: {
+      worker: { dataDir: core.dataDir, storeKey: Buffer.from(TEST_STORE_KEY_HEX, 'hex'), idleFoldMs: 60_000 },
+      retireAboveRssMb: o.retireAboveRssMb,
+      idleRetireMs: o.idleRetireMs,
+      idleRetireAboveRssMb: o.idleRetireAboveRssMb,
+    },
+    cleanProcessFor: wantsCleanProcess,
     host: {
       secrets: { get: async () => null },
       sandboxes: { prepare: async () => undefined },
@@ -108,6 +115,32 @@ describe('the job process', () => {
     expect(pid).not.toBeNull();
     await job(r, 'measures', { profileId: 1, asOf: '2026-01-13', force: true });
     expect(r.processes).toEqual({ current: pid, retiring: 0 });
+  });
+
+  it('a rebuild for a new setting or from scratch starts in a process no job has used; other jobs keep theirs', async () => {
+    const r = runner();
+    await job(r, 'measures', { profileId: 1, asOf: '2026-01-16', force: true });
+    const used = r.processes.current!;
+    await job(r, 'rebuild', { profileId: 1, kind: 'rebuild' });
+    expect(r.processes.current).toBe(used);
+    await job(r, 'rebuild', { profileId: 1, kind: 'settings' });
+    const clean = r.processes.current!;
+    expect(clean).not.toBe(used);
+    await until(() => !alive(used));
+    await job(r, 'rebuild', { profileId: 1, kind: 'rebuild', fromScratch: true });
+    expect(r.processes.current).not.toBe(clean);
+    expect(wantsCleanProcess('rebuild', { profileId: 1, kind: 'refresh' })).toBe(false);
+    expect(wantsCleanProcess('measures', { profileId: 1, asOf: '2026-01-16' })).toBe(false);
+  });
+
+  it('an idle process above the idle limit ends by itself; the next job starts a new one', async () => {
+    const r = runner({ idleRetireMs: 200, idleRetireAboveRssMb: 0 });
+    await job(r, 'measures', { profileId: 1, asOf: '2026-01-17', force: true });
+    const pid = r.processes.current!;
+    await until(() => r.processes.current === null && !alive(pid));
+    const next = await job(r, 'measures', { profileId: 1, asOf: '2026-01-18', force: true });
+    expect(next.as_of).toBe('2026-01-18');
+    expect(r.processes.current).not.toBe(pid);
   });
 
   it('the store key is in neither the arguments nor the environment of the job process', async () => {
