@@ -74,8 +74,9 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
     leaveCheckpointsToWorker(db);
     const runner = new ProcessRunner({
       script: jobHost,
-      // The idle worker's own folding is left to this process's timed folds.
-      init: { worker: { dataDir: dir, storeKey: key ? keyMaterialForWorker(key) : null, idleFoldMs: 3_600_000 } },
+      // The worker's own folding (after a job, when idle) is left to this process's timed folds,
+      // so that no fold is counted in the next rebuild's time (the app folds after each job).
+      init: { worker: { dataDir: dir, storeKey: key ? keyMaterialForWorker(key) : null, idleFoldMs: 3_600_000, foldAfterJob: false } },
       host: { secrets: { get: async () => null }, sandboxes: { prepare: async () => undefined }, clock: { sandboxNow: async () => null }, gate: new WriteGate(), events: { emit: () => undefined } },
       cleanProcessFor: wantsCleanProcess,
     });

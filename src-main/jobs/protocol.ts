@@ -22,6 +22,11 @@ export interface WorkerInit {
   readonly?: boolean;
   /** How often the idle worker folds the write-ahead log into the file (store/checkpoints.ts). */
   idleFoldMs?: number;
+  /**
+   * Fold the log right after each job (default true). The identity bench turns it off and folds
+   * (and times) it itself, so that a fold is not counted in the next job's time.
+   */
+  foldAfterJob?: boolean;
   /** A job that leaves the worker's JavaScript heap above this ends the worker (default RETIRE_ABOVE_HEAP_MB). */
   retireAboveHeapMb?: number;
   /**

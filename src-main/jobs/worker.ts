@@ -111,7 +111,7 @@ async function runJob(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
   if (retiring) retire();
   // After the result went out: the steward sees the job done without waiting for this.
-  if (!tokens.size) fold();
+  if (!tokens.size && init.foldAfterJob !== false) fold();
 }
 
 try {
