@@ -1,7 +1,9 @@
 /**
- * The core's answers to what a job asks of it (protocol.ts, HostCalls): the same for a job in a
- * worker thread (workerRunner.ts) and one in a job process (processRunner.ts). It holds the write
- * gate a job acquired until the job releases it, or until its worker dies holding it.
+ * What a job asks of the core (protocol.ts, HostCalls), both sides: the job's calls and their
+ * answers matched by id (HostCaller: the worker thread, and the job process on its behalf), and
+ * the core's answers (HostAnswerer: the same for a job in a worker thread, workerRunner.ts, and one
+ * in a job process, processRunner.ts), which hold the write gate a job acquired until the job
+ * releases it, or until its worker dies holding it.
  */
 import { AppError, type IpcErrorShape } from '../../src-shared/errors';
 import type { EventBus } from '../core/events';
@@ -56,5 +58,44 @@ export class HostAnswerer {
         this.releaseHeld();
         return;
     }
+  }
+}
+
+/** The job's side: a call to the core over its channel, settled when the answer comes back. */
+export class HostCaller {
+  private seq = 0;
+  private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+
+  constructor(private readonly post: (m: { type: 'host'; callId: number; method: HostMethod; args: unknown[] }) => void) {}
+
+  call<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): Promise<HostCalls[M]['result']> {
+    const callId = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.calls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
+      this.post({ type: 'host', callId, method, args });
+    });
+  }
+
+  /** The core's services a job uses, each a call to the core. */
+  services(): Pick<WorkerHost, 'secrets' | 'sandboxes' | 'clock'> {
+    return {
+      secrets: { get: (profileId, api) => this.call('secrets.get', profileId, api) },
+      sandboxes: { prepare: (profileId) => this.call('sandboxes.prepare', profileId) },
+      clock: {
+        sandboxNow: async (profileId, opts) => {
+          const iso = await this.call('clock.sandboxNow', profileId, !!opts?.start);
+          return iso ? new Date(iso) : null;
+        },
+      },
+    };
+  }
+
+  /** The core's answer to a call. */
+  settle(m: { callId: number } & HostAnswer): void {
+    const c = this.calls.get(m.callId);
+    this.calls.delete(m.callId);
+    if (!c) return;
+    if (m.ok) c.resolve(m.value);
+    else c.reject(new AppError(m.error.code, m.error.message));
   }
 }

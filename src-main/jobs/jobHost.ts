@@ -22,7 +22,8 @@ import type { EventMessage } from '../../src-shared/ipc/events';
 import { log, setLogSink } from '../core/log';
 import { CancelToken } from './cancel';
 import { jobLitter } from './litter';
-import { IDLE_RETIRE_MS, RETIRE_ABOVE_RSS_MB, RETIRE_IDLE_ABOVE_RSS_MB, type FromJobProcess, type HostCalls, type HostMethod, type JobProcessInit, type JobUsage, type ToJobProcess } from './protocol';
+import { HostCaller } from './hostCalls';
+import { IDLE_RETIRE_MS, RETIRE_ABOVE_RSS_MB, RETIRE_IDLE_ABOVE_RSS_MB, type FromJobProcess, type JobProcessInit, type JobUsage, type ToJobProcess } from './protocol';
 import { WorkerRunner } from './workerRunner';
 
 const send = (m: FromJobProcess): Promise<void> =>
@@ -31,15 +32,8 @@ const send = (m: FromJobProcess): Promise<void> =>
     process.send!(m, undefined, undefined, () => resolve());
   });
 
-let callSeq = 0;
-const calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
-function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): Promise<HostCalls[M]['result']> {
-  const callId = ++callSeq;
-  return new Promise((resolve, reject) => {
-    calls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
-    void send({ type: 'host', callId, method, args });
-  });
-}
+const hostCalls = new HostCaller((m) => void send(m));
+const host: HostCaller['call'] = (method, ...args) => hostCalls.call(method, ...args);
 
 let runner: WorkerRunner | null = null;
 /** Set when the worker retired after the job just finished (worker.ts, leftLarge): the process ends after it. */
@@ -103,14 +97,7 @@ function start(i: JobProcessInit): void {
     litter: jobLitter(i.worker.dataDir),
     onRetire: () => void (workerRetired = true),
     host: {
-      secrets: { get: (profileId, api) => host('secrets.get', profileId, api) },
-      sandboxes: { prepare: (profileId) => host('sandboxes.prepare', profileId) },
-      clock: {
-        async sandboxNow(profileId, opts) {
-          const iso = await host('clock.sandboxNow', profileId, !!opts?.start);
-          return iso ? new Date(iso) : null;
-        },
-      },
+      ...hostCalls.services(),
       gate: {
         async acquire() {
           await host('gate.acquire');
@@ -141,13 +128,8 @@ process.on('message', (m: ToJobProcess) => {
       return runner?.cancel(m.jobId);
     case 'end':
       return void end(0);
-    case 'host.result': {
-      const c = calls.get(m.callId);
-      calls.delete(m.callId);
-      if (!c) return;
-      if (m.ok) c.resolve(m.value);
-      else c.reject(new AppError(m.error.code, m.error.message));
-    }
+    case 'host.result':
+      return hostCalls.settle(m);
   }
 });
 // The core is gone (it closed, or it crashed): a job still running here is rolled back with the

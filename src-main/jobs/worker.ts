@@ -17,7 +17,8 @@ import { exposedCollector, installGarbageCollector } from '../core/garbage';
 import { createJobServices } from '../core/jobServices';
 import { CancelToken } from './cancel';
 import { jobKinds, type JobServices } from './kinds';
-import { RETIRE_ABOVE_HEAP_MB, type FromWorker, type HostCalls, type HostMethod, type ToWorker, type WorkerInit } from './protocol';
+import { HostCaller } from './hostCalls';
+import { RETIRE_ABOVE_HEAP_MB, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -25,15 +26,8 @@ const send = (m: FromWorker) => port.postMessage(m);
 // Long jobs say when much of what they held has become garbage (core/garbage.ts).
 installGarbageCollector(exposedCollector());
 
-let callSeq = 0;
-const calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
-function host<M extends HostMethod>(method: M, ...args: HostCalls[M]['args']): Promise<HostCalls[M]['result']> {
-  const callId = ++callSeq;
-  return new Promise((resolve, reject) => {
-    calls.set(callId, { resolve: resolve as (v: unknown) => void, reject });
-    send({ type: 'host', callId, method, args });
-  });
-}
+const hostCalls = new HostCaller(send);
+const host: HostCaller['call'] = (method, ...args) => hostCalls.call(method, ...args);
 
 const tokens = new Map<number, CancelToken>();
 let services: JobServices;
@@ -127,25 +121,12 @@ try {
     db,
     dataDir: init.dataDir,
     events: { emit: (name, payload) => send({ type: 'event', message: { name, payload } as EventMessage }) },
-    secrets: { get: (profileId, api) => host('secrets.get', profileId, api) },
-    sandboxes: { prepare: (profileId) => host('sandboxes.prepare', profileId) },
-    clock: {
-      async sandboxNow(profileId, opts) {
-        const iso = await host('clock.sandboxNow', profileId, !!opts?.start);
-        return iso ? new Date(iso) : null;
-      },
-    },
+    ...hostCalls.services(),
   });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'run') void runJob(m);
     else if (m.type === 'cancel') tokens.get(m.jobId)?.cancel();
-    else if (m.type === 'host.result') {
-      const c = calls.get(m.callId);
-      calls.delete(m.callId);
-      if (!c) return;
-      if (m.ok) c.resolve(m.value);
-      else c.reject(new AppError(m.error.code, m.error.message));
-    }
+    else if (m.type === 'host.result') hostCalls.settle(m);
   });
   // Idle folding: only between jobs (a job's transaction holds pages the fold cannot copy yet).
   idleFold = setInterval(() => {

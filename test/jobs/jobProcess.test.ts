@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until, rejection } from '../helpers/waits';
 import { tempCore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { dumpAllTables, workerBundles } from '../helpers/bundles';
 import { generate } from '../../bench/identityData';
@@ -49,23 +50,6 @@ function runner(o: { retireAboveRssMb?: number; gate?: WriteGate; killAfterMs?: 
 
 function job<K extends JobKind>(r: ProcessRunner, kind: K, input: JobInput<K>, o: { token?: CancelToken; onProgress?: (p: JobProgress) => void } = {}) {
   return r.run({ id: ++seq, kind, input, token: o.token ?? new CancelToken(), onProgress: o.onProgress ?? (() => undefined) });
-}
-
-async function until(test: () => boolean): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('expected the job to fail');
 }
 
 const alive = (pid: number) => {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from '../helpers/waits';
 import { tempCore } from '../helpers/tempCore';
 import { dumpAllTables, workerBundles } from '../helpers/bundles';
 import { generate } from '../../bench/identityData';
@@ -24,15 +25,6 @@ function nextProgress(kind: JobInfo['kind'], test: (j: JobInfo) => boolean): Pro
       }
     });
   });
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('expected the job to fail');
 }
 
 beforeAll(async () => {

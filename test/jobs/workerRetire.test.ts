@@ -4,6 +4,7 @@
  * A worker below the limit keeps running jobs.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { until } from '../helpers/waits';
 import { tempCore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { workerBundles } from '../helpers/bundles';
 import { generate } from '../../bench/identityData';
@@ -39,14 +40,6 @@ function runner(retireAboveHeapMb?: number): WorkerRunner {
 
 function job<K extends JobKind>(r: WorkerRunner, kind: K, input: JobInput<K>) {
   return r.run({ id: ++seq, kind, input, token: new CancelToken(), onProgress: () => undefined });
-}
-
-async function until(test: () => boolean): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 beforeAll(async () => {
