@@ -615,10 +615,13 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     lap('delete');
     const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}, row_digest) VALUES (?, ${cols.map(() => '?').join(', ')}, ?)`);
     // A first build's clusters hold IDs ascending in completion order: rows go in primary-key order.
+    // The values go as arguments, not as one array: better-sqlite3 reads an array element by
+    // element through V8's API, and binding a person's 76 values that way was most of the row's
+    // cost (real rows, 300k: 1.85-1.94 s as an array, 1.37 s as arguments; SQLite's own insert 0.17 s).
     eachRow(byCompletion, (row) => {
       const values = personValues(profileId, row);
       values.push(personRowDigest(values));
-      insert.run(values);
+      insert.run(...values);
     });
   } else {
     const del = db.prepare('DELETE FROM persons WHERE profile_id = ? AND id = ?');
@@ -641,7 +644,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       const old = stored.get(profileId, row.id) as unknown[] | undefined;
       if (!old) {
         values.push(digest);
-        insert.run(values);
+        insert.run(...values); // as arguments: see the first build's insert
         rowsWritten++;
         return;
       }
