@@ -14,7 +14,7 @@ import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadJoinNodes, loadNodes, nodeFromFields, type IdNode, type JoinNode } from './nodes';
 import { locateNodes } from './nodeLocator';
 import { personCodes } from './personCodes';
-import { loadJoinSet, savePersonCount, streamCachedFields } from './nodeCache';
+import { loadJoinSet, saveNodeCache, streamCachedFields } from './nodeCache';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
@@ -763,7 +763,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       ? joinSet.personCount + C - P // every person in scope before is one of the P; after, one per cluster
       : (db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId) as number)
     : C;
-  savePersonCount(db, profileId, persons);
+  saveNodeCache(db, profileId, { nodeCount: joinSet.totalRecords, personCount: persons, settingsDigest, settings });
   return {
     dropped: restore,
     persons,

@@ -98,14 +98,6 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   const cache = db.prepare(`SELECT version, settings_digest, settings_json, node_count, person_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId) as
     | { version: number; settings_digest: number | null; settings_json: string | null; node_count: number | null; person_count: number | null }
     | undefined;
-  const saveCache = (nodeCount: number) =>
-    db
-      .prepare(
-        `INSERT INTO identity_node_cache (profile_id, version, built_at, settings_digest, settings_json, node_count) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at, settings_digest = excluded.settings_digest,
-           settings_json = excluded.settings_json, node_count = excluded.node_count`,
-      )
-      .run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), req.settingsDigest, JSON.stringify(req.settings), nodeCount);
   if (req.firstBuild || !cache || cache.version !== RECORD_DIGEST_VERSION || cache.node_count == null) {
     // Every record read from the mirrors. Its fields go to the cache as they are read (a few
     // thousand at a time), not held: at a million persons they are half a gigabyte of strings,
@@ -127,7 +119,6 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
     declareKeyStats(db, 'identity_node_fields', set.nodes.length, 3);
-    saveCache(set.nodes.length);
     return {
       ...set,
       recordsRead: set.nodes.length,
@@ -143,7 +134,6 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
-  saveCache(nodeCount);
   const common = { recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
   // New settings (or code): every record is looked at, for the persons the change applies to are
   // anywhere; they are computed from the fields the cache keeps, brought up to date first and
@@ -186,9 +176,20 @@ function onlyAuthorityChanged(cache: { settings_digest: number | null; settings_
   return withoutAuthority(before) === withoutAuthority(req.settings);
 }
 
-/** After a rebuild: how many persons it left (the next scoped rebuild starts from this). */
-export function savePersonCount(db: Db, profileId: number, persons: number): void {
-  db.prepare(`UPDATE identity_node_cache SET person_count = ? WHERE profile_id = ?`).run(persons, profileId);
+/**
+ * After a rebuild's join, the cache's own row: the settings and code its records were read under,
+ * how many records it holds and how many persons they make (the next scoped rebuild starts from
+ * these). Written once, at the end of the join, never at the start as well: at a million persons
+ * a rebuild after a sync writes more pages than its cache holds, SQLite spills the oldest to the
+ * log, and a page spilled and then written again makes the commit read the log back from that
+ * frame to recompute its checksums (a 1% sync: this row's page, and 77,000 frames read).
+ */
+export function saveNodeCache(db: Db, profileId: number, state: { nodeCount: number; personCount: number; settingsDigest: number; settings: IdentitySettings }): void {
+  db.prepare(
+    `INSERT INTO identity_node_cache (profile_id, version, built_at, settings_digest, settings_json, node_count, person_count) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at, settings_digest = excluded.settings_digest,
+       settings_json = excluded.settings_json, node_count = excluded.node_count, person_count = excluded.person_count`,
+  ).run(profileId, RECORD_DIGEST_VERSION, new Date().toISOString(), state.settingsDigest, JSON.stringify(state.settings), state.nodeCount, state.personCount);
 }
 
 /** Forget the cache: the next rebuild reads every record from the mirrors (and stops marking until then). */

@@ -224,6 +224,39 @@ describe('rebuild', () => {
     expect(cacheSize()).toBe(own);
   });
 
+  it('writes the node cache\'s own row once per rebuild, at the end of the join, with the records and persons it then holds', () => {
+    // A page written early in a rebuild and again at its end makes SQLite read the whole log back
+    // at the commit once the page was spilled in between (nodeCache.ts, saveNodeCache).
+    const { core, profileId, m } = newCore();
+    for (let i = 0; i < 12; i++) {
+      m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
+      if (i < 6) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: 'Ann', last: `Lee${i}`, primary: true, emails: [`p${i}@x.example`] }] });
+    }
+    const writes: string[] = [];
+    let step = '';
+    core.db.function('note_cache_write', () => void writes.push(step));
+    core.db.exec(`CREATE TEMP TRIGGER cache_inserted AFTER INSERT ON main.identity_node_cache BEGIN SELECT note_cache_write(); END;
+                  CREATE TEMP TRIGGER cache_updated AFTER UPDATE ON main.identity_node_cache BEGIN SELECT note_cache_write(); END;`);
+    const settings = core.identity.settings(profileId);
+    const rebuild = (now: string, s = settings) => {
+      writes.length = 0;
+      core.db.transaction(() => rebuildIdentity(core.db, profileId, s, now, { onProgress: (name) => (step = name) }))();
+      const row = core.db.prepare(`SELECT node_count, person_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId);
+      const persons = core.db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId);
+      return { writes: [...writes], row, persons };
+    };
+    // First build: 18 records (12 VOMO users, 6 individuals), 12 persons.
+    expect(rebuild('2026-01-02T00:00:00.000Z')).toEqual({ writes: ['links'], row: { node_count: 18, person_count: 12 }, persons: 12 });
+    expect(rebuild('2026-01-03T00:00:00.000Z')).toEqual({ writes: ['links'], row: { node_count: 18, person_count: 12 }, persons: 12 });
+    // A sync adds a VOMO user with a new email and renames one: a scoped rebuild.
+    m.vomoUser({ id: 'v20', email: 'new@x.example', first: 'Bo', last: 'New' });
+    m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
+    expect(rebuild('2026-01-04T00:00:00.000Z')).toEqual({ writes: ['links'], row: { node_count: 19, person_count: 13 }, persons: 13 });
+    // A new setting: every person computed again.
+    const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    expect(rebuild('2026-01-05T00:00:00.000Z', other)).toEqual({ writes: ['links'], row: { node_count: 19, person_count: 13 }, persons: 13 });
+  });
+
   it('lets the garbage of a join of everyone go twice, before the persons pass and after the join, and never in a small rebuild', () => {
     const { core, profileId, m } = newCore();
     for (let i = 0; i < 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
