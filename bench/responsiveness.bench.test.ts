@@ -270,7 +270,7 @@ it('a rebuild in the job worker costs what it costs on the calling thread', { ti
     for (const ext of ['-wal', '-shm']) fs.rmSync(`${template}.building${ext}`, { force: true });
     fs.renameSync(`${template}.building`, template);
   }
-  const script = path.join(APP_ROOT, 'out', 'main', 'jobWorker.js');
+  const script = path.join(APP_ROOT, 'out', 'main', 'jobHost.js'); // the job process's entry; it starts jobWorker.js beside it
   const times: Record<'thread' | 'worker', number[]> = { thread: [], worker: [] };
   for (const where of ['thread', 'worker', 'thread', 'worker'] as const) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-bench-rebuild-'));
