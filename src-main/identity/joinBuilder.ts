@@ -18,7 +18,7 @@ import { loadJoinSet, saveNodeCache, streamCachedFields } from './nodeCache';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
-import { REBUILD_CACHE_KIB, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
+import { afterJoinCacheKib, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
 import { releaseGarbage } from '../core/garbage';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
@@ -58,6 +58,8 @@ export interface JoinStats {
   changedRecords: string[] | null;
   /** Persons recomputed or removed; null: all. */
   changedPersons: string[] | null;
+  /** The join followed the records of a scope (a sync's changes), not every record. */
+  scoped: boolean;
   /**
    * Records whose emails may differ from what the email lineage holds; null: all. Only records
    * read again from the mirrors can: after a new setting every person is recomputed, but only
@@ -281,6 +283,8 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions, readingEverything });
   timings.recordsRead = joinSet.recordsRead;
   const { nodes, digests, scopeKeys } = joinSet;
+  const scoped = !!scopeKeys;
+  if (scoped) setCacheKib(db, afterJoinCacheKib(true)); // rebuildCache.ts says why
   timings.recordsJoined = nodes.length;
   let fullNode = joinSet.full;
   const fieldsCached = !!joinSet.fieldsCached;
@@ -529,7 +533,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   lap('compute');
   // Every person computed and written once, in order, streams (rebuildCache.ts); a join that read
   // everything but writes a few persons here and there gets the rebuild's cache back for that.
-  setCacheKib(db, everyone ? STREAMING_JOIN_CACHE_KIB : REBUILD_CACHE_KIB);
+  setCacheKib(db, everyone ? STREAMING_JOIN_CACHE_KIB : afterJoinCacheKib(scoped));
   // The load's and the clustering's garbage (the records' rows, the email index) goes before the
   // pass that holds the most, not after it.
   if (everyone) releaseGarbage();
@@ -774,6 +778,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     changedRecords,
     lineageRecords,
     changedPersons,
+    scoped,
     timings,
   };
 }

@@ -16,11 +16,11 @@ import { dropNodeCache } from './nodeCache';
 import { restoreIndexes } from '../store/bulkIndexes';
 import { checkpoint, type RebuildHooks } from './rebuildHooks';
 import { releaseGarbage } from '../core/garbage';
-import { REBUILD_CACHE_KIB, setCacheKib } from './rebuildCache';
+import { afterJoinCacheKib, REBUILD_CACHE_KIB, setCacheKib } from './rebuildCache';
 
 export type { RebuildHooks } from './rebuildHooks';
 
-export { REBUILD_CACHE_KIB } from './rebuildCache';
+export { REBUILD_CACHE_KIB, SCOPED_REBUILD_CACHE_KIB } from './rebuildCache';
 
 export function rebuildIdentity(db: Db, profileId: number, settings: IdentitySettings, now: string, hooks?: RebuildHooks): RebuildSummary & { detected: number } {
   if (!db.inTransaction) throw new Error('rebuildIdentity runs inside a transaction: a failure or a cancel must roll all of it back');
@@ -39,7 +39,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   const started = performance.now();
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
   const stats = rebuildJoin(db, profileId, settings, now, cp);
-  setCacheKib(db, REBUILD_CACHE_KIB); // a join that streamed everyone ran with a small one
+  setCacheKib(db, afterJoinCacheKib(stats.scoped)); // a join that streamed everyone ran with a small one
   // A join that recomputed everyone (a first build, a new setting) leaves its records, clusters
   // and the garbage of a million person rows behind it, and V8, which sized the heap for the
   // join, would not collect before the end of the rebuild while the later phases grow around

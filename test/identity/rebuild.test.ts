@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
-import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
+import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB, SCOPED_REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
 import { STREAMING_JOIN_CACHE_KIB } from '../../src-main/identity/rebuildCache';
 import { installGarbageCollector } from '../../src-main/core/garbage';
 import { streamCachedFields } from '../../src-main/identity/nodeCache';
@@ -166,7 +166,7 @@ describe('rebuild', () => {
     scratch();
   });
 
-  it('streams a join of everyone through a small page cache, runs the rest with a larger one, and gives the connection its own size back, also when it fails', () => {
+  it('streams a join of everyone through a small page cache, runs the rest with a larger one, a join that follows a few records with a larger one still, and gives the connection its own size back, also when it fails', () => {
     const { core, profileId, m } = newCore();
     const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
     const own = cacheSize();
@@ -189,10 +189,12 @@ describe('rebuild', () => {
     for (const step of ['join', 'persons', 'links']) expect(first[step], step).toBe(-STREAMING_JOIN_CACHE_KIB);
     for (const step of ['lineage', 'conflicts', 'indexes', 'splits']) expect(first[step], step).toBe(-REBUILD_CACHE_KIB);
     expect(cacheSize()).toBe(own);
-    // One person changes: the join follows its records through the store, with the larger cache.
+    // One person changes: the join follows its records through the store, and from there on the
+    // rebuild runs in a cache that holds what it dirties (rebuildCache.ts).
     person(3, 'Renamed');
     const scoped = rebuildSeeing('2026-01-03T00:00:00.000Z');
-    for (const step of ['join', 'persons', 'links', 'lineage', 'conflicts', 'indexes', 'splits']) expect(scoped[step], step).toBe(-REBUILD_CACHE_KIB);
+    expect(scoped.records).toBe(-REBUILD_CACHE_KIB);
+    for (const step of ['join', 'persons', 'links', 'lineage', 'conflicts', 'indexes', 'splits']) expect(scoped[step], step).toBe(-SCOPED_REBUILD_CACHE_KIB);
     expect(cacheSize()).toBe(own);
     // Four persons of twenty change, eight records of thirty: more than a fifth of the records to
     // follow, so every record is read (streamed), but a fifth of the persons is written, with the
