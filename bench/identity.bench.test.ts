@@ -31,6 +31,7 @@ import { SettingsRepo } from '../src-main/store/repos/settings';
 import { foldLog, leaveCheckpointsToWorker } from '../src-main/store/checkpoints';
 import { ProcessRunner } from '../src-main/jobs/processRunner';
 import { wantsCleanProcess } from '../src-main/jobs/kinds';
+import { nextRebuildReadsEverything } from '../src-main/identity/nodeCache';
 import { CancelToken } from '../src-main/jobs/cancel';
 import { WriteGate } from '../src-main/jobs/writeGate';
 import { workerBundles } from '../test/helpers/bundles';
@@ -78,7 +79,8 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       // so that no fold is counted in the next rebuild's time (the app folds after each job).
       init: { worker: { dataDir: dir, storeKey: key ? keyMaterialForWorker(key) : null, idleFoldMs: 3_600_000, foldAfterJob: false } },
       host: { secrets: { get: async () => null }, sandboxes: { prepare: async () => undefined }, clock: { sandboxNow: async () => null }, gate: new WriteGate(), events: { emit: () => undefined } },
-      cleanProcessFor: wantsCleanProcess,
+      // As the app decides it: the store is asked whether the rebuild will read every record.
+      cleanProcessFor: (kind, input) => wantsCleanProcess(kind, input, { nextRebuildReadsEverything: (p) => nextRebuildReadsEverything(db, p) }),
     });
     const settingsRepo = new SettingsRepo(db);
     let jobId = 0;

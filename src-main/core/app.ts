@@ -214,7 +214,7 @@ export function createCore(opts: CoreOptions): Core {
         host: { secrets, sandboxes, clock: sandboxes, gate, events },
         execArgv: opts.jobWorker.execArgv,
         litter: jobLitter(dataDir),
-        cleanProcessFor: wantsCleanProcess,
+        cleanProcessFor: (kind, input) => wantsCleanProcess(kind, input, identity),
       })
     : new InlineRunner(createJobServices({ db, dataDir, events, secrets, sandboxes, clock: sandboxes, identity, connections }), gate);
   jobs = new JobQueue(runner, events);

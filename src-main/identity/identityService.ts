@@ -21,6 +21,7 @@ import { defaultActor } from '../store/repos/audit';
 import { readIdentitySettings, writeIdentitySettings } from './authority';
 import { forgetRebuildShortcuts, rebuildIdentity, type RebuildHooks } from './rebuildPipeline';
 import { RecordCacheStale } from './nodes';
+import { nextRebuildReadsEverything } from './nodeCache';
 import { refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
 import { representativeKeys, activePersonLookup } from './splits';
 import { mergePersons, undoMerge } from './merges';
@@ -92,6 +93,11 @@ export class IdentityService {
     })();
     this.changed(profileId);
     return result;
+  }
+
+  /** Whether the next rebuild reads every record, as the store says before it starts (nodeCache.ts). */
+  nextRebuildReadsEverything(profileId: number): boolean {
+    return nextRebuildReadsEverything(this.db, profileId);
   }
 
   /**

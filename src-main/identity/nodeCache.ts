@@ -149,13 +149,35 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     return { nodes: [], digests: new Float64Array(0), full: null, ...unchanged, scopeKeys: [] };
   }
   // Past a fifth of the records, one sequential read of the cache beats following links.
-  const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * 0.2));
+  const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * SCOPE_LIMIT_SHARE));
   if (!keys) {
     req.readingEverything?.();
     return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scopeKeys: null };
   }
   fillRecordScope(db, 'join_scope', keys);
   return { ...readNodes(db, profileId, true, 'none'), ...unchanged, scopeKeys: keys };
+}
+
+/** The share of the records past which a rebuild reads every record instead of following a scope. */
+export const SCOPE_LIMIT_SHARE = 0.2;
+
+/**
+ * Whether the next rebuild of a profile reads every record, as far as the store says before it
+ * starts: nothing built yet, no record cache or one another version of the code wrote, or at least
+ * as many records marked as a scope may hold (a scope closes over more than its marks, so this says
+ * no to some rebuilds that will, never yes to one that will not; settings are the caller's to
+ * judge). Counts at most that many marks. The job runner asks it to start such a rebuild in a
+ * process no job has used (jobs/kinds.ts).
+ */
+export function nextRebuildReadsEverything(db: Db, profileId: number): boolean {
+  if (!db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId)) return true;
+  const cache = db.prepare(`SELECT version, node_count FROM identity_node_cache WHERE profile_id = ?`).get(profileId) as
+    | { version: number; node_count: number | null }
+    | undefined;
+  if (!cache || cache.version !== RECORD_DIGEST_VERSION || cache.node_count == null) return true;
+  const limit = Math.ceil(cache.node_count * SCOPE_LIMIT_SHARE);
+  const marked = db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM identity_dirty WHERE profile_id = ? LIMIT ?)`).pluck().get(profileId, limit) as number;
+  return marked >= limit;
 }
 
 /**

@@ -14,6 +14,7 @@ import { currentMeasures } from '../insights/service';
 import { takeListCounts } from '../insights/listCounts';
 import { exportList, type ExportDeps } from '../export/listExport';
 import { isCancelled } from './cancel';
+import { log } from '../core/log';
 import type { JobContext, JobInput, JobOutput, RebuildJobInput } from './types';
 
 /** The services a job runs with, built by the composition root over one connection. */
@@ -85,12 +86,20 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
 };
 
 /**
- * Jobs that read every record (a rebuild from scratch, or for a new setting): they start in a job
- * process no job has used, so what earlier jobs left resident is not under their peak
- * (processRunner.ts).
+ * Jobs that read every record (a rebuild from scratch, or for a new setting, or one the store says
+ * will: the first after a first sync, or after a sync that changed a large part of the records)
+ * start in a job process no job has used, so what earlier jobs left resident is not under their
+ * peak (processRunner.ts). The store is asked on the core's thread: a count of at most a fifth of
+ * the records' marks, and a failure to ask only costs the clean process.
  */
-export function wantsCleanProcess(kind: JobKind, input: unknown): boolean {
+export function wantsCleanProcess(kind: JobKind, input: unknown, identity?: Pick<IdentityService, 'nextRebuildReadsEverything'>): boolean {
   if (kind !== 'rebuild') return false;
   const i = input as RebuildJobInput;
-  return i.fromScratch === true || i.kind === 'settings';
+  if (i.fromScratch === true || i.kind === 'settings') return true;
+  try {
+    return identity?.nextRebuildReadsEverything(i.profileId) ?? false;
+  } catch (err) {
+    log.warn('could not tell whether a rebuild reads every record; it runs in the current job process', { error: err });
+    return false;
+  }
 }

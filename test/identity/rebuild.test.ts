@@ -226,6 +226,39 @@ describe('rebuild', () => {
     expect(cacheSize()).toBe(own);
   });
 
+  it('says before a rebuild starts whether it will read every record: before the first build, with an outdated record cache, and once a fifth of the records changed', () => {
+    const { core, profileId, m } = newCore();
+    const settings = core.identity.settings(profileId);
+    // Twenty persons from thirty records: ten in VOMO and CRM+, ten in VOMO only.
+    const person = (i: number, last: string) => {
+      m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last });
+      if (i < 10) m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: 'Ann', last, primary: true, emails: [`p${i}@x.example`] }] });
+    };
+    for (let i = 0; i < 20; i++) person(i, `Lee${i}`);
+    const said = () => core.identity.nextRebuildReadsEverything(profileId);
+    // What the rebuild then did: a join that reads every record streams (rebuildCache.ts).
+    const readEverything = (now: string) => {
+      let join = 0;
+      core.db.transaction(() => rebuildIdentity(core.db, profileId, settings, now, { onProgress: (step) => void (step === 'join' && (join = core.db.pragma('cache_size', { simple: true }) as number)) }))();
+      return join === -STREAMING_JOIN_CACHE_KIB;
+    };
+    expect(said()).toBe(true);
+    expect(readEverything('2026-01-02T00:00:00.000Z')).toBe(true);
+    expect(said()).toBe(false); // nothing changed
+    expect(readEverything('2026-01-03T00:00:00.000Z')).toBe(false);
+    person(3, 'Renamed'); // its records, a tenth of them
+    expect(said()).toBe(false);
+    expect(readEverything('2026-01-04T00:00:00.000Z')).toBe(false);
+    for (let i = 4; i < 8; i++) person(i, `Renamed${i}`); // more than a fifth
+    expect(said()).toBe(true);
+    expect(readEverything('2026-01-05T00:00:00.000Z')).toBe(true);
+    expect(said()).toBe(false);
+    core.db.prepare(`UPDATE identity_node_cache SET version = version + 1 WHERE profile_id = ?`).run(profileId);
+    expect(said()).toBe(true);
+    expect(readEverything('2026-01-06T00:00:00.000Z')).toBe(true);
+    expect(said()).toBe(false);
+  });
+
   it('writes the node cache\'s own row once per rebuild, at the end of the join, with the records and persons it then holds', () => {
     // A page written early in a rebuild and again at its end makes SQLite read the whole log back
     // at the commit once the page was spilled in between (nodeCache.ts, saveNodeCache).

@@ -25,7 +25,7 @@ let script: string;
 let seq = 0;
 const runners: ProcessRunner[] = [];
 
-function runner(o: { retireAboveRssMb?: number; gate?: WriteGate; killAfterMs?: number; idleRetireMs?: number; idleRetireAboveRssMb?: number } = {}): ProcessRunner {
+function runner(o: { retireAboveRssMb?: number; gate?: WriteGate; killAfterMs?: number; idleRetireMs?: number; idleRetireAboveRssMb?: number; askStore?: boolean } = {}): ProcessRunner {
   const r = new ProcessRunner({
     script,
     init: {
@@ -34,7 +34,7 @@ function runner(o: { retireAboveRssMb?: number; gate?: WriteGate; killAfterMs?: 
       idleRetireMs: o.idleRetireMs,
       idleRetireAboveRssMb: o.idleRetireAboveRssMb,
     },
-    cleanProcessFor: wantsCleanProcess,
+    cleanProcessFor: (kind, input) => wantsCleanProcess(kind, input, o.askStore ? core.identity : undefined),
     host: {
       secrets: { get: async () => null },
       sandboxes: { prepare: async () => undefined },
@@ -115,6 +115,21 @@ describe('the job process', () => {
     expect(r.processes.current).not.toBe(clean);
     expect(wantsCleanProcess('rebuild', { profileId: 1, kind: 'refresh' })).toBe(false);
     expect(wantsCleanProcess('measures', { profileId: 1, asOf: '2026-01-16' })).toBe(false);
+  });
+
+  it('a rebuild the store says will read every record (a sync changed more than a fifth of them) starts in a process no job has used', async () => {
+    const r = runner({ askStore: true });
+    await job(r, 'measures', { profileId: 1, asOf: '2026-01-19', force: true });
+    const used = r.processes.current!;
+    await job(r, 'rebuild', { profileId: 1, kind: 'refresh' });
+    expect(r.processes.current).toBe(used);
+    // Two VOMO users in three renamed: 8,000 of the 28,800 records.
+    core.db.exec(`UPDATE vomo_users SET last_name = last_name || '-Moved' WHERE profile_id = 1 AND CAST(id AS INTEGER) % 3 != 0`);
+    expect(core.identity.nextRebuildReadsEverything(1)).toBe(true);
+    const rebuilt = await job(r, 'rebuild', { profileId: 1, kind: 'refresh' });
+    expect(r.processes.current).not.toBe(used);
+    expect(rebuilt.persons).toBeGreaterThan(10_000);
+    expect(core.identity.nextRebuildReadsEverything(1)).toBe(false);
   });
 
   it('an idle process above the idle limit ends by itself; the next job starts a new one', async () => {
