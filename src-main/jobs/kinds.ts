@@ -88,9 +88,8 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
 /**
  * Jobs that read every record (a rebuild from scratch, or for a new setting, or one the store says
  * will: the first after a first sync, or after a sync that changed a large part of the records)
- * run in a job process of their own: no job used it before, so what earlier jobs left resident is
- * not under their peak, and it ends after them, so what they leave (0.45-0.55 GB after a 1M first
- * build) goes back to the system at once (processRunner.ts). The store is asked on the core's thread: a count of at most a fifth of
+ * start in a job process no job has used, so what earlier jobs left resident is not under their
+ * peak (processRunner.ts). The store is asked on the core's thread: a count of at most a fifth of
  * the records' marks, and a failure to ask only costs the clean process.
  */
 export function wantsCleanProcess(kind: JobKind, input: unknown, identity?: Pick<IdentityService, 'nextRebuildReadsEverything'>): boolean {

@@ -9,7 +9,7 @@
  * - a process a job left large ends after that job (protocol.ts, RETIRE_ABOVE_RSS_MB) and a new
  *   one starts in the background; an idle one above RETIRE_IDLE_ABOVE_RSS_MB ends after a minute,
  *   and the next job starts one; a job that reads every record (cleanProcessFor) starts in a
- *   process no job has used, which ends after it;
+ *   process no job has used;
  * - cancel is passed on: the job process sets the job's shared flag and stops its worker if the
  *   job does not stop by itself. A process that has not settled the job well after that is
  *   killed; its store connection goes with it, uncommitted, so SQLite rolls the job back;
@@ -39,7 +39,7 @@ export interface ProcessRunnerOptions {
   killAfterMs?: number;
   /** What the job process runs with besides the script (V8 flags). */
   execArgv?: string[];
-  /** Jobs that run in a process of their own: none has used it before, and it ends after them (kinds.ts, wantsCleanProcess). */
+  /** Jobs that start in a process no job has used (kinds.ts, wantsCleanProcess). */
   cleanProcessFor?(kind: JobKind, input: unknown): boolean;
 }
 
@@ -51,8 +51,6 @@ interface Current {
   reject(e: unknown): void;
   kill: NodeJS.Timeout | null;
   killed: boolean;
-  /** The job had the process to itself: it ends after it. */
-  own: boolean;
 }
 
 export class ProcessRunner implements JobRunner {
@@ -76,8 +74,7 @@ export class ProcessRunner implements JobRunner {
   async run<K extends JobKind>(job: RunnableJob<K>): Promise<JobOutput<K>> {
     if (this.closed) throw new AppError('CONFLICT', 'Twofold is shutting down.');
     let child = await this.start();
-    const own = this.opts.cleanProcessFor?.(job.kind, job.input) ?? false;
-    if (this.used.has(child) && own) {
+    if (this.used.has(child) && this.opts.cleanProcessFor?.(job.kind, job.input)) {
       this.send(child, { type: 'end' });
       this.retire(child, false);
       child = await this.start();
@@ -85,7 +82,7 @@ export class ProcessRunner implements JobRunner {
     job.token.throwIfAborted();
     this.used.add(child);
     return new Promise<JobOutput<K>>((resolve, reject) => {
-      this.current = { job: job as RunnableJob, child, resolve: resolve as (v: unknown) => void, reject, kill: null, killed: false, own };
+      this.current = { job: job as RunnableJob, child, resolve: resolve as (v: unknown) => void, reject, kill: null, killed: false };
       this.send(child, { type: 'run', jobId: job.id, kind: job.kind, input: job.input });
     });
   }
@@ -244,10 +241,7 @@ export class ProcessRunner implements JobRunner {
         this.lastUsage = m.usage;
         log.debug('job ended in its process', { jobId: m.jobId, kind: c.job.kind, ...m.usage, retiring: m.retiring });
         // Before the result goes out: the queue may hand the next job over as soon as it does.
-        // A job that read every record leaves hundreds of MB with the C allocator however large
-        // the process is after it (a 1M first build: 0.45-0.55 GB): its process ends too.
-        if (!m.retiring && c.own) this.send(child, { type: 'end' });
-        if (m.retiring || c.own) this.retire(child);
+        if (m.retiring) this.retire(child);
         if (m.type === 'done') c.resolve(m.output);
         else c.reject(new AppError(m.error.code, m.error.message, m.error.issues));
         return;

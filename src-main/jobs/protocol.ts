@@ -49,10 +49,10 @@ export const RETIRE_ABOVE_HEAP_MB = 256;
  * A job process a job left above this resident size ends after it; the next job gets a new one
  * (processRunner.ts). What a big rebuild freed stays with the C allocator (SQLite's page cache
  * among it) and in V8's heap: a process that went on running jobs started the next large rebuild
- * with 0.4-0.6 GB already resident (identity bench, 1M: full recompute peak 1.13-1.23 GB); such
- * a job now runs in a process of its own, which ends after it (wantsCleanProcess, kinds.ts). A
- * rebuild after a 1% sync at 1M leaves 0.6-0.7 GB (its 384 MB page cache, identity/rebuildCache.ts,
- * stays with the allocator) and keeps its process: the next such rebuild, in a process whose connection and
+ * with 0.4-0.6 GB already resident (identity bench, 1M: full recompute peak 1.13-1.23 GB); such a
+ * job now gets a process no job has used anyway (wantsCleanProcess, kinds.ts). A rebuild after a
+ * 1% sync at 1M leaves 0.6-0.7 GB (its 384 MB page cache, identity/rebuildCache.ts, stays with the
+ * allocator) and keeps its process: the next such rebuild, in a process whose connection and
  * code are warm, is 0.2-0.5 s faster. At 640 MB every other one paid for a new process. An idle
  * process above RETIRE_IDLE_ABOVE_RSS_MB still ends after IDLE_RETIRE_MS.
  */
