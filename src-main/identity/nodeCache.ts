@@ -164,10 +164,11 @@ export const SCOPE_LIMIT_SHARE = 0.2;
 /**
  * Whether the next rebuild of a profile reads every record, as far as the store says before it
  * starts: nothing built yet, no record cache or one another version of the code wrote, or at least
- * as many records marked as a scope may hold (a scope closes over more than its marks, so this says
- * no to some rebuilds that will, never yes to one that will not; settings are the caller's to
- * judge). Counts at most that many marks. The job runner asks it to start such a rebuild in a
- * process no job has used (jobs/kinds.ts).
+ * as many records marked as a scope may hold. An estimate for the last: the join closes a scope
+ * over more than its marks (this can say no to a rebuild that then reads everything) and measures
+ * it against the records' count after the sync (new records raise that limit a little). Settings
+ * are the caller's to judge. Counts at most that many marks. The job runner asks it to start such
+ * a rebuild in a process no job has used (jobs/kinds.ts).
  */
 export function nextRebuildReadsEverything(db: Db, profileId: number): boolean {
   if (!db.prepare(`SELECT 1 FROM persons WHERE profile_id = ? LIMIT 1`).get(profileId)) return true;
