@@ -15,7 +15,7 @@
  * the oldest dirty pages to the log mid-transaction and drops clean ones that the later phases
  * (lineage, conflicts, split candidates) then read again: 254,000 reads in all, each decrypted on
  * an encrypted store. In 384 MB (SCOPED_REBUILD_CACHE_KIB) nothing spills and 223,000 are read
- * (identity bench, 1M, after a 1% sync: 3.36-3.57 -> 3.28-3.46 s plain, 4.20-4.25 -> 3.86-3.87 s
+ * (identity bench, 1M, after a 1% sync: 3.36-3.57 -> 3.28-3.51 s plain, 4.20-4.25 -> 3.86-4.05 s
  * encrypted). 512 MB read less still, but the process then holds more than the job process keeps
  * between jobs (jobs/protocol.ts), so every next rebuild paid for a new process.
  */
