@@ -25,6 +25,8 @@ export default defineConfig({
           backend: resolve(__dirname, 'src-main/backend/entry.ts'),
           jobHost: resolve(__dirname, 'src-main/jobs/jobHost.ts'),
           jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
+          // The job worker's second thread for a large persons pass (identity/personHelper.ts).
+          personHelper: resolve(__dirname, 'src-main/identity/personHelperThread.ts'),
         },
       },
     },

@@ -20,6 +20,8 @@ import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
 import { afterJoinCacheKib, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
 import { releaseGarbage } from '../core/garbage';
+import { PersonHelper } from './personHelper';
+import { GIVING_OWNER, SHARED_EMAIL } from './personBatch';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
@@ -540,38 +542,67 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
   cp.step('persons');
 
   /**
-   * Rows of the given clusters: from the fields the load wrote to the cache, read back in node
-   * order (rows then come in completion order); else in the order given, from the kept fields or
-   * read a batch at a time.
+   * Rows of the given clusters, as statement values (personValues) with their row digest: from the
+   * fields the load wrote to the cache, read back in node order (rows then come in completion
+   * order), computed on the person helper when the pass is large enough for one
+   * (personHelper.ts); else in the order given, from the kept fields or read a batch at a time.
    */
-  const eachRow = (clusters: ArrayLike<number>, use: (row: PersonRow, c: number) => void) => {
+  const eachRow = (clusters: ArrayLike<number>, use: (values: unknown[], digest: number, c: number) => void) => {
     const cluster: IdNode[] = [];
+    const emit = (c: number) => {
+      const values = personValues(profileId, rowOf(c, cluster, clusterDigest[c]));
+      use(values, personRowDigest(values), c);
+    };
     if (!fullNode && fieldsCached) {
       // A person is computed once its last record has been read; only the fields of records whose
       // persons are still incomplete are held meanwhile (a first build held every record's).
       const wanted = new Uint8Array(C);
       for (let x = 0; x < clusters.length; x++) wanted[clusters[x]] = 1;
       const held = new Map<number, string>();
-      streamCachedFields(db, profileId, nodes, digests, (i, text) => {
-        if ((i & 0xffff) === 0) cp.check();
-        // A first build's pass promotes a little of each batch to the old generation, ~0.2 GB
-        // over a million persons that V8 would collect only past the pass's peak. (A recompute's
-        // peak is elsewhere, and the collections cost it a second at a million: not there.)
-        if (firstBuild && i > 0 && i % COLLECT_EVERY_RECORDS === 0) releaseGarbage();
-        const c = clusterOfNode[i];
-        if (!wanted[c]) return;
-        if (members[start[c + 1] - 1] !== i) {
-          held.set(i, text);
-          return;
+      const helper = PersonHelper.start(clusters.length, { profileId, settings, now }, use);
+      try {
+        streamCachedFields(db, profileId, nodes, digests, (i, text) => {
+          if ((i & 0xffff) === 0) cp.check();
+          // A first build's pass promotes a little of each batch to the old generation, ~0.2 GB
+          // over a million persons that V8 would collect only past the pass's peak. (A recompute's
+          // peak is elsewhere, and the collections cost it a second at a million: not there.)
+          if (firstBuild && i > 0 && i % COLLECT_EVERY_RECORDS === 0) releaseGarbage();
+          const c = clusterOfNode[i];
+          if (!wanted[c]) return;
+          if (members[start[c + 1] - 1] !== i) {
+            held.set(i, text);
+            return;
+          }
+          if (helper) {
+            const j = assignedRow[c];
+            helper.cluster(c, personId(c), j === -1 ? null : prevCreated[j], clusterDigest[c]);
+            for (let k = start[c]; k < start[c + 1]; k++) {
+              const m = members[k];
+              const n = nodes[m];
+              const flags =
+                (n.kind === 'crm_individual' && sharedKeys.has(n.key) ? SHARED_EMAIL : 0) |
+                ((n.kind === 'crm_individual' || n.kind === 'crm_contact') && owner.get(n.contactId) === m ? GIVING_OWNER : 0);
+              helper.member(n.kind, n.id, flags, m === i ? text : held.get(m)!);
+              held.delete(m);
+            }
+            helper.added();
+            return;
+          }
+          cluster.length = 0;
+          for (let k = start[c]; k < start[c + 1]; k++) {
+            const m = members[k];
+            cluster.push(nodeFromFields(nodes[m], m === i ? text : held.get(m)!));
+            held.delete(m);
+          }
+          emit(c);
+        });
+        if (helper) {
+          helper.finish();
+          timings.helperPersons = helper.computed;
         }
-        cluster.length = 0;
-        for (let k = start[c]; k < start[c + 1]; k++) {
-          const m = members[k];
-          cluster.push(nodeFromFields(nodes[m], m === i ? text : held.get(m)!));
-          held.delete(m);
-        }
-        use(rowOf(c, cluster, clusterDigest[c]), c);
-      });
+      } finally {
+        helper?.close();
+      }
       return;
     }
     if (fullNode) {
@@ -580,7 +611,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
         const c = clusters[x];
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(fullNode(members[k]));
-        use(rowOf(c, cluster, clusterDigest[c]), c);
+        emit(c);
       }
       return;
     }
@@ -604,7 +635,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       for (const c of batch) {
         cluster.length = 0;
         for (let k = start[c]; k < start[c + 1]; k++) cluster.push(byKey.get(nodes[members[k]].key)!);
-        use(rowOf(c, cluster, clusterDigest[c]), c);
+        emit(c);
       }
     }
   };
@@ -622,9 +653,8 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     // The values go as arguments, not as one array: better-sqlite3 reads an array element by
     // element through V8's API, and binding a person's 76 values that way was most of the row's
     // cost (real rows, 300k: 1.85-1.94 s as an array, 1.37 s as arguments; SQLite's own insert 0.17 s).
-    eachRow(byCompletion, (row) => {
-      const values = personValues(profileId, row);
-      values.push(personRowDigest(values));
+    eachRow(byCompletion, (values, digest) => {
+      values.push(digest);
       insert.run(...values);
     });
   } else {
@@ -640,12 +670,11 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     const stored = db.prepare(`SELECT ${cols.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
     const setDigest = db.prepare(`UPDATE persons SET row_digest = ? WHERE profile_id = ? AND id = ?`);
     const updates = new Map<string, Statement>();
-    eachRow(changed, (row, c) => {
-      const values = personValues(profileId, row);
-      const digest = personRowDigest(values);
+    eachRow(changed, (values, digest, c) => {
+      const id = values[ID_COL + 1] as string;
       const j = assignedRow[c]; // the stored row this person keeps, if any
       if (j !== -1 && prevRowDigest[j] === digest) return; // reads as stored
-      const old = stored.get(profileId, row.id) as unknown[] | undefined;
+      const old = stored.get(profileId, id) as unknown[] | undefined;
       if (!old) {
         values.push(digest);
         insert.run(...values); // as arguments: see the first build's insert
@@ -657,7 +686,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       for (let k = 0; k < cols.length; k++) if (values[k + 1] !== old[k] && k !== ID_COL && k !== CREATED_COL && k !== UPDATED_COL) set.push(k);
       if (!set.length) {
         // The same row, its digest unknown (cleared by another writer, or never written): learn it.
-        setDigest.run(digest, profileId, row.id);
+        setDigest.run(digest, profileId, id);
         return;
       }
       set.push(UPDATED_COL);
@@ -665,7 +694,7 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
       const sig = set.join(',');
       let stmt = updates.get(sig);
       if (!stmt) updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${set.map((k) => `${cols[k]} = ?`).join(', ')}, row_digest = ? WHERE profile_id = ? AND id = ?`)));
-      stmt.run(...set.map((k) => values[k + 1]), digest, profileId, row.id);
+      stmt.run(...set.map((k) => values[k + 1]), digest, profileId, id);
     });
   }
   lap('insert_persons');

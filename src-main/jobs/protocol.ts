@@ -34,6 +34,8 @@ export interface WorkerInit {
    * process sets it, and ends with its worker; unset: no such limit).
    */
   retireAboveRssMb?: number;
+  /** The smallest persons pass computed on a second thread (identity/personHelper.ts; default HELPER_MIN_CLUSTERS). */
+  personHelperMinClusters?: number;
 }
 
 /**

@@ -4,6 +4,7 @@
  * composition root. What only the core has (tokens, sandbox servers, the sandbox clock, the
  * write gate) is asked of it by message.
  */
+import path from 'node:path';
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError, type IpcErrorShape } from '../../src-shared/errors';
@@ -15,6 +16,7 @@ import { foldLog, leaveCheckpointsToWorker } from '../store/checkpoints';
 import { log, setLogSink } from '../core/log';
 import { exposedCollector, installGarbageCollector } from '../core/garbage';
 import { createJobServices } from '../core/jobServices';
+import { installPersonHelper } from '../identity/personHelper';
 import { CancelToken } from './cancel';
 import { jobKinds, type JobServices } from './kinds';
 import { HostCaller } from './hostCalls';
@@ -25,6 +27,8 @@ const init = workerData as WorkerInit;
 const send = (m: FromWorker) => port.postMessage(m);
 // Long jobs say when much of what they held has become garbage (core/garbage.ts).
 installGarbageCollector(exposedCollector());
+// A large persons pass computes on a second thread (identity/personHelper.ts), bundled beside this one.
+installPersonHelper(path.join(__dirname, 'personHelper.js'), init.personHelperMinClusters);
 
 const hostCalls = new HostCaller(send);
 const host: HostCaller['call'] = (method, ...args) => hostCalls.call(method, ...args);

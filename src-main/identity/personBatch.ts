@@ -1,0 +1,66 @@
+/**
+ * Person rows computed from the fields the node cache keeps, a batch of clusters at a time, with
+ * nothing but the batch in hand: what the person helper thread (personHelper.ts) runs. Pure; the
+ * same computePerson, personValues and row digest as the join's own pass, so a row reads the same
+ * whichever thread computed it (rebuild.test.ts compares whole stores built both ways).
+ */
+import type { IdentitySettings } from '../../src-shared/domain/identity';
+import { nodeFromFields, type IdNode, type JoinNode, type NodeKind } from './nodes';
+import { computePerson, personRowDigest, personValues } from './personRow';
+import { digestText } from './digest';
+
+/** A member record's flags that depend on records outside it (joinBuilder's inputDigest names them too). */
+export const SHARED_EMAIL = 1; // an individual of a household whose members share an email
+export const GIVING_OWNER = 2; // the record that holds its contact's giving
+
+export const KIND_CODES: readonly NodeKind[] = ['vomo', 'crm_individual', 'crm_contact', 'raise'];
+
+/**
+ * Clusters as parallel arrays (cheap to copy between threads): per cluster its person ID, the
+ * created_at a kept row had (null: new), its input digest and how many members follow; per
+ * member, in cluster order, its kind (KIND_CODES), record ID, flags and fields text.
+ */
+export interface ClusterBatch {
+  ids: string[];
+  created: (string | null)[];
+  digests: number[];
+  sizes: number[];
+  kinds: number[];
+  recordIds: string[];
+  flags: number[];
+  texts: string[];
+}
+
+export interface PersonBatchContext {
+  profileId: number;
+  settings: IdentitySettings;
+  now: string;
+}
+
+export const emptyBatch = (): ClusterBatch => ({ ids: [], created: [], digests: [], sizes: [], kinds: [], recordIds: [], flags: [], texts: [] });
+
+/** Each cluster's row as statement parameters (personValues), its row digest last. */
+export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): unknown[][] {
+  const out: unknown[][] = new Array(b.ids.length);
+  const cluster: IdNode[] = [];
+  for (let c = 0, m = 0; c < b.ids.length; c++) {
+    cluster.length = 0;
+    let shared: Set<string> | undefined;
+    let owned: string[] | undefined;
+    for (const end = m + b.sizes[c]; m < end; m++) {
+      const kind = KIND_CODES[b.kinds[m]];
+      const id = b.recordIds[m];
+      const n = nodeFromFields({ kind, id, key: kind + ':' + id, emails: [] } as unknown as JoinNode, b.texts[m]);
+      cluster.push(n);
+      const f = b.flags[m];
+      if (f & SHARED_EMAIL) (shared ??= new Set()).add(n.key);
+      if (f & GIVING_OWNER && (n.kind === 'crm_individual' || n.kind === 'crm_contact')) (owned ??= []).push(n.contactId);
+    }
+    const row = computePerson(b.ids[c], cluster, ctx.settings, ctx.now, b.created[c], shared, (contactId) => !!owned && owned.includes(contactId));
+    row.identity_hash = digestText(b.digests[c]);
+    const values = personValues(ctx.profileId, row);
+    values.push(personRowDigest(values));
+    out[c] = values;
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * A second thread for the join's persons pass. Computing a person from its records' kept fields
+ * (parsing them, computePerson, the row's values and digest) is about half of that pass, and the
+ * other half, reading the fields and writing the rows, must stay on the thread that holds the
+ * rebuild's transaction. With a helper, the join hands it clusters a batch at a time and writes
+ * the rows of the batch before while the helper computes the next: the two cores work at once.
+ *
+ * The rebuild is synchronous inside its transaction, so the join waits for an answer without an
+ * event loop: the helper answers on a port of its own and rings a shared counter; the join sleeps
+ * on the counter (Atomics.wait) and takes the answer with receiveMessageOnPort.
+ *
+ * The job worker installs the helper (its entry is bundled beside the worker's); anywhere else,
+ * and for a pass of fewer clusters than it is worth starting a thread for, the join computes
+ * its persons itself, the same way (personBatch.ts).
+ */
+import fs from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { NodeKind } from './nodes';
+import { emptyBatch, KIND_CODES, type ClusterBatch, type PersonBatchContext } from './personBatch';
+
+export type HelperAnswer = { seq: number; rows: unknown[][] } | { seq: number; error: string };
+
+/** A pass over fewer clusters computes them itself: a thread costs ~50 ms and some memory to start. */
+export const HELPER_MIN_CLUSTERS = 20_000;
+/** Clusters per batch: ~1 MB of fields text, answered in a few milliseconds. */
+const BATCH_CLUSTERS = 2_048;
+/** How long the join waits for one batch before it gives up on the helper (and the rebuild rolls back). */
+const ANSWER_TIMEOUT_MS = 120_000;
+
+let installed: { script: string; minClusters: number } | null = null;
+
+/** The helper's bundled entry (null: none), and the smallest pass that uses it. */
+export function installPersonHelper(script: string | null, minClusters = HELPER_MIN_CLUSTERS): void {
+  installed = script && fs.existsSync(script) ? { script, minClusters } : null;
+}
+
+const CODE_OF = Object.fromEntries(KIND_CODES.map((k, i) => [k, i])) as Record<NodeKind, number>;
+
+/**
+ * Rows computed on the helper and handed back, in the order their clusters were added, to `use`
+ * (the row's statement values and its digest, and the cluster). Add a cluster (`cluster`, then
+ * each `member`), then `added`; `finish` when all are added; `close` in every case.
+ */
+export class PersonHelper {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly ring: Int32Array;
+  private batch: ClusterBatch = emptyBatch();
+  private batchClusters: number[] = [];
+  /** Batches sent and not yet answered: their clusters, oldest first. */
+  private readonly inFlight: { seq: number; clusters: number[] }[] = [];
+  private seq = 0;
+  /** Rows the helper computed and this thread handed on. */
+  computed = 0;
+
+  /** A helper for a pass over `clusters` clusters, or null (the join computes them itself). */
+  static start(clusters: number, ctx: PersonBatchContext, use: (values: unknown[], digest: number, c: number) => void): PersonHelper | null {
+    if (!installed || clusters < installed.minClusters) return null;
+    return new PersonHelper(installed.script, ctx, use);
+  }
+
+  private constructor(
+    script: string,
+    ctx: PersonBatchContext,
+    private readonly use: (values: unknown[], digest: number, c: number) => void,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    this.port = port1;
+    this.ring = new Int32Array(signal);
+    this.worker = new Worker(script, { workerData: { port: port2, signal, ctx }, transferList: [port2] });
+    // Its failures are answered on the port; an event left without a listener would end the job worker later.
+    this.worker.on('error', () => {});
+  }
+
+  cluster(c: number, personId: string, created: string | null, digest: number): void {
+    const b = this.batch;
+    b.ids.push(personId);
+    b.created.push(created);
+    b.digests.push(digest);
+    b.sizes.push(0);
+    this.batchClusters.push(c);
+  }
+
+  member(kind: NodeKind, recordId: string, flags: number, text: string): void {
+    const b = this.batch;
+    b.sizes[b.sizes.length - 1]++;
+    b.kinds.push(CODE_OF[kind]);
+    b.recordIds.push(recordId);
+    b.flags.push(flags);
+    b.texts.push(text);
+  }
+
+  /** After a cluster's members: a full batch goes to the helper, and the one before it is written. */
+  added(): void {
+    if (this.batchClusters.length >= BATCH_CLUSTERS) this.send();
+  }
+
+  /** Sends what is left and writes every answer still owed. */
+  finish(): void {
+    if (this.batchClusters.length) this.send();
+    while (this.inFlight.length) this.take();
+  }
+
+  close(): void {
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  private send(): void {
+    const seq = ++this.seq;
+    this.port.postMessage({ seq, batch: this.batch });
+    this.inFlight.push({ seq, clusters: this.batchClusters });
+    this.batch = emptyBatch();
+    this.batchClusters = [];
+    // Two batches out: the helper computes one while this thread writes the other.
+    while (this.inFlight.length > 1) this.take();
+  }
+
+  private take(): void {
+    const { seq, clusters } = this.inFlight.shift()!;
+    const a = this.answer();
+    if (a.seq !== seq) throw new Error(`The person helper answered batch ${a.seq} where ${seq} was due.`);
+    if ('error' in a) throw new Error(`The person helper failed: ${a.error}`);
+    this.computed += a.rows.length;
+    for (let k = 0; k < a.rows.length; k++) {
+      const values = a.rows[k];
+      const digest = values.pop() as number;
+      this.use(values, digest, clusters[k]);
+    }
+  }
+
+  private answer(): HelperAnswer {
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    for (;;) {
+      const rung = Atomics.load(this.ring, 0);
+      const m = receiveMessageOnPort(this.port);
+      if (m) return m.message as HelperAnswer;
+      if (Date.now() > deadline) throw new Error(`The person helper did not answer within ${ANSWER_TIMEOUT_MS / 1000} s.`);
+      Atomics.wait(this.ring, 0, rung, 1_000);
+    }
+  }
+}
