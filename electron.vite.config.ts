@@ -25,8 +25,9 @@ export default defineConfig({
           backend: resolve(__dirname, 'src-main/backend/entry.ts'),
           jobHost: resolve(__dirname, 'src-main/jobs/jobHost.ts'),
           jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
-          // The job worker's second thread for a large persons pass (identity/personHelper.ts).
+          // The job worker's second threads: a large persons pass, a load of every record.
           personHelper: resolve(__dirname, 'src-main/identity/personHelperThread.ts'),
+          mirrorReader: resolve(__dirname, 'src-main/identity/mirrorReaderThread.ts'),
         },
       },
     },

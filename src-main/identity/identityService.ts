@@ -120,6 +120,8 @@ export class IdentityService {
 
   private rebuildOnce(profileId: number, kind: RebuildKind, opts: { fromScratch?: boolean }, hooks: RebuildHooks): RebuildSummary {
     const settings = this.settings(profileId);
+    // A transaction of the rebuild's own (not one a caller may have written mirrors in).
+    hooks = { ...hooks, mirrorsCommitted: !this.db.inTransaction };
     return this.run(
       profileId,
       kind,

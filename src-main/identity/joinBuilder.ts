@@ -256,7 +256,14 @@ export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
 /** How many records a first build's persons pass reads between two collections of its garbage. */
 const COLLECT_EVERY_RECORDS = 262_144;
 
-export function rebuildJoin(db: Db, profileId: number, settings: IdentitySettings, now: string, cp: Checkpoint = checkpoint(undefined)): JoinStats {
+export function rebuildJoin(
+  db: Db,
+  profileId: number,
+  settings: IdentitySettings,
+  now: string,
+  cp: Checkpoint = checkpoint(undefined),
+  opts: { mirrorsCommitted?: boolean } = {},
+): JoinStats {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {
@@ -282,8 +289,9 @@ export function rebuildJoin(db: Db, profileId: number, settings: IdentitySetting
     .all(profileId) as Decision[];
   // A load of every record goes on to compute every person: the whole join streams (rebuildCache.ts).
   const readingEverything = () => setCacheKib(db, STREAMING_JOIN_CACHE_KIB);
-  const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions, readingEverything });
+  const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions, readingEverything, mirrorsCommitted: opts.mirrorsCommitted });
   timings.recordsRead = joinSet.recordsRead;
+  if (joinSet.readerPages) timings.readerPages = joinSet.readerPages;
   const { nodes, digests, scopeKeys } = joinSet;
   const scoped = !!scopeKeys;
   if (scoped) setCacheKib(db, afterJoinCacheKib(true)); // rebuildCache.ts says why

@@ -11,7 +11,8 @@
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { joinNode } from './joinNodes';
-import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, streamedReads, type IdNode, type JoinNode, type JoinSet, type NodeKind } from './nodes';
+import { MirrorReader } from './mirrorReader';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
 import { closeScope } from './joinScope';
@@ -67,6 +68,8 @@ export interface CachedJoinSet extends JoinSet {
    * in node order.
    */
   fieldsCached?: boolean;
+  /** Pages of mirror rows a second connection read for this load (mirrorReader.ts). */
+  readerPages?: number;
 }
 
 const NOTHING_REREAD = () => undefined;
@@ -84,6 +87,11 @@ export interface JoinSetRequest {
   decisions: { key_a: string; key_b: string }[];
   /** Told before a load that reads every record, once and in order (the caller sizes its page cache). */
   readingEverything?: () => void;
+  /**
+   * The rebuild's transaction has not written the mirrors (the caller started it for the rebuild):
+   * a load of every record may read them on a second connection (mirrorReader.ts).
+   */
+  mirrorsCommitted?: boolean;
 }
 
 /**
@@ -109,13 +117,30 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     dropNodeCache(db, profileId);
     const put = db.prepare(PUT_FIELDS);
     let pending: [number, string, number, string][] = [];
-    const set = loadJoinNodes(db, profileId, false, false, undefined, {
-      put: (kind, id, digest, text) => void pending.push([RANK[kind], id, digest, text]),
-      flush: () => {
-        for (const [rank, id, digest, text] of pending) put.run(profileId, rank, id, digest, text);
-        pending = [];
-      },
-    });
+    // The write lock is held from here (the cache just emptied): no other connection can commit
+    // until this transaction ends, so a reader on one sees the mirrors as this one does, unless
+    // this transaction wrote them itself (req.mirrorsCommitted says it did not).
+    const reader = req.mirrorsCommitted ? MirrorReader.start(db, profileId, streamedReads()) : null;
+    let set: JoinSet;
+    try {
+      set = loadJoinNodes(
+        db,
+        profileId,
+        false,
+        false,
+        undefined,
+        {
+          put: (kind, id, digest, text) => void pending.push([RANK[kind], id, digest, text]),
+          flush: () => {
+            for (const [rank, id, digest, text] of pending) put.run(profileId, rank, id, digest, text);
+            pending = [];
+          },
+        },
+        reader,
+      );
+    } finally {
+      reader?.close();
+    }
     writeNodes(db, profileId, set);
     restoreIndexes(db, restore);
     declareKeyStats(db, 'identity_node_fields', set.nodes.length, 3);
@@ -130,6 +155,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
       emailChangedKeys: null,
       recompute: 'all',
       fieldsCached: true,
+      readerPages: reader?.pages ?? 0,
     };
   }
   const marked = refreshMarked(db, profileId);

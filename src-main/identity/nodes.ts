@@ -9,6 +9,8 @@ import { MEASURE_INPUTS } from './measures';
 import type { GiftInputs, RaiseInputs, VomoInputs } from './personMeasures';
 import { fillRecordScope } from './scopeTables';
 import { joinNode } from './joinNodes';
+import { pageQueries } from './mirrorPages';
+import type { MirrorReader } from './mirrorReader';
 
 export type NodeKind = 'vomo' | 'crm_individual' | 'crm_contact' | 'raise';
 
@@ -342,6 +344,36 @@ export class RecordCacheStale extends Error {
   }
 }
 
+/** The mirror reads of a load: every live record of a kind, ordered by id by the caller (byId). */
+const vomoRead = (scoped: boolean) =>
+  `SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}), (${MEASURE_INPUTS.vomo('u')})
+   FROM ${recordsFrom(scoped, 'vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL`;
+const raiseRead = (scoped: boolean) =>
+  `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})
+   FROM ${recordsFrom(scoped, 'raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE}`;
+const contactParts = () => `json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})`;
+/**
+ * A first build's CRM+ individuals, each with its household contact's columns and its methods
+ * grouped as the passes group them (primary first, then by id), then char(30), then the email
+ * keys; NULL for none. JSON escapes char(30), so the last one is the separator.
+ */
+const streamedIndividuals = () => `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}), ${contactParts()},
+   (SELECT CASE WHEN COUNT(*) THEN json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id) || char(30)
+      || COALESCE(group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id), '') END
+    FROM crm_contact_methods m INDEXED BY crm_methods_by_individual WHERE m.profile_id = i.profile_id AND m.individual_id = i.id AND m.kind IN ('email', 'phone'))
+ FROM crm_individuals i CROSS JOIN crm_contacts c ON c.profile_id = i.profile_id AND c.id = i.contact_id
+ WHERE i.profile_id = @p AND c.gone_at IS NULL`; // an individual whose household is gone is not live
+/** Contacts without an individual (organizations, mostly): records of their own. */
+const streamedBareContacts = () => `SELECT c.id, c.name, ${contactParts()} FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)`;
+/** A streamed load's reads, in the order it makes them (the mirror reader runs them ahead). */
+export const streamedReads = () => [
+  { sql: vomoRead(false), alias: 'u', idAt: 0 },
+  { sql: streamedIndividuals(), alias: 'i', idAt: 0 },
+  { sql: streamedBareContacts(), alias: 'c', idAt: 0 },
+  { sql: raiseRead(false), alias: 'd', idAt: 1 },
+];
+
 /**
  * Every live record of the profile in one sequential read per table. SQLite packs each record's
  * columns into one JSON array; the record keeps its join fields as properties and that packed
@@ -351,9 +383,19 @@ export class RecordCacheStale extends Error {
  * unpacked one cluster at a time. Every list is in id order within its kind, the order the node
  * cache (nodeCache.ts) keeps. Scoped: only the records temp.identity_scope lists. Aligned
  * (a full recompute, whose records came from the node cache): the fields of exactly those
- * records as they read there, or RecordCacheStale.
+ * records as they read there, or RecordCacheStale. A streamed load (a sink, unscoped) may take
+ * its pages (streamedReads()) from a mirror reader on another connection (mirrorReader.ts).
  */
-export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, scoped = false, alignTo?: Pick<JoinSet, 'nodes' | 'digests'>, sink?: FieldSink): JoinSet {
+export function loadJoinNodes(
+  db: Db,
+  profileId: number,
+  keepFields: boolean,
+  scoped = false,
+  alignTo?: Pick<JoinSet, 'nodes' | 'digests'>,
+  sink?: FieldSink,
+  reader?: MirrorReader | null,
+): JoinSet {
+  if (reader && (!sink || scoped)) throw new Error('a mirror reader runs the pages of a streamed load of every record (streamedReads())');
   if (sink && (keepFields || alignTo)) throw new Error('a field sink takes the fields instead of keeping them, on a load of its own');
   // The household contacts' columns are needed for their individuals' fields and their own.
   const keepContacts = keepFields || !!sink;
@@ -397,8 +439,16 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
       yield* db.prepare(`${sql} ORDER BY ${alias}.id`).raw().iterate(p) as Iterable<T>;
       return;
     }
-    const first = db.prepare(`${sql} ORDER BY ${alias}.id LIMIT 8192`).raw();
-    const next = db.prepare(`${sql} AND ${alias}.id > @after ORDER BY ${alias}.id LIMIT 8192`).raw();
+    if (reader) {
+      for (let rows = reader.page(sql) as T[]; rows.length; rows = reader.page(sql) as T[]) {
+        yield* rows;
+        sink.flush();
+      }
+      return;
+    }
+    const q = pageQueries(sql, alias, idAt);
+    const first = db.prepare(q.first).raw();
+    const next = db.prepare(q.next).raw();
     let after: string | null = null;
     for (;;) {
       const rows = (after === null ? first.all(p) : next.all({ ...p, after })) as T[];
@@ -409,12 +459,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
     }
   }
   // Join fields as columns of their own (parsing every packed row here would cost more than the read).
-  for (const [id, emailNorm, firstName, json, inputs] of byId<[string, string | null, string | null, string, string | null]>(
-    `SELECT u.id, u.email_norm, u.first_name, json_array(${VOMO_COLS}), (${MEASURE_INPUTS.vomo('u')})
-     FROM ${from('vomo_users', 'u', 'vomo')} WHERE u.profile_id = @p AND u.gone_at IS NULL`,
-    'u',
-    0,
-  )) {
+  for (const [id, emailNorm, firstName, json, inputs] of byId<[string, string | null, string | null, string, string | null]>(vomoRead(scoped), 'u', 0)) {
     const key = 'vomo:' + id;
     add(key, () => joinNode.vomo(id, emailNorm, firstName));
     keep('vomo', id, json, inputs);
@@ -435,21 +480,9 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
    * strings at a million persons, at the read's peak. The same texts and digests as the passes give.
    */
   function crmStreamed(out: FieldSink): void {
-    const contactParts = `json_array(${CONTACT_COLS}), (${MEASURE_INPUTS.crmContact('c')}), (${CONTACT_REFERENCES('c')})`;
-    // Methods as the passes group them (primary first, then by id), then char(30), then the email
-    // keys; NULL for none. JSON escapes char(30), so the last one is the separator.
-    const methods = `(SELECT CASE WHEN COUNT(*) THEN json_group_array(json_array(${METHOD_COLS}) ORDER BY m.is_primary DESC, m.id) || char(30)
-        || COALESCE(group_concat(CASE WHEN m.kind = 'email' THEN m.email_norm END, char(31) ORDER BY m.is_primary DESC, m.id), '') END
-      FROM crm_contact_methods m INDEXED BY crm_methods_by_individual WHERE m.profile_id = i.profile_id AND m.individual_id = i.id AND m.kind IN ('email', 'phone'))`;
     for (const [id, contactId, firstName, isPrimary, json, cJson, cInputs, cRefs, m] of byId<
       [string, string, string | null, number | null, string, string, string | null, string | null, string | null]
-    >(
-      `SELECT i.id, i.contact_id, i.first_name, i.is_primary, json_array(${IND_COLS}), ${contactParts}, ${methods}
-       FROM crm_individuals i CROSS JOIN crm_contacts c ON c.profile_id = i.profile_id AND c.id = i.contact_id
-       WHERE i.profile_id = @p AND c.gone_at IS NULL`, // an individual whose household is gone is not live
-      'i',
-      0,
-    )) {
+    >(streamedIndividuals(), 'i', 0)) {
       const cut = m === null ? -1 : m.lastIndexOf('\u001e');
       const list = m === null ? null : m.slice(0, cut);
       const emails = m === null ? '' : ownString(m.slice(cut + 1));
@@ -459,13 +492,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
       out.put('crm_individual', id, d, `[${json},null,${cJson},${cInputs ?? 'null'},${list ?? 'null'}]`);
     }
     out.flush();
-    // Contacts without an individual (organizations, mostly) are records of their own.
-    for (const [id, name, json, inputs, refs] of byId<[string, string | null, string, string | null, string | null]>(
-      `SELECT c.id, c.name, ${contactParts} FROM crm_contacts c WHERE c.profile_id = @p AND c.gone_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM crm_individuals i WHERE i.profile_id = c.profile_id AND i.contact_id = c.id)`,
-      'c',
-      0,
-    )) {
+    for (const [id, name, json, inputs, refs] of byId<[string, string | null, string, string | null, string | null]>(streamedBareContacts(), 'c', 0)) {
       add('crm_contact:' + id, () => joinNode.contact(id, name));
       const d = digest52([json, inputs, refs]);
       digests.push(d);
@@ -577,12 +604,7 @@ export function loadJoinNodes(db: Db, profileId: number, keepFields: boolean, sc
       sink.flush();
     }
   }
-  for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of byId<[string, string, string | null, string | null, unknown, unknown, string | null]>(
-    `SELECT json_array(${RAISE_COLS}), d.id, d.email_norm, d.first_name, d.crm_key, json_extract(d.raw_json, '$.donorEmailAddresses'), (${MEASURE_INPUTS.raise('d')})
-     FROM ${from('raise_donors', 'd', 'raise')} WHERE d.profile_id = @p AND ${RAISE_LIVE}`,
-    'd',
-    1,
-  )) {
+  for (const [json, id, emailNorm, firstName, crmKey, more, inputs] of byId<[string, string, string | null, string | null, unknown, unknown, string | null]>(raiseRead(scoped), 'd', 1)) {
     const key = 'raise:' + id;
     add(key, () => joinNode.raise(id, raiseEmails(emailNorm, more), firstName, crmKeyOf(crmKey)));
     keep('raise', id, json, inputs);

@@ -5,16 +5,16 @@
  * rebuild's transaction. With a helper, the join hands it clusters a batch at a time and writes
  * the rows of the batch before while the helper computes the next: the two cores work at once.
  *
- * The rebuild is synchronous inside its transaction, so the join waits for an answer without an
- * event loop: the helper answers on a port of its own and rings a shared counter; the join sleeps
- * on the counter (Atomics.wait) and takes the answer with receiveMessageOnPort.
+ * The rebuild is synchronous inside its transaction, so the join waits for each answer without an
+ * event loop (core/syncPort.ts).
  *
  * The job worker installs the helper (its entry is bundled beside the worker's); anywhere else,
  * and for a pass of fewer clusters than it is worth starting a thread for, the join computes
  * its persons itself, the same way (personBatch.ts).
  */
 import fs from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveSync } from '../core/syncPort';
 import type { NodeKind } from './nodes';
 import { emptyBatch, KIND_CODES, type ClusterBatch, type PersonBatchContext } from './personBatch';
 
@@ -131,13 +131,6 @@ export class PersonHelper {
   }
 
   private answer(): HelperAnswer {
-    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    for (;;) {
-      const rung = Atomics.load(this.ring, 0);
-      const m = receiveMessageOnPort(this.port);
-      if (m) return m.message as HelperAnswer;
-      if (Date.now() > deadline) throw new Error(`The person helper did not answer within ${ANSWER_TIMEOUT_MS / 1000} s.`);
-      Atomics.wait(this.ring, 0, rung, 1_000);
-    }
+    return receiveSync<HelperAnswer>(this.port, this.ring, 0, ANSWER_TIMEOUT_MS, 'The person helper');
   }
 }

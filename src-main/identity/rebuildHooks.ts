@@ -16,6 +16,12 @@ export interface RebuildHooks {
   signal?: AbortSignal;
   /** Polled at every check; true cancels the rebuild. */
   shouldCancel?(): boolean;
+  /**
+   * Not a hook: the caller started the rebuild's transaction for it and wrote no mirror row in it,
+   * so another connection reads the mirrors as the rebuild does (a load of every record may then
+   * read them on a second thread: mirrorReader.ts).
+   */
+  mirrorsCommitted?: boolean;
 }
 
 /** The phases of a rebuild, in order (rebuildPipeline.ts runs them). */

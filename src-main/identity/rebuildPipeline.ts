@@ -38,7 +38,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   const cp = checkpoint(hooks);
   const started = performance.now();
   const lastRun = (db.prepare(`SELECT MAX(finished_at) AS at FROM identity_runs WHERE profile_id = ? AND finished_at IS NOT NULL`).get(profileId) as { at: string | null }).at ?? now;
-  const stats = rebuildJoin(db, profileId, settings, now, cp);
+  const stats = rebuildJoin(db, profileId, settings, now, cp, { mirrorsCommitted: hooks?.mirrorsCommitted });
   setCacheKib(db, afterJoinCacheKib(stats.scoped)); // a join that streamed everyone ran with a small one
   // A join that recomputed everyone (a first build, a new setting) leaves its records, clusters
   // and the garbage of a million person rows behind it, and V8, which sized the heap for the

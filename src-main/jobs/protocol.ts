@@ -36,6 +36,8 @@ export interface WorkerInit {
   retireAboveRssMb?: number;
   /** The smallest persons pass computed on a second thread (identity/personHelper.ts; default HELPER_MIN_CLUSTERS). */
   personHelperMinClusters?: number;
+  /** The smallest store whose load of every record reads on a second connection (identity/mirrorReader.ts; default READER_MIN_RECORDS). */
+  mirrorReaderMinRecords?: number;
 }
 
 /**

@@ -17,6 +17,7 @@ import { log, setLogSink } from '../core/log';
 import { exposedCollector, installGarbageCollector } from '../core/garbage';
 import { createJobServices } from '../core/jobServices';
 import { installPersonHelper } from '../identity/personHelper';
+import { installMirrorReader } from '../identity/mirrorReader';
 import { CancelToken } from './cancel';
 import { jobKinds, type JobServices } from './kinds';
 import { HostCaller } from './hostCalls';
@@ -27,7 +28,10 @@ const init = workerData as WorkerInit;
 const send = (m: FromWorker) => port.postMessage(m);
 // Long jobs say when much of what they held has become garbage (core/garbage.ts).
 installGarbageCollector(exposedCollector());
-// A large persons pass computes on a second thread (identity/personHelper.ts), bundled beside this one.
+// A load of every record reads the mirrors, and a large persons pass computes, on a second thread
+// (identity/mirrorReader.ts, identity/personHelper.ts), each bundled beside this one; the reader
+// opens its own connection as this thread does.
+installMirrorReader(path.join(__dirname, 'mirrorReader.js'), { key: init.storeKey, nativeBinding: init.nativeBinding }, init.mirrorReaderMinRecords);
 installPersonHelper(path.join(__dirname, 'personHelper.js'), init.personHelperMinClusters);
 
 const hostCalls = new HostCaller(send);

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { build } from 'vite';
 
 const ROOT = path.resolve(__dirname, '../..');
-let built: Promise<{ dir: string; backend: string; jobHost: string; jobWorker: string; personHelper: string }> | null = null;
+let built: Promise<{ dir: string; backend: string; jobHost: string; jobWorker: string; personHelper: string; mirrorReader: string }> | null = null;
 
-export function workerBundles(): Promise<{ dir: string; backend: string; jobHost: string; jobWorker: string; personHelper: string }> {
+export function workerBundles(): Promise<{ dir: string; backend: string; jobHost: string; jobWorker: string; personHelper: string; mirrorReader: string }> {
   built ??= (async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-bundles-'));
     await build({
@@ -25,7 +25,7 @@ export function workerBundles(): Promise<{ dir: string; backend: string; jobHost
         minify: false,
         target: 'node20',
         rollupOptions: {
-          input: { backend: path.join(ROOT, 'src-main/backend/entry.ts'), jobHost: path.join(ROOT, 'src-main/jobs/jobHost.ts'), jobWorker: path.join(ROOT, 'src-main/jobs/worker.ts'), personHelper: path.join(ROOT, 'src-main/identity/personHelperThread.ts') },
+          input: { backend: path.join(ROOT, 'src-main/backend/entry.ts'), jobHost: path.join(ROOT, 'src-main/jobs/jobHost.ts'), jobWorker: path.join(ROOT, 'src-main/jobs/worker.ts'), personHelper: path.join(ROOT, 'src-main/identity/personHelperThread.ts'), mirrorReader: path.join(ROOT, 'src-main/identity/mirrorReaderThread.ts') },
           external: ['better-sqlite3-multiple-ciphers', 'keytar', 'electron', /^node:/],
           output: { format: 'cjs', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
@@ -35,7 +35,7 @@ export function workerBundles(): Promise<{ dir: string; backend: string; jobHost
     // Native addons resolve from the repository's node_modules; CommonJS without a "type" field.
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"commonjs"}');
-    return { dir, backend: path.join(dir, 'backend.js'), jobHost: path.join(dir, 'jobHost.js'), jobWorker: path.join(dir, 'jobWorker.js'), personHelper: path.join(dir, 'personHelper.js') };
+    return { dir, backend: path.join(dir, 'backend.js'), jobHost: path.join(dir, 'jobHost.js'), jobWorker: path.join(dir, 'jobWorker.js'), personHelper: path.join(dir, 'personHelper.js'), mirrorReader: path.join(dir, 'mirrorReader.js') };
   })();
   return built;
 }
