@@ -5,7 +5,14 @@
  * (Atomics.wait) and takes the message with receiveMessageOnPort. Posting before ringing means
  * a waiter that saw the counter move always finds the message.
  */
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+
+/**
+ * A helper thread's heap limits. Such a thread makes garbage (a batch's parsed records, a page's
+ * rows) and keeps almost nothing, so a small young generation collects it as well; V8's flags are
+ * the process's, and a thread would otherwise grow the job process's 32 MB semi-spaces too.
+ */
+export const SECOND_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 
 /** Sender's side: post, then ring slot `slot` of `bell`. */
 export function postAndRing(port: MessagePort, bell: Int32Array, slot: number, message: unknown): void {

@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Db } from '../store/db';
-import { receiveSync } from '../core/syncPort';
+import { receiveSync, SECOND_THREAD_LIMITS } from '../core/syncPort';
 import { pageQueries, type PageQuery } from './mirrorPages';
 
 /** Below this many mirror rows, the join reads its pages itself (a thread costs ~50 ms and a connection to start). */
@@ -81,7 +81,7 @@ export class MirrorReader {
     this.port = port1;
     this.bell = new Int32Array(shared);
     const pages: PageQuery[] = queries.map((x) => pageQueries(x.sql, x.alias, x.idAt));
-    this.worker = new Worker(script, { workerData: { port: port2, bell: shared, file, open, params: { p: profileId }, pages }, transferList: [port2] });
+    this.worker = new Worker(script, { workerData: { port: port2, bell: shared, file, open, params: { p: profileId }, pages }, transferList: [port2], resourceLimits: SECOND_THREAD_LIMITS });
     // Its failures are answered on the port; an event left without a listener would end the job worker later.
     this.worker.on('error', () => {});
   }

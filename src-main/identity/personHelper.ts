@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { receiveSync } from '../core/syncPort';
+import { receiveSync, SECOND_THREAD_LIMITS } from '../core/syncPort';
 import type { NodeKind } from './nodes';
 import { emptyBatch, KIND_CODES, type ClusterBatch, type PersonBatchContext } from './personBatch';
 
@@ -23,7 +23,7 @@ export type HelperAnswer = { seq: number; rows: unknown[][] } | { seq: number; e
 /** A pass over fewer clusters computes them itself: a thread costs ~50 ms and some memory to start. */
 export const HELPER_MIN_CLUSTERS = 20_000;
 /** Clusters per batch: ~1 MB of fields text, answered in a few milliseconds. */
-const BATCH_CLUSTERS = 2_048;
+const BATCH_CLUSTERS = 512;
 /** How long the join waits for one batch before it gives up on the helper (and the rebuild rolls back). */
 const ANSWER_TIMEOUT_MS = 120_000;
 
@@ -68,7 +68,7 @@ export class PersonHelper {
     const signal = new SharedArrayBuffer(4);
     this.port = port1;
     this.ring = new Int32Array(signal);
-    this.worker = new Worker(script, { workerData: { port: port2, signal, ctx }, transferList: [port2] });
+    this.worker = new Worker(script, { workerData: { port: port2, signal, ctx }, transferList: [port2], resourceLimits: SECOND_THREAD_LIMITS });
     // Its failures are answered on the port; an event left without a listener would end the job worker later.
     this.worker.on('error', () => {});
   }
