@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { until } from '../helpers/waits';
 import { tempCore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { workerBundles } from '../helpers/bundles';
+import { stubHostRunner } from '../helpers/stubHostRunner';
 import { generate } from '../../bench/identityData';
 import { WorkerRunner } from '../../src-main/jobs/workerRunner';
 import { RETIRE_ABOVE_HEAP_MB } from '../../src-main/jobs/protocol';
-import { WriteGate } from '../../src-main/jobs/writeGate';
 import { CancelToken } from '../../src-main/jobs/cancel';
 import type { JobKind } from '../../src-shared/domain/jobs';
 import type { JobInput } from '../../src-main/jobs/types';
@@ -23,17 +23,7 @@ let seq = 0;
 const runners: WorkerRunner[] = [];
 
 function runner(retireAboveHeapMb?: number): WorkerRunner {
-  const r = new WorkerRunner({
-    script,
-    init: { dataDir, storeKey: Buffer.from(TEST_STORE_KEY_HEX, 'hex'), idleFoldMs: 60_000, retireAboveHeapMb },
-    host: {
-      secrets: { get: async () => null },
-      sandboxes: { prepare: async () => undefined },
-      clock: { sandboxNow: async () => null },
-      gate: new WriteGate(),
-      events: { emit: () => undefined },
-    },
-  });
+  const r = stubHostRunner(script, { dataDir, storeKey: Buffer.from(TEST_STORE_KEY_HEX, 'hex'), idleFoldMs: 60_000, retireAboveHeapMb });
   runners.push(r);
   return r;
 }

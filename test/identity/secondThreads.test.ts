@@ -1,40 +1,52 @@
 /**
- * A large persons pass computes its rows on a second thread (identity/personHelper.ts). Which
- * thread computed a row must not show: a store built with the helper reads, row for row and digest
- * for digest, as one built without it; a helper that fails fails the rebuild and leaves the store
- * as it was; the job worker finds the helper bundled beside it.
+ * The rebuild's second threads (identity/personHelper.ts, identity/mirrorReader.ts). Which thread
+ * computed a row, and which connection read a page, must not show: a store built with them reads,
+ * row for row and digest for digest, as one built without; the reader reads only where the
+ * rebuild's transaction wrote no mirror row; a thread that fails fails the rebuild with its
+ * reason and leaves the store as it was; the job worker finds both bundled beside it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { dumpAllTables, workerBundles } from '../helpers/bundles';
+import { stubHostRunner } from '../helpers/stubHostRunner';
 import { generate } from '../../bench/identityData';
 import { Mirrors } from './fixtures';
 import { installPersonHelper } from '../../src-main/identity/personHelper';
+import { installMirrorReader } from '../../src-main/identity/mirrorReader';
 import { forgetRebuildShortcuts, rebuildIdentity } from '../../src-main/identity/rebuildPipeline';
 import { IdentitySettings } from '../../src-shared/domain/identity';
-import { WorkerRunner } from '../../src-main/jobs/workerRunner';
-import { WriteGate } from '../../src-main/jobs/writeGate';
 import { CancelToken } from '../../src-main/jobs/cancel';
 import type { Db } from '../../src-main/store/db';
 
+const KEY = Buffer.from(TEST_STORE_KEY_HEX, 'hex'); // tempCore's stores are encrypted with it
 let helper: string;
+let reader: string;
 let jobWorker: string;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  ({ personHelper: helper, jobWorker } = await workerBundles());
+  ({ personHelper: helper, mirrorReader: reader, jobWorker } = await workerBundles());
 }, 120_000);
 afterEach(async () => {
   installPersonHelper(null);
+  installMirrorReader(null);
   while (cleanups.length) await cleanups.pop()!();
 });
-afterAll(() => installPersonHelper(null));
+afterAll(() => {
+  installPersonHelper(null);
+  installMirrorReader(null);
+});
 
 function storeOf(n: number) {
   const core = tempCore();
   cleanups.push(() => core.cleanup());
   core.db.transaction(() => generate(core.db, n))();
-  // Households whose members share an email, one of them a volunteer too (flags the helper is told).
+  return core;
+}
+
+/** With households whose members share an email, one of them a volunteer too (flags the helper is told). */
+function householdsStoreOf(n: number) {
+  const core = storeOf(n);
   const m = new Mirrors(core.db, 1);
   for (let h = 1; h <= 5; h++) {
     m.crmContact({ id: `hh${h}`, name: `Household ${h}`, individuals: [{ id: `hh${h}a`, first: 'Pat', last: `Home${h}`, primary: true, emails: [`home${h}@hh.example`] }, { id: `hh${h}b`, first: 'Sam', last: `Home${h}`, emails: [`home${h}@hh.example`] }] });
@@ -42,6 +54,10 @@ function storeOf(n: number) {
   }
   return core;
 }
+
+/** A rebuild in a transaction of its own, as the identity service runs one (the reader may read). */
+const rebuildWith = (db: Db, settings = IdentitySettings.parse(undefined), mirrorsCommitted = true) =>
+  db.transaction(() => rebuildIdentity(db, 1, settings, '2026-01-02T00:00:00.000Z', { mirrorsCommitted }))();
 
 /** Every person column but updated_at (the time of the write), then the tables built beside the persons. */
 function persons(db: Db) {
@@ -51,49 +67,51 @@ function linksAndMore(db: Db) {
   const t = dumpAllTables(db);
   return { links: t.person_links, lineage: t.email_lineage, conflicts: t.conflicts, candidates: t.split_candidates, findings: t.identity_findings };
 }
-
-const rebuild = (db: Db, settings = IdentitySettings.parse(undefined)) =>
-  db.transaction(() => rebuildIdentity(db, 1, settings, '2026-01-02T00:00:00.000Z'))();
+/** What a load of every record leaves: the node cache, and the persons and links built from it. */
+function built(db: Db) {
+  const t = dumpAllTables(db);
+  return { nodes: t.identity_nodes, fields: t.identity_node_fields, emails: t.identity_node_emails, persons: persons(db), links: t.person_links, lineage: t.email_lineage };
+}
 
 describe('the person helper', () => {
   it('computes a first build whose every row, digests included, a recompute by the join itself computes the same, and so does a recompute on the helper', () => {
-    const { db } = storeOf(3_000);
+    const { db } = householdsStoreOf(3_000);
     installPersonHelper(helper, 0);
-    const first = rebuild(db);
+    const first = rebuildWith(db);
     expect(first.timings?.helperPersons).toBe(first.persons);
-    const built = persons(db);
-    expect(built.filter((p) => p.crm_shared_email === 1).length).toBe(10); // both individuals of each household
+    const rows = persons(db);
+    expect(rows.filter((p) => p.crm_shared_email === 1).length).toBe(10); // both individuals of each household
     const around = linksAndMore(db);
-    expect(built.length).toBe(first.persons);
+    expect(rows.length).toBe(first.persons);
 
     // The join computes every person again itself (forgetting the digests made it compare every
     // row): every column reads as the helper wrote it, the input and row digests too.
     installPersonHelper(null);
     forgetRebuildShortcuts(db, 1);
-    const inline = rebuild(db);
+    const inline = rebuildWith(db);
     expect(inline.timings?.helperPersons).toBeUndefined();
     expect(inline.timings?.personsWritten).toBe(first.persons);
-    expect(persons(db)).toEqual(built);
+    expect(persons(db)).toEqual(rows);
     expect(linksAndMore(db)).toEqual(around);
 
     // And the helper once more, on a recompute (rows compared with the stored ones, not inserted).
     installPersonHelper(helper, 0);
     forgetRebuildShortcuts(db, 1);
-    const again = rebuild(db);
+    const again = rebuildWith(db);
     expect(again.timings?.helperPersons).toBe(first.persons);
-    expect(persons(db)).toEqual(built);
+    expect(persons(db)).toEqual(rows);
   });
 
   it('is not started for a pass smaller than its threshold', () => {
-    const { db } = storeOf(500);
+    const { db } = householdsStoreOf(500);
     installPersonHelper(helper, 1_000_000);
-    expect(rebuild(db).timings?.helperPersons).toBeUndefined();
+    expect(rebuildWith(db).timings?.helperPersons).toBeUndefined();
   });
 
   it('that fails on a record fails the rebuild with its reason, and the store is exactly as before', () => {
-    const { db } = storeOf(2_000);
+    const { db } = householdsStoreOf(2_000);
     installPersonHelper(helper, 0);
-    rebuild(db);
+    rebuildWith(db);
     // A kept fields text the helper cannot read (its digest still says it is current), on a
     // person a new field authority recomputes from the kept fields.
     const victim = db
@@ -109,26 +127,57 @@ describe('the person helper', () => {
     const settings = IdentitySettings.parse(undefined);
     const crmFirst: IdentitySettings = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } };
     expect(JSON.stringify(crmFirst.fieldAuthority)).not.toBe(JSON.stringify(settings.fieldAuthority));
-    expect(() => rebuild(db, crmFirst)).toThrow(/person helper failed: SyntaxError/);
+    expect(() => rebuildWith(db, crmFirst)).toThrow(/person helper failed: SyntaxError/);
     expect(dumpAllTables(db)).toEqual(before);
   });
 
-  it('is found beside the bundled job worker, which computes a rebuild from scratch with it', async () => {
-    const core = storeOf(2_000);
-    const r = new WorkerRunner({
-      script: jobWorker,
-      init: { dataDir: core.dataDir, storeKey: Buffer.from(TEST_STORE_KEY_HEX, 'hex'), idleFoldMs: 60_000, personHelperMinClusters: 0 },
-      host: {
-        secrets: { get: async () => null },
-        sandboxes: { prepare: async () => undefined },
-        clock: { sandboxNow: async () => null },
-        gate: new WriteGate(),
-        events: { emit: () => undefined },
-      },
-    });
+});
+
+describe('the mirror reader', () => {
+  it('reads, on an encrypted store, every page a first build would have read itself', () => {
+    const { db } = storeOf(3_000);
+    installMirrorReader(reader, { key: KEY }, 0);
+    const first = rebuildWith(db);
+    expect(first.timings?.readerPages).toBeGreaterThanOrEqual(4); // a page and an end for each of the four reads at least
+    const withReader = built(db);
+    expect((withReader.fields as unknown[]).length).toBe(first.links);
+
+    // The same load read by the join itself: the same cache, persons and links.
+    installMirrorReader(null);
+    forgetRebuildShortcuts(db, 1);
+    const itself = rebuildWith(db);
+    expect(itself.timings?.readerPages).toBeUndefined();
+    expect(itself.timings?.recordsRead).toBe(first.links);
+    expect(built(db)).toEqual(withReader);
+  });
+
+  it('is not used when the transaction may have written mirrors, nor for a store below its threshold', () => {
+    const { db } = storeOf(500);
+    installMirrorReader(reader, { key: KEY }, 0);
+    expect(rebuildWith(db, undefined, false).timings?.readerPages).toBeUndefined();
+    installMirrorReader(reader, { key: KEY }, 1_000_000);
+    forgetRebuildShortcuts(db, 1);
+    expect(rebuildWith(db).timings?.readerPages).toBeUndefined();
+  });
+
+  it('that cannot open the store fails the rebuild with its reason, and the store is exactly as before', () => {
+    const { db } = storeOf(500);
+    installMirrorReader(reader, { key: Buffer.alloc(32, 7) }, 0);
+    const before = dumpAllTables(db);
+    expect(() => rebuildWith(db)).toThrow(/mirror reader failed: .*key/i);
+    expect(dumpAllTables(db)).toEqual(before);
+  });
+
+});
+
+describe('in the job worker', () => {
+  it('finds both bundled beside it, and runs a rebuild from scratch with them', async () => {
+    const core = householdsStoreOf(2_000);
+    const r = stubHostRunner(jobWorker, { dataDir: core.dataDir, storeKey: KEY, idleFoldMs: 60_000, personHelperMinClusters: 0, mirrorReaderMinRecords: 0 });
     cleanups.push(() => r.close());
     const out = await r.run({ id: 1, kind: 'rebuild', input: { profileId: 1, kind: 'rebuild', fromScratch: true }, token: new CancelToken(), onProgress: () => undefined });
     expect(out.persons).toBeGreaterThan(1_000);
     expect(out.timings?.helperPersons).toBe(out.persons);
+    expect(out.timings?.readerPages).toBeGreaterThanOrEqual(4); // a page and an end for each of the four reads at least
   });
 });
