@@ -1,8 +1,8 @@
 /**
- * A second thread for the join's persons pass. Computing a person from its records' kept fields
- * (parsing them, computePerson, the row's values and digest) is about half of that pass, and the
- * other half, reading the fields and writing the rows, must stay on the thread that holds the
- * rebuild's transaction. With a helper, the join hands it clusters a batch at a time and writes
+ * A second thread for a first build's persons pass. Computing a person from its records' kept
+ * fields (parsing them, computePerson, the row's values and digest) is about half of that pass,
+ * and the other half, reading the fields and writing the rows, must stay on the thread that holds
+ * the rebuild's transaction. With a helper, the join hands it clusters a batch at a time and writes
  * the rows of the batch before while the helper computes the next: the two cores work at once.
  *
  * The rebuild is synchronous inside its transaction, so the join waits for each answer without an
