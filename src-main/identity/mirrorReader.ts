@@ -1,6 +1,6 @@
 /**
- * A second connection for a load of every record. A first build (or a rebuild from scratch) reads
- * every mirror row in pages ordered by id and, on the thread that holds the rebuild's transaction,
+ * A second connection for a first build's load. A first build reads every mirror row in pages
+ * ordered by id and, on the thread that holds the rebuild's transaction,
  * turns each page into join nodes and node-cache rows. With a reader, another thread runs the
  * same page queries on a connection of its own, one read transaction for all of them, and keeps
  * up to two pages ready: SQLite builds the next page (the records' columns packed as JSON, their

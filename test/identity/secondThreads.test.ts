@@ -108,6 +108,19 @@ describe('the person helper', () => {
     expect(rebuildWith(db).timings?.helperPersons).toBeUndefined();
   });
 
+  it('cancelled in the pass it computes, leaves every table as before', () => {
+    const { db } = householdsStoreOf(2_000);
+    installPersonHelper(helper, 0);
+    const before = dumpAllTables(db);
+    let inPass = false;
+    const hooks = { onProgress: (step: string) => void (inPass = step === 'persons'), shouldCancel: () => inPass, mirrorsCommitted: true };
+    // The pass's first check comes with its first record, the helper started.
+    expect(() => db.transaction(() => rebuildIdentity(db, 1, IdentitySettings.parse(undefined), '2026-01-02T00:00:00.000Z', hooks))()).toThrow(/cancelled/);
+    expect(dumpAllTables(db)).toEqual(before);
+    // And the next first build, helper and all, runs to its end.
+    expect(rebuildWith(db).timings?.helperPersons).toBeGreaterThan(1_000);
+  });
+
   it('that fails fails the rebuild with its reason, and the store is exactly as before', () => {
     const { db } = householdsStoreOf(2_000);
     // A helper that answers every batch with a failure, as personHelperThread.ts answers one.
@@ -149,13 +162,18 @@ describe('the mirror reader', () => {
     expect(built(db)).toEqual(withReader);
   });
 
-  it('is not used when the transaction may have written mirrors, nor for a store below its threshold', () => {
+  it('reads only for a first build, in a transaction that wrote no mirror row, of a store at its threshold or above', () => {
     const { db } = storeOf(500);
     installMirrorReader(reader, { key: KEY }, 0);
     expect(rebuildWith(db, undefined, false).timings?.readerPages).toBeUndefined();
-    installMirrorReader(reader, { key: KEY }, 1_000_000);
+    // A rebuild from scratch reads every record too, on the join's connection.
     forgetRebuildShortcuts(db, 1);
-    expect(rebuildWith(db).timings?.readerPages).toBeUndefined();
+    const fromScratch = rebuildWith(db);
+    expect(fromScratch.timings?.recordsRead).toBe(fromScratch.links);
+    expect(fromScratch.timings?.readerPages).toBeUndefined();
+    installMirrorReader(reader, { key: KEY }, 1_000_000);
+    const { db: other } = storeOf(500);
+    expect(rebuildWith(other).timings?.readerPages).toBeUndefined();
   });
 
   it('that cannot open the store fails the rebuild with its reason, and the store is exactly as before', () => {
