@@ -552,8 +552,8 @@ export function rebuildJoin(
   /**
    * Rows of the given clusters, as statement values (personValues) with their row digest: from the
    * fields the load wrote to the cache, read back in node order (rows then come in completion
-   * order), computed on the person helper when the pass is large enough for one
-   * (personHelper.ts); else in the order given, from the kept fields or read a batch at a time.
+   * order; a first build's computed on the person helper, personHelper.ts); else in the order
+   * given, from the kept fields or read a batch at a time.
    */
   const eachRow = (clusters: ArrayLike<number>, use: (values: unknown[], digest: number, c: number) => void) => {
     const cluster: IdNode[] = [];

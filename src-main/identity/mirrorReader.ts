@@ -1,10 +1,10 @@
 /**
  * A second connection for a first build's load. A first build reads every mirror row in pages
- * ordered by id and, on the thread that holds the rebuild's transaction,
- * turns each page into join nodes and node-cache rows. With a reader, another thread runs the
- * same page queries on a connection of its own, one read transaction for all of them, and keeps
- * up to two pages ready: SQLite builds the next page (the records' columns packed as JSON, their
- * participations and gifts gathered) on the second core while the join writes this one.
+ * ordered by id and, on the thread that holds the rebuild's transaction, turns each page into join
+ * nodes and node-cache rows. With a reader, another thread runs the same page queries on a
+ * connection of its own, one read transaction for all of them, and keeps up to two pages ready:
+ * SQLite builds the next page (the records' columns packed as JSON, their participations and gifts
+ * gathered) on the second core while the join writes this one.
  *
  * Only where the two connections see the same mirrors: the rebuild's own transaction must not
  * have written them (the identity service says so for a transaction it started itself), and the
