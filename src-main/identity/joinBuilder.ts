@@ -567,10 +567,11 @@ export function rebuildJoin(
       const wanted = new Uint8Array(C);
       for (let x = 0; x < clusters.length; x++) wanted[clusters[x]] = 1;
       const held = new Map<number, string>();
-      // Only a bulk pass (a first build) computes on the helper: there it takes 19 -> 13 s off a
-      // million persons within the first build's peak; a recompute of everyone compares each row
-      // with the stored one, and the helper's thread put its peak (a rebuild from scratch in the
-      // app) over 1 GB for ~5 s saved.
+      // Only a bulk pass (a first build) computes on the helper (and reads on the mirror reader):
+      // there they take ~11 s off a million persons and its peak stays near 0.9 GB. A recompute of
+      // everyone already peaks near 1 GB in the app (a rebuild from scratch at 1M: 927-1,031 MB
+      // without the threads, 1,002-1,039 MB with them, one run each), and what a thread allocated
+      // stays with the C allocator after it ends.
       const helper = bulk ? PersonHelper.start(clusters.length, { profileId, settings, now }, use) : null;
       try {
         streamCachedFields(db, profileId, nodes, digests, (i, text) => {
