@@ -22,7 +22,7 @@ export type HelperAnswer = { seq: number; rows: unknown[][] } | { seq: number; e
 
 /** A pass over fewer clusters computes them itself: a thread costs ~50 ms and some memory to start. */
 export const HELPER_MIN_CLUSTERS = 20_000;
-/** Clusters per batch: ~1 MB of fields text, answered in a few milliseconds. */
+/** Clusters per batch: a few hundred KB of fields text, answered in about a millisecond; two are out at a time. */
 const BATCH_CLUSTERS = 512;
 /** How long the join waits for one batch before it gives up on the helper (and the rebuild rolls back). */
 const ANSWER_TIMEOUT_MS = 120_000;
