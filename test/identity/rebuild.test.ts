@@ -292,16 +292,16 @@ describe('rebuild', () => {
     expect(rebuild('2026-01-05T00:00:00.000Z', other)).toEqual({ writes: ['links'], row: { node_count: 19, person_count: 13 }, persons: 13 });
   });
 
-  it('lets the garbage of a join of everyone go twice, before the persons pass and after the join, and never in a small rebuild', () => {
+  it('lets the garbage of a join of everyone go before the persons pass and after the join, in a built store before its persons are read too, and never in a small rebuild', () => {
     const { core, profileId, m } = newCore();
     for (let i = 0; i < 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
     const settings = core.identity.settings(profileId);
-    const collectedIn = (now: string) => {
+    const collectedIn = (now: string, s = settings) => {
       let step = '';
       const at: string[] = [];
       installGarbageCollector(() => at.push(step), 0);
       try {
-        core.db.transaction(() => rebuildIdentity(core.db, profileId, settings, now, { onProgress: (s) => (step = s) }))();
+        core.db.transaction(() => rebuildIdentity(core.db, profileId, s, now, { onProgress: (p) => (step = p) }))();
       } finally {
         installGarbageCollector(null);
       }
@@ -311,6 +311,10 @@ describe('rebuild', () => {
     expect(collectedIn('2026-01-02T00:00:00.000Z')).toEqual(['join', 'links']);
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
     expect(collectedIn('2026-01-03T00:00:00.000Z')).toEqual([]);
+    // A new setting joins everyone again, over persons already built: the load's and clustering's
+    // garbage goes before those persons are read in as well.
+    const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    expect(collectedIn('2026-01-04T00:00:00.000Z', other)).toEqual(['join', 'join', 'links']);
   });
 
   it('recomputes the persons a new field authority applies to, those with records in two or more systems, and writes those that read differently', async () => {
