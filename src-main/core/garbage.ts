@@ -43,20 +43,3 @@ export function releaseGarbage(): void {
   if (v8.getHeapStatistics().used_heap_size < aboveMb * 1048576) return;
   collect();
 }
-
-/**
- * For a long pass that may or may not leave garbage behind: a check that collects (as
- * releaseGarbage) once the used heap has grown by `growthMb` since the watch began or last
- * collected. V8 lets what a pass promotes pile up to a limit of its own, past the pass's peak at a
- * million persons; a pass that promotes little pays for no collection. Cheap enough to call
- * every few thousand rows.
- */
-export function watchGarbage(growthMb: number): () => void {
-  const used = () => v8.getHeapStatistics().used_heap_size;
-  let base = used();
-  return () => {
-    if (!collect || used() - base < growthMb * 1048576) return;
-    releaseGarbage();
-    base = used();
-  };
-}

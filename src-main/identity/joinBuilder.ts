@@ -19,7 +19,7 @@ import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
 import { afterJoinCacheKib, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
-import { releaseGarbage, watchGarbage } from '../core/garbage';
+import { releaseGarbage } from '../core/garbage';
 import { PersonHelper } from './personHelper';
 import { GIVING_OWNER, SHARED_EMAIL } from './personBatch';
 
@@ -253,10 +253,8 @@ export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
   return { ...result, locate, detached };
 }
 
-/** How many records a first build's persons pass reads between two collections of its garbage. */
+/** How many records a persons pass that computes everyone reads between two collections of its garbage. */
 const COLLECT_EVERY_RECORDS = 262_144;
-/** How much a recompute's persons pass over everyone may grow the heap before it collects (MB). */
-const RECOMPUTE_GARBAGE_MB = 96;
 
 export function rebuildJoin(
   db: Db,
@@ -573,12 +571,12 @@ export function rebuildJoin(
       const wanted = new Uint8Array(C);
       for (let x = 0; x < clusters.length; x++) wanted[clusters[x]] = 1;
       const held = new Map<number, string>();
-      // A pass over everyone promotes a little of each batch to the old generation, which V8
-      // collects only past the pass's peak: a first build's ~0.2 GB over a million persons,
-      // collected on a fixed beat; a recompute's as it grows (a rebuild from scratch at 1M, which
-      // rewrites every row: 951 MB at the pass's end, 853 MB collected; a new field authority
-      // writes a fifth of them, and collecting on the beat cost it 1.8 s).
-      const collectIfDue = firstBuild ? (i: number) => i > 0 && i % COLLECT_EVERY_RECORDS === 0 && releaseGarbage() : everyone ? watchGarbage(RECOMPUTE_GARBAGE_MB) : null;
+      // Computing every person promotes a little of each batch to the old generation, ~0.2 GB
+      // over a million persons that V8 would collect only past the pass's peak (a first build; a
+      // rebuild from scratch at 1M: 951 MB at the pass's end, 853 MB collected). A new field
+      // authority computes a third of them and the heap it grows here is mostly the fields held
+      // for persons still incomplete: collecting cost its pass 1-1.8 s at 1M for ~40 MB.
+      const collectOnBeat = recompute === 'all' && everyone;
       // Only a bulk pass (a first build) computes on the helper (and reads on the mirror reader):
       // there they take ~11 s off a million persons and its peak stays near 0.9 GB. A recompute of
       // everyone is well under 30 s without them, and what a thread allocated stays with the C
@@ -589,7 +587,7 @@ export function rebuildJoin(
         streamCachedFields(db, profileId, nodes, digests, (i, text) => {
           if ((i & 0xffff) === 0) {
             cp.check();
-            collectIfDue?.(i);
+            if (collectOnBeat && i > 0 && i % COLLECT_EVERY_RECORDS === 0) releaseGarbage();
           }
           const c = clusterOfNode[i];
           if (!wanted[c]) return;

@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exposedCollector, installGarbageCollector, releaseGarbage, watchGarbage } from '../../src-main/core/garbage';
+import { exposedCollector, installGarbageCollector, releaseGarbage } from '../../src-main/core/garbage';
 
 afterEach(() => installGarbageCollector(null));
 
@@ -21,29 +21,6 @@ describe('garbage hints', () => {
     installGarbageCollector(() => calls++, 0);
     releaseGarbage();
     expect(calls).toBe(1);
-  });
-
-  it('watching a long pass, collect once the used heap has grown by the given amount since the watch began or last collected', () => {
-    let calls = 0;
-    const grow = (kept: unknown[]) => kept.push(Array.from({ length: 400_000 }, (_, i) => ({ i, s: 'y'.repeat(30) + i }))); // ~40 MB held
-    const kept: unknown[] = [];
-    installGarbageCollector(null);
-    const unarmed = watchGarbage(16);
-    grow(kept);
-    expect(() => unarmed()).not.toThrow(); // no collector: nothing to do
-    installGarbageCollector(() => calls++, 0);
-    const check = watchGarbage(16);
-    check();
-    expect(calls).toBe(0);
-    grow(kept);
-    check();
-    expect(calls).toBe(1);
-    check(); // nothing grew since that collection (this one frees nothing)
-    expect(calls).toBe(1);
-    grow(kept);
-    check();
-    expect(calls).toBe(2);
-    expect(kept.length).toBe(3);
   });
 
   it('get a working full collection in a thread started without --expose-gc', async () => {
