@@ -18,6 +18,7 @@ import { AuditRepo } from '../store/repos/audit';
 import type { SecretStore } from '../secrets/secretStore';
 import { KeychainSecretStore } from '../secrets/keychain';
 import { SessionOverlaySecretStore } from '../secrets/sessionOverlay';
+import { storeIdentity } from '../store/storeIdentity';
 import { EventBus } from './events';
 import { createDispatcher, type Dispatch } from '../ipc/dispatcher';
 import { allHandlers } from '../ipc/handlers';
@@ -165,8 +166,11 @@ export function createCore(opts: CoreOptions): Core {
   const audit = new AuditRepo(db);
   const events = opts.events ?? new EventBus();
   const gate = new WriteGate();
-  // Sandbox tokens are derived from the sandbox's seed in every process (sandboxRuntime/tokens.ts).
-  const sessionSecrets = new SessionOverlaySecretStore(opts.secrets ?? new KeychainSecretStore(), (profileId, api) => sandboxTokenFor({ profiles, settings }, profileId, api));
+  // Tokens are this store's (its id names their keychain entries: secretStore.ts); sandbox tokens
+  // are derived from the sandbox's seed in every process (sandboxRuntime/tokens.ts).
+  const keychain = opts.secrets ?? new KeychainSecretStore();
+  const storeId = storeIdentity(db);
+  const sessionSecrets = new SessionOverlaySecretStore(storeId ? keychain.forStore(storeId) : keychain, (profileId, api) => sandboxTokenFor({ profiles, settings }, profileId, api));
   const secrets: SecretStore = sessionSecrets;
   const hooks = opts.hooks ?? {};
   const downloads = new Downloads();

@@ -20,6 +20,9 @@ export class EnvOverlaySecretStore implements SecretStore {
     const v = this.env[ENV_NAMES[api]]?.trim();
     return v ? v : null;
   }
+  forStore(storeId: string): EnvOverlaySecretStore {
+    return new EnvOverlaySecretStore(this.inner.forStore(storeId), this.env);
+  }
   set(profileId: number, api: ApiName, token: string) {
     return this.inner.set(profileId, api, token);
   }

@@ -9,21 +9,41 @@ export class KeychainSecretStore implements SecretStore {
   private readonly keytar: KeytarLoader;
 
   /** `modulePath` lets Electron load an Electron-ABI build of keytar. */
-  constructor(modulePath?: string) {
-    this.keytar = new KeytarLoader(modulePath);
+  constructor(modulePath?: string | KeytarLoader, private readonly storeId: string | null = null) {
+    this.keytar = modulePath instanceof KeytarLoader ? modulePath : new KeytarLoader(modulePath);
+  }
+
+  forStore(storeId: string): KeychainSecretStore {
+    return new KeychainSecretStore(this.keytar, storeId);
   }
 
   async set(profileId: number, api: ApiName, token: string): Promise<void> {
-    await this.keytar.call((k) => k.setPassword(KEYCHAIN_SERVICE, accountFor(profileId, api), token));
+    await this.keytar.call((k) => k.setPassword(KEYCHAIN_SERVICE, accountFor(profileId, api, this.storeId), token));
   }
   async has(profileId: number, api: ApiName): Promise<boolean> {
     return (await this.get(profileId, api)) !== null;
   }
   async delete(profileId: number, api: ApiName): Promise<void> {
-    await this.keytar.call((k) => k.deletePassword(KEYCHAIN_SERVICE, accountFor(profileId, api)));
+    await this.keytar.call(async (k) => {
+      await k.deletePassword(KEYCHAIN_SERVICE, accountFor(profileId, api, this.storeId));
+      if (this.storeId) await k.deletePassword(KEYCHAIN_SERVICE, accountFor(profileId, api));
+    });
   }
   async get(profileId: number, api: ApiName): Promise<string | null> {
-    return this.keytar.call((k) => k.getPassword(KEYCHAIN_SERVICE, accountFor(profileId, api)));
+    const account = accountFor(profileId, api, this.storeId);
+    return this.keytar.call(async (k) => {
+      const token = await k.getPassword(KEYCHAIN_SERVICE, account);
+      if (token !== null || !this.storeId) return token;
+      // A token saved before tokens were named by their store (one entry per profile number, which
+      // every data folder on the machine shared): the first store to ask for it takes it, so it
+      // is in one store's entry, not both.
+      const legacy = accountFor(profileId, api);
+      const old = await k.getPassword(KEYCHAIN_SERVICE, legacy);
+      if (old === null) return null;
+      await k.setPassword(KEYCHAIN_SERVICE, account, old);
+      await k.deletePassword(KEYCHAIN_SERVICE, legacy);
+      return old;
+    });
   }
   async status(): Promise<{ available: boolean; reason: string | null }> {
     try {

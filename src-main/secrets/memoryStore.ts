@@ -22,4 +22,8 @@ export class MemorySecretStore implements SecretStore {
   async status() {
     return { available: true, reason: null };
   }
+  /** A memory store is made for one core: it is already that store's. */
+  forStore(): MemorySecretStore {
+    return this;
+  }
 }

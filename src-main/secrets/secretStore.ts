@@ -1,7 +1,7 @@
 /**
  * Where API tokens live. Rules: tokens go to the OS keychain (service "Twofold", account
- * "<profileId>:<api>") and nowhere else; `get` exists only for connectors in the main process,
- * the IPC surface exposes set / has / delete.
+ * "<store id>:<profileId>:<api>", the store's id from migration 0094) and nowhere else; `get`
+ * exists only for connectors in the main process, the IPC surface exposes set / has / delete.
  */
 import type { ApiName } from '../../src-shared/domain/apis';
 
@@ -13,9 +13,18 @@ export interface SecretStore {
   get(profileId: number, api: ApiName): Promise<string | null>;
   /** Whether a keychain can be used at all, and if not, why (shown to the steward). */
   status(): Promise<{ available: boolean; reason: string | null }>;
+  /**
+   * The same store of tokens, for one store's profiles only: profile numbers start at 1 in every
+   * data folder, so without it two folders' profiles share their tokens.
+   */
+  forStore(storeId: string): SecretStore;
 }
 
 export const KEYCHAIN_SERVICE = 'Twofold';
-export function accountFor(profileId: number, api: ApiName): string {
-  return `${profileId}:${api}`;
+/**
+ * The keychain account of a token: the store's id first (null: a store without one, and every
+ * token before stop 37, which is where such tokens are found).
+ */
+export function accountFor(profileId: number, api: ApiName, storeId: string | null = null): string {
+  return storeId ? `${storeId}:${profileId}:${api}` : `${profileId}:${api}`;
 }

@@ -36,4 +36,7 @@ export class SessionOverlaySecretStore implements SecretStore {
   status() {
     return this.inner.status();
   }
+  forStore(storeId: string): SessionOverlaySecretStore {
+    return new SessionOverlaySecretStore(this.inner.forStore(storeId), this.derive);
+  }
 }

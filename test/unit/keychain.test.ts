@@ -71,6 +71,58 @@ describe.runIf(haveBus)('OS keychain (real gnome-keyring)', () => {
     for (const f of all) expect(fs.readFileSync(f).includes(Buffer.from(token)), f).toBe(false);
   });
 
+  it("keeps each data folder's tokens apart, though both folders number their first profile 1", async () => {
+    const cores = [tempDir(), tempDir()].map((d) => ({ dir: d, core: createCore({ dataDir: d, secrets: new KeychainSecretStore(), storeKey: testStoreKey() }) }));
+    try {
+      const ids: number[] = [];
+      for (const [i, c] of cores.entries()) {
+        const p = await c.core.invoke('profiles.add', { name: `Org ${i}`, vomoUrl: 'https://v.example', crmUrl: 'https://c.example' });
+        if (!p.ok) throw new Error(p.error.message);
+        ids.push((p.data as { id: number }).id);
+      }
+      expect(ids).toEqual([1, 1]);
+      await cores[0].core.invoke('secrets.set', { profileId: 1, api: 'vomo', token: `${token}_a` });
+      expect(await cores[1].core.invoke('secrets.has', { profileId: 1, api: 'vomo' })).toEqual({ ok: true, data: { present: false } });
+      await cores[1].core.invoke('secrets.set', { profileId: 1, api: 'vomo', token: `${token}_b` });
+      expect(await cores[0].core.secrets.get(1, 'vomo')).toBe(`${token}_a`);
+      expect(await cores[1].core.secrets.get(1, 'vomo')).toBe(`${token}_b`);
+      await cores[0].core.invoke('secrets.delete', { profileId: 1, api: 'vomo' });
+      expect(await cores[0].core.secrets.get(1, 'vomo')).toBeNull();
+      expect(await cores[1].core.secrets.get(1, 'vomo')).toBe(`${token}_b`);
+    } finally {
+      for (const c of cores) {
+        await c.core.invoke('secrets.delete', { profileId: 1, api: 'vomo' });
+        await c.core.close();
+        fs.rmSync(c.dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('moves a token saved before tokens were kept per store to the first store that asks for it', async () => {
+    // The entry as an earlier version wrote it: named by the profile's number alone.
+    const unscoped = new KeychainSecretStore();
+    const legacy = `${token}_legacy`;
+    await unscoped.set(profileId, 'raise', legacy);
+    try {
+      expect(await core.invoke('secrets.has', { profileId, api: 'raise' })).toEqual({ ok: true, data: { present: true } });
+      expect(await core.secrets.get(profileId, 'raise')).toBe(legacy);
+      expect(await unscoped.get(profileId, 'raise')).toBeNull(); // no longer under the shared name
+      const other = tempDir();
+      const second = createCore({ dataDir: other, secrets: new KeychainSecretStore(), storeKey: testStoreKey() });
+      try {
+        expect(await second.secrets.get(profileId, 'raise')).toBeNull(); // another folder does not get it
+      } finally {
+        await second.close();
+        fs.rmSync(other, { recursive: true, force: true });
+      }
+      expect(await core.secrets.get(profileId, 'raise')).toBe(legacy);
+    } finally {
+      await core.invoke('secrets.delete', { profileId, api: 'raise' });
+      await unscoped.delete(profileId, 'raise');
+    }
+    expect(await core.secrets.get(profileId, 'raise')).toBeNull();
+  });
+
   it('has no channel that reads a token back', async () => {
     const { contract } = await import('../../src-shared/ipc/contract');
     const names = Object.keys(contract);
