@@ -8,7 +8,10 @@ export { describeKeychainError } from './keytarLoader';
 export class KeychainSecretStore implements SecretStore {
   private readonly keytar: KeytarLoader;
 
-  /** `modulePath` lets Electron load an Electron-ABI build of keytar. */
+  /**
+   * `modulePath` lets Electron load an Electron-ABI build of keytar (or: the loader to share);
+   * `storeId` names the store whose tokens these are (forStore).
+   */
   constructor(modulePath?: string | KeytarLoader, private readonly storeId: string | null = null) {
     this.keytar = modulePath instanceof KeytarLoader ? modulePath : new KeytarLoader(modulePath);
   }
@@ -26,6 +29,7 @@ export class KeychainSecretStore implements SecretStore {
   async delete(profileId: number, api: ApiName): Promise<void> {
     await this.keytar.call(async (k) => {
       await k.deletePassword(KEYCHAIN_SERVICE, accountFor(profileId, api, this.storeId));
+      // An entry under the old shared name would otherwise come back at the next read (get).
       if (this.storeId) await k.deletePassword(KEYCHAIN_SERVICE, accountFor(profileId, api));
     });
   }

@@ -22,8 +22,8 @@ export interface SecretStore {
 
 export const KEYCHAIN_SERVICE = 'Twofold';
 /**
- * The keychain account of a token: the store's id first (null: a store without one, and every
- * token before stop 37, which is where such tokens are found).
+ * The keychain account of a token: the store's id first. Without one (null): a store an older
+ * version made, opened read-only, and the name every token had before tokens were kept per store.
  */
 export function accountFor(profileId: number, api: ApiName, storeId: string | null = null): string {
   return storeId ? `${storeId}:${profileId}:${api}` : `${profileId}:${api}`;
