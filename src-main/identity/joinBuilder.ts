@@ -253,8 +253,11 @@ export function clusterNodes(nodes: JoinNode[], decisions: Decision[]) {
   return { ...result, locate, detached };
 }
 
-/** How many records a persons pass that computes everyone reads between two collections of its garbage. */
-const COLLECT_EVERY_RECORDS = 262_144;
+/**
+ * How many records a persons pass that computes everyone reads between two collections of its
+ * garbage (an object so a test can make it short).
+ */
+export const garbageBeat = { records: 262_144 };
 
 export function rebuildJoin(
   db: Db,
@@ -585,10 +588,8 @@ export function rebuildJoin(
       const helper = bulk ? PersonHelper.start(clusters.length, { profileId, settings, now }, use) : null;
       try {
         streamCachedFields(db, profileId, nodes, digests, (i, text) => {
-          if ((i & 0xffff) === 0) {
-            cp.check();
-            if (collectOnBeat && i > 0 && i % COLLECT_EVERY_RECORDS === 0) releaseGarbage();
-          }
+          if ((i & 0xffff) === 0) cp.check();
+          if (collectOnBeat && i > 0 && i % garbageBeat.records === 0) releaseGarbage();
           const c = clusterOfNode[i];
           if (!wanted[c]) return;
           if (members[start[c + 1] - 1] !== i) {

@@ -8,6 +8,7 @@ import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB, SCOPED_REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
 import { STREAMING_JOIN_CACHE_KIB } from '../../src-main/identity/rebuildCache';
 import { installGarbageCollector } from '../../src-main/core/garbage';
+import { garbageBeat } from '../../src-main/identity/joinBuilder';
 import { streamCachedFields } from '../../src-main/identity/nodeCache';
 import { loadJoinNodes, RecordCacheStale } from '../../src-main/identity/nodes';
 
@@ -315,6 +316,39 @@ describe('rebuild', () => {
     // garbage goes before those persons are read in as well.
     const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
     expect(collectedIn('2026-01-04T00:00:00.000Z', other)).toEqual(['join', 'join', 'links']);
+  });
+
+  it('collects on a beat of records in a persons pass that computes every person, and not in a new field authority\'s pass', async () => {
+    const { core, profileId, m, svc } = newCore();
+    // Twelve persons, each in both systems: a new field authority recomputes every one of them.
+    for (let i = 0; i < 12; i++) {
+      m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'Ann', last: `Lee${i}` });
+      m.crmContact({ id: `c${i}`, individuals: [{ id: `i${i}`, first: 'Anne', last: `Lee${i}`, primary: true, emails: [`p${i}@x.example`] }] });
+    }
+    svc.rebuild(profileId);
+    const settings = svc.settings(profileId);
+    const collectedIn = (s: typeof settings) => {
+      let step = '';
+      const at: string[] = [];
+      const beat = garbageBeat.records;
+      garbageBeat.records = 4;
+      installGarbageCollector(() => at.push(step), 0);
+      try {
+        core.db.transaction(() => rebuildIdentity(core.db, profileId, s, '2026-01-04T00:00:00.000Z', { onProgress: (p) => (step = p) }))();
+      } finally {
+        installGarbageCollector(null);
+        garbageBeat.records = beat;
+      }
+      return at;
+    };
+    const records = core.db.prepare(`SELECT node_count FROM identity_node_cache WHERE profile_id = ?`).pluck().get(profileId) as number;
+    expect(records).toBe(24); // 12 VOMO users, 12 CRM+ individuals
+    // A new phone region can change any person: the pass over the 24 records collects at 4, 8, ..., 20.
+    const region = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    expect(collectedIn(region)).toEqual(['join', 'join', 'persons', 'persons', 'persons', 'persons', 'persons', 'links']);
+    // A new field authority recomputes the persons in two systems (all of them here, so a join of
+    // everyone: its collections around the pass), and none on the beat.
+    expect(collectedIn({ ...region, fieldAuthority: { ...region.fieldAuthority, first_name: 'crm' } })).toEqual(['join', 'join', 'links']);
   });
 
   it('recomputes the persons a new field authority applies to, those with records in two or more systems, and writes those that read differently', async () => {
