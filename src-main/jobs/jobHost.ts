@@ -54,9 +54,12 @@ function endIfIdleAndLarge(): void {
   }, idleRetireMs);
 }
 
-const usageSince = (cpu: NodeJS.CpuUsage): JobUsage => {
-  const d = process.cpuUsage(cpu);
-  return { cpuMs: Math.round((d.user + d.system) / 1000), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+/** What the process has used so far: a job's usage is the difference across it. */
+const usageMark = () => ({ cpu: process.cpuUsage(), faults: process.resourceUsage().minorPageFault });
+const usageSince = (mark: ReturnType<typeof usageMark>): JobUsage => {
+  const d = process.cpuUsage(mark.cpu);
+  const u = process.resourceUsage();
+  return { cpuMs: Math.round((d.user + d.system) / 1000), systemMs: Math.round(d.system / 1000), minorFaults: u.minorPageFault - mark.faults, peakRssMb: Math.round(u.maxRSS / 1024) };
 };
 
 async function end(code: number): Promise<never> {
@@ -67,15 +70,15 @@ async function end(code: number): Promise<never> {
 async function run(m: Extract<ToJobProcess, { type: 'run' }>): Promise<void> {
   clearTimeout(idleTimer);
   const token = new CancelToken();
-  const cpu = process.cpuUsage();
+  const mark = usageMark();
   let reply: FromJobProcess;
   try {
     const output = await runner!.run({ id: m.jobId, kind: m.kind as JobKind, input: m.input as never, token, onProgress: (progress) => void send({ type: 'progress', jobId: m.jobId, progress }) });
-    reply = { type: 'done', jobId: m.jobId, output, retiring: workerRetired, usage: usageSince(cpu) };
+    reply = { type: 'done', jobId: m.jobId, output, retiring: workerRetired, usage: usageSince(mark) };
   } catch (err) {
     const error = err instanceof AppError ? err.toShape() : { code: 'INTERNAL' as const, message: 'The job failed. Details are in the log.' };
     if (!(err instanceof AppError)) log.error(`job ${m.kind} failed in the job process`, { error: err });
-    reply = { type: 'failed', jobId: m.jobId, error, retiring: workerRetired, usage: usageSince(cpu) };
+    reply = { type: 'failed', jobId: m.jobId, error, retiring: workerRetired, usage: usageSince(mark) };
   }
   await send(reply);
   if (reply.retiring) await end(0);

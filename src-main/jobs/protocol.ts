@@ -119,6 +119,10 @@ export interface JobProcessInit {
 export interface JobUsage {
   /** CPU time (user + system) of the process while the job ran. */
   cpuMs: number;
+  /** Of it, in the kernel: on a machine where memory is slow to fault in, most of it is that. */
+  systemMs: number;
+  /** Pages the process faulted in while the job ran (first touches of memory it had not used or had given back). */
+  minorFaults: number;
   /** The process's peak resident size since it started: the job's, or an earlier small job's. */
   peakRssMb: number;
 }

@@ -84,6 +84,10 @@ describe('the job process', () => {
     const second = r.processes.current!;
     const rebuilt = await job(r, 'rebuild', { profileId: 1, kind: 'rebuild', fromScratch: true });
     expect(rebuilt.persons).toBeGreaterThan(10_000);
+    // What the job cost its process, the kernel's part named: a rebuild in a new process faults
+    // in its heap and page cache (tens of MB at 20k persons), and the kernel's time is part of its CPU time.
+    expect(r.lastUsage!.minorFaults).toBeGreaterThan(2_000);
+    expect(r.lastUsage!.systemMs).toBeLessThanOrEqual(r.lastUsage!.cpuMs);
     await until(() => r.processes.retiring === 0 && r.processes.current !== null);
     expect(r.processes.current).not.toBe(second);
     expect(alive(second)).toBe(false);
@@ -129,6 +133,10 @@ describe('the job process', () => {
     const rebuilt = await job(r, 'rebuild', { profileId: 1, kind: 'refresh' });
     expect(r.processes.current).not.toBe(used);
     expect(rebuilt.persons).toBeGreaterThan(10_000);
+    // What the job cost its process, the kernel's part named: a rebuild in a new process faults
+    // in its heap and page cache (tens of MB at 20k persons), and the kernel's time is part of its CPU time.
+    expect(r.lastUsage!.minorFaults).toBeGreaterThan(2_000);
+    expect(r.lastUsage!.systemMs).toBeLessThanOrEqual(r.lastUsage!.cpuMs);
     expect(core.identity.nextRebuildReadsEverything(1)).toBe(false);
   });
 
