@@ -667,8 +667,10 @@ export function rebuildJoin(
   const restore: Dropped[] = [];
   let rowsWritten = bulk ? C : 0; // person rows inserted, updated or deleted
   if (bulk) {
-    restore.push(dropIndexes(db, 'persons'));
-    if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links'));
+    // A person row goes in with no open conflicts (they are counted after the join), and a first
+    // build writes active links only: the partial indexes over the others get nothing from it.
+    restore.push(dropIndexes(db, 'persons', { keep: ['persons_by_open_conflicts'] }));
+    if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links', { keep: ['person_links_inactive'] }));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');
     const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}, row_digest) VALUES (?, ${cols.map(() => '?').join(', ')}, ?)`);

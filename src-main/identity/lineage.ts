@@ -20,7 +20,8 @@ export function refreshLineage(db: Db, profileId: number, now: string, lastRun: 
   // A profile's first lineage (its first build): every address is new and none can retire, so
   // the rows go in without their secondary indexes, which are built once afterwards.
   const first = !scope && !db.prepare(`SELECT 1 FROM email_lineage WHERE profile_id = ? LIMIT 1`).get(profileId);
-  const restore = first ? [dropIndexes(db, 'email_lineage')] : [];
+  // email_lineage_past holds retired addresses only, and a first lineage retires none: kept.
+  const restore = first ? [dropIndexes(db, 'email_lineage', { keep: ['email_lineage_past'] })] : [];
   const ins = (sql: string) => db.prepare(sql).run({ p: profileId, now });
   ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
        SELECT profile_id, 'vomo', id, email_norm, email, @now, @now, 1 FROM vomo_users WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''${only('vomo', 'id')}

@@ -542,6 +542,39 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(started);
   });
 
+  it('a first build leaves in place the partial indexes its bulk writes add nothing to, and they hold what a query without them finds', () => {
+    const { core, profileId, m, svc } = newCore();
+    annInBothSystems(m); // Ann and Anne: an open conflict on the first name
+    for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i + 1}`, email: `p${i}@x.example`, first: `P${i}`, last: 'Smith' });
+    const dropped: string[] = [];
+    const exec = core.db.exec.bind(core.db);
+    core.db.exec = ((sql: string) => {
+      const name = /^DROP INDEX "([^"]+)"/.exec(sql)?.[1];
+      if (name) dropped.push(name);
+      return exec(sql);
+    }) as typeof core.db.exec;
+    svc.rebuild(profileId);
+    core.db.exec = exec;
+    // The bulk writes dropped the other indexes of these tables, and not these three.
+    expect(dropped).toEqual(expect.arrayContaining(['persons_by_email', 'person_links_active', 'email_lineage_by_email']));
+    for (const kept of ['persons_by_open_conflicts', 'person_links_inactive', 'email_lineage_past']) expect(dropped).not.toContain(kept);
+    const open = core.db.prepare(`SELECT id FROM persons INDEXED BY persons_by_open_conflicts WHERE profile_id = ? AND open_conflicts > 0`).pluck().all(profileId);
+    expect(open).toEqual(core.db.prepare(`SELECT id FROM persons NOT INDEXED WHERE profile_id = ? AND open_conflicts > 0`).pluck().all(profileId));
+    expect(open).toHaveLength(1);
+    // A later change retires a link and an address: the kept indexes are current after it too.
+    m.vomoUser({ id: 'v1', email: 'ann.new@x.example', first: 'Ann', last: 'Lee' });
+    svc.rebuild(profileId);
+    for (const [table, index, where] of [
+      ['person_links', 'person_links_inactive', 'active = 0'],
+      ['email_lineage', 'email_lineage_past', 'is_current = 0'],
+    ] as const) {
+      const by = core.db.prepare(`SELECT source_id FROM ${table} INDEXED BY ${index} WHERE profile_id = ? AND ${where} ORDER BY 1`).pluck().all(profileId);
+      expect(by, index).toEqual(core.db.prepare(`SELECT source_id FROM ${table} NOT INDEXED WHERE profile_id = ? AND ${where} ORDER BY 1`).pluck().all(profileId));
+      expect(by.length, index).toBeGreaterThan(0);
+    }
+    expect(core.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
   it('reports each phase, and a cancel at any phase leaves the store exactly as it was', () => {
     const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });

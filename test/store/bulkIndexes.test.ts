@@ -36,6 +36,25 @@ describe('restoreIndexes', () => {
     db.close();
   });
 
+  it('leaves in place the partial indexes a bulk write adds nothing to, and SQLite keeps them current', () => {
+    const db = store();
+    const declared = indexes(db);
+    db.transaction(() => {
+      const dropped = [dropIndexes(db, 'p', { keep: ['p_by_name'] })];
+      expect(dropped[0]!.sql).toEqual([declared.find((i) => (i as { name: string }).name === 'p_by_email')!.sql]);
+      expect((indexes(db) as { name: string }[]).map((i) => i.name)).toEqual(['p_by_name']);
+      // Rows its WHERE excludes (what a caller names it for), and one it does not: kept all the same.
+      const put = db.prepare(`INSERT INTO p (email, name, phone) VALUES (?, ?, ?)`);
+      for (let i = 0; i < 500; i++) put.run(`e${i}@x.org`, `Name ${i}`, null);
+      put.run('z@x.org', 'Zed', '555');
+      restoreIndexes(db, dropped);
+    })();
+    expect(indexes(db)).toEqual(declared);
+    expect(db.prepare(`SELECT name FROM p INDEXED BY p_by_name WHERE phone IS NOT NULL AND name > ''`).pluck().all()).toEqual(['Zed']);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('builds through its own small page cache', () => {
     const db = store();
     // What the cache is set to around each statement the build runs (a SQL function cannot ask:
