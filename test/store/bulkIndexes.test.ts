@@ -14,7 +14,7 @@ function store() {
   db.pragma('cache_size = -65536');
   return db;
 }
-const indexes = (db: Database.Database) => db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'p' ORDER BY name`).all();
+const indexes = (db: Database.Database) => db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'p' ORDER BY name`).all() as { name: string; sql: string }[];
 
 describe('restoreIndexes', () => {
   it('builds every dropped index again as it was declared, measures the table, and leaves the page cache as it found it', () => {
@@ -41,8 +41,8 @@ describe('restoreIndexes', () => {
     const declared = indexes(db);
     db.transaction(() => {
       const dropped = [dropIndexes(db, 'p', { keep: ['p_by_name'] })];
-      expect(dropped[0]!.sql).toEqual([declared.find((i) => (i as { name: string }).name === 'p_by_email')!.sql]);
-      expect((indexes(db) as { name: string }[]).map((i) => i.name)).toEqual(['p_by_name']);
+      expect(dropped[0]!.sql).toEqual([declared.find((i) => i.name === 'p_by_email')!.sql]);
+      expect(indexes(db).map((i) => i.name)).toEqual(['p_by_name']);
       // Rows its WHERE excludes (what a caller names it for), and one it does not: kept all the same.
       const put = db.prepare(`INSERT INTO p (email, name, phone) VALUES (?, ?, ?)`);
       for (let i = 0; i < 500; i++) put.run(`e${i}@x.org`, `Name ${i}`, null);
