@@ -23,9 +23,9 @@ export function refreshLineage(db: Db, profileId: number, now: string, lastRun: 
   // email_lineage_past holds retired addresses only, and a first lineage retires none: kept.
   const restore = first ? [dropIndexes(db, 'email_lineage', { keep: ['email_lineage_past'] })] : [];
   const ins = (sql: string) => db.prepare(sql).run({ p: profileId, now });
-  ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
-       SELECT profile_id, 'vomo', id, email_norm, email, @now, @now, 1 FROM vomo_users WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''${only('vomo', 'id')}
-       ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
+  // In the table's key order (source, then id: 'crm_individual' < 'raise' < 'vomo'), so a first
+  // lineage appends every row at the b-tree's end instead of inserting two sources in front of
+  // the third (1.44M rows on a committed 1M copy, six rounds each: 2.27-2.86 against 2.64-3.73 s).
   ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
        SELECT m.profile_id, 'crm_individual', m.individual_id, m.email_norm, MIN(m.value), @now, @now, 1 FROM crm_contact_methods m
        JOIN crm_contacts c ON c.profile_id = m.profile_id AND c.id = m.contact_id AND c.gone_at IS NULL
@@ -34,6 +34,9 @@ export function refreshLineage(db: Db, profileId: number, now: string, lastRun: 
        ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
   ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
        SELECT profile_id, 'raise', id, email_norm, email, @now, @now, 1 FROM raise_donors WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''${only('raise', 'id')}
+       ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
+  ins(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, email, first_seen_at, last_seen_at, is_current)
+       SELECT profile_id, 'vomo', id, email_norm, email, @now, @now, 1 FROM vomo_users WHERE profile_id = @p AND gone_at IS NULL AND email_norm IS NOT NULL AND email_norm <> ''${only('vomo', 'id')}
        ON CONFLICT (profile_id, source, source_id, email_norm) DO UPDATE SET is_current = 1, last_seen_at = excluded.last_seen_at WHERE is_current = 0`);
   restoreIndexes(db, restore);
   if (first) return;
