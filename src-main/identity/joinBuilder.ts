@@ -21,6 +21,7 @@ import { checkpoint, type Checkpoint } from './rebuildHooks';
 import { afterJoinCacheKib, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
 import { releaseGarbage } from '../core/garbage';
 import { PersonHelper } from './personHelper';
+import { PersonRowWriter } from './personRowWriter';
 import { GIVING_OWNER, SHARED_EMAIL } from './personBatch';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
@@ -562,7 +563,7 @@ export function rebuildJoin(
    * order; a first build's computed on the person helper, personHelper.ts); else in the order
    * given, from the kept fields or read a batch at a time.
    */
-  const eachRow = (clusters: ArrayLike<number>, use: (values: unknown[], digest: number, c: number) => void) => {
+  const eachRow = (clusters: ArrayLike<number>, use: (values: unknown[], digest: number, c: number) => void, writer?: PersonRowWriter) => {
     const cluster: IdNode[] = [];
     const emit = (c: number) => {
       const values = personValues(profileId, rowOf(c, cluster, clusterDigest[c]));
@@ -585,7 +586,8 @@ export function rebuildJoin(
       // everyone is well under 30 s without them, and what a thread allocated stays with the C
       // allocator after it ends (the app's rebuild from scratch at 1M peaked at 1,002-1,039 MB with
       // them, 927-1,031 MB without, before its garbage was collected as above).
-      const helper = bulk ? PersonHelper.start(clusters.length, { profileId, settings, now }, use) : null;
+      // Its rows come shaped for the writer (personRowWriter.ts), which a bulk pass writes with.
+      const helper = bulk && writer ? PersonHelper.start(clusters.length, { profileId, settings, now, omittable: writer.omittable }, (row) => writer.insertShaped(row)) : null;
       try {
         streamCachedFields(db, profileId, nodes, digests, (i, text) => {
           if ((i & 0xffff) === 0) cp.check();
@@ -673,15 +675,14 @@ export function rebuildJoin(
     if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links', { keep: ['person_links_inactive'] }));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');
-    const insert = db.prepare(`INSERT INTO persons (profile_id, ${cols.join(', ')}, row_digest) VALUES (?, ${cols.map(() => '?').join(', ')}, ?)`);
     // A first build's clusters hold IDs ascending in completion order: rows go in primary-key order.
     // The values go as arguments, not as one array: better-sqlite3 reads an array element by
     // element through V8's API, and binding a person's 76 values that way was most of the row's
-    // cost (real rows, 300k: 1.85-1.94 s as an array, 1.37 s as arguments; SQLite's own insert 0.17 s).
-    eachRow(byCompletion, (values, digest) => {
-      values.push(digest);
-      insert.run(...values);
-    });
+    // cost (real rows, 300k: 1.85-1.94 s as an array, 1.37 s as arguments; SQLite's own insert
+    // 0.17 s); and only the values a row has (personRowWriter.ts).
+    const writer = new PersonRowWriter(db);
+    eachRow(byCompletion, (values, digest) => writer.insert(values, digest), writer);
+    timings.personShapes = writer.shapes;
   } else {
     const del = db.prepare('DELETE FROM persons WHERE profile_id = ? AND id = ?');
     for (let j = 0; j < P; j++) if (!taken[j]) rowsWritten += del.run(profileId, prevIds[j]).changes;

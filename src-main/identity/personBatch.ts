@@ -8,6 +8,7 @@ import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { nodeFromFields, type IdNode, type JoinNode, type NodeKind } from './nodes';
 import { computePerson, personRowDigest, personValues } from './personRow';
 import { digestText } from './digest';
+import { shapeRow, type ShapedRow } from './personRowWriter';
 
 /** A member record's flags that depend on records outside it (joinBuilder's inputDigest names them too). */
 export const SHARED_EMAIL = 1; // an individual of a household whose members share an email
@@ -35,13 +36,15 @@ export interface PersonBatchContext {
   profileId: number;
   settings: IdentitySettings;
   now: string;
+  /** The columns whose nulls a row leaves out (personRowWriter.ts: omittableColumns). */
+  omittable: number[];
 }
 
 export const emptyBatch = (): ClusterBatch => ({ ids: [], created: [], digests: [], sizes: [], kinds: [], recordIds: [], flags: [], texts: [] });
 
-/** Each cluster's row as statement parameters (personValues), its row digest last. */
-export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): unknown[][] {
-  const out: unknown[][] = new Array(b.ids.length);
+/** Each cluster's row (personValues, with its row digest) shaped for the writer (personRowWriter.ts). */
+export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): ShapedRow[] {
+  const out: ShapedRow[] = new Array(b.ids.length);
   const cluster: IdNode[] = [];
   for (let c = 0, m = 0; c < b.ids.length; c++) {
     cluster.length = 0;
@@ -59,8 +62,7 @@ export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): unknown[
     const row = computePerson(b.ids[c], cluster, ctx.settings, ctx.now, b.created[c], shared, (contactId) => !!owned && owned.includes(contactId));
     row.identity_hash = digestText(b.digests[c]);
     const values = personValues(ctx.profileId, row);
-    values.push(personRowDigest(values));
-    out[c] = values;
+    out[c] = shapeRow(values, personRowDigest(values), ctx.omittable);
   }
   return out;
 }

@@ -17,8 +17,9 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { receiveSync, SECOND_THREAD_LIMITS } from '../core/syncPort';
 import type { NodeKind } from './nodes';
 import { emptyBatch, KIND_CODES, type ClusterBatch, type PersonBatchContext } from './personBatch';
+import type { ShapedRow } from './personRowWriter';
 
-export type HelperAnswer = { seq: number; rows: unknown[][] } | { seq: number; error: string };
+export type HelperAnswer = { seq: number; rows: ShapedRow[] } | { seq: number; error: string };
 
 /** A pass over fewer clusters computes them itself: a thread costs ~50 ms and some memory to start. */
 export const HELPER_MIN_CLUSTERS = 20_000;
@@ -38,7 +39,7 @@ const CODE_OF = Object.fromEntries(KIND_CODES.map((k, i) => [k, i])) as Record<N
 
 /**
  * Rows computed on the helper and handed back, in the order their clusters were added, to `use`
- * (the row's statement values and its digest, and the cluster). Add a cluster (`cluster`, then
+ * (the row shaped for the writer, personRowWriter.ts, and the cluster). Add a cluster (`cluster`, then
  * each `member`), then `added`; `finish` when all are added; `close` in every case.
  */
 export class PersonHelper {
@@ -54,7 +55,7 @@ export class PersonHelper {
   computed = 0;
 
   /** A helper for a pass over `clusters` clusters, or null (the join computes them itself). */
-  static start(clusters: number, ctx: PersonBatchContext, use: (values: unknown[], digest: number, c: number) => void): PersonHelper | null {
+  static start(clusters: number, ctx: PersonBatchContext, use: (row: ShapedRow, c: number) => void): PersonHelper | null {
     if (!installed || clusters < installed.minClusters) return null;
     return new PersonHelper(installed.script, ctx, use);
   }
@@ -62,7 +63,7 @@ export class PersonHelper {
   private constructor(
     script: string,
     ctx: PersonBatchContext,
-    private readonly use: (values: unknown[], digest: number, c: number) => void,
+    private readonly use: (row: ShapedRow, c: number) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
@@ -123,11 +124,7 @@ export class PersonHelper {
     if (a.seq !== seq) throw new Error(`The person helper answered batch ${a.seq} where ${seq} was due.`);
     if ('error' in a) throw new Error(`The person helper failed: ${a.error}`);
     this.computed += a.rows.length;
-    for (let k = 0; k < a.rows.length; k++) {
-      const values = a.rows[k];
-      const digest = values.pop() as number;
-      this.use(values, digest, clusters[k]);
-    }
+    for (let k = 0; k < a.rows.length; k++) this.use(a.rows[k], clusters[k]);
   }
 
   private answer(): HelperAnswer {
