@@ -2,7 +2,7 @@
  * Whole person rows into persons, in bulk (a first build, a rebuild from scratch), each by a
  * statement that names only the columns its row has a value for.
  *
- * Binding is most of a row's insert: better-sqlite3 hands each of the row's 77 values to SQLite
+ * Binding is most of a row's insert: better-sqlite3 hands each of the row's 73 values to SQLite
  * through V8's API, and about two in five are null (a person in one system has no other system's
  * columns). A null in a column that is nullable and has no default reads the same left out, so a
  * row goes in by the statement of its shape: which of those columns it leaves out. The shape is
