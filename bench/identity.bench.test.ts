@@ -99,7 +99,10 @@ function openLane(variant: Variant, n: number, jobHost: string): Lane {
     script: jobHost,
     // The worker's own folding (after a job, when idle) is left to this process's timed folds,
     // so that no fold is counted in the next rebuild's time (the app folds after each job).
-    init: { worker: { dataDir: dir, storeKey: key ? keyMaterialForWorker(key) : null, idleFoldMs: 3_600_000, foldAfterJob: false } },
+    // A process is not ended for idling while the other store's rebuild runs (a first build there
+    // takes over the minute after which an idle, large one ends): each store's rebuilds find the
+    // process they would find run back to back.
+    init: { worker: { dataDir: dir, storeKey: key ? keyMaterialForWorker(key) : null, idleFoldMs: 3_600_000, foldAfterJob: false }, idleRetireMs: 3_600_000 },
     host: { secrets: { get: async () => null }, sandboxes: { prepare: async () => undefined }, clock: { sandboxNow: async () => null }, gate: new WriteGate(), events: { emit: () => undefined } },
     // As the app decides it: the store is asked whether the rebuild will read every record.
     cleanProcessFor: (kind, input) => wantsCleanProcess(kind, input, { nextRebuildReadsEverything: (p) => nextRebuildReadsEverything(db, p) }),
