@@ -85,7 +85,9 @@ function holdFetchAfter(baseUrl: string, n: number) {
     if (held) await released;
     return real(input, init);
   });
+  // A test that fails while requests are held lets them go, so its sync ends before its host closes.
   cleanups.push(() => {
+    open();
     vi.unstubAllGlobals();
   });
   return {
