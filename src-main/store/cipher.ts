@@ -1,11 +1,11 @@
 /**
  * The store's encryption: SQLCipher 4 settings (SQLite3MultipleCiphers' "sqlcipher" scheme,
- * legacy=4: AES-256-CBC with a fresh random IV at every page write, pages as below) under a
+ * legacy=4: AES-256-CBC with a fresh random IV at every page write, 4096-byte pages) under a
  * random 256-bit raw key. A raw key skips SQLCipher's PBKDF2 (the key is random, not a
  * password), so opening a connection costs nothing extra.
  *
  * Two profiles, both plain SQLCipher settings (a file opens in SQLCipher itself with
- * `cipher_compatibility = 4`, `cipher_page_size` as below and, for the first, `cipher_use_hmac = OFF`):
+ * `cipher_compatibility = 4` and, for the first, `cipher_use_hmac = OFF`):
  *   'no-page-mac'  the store on this computer. Confidentiality is the threat a lost laptop
  *                  poses, and AES-256 gives it; the per-page HMAC-SHA512 SQLCipher adds by
  *                  default only detects a page altered on disk, which needs someone who can
@@ -17,13 +17,6 @@
  *   'page-mac'     HMAC-SHA512 per page: backups (a file that travels, written once, where a
  *                  wrong passphrase and any altered byte are refused), and stores written
  *                  before this profile existed, which are re-encrypted once (openStore.ts).
- *
- * Each at two page sizes: a new store is written with 8 KB pages (the '-8k' profiles), a store
- * written before with 4 KB ones keeps them. A key opens a file only at the page size it was written
- * with (the header that names it is encrypted too) and rekey cannot change it, so the size is part
- * of the profile: a file's profile is found by trying each, and a copy keeps its source's size.
- * Half as many pages for the same rows: a million-person first build 94-101 -> 67-72 s (in
- * process; index builds 16.6-18.1 -> 8.3-9.7 s), fewer reads, writes and page ciphers per row.
  *
  * Rules:
  * - `keyConnection` is the one place a connection is keyed; every connection to a store (the
@@ -42,30 +35,12 @@ import { registerSecret } from '../core/log';
 
 const bytesOf = new WeakMap<StoreKey, Buffer>();
 
-export type CipherProfile = 'no-page-mac' | 'page-mac' | 'no-page-mac-8k' | 'page-mac-8k';
-/** The page size a new store is written with (plain or encrypted). */
-export const STORE_PAGE_SIZE = 8192;
-/** What a new store is written with, and what a backup is written with (at its source's page size). */
-export const STORE_CIPHER: CipherProfile = 'no-page-mac-8k';
-export const BACKUP_CIPHER: CipherProfile = 'page-mac-8k';
+export type CipherProfile = 'no-page-mac' | 'page-mac';
+/** What a store is written with, and what a backup is written with. */
+export const STORE_CIPHER: CipherProfile = 'no-page-mac';
+export const BACKUP_CIPHER: CipherProfile = 'page-mac';
 /** The order an existing file's profile is tried in: the current one first. */
-export const CIPHER_PROFILES: readonly CipherProfile[] = ['no-page-mac-8k', 'no-page-mac', 'page-mac-8k', 'page-mac'];
-
-/** Whether a profile carries the per-page MAC. */
-export function hasPageMac(profile: CipherProfile): boolean {
-  return profile.startsWith('page-mac');
-}
-
-/** The page size a profile reads and writes. */
-export function profilePageSize(profile: CipherProfile): number {
-  return profile.endsWith('-8k') ? 8192 : 4096;
-}
-
-/** The profile with or without the page MAC for a file of this page size (4 KB or 8 KB). */
-export function cipherProfile(pageMac: boolean, pageSize: number): CipherProfile {
-  if (pageSize !== 4096 && pageSize !== 8192) throw new Error(`a store with ${pageSize}-byte pages cannot be encrypted (4096 or 8192 only)`);
-  return `${pageMac ? 'page-mac' : 'no-page-mac'}${pageSize === 8192 ? '-8k' : ''}`;
-}
+export const CIPHER_PROFILES: readonly CipherProfile[] = ['no-page-mac', 'page-mac'];
 
 export const KEY_BYTES = 32;
 export const SALT_BYTES = 16;
@@ -123,13 +98,11 @@ function rawKeyHex(key: StoreKey | Buffer, salt?: Buffer): string {
  * there is one definition of how a store connection is keyed. Before `rekey` the settings
  * are those the file is re-encrypted with (a profile can change with the key).
  */
-export function applyCipherPragmas(db: { pragma(source: string): unknown }, rawHex: string, op: 'key' | 'rekey', profile: CipherProfile): void {
+export function applyCipherPragmas(db: { pragma(source: string): unknown }, rawHex: string, op: 'key' | 'rekey', profile: 'no-page-mac' | 'page-mac'): void {
   db.pragma("cipher = 'sqlcipher'");
   db.pragma('legacy = 4');
-  // After `legacy`, which resets the scheme's settings to SQLCipher 4's defaults (HMAC on,
-  // 4096-byte pages). A new file is created at this page size.
-  db.pragma('legacy_page_size = ' + (profile.endsWith('-8k') ? '8192' : '4096'));
-  db.pragma('hmac_use = ' + (profile.startsWith('page-mac') ? '1' : '0'));
+  // After `legacy`, which resets the scheme's settings to SQLCipher 4's defaults (HMAC on).
+  db.pragma('hmac_use = ' + (profile === 'page-mac' ? '1' : '0'));
   db.pragma(op + " = \"x'" + rawHex + "'\"");
 }
 

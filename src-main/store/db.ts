@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrate, MigrationError, type Migration } from './migrate';
 import { allMigrations } from './migrations';
-import { CIPHER_PROFILES, keyConnection, STORE_CIPHER, STORE_PAGE_SIZE, type CipherProfile, type StoreKey } from './cipher';
+import { CIPHER_PROFILES, keyConnection, STORE_CIPHER, type CipherProfile, type StoreKey } from './cipher';
 import { damaged, StoreError, wrongKey } from './storeErrors';
 
 export type Db = Database.Database;
@@ -41,9 +41,6 @@ export function databasePath(dataDir: string): string {
 }
 
 export function applyPragmas(db: Db): void {
-  // A new file only (a file's page size is fixed once it has a page): cipher.ts says why 8 KB.
-  // A keyed new file already has it from its profile.
-  if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma(`page_size = ${STORE_PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -1,8 +1,7 @@
 /**
  * A plain store (made before encryption) becomes an encrypted one, in place, once; a store
  * encrypted with an earlier cipher profile (cipher.ts: with the per-page MAC) is re-encrypted
- * without the MAC the same way, under the same key and salt. Either keeps its page size (a
- * store made before 8 KB pages keeps 4 KB ones).
+ * with the current one the same way, under the same key and salt.
  *
  * Steps, and what a kill -9 after each leaves (the test kills a child process at each):
  *   check      the file is read whole (integrity_check) before anything changes it: a
@@ -22,7 +21,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { cipherProfile, keyConnection, rekeyConnection, type CipherProfile, type StoreKey } from './cipher';
+import { keyConnection, rekeyConnection, STORE_CIPHER, type CipherProfile, type StoreKey } from './cipher';
 import { busy, damaged, diskFull, isDiskFull } from './storeErrors';
 import { fsyncPath, sidecars } from './storeFile';
 
@@ -88,8 +87,6 @@ export function encryptInPlace(file: string, key: StoreKey, salt: Buffer, opts: 
       throw damaged(file, firstLine(err));
     }
     if (check !== 'ok') throw damaged(file, `integrity check: ${check.slice(0, 300)}`);
-    // Without the page MAC, at the file's own page size: rekey cannot change it (cipher.ts).
-    const target = cipherProfile(false, plain.pragma('page_size', { simple: true }) as number);
     step('check');
 
     try {
@@ -112,7 +109,7 @@ export function encryptInPlace(file: string, key: StoreKey, salt: Buffer, opts: 
     try {
       if (opts.from) keyConnection(copy, key, undefined, opts.from);
       copy.pragma('journal_mode = DELETE');
-      rekeyConnection(copy, key, salt, target);
+      rekeyConnection(copy, key, salt, STORE_CIPHER);
     } finally {
       copy.close();
     }
@@ -120,7 +117,7 @@ export function encryptInPlace(file: string, key: StoreKey, salt: Buffer, opts: 
 
     const check2 = new Database(partial, { ...native, readonly: true });
     try {
-      keyConnection(check2, key, undefined, target);
+      keyConnection(check2, key, undefined, STORE_CIPHER);
       const ok = integrity(check2);
       if (ok !== 'ok') throw new Error(`the encrypted copy failed its integrity check (${ok.slice(0, 200)})`);
       const diff = sameCounts(before, tableCounts(check2));

@@ -11,7 +11,7 @@
  * A `null` grant opens or creates a plain store: only tests and the plain benchmark do that.
  */
 import { cipherOf, connect, databasePath, openDatabase, type Db, type OpenOptions } from './db';
-import { hasPageMac, readHead, SALT_BYTES, type StoreKey } from './cipher';
+import { readHead, SALT_BYTES, STORE_CIPHER, type StoreKey } from './cipher';
 import { inspectStoreFile, readOnlyReason, setAsideOrphans } from './storeFile';
 import { encryptInPlace, type EncryptStep } from './encryptStore';
 import { busy, missingKey, readOnlyNeedsWrite } from './storeErrors';
@@ -82,7 +82,7 @@ function reencryptIfOlderProfile(file: string, grant: StoreKeyGrant, opts: Store
   const probe = connect(file, { key: grant.key, keyFrom: grant.from, nativeBinding: opts.nativeBinding });
   const profile = cipherOf(probe);
   probe.close();
-  if (!profile || !hasPageMac(profile)) return;
+  if (!profile || profile === STORE_CIPHER) return;
   const salt = readHead(file);
   if (!salt || salt.length !== SALT_BYTES) return;
   log.info('re-encrypting the store with the current cipher profile (a store from an earlier version)', { file, from: profile });

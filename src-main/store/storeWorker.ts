@@ -29,7 +29,7 @@ export interface CopyJobParams {
   /** Where the copy goes (removed first if present), and the raw key + salt it is re-keyed to. */
   target: string;
   targetKeyHex: string;
-  /** How the copy is encrypted; its page size is always the source's (rekey cannot change it). */
+  /** How the copy is encrypted. */
   targetProfile: CipherProfile;
   nativeBinding: string | null;
   /** SQL run on the copy before it is re-keyed (a backup adds its info table, a restore drops it). */
@@ -107,20 +107,16 @@ export function storeCopyJob(
   } finally {
     src.close();
   }
-  // The copy is keyed like its source until it is re-keyed; rekey needs a rollback journal. It
-  // has its source's page size, which rekey cannot change: the target profile at that size.
+  // The copy is keyed like its source until it is re-keyed; rekey needs a rollback journal.
   const dst = open(p.target, p.sourceKeyHex, false, [opened.profile]).db;
-  let target: CipherProfile = p.targetProfile;
   try {
     dst.pragma('journal_mode = DELETE');
-    const size = dst.pragma('page_size', { simple: true });
-    target = (p.targetProfile.replace(/-8k$/, '') + (size === 8192 ? '-8k' : '')) as CipherProfile;
     if (p.prepareSql) dst.exec(p.prepareSql);
-    applyKey(dst, p.targetKeyHex, 'rekey', target);
+    applyKey(dst, p.targetKeyHex, 'rekey', p.targetProfile);
   } finally {
     dst.close();
   }
-  const check = open(p.target, p.targetKeyHex.slice(0, 64), true, [target]).db;
+  const check = open(p.target, p.targetKeyHex.slice(0, 64), true, [p.targetProfile]).db;
   try {
     result.integrity = check.pragma('integrity_check').map((r: { integrity_check: string }) => r.integrity_check).join('; ');
     result.targetCounts = counts(check);

@@ -143,8 +143,8 @@ describe('backup and restore', () => {
     expect(fresh.current()!.store.encrypted).toBe(true);
     expect(foundInFile(databasePath(fresh.dataDir), values)).toEqual([]);
     // The backup carries a MAC on every page; the store restored from it does not (cipher.ts).
-    expect(await backupProfile(file)).toBe('page-mac-8k');
-    expect(cipherOf(fresh.current()!.db)).toBe('no-page-mac-8k');
+    expect(await backupProfile(file)).toBe('page-mac');
+    expect(cipherOf(fresh.current()!.db)).toBe('no-page-mac');
   });
 
   it('a backup with one bit altered on disk is refused as damaged, and the store keeps what it had', async () => {

@@ -2,8 +2,7 @@
  * The store is written without SQLCipher's per-page MAC (cipher.ts says why); a store the
  * previous version encrypted with it is re-encrypted in place on first start, under its own
  * key and salt: the same rows after, and a kill -9 after any step leaves a store that opens
- * with all its rows (and its 4 KB pages: pageSize.test.ts). Either profile opens with the right
- * key; neither opens with a wrong one.
+ * with all its rows. Either profile opens with the right key; neither opens with a wrong one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { cipherOf, connect, databasePath } from '../../src-main/store/db';
-import { readHead, rekeyConnection, StoreKey, randomSalt, STORE_CIPHER, type CipherProfile } from '../../src-main/store/cipher';
+import { readHead, rekeyConnection, StoreKey, randomSalt, type CipherProfile } from '../../src-main/store/cipher';
 import { ENCRYPT_STEPS } from '../../src-main/store/encryptStore';
 import { buildScript } from '../sync/child/build';
 import { tempDir, testStoreKey, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
-import { columnsOf, copyOfFolder, dumpTables, foundInFile, personalValues, runOpenChild, syncedStore, withOlderPages } from './helpers';
+import { columnsOf, copyOfFolder, dumpTables, foundInFile, personalValues, runOpenChild, syncedStore } from './helpers';
 
 const KEY = StoreKey.fromHex(TEST_STORE_KEY_HEX)!;
 let legacyDir: string;
@@ -38,7 +37,7 @@ function profileOf(dir: string): CipherProfile | null {
 }
 
 beforeAll(async () => {
-  // The previous version's store: this version's schema, 4 KB pages, encrypted with the per-page MAC.
+  // The previous version's store: this version's schema, encrypted with the per-page MAC.
   const env = await syncedStore({ storeKey: null, people: 250 });
   legacyDir = env.dir;
   dirs.push(legacyDir);
@@ -46,7 +45,6 @@ beforeAll(async () => {
   expected = dumpTables(env.core.db, columns);
   values = personalValues(env.core.db, env.profileId);
   await env.close();
-  withOlderPages(databasePath(legacyDir));
   legacySalt = randomSalt();
   const db = new Database(databasePath(legacyDir));
   try {
@@ -66,7 +64,7 @@ afterAll(() => {
 const copyOfLegacy = () => copyOfFolder(legacyDir, 'twofold-recipher-', dirs);
 const runChild = (dir: string, killAt: string) => runOpenChild(child, dir, killAt);
 
-/** Opens the folder as the app does: every row there, no page MAC at the file's 4 KB pages, the same salt. */
+/** Opens the folder as the app does: every row there, the current profile, the same salt. */
 async function expectAllRows(dir: string): Promise<void> {
   const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
   try {
@@ -89,10 +87,9 @@ describe('cipher profiles', () => {
     dirs.push(dir);
     const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
     core.profiles.insert({ name: 'Org', vomoUrl: null, crmUrl: null, raiseUrl: null });
-    expect(cipherOf(core.db)).toBe(STORE_CIPHER);
-    expect(STORE_CIPHER).toBe('no-page-mac-8k');
+    expect(cipherOf(core.db)).toBe('no-page-mac');
     await core.close();
-    expect(profileOf(dir)).toBe(STORE_CIPHER);
+    expect(profileOf(dir)).toBe('no-page-mac');
     expect(() => connect(databasePath(dir), { key: StoreKey.random(), keyFrom: 'a wrong key' })).toThrow(/does not open the store/);
     expect(() => connect(databasePath(dir), {})).toThrow(/not a database, or it is encrypted/);
   });

@@ -22,12 +22,8 @@ afterEach(async () => {
 
 const FULL = /^The disk holding the store .+ is full, so this could not be finished: the write that ran out of room was undone, and what was saved before it is kept\. Free some space and try again; reports still work\.$/;
 
-/**
- * No room to grow: the store's next new page is refused, as on a full disk. The free pages go
- * first (VACUUM), or a small store's rebuild could fit in them and never grow.
- */
+/** No room to grow: the store's next new page is refused, as on a full disk. */
 function fillDisk(s: SyncedStore): void {
-  s.core.db.exec('VACUUM');
   const pages = s.core.db.pragma('page_count', { simple: true }) as number;
   s.core.db.pragma(`max_page_count = ${pages}`);
 }

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { allMigrations } from '../../src-main/store/migrations';
-import { cipherOf, databasePath, openDatabase } from '../../src-main/store/db';
+import { databasePath, openDatabase } from '../../src-main/store/db';
 import { ENCRYPT_STEPS } from '../../src-main/store/encryptStore';
 import { inspectStoreFile } from '../../src-main/store/storeFile';
 import { buildScript } from '../sync/child/build';
 import { testStoreKey } from '../helpers/tempCore';
-import { columnsOf, copyOfFolder, dumpTables, foundInFile, personalValues, runOpenChild, sha256, syncedStore, withOlderPages } from './helpers';
+import { columnsOf, copyOfFolder, dumpTables, foundInFile, personalValues, runOpenChild, sha256, syncedStore } from './helpers';
 
 /** The previous version: every migration but this (0050–0059). */
 const PREVIOUS = allMigrations.filter((m) => m.id < 50 || m.id >= 60);
@@ -34,8 +34,6 @@ beforeAll(async () => {
   expected = dumpTables(env.core.db, columns);
   values = personalValues(env.core.db, env.profileId);
   await env.close();
-  // The previous version wrote 4 KB pages; the encrypted store keeps them (cipher.ts).
-  withOlderPages(databasePath(plainDir));
   expect(inspectStoreFile(databasePath(plainDir)).kind).toBe('plain');
   expect(foundInFile(databasePath(plainDir), values).length).toBeGreaterThan(50);
   child = await buildScript(path.resolve(__dirname, 'child/openChild.ts'), 'openChild');
@@ -57,7 +55,6 @@ async function expectAllRows(dir: string): Promise<void> {
   const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
   try {
     expect(core.store.encrypted).toBe(true);
-    expect([cipherOf(core.db), core.db.pragma('page_size', { simple: true })]).toEqual(['no-page-mac', 4096]);
     const { schema_migrations: applied, ...rows } = dumpTables(core.db, columns);
     const { schema_migrations: appliedBefore, ...rowsBefore } = expected;
     expect(rows).toEqual(rowsBefore);

@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import Database from 'better-sqlite3-multiple-ciphers';
 import { createCore, type Core, type CoreOptions } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
@@ -42,23 +41,6 @@ export async function syncedStore(opts: Pick<CoreOptions, 'storeKey' | 'migratio
       await sandbox.stop();
     },
   };
-}
-
-/**
- * Rewrites a closed plain store with 4 KB pages, as every version before 8 KB pages wrote it
- * (cipher.ts), and leaves it in WAL mode as the app does.
- */
-export function withOlderPages(file: string): void {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = DELETE');
-    db.pragma('page_size = 4096');
-    db.exec('VACUUM');
-    db.pragma('journal_mode = WAL');
-    if (db.pragma('page_size', { simple: true }) !== 4096) throw new Error('the store kept its page size');
-  } finally {
-    db.close();
-  }
 }
 
 /** Every row of every table (ordered by all columns), optionally only the columns given per table. */
