@@ -109,6 +109,16 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
   return { open };
 }
 
+/**
+ * Every live conflict names the field authority it was evaluated under: after a new authority,
+ * those of persons the rebuild did not look at again take it here (their values, compared
+ * system by system, cannot have changed with it).
+ */
+export function setConflictAuthority(db: Db, profileId: number, authority: IdentitySettings['fieldAuthority']): void {
+  const set = db.prepare(`UPDATE conflicts SET authority = ? WHERE profile_id = ? AND active = 1 AND field = ? AND authority <> ?`);
+  for (const field of FIELDS) set.run(authority[field], profileId, field, authority[field]);
+}
+
 /** Resolved conflicts with a chosen value override the authority's display value. */
 export function applyResolvedDisplay(db: Db, profileId: number, personIds?: string[]): void {
   const list = db

@@ -10,7 +10,7 @@ import type { Db } from '../store/db';
 import type { IdentitySettings, RebuildSummary } from '../../src-shared/domain/identity';
 import { rebuildJoin } from './joinBuilder';
 import { refreshLineage } from './lineage';
-import { evaluateConflicts } from './conflicts';
+import { evaluateConflicts, setConflictAuthority } from './conflicts';
 import { detectSplits } from './splits';
 import { dropNodeCache } from './nodeCache';
 import { restoreIndexes } from '../store/bulkIndexes';
@@ -44,7 +44,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   // and the garbage of a million person rows behind it, and V8, which sized the heap for the
   // join, would not collect before the end of the rebuild while the later phases grow around
   // them: at a million persons 0.5-0.7 GB of dead heap where 20 MB is live.
-  if (stats.changedPersons === null) releaseGarbage();
+  if (stats.changedPersons === null || stats.authorityOnly) releaseGarbage();
   let t = performance.now();
   const lap = (name: string) => {
     const n = performance.now();
@@ -58,6 +58,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   refreshLineage(db, profileId, now, lastRun, stats.lineageRecords);
   lap('lineage');
   cp.step('conflicts');
+  if (stats.authorityOnly) setConflictAuthority(db, profileId, settings.fieldAuthority);
   const c = evaluateConflicts(db, profileId, settings, now, stats.changedPersons ?? undefined);
   lap('conflicts');
   cp.step('indexes');

@@ -152,7 +152,7 @@ export function storeSnapshot(db: Db, profileId: number) {
     .prepare(`SELECT source, source_id, person_id, email_at_link, how, match_card_json, active FROM person_links WHERE profile_id = ? ORDER BY source, source_id, person_id`)
     .all(profileId);
   const findings = db.prepare(`SELECT kind, source, source_id, person_id, detail_json FROM identity_findings WHERE profile_id = ? ORDER BY kind, source, source_id`).all(profileId);
-  const conflicts = db.prepare(`SELECT person_id, field, vomo_value, crm_value, status, active FROM conflicts WHERE profile_id = ? ORDER BY person_id, field`).all(profileId);
+  const conflicts = db.prepare(`SELECT person_id, field, vomo_value, crm_value, authority, status, active FROM conflicts WHERE profile_id = ? ORDER BY person_id, field`).all(profileId);
   const candidates = db
     .prepare(`SELECT person_a, person_b, key_a, key_b, kind, score, evidence_json, status FROM split_candidates WHERE profile_id = ? ORDER BY person_a, person_b`)
     .all(profileId);

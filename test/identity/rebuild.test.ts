@@ -10,6 +10,8 @@ import { STREAMING_JOIN_CACHE_KIB } from '../../src-main/identity/rebuildCache';
 import { installGarbageCollector } from '../../src-main/core/garbage';
 import { garbageBeat } from '../../src-main/identity/joinBuilder';
 import { streamCachedFields } from '../../src-main/identity/nodeCache';
+import { takePersonChanges } from '../../src-main/identity/personChanges';
+import { setConflictAuthority } from '../../src-main/identity/conflicts';
 import { loadJoinNodes, RecordCacheStale } from '../../src-main/identity/nodes';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -417,6 +419,80 @@ describe('rebuild', () => {
     // Kept and vouched for: only Ann, in two systems.
     await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, last_name: 'crm' } });
     expect(recomputed()).toBe(1);
+  });
+
+  it('after a new field authority looks again only at the persons it rewrote, and leaves what a rebuild from scratch leaves', async () => {
+    const { core, profileId, m, svc } = newCore();
+    // A hundred persons of one system, and a fourth of the store in two: thirty who read the same
+    // in both, and four more.
+    for (let i = 1; i <= 100; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-0${String(i).padStart(3, '0')}` });
+    for (let i = 1; i <= 30; i++) {
+      m.vomoUser({ id: `w${i}`, email: `w${i}@x.example`, first: `Same${i}`, last: 'Jones' });
+      m.crmContact({ id: `cw${i}`, individuals: [{ id: `iw${i}`, first: `Same${i}`, last: 'Jones', primary: true, emails: [`w${i}@x.example`] }] });
+    }
+    annInBothSystems(m); // first names Ann / Anne: her row reads differently under a new first-name authority
+    m.vomoUser({ id: 'b1', email: 'bo@x.example', first: 'Bo', last: 'Ng' });
+    m.crmContact({ id: 'cb', individuals: [{ id: 'ib', first: 'Bo', last: 'Ngo', primary: true, emails: ['bo@x.example'] }] }); // a last-name conflict
+    m.vomoUser({ id: 'd1', email: 'dee@x.example', first: 'Dee', last: 'Park', phone: '(217) 555-0901' });
+    m.crmContact({ id: 'cd', individuals: [{ id: 'id', first: 'Dee', last: 'Park', primary: true, emails: ['dee@x.example'], phones: ['(217) 555-0902'] }] }); // a phone conflict, to be dismissed
+    m.vomoUser({ id: 'e1', email: 'eve@x.example', first: 'Eve', last: 'Hart' });
+    m.crmContact({ id: 'ce', individuals: [{ id: 'ie', first: 'Eva', last: 'Hart', primary: true, emails: ['eve@x.example'] }] }); // a first-name conflict, to be resolved
+    m.crmContact({ id: 'cz', name: 'Zed Household', individuals: [{ id: 'iz', first: 'Zed', last: 'Quinn', primary: true, emails: ['zed@x.example'] }] });
+    m.raiseDonor({ id: 'dup6', email: 'first6@other.example', first: 'First6', last: 'Smith', phone: '(217) 555-0006' }); // a split candidate
+    svc.rebuild(profileId);
+    const id = (source: string, sourceId: string) => personOf(core.db, profileId, source, sourceId)!;
+    const conflict = (person: string, field: string) =>
+      core.db.prepare(`SELECT authority, status, chosen_value, last_seen_at FROM conflicts WHERE profile_id = ? AND person_id = ? AND field = ?`).get(profileId, person, field) as
+        | { authority: string; status: string; chosen_value: string | null; last_seen_at: string }
+        | undefined;
+    core.db.prepare(`UPDATE conflicts SET status = 'resolved', resolution = 'custom', chosen_value = 'Evie' WHERE profile_id = ? AND person_id = ? AND field = 'first_name'`).run(profileId, id('vomo', 'e1'));
+    core.db.prepare(`UPDATE conflicts SET status = 'dismissed' WHERE profile_id = ? AND person_id = ? AND field = 'phone'`).run(profileId, id('vomo', 'd1'));
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true }); // the resolution shows in Eve's row
+    const dee = conflict(id('vomo', 'd1'), 'phone')!;
+    expect(dee.status).toBe('dismissed');
+    expect(snapshot(core.db, profileId).candidates.length).toBeGreaterThan(0);
+    // A sync lands with the new setting: a reference added to an otherwise unchanged contact,
+    // naming an otherwise unchanged user (its pair is found only if that person is looked at).
+    core.db.prepare(`INSERT INTO crm_contact_references (profile_id, contact_id, source, ref_id) VALUES (?, 'cz', 'Twofold/VOMO', 'v50')`).run(profileId);
+    takePersonChanges(core.db, profileId);
+    const settings = svc.settings(profileId);
+    const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const, last_name: 'crm' as const } };
+    await svc.setSettings(profileId, authority);
+    const run = JSON.parse(core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string);
+    // Recomputed: the 34 persons in two systems and Zed's, for its new reference. Rewritten: Ann's
+    // and Bo's rows (the names they display), Eve's (put back as computed, then her resolution
+    // again; a row with open conflicts is too, its count being the conflicts' to set) and Zed's
+    // (its input digest). Looked at again: those four; not Dee's nor the thirty, whose rows read
+    // as they did.
+    expect(run.timings).toMatchObject({ personsWritten: 35, personRowsWritten: 4 });
+    expect(new Set(takePersonChanges(core.db, profileId))).toEqual(new Set([id('vomo', 'v1'), id('vomo', 'b1'), id('vomo', 'e1'), id('crm_individual', 'iz')]));
+    expect(conflict(id('vomo', 'b1'), 'last_name')).toMatchObject({ authority: 'crm', status: 'open' });
+    expect(conflict(id('vomo', 'e1'), 'first_name')).toMatchObject({ authority: 'crm', status: 'resolved', chosen_value: 'Evie' });
+    expect(core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).pluck().get(id('vomo', 'e1'))).toBe('Evie');
+    expect(conflict(id('vomo', 'd1'), 'phone')).toEqual(dee);
+    expect(hasPair(snapshot(core.db, profileId).candidates, 'vomo:v50')).toBe(true);
+    const recomputed = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(recomputed);
+  });
+
+  it('a conflict names the field authority of the last rebuild that looked at it, set for the others without reading their persons', () => {
+    const { core, profileId, m, svc } = newCore();
+    annInBothSystems(m);
+    m.vomoUser({ id: 'b1', email: 'bo@x.example', first: 'Bo', last: 'Ng' });
+    m.crmContact({ id: 'cb', individuals: [{ id: 'ib', first: 'Bo', last: 'Ngo', primary: true, emails: ['bo@x.example'] }] });
+    svc.rebuild(profileId);
+    const authorities = () => core.db.prepare(`SELECT field, authority FROM conflicts WHERE profile_id = ? AND active = 1 ORDER BY field`).all(profileId);
+    expect(authorities()).toEqual([
+      { field: 'first_name', authority: 'vomo' },
+      { field: 'last_name', authority: 'vomo' },
+    ]);
+    const settings = svc.settings(profileId);
+    setConflictAuthority(core.db, profileId, { ...settings.fieldAuthority, last_name: 'crm' });
+    expect(authorities()).toEqual([
+      { field: 'first_name', authority: 'vomo' },
+      { field: 'last_name', authority: 'crm' },
+    ]);
   });
 
   it('a recompute skips the rows whose digest says they read the same, and compares in full a row another writer touched', async () => {
