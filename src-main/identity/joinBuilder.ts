@@ -14,7 +14,8 @@ import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { loadJoinNodes, loadNodes, nodeFromFields, type IdNode, type JoinNode } from './nodes';
 import { locateNodes } from './nodeLocator';
 import { personCodes } from './personCodes';
-import { loadJoinSet, saveNodeCache, streamCachedFields } from './nodeCache';
+import { loadJoinSet, saveNodeCache, streamCachedFields, type CachedJoinSet } from './nodeCache';
+import { recomputeDisplays } from './displayRecompute';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
@@ -76,6 +77,8 @@ export interface JoinStats {
   authorityOnly: boolean;
   /** The join followed the records of a scope (a sync's changes), not every record. */
   scoped: boolean;
+  /** A join of every record that recomputed many persons (a first build, a new setting, a large change): its records and clusters are garbage once it returns. */
+  joinedEveryone: boolean;
   /**
    * Records whose emails may differ from what the email lineage holds; null: all. Only records
    * read again from the mirrors can: after a new setting every person is recomputed, but only
@@ -309,6 +312,10 @@ export function rebuildJoin(
   const joinSet = loadJoinSet(db, profileId, { firstBuild, settings, settingsDigest, digestOf, decisions, readingEverything, mirrorsCommitted: opts.mirrorsCommitted });
   timings.recordsRead = joinSet.recordsRead;
   if (joinSet.readerPages) timings.readerPages = joinSet.readerPages;
+  if (joinSet.recompute === 'displays') {
+    lap('load');
+    return displaysAgain(db, profileId, settings, now, cp, joinSet, { settingsDigest, timings, lap });
+  }
   const { nodes, digests, scopeKeys } = joinSet;
   const scoped = !!scopeKeys;
   if (scoped) setCacheKib(db, afterJoinCacheKib(true)); // rebuildCache.ts says why
@@ -871,6 +878,48 @@ export function rebuildJoin(
     changedPersons,
     authorityOnly,
     scoped,
+    joinedEveryone: everyone,
     timings,
+  };
+}
+
+/**
+ * A new field authority with nothing else changed: the displayed values picked again from the
+ * person rows (displayRecompute.ts), reported as a join that recomputed the persons in two or more
+ * systems and wrote those that read differently.
+ */
+function displaysAgain(
+  db: Db,
+  profileId: number,
+  settings: IdentitySettings,
+  now: string,
+  cp: Checkpoint,
+  joinSet: CachedJoinSet,
+  t: { settingsDigest: number; timings: Record<string, number>; lap: (name: string) => void },
+): JoinStats {
+  cp.step('persons');
+  setCacheKib(db, STREAMING_JOIN_CACHE_KIB); // one pass over the rows, in key order
+  const { read, written } = recomputeDisplays(db, profileId, settings, now, () => cp.check());
+  t.lap('insert_persons');
+  const persons = joinSet.personCount ?? (db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId) as number);
+  const authorityOnly = written.length <= persons * AUTHORITY_SCOPE_SHARE;
+  const changedPersons = authorityOnly ? written : null;
+  notePersonChanges(db, profileId, changedPersons ?? 'all');
+  saveNodeCache(db, profileId, { nodeCount: joinSet.totalRecords, personCount: persons, settingsDigest: t.settingsDigest, settings });
+  Object.assign(t.timings, { recordsJoined: 0, linksWritten: 0, personsWritten: read, personRowsWritten: written.length, lineageRecords: 0 });
+  return {
+    dropped: [],
+    persons,
+    links: joinSet.totalRecords,
+    newPersons: 0,
+    removedPersons: 0,
+    findings: db.prepare(`SELECT COUNT(*) FROM identity_findings WHERE profile_id = ?`).pluck().get(profileId) as number,
+    changedRecords: [],
+    lineageRecords: [],
+    changedPersons,
+    authorityOnly,
+    scoped: false,
+    joinedEveryone: false,
+    timings: t.timings,
   };
 }

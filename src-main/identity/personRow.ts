@@ -132,6 +132,51 @@ export function cmpId(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Each system's own values of the fields a field authority decides between (a person row holds them all). */
+export type DisplaySides = Pick<
+  PersonRow,
+  | 'vomo_first_name'
+  | 'crm_first_name'
+  | 'raise_first_name'
+  | 'vomo_last_name'
+  | 'crm_last_name'
+  | 'raise_last_name'
+  | 'vomo_email'
+  | 'crm_email'
+  | 'raise_email'
+  | 'vomo_phone'
+  | 'crm_phone'
+  | 'raise_phone'
+>;
+
+/** The columns a person displays: what the field authority picks, and what is derived from that. */
+export type DisplayColumns = Pick<PersonRow, 'display_first_name' | 'display_last_name' | 'display_name' | 'display_email' | 'display_phone' | 'phone_e164' | 'name_key'>;
+export const DISPLAY_COLUMNS: readonly (keyof DisplayColumns)[] = ['display_first_name', 'display_last_name', 'display_name', 'display_email', 'display_phone', 'phone_e164', 'name_key'];
+
+/**
+ * What a person displays, picked by the field authority among each system's own values.
+ * `otherName` (the household's name, else the donor's) is asked for only when no system has a
+ * first or last name, which does not depend on the authority.
+ */
+export function pickDisplay(settings: IdentitySettings, s: DisplaySides, otherName: () => string | null): DisplayColumns {
+  const a = settings.fieldAuthority;
+  const first = pickByAuthority({ vomo: s.vomo_first_name, crm: s.crm_first_name, raise: s.raise_first_name }, a.first_name);
+  const last = pickByAuthority({ vomo: s.vomo_last_name, crm: s.crm_last_name, raise: s.raise_last_name }, a.last_name);
+  const email = pickByAuthority({ vomo: s.vomo_email, crm: s.crm_email, raise: s.raise_email }, a.email);
+  const phone = pickByAuthority({ vomo: s.vomo_phone, crm: s.crm_phone, raise: s.raise_phone }, a.phone);
+  let name = [first, last].filter(Boolean).join(' ').trim();
+  if (!name) name = otherName() ?? email ?? '(no name)';
+  return {
+    display_first_name: first,
+    display_last_name: last,
+    display_name: name,
+    display_email: email,
+    display_phone: phone,
+    phone_e164: toE164(phone, settings.defaultPhoneRegion),
+    name_key: nameKey(first, last),
+  };
+}
+
 /**
  * givingOwner: whether this person holds its contact's giving (the contact's primary individual,
  * decided over the whole household by the caller); measures then count the contact's gifts.
@@ -175,13 +220,24 @@ export function computePerson(
   }
   // An individual of a household whose members share an email (the join took one of them).
   const shared = sharedKeys && inds.some((i) => sharedKeys.has(i.key)) ? 1 : 0;
-  const a = settings.fieldAuthority;
-  const first = pickByAuthority({ vomo: v?.firstName ?? null, crm: ind?.firstName ?? null, raise: r?.firstName ?? null }, a.first_name);
-  const last = pickByAuthority({ vomo: v?.lastName ?? null, crm: ind?.lastName ?? null, raise: r?.lastName ?? null }, a.last_name);
-  const email = pickByAuthority({ vomo: v?.email?.trim() ?? null, crm: crmEmail, raise: r?.email?.trim() ?? null }, a.email);
-  const phone = pickByAuthority({ vomo: v?.phone ?? null, crm: crmPhone, raise: r?.phone ?? null }, a.phone);
-  let displayName = [first, last].filter(Boolean).join(' ').trim();
-  if (!displayName) displayName = contact?.name ?? r?.name ?? email ?? '(no name)';
+  const shown = pickDisplay(
+    settings,
+    {
+      vomo_first_name: v?.firstName ?? null,
+      crm_first_name: ind?.firstName ?? null,
+      raise_first_name: r?.firstName ?? null,
+      vomo_last_name: v?.lastName ?? null,
+      crm_last_name: ind?.lastName ?? null,
+      raise_last_name: r?.lastName ?? null,
+      vomo_email: v?.email?.trim() ?? null,
+      crm_email: crmEmail,
+      raise_email: r?.email?.trim() ?? null,
+      vomo_phone: v?.phone ?? null,
+      crm_phone: crmPhone,
+      raise_phone: r?.phone ?? null,
+    },
+    () => contact?.name ?? r?.name ?? null,
+  );
 
   const postal = normPostal(contact?.postal) ?? normPostal(r?.postal) ?? postalFromAddress(v?.address);
   const address = contact?.address1
@@ -193,11 +249,11 @@ export function computePerson(
   return {
     id,
     email_norm: emailNorm,
-    display_first_name: first,
-    display_last_name: last,
-    display_name: displayName,
-    display_email: email,
-    display_phone: phone,
+    display_first_name: shown.display_first_name,
+    display_last_name: shown.display_last_name,
+    display_name: shown.display_name,
+    display_email: shown.display_email,
+    display_phone: shown.display_phone,
     has_vomo: vomos.length ? 1 : 0,
     has_crm: inds.length || bareContacts.length ? 1 : 0,
     has_raise: raises.length ? 1 : 0,
@@ -235,8 +291,8 @@ export function computePerson(
     raise_phone: r?.phone ?? null,
     raise_email_opted_in: r?.emailOptedIn ?? null,
     raise_crm_key: r?.crmKey ?? null,
-    phone_e164: toE164(phone, region),
-    name_key: nameKey(first, last),
+    phone_e164: shown.phone_e164,
+    name_key: shown.name_key,
     postal,
     address,
     email_opted_in: crmOpt ?? r?.emailOptedIn ?? null,

@@ -44,7 +44,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   // and the garbage of a million person rows behind it, and V8, which sized the heap for the
   // join, would not collect before the end of the rebuild while the later phases grow around
   // them: at a million persons 0.5-0.7 GB of dead heap where 20 MB is live.
-  if (stats.changedPersons === null || stats.authorityOnly) releaseGarbage();
+  if (stats.joinedEveryone) releaseGarbage();
   let t = performance.now();
   const lap = (name: string) => {
     const n = performance.now();

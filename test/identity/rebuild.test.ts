@@ -320,7 +320,7 @@ describe('rebuild', () => {
     expect(collectedIn('2026-01-04T00:00:00.000Z', other)).toEqual(['join', 'join', 'links']);
   });
 
-  it('collects on a beat of records in a persons pass that computes every person, and not in a new field authority\'s pass', async () => {
+  it('collects on a beat of records in a persons pass that computes every person, and not in a new field authority\'s pass, which joins nothing when nothing else changed', async () => {
     const { core, profileId, m, svc } = newCore();
     // Twelve persons, each in both systems: a new field authority recomputes every one of them.
     for (let i = 0; i < 12; i++) {
@@ -348,9 +348,12 @@ describe('rebuild', () => {
     // A new phone region can change any person: the pass over the 24 records collects at 4, 8, ..., 20.
     const region = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
     expect(collectedIn(region)).toEqual(['join', 'join', 'persons', 'persons', 'persons', 'persons', 'persons', 'links']);
-    // A new field authority recomputes the persons in two systems (all of them here, so a join of
-    // everyone: its collections around the pass), and none on the beat.
+    // A new field authority recomputes the persons in two systems (all of them here). With a
+    // record changed since, a join of everyone: its collections around the pass, none on the beat.
+    m.vomoUser({ id: 'v0', email: 'p0@x.example', first: 'Ann', last: 'Lee-Park' });
     expect(collectedIn({ ...region, fieldAuthority: { ...region.fieldAuthority, first_name: 'crm' } })).toEqual(['join', 'join', 'links']);
+    // With nothing else changed, no join: nothing to collect (displayRecompute.ts).
+    expect(collectedIn({ ...region, fieldAuthority: { ...region.fieldAuthority, first_name: 'vomo' } })).toEqual([]);
   });
 
   it('recomputes the persons a new field authority applies to, those with records in two or more systems, and writes those that read differently', async () => {
@@ -476,6 +479,62 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
   });
 
+  it('a new field authority with nothing else changed picks the displayed values again from the person rows, reads no record, and leaves what a rebuild from scratch leaves', () => {
+    const { core, profileId, m, svc } = newCore();
+    for (let i = 1; i <= 60; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
+    // Names, emails and phones that differ between systems; a person in all three.
+    m.vomoUser({ id: 'a1', email: 'a@x.example', first: 'Ann', last: 'Lee', phone: '(217) 555-0101' });
+    m.crmContact({ id: 'ca', individuals: [{ id: 'ia', first: 'Anne', last: 'Lee', primary: true, emails: ['A@x.example'], phones: ['217-555-0199'] }] });
+    m.raiseDonor({ id: 'ra', email: 'a@x.example', first: 'Annie', last: 'Lee-Park', phone: '+1 217 555 0142' });
+    m.vomoUser({ id: 'b1', email: 'bo@x.example', first: 'Bo', last: 'Ng' });
+    m.crmContact({ id: 'cb', individuals: [{ id: 'ib', first: 'Bo', last: 'Ngo', primary: true, emails: ['bo@x.example'] }] });
+    // No system has a name: the donor's name, else the email the authority picks.
+    m.vomoUser({ id: 'n1', email: 'nameless@x.example' });
+    m.raiseDonor({ id: 'rn', email: 'NAMELESS@x.example' });
+    m.vomoUser({ id: 'f1', email: 'friends@x.example' });
+    m.raiseDonor({ id: 'rf', email: 'Friends@X.example' });
+    core.db.prepare(`UPDATE raise_donors SET name = CASE id WHEN 'rf' THEN 'Friends of Twofold' ELSE NULL END WHERE profile_id = ? AND id IN ('rn', 'rf')`).run(profileId);
+    svc.rebuild(profileId);
+    const id = (source: string, sourceId: string) => personOf(core.db, profileId, source, sourceId)!;
+    // Bo's last name resolved by hand: it keeps showing whatever the authority.
+    core.db.prepare(`UPDATE conflicts SET status = 'resolved', resolution = 'custom', chosen_value = 'Ng-Ngo' WHERE profile_id = ? AND person_id = ? AND field = 'last_name'`).run(profileId, id('vomo', 'b1'));
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    const rows = () => core.db.prepare(`SELECT * FROM persons WHERE profile_id = ? ORDER BY id`).all(profileId) as Record<string, unknown>[];
+    const before = rows();
+    const settings = svc.settings(profileId);
+    const authority = { ...settings, fieldAuthority: { first_name: 'raise' as const, last_name: 'crm' as const, email: 'raise' as const, phone: 'crm' as const } };
+    // Cancelled while it picks: the store as it was.
+    let err: unknown;
+    try {
+      core.db.transaction(() => rebuildIdentity(core.db, profileId, authority, '2026-01-04T00:00:00.000Z', { shouldCancel: (() => { let n = 0; return () => ++n > 2; })() }))();
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string })?.code).toBe('CANCELLED');
+    expect(rows()).toEqual(before);
+    takePersonChanges(core.db, profileId);
+    const s = core.db.transaction(() => rebuildIdentity(core.db, profileId, authority, '2026-01-05T00:00:00.000Z'))();
+    svc.setSettings(profileId, authority); // the same settings: nothing to rebuild
+    // Nothing read from the mirrors or joined: the four persons in several systems looked at, and
+    // the rows that read differently written.
+    expect(s.timings).toMatchObject({ recordsRead: 0, recordsJoined: 0, linksWritten: 0, personsWritten: 4 });
+    const display = (v: string) =>
+      core.db.prepare(`SELECT display_first_name AS first, display_last_name AS last, display_name AS name, display_email AS email, display_phone AS phone, phone_e164 AS e164 FROM persons WHERE id = ?`).get(id('vomo', v));
+    expect(display('a1')).toEqual({ first: 'Annie', last: 'Lee', name: 'Annie Lee', email: 'a@x.example', phone: '217-555-0199', e164: '+12175550199' });
+    expect(display('b1')).toMatchObject({ first: 'Bo', last: 'Ng-Ngo', name: 'Bo Ng-Ngo' });
+    expect(display('n1')).toMatchObject({ first: null, last: null, name: 'NAMELESS@x.example', email: 'NAMELESS@x.example' });
+    expect(display('f1')).toMatchObject({ name: 'Friends of Twofold', email: 'Friends@X.example' });
+    const after = rows();
+    const changed = after.filter((r, i) => r.updated_at !== before[i].updated_at).map((r) => r.id);
+    expect(s.timings?.personRowsWritten).toBe(changed.length);
+    expect(new Set(takePersonChanges(core.db, profileId))).toEqual(new Set(changed));
+    expect(changed).not.toContain(id('vomo', 'v1'));
+    expect(snapshot(core.db, profileId).staleRowDigests).toEqual([]);
+    const recomputed = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(recomputed);
+  });
+
   it('a conflict names the field authority of the last rebuild that looked at it, set for the others without reading their persons', () => {
     const { core, profileId, m, svc } = newCore();
     annInBothSystems(m);
@@ -594,9 +653,10 @@ describe('rebuild', () => {
     const after = svc.rebuild(profileId);
     expect(after.timings?.recordsRead).toBeGreaterThan(0);
     expect([kept(0, 'v1').current, kept(0, 'v2').current, kept(1, 'i1').current]).toEqual([1, 0, 0]);
-    // A new setting: those two are read from the mirrors, computed as they are now, and kept again.
+    // A new setting (a phone region: any person may read differently): those two are read from the
+    // mirrors, computed as they are now, and kept again.
     const settings = svc.settings(profileId);
-    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+    await svc.setSettings(profileId, { ...settings, defaultPhoneRegion: 'GB', fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     expect(kept(0, 'v2')).toEqual({ current: 1, fields: expect.stringContaining('Lee-Park') });
     expect(kept(1, 'i1')).toEqual({ current: 1, fields: expect.stringContaining('Gayle') });
     const nameOf = (v: string) => core.db.prepare(`SELECT display_first_name || ' ' || display_last_name FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, 'vomo', v));
@@ -807,7 +867,7 @@ describe('rebuild', () => {
       // again: the stream then finds every record's, and the persons equal a rebuild from scratch.
       core.db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = 0 AND source_id = 'v2'`).run(profileId);
       const settings = svc.settings(profileId);
-      await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
+      await svc.setSettings(profileId, { ...settings, defaultPhoneRegion: 'GB', fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
       const firstName = (source: string, id: string) => core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, source, id));
       expect([firstName('vomo', 'v1'), firstName('vomo', 'v2')]).toEqual(['Anne', 'Bo']);
       expect(positions()).toEqual([0, 1, 2, 3, 4]);

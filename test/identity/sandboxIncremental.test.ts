@@ -60,9 +60,9 @@ describe('incremental rebuilds after sandbox re-syncs', () => {
     // showed them kept through the days exactly as a read of the mirrors gives them) ...
     const set = loadJoinNodes(db, profileId, true);
     for (let i = 0; i < set.nodes.length; i++) expect(nodeFromFields(set.nodes[i], set.fieldsText!(i))).toEqual(set.full!(i));
-    // ... so a new setting, which recomputes from them the persons it applies to (a new field
-    // authority: those with records in two or more systems), leaves what a rebuild from the
-    // mirrors under that setting leaves ...
+    // ... and a new field authority, which (nothing else having changed since the last rebuild)
+    // picks the displayed values of the persons in two or more systems again from their rows
+    // (displayRecompute.ts), leaves what a rebuild from the mirrors under that setting leaves ...
     const settings = svc.settings(profileId);
     const authority = { ...settings, fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' as const, email: 'crm' as const, phone: 'vomo' as const } };
     await svc.setSettings(profileId, authority);
