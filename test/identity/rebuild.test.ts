@@ -535,6 +535,38 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
   });
 
+  it('a record that comes back to a person it was linked to before finds its old link active again, and only that one', () => {
+    const { core, profileId, m, svc } = newCore();
+    for (let i = 1; i <= 10; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
+    annInBothSystems(m);
+    svc.rebuild(profileId);
+    const ann = personOf(core.db, profileId, 'crm_individual', 'i1')!;
+    expect(personOf(core.db, profileId, 'vomo', 'v1')).toBe(ann);
+    const links = () =>
+      core.db.prepare(`SELECT person_id, active, email_at_link FROM person_links WHERE profile_id = ? AND source = 'vomo' AND source_id = 'v1' ORDER BY active DESC`).all(profileId) as {
+        person_id: string;
+        active: number;
+        email_at_link: string;
+      }[];
+    // Ann's VOMO address changes: her VOMO user leaves the person, whose link it keeps as history.
+    m.vomoUser({ id: 'v1', email: 'ann.new@x.example', first: 'Ann', last: 'Lee' });
+    svc.rebuild(profileId);
+    const away = personOf(core.db, profileId, 'vomo', 'v1')!;
+    expect(away).not.toBe(ann);
+    expect(links()).toEqual([
+      { person_id: away, active: 1, email_at_link: 'ann.new@x.example' },
+      { person_id: ann, active: 0, email_at_link: 'a@x.example' },
+    ]);
+    // And back: the link to Ann's person is the one made active again, with what it now says.
+    m.vomoUser({ id: 'v1', email: 'A@x.example', first: 'Ann', last: 'Lee' });
+    svc.rebuild(profileId);
+    expect(personOf(core.db, profileId, 'vomo', 'v1')).toBe(ann);
+    expect(links().filter((l) => l.active)).toEqual([{ person_id: ann, active: 1, email_at_link: 'a@x.example' }]);
+    const incremental = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(incremental);
+  });
+
   it('a conflict names the field authority of the last rebuild that looked at it, set for the others without reading their persons', () => {
     const { core, profileId, m, svc } = newCore();
     annInBothSystems(m);
