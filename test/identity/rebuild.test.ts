@@ -479,7 +479,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
   });
 
-  it('a new field authority with nothing else changed picks the displayed values again from the person rows, reads no record, and leaves what a rebuild from scratch leaves', () => {
+  it('a new field authority with nothing else changed picks the displayed values again from the person rows, reads no record, and leaves what a rebuild from scratch leaves', async () => {
     const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 60; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
     // Names, emails and phones that differ between systems; a person in all three.
@@ -514,7 +514,7 @@ describe('rebuild', () => {
     expect(rows()).toEqual(before);
     takePersonChanges(core.db, profileId);
     const s = core.db.transaction(() => rebuildIdentity(core.db, profileId, authority, '2026-01-05T00:00:00.000Z'))();
-    svc.setSettings(profileId, authority); // the same settings: nothing to rebuild
+    await svc.setSettings(profileId, authority); // what the rebuild above was given: nothing left to rebuild
     // Nothing read from the mirrors or joined: the four persons in several systems looked at, and
     // the rows that read differently written.
     expect(s.timings).toMatchObject({ recordsRead: 0, recordsJoined: 0, linksWritten: 0, personsWritten: 4 });
