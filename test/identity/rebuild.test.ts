@@ -426,9 +426,9 @@ describe('rebuild', () => {
 
   it('after a new field authority looks again only at the persons it rewrote, and leaves what a rebuild from scratch leaves', async () => {
     const { core, profileId, m, svc } = newCore();
-    // A hundred persons of one system, and a fourth of the store in two: thirty who read the same
-    // in both, and four more.
-    for (let i = 1; i <= 100; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-0${String(i).padStart(3, '0')}` });
+    // A hundred persons of one system (Ann's VOMO user, v1, joins her CRM+ one below), and a fourth
+    // of the store in two: thirty who read the same in both, and four more.
+    for (let i = 2; i <= 101; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith', phone: `(217) 555-0${String(i).padStart(3, '0')}` });
     for (let i = 1; i <= 30; i++) {
       m.vomoUser({ id: `w${i}`, email: `w${i}@x.example`, first: `Same${i}`, last: 'Jones' });
       m.crmContact({ id: `cw${i}`, individuals: [{ id: `iw${i}`, first: `Same${i}`, last: 'Jones', primary: true, emails: [`w${i}@x.example`] }] });
@@ -537,7 +537,7 @@ describe('rebuild', () => {
 
   it('a record that comes back to a person it was linked to before finds its old link active again, and only that one', () => {
     const { core, profileId, m, svc } = newCore();
-    for (let i = 1; i <= 10; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
+    for (let i = 2; i <= 11; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
     annInBothSystems(m);
     svc.rebuild(profileId);
     const ann = personOf(core.db, profileId, 'crm_individual', 'i1')!;
