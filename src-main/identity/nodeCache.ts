@@ -299,6 +299,26 @@ function writeNodes(db: Db, profileId: number, set: JoinSet): void {
 }
 
 /**
+ * The kept fields text of each of the given records (positions in `nodes`) whose row is under
+ * the record's current digest; a record whose kept fields are stale or missing is left out, for
+ * the caller to read from the mirrors. A record's kept fields are one row, where the mirrors
+ * spread it over a row per table and index (an individual: itself, its household, its methods and
+ * gifts): a rebuild after a sync reads the other records of the persons it recomputes this way.
+ */
+export function keptFieldsOf(db: Db, profileId: number, nodes: JoinNode[], digests: Float64Array, which: readonly number[]): Map<number, string> {
+  const get = db.prepare(`SELECT digest, fields FROM identity_node_fields WHERE profile_id = ? AND rank = ? AND source_id = ?`).raw();
+  const out = new Map<number, string>();
+  // In the table's key order: neighbours share pages.
+  const order = [...which].sort((a, b) => RANK[nodes[a].kind] - RANK[nodes[b].kind] || (nodes[a].id < nodes[b].id ? -1 : nodes[a].id > nodes[b].id ? 1 : 0));
+  for (const i of order) {
+    const n = nodes[i];
+    const row = get.get(profileId, RANK[n.kind], n.id) as [number, string] | undefined;
+    if (row && row[0] === digests[i]) out.set(i, row[1]);
+  }
+  return out;
+}
+
+/**
  * Reads back every record's fields text from identity_node_fields, in node order (the cache's key
  * order), handing each to `each` with its position: a page of rows at a time (the caller writes
  * between pages, which a read still iterating would forbid). Every record must have its row,

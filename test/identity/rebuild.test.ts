@@ -567,6 +567,42 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(incremental);
   });
 
+  it('a rebuild after a sync computes a person\'s unchanged records from their kept fields while those are current, from the mirrors once a sync made them stale, and leaves what a rebuild from scratch leaves', () => {
+    const { core, profileId, m, svc } = newCore();
+    for (let i = 2; i <= 11; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
+    annInBothSystems(m);
+    m.crmGift({ id: 'g1', contactId: 'c1', amountCents: 5_000, date: '2025-03-01' });
+    svc.rebuild(profileId);
+    const ann = personOf(core.db, profileId, 'vomo', 'v1')!;
+    const row = () => core.db.prepare(`SELECT display_last_name AS last, crm_last_name AS crmLast, lifetime_giving_cents AS lifetime FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, ann);
+    const same = () => {
+      const incremental = snapshot(core.db, profileId);
+      svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+      expect(snapshot(core.db, profileId)).toEqual(incremental);
+    };
+
+    // Only her VOMO user changes: her CRM+ individual is read from what the first build kept.
+    m.participation({ userId: 'v1', id: 'a1', hours: 3, at: '2025-05-01T10:00:00Z' });
+    expect(svc.rebuild(profileId).timings.recordsFromKept).toBe(1);
+    expect(row()).toMatchObject({ crmLast: 'Lee' });
+    same();
+
+    // Her CRM+ side changes (a new name, a gift): the rebuild reads it from the mirrors and leaves its
+    // kept fields as they were, stale.
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee-Park', primary: true, emails: ['a@x.example'] }] });
+    m.crmGift({ id: 'g2', contactId: 'c1', amountCents: 2_500, date: '2025-06-01' });
+    svc.rebuild(profileId);
+    const after = row();
+    expect(after).toMatchObject({ crmLast: 'Lee-Park' });
+
+    // Her VOMO user again: the stale kept fields are passed over for the mirrors, which hold the
+    // new name and the gift (kept fields taken as current would put back 'Lee' and one gift).
+    m.participation({ userId: 'v1', id: 'a2', hours: 2, at: '2025-07-01T10:00:00Z' });
+    expect(svc.rebuild(profileId).timings.recordsFromKept ?? 0).toBe(0);
+    expect(row()).toEqual(after);
+    same();
+  });
+
   it('a conflict names the field authority of the last rebuild that looked at it, set for the others without reading their persons', () => {
     const { core, profileId, m, svc } = newCore();
     annInBothSystems(m);
