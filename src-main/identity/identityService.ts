@@ -23,7 +23,7 @@ import { forgetRebuildShortcuts, rebuildIdentity, type RebuildHooks } from './re
 import { RecordCacheStale } from './nodes';
 import { nextRebuildReadsEverything } from './nodeCache';
 import { refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
-import { representativeKeys, activePersonLookup } from './splits';
+import { representativeKeys, activePersonLookup, lastDetectionAt, DECIDED_LAST_SEEN } from './splits';
 import { mergePersons, undoMerge } from './merges';
 import { recordDecision, precision } from './decisions';
 import { recomputePersons } from './recompute';
@@ -266,7 +266,7 @@ export class IdentityService {
       const ka = rep(c.person_a) ?? c.key_a;
       const kb = rep(c.person_b) ?? c.key_b;
       recordDecision(this.db, profileId, ka, kb, 'not_same', { emailJoined: false, kind: c.kind, reason, actor, now });
-      this.db.prepare(`UPDATE split_candidates SET status = 'rejected', decided_at = ? WHERE id = ?`).run(now, c.id);
+      this.db.prepare(`UPDATE split_candidates SET status = 'rejected', decided_at = ?, ${DECIDED_LAST_SEEN} WHERE id = ?`).run(now, lastDetectionAt(this.db, profileId), c.id);
       this.deps.audit.record({ profileId, actor, action: 'candidate.reject', subjectType: 'person', subjectId: c.person_a, detail: { candidateId, personA: c.person_a, personB: c.person_b, kind: c.kind, reason } });
       return { ok: true as const };
     });

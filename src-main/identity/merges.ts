@@ -10,7 +10,7 @@ import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { AppError } from '../../src-shared/errors';
 import { recordDecision } from './decisions';
 import { recomputePersons } from './recompute';
-import { representativeKeys } from './splits';
+import { representativeKeys, lastDetectionAt, DECIDED_LAST_SEEN } from './splits';
 import { notePersonChanges } from './personChanges';
 
 type Row = Record<string, unknown>;
@@ -107,7 +107,7 @@ export function mergePersons(db: Db, m: MergeInput): { mergeId: number; snapshot
   db.prepare(`DELETE FROM conflicts WHERE profile_id = ? AND person_id = ?`).run(profileId, mergedId);
   db.prepare(`UPDATE identity_findings SET person_id = ? WHERE profile_id = ? AND person_id = ?`).run(survivorId, profileId, mergedId);
   const [a, b] = survivorId < mergedId ? [survivorId, mergedId] : [mergedId, survivorId];
-  db.prepare(`UPDATE split_candidates SET status = 'merged', decided_at = ? WHERE profile_id = ? AND person_a = ? AND person_b = ?`).run(now, profileId, a, b);
+  db.prepare(`UPDATE split_candidates SET status = 'merged', decided_at = ?, ${DECIDED_LAST_SEEN} WHERE profile_id = ? AND person_a = ? AND person_b = ?`).run(now, lastDetectionAt(db, profileId), profileId, a, b);
   db.prepare(`DELETE FROM split_candidates WHERE profile_id = ? AND status = 'open' AND (person_a = ? OR person_b = ?)`).run(profileId, mergedId, mergedId);
   notePersonChanges(db, profileId, [mergedId]);
   recomputePersons(db, profileId, [survivorId], m.settings, now);

@@ -4,6 +4,7 @@ import type { Conflict, MergeRecord, PersonBrief, PersonListItem, SplitCandidate
 import type { z } from 'zod';
 import type { PeopleListInput } from '../../src-shared/domain/identity';
 import { pickByAuthority } from './authority';
+import { lastDetectionAt, lastSeenOf } from './splits';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 
 type Row = Record<string, unknown>;
@@ -163,7 +164,7 @@ export function listConflicts(db: Db, q: ConflictQuery, settings: IdentitySettin
   return { total, items: rows.map((r) => toConflict(r, settings)), counts };
 }
 
-export function toCandidate(db: Db, r: Row): SplitCandidate {
+export function toCandidate(db: Db, r: Row, lastDetection = lastDetectionAt(db, r.profile_id as number)): SplitCandidate {
   const person = db.prepare(`SELECT * FROM persons WHERE profile_id = ? AND id = ?`);
   return {
     id: r.id as number,
@@ -176,7 +177,7 @@ export function toCandidate(db: Db, r: Row): SplitCandidate {
     personA: r.person_a as string,
     personB: r.person_b as string,
     firstSeenAt: r.first_seen_at as string,
-    lastSeenAt: r.last_seen_at as string,
+    lastSeenAt: lastSeenOf(r as { status: string; last_seen_at: string }, lastDetection),
   };
 }
 
@@ -198,7 +199,8 @@ export function listCandidates(db: Db, q: { profileId: number; status: string; k
   const w = where.join(' AND ');
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM split_candidates WHERE ${w}`).get(params) as { n: number }).n;
   const rows = db.prepare(`SELECT * FROM split_candidates WHERE ${w} ORDER BY score DESC, id LIMIT @limit OFFSET @offset`).all(params) as Row[];
-  return { total, items: rows.map((r) => toCandidate(db, r)) };
+  const lastDetection = lastDetectionAt(db, q.profileId);
+  return { total, items: rows.map((r) => toCandidate(db, r, lastDetection)) };
 }
 
 export function listMerges(db: Db, profileId: number, personId?: string | null, limit = 200): MergeRecord[] {

@@ -100,6 +100,37 @@ describe('split detection', () => {
     expect(svc.precision(profileId).missedByEmailJoin).toBe(1);
   });
 
+  it('an open candidate was last seen by the last rebuild, which leaves its row alone when it does not reach its persons; a decided one keeps the last rebuild that saw it open', async () => {
+    const { core, profileId, m, svc } = setup();
+    m.vomoUser({ id: '5', email: 'j1@x.example', first: 'Jordan', last: 'Lee', phone: '217-555-0100' });
+    m.crmContact({ id: '50', individuals: [{ id: '500', first: 'Jordan', last: 'Lee', primary: true, emails: ['j2@x.example'], phones: ['2175550100'] }] });
+    m.vomoUser({ id: '7', email: 'sam@x.example', first: 'Sam', last: 'Ruiz' });
+    const lastRun = () => core.db.prepare(`SELECT started_at FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
+    const stored = (id: number) => core.db.prepare(`SELECT last_seen_at FROM split_candidates WHERE id = ?`).pluck().get(id) as string;
+    const tick = () => new Promise((r) => setTimeout(r, 5));
+    svc.rebuild(profileId);
+    const first = lastRun();
+    const [c] = svc.listCandidates({ profileId, status: 'open', offset: 0, limit: 5 }).items;
+    expect(c).toMatchObject({ kind: 'phone_name', firstSeenAt: first, lastSeenAt: first });
+
+    // A sync that touches only Sam: the rebuild does not look at Jordan's pair, and does not rewrite it.
+    await tick();
+    m.vomoUser({ id: '7', email: 'sam@x.example', first: 'Samuel', last: 'Ruiz' });
+    svc.rebuild(profileId);
+    const second = lastRun();
+    expect(second > first).toBe(true);
+    expect(stored(c.id)).toBe(first);
+    expect(svc.listCandidates({ profileId, status: 'open', offset: 0, limit: 5 }).items[0]).toMatchObject({ id: c.id, firstSeenAt: first, lastSeenAt: second });
+
+    // Decided: last seen by the rebuild before the decision, also after later rebuilds.
+    await tick();
+    svc.reject(profileId, c.id, 'twins');
+    expect(stored(c.id)).toBe(second);
+    await tick();
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(svc.listCandidates({ profileId, status: 'rejected', offset: 0, limit: 5 }).items[0]).toMatchObject({ id: c.id, lastSeenAt: second });
+  });
+
   it('never proposes a rejected pair again', () => {
     const { core, profileId, m, svc } = setup();
     m.vomoUser({ id: '5', email: 'j1@x.example', first: 'Jordan', last: 'Lee', phone: '217-555-0100' });
