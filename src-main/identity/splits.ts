@@ -325,13 +325,12 @@ export function detectSplits(
  * rebuild ends with it, rebuildPipeline.ts). null before the first.
  */
 export function lastDetectionAt(db: Db, profileId: number): string | null {
-  return (
-    (db
-      .prepare(`SELECT MAX(started_at) FROM identity_runs WHERE profile_id = ? AND kind IN ('rebuild', 'refresh', 'settings') AND finished_at IS NOT NULL`)
-      .pluck()
-      .get(profileId) as string | null) ?? null
-  );
+  return (db.prepare(LAST_DETECTION).pluck().get(profileId) as string | undefined) ?? null;
 }
+
+/** The newest runs first through identity_runs_by_profile, to the first finished rebuild (the candidate list asks it each time). */
+export const LAST_DETECTION = `SELECT started_at FROM identity_runs WHERE profile_id = ? AND kind IN ('rebuild', 'refresh', 'settings') AND finished_at IS NOT NULL
+  ORDER BY started_at DESC LIMIT 1`;
 
 /**
  * A candidate's last seen: its row's for a decided one (set when it was decided), the last

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
 import { LINEAGE_OF_PERSON } from '../../src-main/identity/personDetail';
+import { LAST_DETECTION } from '../../src-main/identity/splits';
 
 describe('the person detail query plans', () => {
   const core = tempCore();
@@ -16,5 +17,10 @@ describe('the person detail query plans', () => {
     expect(plan[0]).toMatch(/^SEARCH l USING (COVERING )?INDEX person_links_by_person/);
     expect(plan[1]).toMatch(/^SEARCH e USING PRIMARY KEY \(profile_id=\? AND source=\? AND source_id=\?\)/);
     expect(plan.filter((d) => d.startsWith('SCAN'))).toEqual([]);
+  });
+
+  it('finds the last rebuild a candidate list says its open candidates were seen by from the newest run back, by index, without a sort', () => {
+    const plan = (core.db.prepare(`EXPLAIN QUERY PLAN ${LAST_DETECTION}`).all(1) as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual([expect.stringMatching(/^SEARCH identity_runs USING INDEX identity_runs_by_profile \(profile_id=\?\)/)]);
   });
 });
