@@ -11,16 +11,19 @@ import type { Evidence } from '../../src-shared/domain/identity';
 import { nameSimilarity } from './normalize';
 import { renderCard, describeKey } from './matchCards';
 import { fillPersonScope } from './scopeTables';
+import { EMAIL_CHANGE_POINTS, emailChangeEvidence } from './emailChangeEvidence';
 
 const MAX_BLOCK = 12;
 
-export const KIND_POINTS = { email_change: 95, reference: 90, crm_key: 85, phone_name: 80, name_postal: 65 } as const;
+export const KIND_POINTS = { email_change: EMAIL_CHANGE_POINTS, reference: 90, crm_key: 85, phone_name: 80, name_postal: 65 } as const;
 
 interface Pair {
   a: string;
   b: string;
   evidence: Evidence[];
 }
+
+const cmpText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 export function pairKey(x: string, y: string): [string, string] {
   return x < y ? [x, y] : [y, x];
@@ -57,52 +60,15 @@ export function detectSplits(
   };
 
   // 1. Email change: an address a record showed before is now another person's; or a source ID
-  //    that was linked to a person that still exists is now linked elsewhere. Both start from
-  //    the few past addresses and moved links (CROSS JOIN fixes the loop order): left to the
-  //    planner without statistics (right after a first build rebuilt the indexes), it drove
-  //    from every link and scanned the lineage for each, which never finishes at 250k persons.
-  for (const r of db
-    .prepare(
-      `SELECT DISTINCT l.person_id AS q, el.source, el.source_id, el.email_norm AS old, l2.person_id AS p
-       FROM email_lineage el INDEXED BY email_lineage_past
-       CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = el.profile_id AND l.source = el.source AND l.source_id = el.source_id AND l.active = 1
-       CROSS JOIN email_lineage cur INDEXED BY email_lineage_by_email ON cur.profile_id = el.profile_id AND cur.email_norm = el.email_norm AND cur.is_current = 1
-       CROSS JOIN person_links l2 INDEXED BY person_links_active ON l2.profile_id = cur.profile_id AND l2.source = cur.source AND l2.source_id = cur.source_id AND l2.active = 1
-       WHERE el.profile_id = ? AND el.is_current = 0 AND l2.person_id <> l.person_id`,
-    )
-    .iterate(profileId) as Iterable<{ q: string; source: string; source_id: string; old: string; p: string }>) {
-    const who = describeKey(`${r.source}:${r.source_id}`);
-    add(r.p, r.q, {
-      kind: 'email_change',
-      points: KIND_POINTS.email_change,
-      text: `${who} used to have the email ${r.old}, which the other row still has: the email changed in one system only.`,
-      matchCard: renderCard({ k: 'email_history', v: `${who} showed ${r.old} before` }),
-    });
-  }
-  for (const r of db
-    .prepare(
-      `SELECT old.person_id AS p, cur.person_id AS q, old.source, old.source_id, old.email_at_link AS old_email, cur.email_at_link AS new_email
-       FROM person_links old INDEXED BY person_links_inactive
-       CROSS JOIN person_links cur INDEXED BY person_links_active ON cur.profile_id = old.profile_id AND cur.source = old.source AND cur.source_id = old.source_id AND cur.active = 1
-       CROSS JOIN persons p ON p.profile_id = old.profile_id AND p.id = old.person_id
-       WHERE old.profile_id = ? AND old.active = 0 AND cur.person_id <> old.person_id AND old.how <> 'merge'`,
-    )
-    .iterate(profileId) as Iterable<{ p: string; q: string; source: string; source_id: string; old_email: string | null; new_email: string | null }>) {
-    const who = describeKey(`${r.source}:${r.source_id}`);
-    add(r.p, r.q, {
-      kind: 'email_change',
-      points: KIND_POINTS.email_change,
-      text: `${who} was part of the other row${r.old_email ? ` under ${r.old_email}` : ''} and now appears${r.new_email ? ` under ${r.new_email}` : ''}: the same source ID moved.`,
-      matchCard: renderCard({ k: 'email_history', v: `${who} moved from one row to the other` }),
-    });
-  }
-
+  //    that was linked to a person that still exists is now linked elsewhere. Scoped: the pairs
+  //    with a recomputed person, from either end (emailChangeEvidence.ts says why).
+  if (scope) fillPersonScope(db, scope);
+  emailChangeEvidence(db, profileId, scope ? scope.length : null, add);
   lap('email_change');
   // 2. A CRM+ contact reference naming a VOMO user or Raise donor that lives in another row.
   //    Scoped: the references of the contacts a recomputed person holds, and those naming a
   //    recomputed person's VOMO user or Raise donor (by id under any source text: the source
   //    names its system in free text, read below); a pair needs one of its persons in scope.
-  if (scope) fillPersonScope(db, scope);
   {
     const personOf = activePersonLookup(db, profileId);
     const contactPersons = db.prepare(
@@ -299,7 +265,9 @@ export function detectSplits(
     const ka = rep(p.a);
     const kb = rep(p.b);
     if (!ka || !kb) continue;
-    p.evidence.sort((x, y) => y.points - x.points);
+    // A total order: a scoped rebuild reads the same evidence in another order than one of
+    // everyone, and both must write the same row.
+    p.evidence.sort((x, y) => y.points - x.points || cmpText(x.kind, y.kind) || cmpText(x.text, y.text));
     const kinds = new Set(p.evidence.map((e) => e.kind));
     const score = Math.min(100, p.evidence[0].points + 3 * (kinds.size - 1));
     detected++;

@@ -169,6 +169,54 @@ describe('rebuild', () => {
     scratch();
   });
 
+  it('finds an email change again from either side when only one of its two persons is recomputed', () => {
+    const { core, profileId, m, svc } = newCore();
+    const bruce = (email: string, phone: string) => m.vomoUser({ id: 'v1', email, first: 'Bruce', last: 'Wayne', phone });
+    const crmBruce = (last: string) =>
+      m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Bruce', last, primary: true, emails: ['bruce@w.example'] }] });
+    bruce('bruce@w.example', '555 0100');
+    crmBruce('Wayne');
+    // Enough others that each change below stays a scoped rebuild (under a fifth of the records);
+    // ten of them changed their email earlier, history the scoped step must not depend on.
+    for (let i = 10; i < 40; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@v.example`, first: `First${i}`, last: 'Other' });
+    svc.rebuild(profileId);
+    for (let i = 10; i < 20; i++) m.vomoUser({ id: `v${i}`, email: `p${i}.new@v.example`, first: `First${i}`, last: 'Other' });
+    svc.rebuild(profileId);
+    // VOMO's email changes: VOMO's record leaves Bruce's row for a new one, with both kinds of evidence.
+    bruce('bruce.wayne@w.example', '555 0100');
+    svc.rebuild(profileId);
+    const candidate = () =>
+      core.db.prepare(`SELECT kind, score, evidence_json FROM split_candidates WHERE profile_id = ? AND status = 'open' AND kind = 'email_change'`).all(profileId) as {
+        evidence_json: string;
+      }[];
+    const [found] = candidate();
+    expect(JSON.parse(found.evidence_json).map((e: { text: string }) => e.text)).toEqual([
+      expect.stringMatching(/used to have the email bruce@w\.example, which the other row still has/),
+      expect.stringMatching(/was part of the other row under bruce@w\.example and now appears under bruce\.wayne@w\.example/),
+    ]);
+    const scratch = () => {
+      const before = snapshot(core.db, profileId);
+      forgetRebuildShortcuts(core.db, profileId);
+      svc.rebuild(profileId);
+      expect(snapshot(core.db, profileId)).toEqual(before);
+    };
+    scratch();
+    // Only the row still holding the old address is recomputed (it lost the link): the same pair, the same evidence.
+    crmBruce('Wayne Sr');
+    const fromHolder = svc.rebuild(profileId);
+    expect(fromHolder.timings?.personsWritten).toBe(1);
+    expect(fromHolder.timings?.recordsJoined).toBeLessThan(5); // scoped
+    expect(candidate()).toEqual([found]);
+    scratch();
+    // Only the row of the record that had it (and holds the moved link): the same again.
+    bruce('bruce.wayne@w.example', '555 0199');
+    const fromMover = svc.rebuild(profileId);
+    expect(fromMover.timings?.personsWritten).toBe(1);
+    expect(fromMover.timings?.recordsJoined).toBeLessThan(5);
+    expect(candidate()).toEqual([found]);
+    scratch();
+  });
+
   it('streams a join of everyone through a small page cache, runs the rest with a larger one, a join that follows a few records with a larger one still, and gives the connection its own size back, also when it fails', () => {
     const { core, profileId, m } = newCore();
     const cacheSize = () => core.db.pragma('cache_size', { simple: true }) as number;
