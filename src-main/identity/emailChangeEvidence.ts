@@ -107,12 +107,13 @@ export function createScopeTables(db: Db): void {
 }
 
 /**
- * What reading one scope person costs against one row of history: its links, each link's
+ * What reading one scope person costs against one row of history: its links, each linked
  * record's addresses, each searched for a match, against a past address's or moved link's few
- * searches. Measured at a million persons after a 1% sync (plain, in process): ~10.5 µs a scope
- * person, ~7.5 µs a row of history.
+ * searches. Measured at a million persons (plain, in process) in rebuilds after a 1% sync with
+ * ten to thirteen syncs of history: ~12.6 µs a scope person (19,900: 250 ms), ~5 µs a row of
+ * history (~60,000: 290-355 ms).
  */
-export const SCOPE_PERSON_COST = 1.4;
+export const SCOPE_PERSON_COST = 2.5;
 
 /**
  * Whether a rebuild that recomputed `scopeSize` persons reads the email-change evidence from the

@@ -71,13 +71,13 @@ describe('the scoped email-change query plans', () => {
     const db = core.db;
     db.prepare(`INSERT INTO profiles (id, name, is_sandbox, created_at, updated_at) VALUES (1, 'p', 1, 'n', 'n')`).run();
     const past = db.prepare(`INSERT INTO email_lineage (profile_id, source, source_id, email_norm, first_seen_at, last_seen_at, is_current) VALUES (1, 'vomo', ?, ?, 't', 't', 0)`);
-    for (let i = 0; i < 3; i++) past.run(`v${i}`, `old${i}@x.example`);
+    for (let i = 0; i < 9; i++) past.run(`v${i}`, `old${i}@x.example`);
     db.prepare(`INSERT INTO person_links (profile_id, source, source_id, person_id, first_seen_at, last_seen_at, how, active) VALUES (1, 'vomo', 'v0', 'P0', 't', 't', 'email', 0)`).run();
-    // Four rows of history; a scope person costs SCOPE_PERSON_COST rows.
-    const scopeCostingFour = Math.floor(4 / SCOPE_PERSON_COST);
-    expect(readsFromScope(db, 1, 10)).toBe(false);
-    expect(readsFromScope(db, 1, scopeCostingFour + 1)).toBe(false);
-    expect(readsFromScope(db, 1, scopeCostingFour - 1)).toBe(true);
+    // Ten rows of history; a scope person costs SCOPE_PERSON_COST rows.
+    const costingTen = Math.floor(10 / SCOPE_PERSON_COST);
+    expect(readsFromScope(db, 1, 100)).toBe(false);
+    expect(readsFromScope(db, 1, costingTen + 1)).toBe(false);
+    expect(readsFromScope(db, 1, costingTen - 1)).toBe(true);
     expect(readsFromScope(db, 1, 0)).toBe(true);
   });
 
