@@ -5,8 +5,8 @@
  * Read from the history, it starts from every past address and every moved link; both only
  * grow, one more with every email a system changes. A rebuild that recomputed a few persons
  * (temp.identity_person_scope) needs only the pairs with one of them, and reads from the scope
- * instead once the history is the larger: from either end of a pair, so a pair with one end in
- * scope gets all of its evidence, and the cost follows the smaller of the two.
+ * instead once the history would cost more to read: from either end of a pair, so a pair with
+ * one end in scope gets all of its evidence, and the cost follows the cheaper of the two.
  */
 import type { Db } from '../store/db';
 import type { Evidence } from '../../src-shared/domain/identity';
@@ -93,7 +93,7 @@ const SCOPED_MOVED_LINKS = `SELECT sl.person_id AS p, cur.person_id AS q, sl.sou
   CROSS JOIN person_links mine ON mine.profile_id = @p AND mine.source = sl.source AND mine.source_id = sl.source_id AND mine.person_id = sl.person_id
   WHERE sl.active = 1 AND old.how <> 'merge' AND old.person_id <> sl.person_id`;
 
-// How much history there is, counted no further than the scope: the cheaper of the two ways.
+// How much history there is, counted no further than the scope's cost (readsFromScope).
 const PAST_ADDRESS_COUNT = `SELECT COUNT(*) FROM (SELECT 1 FROM email_lineage INDEXED BY email_lineage_past WHERE profile_id = @p AND is_current = 0 LIMIT @limit)`;
 const MOVED_LINK_COUNT = `SELECT COUNT(*) FROM (SELECT 1 FROM person_links INDEXED BY person_links_inactive WHERE profile_id = @p AND active = 0 LIMIT @limit)`;
 
