@@ -20,11 +20,23 @@ import { parseSourceKey, type NodeKind } from './nodes';
 
 const SOURCE_OF_RANK: NodeKind[] = ['vomo', 'crm_individual', 'crm_contact', 'raise'];
 
+/** What the join follows of a cached record: its join emails (char(31)-separated), contact, crmKey. */
+export type ScopeNode = readonly [emails: string | null, contactId: string | null, crmKey: string | null];
+
 /**
  * Keys ('vomo:12', ...) of every record in the closure of the seeds, live or not. Null when the
- * closure grows past `limit` records: the caller then joins every record instead.
+ * closure grows past `limit` records: the caller then joins every record instead. `known` answers
+ * for records whose cache row the caller has just written (the sync's records, re-read a moment
+ * before): their row as written, or null for one not cached; undefined sends the lookup to the cache.
  */
-export function closeScope(db: Db, profileId: number, seeds: Iterable<string>, decisions: { key_a: string; key_b: string }[], limit: number): string[] | null {
+export function closeScope(
+  db: Db,
+  profileId: number,
+  seeds: Iterable<string>,
+  decisions: { key_a: string; key_b: string }[],
+  limit: number,
+  known: (key: string) => ScopeNode | null | undefined = () => undefined,
+): string[] | null {
   const partners = new Map<string, string[]>();
   for (const d of decisions) {
     for (const [a, b] of [
@@ -59,7 +71,14 @@ export function closeScope(db: Db, profileId: number, seeds: Iterable<string>, d
     seen.add(key);
     queue.push(key);
   };
+  // A household and an email relate the same records from whichever record reaches them: each is
+  // looked up once (a household's individuals and its contact each reached it again, and a
+  // person's records mostly share their email).
+  const households = new Set<string>();
+  const emailsSeen = new Set<string>();
   const household = (contactId: string) => {
+    if (households.has(contactId)) return;
+    households.add(contactId);
     add('crm_contact:' + contactId);
     for (const id of individualsOf.all(p, contactId) as string[]) add('crm_individual:' + id);
     for (const id of donorsNaming.all(p, contactId) as string[]) add('raise:' + id);
@@ -77,11 +96,14 @@ export function closeScope(db: Db, profileId: number, seeds: Iterable<string>, d
     for (const other of partners.get(key) ?? []) add(other);
     const rank = SOURCE_OF_RANK.indexOf(source);
     if (source === 'crm_contact') household(id); // a contact with individuals is no record of its own, but its household is
-    const node = rank < 0 ? undefined : (nodeOf.get(p, rank, id) as [string | null, string | null, string | null] | undefined);
+    const told = known(key);
+    const node = told !== undefined ? told : rank < 0 ? undefined : (nodeOf.get(p, rank, id) as ScopeNode | undefined);
     if (!node) continue; // no longer live: its links and decisions are all it relates
     const [emails, contactId, crmKey] = node;
     if (emails) {
       for (const e of emails.split('\u001f')) {
+        if (emailsSeen.has(e)) continue;
+        emailsSeen.add(e);
         for (const [r, sid] of byEmail.all({ p, e }) as [number, string][]) add(SOURCE_OF_RANK[r] + ':' + sid);
       }
     }

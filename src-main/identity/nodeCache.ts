@@ -15,7 +15,7 @@ import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, streamedReads, 
 import { MirrorReader } from './mirrorReader';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
-import { closeScope } from './joinScope';
+import { closeScope, type ScopeNode } from './joinScope';
 import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 import { declareKeyStats } from '../store/plannerStats';
 
@@ -179,7 +179,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     return { nodes: [], digests: new Float64Array(0), full: null, ...unchanged, scopeKeys: [] };
   }
   // Past a fifth of the records, one sequential read of the cache beats following links.
-  const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * SCOPE_LIMIT_SHARE));
+  const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * SCOPE_LIMIT_SHARE), marked.cached);
   if (!keys) {
     req.readingEverything?.();
     return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scopeKeys: null };
@@ -359,9 +359,12 @@ export function streamCachedFields(db: Db, profileId: number, nodes: JoinNode[],
  * individuals. Returns the keys of the records re-read (live or not) and how many more records
  * the cache holds than before.
  */
-function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChanged: string[]; delta: number; reread: (key: string) => IdNode | undefined } {
+function refreshMarked(
+  db: Db,
+  profileId: number,
+): { keys: string[]; emailChanged: string[]; delta: number; reread: (key: string) => IdNode | undefined; cached: (key: string) => ScopeNode | null | undefined } {
   const marked = db.prepare(`SELECT source, source_id FROM identity_dirty WHERE profile_id = ?`).raw().all(profileId) as [NodeKind, string][];
-  if (!marked.length) return { keys: [], emailChanged: [], delta: 0, reread: NOTHING_REREAD };
+  if (!marked.length) return { keys: [], emailChanged: [], delta: 0, reread: NOTHING_REREAD, cached: () => undefined };
   const others: string[] = [];
   const contacts = new Set<string>();
   const individuals = new Set<string>();
@@ -410,9 +413,13 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
   // Records whose join emails differ from what the cache held, or without a row on one side (new,
   // gone, or never joined, like a Raise test-mode donor): the only ones whose lineage can change.
   const emailChanged = new Set<string>();
+  // What the scope's closure follows of these records, as their rows read once this is done: it
+  // asks for every one of them, and they are a sync's scattered records (joinScope.ts).
+  const written = new Map<string, ScopeNode>();
   fresh.nodes.forEach((n, i) => {
     const list = n.emails;
     const row = rowOf(n, list, fresh.digests[i]);
+    written.set(n.key, [row[3], row[5], row[7]]);
     const key = n.key;
     const old = before.get(key);
     before.delete(key);
@@ -435,6 +442,7 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
     delFields.run(profileId, rank, id);
   }
   for (const k of keys) if (!at.has(k)) emailChanged.add(k); // gone, or no row either side
+  const listed = new Set(keys);
   db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
   return {
     keys,
@@ -444,6 +452,8 @@ function refreshMarked(db: Db, profileId: number): { keys: string[]; emailChange
       const i = at.get(key);
       return i === undefined ? undefined : fresh.full!(i);
     },
+    // A key re-read without a record (gone, or a household's contact) has no row now.
+    cached: (key) => written.get(key) ?? (listed.has(key) ? null : undefined),
   };
 }
 

@@ -68,6 +68,20 @@ describe('join scope', () => {
     expect(closeScope(core.db, profileId, ['vomo:v1'], [], 3)).toBeNull();
   });
 
+  it('follows the rows its caller has just written as written, and asks the cache for the rest', () => {
+    const { core, profileId } = built();
+    const close = (seeds: string[], known: (key: string) => readonly [string | null, string | null, string | null] | null | undefined) =>
+      (closeScope(core.db, profileId, seeds, [], 1000, known) ?? []).sort();
+    // v3's re-read row now carries Ann's address: the closure reaches her records through it,
+    // though the cache it would otherwise read still holds p3's.
+    const ann = ['crm_contact:c1', 'crm_individual:i1', 'crm_individual:i2', 'raise:r1', 'raise:r2', 'vomo:v1', 'vomo:v3', 'vomo:v9'];
+    expect(close(['vomo:v3'], (k) => (k === 'vomo:v3' ? ['ann@x.example', null, null] : undefined))).toEqual(ann);
+    // A record the caller says has no row relates only through its links and decisions.
+    expect(close(['vomo:v4'], (k) => (k === 'vomo:v4' ? null : undefined))).toEqual(['vomo:v4']);
+    // Unknown to the caller: the cache answers, as without it.
+    expect(close(['vomo:v3'], () => undefined)).toEqual(['vomo:v3']);
+  });
+
   it('a rebuild after a change joins only the changed records’ closure', () => {
     const { core, profileId, m } = built();
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'P3', last: 'Kim-Ng' });
