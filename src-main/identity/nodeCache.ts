@@ -366,20 +366,31 @@ function refreshMarked(
   const marked = db.prepare(`SELECT source, source_id FROM identity_dirty WHERE profile_id = ?`).raw().all(profileId) as [NodeKind, string][];
   if (!marked.length) return { keys: [], emailChanged: [], delta: 0, reread: NOTHING_REREAD, cached: () => undefined };
   const others: string[] = [];
-  const contacts = new Set<string>();
   const individuals = new Set<string>();
   for (const [source, id] of marked) {
-    if (source === 'crm_contact') contacts.add(id);
-    else if (source === 'crm_individual') individuals.add(id);
-    else others.push(source + ':' + id);
+    if (source === 'crm_individual') individuals.add(id);
+    else if (source !== 'crm_contact') others.push(source + ':' + id);
   }
-  const cachedContact = db.prepare(`SELECT contact_id FROM identity_nodes WHERE profile_id = ? AND rank = 1 AND source_id = ?`).pluck();
-  const mirrorContact = db.prepare(`SELECT contact_id FROM crm_individuals WHERE profile_id = ? AND id = ?`).pluck();
-  for (const id of individuals) {
-    for (const c of [cachedContact.get(profileId, id), mirrorContact.get(profileId, id)] as (string | undefined)[]) if (c != null) contacts.add(c);
-  }
-  const ofContact = db.prepare(`SELECT id FROM crm_individuals INDEXED BY crm_individuals_by_contact WHERE profile_id = ? AND contact_id = ?`).pluck();
-  for (const c of contacts) for (const id of ofContact.all(profileId, c) as string[]) individuals.add(id);
+  // The households, then their individuals, each in one statement: a sync marks thousands of
+  // individuals, and a lookup apiece was two statements each (at a million persons after a 1% sync,
+  // ~0.1 s of the rebuild).
+  const contacts = new Set(
+    db
+      .prepare(
+        `SELECT source_id FROM identity_dirty WHERE profile_id = @p AND source = 'crm_contact'
+         UNION ALL SELECT n.contact_id FROM identity_dirty d CROSS JOIN identity_nodes n ON n.profile_id = d.profile_id AND n.rank = 1 AND n.source_id = d.source_id
+           WHERE d.profile_id = @p AND d.source = 'crm_individual' AND n.contact_id IS NOT NULL
+         UNION ALL SELECT i.contact_id FROM identity_dirty d CROSS JOIN crm_individuals i ON i.profile_id = d.profile_id AND i.id = d.source_id
+           WHERE d.profile_id = @p AND d.source = 'crm_individual' AND i.contact_id IS NOT NULL`,
+      )
+      .pluck()
+      .all({ p: profileId }) as string[],
+  );
+  for (const id of db
+    .prepare(`SELECT i.id FROM json_each(@c) c CROSS JOIN crm_individuals i INDEXED BY crm_individuals_by_contact ON i.profile_id = @p AND i.contact_id = c.value`)
+    .pluck()
+    .iterate({ p: profileId, c: JSON.stringify([...contacts]) }) as Iterable<string>)
+    individuals.add(id);
 
   const keys = [...others];
   for (const c of contacts) keys.push('crm_contact:' + c);
