@@ -94,6 +94,8 @@ it(
       startSandbox({ people: Math.ceil(CRM_TARGET / CRM_SHARE), seed: 11, rateLimits: 'off' }),
       startSandbox({ people: Math.ceil(VOMO_TARGET / VOMO_SHARE), seed: 12, rateLimits: 'off' }),
     ]);
+    // Its stores (2-4 GB at the default size) go when it ends, whatever the outcome.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-syncbench-'));
     try {
       const counts = { crmContacts: crmBox.manifest().recordCounts.crm.contacts, crmGifts: crmBox.manifest().recordCounts.crm.gifts, vomoUsers: vomoBox.manifest().recordCounts.vomo.users };
       const opts = {
@@ -104,7 +106,6 @@ it(
         vomoConcurrency: 8,
         gifts: GIFTS,
       };
-      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-syncbench-'));
       // Plain and encrypted back to back at each step, so both see the same machine load.
       const key = crypto.randomBytes(32).toString('hex');
       const variants = VARIANTS.map((v) => ({ name: v, opts: v === 'encrypted' ? { ...opts, storeKeyHex: key } : opts }));
@@ -192,6 +193,7 @@ it(
     } finally {
       await crmBox.stop();
       await vomoBox.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   },
   3_600_000,

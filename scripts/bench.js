@@ -17,6 +17,8 @@ if (!files.length) {
   process.exit(1);
 }
 fs.mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+// A benchmark's stores go with the run (scratchTmp.js): a sync benchmark writes 2-4 GB of them.
+const tmp = require('./scratchTmp').scratchTmp('bench-run');
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n[bench] ${f}\n`);
@@ -24,8 +26,9 @@ for (const f of files) {
     cwd: ROOT,
     stdio: 'inherit',
     // --max-semi-space-size=32: what the shells and the job worker run with (SEMI_SPACE_MB, src-main/jobs/protocol.ts).
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --expose-gc --max-semi-space-size=32`.trim() },
+    env: { ...process.env, ...tmp.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --expose-gc --max-semi-space-size=32`.trim() },
   });
   if (r.status !== 0) failed++;
 }
+tmp.remove();
 process.exit(failed ? 1 : 0);

@@ -16,6 +16,8 @@ const ROOT = path.resolve(__dirname, '..');
 // The tests drive Chromium and a real Secret Service: provision them (and the app's own packages) first.
 const provisioned = require('./provision').main(['app', 'test']);
 if (provisioned !== 0) process.exit(provisioned);
+// Everything the steps write to the temporary folder goes with the run (scratchTmp.js says why).
+const tmp = require('./scratchTmp').scratchTmp('test-run');
 const RESULTS = path.join(ROOT, '.ci-results');
 fs.rmSync(RESULTS, { recursive: true, force: true });
 fs.mkdirSync(RESULTS, { recursive: true });
@@ -29,7 +31,7 @@ function step(name, cmd, args, env = {}) {
   if (only.length && !only.includes(name)) return true;
   const started = Date.now();
   process.stdout.write(`\n[test] ${name}: ${[cmd, ...args].map((a) => path.relative(ROOT, a) || a).join(' ')}\n`);
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...tmp.env, ...env } });
   process.stdout.write(`[test] ${name} ${r.status === 0 ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)}s\n`);
   if (r.status !== 0) failedSteps++;
   return r.status === 0;
@@ -60,5 +62,6 @@ const e2eJson = path.join(RESULTS, 'e2e.json');
 const e2eOk = step('e2e', process.execPath, [path.join(ROOT, 'scripts', 'with-keyring.js'), bin('vitest'), 'run', '-c', 'vitest.e2e.config.mts', '--reporter=default', '--reporter=json', `--outputFile=${e2eJson}`]);
 if (!addVitest(e2eJson) && (!only.length || only.includes('e2e')) && !e2eOk) counts.failed++;
 
+tmp.remove();
 process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
 process.exit(failedSteps || counts.failed ? 1 : 0);
