@@ -16,6 +16,9 @@ const path = require('node:path');
  */
 function scratchTmp(label) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `twofold-${label}-`));
+  // Searchable by others as /tmp is (each folder made inside is private again): a step that runs
+  // a program as another user from a folder in here (provision.test.ts, as nobody) must reach it.
+  fs.chmodSync(dir, 0o755);
   let removed = false;
   const remove = () => {
     if (removed) return;

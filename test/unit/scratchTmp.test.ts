@@ -34,11 +34,13 @@ function outsideFolder(): string {
 describe("a run's temporary folder", () => {
   it('holds what its steps write to the temporary folder, and goes when the run ends', () => {
     const outside = outsideFolder();
-    const r = spawnSync(process.execPath, ['-e', runner(`const fs = require('node:fs'); console.log(fs.readdirSync(tmp.dir).join(',')); tmp.remove();`, outside)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', runner(`const fs = require('node:fs'); console.log(fs.readdirSync(tmp.dir).join(',')); console.log((fs.statSync(tmp.dir).mode & 0o777).toString(8)); tmp.remove();`, outside)], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    const [dir, inside] = r.stdout.trim().split('\n');
+    const [dir, inside, mode] = r.stdout.trim().split('\n');
     expect(path.dirname(dir!)).toBe(os.tmpdir());
     expect(inside).toMatch(/^left-behind-/);
+    // Searchable as /tmp is, so a step can run a program from it as another user.
+    expect(mode).toBe('755');
     expect(fs.existsSync(dir!)).toBe(false);
     // A link inside is removed, never what it points to (the bundles link node_modules).
     expect(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8')).toBe('kept');
