@@ -36,8 +36,13 @@ interface ExportRow {
   file_name: string;
 }
 
-/** Inserts the log entry; `membersSql` selects the person ids that were written (param @exportId, @pid). */
+/**
+ * Inserts the log entry; `members.sql` selects (export id, profile id, person id) of the persons
+ * written (params @exportId, @pid), best in person order (both tables then take them as appends
+ * to a range rather than scattered inserts). An outreach export also marks them as asked now (person_asks).
+ */
 export function recordExport(db: Db, e: NewExport, members: { sql: string; params: Record<string, unknown> }): number {
+  const createdAt = e.createdAt ?? new Date().toISOString();
   const info = db
     .prepare(
       `INSERT INTO exports (profile_id, created_at, actor, list, filters_json, columns_json, row_count,
@@ -46,7 +51,7 @@ export function recordExport(db: Db, e: NewExport, members: { sql: string; param
     )
     .run(
       e.profileId,
-      e.createdAt ?? new Date().toISOString(),
+      createdAt,
       defaultActor(),
       e.list,
       JSON.stringify(e.filters),
@@ -60,11 +65,15 @@ export function recordExport(db: Db, e: NewExport, members: { sql: string; param
       e.filePath,
     );
   const exportId = Number(info.lastInsertRowid);
-  db.prepare(`INSERT OR IGNORE INTO export_members (export_id, profile_id, person_id) ${members.sql}`).run({
-    ...members.params,
-    exportId,
-    pid: e.profileId,
-  });
+  const params = { ...members.params, exportId, pid: e.profileId };
+  db.prepare(`INSERT OR IGNORE INTO export_members (export_id, profile_id, person_id) ${members.sql}`).run(params);
+  if (e.outreach) {
+    db.prepare(
+      `INSERT INTO person_asks (profile_id, person_id, last_asked_at)
+       SELECT profile_id, person_id, @at FROM export_members WHERE export_id = @exportId
+       ON CONFLICT (profile_id, person_id) DO UPDATE SET last_asked_at = max(last_asked_at, excluded.last_asked_at)`,
+    ).run({ exportId, at: createdAt });
+  }
   return exportId;
 }
 

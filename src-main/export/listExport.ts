@@ -228,7 +228,7 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
           filePath: target,
           createdAt: new Date(now()).toISOString(),
         },
-        { sql: `SELECT @exportId, @pid, person_id FROM ${schema}.rows WHERE asked = 0`, params: {} },
+        { sql: `SELECT @exportId, @pid, person_id FROM ${schema}.rows WHERE asked = 0 ORDER BY person_id`, params: {} },
       );
       core.audit.record({
         profileId: req.profileId,

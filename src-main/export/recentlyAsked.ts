@@ -1,6 +1,6 @@
 /**
  * "Recently asked": a person who was in an outreach export within the last N days. Read from
- * the export log (export_members joined to exports), through export_members_by_person.
+ * person_asks, which each outreach export brings up to date as it is logged (exportLog.ts).
  */
 const DAY_MS = 86_400_000;
 
@@ -12,7 +12,6 @@ export function askedSince(days: number | undefined | null, now: number = Date.n
 
 /** SQL: 1 when the person `personExpr` was exported for outreach since @askedSince. */
 export function recentlyAskedSql(personExpr: string): string {
-  return `EXISTS (SELECT 1 FROM export_members em JOIN exports e ON e.id = em.export_id
-                   WHERE em.profile_id = @pid AND em.person_id = ${personExpr}
-                     AND e.outreach = 1 AND e.created_at >= @askedSince)`;
+  return `EXISTS (SELECT 1 FROM person_asks pa
+                   WHERE pa.profile_id = @pid AND pa.person_id = ${personExpr} AND pa.last_asked_at >= @askedSince)`;
 }
