@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { stringify, type Stringifier } from 'csv-stringify';
+import { stringify, type Options } from 'csv-stringify/sync';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -31,39 +31,39 @@ export interface CsvFileWriter {
   readonly rowsWritten: number;
 }
 
-/** Opens `file` and writes the header row. Cells are neutralized; null and undefined are empty. */
+const CSV: Options = { record_delimiter: 'windows', quoted_match: null };
+
+/**
+ * Opens `file` and writes the header row. Cells are neutralized; null and undefined are empty.
+ * Each batch is turned into text in one call (csv-stringify's synchronous form) and written as
+ * one chunk: its stream form costs a stream write per row, twice the time of a 100k-row export's
+ * whole CSV step.
+ */
 export function createCsvFileWriter(file: string, header: string[]): CsvFileWriter {
   const out = fs.createWriteStream(file, { encoding: 'utf8' });
-  const csv: Stringifier = stringify({ bom: true, record_delimiter: 'windows', quoted_match: null });
-  csv.pipe(out);
   let failure: Error | null = null;
-  const fail = (e: Error) => (failure ??= e);
-  out.on('error', fail);
-  csv.on('error', fail);
+  out.on('error', (e) => (failure ??= e));
   let count = 0;
-  csv.write(header.map(neutralizeCell));
+  out.write(stringify([header.map(neutralizeCell)], { ...CSV, bom: true }));
   return {
     get rowsWritten() {
       return count;
     },
     async write(rows) {
       if (failure) throw failure;
-      let ok = true;
-      for (const row of rows) {
-        ok = csv.write(row.map(neutralizeCell)) && ok;
-        count++;
-      }
-      if (!ok && !failure) await once(csv, 'drain');
+      if (rows.length === 0) return;
+      const ok = out.write(stringify(rows.map((row) => row.map(neutralizeCell)), CSV));
+      count += rows.length;
+      if (!ok && !failure) await once(out, 'drain'); // rejects if the file fails meanwhile
       if (failure) throw failure;
     },
     async finish() {
-      csv.end();
+      if (failure) throw failure;
+      out.end();
       await once(out, 'finish');
       if (failure) throw failure;
     },
     async abort() {
-      csv.unpipe(out);
-      csv.destroy();
       out.destroy();
       await fs.promises.rm(file, { force: true });
     },
