@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore, tempDir } from '../helpers/tempCore';
 import { addPersons, addProfile, markIdentityRun } from './fixtures.test';
 import { createCsvFileWriter, neutralizeCell } from '../../src-main/export/csvExport';
-import { exportList as runExport, scratchName } from '../../src-main/export/listExport';
+import { exportList as runExport, scratchFile, scratchName } from '../../src-main/export/listExport';
 import type { ExportRequest } from '../../src-shared/domain/insights';
 import { exportMembers, listExports } from '../../src-main/export/exportLog';
 
@@ -118,6 +118,23 @@ describe('list exports', () => {
       ['PX4', 'unk@example.org'],
       ['PX3', 'out@example.org'],
     ]);
+  });
+
+  it('keeps its snapshot of the list enciphered like the store while it writes, and removes it after', async () => {
+    const name = scratchName();
+    const scratch = scratchFile(core.dataDir, name);
+    const seen: Buffer[] = [];
+    const file = path.join(dir, 'snapshot.csv');
+    await runExport(
+      { ...core, measures: (pid, day) => core.insights.measures(pid, day) },
+      { profileId, list: 'all', asOf: AS_OF, outreach: false },
+      { target: file, destination: 'file', scratchName: name, downloadId: null },
+      { onProgress: (step) => void (step === 'write' && seen.length === 0 && seen.push(fs.readFileSync(scratch))) },
+    );
+    expect(seen[0]!.length).toBeGreaterThan(0);
+    for (const clear of ['h1@example.org', 'out@example.org', 'Dvořáková', 'SQLite format 3']) expect(seen[0]!.includes(Buffer.from(clear))).toBe(false);
+    expect(fs.readFileSync(file).includes(Buffer.from('h1@example.org'))).toBe(true); // the CSV itself is plain, as the dialog says
+    expect(fs.existsSync(scratch)).toBe(false);
   });
 
   it('logs every export with its members, and leaves out the recently asked', async () => {
