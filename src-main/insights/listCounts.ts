@@ -16,13 +16,18 @@ import type { Db } from '../store/db';
 import { SettingsRepo } from '../store/repos/settings';
 import type { ListName, SortKey } from '../../src-shared/domain/insights';
 import { LISTS, effectiveFilters } from './listRegistry';
-import { boundedKeys, buildListQuery, countSql, factsSql, type BuiltQuery, type KeyBounds } from './query';
+import { boundedKeys, buildListQuery, countSql, factsSql, queryCount, type BuiltQuery, type KeyBounds } from './query';
 import { getInsightSettings } from './settings';
 import type { InsightStateRow } from './measures';
 
 export function countKey(q: BuiltQuery, state: Pick<InsightStateRow, 'refreshed_at' | 'identity_run_id'>): string {
   const text = JSON.stringify([countSql(q), q.params, state.refreshed_at, state.identity_run_id ?? null]);
   return crypto.createHash('sha256').update(text).digest('base64url');
+}
+
+/** A list's size: what the measures job took for this query and state, else counted now. */
+export function listCount(db: Db, profileId: number, q: BuiltQuery, state: Pick<InsightStateRow, 'refreshed_at' | 'identity_run_id'>): number {
+  return storedFacts(db, profileId, countKey(q, state))?.n ?? queryCount(db, q);
 }
 
 /** What the measures job found of a list: its size, and its members' range per sort key. */

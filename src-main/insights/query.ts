@@ -132,6 +132,11 @@ export interface BuiltQuery {
   countFrom: string;
   where: string;
   countWhere: string;
+  /**
+   * Every condition a row must meet, over `insight_measures im` joined to `persons p` by key, with
+   * no sort index named: the members read in person order (an export of a long list, export/).
+   */
+  memberWhere: string;
   orderBy: string;
   params: Record<string, unknown>;
   sort: ListSort;
@@ -252,7 +257,8 @@ export function buildListQuery(input: BuildInput): BuiltQuery {
   const where = [driver, ...conds, ...requires].join('\n AND ');
   const countFrom = cte ? `hits CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = hits.id` : `insight_measures im INDEXED BY ${countIndex(def)}`;
   const countWhere = ['im.profile_id = @pid', ...conds].join('\n AND ');
-  return { with: cte ? `WITH ${cte}` : '', from, countFrom, where, countWhere, orderBy, params, sort, terms: spec.terms, idTerm: spec.idTerm };
+  const memberWhere = ['im.profile_id = @pid', ...conds, ...requires].join('\n AND ');
+  return { with: cte ? `WITH ${cte}` : '', from, countFrom, where, countWhere, memberWhere, orderBy, params, sort, terms: spec.terms, idTerm: spec.idTerm };
 }
 
 /**

@@ -13,11 +13,11 @@ import type { EventBus } from '../core/events';
 import { AppError } from '../../src-shared/errors';
 import { ListQuery, type InsightRow, type ListFilters, type ListName, type ListPage, type ListSort } from '../../src-shared/domain/insights';
 import { LISTS, effectiveFilters } from './listRegistry';
-import { buildListQuery, cursorOf, decodeCursor, encodeCursor, queryCount, queryOffset, queryPage, type BuiltQuery, type Cursor } from './query';
+import { buildListQuery, cursorOf, decodeCursor, encodeCursor, queryOffset, queryPage, type BuiltQuery, type Cursor } from './query';
 import { insightState, latestIdentityRun, verifiedRuleOf, type InsightStateRow } from './measures';
 import { referenceDay } from './dates';
 import { getInsightSettings } from './settings';
-import { countKey, storedFacts } from './listCounts';
+import { countKey, listCount, storedFacts } from './listCounts';
 import { toInsightRow } from './rows';
 
 export interface PreparedList {
@@ -98,9 +98,9 @@ export class InsightsService {
 
   countPrepared(profileId: number, p: PreparedList): number {
     const key = countKey(p.query, p.state);
-    const hit = this.counts.get(key) ?? storedFacts(this.deps.db, profileId, key)?.n;
+    const hit = this.counts.get(key);
     if (hit !== undefined) return hit;
-    const n = queryCount(this.deps.db, p.query);
+    const n = listCount(this.deps.db, profileId, p.query, p.state);
     if (this.counts.size > 500) this.counts.clear();
     this.counts.set(key, n);
     return n;

@@ -25,6 +25,25 @@ export interface PersonSeed {
   parts?: [string | null, string | null, number, (boolean | undefined)?][];
 }
 
+/** Persons with every tie and gap a sort can meet: few distinct values, and NULLs. */
+export function tiedPersons(n: number): PersonSeed[] {
+  const firsts = ['Ann', 'ann', 'Bo', null];
+  const lasts = ['Lee', 'LEE', 'Kim', null, 'Ng'];
+  return Array.from({ length: n }, (_, i) => ({
+    id: `P${String(i).padStart(4, '0')}`,
+    first: firsts[i % firsts.length],
+    last: lasts[(i * 7) % lasts.length],
+    email: i % 6 === 0 ? null : `p${i % 9}@x.example`,
+    vomo: i % 3 !== 2,
+    crm: i % 2 === 0,
+    raise: i % 5 === 0,
+    givingCents: i % 4 === 0 ? 0 : [500, 500, 1200][i % 3],
+    lastGift: i % 4 === 0 || i % 5 === 0 ? null : ['2024-01-01', '2025-06-30', '2025-06-30'][i % 3],
+    firstRaiseGift: i % 5 === 0 ? ['2026-10-01', '2026-10-01', '2026-09-15'][i % 3] : null,
+    parts: i % 3 !== 2 ? [['2026-10-20T10:00:00Z', i % 2 ? '2026-10-20T12:00:00Z' : null, [2, 2, 3.5][i % 3], i % 4 === 1 ? undefined : true]] : [],
+  }));
+}
+
 export function addProfile(db: Db, name = 'Org', crmUrl: string | null = 'https://api.virtuoussoftware.com'): number {
   const info = db
     .prepare("INSERT INTO profiles (name, vomo_url, crm_url, created_at, updated_at) VALUES (?, 'https://api.vomo.org/v1', ?, 'x', 'x')")

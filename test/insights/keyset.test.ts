@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
-import { addPersons, addProfile, markIdentityRun, type PersonSeed } from './fixtures.test';
+import { addPersons, addProfile, markIdentityRun, tiedPersons } from './fixtures.test';
 import { LISTS } from '../../src-main/insights/listRegistry';
 import { startSandbox, type SandboxHandle } from '../../src-main/sandbox/index';
 import { makeEnv, type TestEnv } from '../sync/helpers';
@@ -48,25 +48,6 @@ async function whole(core: Core, profileId: number, list: ListName, sort: ListSo
 function unbounded(core: Core, profileId: number, list: ListName, sort: ListSort): string[] {
   const q = buildListQuery({ profileId, list, sort, day: AS_OF, filters: effectiveFilters({}, InsightSettings.parse({})) });
   return queryPage(core.db, q, { limit: 500 }).map((r) => r.person_id);
-}
-
-/** Persons with every tie and gap a sort can meet: few distinct values, and NULLs. */
-function tiedPersons(n: number): PersonSeed[] {
-  const firsts = ['Ann', 'ann', 'Bo', null];
-  const lasts = ['Lee', 'LEE', 'Kim', null, 'Ng'];
-  return Array.from({ length: n }, (_, i) => ({
-    id: `P${String(i).padStart(4, '0')}`,
-    first: firsts[i % firsts.length],
-    last: lasts[(i * 7) % lasts.length],
-    email: i % 6 === 0 ? null : `p${i % 9}@x.example`,
-    vomo: i % 3 !== 2,
-    crm: i % 2 === 0,
-    raise: i % 5 === 0,
-    givingCents: i % 4 === 0 ? 0 : [500, 500, 1200][i % 3],
-    lastGift: i % 4 === 0 || i % 5 === 0 ? null : ['2024-01-01', '2025-06-30', '2025-06-30'][i % 3],
-    firstRaiseGift: i % 5 === 0 ? ['2026-10-01', '2026-10-01', '2026-09-15'][i % 3] : null,
-    parts: i % 3 !== 2 ? [['2026-10-20T10:00:00Z', i % 2 ? '2026-10-20T12:00:00Z' : null, [2, 2, 3.5][i % 3], i % 4 === 1 ? undefined : true]] : [],
-  }));
 }
 
 describe('keyset paging', () => {
