@@ -6,7 +6,8 @@
  * under every sort and direction (page 5,000 read by keyset from the cursor of the row before it,
  * as the pager arrives there); the OFFSET page the lists used before, for comparison; a search;
  * the overview; a 100,000-row CSV export's time and memory, and a 200,000-row one's memory (flat
- * memory: the same growth for twice the rows).
+ * memory: the same growth for twice the rows); two long lists of the large profile exported
+ * (lapsed donors; volunteers only, by name), their time per 100,000 rows.
  * Prints JSON and writes bench-results/insights.json.
  * Run: npm run bench -- insights   (INSIGHTS_BENCH_SIZES=250000,1000000 to choose sizes)
  */
@@ -135,7 +136,7 @@ async function measure(n: number): Promise<Record<string, unknown>> {
     r.offset200kMedianMs = median(await repeat(3, () => core.insights.listPage({ profileId: pid, list: 'all', asOf: AS_OF, offset: 200_000 }, { withTotal: false })));
 
     // Exports: time and memory at 100k rows, memory at 200k rows.
-    const exportOf = async (rows: number) => {
+    const exportOf = async (rows: number, list: { profileId: number; list: ListName; sort?: ListSort } = { profileId: exportPids.get(rows)!, list: 'all' }) => {
       (globalThis as { gc?: () => void }).gc?.();
       const rssBefore = process.memoryUsage().rss;
       let peak = rssBefore;
@@ -143,7 +144,7 @@ async function measure(n: number): Promise<Record<string, unknown>> {
       const out = path.join(core.dataDir, `bench-export-${rows}.csv`);
       const te = Date.now();
       const res = await core.exports.create(
-        { profileId: exportPids.get(rows)!, list: 'all', asOf: AS_OF, columns: ['personId', 'firstName', 'lastName', 'email', 'phone', 'systems', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'] },
+        { ...list, asOf: AS_OF, columns: ['personId', 'firstName', 'lastName', 'email', 'phone', 'systems', 'lifetimeGivingCents', 'lastGiftDate', 'verifiedHours', 'crmUrl'] },
         { kind: 'file', path: out },
       );
       const ms = Date.now() - te;
@@ -156,6 +157,13 @@ async function measure(n: number): Promise<Record<string, unknown>> {
     const e200 = await exportOf(2 * EXPORT_ROWS);
     r.export100k = { rows: e100[0]!.rows, ms: Math.min(e100[0]!.ms, e100[1]!.ms), fileMB: e100[0]!.fileMB, rssGrowthMB: Math.max(e100[0]!.rssGrowthMB, e100[1]!.rssGrowthMB) };
     r.export200k = e200;
+    // Lists of the large profile itself, whose members are scattered through its tables (the
+    // export profiles' persons sit together): read in person order when long (exportSnapshot.ts).
+    const sparse = async (list: ListName, sort?: ListSort) => {
+      const e = await exportOf(0, { profileId: pid, list, sort });
+      return { ...e, msPer100k: e.rows ? Math.round((e.ms * 100_000) / e.rows) : null };
+    };
+    r.sparseExports = { lapsed: await sparse('lapsed'), volunteerOnlyByName: await sparse('volunteer-only', { key: 'name', dir: 'asc' }) };
     const worstCount = Math.max(...Object.values(counts).map((c) => c.ms));
     const worstPage = Math.max(...Object.values(deepPage).map((p) => p.worstMs));
     r.underTarget = { countUnder300ms: worstCount < 300, pagesUnder50ms: worstPage < 50, exportUnder2s: (r.export100k as { ms: number }).ms < 2000 };
