@@ -34,7 +34,7 @@ import { recordExport } from './exportLog';
 import { storeWriteError } from '../store/storeErrors';
 import { databasePath } from '../store/db';
 import { listCount } from '../insights/listCounts';
-import { inPersonOrder, writeSnapshot, type SnapshotColumns } from './exportSnapshot';
+import { personOrderParts, writeSnapshot, type SnapshotColumns } from './exportSnapshot';
 
 export interface ExportDeps extends ListDeps {
   dataDir: string;
@@ -174,7 +174,8 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
       askedExpr,
       optedOutExpr: `COALESCE(p.email_opted_in = 0 AND p.display_email IS NOT NULL AND p.display_email <> '', 0)`,
       params,
-      personOrder: inPersonOrder(q, () => listCount(db, req.profileId, q, p.state), p.state.persons),
+      parts: personOrderParts(q, () => listCount(db, req.profileId, q, p.state), p.state.persons),
+      persons: p.state.persons,
     });
     const counts = db
       .prepare(snap.countsSql)

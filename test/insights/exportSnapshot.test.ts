@@ -13,7 +13,7 @@ import { addPersons, addProfile, markIdentityRun, tiedPersons } from './fixtures
 import { LISTS } from '../../src-main/insights/listRegistry';
 import { prepareList } from '../../src-main/insights/service';
 import * as snapshots from '../../src-main/export/exportSnapshot';
-import { CACHED_PERSONS, inPersonOrder, membersByPerson, PERSON_ORDER_SHARE, SORTED_ROWS_MAX, writeSnapshot } from '../../src-main/export/exportSnapshot';
+import { CACHED_PERSONS, membersByPerson, PERSON_ORDER_SHARE, personOrderParts, SORTED_ROWS_MAX, writeSnapshot } from '../../src-main/export/exportSnapshot';
 import { exportList, scratchName } from '../../src-main/export/listExport';
 import { recentlyAskedSql } from '../../src-main/export/recentlyAsked';
 import type { BuiltQuery } from '../../src-main/insights/query';
@@ -41,7 +41,7 @@ afterAll(() => core.cleanup());
 
 let schemas = 0;
 /** The snapshot's rows as the export reads them: batch by batch, every column but the position. */
-function snapshot(q: BuiltQuery, personOrder: boolean): { rows: unknown[][]; members: string[] } {
+function snapshot(q: BuiltQuery, parts: number): { rows: unknown[][]; members: string[] } {
   const schema = `snap_${++schemas}`;
   core.db.prepare(`ATTACH DATABASE ':memory:' AS ${schema}`).run();
   try {
@@ -52,7 +52,8 @@ function snapshot(q: BuiltQuery, personOrder: boolean): { rows: unknown[][]; mem
       askedExpr: recentlyAskedSql('p.id'),
       optedOutExpr: 'COALESCE(p.email_opted_in = 0, 0)',
       params: { ...q.params, askedSince: '2026-10-01T00:00:00.000Z' },
-      personOrder,
+      parts,
+      persons: 160,
     });
     const batch = core.db.prepare(snap.batchSql(7));
     const rows: unknown[][] = [];
@@ -75,21 +76,24 @@ async function query(list: ListName, sort?: ListSort, search?: string): Promise<
 }
 
 describe('an export snapshot', () => {
-  it('in person order holds the rows of the list order walk, in its order, for every list and sort both ways', async () => {
+  it('in person order, in one part or several, holds the rows of the list order walk, in its order, for every list and sort both ways', async () => {
     let compared = 0;
     for (const def of Object.values(LISTS)) {
       for (const key of def.sortKeys) {
         for (const dir of ['asc', 'desc'] as const) {
           const q = await query(def.name, { key, dir });
-          const walked = snapshot(q, false);
-          const byPerson = snapshot(q, true);
+          const walked = snapshot(q, 0);
           const label = `${def.name} ${key} ${dir}`;
           expect(walked.rows.length, label).toBeGreaterThan(5);
-          expect(byPerson.rows, label).toEqual(walked.rows);
           // Neither the file nor the log holds the recently asked; the log holds everyone else once.
           expect(walked.rows.every((r) => r[r.length - 2] === 0), label).toBe(true);
-          expect(byPerson.members, label).toEqual([...walked.members].sort());
-          expect(new Set(byPerson.members).size, label).toBe(walked.rows.length);
+          expect(new Set(walked.members).size, label).toBe(walked.rows.length);
+          // One sort; three parts of 54 persons; seven of 23 (parts holding no member, too).
+          for (const parts of [1, 3, 7]) {
+            const byPerson = snapshot(q, parts);
+            expect(byPerson.rows, `${label} in ${parts}`).toEqual(walked.rows);
+            expect(byPerson.members, `${label} in ${parts}`).toEqual(walked.members);
+          }
           compared++;
         }
       }
@@ -97,21 +101,50 @@ describe('an export snapshot', () => {
     expect(compared).toBeGreaterThan(40);
   });
 
-  it('reads a list in person order only when it is a large share of a profile too large for the page cache, never a search', async () => {
+  it('reads a list in person order only when it is a large share of a profile too large for the page cache, in parts past the sort cap, never a search', async () => {
     const q = await query('all');
     const big = CACHED_PERSONS * 8;
-    expect(inPersonOrder(q, () => big / 4, big)).toBe(true);
-    expect(inPersonOrder(q, () => Math.floor(big * PERSON_ORDER_SHARE) - 1, big)).toBe(false);
-    // More rows than the sorter may hold in memory: read in the list's order.
-    expect(inPersonOrder(q, () => SORTED_ROWS_MAX + 1, big)).toBe(false);
+    expect(personOrderParts(q, () => big / 4, big)).toBe(1);
+    expect(personOrderParts(q, () => Math.floor(big * PERSON_ORDER_SHARE) - 1, big)).toBe(0);
+    // More rows than one sort may hold in memory: parts of at most that many persons each.
+    expect(personOrderParts(q, () => SORTED_ROWS_MAX + 1, big)).toBe(Math.ceil(big / SORTED_ROWS_MAX));
+    expect(Math.ceil(big / personOrderParts(q, () => big, big))).toBeLessThanOrEqual(SORTED_ROWS_MAX);
     let counted = 0;
     const members = () => {
       counted++;
       return CACHED_PERSONS;
     };
-    expect(inPersonOrder(q, members, CACHED_PERSONS)).toBe(false);
-    expect(inPersonOrder(await query('all', undefined, 'Lee'), members, big)).toBe(false);
+    expect(personOrderParts(q, members, CACHED_PERSONS)).toBe(0);
+    expect(personOrderParts(await query('all', undefined, 'Lee'), members, big)).toBe(0);
     expect(counted, 'neither a cached profile nor a search is counted').toBe(0);
+  });
+
+  it('merges its parts through their own indexes, without a sort that would hold every row', async () => {
+    const q = await query('all', { key: 'name', dir: 'desc' });
+    const statements: string[] = [];
+    // The connection as writeSnapshot sees it, every statement it runs noted.
+    const noting = new Proxy(core.db, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown;
+        if (key === 'exec' || key === 'prepare') return (sql: string) => (statements.push(sql), (value as (s: string) => unknown).call(target, sql));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    core.db.prepare(`ATTACH DATABASE ':memory:' AS merge_probe`).run();
+    try {
+      writeSnapshot(noting, { schema: 'merge_probe', query: q, columns: COLUMNS, askedExpr: '0', optedOutExpr: '0', params: q.params, parts: 4, persons: 160 });
+      const merge = statements.find((s) => s.includes('UNION ALL'))!;
+      const plan = (core.db.prepare(`EXPLAIN QUERY PLAN ${merge}`).all() as { detail: string }[]).map((r) => r.detail);
+      expect(plan).toContain('MERGE (UNION ALL)');
+      for (let i = 0; i < 4; i++) expect(plan).toContain(`SCAN merge_probe.part${i} USING INDEX part${i}_order`);
+      expect(plan.join(' / ')).not.toMatch(/TEMP B-TREE/);
+      // And each part was written in person-id ranges of at most 40 persons (160 ÷ 4).
+      const sizes = [0, 1, 2, 3].map((i) => core.db.prepare(`SELECT COUNT(*) FROM merge_probe.part${i}`).pluck().get() as number);
+      expect(sizes.every((n) => n <= 40)).toBe(true);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(core.db.prepare('SELECT COUNT(*) FROM merge_probe.rows').pluck().get());
+    } finally {
+      core.db.exec('DETACH DATABASE merge_probe');
+    }
   });
 
   it('walks the measures by their key, not through a list index, and each persons row by the same key', async () => {
@@ -149,12 +182,12 @@ describe('an export of a long list of a large profile', () => {
         const target = path.join(dir, file);
         const req = { profileId: pid, list: 'all' as const, asOf: AS_OF, sort: { key: 'name' as const, dir: 'desc' as const }, excludeRecentlyAskedDays: 30, outreach: false };
         const res = await exportList({ ...big, measures }, req, { target, destination: 'file', scratchName: scratchName(), downloadId: null }, { now: () => Date.parse('2026-11-01T12:00:00Z') });
-        return { res, bytes: fs.readFileSync(target), personOrder: spy.mock.lastCall![1].personOrder, members: big.db.prepare('SELECT person_id FROM export_members WHERE export_id = ? ORDER BY person_id').pluck().all(res.exportId) };
+        return { res, bytes: fs.readFileSync(target), parts: spy.mock.lastCall![1].parts, members: big.db.prepare('SELECT person_id FROM export_members WHERE export_id = ? ORDER BY person_id').pluck().all(res.exportId) };
       };
       const walked = await run(null, 'walked.csv');
       const byPerson = await run(CACHED_PERSONS + 1, 'by-person.csv');
-      expect(walked.personOrder).toBe(false);
-      expect(byPerson.personOrder).toBe(true);
+      expect(walked.parts).toBe(0);
+      expect(byPerson.parts).toBe(1);
       expect(byPerson.res).toMatchObject({ rowCount: walked.res.rowCount, excludedRecentlyAsked: walked.res.excludedRecentlyAsked, excludedOptedOut: walked.res.excludedOptedOut });
       expect(walked.res.excludedRecentlyAsked).toBeGreaterThan(600);
       expect(byPerson.bytes.equals(walked.bytes)).toBe(true);
