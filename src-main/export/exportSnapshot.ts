@@ -14,7 +14,8 @@
  *   the rows in memory (temporary storage is memory: SQLite3MultipleCiphers does not encipher
  *   temporary files), so a list longer than SORTED_ROWS_MAX is sorted in parts, each a range of
  *   person ids, written in the scratch file with an index on its sort values, and the parts are
- *   merged through their indexes (SQLite's MERGE of UNION ALL: no sort, each part read in place).
+ *   merged through their indexes (SQLite's MERGE of UNION ALL: no sort, each part read in place;
+ *   every person of the 1M profile by name: snapshot ~15 → ~5.5 s, the export 23.8–27.4 → 19.0–19.9 s).
  * Tried, not taken: sorting only the sort values and row numbers and reading the rows back
  * through them (the read-back at random from the scratch file cost more than the sort saved:
  * 2.1 s for 240k rows through an 8 MB cache); taking the members' ids from the list's count index
