@@ -2,8 +2,9 @@
  * An export's snapshot (export/exportSnapshot.ts) filled in person order holds the same rows, in
  * the same order, as one filled by walking the list's own sort index: for every list, every sort
  * it allows, both directions, through ties, case-only differences and missing values, with the
- * recently asked left out of the file and out of the log. Which way a list is read depends only
- * on its share of the profile, and a search is always read through its hits.
+ * recently asked left out of the file and out of the log; sorted in one part or in several, merged
+ * without a sort. Which way a list is read depends on the profile's size and the list's share of
+ * it (and the sort's cap), and a search is always read through its hits.
  */
 import fs from 'node:fs';
 import path from 'node:path';
