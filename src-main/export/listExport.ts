@@ -57,7 +57,14 @@ export interface ExportRun {
   onProgress?(step: string, done: number, total: number | null): void;
 }
 
-const BATCH = 5000;
+/**
+ * Rows read back and written per batch. A batch's rows live across the file write's await, so
+ * V8 moves them to the old generation: 5,000 a batch made a 1M-row export grow the heap by
+ * ~300 MB before it collected. With 1,000 they die young (A/B, alternating: 100k rows 1.24–1.29
+ * against 1.60–1.67 s, peak RSS 275 against 324–329 MB; everyone of a 1M profile 15.6–16.2 against
+ * 19.1–22.4 s, 304 against 419–433 MB).
+ */
+const BATCH = 1000;
 
 /** The SQL columns each CSV column needs (reading only these keeps a 100k-row export fast). */
 const NEEDS: Record<ColumnKey, string[]> = {
