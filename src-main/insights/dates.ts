@@ -23,7 +23,12 @@ export function addDays(day: string, n: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Whole days from `earlier` (a day or instant) to the reference day; null when absent. */
+/**
+ * Whole days from `earlier` (a day or instant: its first ten characters) to the reference day;
+ * null when absent or not a date. The same count as SQLite's
+ * `CAST(julianday(day) - julianday(substr(earlier, 1, 10)) AS INTEGER)`, which scores the
+ * engagement parts (measures.ts), for every YYYY-MM-DD (a day past its month's end rolls over in both).
+ */
 export function daysBetween(earlier: string | null | undefined, day: string): number | null {
   if (!earlier) return null;
   const a = Date.parse(`${earlier.slice(0, 10)}T00:00:00Z`);

@@ -14,11 +14,18 @@
  * When: after every sync's rebuild (core/wiring.ts), for the persons identity noted as changed;
  * the lists also call `ensureInsightMeasures` before reading, so a missed refresh costs one
  * slower read, never wrong data.
+ *
+ * A new score day (the next morning's first engagement list) rescores only the persons whose
+ * recency points change: those whose last gift or participation crosses one of the recency steps
+ * between the two days (`rescoreForDay`). The days since a gift or a participation are therefore
+ * not stored (migration 0020's columns for them are no longer written or read): a row counts them from the day the
+ * measures were scored for when it is read (rows.ts), where storing them made every row change
+ * every day (a rescore of everyone: ~39 s at a million persons).
  */
 import type { Db } from '../store/db';
 import { shadowInTemp } from '../store/readOnlyScratch';
 import { ENGAGEMENT_RULES, pointsSql } from './engagement';
-import { referenceDay } from './dates';
+import { addDays, referenceDay } from './dates';
 import type { VerifiedRule } from '../../src-shared/domain/insights';
 import { takePersonChanges } from '../identity/personChanges';
 import { ensureListIndexes } from './listIndexes';
@@ -39,6 +46,15 @@ export interface InsightStateRow {
 function rule(key: string) {
   return ENGAGEMENT_RULES.find((r) => r.key === key)!;
 }
+
+/** Whole days from a stored date or instant (its first ten characters) to the day `day` names. */
+const daysSinceSql = (column: string, day: string) => `CAST(julianday(${day}) - julianday(substr(${column}, 1, 10)) AS INTEGER)`;
+
+/** The two recency parts, each with the measures column its days count from. */
+const RECENCY_PARTS = [
+  { key: 'givingRecencyPts', column: 'giving_recency_pts', date: 'last_gift_date', index: 'insight_measures_by_last_gift' },
+  { key: 'servingRecencyPts', column: 'serving_recency_pts', date: 'last_participation_at', index: 'insight_measures_by_last_participation' },
+] as const;
 
 const FACT_COLUMNS = `has_vomo, has_crm, has_raise, has_email, lifetime_giving_cents, first_gift_date, last_gift_date, first_raise_gift_date`;
 
@@ -66,11 +82,10 @@ function refreshSql(scoped: boolean): string {
     INSERT INTO insight_measures (
       profile_id, person_id, total_hours, verified_hours, participations, verified_participations,
       verified_by_flag, verified_by_check, first_participation_at, last_participation_at, gift_count,
-      days_since_gift, days_since_participation,
       giving_recency_pts, giving_frequency_pts, giving_amount_pts, serving_recency_pts, serving_hours_pts, serving_count_pts, score,
       ${FACT_COLUMNS})
     SELECT c.profile_id, c.person_id, c.total_hours, c.verified_hours, c.participations, c.verified_participations,
-           c.by_flag, c.by_check, c.first_at, c.last_at, c.gift_count, c.days_since_gift, c.days_since_participation,
+           c.by_flag, c.by_check, c.first_at, c.last_at, c.gift_count,
            c.gr, c.gf, c.ga, c.sr, c.sh, c.sc, c.gr + c.gf + c.ga + c.sr + c.sh + c.sc,
            ${FACT_COLUMNS}
       FROM (
@@ -87,8 +102,8 @@ function refreshSql(scoped: boolean): string {
                    p.first_attended_at AS first_at, p.last_attended_at AS last_at,
                    MAX(COALESCE(p.crm_gift_count, 0), COALESCE(p.raise_gift_count, 0)) AS gift_count,
                    p.lifetime_giving_cents AS giving,
-                   CAST(julianday(@day) - julianday(substr(p.last_gift_date, 1, 10)) AS INTEGER) AS days_since_gift,
-                   CAST(julianday(@day) - julianday(substr(p.last_attended_at, 1, 10)) AS INTEGER) AS days_since_participation,
+                   ${daysSinceSql('p.last_gift_date', '@day')} AS days_since_gift,
+                   ${daysSinceSql('p.last_attended_at', '@day')} AS days_since_participation,
                    p.has_vomo, p.has_crm, p.has_raise,
                    (p.display_email IS NOT NULL AND p.display_email <> '') AS has_email,
                    p.lifetime_giving_cents, p.first_gift_date, p.last_gift_date, p.first_raise_gift_date
@@ -180,10 +195,79 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
   return saveState(db, profileId, state.as_of, totals);
 }
 
+/** Past this share of a profile's persons, a new day rescores everyone (one pass beats the ranges). */
+const RESCORE_SHARE = 1 / 8;
+
+/**
+ * The day ranges in which a last gift or participation moves a recency part from `from` to `to`:
+ * a part's points step where its days pass 0 and each rule step (pointsSql), and a date `g` is
+ * `from − g` days old on the one day and `to − g` on the other, so it crosses a step `s` exactly
+ * when `g` lies in [min − s + 1, max − s]. As [start, end) of YYYY-MM-DD strings, merged; a
+ * stored instant (…T…Z) compares inside its own day's range.
+ */
+export function recencyRanges(from: string, to: string): [string, string][] {
+  const [lo, hi] = from <= to ? [from, to] : [to, from];
+  const steps = [...new Set(RECENCY_PARTS.flatMap((part) => [0, ...rule(part.key).steps.map((s) => s + 1)]))].sort((a, b) => b - a);
+  const out: [string, string][] = [];
+  for (const s of steps) {
+    const start = addDays(lo, 1 - s);
+    const end = addDays(hi, 1 - s);
+    const last = out[out.length - 1];
+    if (last && start <= last[1]) last[1] = end > last[1] ? end : last[1];
+    else out.push([start, end]);
+  }
+  return out;
+}
+
+/**
+ * The statements that move the recency parts from one day to another (`rescoreForDay`): the
+ * persons who may score differently (`candidates`: a range of a date index per part and range,
+ * so each reads only its own days) and the UPDATE of those among them whose points change, each
+ * reached by its key. A part's points depend on the row's own date only.
+ */
+export function rescoreStatements(from: string, to: string): { params: Record<string, string>; candidates: string; update: string } {
+  const ranges = recencyRanges(from, to);
+  const params: Record<string, string> = { day: to };
+  ranges.forEach(([s, e], i) => {
+    params[`s${i}`] = s;
+    params[`e${i}`] = e;
+  });
+  const candidates = RECENCY_PARTS.flatMap((part) =>
+    ranges.map((_, i) => `SELECT person_id FROM insight_measures INDEXED BY ${part.index} WHERE profile_id = @pid AND ${part.date} >= @s${i} AND ${part.date} < @e${i}`),
+  ).join('\n UNION ALL ');
+  const [giving, serving] = RECENCY_PARTS.map((part) => pointsSql(rule(part.key), daysSinceSql(part.date, '@day')));
+  const update = `UPDATE insight_measures
+        SET giving_recency_pts = ${giving}, serving_recency_pts = ${serving},
+            score = ${giving} + giving_frequency_pts + giving_amount_pts + ${serving} + serving_hours_pts + serving_count_pts
+      WHERE profile_id = @pid AND person_id IN (${candidates})
+        AND (giving_recency_pts <> ${giving} OR serving_recency_pts <> ${serving})`;
+  return { params, candidates, update };
+}
+
+/**
+ * Move the engagement score to another day: only the recency parts depend on the day, and only the
+ * persons whose last gift or participation lies in `recencyRanges` can score differently, read
+ * through the date indexes; a row is written only where a part changed (every measures index holds
+ * the score). Null when those persons are too many (a day far from the scored one): then everyone
+ * is refreshed, in one pass.
+ */
+function rescoreForDay(db: Db, state: InsightStateRow, day: string): InsightStateRow | null {
+  const profileId = state.profile_id;
+  const { params, candidates, update } = rescoreStatements(state.as_of, day);
+  const args = { ...params, pid: profileId };
+  // Counted from the indexes alone (a person in both parts' ranges twice: an estimate is enough).
+  const count = db.prepare(`SELECT COUNT(*) FROM (${candidates})`).pluck().get(args) as number;
+  if (count > Math.max(1000, state.persons * RESCORE_SHARE)) return null;
+  db.prepare(update).run(args);
+  const { persons, by_flag, by_check, unverified } = state;
+  return saveState(db, profileId, day, { persons, by_flag, by_check, unverified });
+}
+
 /**
  * Bring the measures up to the latest identity run: the persons identity noted as changed are
- * recomputed; everything is when the measures are missing, identity rebuilt everyone, or (for the
- * engagement score) the reference day is another. Cheap when nothing changed.
+ * recomputed, and for another score day the persons whose recency points change; everything is
+ * when the measures are missing, identity rebuilt everyone, or the day is far. Cheap when nothing
+ * changed.
  */
 export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDay?: string } = {}): { state: InsightStateRow; refreshed: boolean } {
   if (!db.readonly) ensureListIndexes(db);
@@ -193,9 +277,12 @@ export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDa
   if (state && (state.identity_run_id ?? null) === run && !otherDay) return { state, refreshed: false };
   if (db.readonly) return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
   return db.transaction(() => {
-    const changes = state && !otherDay ? takePersonChanges(db, profileId) : 'all';
+    const changes = state ? takePersonChanges(db, profileId) : 'all';
     if (!state || changes === 'all') return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
-    return { state: refreshChanged(db, state, changes), refreshed: true };
+    // The changed persons are scored for the state's day, like everyone else, then all move together.
+    const current = (state.identity_run_id ?? null) === run && !changes.length ? state : refreshChanged(db, state, changes);
+    if (!otherDay) return { state: current, refreshed: true };
+    return { state: rescoreForDay(db, current, opts.scoreDay!) ?? refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
   })();
 }
 

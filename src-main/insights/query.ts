@@ -86,7 +86,7 @@ export const ROW_COLUMNS = `
   im.has_vomo, im.has_crm, im.has_raise, p.email_opted_in, im.lifetime_giving_cents, im.first_gift_date, im.last_gift_date,
   im.first_raise_gift_date, p.crm_url, p.crm_contact_id,
   im.total_hours, im.verified_hours, im.participations, im.verified_participations, im.last_participation_at, im.gift_count,
-  im.days_since_gift, im.days_since_participation, im.giving_recency_pts, im.giving_frequency_pts, im.giving_amount_pts,
+  im.giving_recency_pts, im.giving_frequency_pts, im.giving_amount_pts,
   im.serving_recency_pts, im.serving_hours_pts, im.serving_count_pts, im.score`;
 
 export interface RawRow {
@@ -113,8 +113,6 @@ export interface RawRow {
   verified_participations: number | null;
   last_participation_at: string | null;
   gift_count: number | null;
-  days_since_gift: number | null;
-  days_since_participation: number | null;
   giving_recency_pts: number | null;
   giving_frequency_pts: number | null;
   giving_amount_pts: number | null;

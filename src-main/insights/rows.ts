@@ -2,6 +2,7 @@
 import type { ColumnKey, InsightRow } from '../../src-shared/domain/insights';
 import type { RawRow } from './query';
 import { csvValue } from '../../src-shared/format';
+import { daysBetween } from './dates';
 
 /**
  * "View in CRM+": the person's CRM+ link from the join (Raise's crmKeyUrls or the contact's own
@@ -74,8 +75,9 @@ export function toInsightRow(raw: RawRow, ctx: { crmBaseUrl: string | null; scor
           servingRecencyPts: raw.serving_recency_pts ?? 0,
           servingHoursPts: raw.serving_hours_pts ?? 0,
           servingCountPts: raw.serving_count_pts ?? 0,
-          daysSinceGift: raw.days_since_gift,
-          daysSinceParticipation: raw.days_since_participation,
+          // Counted from the day the parts were scored for, as the refresh counted them (measures.ts).
+          daysSinceGift: ctx.scoredAsOf ? daysBetween(raw.last_gift_date, ctx.scoredAsOf) : null,
+          daysSinceParticipation: ctx.scoredAsOf ? daysBetween(raw.last_participation_at, ctx.scoredAsOf) : null,
           scoredAsOf: ctx.scoredAsOf,
         }
       : null,
