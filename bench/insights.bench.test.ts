@@ -1,9 +1,9 @@
 /**
  * Insights at scale: 250,000 and 1,000,000 synthetic persons (with VOMO links and participations)
  * built in SQL in a temporary data folder, their insight measures computed by the real refresh.
- * Measures, per size: the full measure refresh and the refresh after 1% of persons changed; each
- * list's cold count (default filters and with every filter); page 1 and page 5,000 of every list
- * under every sort and direction (page 5,000 read by keyset from the cursor of the row before it,
+ * Measures, per size: the full measure refresh, the refresh after 1% of persons changed, the
+ * rescore for the next day and for a week after that; each list's cold count (default filters and
+ * with every filter); page 1 and page 5,000 of every list under every sort and direction (page 5,000 read by keyset from the cursor of the row before it,
  * as the pager arrives there); the OFFSET page the lists used before, for comparison; a search;
  * the overview; a 100,000-row CSV export's time and memory, and a 200,000-row one's memory (flat
  * memory: the same growth for twice the rows); three long lists of the large profile exported
@@ -25,6 +25,7 @@ import { notePersonChanges } from '../src-main/identity/personChanges';
 import { InsightSettings, type ListName, type ListSort } from '../src-shared/domain/insights';
 import type { Core } from '../src-main/core/app';
 import { AS_OF, build } from './insightsData';
+import { addDays } from '../src-main/insights/dates';
 
 const SIZES = (process.env.INSIGHTS_BENCH_PERSONS ?? process.env.INSIGHTS_BENCH_SIZES ?? '250000,1000000').split(',').map(Number);
 const EXPORT_ROWS = 100_000;
@@ -96,6 +97,12 @@ async function measure(n: number): Promise<Record<string, unknown>> {
     // members' range per sort key, in the worker. Counts below are then lookups; the count's own
     // SQL is timed too (countQueryMs), as a count with other filters reads it.
     r.listFactsMs = Math.round(time(() => takeListCounts(db, pid, insightState(db, pid)!)));
+    // A new day: the next morning's first engagement list rescores the persons whose recency
+    // points change (then the counts are taken again, as above). The bench goes on at AS_OF.
+    r.measuresNextDayMs = Math.round(time(() => ensureInsightMeasures(db, pid, { scoreDay: addDays(AS_OF, 1) })));
+    r.measuresWeekLaterMs = Math.round(time(() => ensureInsightMeasures(db, pid, { scoreDay: addDays(AS_OF, 8) })));
+    ensureInsightMeasures(db, pid, { scoreDay: AS_OF });
+    takeListCounts(db, pid, insightState(db, pid)!);
 
     const counts: Record<string, { rows: number; ms: number; filteredMs: number; countQueryMs: number }> = {};
     const firstPage: Record<string, number> = {};
