@@ -190,9 +190,11 @@ describe('the recency ranges of a day change', () => {
   });
 
   it('count days as the refresh SQL does, for days, instants and values that are not dates', () => {
-    const values = ['2026-10-31', '2025-11-01', '2026-11-05', '2024-02-29', '2026-02-30', '2026-02-31', '2026-13-01', '2026-00-10', '2026-01-32',
-      '2026-10-31T23:59:59.999Z', '2026-11-01T00:00:00+14:00', 'not a date', '', '2026-1-5', null];
-    for (const day of [D0, '2024-03-01', '2027-01-01']) {
+    const values = ['2026-10-31', '2025-11-01', '2026-11-05', '2024-02-29', '2024-02-30', '2026-02-30', '2026-02-31', '2026-04-31', '2026-13-01',
+      '2026-00-10', '2026-01-32', '2026-01-00', '0099-06-15', '1600-02-29', '1900-02-29', '2000-02-29', '2026-10-31T23:59:59.999Z',
+      '2026-11-01T00:00:00+14:00', 'not a date', '', '2026-1-5', '2026-11-1T', '-2026-11-01', '2026/11/01', '２０２６-11-01', null];
+    for (let k = 0; k < 1500; k++) values.push(addDays('1999-12-25', k * 7 + (k % 5)));
+    for (const day of [D0, '2024-03-01', '2027-01-01', '1970-01-01', '0099-01-01']) {
       for (const v of values) {
         const sql = db.prepare('SELECT CAST(julianday(?) - julianday(substr(?, 1, 10)) AS INTEGER)').pluck().get(day, v) as number | null;
         expect(daysBetween(v, day), `${v} at ${day}`).toBe(sql);
