@@ -63,7 +63,15 @@ const FACT_COLUMNS = `has_vomo, has_crm, has_raise, has_email, lifetime_giving_c
  * temp.insight_scope: copied from the person rows, where the rebuild's person pass computed them
  * from each record's participations and gifts (identity/personMeasures.ts), and scored for the day.
  */
-function refreshSql(scoped: boolean): string {
+/** The columns the refresh writes, in its SELECT's order. */
+const MEASURE_COLUMNS = [
+  'profile_id', 'person_id', 'total_hours', 'verified_hours', 'participations', 'verified_participations',
+  'verified_by_flag', 'verified_by_check', 'first_participation_at', 'last_participation_at', 'gift_count',
+  'giving_recency_pts', 'giving_frequency_pts', 'giving_amount_pts', 'serving_recency_pts', 'serving_hours_pts', 'serving_count_pts', 'score',
+  ...FACT_COLUMNS.split(', '),
+];
+
+function refreshSql(scoped: boolean, into = 'insight_measures'): string {
   const pts = {
     gr: pointsSql(rule('givingRecencyPts'), 'b.days_since_gift'),
     gf: pointsSql(rule('givingFrequencyPts'), 'b.gift_count'),
@@ -79,11 +87,7 @@ function refreshSql(scoped: boolean): string {
     ? `temp.insight_scope s CROSS JOIN persons p ON p.profile_id = @pid AND p.id = s.id`
     : `persons p INDEXED BY sqlite_autoindex_persons_1`;
   return `
-    INSERT INTO insight_measures (
-      profile_id, person_id, total_hours, verified_hours, participations, verified_participations,
-      verified_by_flag, verified_by_check, first_participation_at, last_participation_at, gift_count,
-      giving_recency_pts, giving_frequency_pts, giving_amount_pts, serving_recency_pts, serving_hours_pts, serving_count_pts, score,
-      ${FACT_COLUMNS})
+    INSERT INTO ${into} (${MEASURE_COLUMNS.join(', ')})
     SELECT c.profile_id, c.person_id, c.total_hours, c.verified_hours, c.participations, c.verified_participations,
            c.by_flag, c.by_check, c.first_at, c.last_at, c.gift_count,
            c.gr, c.gf, c.ga, c.sr, c.sh, c.sc, c.gr + c.gf + c.ga + c.sr + c.sh + c.sc,
@@ -173,7 +177,10 @@ export function refreshInsightMeasures(db: Db, profileId: number, opts: { asOf?:
 /**
  * Recompute the measures of the persons identity changed since the last refresh, for the day the
  * state holds; the totals move by the difference. A few thousand persons after a sync take a
- * fraction of a second where every person takes many seconds at a million.
+ * fraction of a second where every person takes many seconds at a million. A row that reads as
+ * stored is not written: every measures index holds the facts and the score, so a rewritten row
+ * moves an entry in each (a sync's changed persons are mostly new names, emails or phones, which
+ * the measures do not read).
  */
 function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): InsightStateRow {
   const profileId = state.profile_id;
@@ -181,10 +188,24 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
   db.exec('DELETE FROM temp.insight_scope');
   const ins = db.prepare('INSERT OR IGNORE INTO temp.insight_scope (id) VALUES (?)');
   for (const id of personIds) ins.run(id);
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS insight_fresh AS SELECT ${MEASURE_COLUMNS.join(', ')} FROM main.insight_measures WHERE 0`);
+  db.exec('DELETE FROM temp.insight_fresh');
   const scoped = `temp.insight_scope s CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = s.id`;
   const before = db.prepare(`SELECT ${TOTALS} FROM ${scoped}`).get({ pid: profileId }) as Totals;
-  db.prepare(`DELETE FROM insight_measures WHERE profile_id = @pid AND person_id IN (SELECT id FROM temp.insight_scope)`).run({ pid: profileId });
-  db.prepare(refreshSql(true)).run({ pid: profileId, day: state.as_of });
+  db.prepare(refreshSql(true, 'temp.insight_fresh')).run({ pid: profileId, day: state.as_of });
+  // Persons gone from the store leave; the others are inserted or updated where a column differs.
+  db.prepare(
+    `DELETE FROM insight_measures WHERE profile_id = @pid AND person_id IN (SELECT id FROM temp.insight_scope EXCEPT SELECT person_id FROM temp.insight_fresh)`,
+  ).run({ pid: profileId });
+  const keyed = MEASURE_COLUMNS.filter((c) => c !== 'profile_id' && c !== 'person_id');
+  db.prepare(
+    `INSERT INTO insight_measures (${MEASURE_COLUMNS.join(', ')})
+     SELECT ${MEASURE_COLUMNS.map((c) => `n.${c}`).join(', ')}
+       FROM temp.insight_fresh n
+      WHERE NOT EXISTS (SELECT 1 FROM insight_measures im WHERE im.profile_id = n.profile_id AND im.person_id = n.person_id
+                          AND ${keyed.map((c) => `im.${c} IS n.${c}`).join(' AND ')})
+     ON CONFLICT (profile_id, person_id) DO UPDATE SET ${keyed.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  ).run();
   const after = db.prepare(`SELECT ${TOTALS} FROM ${scoped}`).get({ pid: profileId }) as Totals;
   const totals = {
     persons: state.persons - before.persons + after.persons,

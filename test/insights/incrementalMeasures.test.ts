@@ -1,9 +1,12 @@
 /**
- * A new score day: the engagement score's recency parts are the only measures that depend on the
- * day, so moving the measures to another day rescores only the persons whose last gift or
- * participation crosses a recency step, and must leave exactly what a refresh of everyone for that
- * day leaves. The days since a gift or a participation are counted when a row is read, from the
- * day the parts were scored for, the way the refresh's SQL counts them.
+ * The measures kept current without recomputing everyone, each way leaving exactly what a refresh
+ * of everyone leaves:
+ * - after a sync, the persons identity noted as changed are recomputed, and only the rows that
+ *   read differently are written (new, gone and changed persons);
+ * - on a new score day (the engagement score's recency parts are the only measures that depend on
+ *   the day) only the persons whose last gift or participation crosses a recency step are
+ *   rescored. The days since a gift or a participation are counted when a row is read, from the
+ *   day the parts were scored for, the way the refresh's SQL counts them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPersons, coreWithPersons, markIdentityRun, type PersonSeed } from './fixtures.test';
@@ -98,6 +101,38 @@ function everyoneFor(day: string): unknown[] {
   }
   return out;
 }
+
+describe('the persons a sync changed', () => {
+  it('are recomputed for the scored day, and only the rows that read differently are written', () => {
+    refreshInsightMeasures(db, profileId, { asOf: D0 });
+    const state0 = insightState(db, profileId)!;
+    const before = new Map((measures(db, profileId) as unknown[][]).map((r) => [r[0], JSON.stringify(r)]));
+    // A gift (P0100), a participation's hours (P0150), a new name only (P0200), an email removed
+    // (P0250: has_email), a person gone (P0300), a new person (NEW2), and one noted twice.
+    db.prepare(`UPDATE persons SET lifetime_giving_cents = lifetime_giving_cents + 100_000, crm_gift_count = crm_gift_count + 1, last_gift_date = ? WHERE profile_id = ? AND id = 'P0100'`).run(addDays(D0, -1), profileId);
+    db.prepare(`UPDATE persons SET vomo_hours_verified = vomo_hours_verified + 3.25, vomo_hours_total = vomo_hours_total + 3.25 WHERE profile_id = ? AND id = 'P0150'`).run(profileId);
+    db.prepare(`UPDATE persons SET display_last_name = 'Renamed', display_name = 'P Renamed' WHERE profile_id = ? AND id = 'P0200'`).run(profileId);
+    db.prepare(`UPDATE persons SET display_email = NULL WHERE profile_id = ? AND id = 'P0250'`).run(profileId);
+    db.prepare(`DELETE FROM persons WHERE profile_id = ? AND id = 'P0300'`).run(profileId);
+    addPersons(db, profileId, [{ id: 'NEW2', first: 'New', last: 'Two', email: 'new2@example.org', crm: true, givingCents: 7_000, crmGifts: 1, lastGift: addDays(D0, -30) }]);
+    markIdentityRun(db, profileId, ['P0100', 'P0150', 'P0200', 'P0250', 'P0300', 'NEW2', 'P0100']);
+    const expected = everyoneFor(D0);
+    rowsWritten(db);
+    const { state } = ensureInsightMeasures(db, profileId);
+    const written = rowsWritten(db);
+    const after = measures(db, profileId) as unknown[][];
+    expect(after).toEqual(expected);
+    const changed = after.filter((r) => before.get(r[0]) !== JSON.stringify(r)).map((r) => r[0]);
+    expect(changed.sort()).toEqual(['NEW2', 'P0100', 'P0150', 'P0250']);
+    expect(written).toBe(changed.length + 1); // and P0300's row deleted; P0200's new name is not a measure
+    // The totals moved by the difference, as a count of everyone gives them.
+    const counted = db.prepare(`SELECT COUNT(*) AS persons, SUM(verified_by_flag) AS by_flag, SUM(verified_by_check) AS by_check FROM insight_measures WHERE profile_id = ?`).get(profileId) as Record<string, number>;
+    expect({ persons: state.persons, by_flag: state.by_flag, by_check: state.by_check }).toEqual(counted);
+    expect(state.persons).toBe(state0.persons);
+    expect(state.as_of).toBe(D0);
+    expect(state.identity_run_id).not.toBe(state0.identity_run_id);
+  });
+});
 
 describe('a new score day', () => {
   it('leaves the rows a refresh of everyone for that day leaves, rewriting only the persons whose recency points change', () => {
