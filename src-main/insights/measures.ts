@@ -190,23 +190,13 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
   for (const id of personIds) ins.run(id);
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS insight_fresh AS SELECT ${MEASURE_COLUMNS.join(', ')} FROM main.insight_measures WHERE 0`);
   db.exec('DELETE FROM temp.insight_fresh');
-  const scoped = `temp.insight_scope s CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = s.id`;
-  const before = db.prepare(`SELECT ${TOTALS} FROM ${scoped}`).get({ pid: profileId }) as Totals;
-  db.prepare(refreshSql(true, 'temp.insight_fresh')).run({ pid: profileId, day: state.as_of });
-  // Persons gone from the store leave; the others are inserted or updated where a column differs.
-  db.prepare(
-    `DELETE FROM insight_measures WHERE profile_id = @pid AND person_id IN (SELECT id FROM temp.insight_scope EXCEPT SELECT person_id FROM temp.insight_fresh)`,
-  ).run({ pid: profileId });
-  const keyed = MEASURE_COLUMNS.filter((c) => c !== 'profile_id' && c !== 'person_id');
-  db.prepare(
-    `INSERT INTO insight_measures (${MEASURE_COLUMNS.join(', ')})
-     SELECT ${MEASURE_COLUMNS.map((c) => `n.${c}`).join(', ')}
-       FROM temp.insight_fresh n
-      WHERE NOT EXISTS (SELECT 1 FROM insight_measures im WHERE im.profile_id = n.profile_id AND im.person_id = n.person_id
-                          AND ${keyed.map((c) => `im.${c} IS n.${c}`).join(' AND ')})
-     ON CONFLICT (profile_id, person_id) DO UPDATE SET ${keyed.map((c) => `${c} = excluded.${c}`).join(', ')}`,
-  ).run();
-  const after = db.prepare(`SELECT ${TOTALS} FROM ${scoped}`).get({ pid: profileId }) as Totals;
+  const sql = changedStatements();
+  const args = { pid: profileId, day: state.as_of };
+  const before = db.prepare(sql.totals).get(args) as Totals;
+  db.prepare(sql.fresh).run(args);
+  db.prepare(sql.gone).run(args);
+  db.prepare(sql.upsert).run();
+  const after = db.prepare(sql.totals).get(args) as Totals;
   const totals = {
     persons: state.persons - before.persons + after.persons,
     by_flag: state.by_flag - before.by_flag + after.by_flag,
@@ -214,6 +204,26 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
     unverified: state.unverified - before.unverified + after.unverified,
   };
   return saveState(db, profileId, state.as_of, totals);
+}
+
+/**
+ * The statements of `refreshChanged`, over temp.insight_scope (the changed persons' ids) and
+ * temp.insight_fresh (their rows as computed now): the scope's totals; the rows computed; those
+ * of persons gone from the store deleted; the others inserted, or updated where a column differs.
+ */
+export function changedStatements(): { totals: string; fresh: string; gone: string; upsert: string } {
+  const keyed = MEASURE_COLUMNS.filter((c) => c !== 'profile_id' && c !== 'person_id');
+  return {
+    totals: `SELECT ${TOTALS} FROM temp.insight_scope s CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = s.id`,
+    fresh: refreshSql(true, 'temp.insight_fresh'),
+    gone: `DELETE FROM insight_measures WHERE profile_id = @pid AND person_id IN (SELECT id FROM temp.insight_scope EXCEPT SELECT person_id FROM temp.insight_fresh)`,
+    upsert: `INSERT INTO insight_measures (${MEASURE_COLUMNS.join(', ')})
+     SELECT ${MEASURE_COLUMNS.map((c) => `n.${c}`).join(', ')}
+       FROM temp.insight_fresh n
+      WHERE NOT EXISTS (SELECT 1 FROM insight_measures im WHERE im.profile_id = n.profile_id AND im.person_id = n.person_id
+                          AND ${keyed.map((c) => `im.${c} IS n.${c}`).join(' AND ')})
+     ON CONFLICT (profile_id, person_id) DO UPDATE SET ${keyed.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  };
 }
 
 /** Past this share of a profile's persons, a new day rescores everyone (one pass beats the ranges). */

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPersons, coreWithPersons, markIdentityRun, type PersonSeed } from './fixtures.test';
-import { ensureInsightMeasures, insightState, recencyRanges, refreshInsightMeasures, rescoreStatements } from '../../src-main/insights/measures';
+import { changedStatements, ensureInsightMeasures, insightState, recencyRanges, refreshInsightMeasures, rescoreStatements } from '../../src-main/insights/measures';
 import { ENGAGEMENT_RULES, pointsOf } from '../../src-main/insights/engagement';
 import { addDays, daysBetween } from '../../src-main/insights/dates';
 import type { Db } from '../../src-main/store/db';
@@ -238,9 +238,29 @@ describe('the recency ranges of a day change', () => {
   });
 });
 
-describe('the rescore of a new day, planned', () => {
+describe('the incremental refreshes, planned', () => {
   const plan = (sql: string, params: Record<string, unknown>) =>
     (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, pid: profileId }) as { detail: string }[]).map((r) => r.detail);
+
+  it("reach the changed persons' rows by key, driven from the changed persons", () => {
+    if (!insightState(db, profileId)) refreshInsightMeasures(db, profileId, { asOf: D0 });
+    markIdentityRun(db, profileId, ['P0101']);
+    ensureInsightMeasures(db, profileId); // its temporary tables are on this connection from now on
+    const sql = changedStatements();
+    const steps = (name: keyof typeof sql) => {
+      const params = /@day/.test(sql[name]) ? { day: D0 } : {};
+      return (/@pid/.test(sql[name]) ? plan(sql[name], params) : (db.prepare(`EXPLAIN QUERY PLAN ${sql[name]}`).all() as { detail: string }[]).map((r) => r.detail)).join('\n');
+    };
+    const totals = steps('totals');
+    expect(totals, totals).toMatch(/^SCAN s\nSEARCH im USING PRIMARY KEY \(profile_id=\? AND person_id=\?\)$/);
+    const fresh = steps('fresh');
+    expect(fresh, fresh).toMatch(/SCAN s\b[\s\S]*SEARCH p USING PRIMARY KEY \(profile_id=\? AND id=\?\)/);
+    const gone = steps('gone');
+    expect(gone, gone).toMatch(/^SEARCH insight_measures USING PRIMARY KEY \(profile_id=\? AND person_id=\?\)/);
+    const upsert = steps('upsert');
+    expect(upsert, upsert).toMatch(/^SCAN n\n[\s\S]*SEARCH im USING PRIMARY KEY \(profile_id=\? AND person_id=\?\)$/);
+    for (const text of [totals, fresh, gone, upsert]) for (const line of text.split('\n')) if (/^SCAN/.test(line)) expect(line, text).toMatch(/^SCAN (s|n|(temp\.)?insight_scope|(temp\.)?insight_fresh)\b/);
+  });
 
   it('finds the candidates as ranges of the date indexes and updates each row by its key', () => {
     for (const to of [addDays(D0, 1), addDays(D0, -20), addDays(D0, 60)]) {
