@@ -188,10 +188,13 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
   db.exec('DELETE FROM temp.insight_scope');
   const ins = db.prepare('INSERT OR IGNORE INTO temp.insight_scope (id) VALUES (?)');
   for (const id of personIds) ins.run(id);
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS insight_fresh AS SELECT ${MEASURE_COLUMNS.join(', ')} FROM main.insight_measures WHERE 0`);
-  db.exec('DELETE FROM temp.insight_fresh');
+  for (const t of ['insight_fresh', 'insight_before']) {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${t} AS SELECT ${MEASURE_COLUMNS.join(', ')} FROM main.insight_measures WHERE 0`);
+    db.exec(`DELETE FROM temp.${t}`);
+  }
   const sql = changedStatements();
   const args = { pid: profileId, day: state.as_of };
+  db.prepare(sql.keep).run(args);
   const before = db.prepare(sql.totals).get(args) as Totals;
   db.prepare(sql.fresh).run(args);
   db.prepare(sql.gone).run(args);
@@ -206,14 +209,21 @@ function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): In
   return saveState(db, profileId, state.as_of, totals);
 }
 
+/** The changed persons' measures rows before and after `refreshChanged`, on its connection until the next. */
+export const CHANGED_ROWS = { before: 'temp.insight_before', after: 'temp.insight_fresh' } as const;
+
 /**
- * The statements of `refreshChanged`, over temp.insight_scope (the changed persons' ids) and
- * temp.insight_fresh (their rows as computed now): the scope's totals; the rows computed; those
- * of persons gone from the store deleted; the others inserted, or updated where a column differs.
+ * The statements of `refreshChanged`, over temp.insight_scope (the changed persons' ids),
+ * temp.insight_before (their rows as stored, kept for the lists' counts: listCounts.ts) and
+ * temp.insight_fresh (their rows as computed now): their rows kept; the scope's totals; the rows
+ * computed; those of persons gone from the store deleted; the others inserted, or updated where a
+ * column differs.
  */
-export function changedStatements(): { totals: string; fresh: string; gone: string; upsert: string } {
+export function changedStatements(): { keep: string; totals: string; fresh: string; gone: string; upsert: string } {
   const keyed = MEASURE_COLUMNS.filter((c) => c !== 'profile_id' && c !== 'person_id');
   return {
+    keep: `INSERT INTO temp.insight_before (${MEASURE_COLUMNS.join(', ')})
+           SELECT ${MEASURE_COLUMNS.map((c) => `im.${c}`).join(', ')} FROM temp.insight_scope s CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = s.id`,
     totals: `SELECT ${TOTALS} FROM temp.insight_scope s CROSS JOIN insight_measures im ON im.profile_id = @pid AND im.person_id = s.id`,
     fresh: refreshSql(true, 'temp.insight_fresh'),
     gone: `DELETE FROM insight_measures WHERE profile_id = @pid AND person_id IN (SELECT id FROM temp.insight_scope EXCEPT SELECT person_id FROM temp.insight_fresh)`,
@@ -300,7 +310,11 @@ function rescoreForDay(db: Db, state: InsightStateRow, day: string): InsightStat
  * when the measures are missing, identity rebuilt everyone, or the day is far. Cheap when nothing
  * changed.
  */
-export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDay?: string } = {}): { state: InsightStateRow; refreshed: boolean } {
+export function ensureInsightMeasures(
+  db: Db,
+  profileId: number,
+  opts: { scoreDay?: string } = {},
+): { state: InsightStateRow; refreshed: boolean; changedFrom?: InsightStateRow } {
   if (!db.readonly) ensureListIndexes(db);
   const state = insightState(db, profileId);
   const run = latestIdentityRun(db, profileId);
@@ -311,9 +325,10 @@ export function ensureInsightMeasures(db: Db, profileId: number, opts: { scoreDa
     const changes = state ? takePersonChanges(db, profileId) : 'all';
     if (!state || changes === 'all') return { state: refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
     // The changed persons are scored for the state's day, like everyone else, then all move together.
-    const current = (state.identity_run_id ?? null) === run && !changes.length ? state : refreshChanged(db, state, changes);
-    if (!otherDay) return { state: current, refreshed: true };
-    return { state: rescoreForDay(db, current, opts.scoreDay!) ?? refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
+    const current = (state.identity_run_id ?? null) === run && !changes.length ? null : refreshChanged(db, state, changes);
+    // Only those persons changed: the lists' counts can move by their rows (CHANGED_ROWS).
+    if (!otherDay) return current ? { state: current, refreshed: true, changedFrom: state } : { state, refreshed: true };
+    return { state: rescoreForDay(db, current ?? state, opts.scoreDay!) ?? refreshInsightMeasures(db, profileId, { asOf: opts.scoreDay }), refreshed: true };
   })();
 }
 

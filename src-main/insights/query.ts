@@ -277,13 +277,16 @@ export function boundedKeys(list: ListName): SortKey[] {
   return LISTS[list].sortKeys.filter((k) => SORTS[k].driver === 'measures' && SORTS[k].terms.length === 1);
 }
 
-/** The count and, per key, the members' range, in one pass over the list's count index. */
-export function factsSql(q: BuiltQuery, keys: SortKey[]): string {
+/**
+ * The count and, per key, the members' range, in one pass over the list's count index; or over
+ * another table of measures rows (`rows`, aliased im: the few a refresh changed, before or after).
+ */
+export function factsSql(q: BuiltQuery, keys: SortKey[], rows?: string): string {
   const cols = keys.flatMap((k, i) => {
     const t = SORTS[k].terms[0]!.sql;
     return [`MIN(${t}) AS min${i}`, `MAX(${t}) AS max${i}`, `COUNT(*) - COUNT(${t}) AS nulls${i}`];
   });
-  return `${q.with} SELECT COUNT(*) AS n${cols.length ? `, ${cols.join(', ')}` : ''} FROM ${q.countFrom} WHERE ${q.countWhere}`;
+  return `${q.with} SELECT COUNT(*) AS n${cols.length ? `, ${cols.join(', ')}` : ''} FROM ${rows ? `${rows} im` : q.countFrom} WHERE ${q.countWhere}`;
 }
 
 /** Where a page starts: after (or, walking back, before) the row with these sort values and id. */

@@ -9,9 +9,9 @@ import type { EventBus } from '../core/events';
 import type { IdentityService } from '../identity/identityService';
 import type { ReconcileService } from '../reconcile/service';
 import type { Connections } from '../connections/connections';
-import { ensureInsightMeasures, refreshInsightMeasures } from '../insights/measures';
+import { CHANGED_ROWS, ensureInsightMeasures, refreshInsightMeasures } from '../insights/measures';
 import { currentMeasures } from '../insights/service';
-import { takeListCounts } from '../insights/listCounts';
+import { adjustListCounts, takeListCounts } from '../insights/listCounts';
 import { exportList, type ExportDeps } from '../export/listExport';
 import { isCancelled } from './cancel';
 import { log } from '../core/log';
@@ -43,16 +43,19 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
       ctx.token.throwIfAborted();
       // Forced: every person. Otherwise only the persons identity changed since (every person
       // after a full rebuild, or for another score day).
-      const refresh = () => (i.force ? refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf }) : ensureInsightMeasures(s.db, i.profileId, { scoreDay: i.asOf }).state);
+      const refresh = () => (i.force ? { state: refreshInsightMeasures(s.db, i.profileId, { asOf: i.asOf }) } : ensureInsightMeasures(s.db, i.profileId, { scoreDay: i.asOf }));
       // The lists' counts are taken here, off the core's thread, in the measures' transaction: a
-      // cancel while counting leaves the measures as they were too. A read-only store counts on read.
+      // cancel while counting leaves the measures as they were too. A read-only store counts on
+      // read. After a refresh of a sync's changed persons they move by those persons' rows.
       const state = s.db.readonly
-        ? refresh()
+        ? refresh().state
         : s.db.transaction(() => {
-            const st = refresh();
+            const r = refresh();
             ctx.progress({ step: 'counts', done: 0, total: 1 });
-            takeListCounts(s.db, i.profileId, st, () => ctx.token.throwIfAborted());
-            return st;
+            const check = () => ctx.token.throwIfAborted();
+            const moved = 'changedFrom' in r && r.changedFrom && adjustListCounts(s.db, i.profileId, r.changedFrom, r.state, CHANGED_ROWS, check);
+            if (!moved) takeListCounts(s.db, i.profileId, r.state, check);
+            return r.state;
           })();
       s.events.emit('data.changed', { profileId: i.profileId, scope: 'insights' });
       return state;

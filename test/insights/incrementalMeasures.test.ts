@@ -10,7 +10,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPersons, coreWithPersons, markIdentityRun, type PersonSeed } from './fixtures.test';
-import { changedStatements, ensureInsightMeasures, insightState, recencyRanges, refreshInsightMeasures, rescoreStatements } from '../../src-main/insights/measures';
+import { CHANGED_ROWS, changedStatements, ensureInsightMeasures, insightState, recencyRanges, refreshInsightMeasures, rescoreStatements } from '../../src-main/insights/measures';
+import { adjustListCounts, countKey, storedFacts, takeListCounts, type ListFacts } from '../../src-main/insights/listCounts';
+import { LISTS, effectiveFilters } from '../../src-main/insights/listRegistry';
+import { buildListQuery } from '../../src-main/insights/query';
+import { InsightSettings, type ListName } from '../../src-shared/domain/insights';
 import { ENGAGEMENT_RULES, pointsOf } from '../../src-main/insights/engagement';
 import { addDays, daysBetween } from '../../src-main/insights/dates';
 import type { Db } from '../../src-main/store/db';
@@ -131,6 +135,75 @@ describe('the persons a sync changed', () => {
     expect(state.persons).toBe(state0.persons);
     expect(state.as_of).toBe(D0);
     expect(state.identity_run_id).not.toBe(state0.identity_run_id);
+  });
+});
+
+describe("the lists' counts after a sync", () => {
+  const factsFor = (state: NonNullable<ReturnType<typeof insightState>>) =>
+    new Map(
+      (Object.keys(LISTS) as ListName[]).map((list) => {
+        const q = buildListQuery({ profileId, list, filters: effectiveFilters({}, InsightSettings.parse({})), day: state.as_of });
+        return [list, storedFacts(db, profileId, countKey(q, state))];
+      }),
+    );
+
+  it("move by the changed persons' rows: the same counts and NULLs as counting again, ranges no narrower", async () => {
+    refreshInsightMeasures(db, profileId, { asOf: D0 });
+    takeListCounts(db, profileId, insightState(db, profileId)!);
+    // Persons leaving and joining lists: a lapsed donor gives again, volunteers give for the first
+    // time or stop serving, a donor's giving ends, an email goes, hours grow, one person goes and one comes.
+    db.prepare(`UPDATE persons SET lifetime_giving_cents = lifetime_giving_cents + 50_000, crm_gift_count = crm_gift_count + 1, last_gift_date = ? WHERE profile_id = ? AND id IN ('P0400', 'P0500', 'P0600')`).run(addDays(D0, -3), profileId);
+    db.prepare(`UPDATE persons SET has_crm = 0, lifetime_giving_cents = 0, crm_gift_count = 0, last_gift_date = NULL, first_gift_date = NULL WHERE profile_id = ? AND id IN ('P0020', 'P0021', 'P0700')`).run(profileId);
+    db.prepare(`UPDATE persons SET has_vomo = 0, vomo_hours_verified = 0, vomo_hours_total = 0, last_attended_at = NULL WHERE profile_id = ? AND id IN ('P0011', 'P0012')`).run(profileId);
+    db.prepare(`UPDATE persons SET vomo_hours_verified = vomo_hours_verified + 40, vomo_verified_count = vomo_verified_count + 4 WHERE profile_id = ? AND id IN ('P0013', 'P0014')`).run(profileId);
+    db.prepare(`UPDATE persons SET display_email = NULL WHERE profile_id = ? AND id = 'P0015'`).run(profileId);
+    db.prepare(`DELETE FROM persons WHERE profile_id = ? AND id = 'P0016'`).run(profileId);
+    addPersons(db, profileId, [{ id: 'NEW3', first: 'New', last: 'Three', email: 'new3@example.org', vomo: true, crm: true, givingCents: 9_000, crmGifts: 2, lastGift: addDays(D0, -500), parts: [[`${D0}T10:00:00Z`, `${D0}T12:00:00Z`, 2]] }]);
+    const changedIds = ['P0400', 'P0500', 'P0600', 'P0020', 'P0021', 'P0700', 'P0011', 'P0012', 'P0013', 'P0014', 'P0015', 'P0016', 'NEW3'];
+    markIdentityRun(db, profileId, changedIds);
+    const r = ensureInsightMeasures(db, profileId);
+    expect(r.changedFrom).toBeDefined();
+    expect(adjustListCounts(db, profileId, r.changedFrom!, r.state, CHANGED_ROWS)).toBe(true);
+    const moved = factsFor(r.state);
+    takeListCounts(db, profileId, r.state);
+    const exact = factsFor(r.state);
+    let counted = 0;
+    for (const list of Object.keys(LISTS) as ListName[]) {
+      const m = moved.get(list)!;
+      const e = exact.get(list)!;
+      expect(m.n, list).toBe(e.n);
+      counted += e.n;
+      for (const [key, b] of Object.entries(e.bounds) as [string, ListFacts['bounds'][keyof ListFacts['bounds']]][]) {
+        const a = m.bounds[key as keyof ListFacts['bounds']]!;
+        expect(a.nulls, `${list} ${key}`).toBe(b!.nulls);
+        if (b!.min !== null) expect(a.min! <= b!.min, `${list} ${key} min ${a.min} ${b!.min}`).toBe(true);
+        if (b!.max !== null) expect(a.max! >= b!.max, `${list} ${key} max ${a.max} ${b!.max}`).toBe(true);
+      }
+    }
+    expect(counted).toBeGreaterThan(0);
+  });
+
+  it('are counted again when the facts before are missing, or the day moved', () => {
+    refreshInsightMeasures(db, profileId, { asOf: D0 });
+    db.prepare('DELETE FROM insight_counts WHERE profile_id = ?').run(profileId);
+    markIdentityRun(db, profileId, ['P0401']);
+    const r = ensureInsightMeasures(db, profileId);
+    expect(adjustListCounts(db, profileId, r.changedFrom!, r.state, CHANGED_ROWS)).toBe(false);
+    expect(db.prepare('SELECT COUNT(*) FROM insight_counts WHERE profile_id = ?').pluck().get(profileId)).toBe(0);
+    markIdentityRun(db, profileId, ['P0402']);
+    expect(ensureInsightMeasures(db, profileId, { scoreDay: addDays(D0, 1) }).changedFrom).toBeUndefined();
+  });
+
+  it('taken by the measures job after a sync equal a count of every list', async () => {
+    refreshInsightMeasures(db, profileId, { asOf: D0 });
+    takeListCounts(db, profileId, insightState(db, profileId)!);
+    db.prepare(`UPDATE persons SET lifetime_giving_cents = 0, crm_gift_count = 0, last_gift_date = NULL WHERE profile_id = ? AND id IN ('P0101', 'P0102')`).run(profileId);
+    markIdentityRun(db, profileId, ['P0101', 'P0102']);
+    const state = await core.jobs.run('measures', { profileId }, { profileId });
+    for (const list of Object.keys(LISTS) as ListName[]) {
+      const q = buildListQuery({ profileId, list, filters: effectiveFilters({}, InsightSettings.parse({})), day: state.as_of });
+      expect(storedFacts(db, profileId, countKey(q, state))?.n, list).toBe(db.prepare(`SELECT COUNT(*) FROM ${q.countFrom} WHERE ${q.countWhere}`).pluck().get(q.params));
+    }
   });
 });
 

@@ -46,11 +46,15 @@ describe('list counts taken with the measures', () => {
   });
 
   it('counts from earlier measures are never read as current: new measures replace them', async () => {
+    // The shift above undone: after a sync the job moves the counts it took by the changed rows.
+    core.db.prepare('UPDATE insight_counts SET n = n - 1000 WHERE profile_id = ?').run(profileId);
+    const keys = () => core.db.prepare('SELECT key FROM insight_counts WHERE profile_id = ?').pluck().all(profileId) as string[];
+    const earlier = new Set(keys());
     core.db.prepare("UPDATE persons SET has_vomo = 0 WHERE profile_id = ? AND id = 'PD'").run(profileId);
     markIdentityRun(core.db, profileId, ['PD']);
     await core.jobs.run('measures', { profileId, asOf: AS_OF }, { profileId });
     expect(stored()).toBe(LIST_NAMES.length);
-    expect(core.db.prepare('SELECT MAX(n) FROM insight_counts WHERE profile_id = ?').pluck().get(profileId)).toBeLessThan(1000);
+    expect(keys().filter((k) => earlier.has(k))).toEqual([]);
     for (const list of LIST_NAMES) expect(await core.insights.listCount({ profileId, list, asOf: AS_OF }), list).toBe(await size(list));
     expect(await size('volunteer-only')).toBe(1);
   });
