@@ -200,7 +200,9 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
       for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
       return row as unknown as RawRow & { pos: number };
     };
-    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true };
+    // No column of a file is a day count: the rows' days since a gift or a participation (counted
+    // from the scored day, rows.ts) are left out.
+    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true, countDays: false };
     let after = 0;
     let written = 0;
     for (;;) {

@@ -43,7 +43,8 @@ export function displayNameOf(raw: Pick<RawRow, 'display_name' | 'display_first_
   return n || raw.display_email || raw.person_id;
 }
 
-export function toInsightRow(raw: RawRow, ctx: { crmBaseUrl: string | null; scoredAsOf: string | null; withEngagement: boolean }): InsightRow {
+export function toInsightRow(raw: RawRow, ctx: { crmBaseUrl: string | null; scoredAsOf: string | null; withEngagement: boolean; countDays?: boolean }): InsightRow {
+  const days = ctx.countDays !== false && ctx.scoredAsOf !== null;
   return {
     personId: raw.person_id,
     firstName: raw.display_first_name,
@@ -76,8 +77,8 @@ export function toInsightRow(raw: RawRow, ctx: { crmBaseUrl: string | null; scor
           servingHoursPts: raw.serving_hours_pts ?? 0,
           servingCountPts: raw.serving_count_pts ?? 0,
           // Counted from the day the parts were scored for, as the refresh counted them (measures.ts).
-          daysSinceGift: ctx.scoredAsOf ? daysBetween(raw.last_gift_date, ctx.scoredAsOf) : null,
-          daysSinceParticipation: ctx.scoredAsOf ? daysBetween(raw.last_participation_at, ctx.scoredAsOf) : null,
+          daysSinceGift: days ? daysBetween(raw.last_gift_date, ctx.scoredAsOf!) : null,
+          daysSinceParticipation: days ? daysBetween(raw.last_participation_at, ctx.scoredAsOf!) : null,
           scoredAsOf: ctx.scoredAsOf,
         }
       : null,
