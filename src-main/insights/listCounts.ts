@@ -77,8 +77,8 @@ export function takeListCounts(db: Db, profileId: number, state: InsightStateRow
  * widened to the members' values after. A range so kept can be wider than its members' (one who
  * left held the least value), never narrower, and a page only seeks from it: the next full count
  * (a new day, a rebuild of everyone) takes it exact again. At a million persons recounting every
- * list after a sync took 1.0–1.6 s. False when a list's facts for the state before are missing
- * (then nothing is written: take the counts).
+ * list after a sync took 1.0–1.6 s. False, and nothing written (take the counts), when the day
+ * moved, a list's facts for the state before are missing, or a delta goes below zero.
  */
 export function adjustListCounts(
   db: Db,

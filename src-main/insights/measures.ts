@@ -15,12 +15,14 @@
  * the lists also call `ensureInsightMeasures` before reading, so a missed refresh costs one
  * slower read, never wrong data.
  *
- * A new score day (the next morning's first engagement list) rescores only the persons whose
- * recency points change: those whose last gift or participation crosses one of the recency steps
+ * Neither a sync nor a new day recomputes everyone. A sync's changed persons are computed again
+ * and only the rows that read differently are written (`refreshChanged`; the lists' counts then
+ * move by those rows, listCounts.ts). A new score day (the next morning's first engagement list)
+ * rescores only the persons whose last gift or participation crosses one of the recency steps
  * between the two days (`rescoreForDay`). The days since a gift or a participation are therefore
- * not stored (migration 0020's columns for them are no longer written or read): a row counts them from the day the
- * measures were scored for when it is read (rows.ts), where storing them made every row change
- * every day (a rescore of everyone: ~39 s at a million persons).
+ * not stored (migration 0020's columns for them are no longer written or read): a row counts them
+ * from the day the measures were scored for when it is read (rows.ts); stored, they changed every
+ * row every day (a refresh of everyone: ~39 s at a million persons).
  */
 import type { Db } from '../store/db';
 import { shadowInTemp } from '../store/readOnlyScratch';
@@ -50,10 +52,10 @@ function rule(key: string) {
 /** Whole days from a stored date or instant (its first ten characters) to the day `day` names. */
 const daysSinceSql = (column: string, day: string) => `CAST(julianday(${day}) - julianday(substr(${column}, 1, 10)) AS INTEGER)`;
 
-/** The two recency parts, each with the measures column its days count from. */
+/** The two recency parts (giving, serving), each with the measures column its days count from and that column's index. */
 const RECENCY_PARTS = [
-  { key: 'givingRecencyPts', column: 'giving_recency_pts', date: 'last_gift_date', index: 'insight_measures_by_last_gift' },
-  { key: 'servingRecencyPts', column: 'serving_recency_pts', date: 'last_participation_at', index: 'insight_measures_by_last_participation' },
+  { key: 'givingRecencyPts', date: 'last_gift_date', index: 'insight_measures_by_last_gift' },
+  { key: 'servingRecencyPts', date: 'last_participation_at', index: 'insight_measures_by_last_participation' },
 ] as const;
 
 const FACT_COLUMNS = `has_vomo, has_crm, has_raise, has_email, lifetime_giving_cents, first_gift_date, last_gift_date, first_raise_gift_date`;
@@ -176,11 +178,10 @@ export function refreshInsightMeasures(db: Db, profileId: number, opts: { asOf?:
 
 /**
  * Recompute the measures of the persons identity changed since the last refresh, for the day the
- * state holds; the totals move by the difference. A few thousand persons after a sync take a
- * fraction of a second where every person takes many seconds at a million. A row that reads as
- * stored is not written: every measures index holds the facts and the score, so a rewritten row
- * moves an entry in each (a sync's changed persons are mostly new names, emails or phones, which
- * the measures do not read).
+ * state holds; the totals move by the difference (at a million persons 10,000 changed take
+ * 0.3–2.5 s, everyone ~19 s). A row that reads as stored is not written: every measures index
+ * holds the facts and the score, so a rewritten row moves an entry in each, and a new name, phone
+ * or address is not a measure. The temporary tables live in memory (temp_store, store/db.ts).
  */
 function refreshChanged(db: Db, state: InsightStateRow, personIds: string[]): InsightStateRow {
   const profileId = state.profile_id;
