@@ -28,8 +28,8 @@ export function addDays(day: string, n: number): string {
  * null when absent or not a date. The same count as SQLite's
  * `CAST(julianday(day) - julianday(substr(earlier, 1, 10)) AS INTEGER)`, which scores the
  * engagement parts (measures.ts), for every YYYY-MM-DD (a day past its month's end rolls over in both).
- * Read digit by digit: every row of a list or an export counts two of them (Date.parse took ~0.7 s
- * of a million-row export).
+ * Read digit by digit: every row a list shows counts two of them (Date.parse: ~0.37 µs each, this
+ * ~0.1 µs).
  */
 export function daysBetween(earlier: string | null | undefined, day: string): number | null {
   if (!earlier) return null;
