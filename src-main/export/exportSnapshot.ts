@@ -75,8 +75,11 @@ export interface SnapshotSpec {
 }
 
 export interface Snapshot {
-  /** Rows not recently asked, in the list's order, after position @after; `pos` is the position. */
-  batchSql(limit: number): string;
+  /**
+   * Rows not recently asked, in the list's order, after position @after: `pos` (the position) and
+   * the columns named (of `SnapshotColumns.aliases`, `asked`, `opted_out`; a merge's sort keys are not read back).
+   */
+  batchSql(limit: number, columns: string[]): string;
   /** Their person ids, for the export log. */
   membersSql: string;
   /** How many rows go to the file, how many were recently asked, how many show an opted-out address. */
@@ -105,7 +108,7 @@ export function writeSnapshot(db: Db, spec: SnapshotSpec): Snapshot {
   const names = columns.aliases.join(', ');
   const select = `${spec.askedExpr} AS asked, ${spec.optedOutExpr} AS opted_out, ${columns.select}`;
   const read: Snapshot = {
-    batchSql: (limit) => `SELECT seq AS pos, * FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${limit}`,
+    batchSql: (limit, cols) => `SELECT seq AS pos, ${cols.join(', ')} FROM ${schema}.rows WHERE seq > @after AND asked = 0 ORDER BY seq LIMIT ${limit}`,
     membersSql: `SELECT @exportId, @pid, person_id FROM ${schema}.rows WHERE asked = 0 ORDER BY person_id`,
     countsSql: `SELECT COALESCE(SUM(asked = 0), 0) AS rows, COALESCE(SUM(asked), 0) AS asked, COALESCE(SUM(asked = 0 AND opted_out), 0) AS opted_out FROM ${schema}.rows`,
   };

@@ -26,7 +26,7 @@ import { COLUMN_LABELS, ExportRequest, type ColumnKey, type ExportResult } from 
 import { LISTS } from '../insights/listRegistry';
 import { prepareList, type ListDeps } from '../insights/service';
 import type { RawRow } from '../insights/query';
-import { cellOf, toInsightRow } from '../insights/rows';
+import { ENGAGEMENT_COLUMNS, cellOf, toInsightRow } from '../insights/rows';
 import { getInsightSettings } from '../insights/settings';
 import { createCsvFileWriter } from './csvExport';
 import { askedSince, recentlyAskedSql } from './recentlyAsked';
@@ -102,6 +102,17 @@ function exportSelect(columns: ColumnKey[]): SnapshotColumns {
   const alias = (c: string) => (c === 'p.id' ? 'person_id' : c.slice(c.indexOf('.') + 1));
   return { select: list.join(', '), aliases: list.map(alias) };
 }
+/**
+ * A function that names a row read as an array, with one object literal of the columns' names.
+ * Named key by key in a loop, each row went through twenty shape changes (and became a slow
+ * dictionary for every later read): 0.8 s of a 1M-row export against 0.03 s. The names are the
+ * snapshot statement's own column names, each written as a quoted key.
+ */
+export function rowMaker<T>(names: string[]): (values: unknown[]) => T {
+  const body = `return { ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} };`;
+  return new Function('v', body) as (values: unknown[]) => T;
+}
+
 let tempSeq = 0;
 
 /** A fresh scratch schema name for an export of this process. */
@@ -193,16 +204,12 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
     writer = createCsvFileWriter(partial, columns.map((c) => COLUMN_LABELS[c]));
     // Read as arrays and named here: an object row is built column by column in native code,
     // 3.5 µs a row of this snapshot against 2 µs (a tenth of a 100k-row export).
-    const batch = db.prepare(snap.batchSql(BATCH)).raw(true);
-    const names = batch.columns().map((c) => c.name);
-    const named = (values: unknown[]) => {
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
-      return row as unknown as RawRow & { pos: number };
-    };
+    const batch = db.prepare(snap.batchSql(BATCH, sel.aliases)).raw(true);
+    const named = rowMaker<RawRow & { pos: number }>(batch.columns().map((c) => c.name));
     // No column of a file is a day count: the rows' days since a gift or a participation (counted
-    // from the scored day, rows.ts) are left out.
-    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement: true, countDays: false };
+    // from the scored day, rows.ts) are left out; the score's parts only when a column shows one.
+    const withEngagement = columns.some((c) => ENGAGEMENT_COLUMNS.has(c));
+    const ctx = { crmBaseUrl: p.crmBaseUrl, scoredAsOf: p.state.as_of, withEngagement, countDays: false };
     let after = 0;
     let written = 0;
     for (;;) {

@@ -89,6 +89,17 @@ export function systemsOf(r: Pick<InsightRow, 'hasVomo' | 'hasCrm' | 'hasRaise'>
   return [r.hasVomo && 'VOMO', r.hasCrm && 'CRM+', r.hasRaise && 'Raise'].filter(Boolean).join(';');
 }
 
+/** The columns cellOf reads from a row's engagement (a row without it shows them empty). */
+export const ENGAGEMENT_COLUMNS: ReadonlySet<ColumnKey> = new Set<ColumnKey>([
+  'score',
+  'givingRecencyPts',
+  'givingFrequencyPts',
+  'givingAmountPts',
+  'servingRecencyPts',
+  'servingHoursPts',
+  'servingCountPts',
+]);
+
 /** A cell's value for CSV: what a spreadsheet reads back as a value (src-shared/format.ts csvValue). */
 export function cellOf(r: InsightRow, key: ColumnKey): string | number | boolean | null {
   switch (key) {

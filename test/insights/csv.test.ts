@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore, tempDir } from '../helpers/tempCore';
 import { addPersons, addProfile, markIdentityRun } from './fixtures.test';
 import { createCsvFileWriter, neutralizeCell } from '../../src-main/export/csvExport';
-import { exportList as runExport, scratchFile, scratchName } from '../../src-main/export/listExport';
-import type { ExportRequest } from '../../src-shared/domain/insights';
+import { exportList as runExport, rowMaker, scratchFile, scratchName } from '../../src-main/export/listExport';
+import { COLUMN_KEYS, type ExportRequest } from '../../src-shared/domain/insights';
+import { ENGAGEMENT_COLUMNS, cellOf } from '../../src-main/insights/rows';
 import { exportMembers, listExports } from '../../src-main/export/exportLog';
 
 const AS_OF = '2026-11-01T12:00:00Z';
@@ -118,6 +119,26 @@ describe('list exports', () => {
       ['PX4', 'unk@example.org'],
       ['PX3', 'out@example.org'],
     ]);
+  });
+
+  it('writes every column as the list shows it, the score and its parts only when a column asks for them', async () => {
+    const expected = (await core.insights.listPage({ profileId, list: 'engagement', asOf: AS_OF, limit: 100 }, { withTotal: false })).rows;
+    expect(expected.length).toBeGreaterThan(10);
+    const asText = (v: unknown) => (v === null || v === undefined ? '' : String(neutralizeCell(v)));
+    for (const columns of [[...COLUMN_KEYS], COLUMN_KEYS.filter((c) => !ENGAGEMENT_COLUMNS.has(c))]) {
+      const file = path.join(dir, `every-${columns.length}.csv`);
+      await exportList(core, { profileId, list: 'engagement', asOf: AS_OF, columns, excludeOptedOut: false, outreach: false }, { kind: 'file', path: file });
+      expect(readCsv(file).records.slice(1)).toEqual(expected.map((row) => columns.map((c) => asText(cellOf(row, c)))));
+    }
+    // The parts are what a row without its engagement leaves empty, and only those.
+    const bare = { ...expected[0]!, engagement: null };
+    expect(COLUMN_KEYS.filter((c) => cellOf(bare, c) !== cellOf(expected[0]!, c) && cellOf(bare, c) === null)).toEqual([...ENGAGEMENT_COLUMNS]);
+  });
+
+  it('names a row read as an array by its columns, whatever the names hold', () => {
+    const make = rowMaker<Record<string, unknown>>(['pos', 'person_id', "it's \"odd\"", '0']);
+    expect(make([7, 'P1', 'x', null])).toEqual({ pos: 7, person_id: 'P1', "it's \"odd\"": 'x', '0': null });
+    expect(Object.keys(make([1, 2, 3, 4]))).toEqual(['0', 'pos', 'person_id', "it's \"odd\""]);
   });
 
   it('keeps its snapshot of the list enciphered like the store while it writes, and removes it after', async () => {

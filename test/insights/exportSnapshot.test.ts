@@ -56,7 +56,7 @@ function snapshot(q: BuiltQuery, parts: number): { rows: unknown[][]; members: s
       parts,
       persons: 160,
     });
-    const batch = core.db.prepare(snap.batchSql(7));
+    const batch = core.db.prepare(snap.batchSql(7, [...COLUMNS.aliases, 'asked', 'opted_out']));
     const rows: unknown[][] = [];
     for (let after = 0; ; ) {
       const got = batch.all({ after }) as Record<string, unknown>[];
