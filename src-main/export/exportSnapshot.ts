@@ -72,6 +72,12 @@ export interface SnapshotSpec {
   parts: number;
   /** The profile's persons (measures rows): parts are ranges of ⌈persons ÷ parts⌉ of them. */
   persons: number;
+  /**
+   * Called before each part is sorted (`part`, parts done, parts) and before the merge: a long
+   * list's snapshot is seconds of statements (1M persons: ~1 s a part), so progress is shown and
+   * a cancel taken between them. It may throw to stop; the scratch schema is then the caller's to drop.
+   */
+  onStep?(step: 'part' | 'merge', done: number, total: number): void;
 }
 
 export interface Snapshot {
@@ -140,6 +146,7 @@ export function writeSnapshot(db: Db, spec: SnapshotSpec): Snapshot {
   const ranges = [null, ...bounds].map((lo, i) => ({ lo, hi: bounds[i] ?? null }));
   const partSelect = `${select}, ${terms.map((t) => `${t.expr} AS ${t.col}`).join(', ')}`;
   ranges.forEach((r, i) => {
+    spec.onStep?.('part', i, ranges.length);
     db.exec(table(`part${i}`, keys));
     const range = [r.lo === null ? '' : 'im.person_id >= @lo', r.hi === null ? '' : 'im.person_id < @hi'].filter(Boolean);
     db.prepare(`INSERT INTO ${schema}.part${i} (asked, opted_out, ${names}, ${keys.join(', ')}) ${membersByPerson(q, partSelect, range)} ORDER BY ${q.orderBy}`).run({
@@ -149,6 +156,7 @@ export function writeSnapshot(db: Db, spec: SnapshotSpec): Snapshot {
     });
     db.exec(`CREATE INDEX ${schema}.part${i}_order ON part${i} (${[...terms.map((t) => `${t.col}${t.collate}`), 'person_id'].join(', ')})`);
   });
+  spec.onStep?.('merge', ranges.length, ranges.length);
   db.exec(table('rows', keys));
   const all = [...columns.aliases, ...keys].join(', ');
   const order = [...terms.map((t) => `${t.col}${t.collate}`), 'person_id'].map((t) => `${t} ${dir}`).join(', ');

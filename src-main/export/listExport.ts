@@ -182,6 +182,7 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
   let writer: ReturnType<typeof createCsvFileWriter> | null = null;
   let attached = false;
   try {
+    stopIfCancelled();
     db.prepare(`ATTACH DATABASE ? AS ${schema}`).run(scratch);
     attached = true;
     db.exec(`PRAGMA ${schema}.journal_mode = OFF; PRAGMA ${schema}.synchronous = OFF; PRAGMA ${schema}.cache_size = -8192;`);
@@ -194,6 +195,10 @@ export async function exportList(core: ExportDeps, raw: ExportRequest, dest: Exp
       params,
       parts: personOrderParts(q, () => listCount(db, req.profileId, q, p.state), p.state.persons),
       persons: p.state.persons,
+      onStep: (step, done, total) => {
+        stopIfCancelled();
+        run.onProgress?.(step === 'part' ? 'sort' : 'merge', done, step === 'part' ? total : null);
+      },
     });
     const counts = db
       .prepare(snap.countsSql)

@@ -15,7 +15,7 @@ import { LISTS } from '../../src-main/insights/listRegistry';
 import { prepareList } from '../../src-main/insights/service';
 import * as snapshots from '../../src-main/export/exportSnapshot';
 import { CACHED_PERSONS, membersByPerson, PERSON_ORDER_SHARE, personOrderParts, SORTED_ROWS_MAX, writeSnapshot } from '../../src-main/export/exportSnapshot';
-import { exportList, scratchName } from '../../src-main/export/listExport';
+import { exportList, scratchFile, scratchName } from '../../src-main/export/listExport';
 import { recentlyAskedSql } from '../../src-main/export/recentlyAsked';
 import type { BuiltQuery } from '../../src-main/insights/query';
 import type { ListName, ListSort } from '../../src-shared/domain/insights';
@@ -195,6 +195,54 @@ describe('an export of a long list of a large profile', () => {
       expect(byPerson.members).toEqual(walked.members);
       spy.mockRestore();
     } finally {
+      await big.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sorted in parts, says which part it is at, and a cancel between parts leaves no file, no log and no scratch', async () => {
+    const big = tempCore();
+    const dir = tempDir();
+    const parts = vi.spyOn(snapshots, 'personOrderParts');
+    try {
+      const pid = addProfile(big.db);
+      addPersons(big.db, pid, tiedPersons(2000));
+      markIdentityRun(big.db, pid);
+      const deps = { ...big, measures: (p: number, day?: string) => big.insights.measures(p, day) };
+      const req = { profileId: pid, list: 'all' as const, asOf: AS_OF, sort: { key: 'name' as const, dir: 'asc' as const } };
+      const logged = () => big.db.prepare('SELECT (SELECT COUNT(*) FROM exports) + (SELECT COUNT(*) FROM export_members) + (SELECT COUNT(*) FROM person_asks)').pluck().get();
+      const walked = path.join(dir, 'walked.csv');
+      await exportList(deps, req, { target: walked, destination: 'file', scratchName: scratchName(), downloadId: null });
+      expect(parts.mock.results.at(-1)!.value).toBe(0);
+
+      // As a list of a million persons is read: four parts, then their merge.
+      parts.mockReturnValue(4);
+      const steps: string[] = [];
+      const inParts = path.join(dir, 'in-parts.csv');
+      await exportList(deps, req, { target: inParts, destination: 'file', scratchName: scratchName(), downloadId: null }, { onProgress: (step, done, total) => steps.push(`${step} ${done}/${total}`) });
+      expect(steps.filter((s) => !s.startsWith('write'))).toEqual(['select 0/null', 'sort 0/4', 'sort 1/4', 'sort 2/4', 'sort 3/4', 'merge 4/null', 'record 2000/2000']);
+      expect(fs.readFileSync(inParts).equals(fs.readFileSync(walked))).toBe(true);
+
+      // Cancelled while the third part is sorted: it stops before the next statement.
+      const before = logged();
+      const signal = { aborted: false };
+      const name = scratchName();
+      const target = path.join(dir, 'cancelled.csv');
+      const seen: string[] = [];
+      const stopped = exportList(deps, req, { target, destination: 'file', scratchName: name, downloadId: null }, {
+        signal,
+        onProgress: (step, done) => {
+          seen.push(`${step} ${done}`);
+          if (step === 'sort' && done === 2) signal.aborted = true;
+        },
+      });
+      await expect(stopped).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(seen).toEqual(['select 0', 'sort 0', 'sort 1', 'sort 2']);
+      expect(fs.existsSync(target) || fs.existsSync(`${target}.partial`) || fs.existsSync(scratchFile(big.dataDir, name))).toBe(false);
+      expect(logged()).toBe(before);
+      expect((big.db.prepare('PRAGMA database_list').all() as { name: string }[]).map((d) => d.name)).not.toContain(name); // detached
+    } finally {
+      parts.mockRestore();
       await big.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,8 @@ const STEP_LABELS: Record<string, string> = {
   indexes: 'indexes',
   splits: 'split candidates',
   select: 'selecting the rows',
+  sort: 'sorting the rows, part by part',
+  merge: 'merging the sorted parts',
   write: 'writing the file',
   record: 'logging the export',
 };
