@@ -1,18 +1,16 @@
 /**
  * Fix lists: per system, what the steward should correct by hand in VOMO or CRM+ so the systems
  * agree. CSV via csv-stringify, UTF-8 with a BOM (Excel), and every cell that starts with
- * = + - @ (or a tab / carriage return) is prefixed with an apostrophe so no spreadsheet reads it
- * as a formula.
+ * = + - @ (or a tab / carriage return, or a full-width = + - @) is prefixed with an apostrophe so
+ * no spreadsheet reads it as a formula (csv-stringify's `escape_formulas`, as every CSV here).
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { compareKey } from './conflicts';
 
-export function neutralize(v: unknown): string {
-  if (v == null) return '';
-  const s = String(v);
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+function cellText(v: unknown): string {
+  return v == null ? '' : String(v);
 }
 
 export interface FixRow {
@@ -76,7 +74,7 @@ export function fixListCsv(rows: FixRow[], system: 'vomo' | 'crm'): string {
   const body = rows.map((r) => {
     const cells = [r.personId, r.name, r.recordId, FIELD_LABELS[r.field] ?? r.field, r.currentValue, r.correctValue, r.status];
     if (system === 'crm') cells.push(r.link);
-    return cells.map(neutralize);
+    return cells.map(cellText);
   });
-  return stringify([header, ...body], { bom: true, record_delimiter: 'windows' });
+  return stringify([header, ...body], { bom: true, record_delimiter: 'windows', escape_formulas: true });
 }

@@ -1,6 +1,7 @@
 /**
  * CSV of a run's findings (what the view shows, filtered the same way), for a spreadsheet.
- * Cells that a spreadsheet would run as a formula are prefixed with a quote (CSV injection).
+ * Cells that a spreadsheet would run as a formula are prefixed with a quote (CSV injection;
+ * csv-stringify's `escape_formulas`, as every CSV here).
  */
 import { stringify } from 'csv-stringify/sync';
 import { GROUP_LABELS, KIND_LABELS, type Finding, type FindingGroup, type FindingKind } from '../../src-shared/domain/reconcile';
@@ -25,10 +26,9 @@ export const CSV_COLUMNS = [
   'detail',
 ] as const;
 
-function safe(v: unknown): string {
+function text(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 function money(c: unknown): string {
@@ -56,7 +56,7 @@ export function findingRow(f: Finding): string[] {
     (d.campaign as string | undefined) ?? '',
     f.crmUrl ?? '',
     rest,
-  ].map(safe);
+  ].map(text);
 }
 
 export function findingsCsv(
@@ -72,7 +72,7 @@ export function findingsCsv(
     for (const f of rows) lines.push(findingRow(f));
     if (rows.length < PAGE) break;
   }
-  return { csv: stringify(lines), rows: lines.length - 1 };
+  return { csv: stringify(lines, { escape_formulas: true }), rows: lines.length - 1 };
 }
 
 export function writeCsv(file: string, csv: string): void {

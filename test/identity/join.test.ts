@@ -255,11 +255,15 @@ describe('conflicts', () => {
     const { profileId, m, svc } = setup();
     m.vomoUser({ id: '8', email: 'x@y.example', first: '=HYPERLINK("evil")', last: 'Lee', phone: '+1 202 555 0101' });
     m.crmContact({ id: '800', individuals: [{ id: '8001', first: 'Ann', last: 'Lee', primary: true, emails: ['x@y.example'], phones: ['202-555-0199'] }] });
+    // A full-width = is read as = by Apple Numbers.
+    m.vomoUser({ id: '9', email: 'w@y.example', first: '＝SUM(1)', last: 'Wu' });
+    m.crmContact({ id: '900', individuals: [{ id: '9001', first: 'Bo', last: 'Wu', primary: true, emails: ['w@y.example'] }] });
     svc.rebuild(profileId);
     const crm = svc.fixList(profileId, 'crm');
     expect(crm.csv.charCodeAt(0)).toBe(0xfeff);
     expect(crm.csv).toContain(`'=HYPERLINK`);
-    expect(crm.rows).toBe(1); // first name: VOMO is the authority, so CRM+ is corrected
+    expect(crm.csv).toContain(`'＝SUM(1)`);
+    expect(crm.rows).toBe(2); // first names: VOMO is the authority, so CRM+ is corrected
     const vomo = svc.fixList(profileId, 'vomo');
     expect(vomo.rows).toBe(1); // phone: CRM+ is the authority
     expect(vomo.csv).toContain(`'+1 202 555 0101`);

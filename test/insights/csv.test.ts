@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempCore, tempDir } from '../helpers/tempCore';
 import { addPersons, addProfile, markIdentityRun } from './fixtures.test';
-import { createCsvFileWriter, neutralizeCell } from '../../src-main/export/csvExport';
+import { createCsvFileWriter } from '../../src-main/export/csvExport';
 import { exportList as runExport, rowMaker, scratchFile, scratchName } from '../../src-main/export/listExport';
 import { COLUMN_KEYS, type ExportRequest } from '../../src-shared/domain/insights';
 import { ENGAGEMENT_COLUMNS, cellOf } from '../../src-main/insights/rows';
@@ -57,15 +57,17 @@ function exportList(c: typeof core, req: ExportRequest, dest: { kind: 'file'; pa
 }
 
 describe('CSV engine', () => {
-  it('neutralizes formula starts in text cells and leaves numbers alone', () => {
-    expect(neutralizeCell('=1+1')).toBe("'=1+1");
-    expect(neutralizeCell('+1')).toBe("'+1");
-    expect(neutralizeCell('-1')).toBe("'-1");
-    expect(neutralizeCell('@x')).toBe("'@x");
-    expect(neutralizeCell('\tx')).toBe("'\tx");
-    expect(neutralizeCell('a=b')).toBe('a=b');
-    expect(neutralizeCell(-5)).toBe(-5);
-    expect(neutralizeCell(null)).toBe(null);
+  it('neutralizes formula starts in text cells and in the header, and leaves numbers alone', async () => {
+    const file = path.join(dir, 'formulas.csv');
+    const w = createCsvFileWriter(file, ['=Header', 'n']);
+    const cells = ['=1+1', '+1', '-1', '@x', '\tx', '\rx', '＝1+1', '＋1', '－1', '＠x', 'a=b', ' =x', ''];
+    await w.write(cells.map((c, i) => [c, -i]));
+    await w.write([[null, 0.5]]);
+    await w.finish();
+    const { records } = readCsv(file);
+    expect(records[0]).toEqual(["'=Header", 'n']);
+    expect(records.slice(1).map((r) => r[0])).toEqual([...cells.slice(0, 10).map((c) => `'${c}`), 'a=b', ' =x', '', '']);
+    expect(records.slice(1).map((r) => r[1])).toEqual([...cells.map((_, i) => String(-i)), '0.5']);
   });
 
   it('round-trips commas, quotes, line breaks and non-Latin scripts, UTF-8 with BOM and CRLF', async () => {
@@ -124,7 +126,7 @@ describe('list exports', () => {
   it('writes every column as the list shows it, the score and its parts only when a column asks for them', async () => {
     const expected = (await core.insights.listPage({ profileId, list: 'engagement', asOf: AS_OF, limit: 100 }, { withTotal: false })).rows;
     expect(expected.length).toBeGreaterThan(10);
-    const asText = (v: unknown) => (v === null || v === undefined ? '' : String(neutralizeCell(v)));
+    const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
     for (const columns of [[...COLUMN_KEYS], COLUMN_KEYS.filter((c) => !ENGAGEMENT_COLUMNS.has(c))]) {
       const file = path.join(dir, `every-${columns.length}.csv`);
       await exportList(core, { profileId, list: 'engagement', asOf: AS_OF, columns, excludeOptedOut: false, outreach: false }, { kind: 'file', path: file });
