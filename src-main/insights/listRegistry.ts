@@ -17,7 +17,7 @@
  * - recent first-time Raise donor: first Raise gift within D − recentDays … D, and no gift
  *   anywhere before it.
  */
-import type { ColumnKey, ListFilters, ListInfo, ListName, ListSort, SortKey } from '../../src-shared/domain/insights';
+import { ENGAGEMENT_COLUMN_KEYS, type ColumnKey, type ListFilters, type ListInfo, type ListName, type ListSort, type SortKey } from '../../src-shared/domain/insights';
 import type { InsightSettings } from '../../src-shared/domain/insights';
 import { addDays } from './dates';
 import { fmtCount, fmtDay, plural } from '../../src-shared/format';
@@ -187,13 +187,7 @@ export const LISTS: Record<ListName, ListDef> = {
     description: 'Giving and serving side by side; the score is the sum of six published parts.',
     columns: [
       ...BASE,
-      'score',
-      'givingRecencyPts',
-      'givingFrequencyPts',
-      'givingAmountPts',
-      'servingRecencyPts',
-      'servingHoursPts',
-      'servingCountPts',
+      ...ENGAGEMENT_COLUMN_KEYS,
       'lastGiftDate',
       'giftCount',
       'lifetimeGivingCents',

@@ -1,5 +1,5 @@
 /** From a SQL row to what the renderer, the CLI and the CSV see. */
-import type { ColumnKey, InsightRow } from '../../src-shared/domain/insights';
+import { ENGAGEMENT_COLUMN_KEYS, type ColumnKey, type InsightRow } from '../../src-shared/domain/insights';
 import type { RawRow } from './query';
 import { csvValue } from '../../src-shared/format';
 import { daysBetween } from './dates';
@@ -90,15 +90,7 @@ export function systemsOf(r: Pick<InsightRow, 'hasVomo' | 'hasCrm' | 'hasRaise'>
 }
 
 /** The columns cellOf reads from a row's engagement (a row without it shows them empty). */
-export const ENGAGEMENT_COLUMNS: ReadonlySet<ColumnKey> = new Set<ColumnKey>([
-  'score',
-  'givingRecencyPts',
-  'givingFrequencyPts',
-  'givingAmountPts',
-  'servingRecencyPts',
-  'servingHoursPts',
-  'servingCountPts',
-]);
+export const ENGAGEMENT_COLUMNS: ReadonlySet<ColumnKey> = new Set<ColumnKey>(ENGAGEMENT_COLUMN_KEYS);
 
 /** A cell's value for CSV: what a spreadsheet reads back as a value (src-shared/format.ts csvValue). */
 export function cellOf(r: InsightRow, key: ColumnKey): string | number | boolean | null {

@@ -19,6 +19,9 @@ export const LIST_NAMES = [
 export const ListName = z.enum(LIST_NAMES);
 export type ListName = z.infer<typeof ListName>;
 
+/** The engagement score and its six parts: the columns a row's `engagement` holds. */
+export const ENGAGEMENT_COLUMN_KEYS = ['score', 'givingRecencyPts', 'givingFrequencyPts', 'givingAmountPts', 'servingRecencyPts', 'servingHoursPts', 'servingCountPts'] as const;
+
 /** Every column a list row can show or export. Each list picks its own default set. */
 export const COLUMN_KEYS = [
   'personId',
@@ -38,13 +41,7 @@ export const COLUMN_KEYS = [
   'participations',
   'verifiedParticipations',
   'lastParticipationAt',
-  'score',
-  'givingRecencyPts',
-  'givingFrequencyPts',
-  'givingAmountPts',
-  'servingRecencyPts',
-  'servingHoursPts',
-  'servingCountPts',
+  ...ENGAGEMENT_COLUMN_KEYS,
   'crmUrl',
 ] as const;
 export const ColumnKey = z.enum(COLUMN_KEYS);

@@ -1,7 +1,7 @@
 /** How each list column reads in the table: the same figures, written by the one formatting module. */
 import { Anchor, Badge, Group, Text, Tooltip } from '@mantine/core';
 import { navigate } from '../../app/router';
-import { COLUMN_LABELS, COLUMN_SORT, type ColumnKey, type InsightRow, type ListInfo } from '../../../src-shared/domain/insights';
+import { COLUMN_LABELS, COLUMN_SORT, ENGAGEMENT_COLUMN_KEYS, type ColumnKey, type InsightRow, type ListInfo } from '../../../src-shared/domain/insights';
 import { fmtCount, fmtDay, fmtHours, fmtMoney } from '../../../src-shared/format';
 import type { DataColumn } from '../../components/DataTable';
 import { SystemBadges } from '../../components/SystemBadges';
@@ -96,13 +96,7 @@ const RIGHT = new Set<ColumnKey>([
   'totalHours',
   'participations',
   'verifiedParticipations',
-  'score',
-  'givingRecencyPts',
-  'givingFrequencyPts',
-  'givingAmountPts',
-  'servingRecencyPts',
-  'servingHoursPts',
-  'servingCountPts',
+  ...ENGAGEMENT_COLUMN_KEYS,
 ]);
 
 /** Name first (it opens the person), then the chosen columns; sortable where the list allows. */
