@@ -169,6 +169,10 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
           'content-disposition': `attachment; filename="${dl.fileName.replace(/["\\\r\n]/g, '_')}"`,
           'cache-control': 'no-store',
         });
+        // The copy in the data folder is donor data in clear text: once the browser has all of
+        // it, it goes. A download cut off midway keeps it (the link can be followed again);
+        // exportsDir removes one never fetched after a day.
+        res.on('finish', () => fs.rm(dl.file, { force: true }, () => undefined));
         fs.createReadStream(dl.file).pipe(res);
         return;
       }

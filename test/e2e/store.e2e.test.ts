@@ -1,7 +1,8 @@
 /**
  * The store's protection as the steward meets it, in Chromium through the real `twofold serve`
  * (its key in the real keychain): Settings → Backups writes a backup; the export dialog says
- * the CSV is unencrypted and where, and Settings lists and deletes the export file; a lost key
+ * the CSV is unencrypted and where, a fetched download's copy leaves the data folder, and
+ * Settings lists and deletes one never fetched; a lost key
  * shows the "key is missing" screen, whose Restore brings the backup back after showing what
  * it holds; a second lost key is answered with "Start a new store", the old file kept aside.
  */
@@ -56,9 +57,16 @@ describe('backups, export files and a lost key in the web shell (Chromium)', () 
     const note = dialog.locator('[aria-label="Export is unencrypted"]');
     await expect.poll(() => note.innerText(), { timeout: 15_000 }).toMatch(/not encrypted[\s\S]*clear text to your browser's downloads folder[\s\S]*\/exports/);
     const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Export' }).click()]);
-    await download.path();
+    expect(fs.readFileSync((await download.path())!).length).toBeGreaterThan(100);
     await screenshot(page, 'store-export-note');
     await dialog.getByRole('button', { name: 'Close' }).click();
+    // The browser has it: the clear-text copy in the data folder is gone.
+    const csvs = () => fs.readdirSync(path.join(dataDir, 'exports')).filter((f) => f.endsWith('.csv'));
+    await expect.poll(csvs, { timeout: 15_000 }).toEqual([]);
+    // A download the browser never fetched keeps its copy (for a day), listed in Settings.
+    const unfetched = await invokeInPage<{ downloadId: string; rowCount: number }>(page, 'exports.create', { profileId, list: 'all' });
+    expect(unfetched.rowCount).toBe(persons);
+    expect(csvs()).toEqual([`${unfetched.downloadId}.csv`]);
 
     // Settings → Backups: the store's protection, the export file, a backup.
     await gotoView(page, '#/settings/backups');

@@ -108,6 +108,38 @@ describe('web shell', () => {
     }
   });
 
+  it("removes a download's clear-text copy once the browser has all of it, and keeps one cut off midway", async () => {
+    const dir = path.join(core.dataDir, 'exports');
+    fs.mkdirSync(dir, { recursive: true });
+    const offer = (id: string, bytes: number) => {
+      const file = path.join(dir, `${id}.csv`);
+      fs.writeFileSync(file, Buffer.alloc(bytes, 'a'));
+      core.downloads.set(id, { file, fileName: 'x.csv', contentType: 'text/csv' });
+      return file;
+    };
+    const whole = offer('d'.repeat(32), 2048);
+    const got = await request(shell.port, { path: `/api/download/${'d'.repeat(32)}?t=${shell.secret}`, headers: { host: host() } });
+    expect(got.status).toBe(200);
+    expect(got.body.length).toBe(2048);
+    await expect.poll(() => fs.existsSync(whole)).toBe(false);
+    expect((await request(shell.port, { path: `/api/download/${'d'.repeat(32)}?t=${shell.secret}`, headers: { host: host() } })).status).toBe(404);
+
+    // 64 MB, the request dropped after its first chunk: the copy stays for the next try.
+    const cut = offer('c'.repeat(32), 64 * 1024 * 1024);
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: shell.port, path: `/api/download/${'c'.repeat(32)}?t=${shell.secret}`, headers: { host: host() } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (e) => (req.destroyed ? resolve() : reject(e)));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fs.existsSync(cut)).toBe(true);
+    fs.rmSync(cut);
+  });
+
   it('streams events only with the secret', async () => {
     expect((await request(shell.port, { path: '/api/events', headers: { host: host() } })).status).toBe(403);
   });

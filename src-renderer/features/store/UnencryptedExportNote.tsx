@@ -23,8 +23,8 @@ export function UnencryptedExportNote({ writtenTo }: { writtenTo?: string | null
           'It is written in clear text where you choose in the save dialog.'
         ) : (
           <>
-            It is written in clear text to your browser&apos;s downloads folder, and a copy stays in <Code>{dataDir ? `${dataDir}/exports` : 'the data folder'}</Code> for up
-            to a day.
+            It is written in clear text to your browser&apos;s downloads folder. Its copy in <Code>{dataDir ? `${dataDir}/exports` : 'the data folder'}</Code> is
+            removed once your browser has it (after a day if it never fetches it).
           </>
         )}{' '}
         Delete it when you are done; Settings → Backups lists the export files that still exist.
