@@ -1,7 +1,7 @@
 /** The export log: every export, when, by whom, which list with which filters, and who was in it. */
 import type { Db } from '../store/db';
 import fs from 'node:fs';
-import type { ExportLogEntry } from '../../src-shared/domain/insights';
+import type { ExportLogEntry, FileExportKind } from '../../src-shared/domain/insights';
 import type { ExportFile } from '../../src-shared/domain/store';
 import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
@@ -17,9 +17,24 @@ export interface NewExport {
   outreach: boolean;
   fileName: string;
   destination: 'file' | 'download';
-  /** Where the CSV was written (a download's is the copy kept in the data folder until fetched). */
-  filePath: string;
+  /**
+   * Where the CSV was written (a download's is the copy kept in the data folder until fetched);
+   * null when no file of ours holds it (a fix list the web shell hands to the browser).
+   */
+  filePath: string | null;
   createdAt?: string;
+}
+
+/** A fix list or a reconciliation CSV: never outreach, nothing left out, its persons given by ID. */
+export interface NewFileExport {
+  profileId: number;
+  kind: FileExportKind;
+  filters: Record<string, unknown>;
+  columns: readonly string[];
+  rowCount: number;
+  fileName: string;
+  destination: 'file' | 'download';
+  filePath: string | null;
 }
 
 interface ExportRow {
@@ -43,6 +58,38 @@ interface ExportRow {
  */
 export function recordExport(db: Db, e: NewExport, members: { sql: string; params: Record<string, unknown> }): number {
   const createdAt = e.createdAt ?? new Date().toISOString();
+  const exportId = insertEntry(db, e, createdAt);
+  const params = { ...members.params, exportId, pid: e.profileId };
+  db.prepare(`INSERT OR IGNORE INTO export_members (export_id, profile_id, person_id) ${members.sql}`).run(params);
+  if (e.outreach) {
+    db.prepare(
+      `INSERT INTO person_asks (profile_id, person_id, last_asked_at)
+       SELECT profile_id, person_id, @at FROM export_members WHERE export_id = @exportId
+       ON CONFLICT (profile_id, person_id) DO UPDATE SET last_asked_at = max(last_asked_at, excluded.last_asked_at)`,
+    ).run({ exportId, at: createdAt });
+  }
+  return exportId;
+}
+
+/**
+ * Logs a fix list or a reconciliation CSV as the list exports are logged: who was in it (persons
+ * named by ID, each once), and where its file is, so Settings lists it for deletion while it
+ * exists. One transaction: an entry is never left without its members.
+ */
+export function recordFileExport(db: Db, e: NewFileExport, personIds: Iterable<string>): number {
+  return db.transaction(() => {
+    const exportId = insertEntry(
+      db,
+      { ...e, list: e.kind, columns: [...e.columns], excludedOptedOut: 0, excludedRecentlyAsked: 0, outreach: false },
+      new Date().toISOString(),
+    );
+    const add = db.prepare(`INSERT OR IGNORE INTO export_members (export_id, profile_id, person_id) VALUES (?, ?, ?)`);
+    for (const personId of personIds) add.run(exportId, e.profileId, personId);
+    return exportId;
+  })();
+}
+
+function insertEntry(db: Db, e: NewExport, createdAt: string): number {
   const info = db
     .prepare(
       `INSERT INTO exports (profile_id, created_at, actor, list, filters_json, columns_json, row_count,
@@ -64,17 +111,7 @@ export function recordExport(db: Db, e: NewExport, members: { sql: string; param
       e.destination,
       e.filePath,
     );
-  const exportId = Number(info.lastInsertRowid);
-  const params = { ...members.params, exportId, pid: e.profileId };
-  db.prepare(`INSERT OR IGNORE INTO export_members (export_id, profile_id, person_id) ${members.sql}`).run(params);
-  if (e.outreach) {
-    db.prepare(
-      `INSERT INTO person_asks (profile_id, person_id, last_asked_at)
-       SELECT profile_id, person_id, @at FROM export_members WHERE export_id = @exportId
-       ON CONFLICT (profile_id, person_id) DO UPDATE SET last_asked_at = max(last_asked_at, excluded.last_asked_at)`,
-    ).run({ exportId, at: createdAt });
-  }
-  return exportId;
+  return Number(info.lastInsertRowid);
 }
 
 export function listExports(db: Db, profileId: number, limit = 100): ExportLogEntry[] {

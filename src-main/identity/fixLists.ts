@@ -66,11 +66,14 @@ export function fixListFileName(system: 'vomo' | 'crm', day: string): string {
 
 const FIELD_LABELS: Record<string, string> = { email: 'Email', first_name: 'First name', last_name: 'Last name', phone: 'Phone' };
 
+export function fixListHeader(system: 'vomo' | 'crm'): string[] {
+  return system === 'vomo'
+    ? ['Twofold person', 'Name', 'VOMO user ID', 'Field', 'Value in VOMO', 'Change to', 'Conflict status']
+    : ['Twofold person', 'Name', 'CRM+ contact/individual', 'Field', 'Value in CRM+', 'Change to', 'Conflict status', 'CRM+ link'];
+}
+
 export function fixListCsv(rows: FixRow[], system: 'vomo' | 'crm'): string {
-  const header =
-    system === 'vomo'
-      ? ['Twofold person', 'Name', 'VOMO user ID', 'Field', 'Value in VOMO', 'Change to', 'Conflict status']
-      : ['Twofold person', 'Name', 'CRM+ contact/individual', 'Field', 'Value in CRM+', 'Change to', 'Conflict status', 'CRM+ link'];
+  const header = fixListHeader(system);
   const body = rows.map((r) => {
     const cells = [r.personId, r.name, r.recordId, FIELD_LABELS[r.field] ?? r.field, r.currentValue, r.correctValue, r.status];
     if (system === 'crm') cells.push(r.link);

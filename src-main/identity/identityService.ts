@@ -29,7 +29,7 @@ import { recordDecision, precision } from './decisions';
 import { recomputePersons } from './recompute';
 import { listPeople, listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
 import { personDetail } from './personDetail';
-import { fixRows, fixListCsv, fixListFileName } from './fixLists';
+import { fixRows, fixListCsv, fixListFileName, fixListHeader } from './fixLists';
 import { writeOutputFile } from '../export/outputFile';
 import { refreshPlannerStats } from '../store/plannerStats';
 
@@ -308,8 +308,11 @@ export class IdentityService {
     }));
   }
 
-  /** The fix list of one system as CSV; written to `filePath` when given. */
-  /** `day` (YYYY-MM-DD) names the file: the profile's own "today", as every export's name uses. */
+  /**
+   * The fix list of one system as CSV; written to `filePath` when given. `day` (YYYY-MM-DD) names
+   * the file: the profile's own "today", as every export's name uses. With it, its header and the
+   * persons it names, for the export log.
+   */
   fixList(profileId: number, system: 'vomo' | 'crm', filePath?: string | null, day = new Date().toISOString().slice(0, 10)) {
     const rows = fixRows(this.db, profileId, system, this.settings(profileId));
     const csv = fixListCsv(rows, system);
@@ -319,7 +322,7 @@ export class IdentityService {
       writeOutputFile(filePath, csv);
     }
     this.deps.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: rows.length, path: filePath ?? null } });
-    return { rows: rows.length, fileName, path: filePath ?? null, csv };
+    return { rows: rows.length, fileName, path: filePath ?? null, csv, columns: fixListHeader(system), personIds: rows.map((r) => r.personId) };
   }
 
   lastRun(profileId: number) {

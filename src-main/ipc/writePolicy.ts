@@ -62,7 +62,7 @@ export const writePolicy: Record<keyof CoreContract & string, WritePolicy> = {
   'reconcile.run': 'self',
   'reconcile.runs': 'read',
   'reconcile.report': 'read',
-  'reconcile.exportCsv': 'read',
+  'reconcile.exportCsv': 'write', // logs the file it writes (export/exportLog.ts)
   'reconcile.settings.get': 'read',
   'reconcile.settings.set': 'write',
   'reconcile.lagStats': 'read',

@@ -1,5 +1,6 @@
 /**
- * CSV of a run's findings (what the view shows, filtered the same way), for a spreadsheet.
+ * CSV of a run's findings (what the view shows, filtered the same way), for a spreadsheet, with
+ * the persons it names (the export log keeps who was in it).
  * Cells that a spreadsheet would run as a formula are prefixed with a quote (CSV injection;
  * csv-stringify's `escape_formulas`, as every CSV here).
  */
@@ -64,15 +65,19 @@ export function findingsCsv(
   runId: number,
   previousRunId: number | null,
   filter: { group?: FindingGroup; kind?: FindingKind; change?: 'all' | 'new' | 'changed' | 'fixed' },
-): { csv: string; rows: number } {
+): { csv: string; rows: number; personIds: Set<string> } {
   const lines: string[][] = [[...CSV_COLUMNS]];
+  const personIds = new Set<string>();
   const PAGE = 5000;
   for (let offset = 0; ; offset += PAGE) {
     const { rows } = runs.findings(runId, previousRunId, { ...filter, offset, limit: PAGE });
-    for (const f of rows) lines.push(findingRow(f));
+    for (const f of rows) {
+      lines.push(findingRow(f));
+      if (f.personId) personIds.add(f.personId);
+    }
     if (rows.length < PAGE) break;
   }
-  return { csv: stringify(lines, { escape_formulas: true }), rows: lines.length - 1 };
+  return { csv: stringify(lines, { escape_formulas: true }), rows: lines.length - 1, personIds };
 }
 
 export function writeCsv(file: string, csv: string): void {

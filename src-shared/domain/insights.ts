@@ -379,6 +379,22 @@ export const LIST_LABELS: Record<ListName, string> = {
  * An export's filters as the steward set them, in words: "Lapse window 365 days · Sorted by
  * Lifetime giving, highest first · Search "ada"". Keys it does not know are left out.
  */
+/**
+ * Files of donor data written outside a list's export, logged beside those exports (their entry's
+ * `list`) so that the export log says who was in them and Settings lists the files that remain.
+ */
+export const FILE_EXPORT_LABELS = {
+  'fix-list-vomo': 'Fix list for VOMO',
+  'fix-list-crm': 'Fix list for CRM+',
+  reconciliation: 'Reconciliation findings',
+} as const;
+export type FileExportKind = keyof typeof FILE_EXPORT_LABELS;
+
+/** What an export log entry's `list` reads as: a list's name, a file export's, or as stored. */
+export function exportLabel(list: string): string {
+  return LIST_LABELS[list as ListName] ?? FILE_EXPORT_LABELS[list as FileExportKind] ?? list;
+}
+
 export function describeFilters(f: Record<string, unknown>, fmt: { money(cents: number): string; count(n: number): string; day(d: string): string }): string[] {
   const out: string[] = [];
   const n = (v: unknown) => (typeof v === 'number' ? v : null);
@@ -397,5 +413,7 @@ export function describeFilters(f: Record<string, unknown>, fmt: { money(cents: 
     out.push(`Sorted by ${SORT_LABELS[sort.key as SortKey]}, ${text}`);
   }
   if (typeof f.asOfDay === 'string') out.push(`As of ${fmt.day(f.asOfDay)}`);
+  if (n(f.reconcileRunId) !== null) out.push(`Reconciliation run ${n(f.reconcileRunId)}`);
+  if (typeof f.findings === 'string' && f.findings) out.push(f.findings);
   return out;
 }

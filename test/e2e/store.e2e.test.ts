@@ -2,7 +2,7 @@
  * The store's protection as the steward meets it, in Chromium through the real `twofold serve`
  * (its key in the real keychain): Settings → Backups writes a backup; the export dialog says
  * the CSV is unencrypted and where, a fetched download's copy leaves the data folder, and
- * Settings lists and deletes one never fetched; a lost key
+ * Settings lists and deletes one never fetched (a list's and a reconciliation CSV's); a lost key
  * shows the "key is missing" screen, whose Restore brings the backup back after showing what
  * it holds; a second lost key is answered with "Start a new store", the old file kept aside.
  */
@@ -67,17 +67,26 @@ describe('backups, export files and a lost key in the web shell (Chromium)', () 
     const unfetched = await invokeInPage<{ downloadId: string; rowCount: number }>(page, 'exports.create', { profileId, list: 'all' });
     expect(unfetched.rowCount).toBe(persons);
     expect(csvs()).toEqual([`${unfetched.downloadId}.csv`]);
+    // A reconciliation CSV is donor data too: its unfetched copy is listed beside it.
+    const run = await invokeInPage<{ id: number }>(page, 'reconcile.run', { profileId });
+    expect((await invokeInPage<{ downloadId: string }>(page, 'reconcile.exportCsv', { runId: run.id })).downloadId).toBeTruthy();
+    expect(csvs()).toHaveLength(2);
+    expect(csvs()).toContain(`${unfetched.downloadId}.csv`);
 
     // Settings → Backups: the store's protection, the export file, a backup.
     await gotoView(page, '#/settings/backups');
     await expect.poll(() => page.getByText(/Encrypted \(SQLCipher, AES-256\) with a key kept in the OS keychain/).count(), { timeout: 15_000 }).toBe(1);
     const files = page.getByRole('table', { name: 'Export files' });
+    await expect.poll(() => files.locator('tbody tr').count(), { timeout: 15_000 }).toBe(2);
+    const reconciliation = files.locator('tbody tr').filter({ hasText: 'Reconciliation findings' });
+    expect(await reconciliation.count()).toBe(1);
+    const exportPaths = await files.locator('code').allInnerTexts();
+    for (const p of exportPaths) expect(fs.existsSync(p)).toBe(true);
+    await reconciliation.getByRole('button', { name: /^Delete / }).click();
     await expect.poll(() => files.locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);
-    const exportPath = await files.locator('code').first().innerText();
-    expect(fs.existsSync(exportPath)).toBe(true);
     await files.getByRole('button', { name: /^Delete / }).click();
     await expect.poll(() => page.getByText('No export files of this profile remain.').count(), { timeout: 15_000 }).toBe(1);
-    expect(fs.existsSync(exportPath)).toBe(false);
+    for (const p of exportPaths) expect(fs.existsSync(p)).toBe(false);
 
     const backupCard = page.getByLabel('Back up');
     await backupCard.getByLabel('Backup file').fill(backupFile);

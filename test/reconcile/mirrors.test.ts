@@ -5,7 +5,10 @@ import { tempCore, tempDir } from '../helpers/tempCore';
 import { ReconcileService } from '../../src-main/reconcile/service';
 import { reconcileReports } from '../../src-main/cli/reports/reconcile';
 import type { CliContext } from '../../src-main/cli/context';
-import type { ReportPage, RunInfo } from '../../src-shared/domain/reconcile';
+import { GROUP_LABELS, type ReportPage, type RunInfo } from '../../src-shared/domain/reconcile';
+import { describeFilters, type ExportLogEntry } from '../../src-shared/domain/insights';
+import type { ExportFile } from '../../src-shared/domain/store';
+import { CSV_COLUMNS } from '../../src-main/reconcile/csv';
 import { lagStatsFrom, median, percentile } from '../../src-main/reconcile/lag';
 import type { ResourceSource } from '../../src-main/reconcile/sourceTypes';
 import type { Db } from '../../src-main/store/db';
@@ -255,6 +258,28 @@ describe('Raise → CRM+ reconciliation over the mirrors', () => {
     expect(web.ok).toBe(false);
     const dl = await core.invoke('reconcile.exportCsv', { runId: run.id }, 'web');
     expect(dl.ok && (dl.data as { downloadId: string }).downloadId).toMatch(/^[0-9a-f]{32}$/);
+    // Both files hold donors' gifts unencrypted: each is in the export log with the persons its
+    // findings name, and Settings lists both files (the download's copy until fetched) for deletion.
+    const log = await core.invoke('reconcile.exportCsv', { runId: run.id }, 'web').then(() => core.invoke('exports.list', { profileId, limit: 10 }));
+    const entries = (log.ok ? log.data : []) as ExportLogEntry[];
+    expect(entries.map((e) => e.list)).toEqual(['reconciliation', 'reconciliation', 'reconciliation']);
+    const byFile = entries[2]!;
+    expect(byFile).toMatchObject({ rowCount: (env.ok && (env.data as { rows: number }).rows) || -1, outreach: false, columns: [...CSV_COLUMNS] });
+    expect(describeFilters(byFile.filters, { money: String, count: String, day: String })).toEqual([`Reconciliation run ${run.id}`, GROUP_LABELS.missing_in_crm]);
+    const named = core.db.prepare('SELECT person_id FROM export_members WHERE export_id = ? ORDER BY person_id').all(byFile.id) as { person_id: string }[];
+    const shown = core.reconcile.runs.findings(run.id, run.previousRunId, { group: 'missing_in_crm', offset: 0, limit: 1000 }).rows;
+    const inFile = [...new Set(shown.map((f) => f.personId).filter((p): p is string => !!p))].sort();
+    expect(inFile.length).toBeGreaterThan(0);
+    expect(named.map((r) => r.person_id)).toEqual(inFile);
+    const files = await core.invoke('exports.files', { profileId });
+    const listed = (files.ok ? files.data : []) as ExportFile[];
+    expect(listed.map((f) => f.filePath).sort()).toEqual(
+      [file, ...fs.readdirSync(path.join(core.dataDir, 'exports')).map((f) => path.join(core.dataDir, 'exports', f))].sort(),
+    );
+    expect(listed).toHaveLength(3);
+    const del = await core.invoke('exports.deleteFile', { profileId, exportId: byFile.id });
+    expect(del.ok).toBe(true);
+    expect(fs.existsSync(file)).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
 
     const ctx = {

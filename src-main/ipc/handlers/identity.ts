@@ -4,6 +4,7 @@ import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
 import { requireProfile } from './profiles';
 import { fixListFileName } from '../../identity/fixLists';
+import { recordFileExport } from '../../export/exportLog';
 import { profileNow } from '../../sandboxRuntime/clock';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
@@ -75,7 +76,25 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
     if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
       target = await core.hooks.chooseSavePath(fixListFileName(i.system, day));
     }
-    return s.fixList(i.profileId, i.system, target, day);
+    const list = s.fixList(i.profileId, i.system, target, day);
+    // A fix list holds names and contact details, unencrypted wherever it lands: it is logged as
+    // exports are (Settings lists its file while it exists; in the web shell the browser gets it).
+    recordFileExport(
+      core.db,
+      {
+        profileId: i.profileId,
+        kind: `fix-list-${i.system}`,
+        filters: {},
+        columns: list.columns,
+        rowCount: list.rows,
+        fileName: list.fileName,
+        destination: list.path ? 'file' : 'download',
+        filePath: list.path,
+      },
+      list.personIds,
+    );
+    core.events.emit('data.changed', { profileId: i.profileId, scope: 'exports' });
+    return { rows: list.rows, fileName: list.fileName, path: list.path, csv: list.csv };
   },
 
   'splits.list': (i, { core }) =>

@@ -7,7 +7,9 @@ import type { HandlerMap } from '../handlerTypes';
 import { requireProfile } from './profiles';
 import { getReconcileSettings, setReconcileSettings } from '../../reconcile/settings';
 import { lagStats } from '../../reconcile/lag';
-import { findingsCsv, writeCsv } from '../../reconcile/csv';
+import { CSV_COLUMNS, findingsCsv, writeCsv } from '../../reconcile/csv';
+import { recordFileExport } from '../../export/exportLog';
+import { GROUP_LABELS, KIND_LABELS } from '../../../src-shared/domain/reconcile';
 import type { Core } from '../../core/app';
 
 function requireRun(core: Core, runId: number) {
@@ -38,24 +40,48 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
   },
   async 'reconcile.exportCsv'(input, { core, shell }) {
     const run = requireRun(core, input.runId);
-    const { csv, rows } = findingsCsv(core.reconcile.runs, run.id, run.previousRunId, input);
+    const { csv, rows, personIds } = findingsCsv(core.reconcile.runs, run.id, run.previousRunId, input);
     const fileName = `reconciliation-${run.asOf.slice(0, 10)}-run${run.id}${input.group ? '-' + input.group : ''}.csv`;
+    // The findings name donors and their gifts, unencrypted in the file: logged as exports are, so
+    // the export log keeps who was in it and Settings lists the file while it exists.
+    const logged = (file: string, destination: 'file' | 'download') => {
+      const findings = [input.group && GROUP_LABELS[input.group], input.kind && KIND_LABELS[input.kind], input.change !== 'all' && `${input.change} since the run before`];
+      recordFileExport(
+        core.db,
+        {
+          profileId: run.profileId,
+          kind: 'reconciliation',
+          filters: { reconcileRunId: run.id, findings: findings.filter(Boolean).join(' · ') },
+          columns: CSV_COLUMNS,
+          rowCount: rows,
+          fileName,
+          destination,
+          filePath: file,
+        },
+        personIds,
+      );
+      core.events.emit('data.changed', { profileId: run.profileId, scope: 'exports' });
+    };
     if (input.path) {
       // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
       if (shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
-      writeCsv(path.resolve(input.path), csv);
-      return { rows, file: path.resolve(input.path), downloadId: null, fileName, cancelled: false };
+      const file = path.resolve(input.path);
+      writeCsv(file, csv);
+      logged(file, 'file');
+      return { rows, file, downloadId: null, fileName, cancelled: false };
     }
     if (shell === 'electron' && core.hooks.chooseSavePath) {
       const file = await core.hooks.chooseSavePath(fileName);
       if (!file) return { rows, file: null, downloadId: null, fileName, cancelled: true };
       writeCsv(file, csv);
+      logged(file, 'file');
       return { rows, file, downloadId: null, fileName, cancelled: false };
     }
     const file = path.join(core.dataDir, 'exports', `${crypto.randomUUID()}.csv`);
     // The app's own downloads folder: made here, unlike a folder the steward names.
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeCsv(file, csv);
+    logged(file, 'download');
     const id = crypto.randomBytes(16).toString('hex');
     core.downloads.set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
     return { rows, file: shell === 'web' ? null : file, downloadId: id, fileName, cancelled: false };

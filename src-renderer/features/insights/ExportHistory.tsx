@@ -1,8 +1,11 @@
-/** The export log: when, which list, its filters in words, how many rows and how many left out. */
+/**
+ * The export log: when, which list (or fix list, or reconciliation CSV), its filters in words, how
+ * many rows and how many left out.
+ */
 import { useEffect, useState } from 'react';
 import { Text } from '@mantine/core';
 import { api, onEvent } from '../../ipc/client';
-import { describeFilters, LIST_LABELS, type ExportLogEntry, type ListName } from '../../../src-shared/domain/insights';
+import { describeFilters, exportLabel, type ExportLogEntry } from '../../../src-shared/domain/insights';
 import { DataTable } from '../../components/DataTable';
 import { fmtCount, fmtDateTime, fmtDay, fmtMoney } from '../../../src-shared/format';
 
@@ -27,7 +30,7 @@ export function ExportHistory({ profileId }: { profileId: number }) {
       ariaLabel="Export history"
       columns={[
         { id: 'when', header: 'When', cell: (r) => fmtDateTime(r.createdAt) },
-        { id: 'list', header: 'List', cell: (r) => LIST_LABELS[r.list as ListName] ?? r.list },
+        { id: 'list', header: 'List', cell: (r) => exportLabel(r.list) },
         { id: 'filters', header: 'Filters', cell: (r) => describeFilters(r.filters, FMT).join(' · ') || 'none', wrap: 380 },
         { id: 'rows', header: 'Rows', cell: (r) => fmtCount(r.rowCount), align: 'right' },
         { id: 'left', header: 'Left out', cell: (r) => `${fmtCount(r.excludedOptedOut)} opted out · ${fmtCount(r.excludedRecentlyAsked)} recently asked` },

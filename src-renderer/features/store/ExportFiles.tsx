@@ -4,6 +4,7 @@ import { Button, Card, Code, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
 import type { ExportFile } from '../../../src-shared/domain/store';
+import { exportLabel } from '../../../src-shared/domain/insights';
 import { formatBytes } from './useStoreStatus';
 
 export function ExportFiles({ profileId }: { profileId: number }) {
@@ -34,7 +35,7 @@ export function ExportFiles({ profileId }: { profileId: number }) {
         Export files on this computer
       </Title>
       <Text size="sm" mb="sm">
-        CSV exports are written unencrypted. These are the ones that still exist where they were written; delete those you no longer need. The export log keeps who was in each.
+        CSV exports, fix lists and reconciliation CSVs are written unencrypted. These are the ones that still exist where they were written; delete those you no longer need. The export log keeps who was in each.
       </Text>
       {files === null ? (
         <Text c="dimmed">Loading…</Text>
@@ -47,7 +48,7 @@ export function ExportFiles({ profileId }: { profileId: number }) {
           <Table.Thead>
             <Table.Tr>
               <Table.Th>When</Table.Th>
-              <Table.Th>List</Table.Th>
+              <Table.Th>What</Table.Th>
               <Table.Th>Rows</Table.Th>
               <Table.Th>File</Table.Th>
               <Table.Th />
@@ -57,7 +58,7 @@ export function ExportFiles({ profileId }: { profileId: number }) {
             {files.map((f) => (
               <Table.Tr key={f.exportId}>
                 <Table.Td>{new Date(f.createdAt).toLocaleString()}</Table.Td>
-                <Table.Td>{f.list}</Table.Td>
+                <Table.Td>{exportLabel(f.list)}</Table.Td>
                 <Table.Td>{f.rowCount.toLocaleString()}</Table.Td>
                 <Table.Td>
                   <Code>{f.filePath}</Code> ({formatBytes(f.bytes)})

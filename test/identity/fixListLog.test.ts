@@ -1,0 +1,88 @@
+/**
+ * A fix list is donor data written unencrypted: it goes into the export log with the persons it
+ * names, and while its file exists Settings lists it for deletion.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { identityCore } from './fixtures';
+import { describeFilters, exportLabel, type ExportLogEntry } from '../../src-shared/domain/insights';
+import type { ExportFile } from '../../src-shared/domain/store';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+function withConflict() {
+  const { core, profileId, m } = identityCore();
+  cleanups.push(() => core.cleanup());
+  m.vomoUser({ id: '1', email: 'bruce@wayne.example', first: 'Bruce', last: 'Wayne' });
+  m.crmContact({ id: '10', individuals: [{ id: '100', first: 'Bruce', last: 'Kane', primary: true, emails: ['bruce@wayne.example'] }] });
+  m.vomoUser({ id: '2', email: 'diana@themyscira.example', first: 'Diana', last: 'Prince' });
+  const ok = async <T>(ch: string, input: unknown, shell?: 'web' | 'cli'): Promise<T> => {
+    const r = await core.invoke(ch, input, shell);
+    if (!r.ok) throw new Error(`${ch}: ${JSON.stringify(r.error)}`);
+    return r.data as T;
+  };
+  return { core, profileId, ok };
+}
+
+const FMT = { money: String, count: String, day: String };
+
+describe('fix lists in the export log', () => {
+  it('a fix list written to a file is logged with the persons it names, listed in Settings while it exists, and deletable', async () => {
+    const { core, profileId, ok } = await withConflict();
+    await ok('identity.rebuild', { profileId });
+    const bruce = (await ok<{ items: { id: string }[] }>('people.list', { profileId, search: 'bruce' })).items[0]!.id;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-fixlist-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'fix.csv');
+    const changed: string[] = [];
+    const off = core.events.on('data.changed', (e) => changed.push(e.scope));
+    cleanups.push(off);
+
+    const fix = await ok<{ rows: number; path: string }>('conflicts.exportFixList', { profileId, system: 'crm', path: file });
+    expect(fix).toMatchObject({ rows: 1, path: file });
+    expect(fs.existsSync(file)).toBe(true);
+    expect(changed).toContain('exports');
+
+    const log = await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 });
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ list: 'fix-list-crm', rowCount: 1, outreach: false, excludedOptedOut: 0, fileName: expect.stringMatching(/^twofold-fix-list-crm-\d{4}-\d{2}-\d{2}\.csv$/) });
+    expect(log[0]!.columns).toEqual(expect.arrayContaining(['Twofold person', 'Value in CRM+', 'Change to']));
+    expect(exportLabel(log[0]!.list)).toBe('Fix list for CRM+');
+    expect(describeFilters(log[0]!.filters, FMT)).toEqual([]);
+    // Who was in it: the person the correction is about, no one else; nobody counts as asked.
+    const members = core.db.prepare('SELECT person_id FROM export_members WHERE export_id = ?').all(log[0]!.id) as { person_id: string }[];
+    expect(members.map((r) => r.person_id)).toEqual([bruce]);
+    expect((core.db.prepare('SELECT COUNT(*) AS n FROM person_asks').get() as { n: number }).n).toBe(0);
+
+    const files = await ok<ExportFile[]>('exports.files', { profileId });
+    expect(files).toEqual([expect.objectContaining({ exportId: log[0]!.id, list: 'fix-list-crm', rowCount: 1, filePath: file, bytes: fs.statSync(file).size })]);
+    await ok('exports.deleteFile', { profileId, exportId: log[0]!.id });
+    expect(fs.existsSync(file)).toBe(false);
+    expect(await ok<ExportFile[]>('exports.files', { profileId })).toEqual([]);
+    // The log keeps the entry and who was in it.
+    expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toHaveLength(1);
+  });
+
+  it('a fix list handed to the browser is logged without a file of ours to list', async () => {
+    const { profileId, ok } = await withConflict();
+    await ok('identity.rebuild', { profileId });
+    const fix = await ok<{ rows: number; path: string | null; csv: string }>('conflicts.exportFixList', { profileId, system: 'vomo' }, 'web');
+    expect(fix.path).toBeNull();
+    expect(fix.csv).toContain('Value in VOMO');
+    const log = await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 });
+    expect(log).toEqual([expect.objectContaining({ list: 'fix-list-vomo', rowCount: fix.rows })]);
+    expect(await ok<ExportFile[]>('exports.files', { profileId })).toEqual([]);
+  });
+
+  it('a fix list that cannot be written logs nothing', async () => {
+    const { profileId, ok } = await withConflict();
+    await ok('identity.rebuild', { profileId });
+    await expect(ok('conflicts.exportFixList', { profileId, system: 'crm', path: '/nonexistent-folder/fix.csv' })).rejects.toThrow(/BAD_INPUT/);
+    expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toEqual([]);
+  });
+});
