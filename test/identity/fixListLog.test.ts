@@ -21,7 +21,7 @@ function withConflict() {
   m.vomoUser({ id: '1', email: 'bruce@wayne.example', first: 'Bruce', last: 'Wayne' });
   m.crmContact({ id: '10', individuals: [{ id: '100', first: 'Bruce', last: 'Kane', primary: true, emails: ['bruce@wayne.example'] }] });
   m.vomoUser({ id: '2', email: 'diana@themyscira.example', first: 'Diana', last: 'Prince' });
-  const ok = async <T>(ch: string, input: unknown, shell?: 'web' | 'cli'): Promise<T> => {
+  const ok = async <T>(ch: string, input: unknown, shell?: 'web' | 'cli' | 'electron'): Promise<T> => {
     const r = await core.invoke(ch, input, shell);
     if (!r.ok) throw new Error(`${ch}: ${JSON.stringify(r.error)}`);
     return r.data as T;
@@ -77,6 +77,23 @@ describe('fix lists in the export log', () => {
     const log = await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 });
     expect(log).toEqual([expect.objectContaining({ list: 'fix-list-vomo', rowCount: fix.rows })]);
     expect(await ok<ExportFile[]>('exports.files', { profileId })).toEqual([]);
+  });
+
+  it('in Electron a closed save dialog writes, logs and hands over nothing; a chosen file is written and logged', async () => {
+    const { core, profileId, ok } = await withConflict();
+    await ok('identity.rebuild', { profileId });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-fixlist-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    let answer: string | null = null;
+    core.hooks.chooseSavePath = async () => answer;
+    const closed = await ok<{ cancelled: boolean; csv: string; path: string | null }>('conflicts.exportFixList', { profileId, system: 'crm' }, 'electron');
+    expect(closed).toMatchObject({ cancelled: true, csv: '', path: null });
+    expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toEqual([]);
+    answer = path.join(dir, 'chosen.csv');
+    const saved = await ok<{ cancelled: boolean; path: string | null }>('conflicts.exportFixList', { profileId, system: 'crm' }, 'electron');
+    expect(saved).toMatchObject({ cancelled: false, path: answer });
+    expect(fs.existsSync(answer)).toBe(true);
+    expect((await ok<ExportFile[]>('exports.files', { profileId })).map((f) => f.filePath)).toEqual([answer]);
   });
 
   it('a fix list that cannot be written logs nothing', async () => {

@@ -75,6 +75,8 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
     const day = (await profileNow(core.clock, i.profileId)).at.toISOString().slice(0, 10);
     if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
       target = await core.hooks.chooseSavePath(fixListFileName(i.system, day));
+      // A closed dialog costs nothing; before, the renderer then saved the list as a download.
+      if (!target) return { rows: 0, fileName: fixListFileName(i.system, day), path: null, csv: '', cancelled: true };
     }
     const list = s.fixList(i.profileId, i.system, target, day);
     // A fix list holds names and contact details, unencrypted wherever it lands: it is logged as
@@ -94,7 +96,7 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
       list.personIds,
     );
     core.events.emit('data.changed', { profileId: i.profileId, scope: 'exports' });
-    return { rows: list.rows, fileName: list.fileName, path: list.path, csv: list.csv };
+    return { rows: list.rows, fileName: list.fileName, path: list.path, csv: list.csv, cancelled: false };
   },
 
   'splits.list': (i, { core }) =>

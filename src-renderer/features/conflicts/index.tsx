@@ -94,6 +94,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const exportList = async (system: 'vomo' | 'crm') => {
     try {
       const r = await api['conflicts.exportFixList']({ profileId, system });
+      if (r.cancelled) return;
       if (r.path) notifications.show({ message: `Saved ${plural(r.rows, 'correction')} to ${r.path}` });
       else {
         saveCsv(r.fileName, r.csv);

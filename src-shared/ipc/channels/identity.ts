@@ -72,7 +72,8 @@ export const identityChannels = {
   /** The CSV of corrections to make by hand in one system; saved to `path` when given. */
   'conflicts.exportFixList': channel(
     Profile.extend({ system: z.enum(['vomo', 'crm']), path: z.string().min(1).max(4096).nullish() }),
-    z.object({ rows: z.number(), fileName: z.string(), path: z.string().nullable(), csv: z.string() }),
+    /** cancelled: the steward closed Electron's save dialog (nothing written, logged or handed over). */
+    z.object({ rows: z.number(), fileName: z.string(), path: z.string().nullable(), csv: z.string(), cancelled: z.boolean() }),
   ),
 
   'splits.list': channel(
