@@ -2,7 +2,8 @@
  * The store from the command line, keychain-less (TWOFOLD_STORE_KEY, as a scheduled job runs):
  * a read-only store answers reports and refuses writes in one line naming the file; a broken or
  * unopenable store stops every command with one line naming the file and the ways out, and the
- * file is never changed; backup, restore and store new work end to end.
+ * file is never changed; backup, restore and store new work end to end; the export files that
+ * remain are listed and deleted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,9 @@ import { databasePath } from '../../src-main/store/db';
 import { inspectStoreFile } from '../../src-main/store/storeFile';
 import { tempDir, testStoreKey, TEST_STORE_KEY_HEX } from '../helpers/tempCore';
 import { sha256, syncedStore } from './helpers';
+import { createCore } from '../../src-main/core/app';
+import { MemorySecretStore } from '../../src-main/secrets/memoryStore';
+import { Mirrors } from '../identity/fixtures';
 
 const cli = (dir: string, args: string[], stdin?: string) => runCliIn(dir, args, { stdin });
 
@@ -140,5 +144,39 @@ describe('backup and restore from the command line', () => {
     expect(inspectStoreFile(databasePath(target)).kind).toBe('encrypted');
     const overlap = await cli(target, ['report', 'Org', 'overlap', '--json']);
     expect(JSON.parse(overlap.out).totalPersons).toBe(persons);
+  });
+});
+
+describe('export files from the command line', () => {
+  it('lists the export files that still exist, as Settings does, and deletes one by its ID', async () => {
+    const dir = tempDir();
+    const out = tempDir();
+    dirs.push(dir, out);
+    const core = createCore({ dataDir: dir, secrets: new MemorySecretStore(), storeKey: testStoreKey() });
+    const profile = core.profiles.insert({ name: 'Org', vomoUrl: null, crmUrl: null, raiseUrl: null });
+    const m = new Mirrors(core.db, profile.id);
+    for (let i = 1; i <= 3; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: 'P', last: `L${i}` });
+    await core.close();
+    expect((await cli(dir, ['rebuild', 'Org'])).code).toBe(0);
+    const file = path.join(out, 'everyone.csv');
+    expect((await cli(dir, ['export', 'Org', 'all', '--out', file])).code).toBe(0);
+
+    const listed = await cli(dir, ['exports', 'Org', '--json']);
+    expect(listed.code).toBe(0);
+    const files = JSON.parse(listed.out) as { exportId: number; list: string; rowCount: number; filePath: string }[];
+    expect(files).toEqual([expect.objectContaining({ list: 'all', rowCount: 3, filePath: file })]);
+    expect((await cli(dir, ['exports', 'Org'])).out).toMatch(new RegExp(`^\\s+${files[0]!.exportId}  .*, 3 rows  ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n$`));
+
+    const bad = await cli(dir, ['exports', 'Org', '--delete', 'latest']);
+    expect(bad.code).not.toBe(0);
+    expect(oneLine(bad.err)).toMatch(/--delete takes an export's ID/);
+    expect(fs.existsSync(file)).toBe(true);
+
+    const deleted = await cli(dir, ['exports', 'Org', '--delete', String(files[0]!.exportId)]);
+    expect(deleted).toMatchObject({ code: 0, out: `deleted ${file}\n` });
+    expect(fs.existsSync(file)).toBe(false);
+    expect((await cli(dir, ['exports', 'Org'])).out).toBe('no export files of this profile remain\n');
+    const again = await cli(dir, ['exports', 'Org', '--delete', String(files[0]!.exportId)]);
+    expect(oneLine(again.err)).toMatch(/no longer exists/);
   });
 });

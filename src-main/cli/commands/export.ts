@@ -1,12 +1,15 @@
 /**
  * `twofold export <profile> <list> --out <file> [--lapse-days N] …`: the same export as the
  * app's "Export CSV" (filters, opted-out emails left out and counted, logged), to a file.
+ * `twofold exports <profile> [--delete <id>]`: the export files (lists, fix lists, reconciliation
+ * CSVs) that still exist, unencrypted, as Settings → Backups lists them; one deleted by its ID.
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
 import { asOfOption, daysOption } from '../options';
 import { defaultAsOf } from '../../insights/referenceClock';
-import { ColumnKey, LIST_NAMES, ListName, type ListFilters } from '../../../src-shared/domain/insights';
+import { ColumnKey, exportLabel, LIST_NAMES, ListName, type ListFilters } from '../../../src-shared/domain/insights';
+import type { ExportFile } from '../../../src-shared/domain/store';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -64,6 +67,29 @@ export function register(program: Command, ctx: CliContext): void {
         ]
           .filter(Boolean)
           .join('\n'),
+      );
+    });
+
+  program
+    .command('exports <profile>')
+    .description('list the export files that still exist (written unencrypted), or delete one')
+    .option('--delete <id>', 'delete the file of the export with this ID (the log keeps the entry)')
+    .option('--json', 'print the result as JSON')
+    .action(async (profileName: string, o: { delete?: string; json?: boolean }) => {
+      const profile = ctx.profile(profileName);
+      if (o.delete !== undefined) {
+        const exportId = Number(o.delete);
+        if (!Number.isSafeInteger(exportId) || exportId < 1) throw new CliError(`--delete takes an export's ID (a whole number), not "${o.delete}"`);
+        const file = (await ctx.call<ExportFile[]>('exports.files', { profileId: profile.id })).find((f) => f.exportId === exportId)?.filePath;
+        await ctx.call('exports.deleteFile', { profileId: profile.id, exportId });
+        ctx.print({ deleted: exportId, file }, !!o.json, () => `deleted ${file ?? `the file of export ${exportId}`}`);
+        return;
+      }
+      const files = await ctx.call<ExportFile[]>('exports.files', { profileId: profile.id });
+      ctx.print(files, !!o.json, () =>
+        files.length
+          ? files.map((f) => `${String(f.exportId).padStart(6)}  ${f.createdAt.slice(0, 16).replace('T', ' ')}  ${exportLabel(f.list)}, ${f.rowCount} rows  ${f.filePath}`).join('\n')
+          : 'no export files of this profile remain',
       );
     });
 }
