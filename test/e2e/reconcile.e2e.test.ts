@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
 import { invokeInPage } from './harness';
@@ -48,7 +49,21 @@ describe('reconciliation in the web shell (Chromium)', () => {
     expect(runs[0]!.settings.asOfSource).toBe('sandbox');
 
     // A gift missing in CRM+ after the lag window belongs to a donor the store knows.
-    await page.getByRole('button', { name: /^Missing in CRM\+ after the lag window: [1-9]/ }).click();
+    const missing = page.getByRole('button', { name: /^Missing in CRM\+ after the lag window: [1-9]/ });
+    const missingCount = Number(/: ([\d,]+)$/.exec((await missing.getAttribute('aria-label')) ?? '')?.[1]?.replace(/,/g, ''));
+    expect(missingCount).toBeGreaterThan(0);
+    await missing.click();
+
+    // Those findings as a CSV: a download the page says is not encrypted, in the export log with
+    // its rows, and its copy in the data folder gone once the browser has it.
+    await expect.poll(() => findings.getByRole('button', { name: /^Details of Raise gift / }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^reconciliation-.*-missing_in_crm\.csv$/);
+    expect(fs.readFileSync((await download.path())!, 'utf8')).toMatch(/^\ufeff?group,kind,change/);
+    await expect.poll(() => page.getByText('Findings exported, not encrypted').count(), { timeout: 15_000 }).toBe(1);
+    const log = await invoke<{ list: string; rowCount: number }[]>(page, 'exports.list', { profileId, limit: 5 });
+    expect(log[0]).toMatchObject({ list: 'reconciliation', rowCount: missingCount });
+    await expect.poll(() => fs.readdirSync(path.join(app.dataDir, 'exports')).filter((f) => f.endsWith('.csv')), { timeout: 15_000 }).toEqual([]);
     const details = findings.getByRole('button', { name: /^Details of Raise gift / }).first();
     await expect.poll(() => details.count(), { timeout: 30_000 }).toBe(1);
     const row = findings.getByRole('row').filter({ has: page.getByRole('button', { name: /^Details of Raise gift / }) }).first();

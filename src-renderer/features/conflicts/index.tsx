@@ -95,10 +95,11 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
     try {
       const r = await api['conflicts.exportFixList']({ profileId, system });
       if (r.cancelled) return;
-      if (r.path) notifications.show({ message: `Saved ${plural(r.rows, 'correction')} to ${r.path}` });
+      // A fix list names persons and their details: say it is not encrypted, as the export dialog does.
+      if (r.path) notifications.show({ title: 'Fix list saved, not encrypted', message: `${plural(r.rows, 'correction')} in ${r.path}; Settings → Backups lists the file until you delete it.` });
       else {
         saveCsv(r.fileName, r.csv);
-        notifications.show({ message: `${plural(r.rows, 'correction')} to make in ${system === 'vomo' ? 'VOMO' : 'CRM+'}` });
+        notifications.show({ title: 'Fix list downloaded, not encrypted', message: `${plural(r.rows, 'correction')} to make in ${system === 'vomo' ? 'VOMO' : 'CRM+'}, in clear text in your browser's downloads folder.` });
       }
     } catch (err) {
       notifications.show({ color: 'red', title: 'Could not export the fix list', message: (err as Error).message });

@@ -70,7 +70,12 @@ export function FindingsTable({
         a.click();
         a.remove();
       }
-      if (!r.cancelled) notifications.show({ message: `Exported ${plural(r.rows, 'finding')}${r.file ? ` to ${r.file}` : ''}` });
+      // The findings name donors and gifts: say the file is not encrypted, as the export dialog does.
+      if (!r.cancelled)
+        notifications.show({
+          title: 'Findings exported, not encrypted',
+          message: r.file ? `${plural(r.rows, 'finding')} in ${r.file}; Settings → Backups lists the file until you delete it.` : `${plural(r.rows, 'finding')}, in clear text in your browser's downloads folder.`,
+        });
     } catch (err) {
       notifications.show({ color: 'red', message: (err as Error).message });
     } finally {
