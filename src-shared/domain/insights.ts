@@ -390,6 +390,11 @@ export const FILE_EXPORT_LABELS = {
 } as const;
 export type FileExportKind = keyof typeof FILE_EXPORT_LABELS;
 
+/** Whether an export log entry is a fix list's or a reconciliation CSV's (nothing left out, never outreach). */
+export function isFileExport(list: string): list is FileExportKind {
+  return Object.hasOwn(FILE_EXPORT_LABELS, list);
+}
+
 /** What an export log entry's `list` reads as: a list's name, a file export's, or as stored. */
 export function exportLabel(list: string): string {
   return LIST_LABELS[list as ListName] ?? FILE_EXPORT_LABELS[list as FileExportKind] ?? list;

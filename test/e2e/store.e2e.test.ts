@@ -72,6 +72,12 @@ describe('backups, export files and a lost key in the web shell (Chromium)', () 
     expect((await invokeInPage<{ downloadId: string }>(page, 'reconcile.exportCsv', { runId: run.id })).downloadId).toBeTruthy();
     expect(csvs()).toHaveLength(2);
     expect(csvs()).toContain(`${unfetched.downloadId}.csv`);
+    // The export log names it, its run and filter in words, and leaves no one out of it.
+    await gotoView(page, '#/insights/exports');
+    const history = page.getByRole('table', { name: 'Export history' });
+    const logged = history.locator('tbody tr').filter({ hasText: 'Reconciliation findings' });
+    await expect.poll(() => logged.count(), { timeout: 15_000 }).toBe(1);
+    expect(await logged.innerText()).toMatch(new RegExp(`Reconciliation run ${run.id}[\\s\\S]*–`));
 
     // Settings → Backups: the store's protection, the export file, a backup.
     await gotoView(page, '#/settings/backups');

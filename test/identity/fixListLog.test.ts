@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore } from './fixtures';
-import { describeFilters, exportLabel, type ExportLogEntry } from '../../src-shared/domain/insights';
+import { describeFilters, exportLabel, isFileExport, type ExportLogEntry } from '../../src-shared/domain/insights';
 import type { ExportFile } from '../../src-shared/domain/store';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,6 +53,7 @@ describe('fix lists in the export log', () => {
     expect(log[0]).toMatchObject({ list: 'fix-list-crm', rowCount: 1, outreach: false, excludedOptedOut: 0, fileName: expect.stringMatching(/^twofold-fix-list-crm-\d{4}-\d{2}-\d{2}\.csv$/) });
     expect(log[0]!.columns).toEqual(expect.arrayContaining(['Twofold person', 'Value in CRM+', 'Change to']));
     expect(exportLabel(log[0]!.list)).toBe('Fix list for CRM+');
+    expect([isFileExport(log[0]!.list), isFileExport('lapsed')]).toEqual([true, false]);
     expect(describeFilters(log[0]!.filters, FMT)).toEqual([]);
     // Who was in it: the person the correction is about, no one else; nobody counts as asked.
     const members = core.db.prepare('SELECT person_id FROM export_members WHERE export_id = ?').all(log[0]!.id) as { person_id: string }[];

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { Text } from '@mantine/core';
 import { api, onEvent } from '../../ipc/client';
-import { describeFilters, exportLabel, type ExportLogEntry } from '../../../src-shared/domain/insights';
+import { describeFilters, exportLabel, isFileExport, type ExportLogEntry } from '../../../src-shared/domain/insights';
 import { DataTable } from '../../components/DataTable';
 import { fmtCount, fmtDateTime, fmtDay, fmtMoney } from '../../../src-shared/format';
 
@@ -33,7 +33,12 @@ export function ExportHistory({ profileId }: { profileId: number }) {
         { id: 'list', header: 'List', cell: (r) => exportLabel(r.list) },
         { id: 'filters', header: 'Filters', cell: (r) => describeFilters(r.filters, FMT).join(' · ') || 'none', wrap: 380 },
         { id: 'rows', header: 'Rows', cell: (r) => fmtCount(r.rowCount), align: 'right' },
-        { id: 'left', header: 'Left out', cell: (r) => `${fmtCount(r.excludedOptedOut)} opted out · ${fmtCount(r.excludedRecentlyAsked)} recently asked` },
+        {
+          id: 'left',
+          header: 'Left out',
+          // A fix list or a reconciliation CSV leaves no one out: it is not a list of people to contact.
+          cell: (r) => (isFileExport(r.list) ? '–' : `${fmtCount(r.excludedOptedOut)} opted out · ${fmtCount(r.excludedRecentlyAsked)} recently asked`),
+        },
         { id: 'outreach', header: 'Outreach', cell: (r) => (r.outreach ? 'yes' : 'no') },
         { id: 'by', header: 'By', cell: (r) => r.actor },
         { id: 'file', header: 'File', cell: (r) => r.fileName },
