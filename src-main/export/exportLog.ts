@@ -5,6 +5,7 @@ import type { ExportLogEntry, FileExportKind } from '../../src-shared/domain/ins
 import type { ExportFile } from '../../src-shared/domain/store';
 import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
+import { storeWriteError } from '../store/storeErrors';
 
 export interface NewExport {
   profileId: number;
@@ -76,7 +77,7 @@ export function recordExport(db: Db, e: NewExport, members: { sql: string; param
  * named by ID, each once), and where its file is, so Settings lists it for deletion while it
  * exists. One transaction: an entry is never left without its members.
  */
-export function recordFileExport(db: Db, e: NewFileExport, personIds: Iterable<string>): number {
+function recordFileExport(db: Db, e: NewFileExport, personIds: Iterable<string>): number {
   return db.transaction(() => {
     const exportId = insertEntry(
       db,
@@ -87,6 +88,28 @@ export function recordFileExport(db: Db, e: NewFileExport, personIds: Iterable<s
     for (const personId of personIds) add.run(exportId, e.profileId, personId);
     return exportId;
   })();
+}
+
+/**
+ * A file export logged and written as one step: the entry goes in first and the file is written
+ * inside the same transaction, so a store that cannot log it (read-only, its disk full) writes no
+ * file, a file that cannot be written leaves no entry, and a file written before a failed commit
+ * is removed again. `e.filePath` is the file `write` makes (null: none of ours). Store refusals are
+ * said as such (naming the store).
+ */
+export function writeLoggedFile(db: Db, e: NewFileExport, personIds: Iterable<string>, write: () => void): number {
+  let wrote = false;
+  try {
+    return db.transaction(() => {
+      const exportId = recordFileExport(db, e, personIds);
+      write();
+      wrote = true;
+      return exportId;
+    })();
+  } catch (err) {
+    if (wrote && e.filePath) fs.rmSync(e.filePath, { force: true });
+    throw storeWriteError(err, db.name);
+  }
 }
 
 function insertEntry(db: Db, e: NewExport, createdAt: string): number {

@@ -310,19 +310,27 @@ export class IdentityService {
 
   /**
    * The fix list of one system as CSV; written to `filePath` when given. `day` (YYYY-MM-DD) names
-   * the file: the profile's own "today", as every export's name uses. With it, its header and the
-   * persons it names, for the export log.
+   * the file: the profile's own "today", as every export's name uses.
    */
   fixList(profileId: number, system: 'vomo' | 'crm', filePath?: string | null, day = new Date().toISOString().slice(0, 10)) {
+    const list = this.fixListContent(profileId, system, day);
+    this.saveFixList(profileId, system, list, filePath ?? null);
+    return { rows: list.rows, fileName: list.fileName, path: filePath ?? null, csv: list.csv };
+  }
+
+  /** A fix list's CSV with its header and the persons it names (for the export log); nothing written. */
+  fixListContent(profileId: number, system: 'vomo' | 'crm', day: string) {
     const rows = fixRows(this.db, profileId, system, this.settings(profileId));
-    const csv = fixListCsv(rows, system);
-    const fileName = fixListFileName(system, day);
+    return { rows: rows.length, fileName: fixListFileName(system, day), csv: fixListCsv(rows, system), columns: fixListHeader(system), personIds: rows.map((r) => r.personId) };
+  }
+
+  /** Writes a fix list to `filePath` (when given) and audits it. */
+  saveFixList(profileId: number, system: 'vomo' | 'crm', list: { rows: number; csv: string }, filePath: string | null): void {
     if (filePath) {
       if (!path.isAbsolute(filePath)) throw new AppError('BAD_INPUT', 'Give an absolute path for the fix list.');
-      writeOutputFile(filePath, csv);
+      writeOutputFile(filePath, list.csv);
     }
-    this.deps.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: rows.length, path: filePath ?? null } });
-    return { rows: rows.length, fileName, path: filePath ?? null, csv, columns: fixListHeader(system), personIds: rows.map((r) => r.personId) };
+    this.deps.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: list.rows, path: filePath } });
   }
 
   lastRun(profileId: number) {

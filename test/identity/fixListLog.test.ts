@@ -103,4 +103,19 @@ describe('fix lists in the export log', () => {
     await expect(ok('conflicts.exportFixList', { profileId, system: 'crm', path: '/nonexistent-folder/fix.csv' })).rejects.toThrow(/BAD_INPUT/);
     expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toEqual([]);
   });
+
+  it('a store that cannot log it writes no file, and says the store is read-only', async () => {
+    const { core, profileId, ok } = await withConflict();
+    await ok('identity.rebuild', { profileId });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-fixlist-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'fix.csv');
+    // SQLite refuses every write as it does for a read-only file (SQLITE_READONLY).
+    core.db.pragma('query_only = 1');
+    const r = await core.invoke('conflicts.exportFixList', { profileId, system: 'crm', path: file });
+    expect(r).toMatchObject({ ok: false, error: { code: 'STORE_READ_ONLY' } });
+    expect(fs.existsSync(file)).toBe(false);
+    core.db.pragma('query_only = 0');
+    expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toEqual([]);
+  });
 });

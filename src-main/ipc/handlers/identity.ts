@@ -4,7 +4,7 @@ import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
 import { requireProfile } from './profiles';
 import { fixListFileName } from '../../identity/fixLists';
-import { recordFileExport } from '../../export/exportLog';
+import { writeLoggedFile } from '../../export/exportLog';
 import { profileNow } from '../../sandboxRuntime/clock';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
@@ -78,10 +78,10 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
       // A closed dialog costs nothing; before, the renderer then saved the list as a download.
       if (!target) return { rows: 0, fileName: fixListFileName(i.system, day), path: null, csv: '', cancelled: true };
     }
-    const list = s.fixList(i.profileId, i.system, target, day);
+    const list = s.fixListContent(i.profileId, i.system, day);
     // A fix list holds names and contact details, unencrypted wherever it lands: it is logged as
     // exports are (Settings lists its file while it exists; in the web shell the browser gets it).
-    recordFileExport(
+    writeLoggedFile(
       core.db,
       {
         profileId: i.profileId,
@@ -90,13 +90,14 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
         columns: list.columns,
         rowCount: list.rows,
         fileName: list.fileName,
-        destination: list.path ? 'file' : 'download',
-        filePath: list.path,
+        destination: target ? 'file' : 'download',
+        filePath: target,
       },
       list.personIds,
+      () => s.saveFixList(i.profileId, i.system, list, target),
     );
     core.events.emit('data.changed', { profileId: i.profileId, scope: 'exports' });
-    return { rows: list.rows, fileName: list.fileName, path: list.path, csv: list.csv, cancelled: false };
+    return { rows: list.rows, fileName: list.fileName, path: target, csv: list.csv, cancelled: false };
   },
 
   'splits.list': (i, { core }) =>

@@ -8,7 +8,7 @@ import { requireProfile } from './profiles';
 import { getReconcileSettings, setReconcileSettings } from '../../reconcile/settings';
 import { lagStats } from '../../reconcile/lag';
 import { CSV_COLUMNS, findingsCsv, writeCsv } from '../../reconcile/csv';
-import { recordFileExport } from '../../export/exportLog';
+import { writeLoggedFile } from '../../export/exportLog';
 import { GROUP_LABELS, KIND_LABELS } from '../../../src-shared/domain/reconcile';
 import type { Core } from '../../core/app';
 
@@ -44,9 +44,9 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
     const fileName = `reconciliation-${run.asOf.slice(0, 10)}-run${run.id}${input.group ? '-' + input.group : ''}.csv`;
     // The findings name donors and their gifts, unencrypted in the file: logged as exports are, so
     // the export log keeps who was in it and Settings lists the file while it exists.
-    const logged = (file: string, destination: 'file' | 'download') => {
+    const save = (file: string, destination: 'file' | 'download') => {
       const findings = [input.group && GROUP_LABELS[input.group], input.kind && KIND_LABELS[input.kind], input.change !== 'all' && `${input.change} since the run before`];
-      recordFileExport(
+      writeLoggedFile(
         core.db,
         {
           profileId: run.profileId,
@@ -59,6 +59,7 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
           filePath: file,
         },
         personIds,
+        () => writeCsv(file, csv),
       );
       core.events.emit('data.changed', { profileId: run.profileId, scope: 'exports' });
     };
@@ -66,22 +67,19 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
       // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
       if (shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
       const file = path.resolve(input.path);
-      writeCsv(file, csv);
-      logged(file, 'file');
+      save(file, 'file');
       return { rows, file, downloadId: null, fileName, cancelled: false };
     }
     if (shell === 'electron' && core.hooks.chooseSavePath) {
       const file = await core.hooks.chooseSavePath(fileName);
       if (!file) return { rows, file: null, downloadId: null, fileName, cancelled: true };
-      writeCsv(file, csv);
-      logged(file, 'file');
+      save(file, 'file');
       return { rows, file, downloadId: null, fileName, cancelled: false };
     }
     const file = path.join(core.dataDir, 'exports', `${crypto.randomUUID()}.csv`);
     // The app's own downloads folder: made here, unlike a folder the steward names.
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeCsv(file, csv);
-    logged(file, 'download');
+    save(file, 'download');
     const id = crypto.randomBytes(16).toString('hex');
     core.downloads.set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
     return { rows, file: shell === 'web' ? null : file, downloadId: id, fileName, cancelled: false };
