@@ -419,8 +419,13 @@ function refreshMarked(
     `UPDATE identity_nodes SET digest = ?, emails = ?, first_name = ?, contact_id = ?, is_primary = ?, crm_key = ?, name = ? WHERE profile_id = ? AND rank = ? AND source_id = ?`,
   );
   const del = db.prepare(`DELETE FROM identity_nodes WHERE profile_id = ? AND rank = ? AND source_id = ?`);
-  // A changed record's fields are left to go stale (their digest tells), a gone record's removed.
+  // A re-read record's fields are kept again when its digest moved (a gone record's are removed):
+  // left stale, they piled up sync after sync until a setting that joins everyone read them back
+  // from the mirrors (at a million persons a quarter stale took that recompute from 34 to 78 s),
+  // and every rebuild after a sync read its persons' stale records from the mirrors as well.
   const delFields = db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = ? AND source_id = ?`);
+  const putFields = db.prepare(PUT_FIELDS);
+  const keepAgain: number[] = [];
   // Records whose join emails differ from what the cache held, or without a row on one side (new,
   // gone, or never joined, like a Raise test-mode donor): the only ones whose lineage can change.
   const emailChanged = new Set<string>();
@@ -435,6 +440,7 @@ function refreshMarked(
     const old = before.get(key);
     before.delete(key);
     const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name] = row;
+    if (!old || old[2] !== digest) keepAgain.push(i);
     const emailsMoved = !old || old[3] !== emails;
     if (emailsMoved) {
       emailChanged.add(key);
@@ -445,6 +451,8 @@ function refreshMarked(
     else if (emailsMoved || old[5] !== contactId || old[7] !== crmKey) setAll.run(digest, emails, firstName, contactId, isPrimary, crmKey, name, profileId, rank, id);
     else if (old[2] !== digest || old[4] !== firstName || old[6] !== isPrimary || old[8] !== name) setFields.run(digest, firstName, isPrimary, name, profileId, rank, id);
   });
+  // In the table's key order (the fresh read's): neighbours share pages.
+  for (const i of keepAgain) putFields.run(profileId, RANK[fresh.nodes[i].kind], fresh.nodes[i].id, fresh.digests[i], fresh.fieldsText!(i));
   // Held before, not live now.
   for (const [key, [rank, id]] of before) {
     emailChanged.add(key);

@@ -615,7 +615,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(incremental);
   });
 
-  it('a rebuild after a sync computes a person\'s unchanged records from their kept fields while those are current, from the mirrors once a sync made them stale, and leaves what a rebuild from scratch leaves', () => {
+  it('a rebuild after a sync computes a person\'s unchanged records from their kept fields, keeps a re-read record\'s fields again, reads stale ones from the mirrors, and leaves what a rebuild from scratch leaves', () => {
     const { core, profileId, m, svc } = newCore();
     for (let i = 2; i <= 11; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
     annInBothSystems(m);
@@ -628,6 +628,7 @@ describe('rebuild', () => {
       svc.rebuild(profileId, 'rebuild', { fromScratch: true });
       expect(snapshot(core.db, profileId)).toEqual(incremental);
     };
+    const keptI1 = () => core.db.prepare(`SELECT digest, fields FROM identity_node_fields WHERE profile_id = ? AND rank = 1 AND source_id = 'i1'`).get(profileId) as { digest: number; fields: string };
 
     // Only her VOMO user changes: her CRM+ individual is read from what the first build kept.
     m.participation({ userId: 'v1', id: 'a1', hours: 3, at: '2025-05-01T10:00:00Z' });
@@ -635,17 +636,25 @@ describe('rebuild', () => {
     expect(row()).toMatchObject({ crmLast: 'Lee' });
     same();
 
-    // Her CRM+ side changes (a new name, a gift): the rebuild reads it from the mirrors and leaves its
-    // kept fields as they were, stale.
+    // Her CRM+ side changes (a new name, a gift): the rebuild reads it from the mirrors and keeps
+    // its fields again, so the next rebuild that needs it reads them.
+    const before = keptI1();
     m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee-Park', primary: true, emails: ['a@x.example'] }] });
     m.crmGift({ id: 'g2', contactId: 'c1', amountCents: 2_500, date: '2025-06-01' });
     svc.rebuild(profileId);
     const after = row();
     expect(after).toMatchObject({ crmLast: 'Lee-Park' });
-
-    // Her VOMO user again: the stale kept fields are passed over for the mirrors, which hold the
-    // new name and the gift (kept fields taken as current would put back 'Lee' and one gift).
+    expect(keptI1().fields).toContain('Lee-Park');
     m.participation({ userId: 'v1', id: 'a2', hours: 2, at: '2025-07-01T10:00:00Z' });
+    expect(svc.rebuild(profileId).timings.recordsFromKept).toBe(1);
+    expect(row()).toEqual(after);
+    same();
+
+    // Fields an earlier version left stale (it did not keep a re-read record's fields again): the
+    // rebuild passes them over for the mirrors, which hold the new name and the gift (the stale
+    // fields taken as current would put back 'Lee' and one gift).
+    core.db.prepare(`UPDATE identity_node_fields SET digest = ?, fields = ? WHERE profile_id = ? AND rank = 1 AND source_id = 'i1'`).run(before.digest, before.fields, profileId);
+    m.participation({ userId: 'v1', id: 'a3', hours: 1, at: '2025-08-01T10:00:00Z' });
     expect(svc.rebuild(profileId).timings.recordsFromKept ?? 0).toBe(0);
     expect(row()).toEqual(after);
     same();
@@ -763,11 +772,20 @@ describe('rebuild', () => {
         .get(profileId, rank, id) as { current: number; fields: string };
     expect(kept(0, 'v2').current).toBe(1);
     expect(kept(1, 'i1').fields).toContain('Gail');
-    // A sync: the rebuild after it re-reads the changed records but leaves their kept fields stale.
+    // A sync: the rebuild after it re-reads the changed records and keeps their fields again.
+    const keptBefore = (rank: number, id: string) =>
+      core.db.prepare(`SELECT digest, fields FROM identity_node_fields WHERE profile_id = ? AND rank = ? AND source_id = ?`).get(profileId, rank, id) as { digest: number; fields: string };
+    const old = [keptBefore(0, 'v2'), keptBefore(1, 'i1')];
     m.vomoUser({ id: 'v2', email: 'p2@x.example', first: 'F2', last: 'Lee-Park' });
     m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Gayle', last: 'Lee', primary: true, emails: ['p1@x.example'] }] });
     const after = svc.rebuild(profileId);
     expect(after.timings?.recordsRead).toBeGreaterThan(0);
+    expect([kept(0, 'v1').current, kept(0, 'v2').current, kept(1, 'i1').current]).toEqual([1, 1, 1]);
+    expect(kept(1, 'i1').fields).toContain('Gayle');
+    // Stores an earlier version kept up left them as they were, stale (its digest tells).
+    const putBack = core.db.prepare(`UPDATE identity_node_fields SET digest = ?, fields = ? WHERE profile_id = ? AND rank = ? AND source_id = ?`);
+    putBack.run(old[0]!.digest, old[0]!.fields, profileId, 0, 'v2');
+    putBack.run(old[1]!.digest, old[1]!.fields, profileId, 1, 'i1');
     expect([kept(0, 'v1').current, kept(0, 'v2').current, kept(1, 'i1').current]).toEqual([1, 0, 0]);
     // A new setting (a phone region: any person may read differently): those two are read from the
     // mirrors, computed as they are now, and kept again.
@@ -780,10 +798,12 @@ describe('rebuild', () => {
     const recomputed = snapshot(core.db, profileId);
     svc.rebuild(profileId, 'rebuild', { fromScratch: true });
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
-    // A record whose kept fields went stale and which then changed again unmarked: the mirrors
-    // disagree with the cache, and the recompute starts over from scratch.
+    // A record whose kept fields an earlier version left stale and which then changed again
+    // unmarked: the mirrors disagree with the cache, and the recompute starts over from scratch.
+    const v3Before = keptBefore(0, 'v3');
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'F3', last: 'Marked' });
     svc.rebuild(profileId);
+    putBack.run(v3Before.digest, v3Before.fields, profileId, 0, 'v3');
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'F3', last: 'Unmarked' });
     core.db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
     await svc.setSettings(profileId, settings);
