@@ -22,7 +22,7 @@ import { checkpoint, type Checkpoint } from './rebuildHooks';
 import { afterJoinCacheKib, setCacheKib, STREAMING_JOIN_CACHE_KIB } from './rebuildCache';
 import { releaseGarbage } from '../core/garbage';
 import { PersonHelper } from './personHelper';
-import { PersonRowWriter } from './personRowWriter';
+import { PersonRowWriter, type ShapedRow } from './personRowWriter';
 import { GIVING_OWNER, SHARED_EMAIL } from './personBatch';
 
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
@@ -601,13 +601,20 @@ export function rebuildJoin(
       // authority computes a third of them and the heap it grows here is mostly the fields held
       // for persons still incomplete: collecting cost its pass 1-1.8 s at 1M for ~40 MB.
       const collectOnBeat = recompute === 'all' && everyone;
-      // Only a bulk pass (a first build) computes on the helper (and reads on the mirror reader):
-      // there they take ~11 s off a million persons and its peak stays near 0.9 GB. A recompute of
-      // everyone is well under 30 s without them, and what a thread allocated stays with the C
-      // allocator after it ends (the app's rebuild from scratch at 1M peaked at 1,002-1,039 MB with
-      // them, 927-1,031 MB without, before its garbage was collected as above).
-      // Its rows come shaped for the writer (personRowWriter.ts), which a bulk pass writes with.
-      const helper = bulk && writer ? PersonHelper.start(clusters.length, { profileId, settings, now, omittable: writer.omittable }, (row) => writer.insertShaped(row)) : null;
+      // A pass over everyone computes on the helper: a first build's (~11 s off a million persons),
+      // whose rows come shaped for the writer (personRowWriter.ts), and a recompute of everyone's
+      // (a new phone region at 1M: 40.7 s, its persons pass 16.0 s on this thread alone), which
+      // gets back only the rows that read differently from the stored ones, for `use` to write.
+      // Only a first build reads on the mirror reader (nodeCache.ts).
+      const helper = writer
+        ? PersonHelper.start(clusters.length, { profileId, settings, now, omittable: writer.omittable }, (row) => writer.insertShaped(row as ShapedRow))
+        : everyone
+          ? PersonHelper.start(clusters.length, { profileId, settings, now, omittable: [], answer: 'changed' }, (row, c) => {
+              if (!row) return; // reads as stored
+              const digest = row.pop() as number;
+              use(row, digest, c);
+            })
+          : null;
       try {
         streamCachedFields(db, profileId, nodes, digests, (i, text) => {
           if ((i & 0xffff) === 0) cp.check();
@@ -620,7 +627,7 @@ export function rebuildJoin(
           }
           if (helper) {
             const j = assignedRow[c];
-            helper.cluster(c, personId(c), j === -1 ? null : prevCreated[j], clusterDigest[c]);
+            helper.cluster(c, personId(c), j === -1 ? null : prevCreated[j], clusterDigest[c], j === -1 ? NaN : prevRowDigest[j]);
             for (let k = start[c]; k < start[c + 1]; k++) {
               const m = members[k];
               const n = nodes[m];

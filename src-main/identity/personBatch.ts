@@ -18,13 +18,15 @@ export const KIND_CODES: readonly NodeKind[] = ['vomo', 'crm_individual', 'crm_c
 
 /**
  * Clusters as parallel arrays (cheap to copy between threads): per cluster its person ID, the
- * created_at a kept row had (null: new), its input digest and how many members follow; per
- * member, in cluster order, its kind (KIND_CODES), record ID, flags and fields text.
+ * created_at a kept row had (null: new), its input digest, the row digest of its stored row (NaN:
+ * none or not known) and how many members follow; per member, in cluster order, its kind
+ * (KIND_CODES), record ID, flags and fields text.
  */
 export interface ClusterBatch {
   ids: string[];
   created: (string | null)[];
   digests: number[];
+  stored: number[];
   sizes: number[];
   kinds: number[];
   recordIds: string[];
@@ -38,13 +40,23 @@ export interface PersonBatchContext {
   now: string;
   /** The columns whose nulls a row leaves out (personRowWriter.ts: omittableColumns). */
   omittable: number[];
+  /**
+   * What a row is answered as: 'shaped' for the writer of a first build (personRowWriter.ts);
+   * 'changed' for a recompute, which writes only rows that read differently: null where the row
+   * digest equals the stored row's (nothing to copy back), else personValues with the digest last.
+   */
+  answer?: 'shaped' | 'changed';
 }
 
-export const emptyBatch = (): ClusterBatch => ({ ids: [], created: [], digests: [], sizes: [], kinds: [], recordIds: [], flags: [], texts: [] });
+/** A cluster's answer: a shaped row, personValues then the row digest, or null (reads as stored). */
+export type BatchRow = ShapedRow | unknown[] | null;
 
-/** Each cluster's row (personValues, with its row digest) shaped for the writer (personRowWriter.ts). */
-export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): ShapedRow[] {
-  const out: ShapedRow[] = new Array(b.ids.length);
+export const emptyBatch = (): ClusterBatch => ({ ids: [], created: [], digests: [], stored: [], sizes: [], kinds: [], recordIds: [], flags: [], texts: [] });
+
+/** Each cluster's row (personValues and its row digest), answered as ctx.answer says. */
+export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): BatchRow[] {
+  const changedOnly = ctx.answer === 'changed';
+  const out: BatchRow[] = new Array(b.ids.length);
   const cluster: IdNode[] = [];
   for (let c = 0, m = 0; c < b.ids.length; c++) {
     cluster.length = 0;
@@ -62,7 +74,13 @@ export function computeBatch(b: ClusterBatch, ctx: PersonBatchContext): ShapedRo
     const row = computePerson(b.ids[c], cluster, ctx.settings, ctx.now, b.created[c], shared, (contactId) => !!owned && owned.includes(contactId));
     row.identity_hash = digestText(b.digests[c]);
     const values = personValues(ctx.profileId, row);
-    out[c] = shapeRow(values, personRowDigest(values), ctx.omittable);
+    const digest = personRowDigest(values);
+    if (!changedOnly) out[c] = shapeRow(values, digest, ctx.omittable);
+    else if (digest === b.stored[c]) out[c] = null;
+    else {
+      values.push(digest);
+      out[c] = values;
+    }
   }
   return out;
 }

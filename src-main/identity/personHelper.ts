@@ -1,9 +1,11 @@
 /**
- * A second thread for a first build's persons pass. Computing a person from its records' kept
- * fields (parsing them, computePerson, the row's values and digest) is about half of that pass,
- * and the other half, reading the fields and writing the rows, must stay on the thread that holds
- * the rebuild's transaction. With a helper, the join hands it clusters a batch at a time and writes
- * the rows of the batch before while the helper computes the next: the two cores work at once.
+ * A second thread for a persons pass over everyone (a first build; a recompute of every person, as
+ * a new phone region asks). Computing a person from its records' kept fields (parsing them,
+ * computePerson, the row's values and digest) is about half of that pass, and the other half,
+ * reading the fields and writing the rows, must stay on the thread that holds the rebuild's
+ * transaction. With a helper, the join hands it clusters a batch at a time and writes the rows of
+ * the batch before while the helper computes the next: the two cores work at once. A recompute
+ * gets back only the rows that read differently from the stored ones (personBatch.ts).
  *
  * The rebuild is synchronous inside its transaction, so the join waits for each answer without an
  * event loop (core/syncPort.ts).
@@ -16,10 +18,9 @@ import fs from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { receiveSync, SECOND_THREAD_LIMITS } from '../core/syncPort';
 import type { NodeKind } from './nodes';
-import { emptyBatch, KIND_CODES, type ClusterBatch, type PersonBatchContext } from './personBatch';
-import type { ShapedRow } from './personRowWriter';
+import { emptyBatch, KIND_CODES, type BatchRow, type ClusterBatch, type PersonBatchContext } from './personBatch';
 
-export type HelperAnswer = { seq: number; rows: ShapedRow[] } | { seq: number; error: string };
+export type HelperAnswer = { seq: number; rows: BatchRow[] } | { seq: number; error: string };
 
 /** A pass over fewer clusters computes them itself: a thread costs ~50 ms and some memory to start. */
 export const HELPER_MIN_CLUSTERS = 20_000;
@@ -39,7 +40,7 @@ const CODE_OF = Object.fromEntries(KIND_CODES.map((k, i) => [k, i])) as Record<N
 
 /**
  * Rows computed on the helper and handed back, in the order their clusters were added, to `use`
- * (the row shaped for the writer, personRowWriter.ts, and the cluster). Add a cluster (`cluster`, then
+ * (the row as ctx.answer asks for it, personBatch.ts, and the cluster). Add a cluster (`cluster`, then
  * each `member`), then `added`; `finish` when all are added; `close` in every case.
  */
 export class PersonHelper {
@@ -55,7 +56,7 @@ export class PersonHelper {
   computed = 0;
 
   /** A helper for a pass over `clusters` clusters, or null (the join computes them itself). */
-  static start(clusters: number, ctx: PersonBatchContext, use: (row: ShapedRow, c: number) => void): PersonHelper | null {
+  static start(clusters: number, ctx: PersonBatchContext, use: (row: BatchRow, c: number) => void): PersonHelper | null {
     if (!installed || clusters < installed.minClusters) return null;
     return new PersonHelper(installed.script, ctx, use);
   }
@@ -63,7 +64,7 @@ export class PersonHelper {
   private constructor(
     script: string,
     ctx: PersonBatchContext,
-    private readonly use: (row: ShapedRow, c: number) => void,
+    private readonly use: (row: BatchRow, c: number) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
@@ -74,11 +75,13 @@ export class PersonHelper {
     this.worker.on('error', () => {});
   }
 
-  cluster(c: number, personId: string, created: string | null, digest: number): void {
+  /** `stored`: the row digest of the person's stored row (NaN: none, or not known). */
+  cluster(c: number, personId: string, created: string | null, digest: number, stored = NaN): void {
     const b = this.batch;
     b.ids.push(personId);
     b.created.push(created);
     b.digests.push(digest);
+    b.stored.push(stored);
     b.sizes.push(0);
     this.batchClusters.push(c);
   }

@@ -76,7 +76,7 @@ function built(db: Db) {
 }
 
 describe('the person helper', () => {
-  it('computes a first build whose every row, digests included, a recompute by the join itself computes the same; a recompute does not use it', () => {
+  it('computes a first build whose every row, digests included, a recompute by the join itself computes the same', () => {
     const { db } = householdsStoreOf(3_000);
     installPersonHelper(helper, 0);
     const first = rebuildWith(db);
@@ -96,10 +96,44 @@ describe('the person helper', () => {
     expect(persons(db)).toEqual(rows);
     expect(linksAndMore(db)).toEqual(around);
 
-    // A recompute of everyone compares each row with the stored one, on the join's thread.
+    // A recompute of everyone computes on the helper too, and the join compares each row it hands
+    // back with the stored one (their digests forgotten: every row is handed back).
     installPersonHelper(helper, 0);
     forgetRebuildShortcuts(db, 1);
-    expect(rebuildWith(db).timings?.helperPersons).toBeUndefined();
+    const again = rebuildWith(db);
+    expect(again.timings?.helperPersons).toBe(first.persons);
+    expect(persons(db)).toEqual(rows);
+    expect(linksAndMore(db)).toEqual(around);
+  });
+
+  it('computes a new phone region\'s recompute of everyone, handing back only the rows that read differently, as the join itself computes it', () => {
+    const { db } = householdsStoreOf(3_000);
+    // London numbers written as Londoners write them: read as London numbers only under GB.
+    const m = new Mirrors(db, 1);
+    for (let i = 1; i <= 4; i++) m.vomoUser({ id: `gb${i}`, email: `gb${i}@x.example`, first: 'Alex', last: `Brit${i}`, phone: `020 7946 09${10 + i}` });
+    const us = IdentitySettings.parse(undefined);
+    const gb = { ...us, defaultPhoneRegion: 'GB' };
+    const london = ['+442079460911', '+442079460912', '+442079460913', '+442079460914'];
+    const phones = () => db.prepare(`SELECT phone_e164 FROM persons p JOIN person_links l ON l.person_id = p.id AND l.active = 1 WHERE l.source = 'vomo' AND l.source_id LIKE 'gb%' ORDER BY l.source_id`).pluck().all();
+    installPersonHelper(helper, 0);
+    const first = rebuildWith(db, us);
+    expect(phones()).not.toContain(london[0]);
+    const regional = rebuildWith(db, gb);
+    // Every person computed on the helper; written, only those whose row reads differently (the
+    // generator's national-format numbers too).
+    expect(regional.timings).toMatchObject({ helperPersons: first.persons, personsWritten: first.persons });
+    expect(regional.timings?.personRowsWritten).toBeGreaterThanOrEqual(4);
+    expect(regional.timings?.personRowsWritten).toBeLessThan(first.persons);
+    expect(phones()).toEqual(london);
+    const withHelper = { persons: persons(db), ...linksAndMore(db) };
+
+    // The same store recomputed by the join alone, from the US back to GB: the same rows and links.
+    installPersonHelper(null);
+    rebuildWith(db, us);
+    const alone = rebuildWith(db, gb);
+    expect(alone.timings?.helperPersons).toBeUndefined();
+    expect(alone.timings?.personRowsWritten).toBe(regional.timings?.personRowsWritten);
+    expect({ persons: persons(db), ...linksAndMore(db) }).toEqual(withHelper);
   });
 
   it('is not started for a pass smaller than its threshold', () => {
@@ -119,6 +153,12 @@ describe('the person helper', () => {
     expect(dumpAllTables(db)).toEqual(before);
     // And the next first build, helper and all, runs to its end.
     expect(rebuildWith(db).timings?.helperPersons).toBeGreaterThan(1_000);
+    // A recompute of everyone (a new phone region) cancelled in its pass on the helper: the same.
+    const built = dumpAllTables(db);
+    inPass = false;
+    const gb = { ...IdentitySettings.parse(undefined), defaultPhoneRegion: 'GB' };
+    expect(() => db.transaction(() => rebuildIdentity(db, 1, gb, '2026-01-03T00:00:00.000Z', hooks))()).toThrow(/cancelled/);
+    expect(dumpAllTables(db)).toEqual(built);
   });
 
   it('that fails fails the rebuild with its reason, and the store is exactly as before', () => {
