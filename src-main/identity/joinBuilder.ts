@@ -651,6 +651,8 @@ export function rebuildJoin(
         if (helper) {
           helper.finish();
           timings.helperPersons = helper.computed;
+          if (helper.computedHere) timings.helperPersonsHere = helper.computedHere;
+          timings.helperWaitMs = Math.round(helper.waitedMs);
         }
       } finally {
         helper?.close();
