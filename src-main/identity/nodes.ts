@@ -383,8 +383,9 @@ export const streamedReads = () => [
  * unpacked one cluster at a time. Every list is in id order within its kind, the order the node
  * cache (nodeCache.ts) keeps. Scoped: only the records temp.identity_scope lists. Aligned
  * (a full recompute, whose records came from the node cache): the fields of exactly those
- * records as they read there, or RecordCacheStale. A streamed load (a sink, unscoped) may take
- * its pages (streamedReads()) from a mirror reader on another connection (mirrorReader.ts).
+ * records as they read there, or RecordCacheStale (with a sink, once every record was handed to
+ * it). A streamed load (a sink, unscoped) may take its pages (streamedReads()) from a mirror
+ * reader on another connection (mirrorReader.ts).
  */
 export function loadJoinNodes(
   db: Db,
@@ -396,7 +397,7 @@ export function loadJoinNodes(
   reader?: MirrorReader | null,
 ): JoinSet {
   if (reader && (!sink || scoped)) throw new Error('a mirror reader runs the pages of a streamed load of every record (streamedReads())');
-  if (sink && (keepFields || alignTo)) throw new Error('a field sink takes the fields instead of keeping them, on a load of its own');
+  if (sink && keepFields) throw new Error('a field sink takes the fields instead of keeping them');
   // The household contacts' columns are needed for their individuals' fields and their own.
   const keepContacts = keepFields || !!sink;
   // Aligned: the caller already holds these records (from the node cache) and wants their fields;
