@@ -75,6 +75,12 @@ export interface JoinStats {
    * authority as a column update (conflicts.ts).
    */
   authorityOnly: boolean;
+  /**
+   * A new phone region, and changedPersons names the persons whose rows or links the join
+   * rewrote: split detection and the measures look at those alone, but conflicts compare phones
+   * as the region reads them (conflicts.ts: compareKey), so every person's are evaluated again.
+   */
+  conflictsOfEveryone: boolean;
   /** The join followed the records of a scope (a sync's changes), not every record. */
   scoped: boolean;
   /** A join of every record that recomputed many persons (a first build, a new setting, a large change): its records and clusters are garbage once it returns. */
@@ -551,7 +557,7 @@ export function rebuildJoin(
   const recompute = joinSet.recompute;
   for (let c = 0; c < C; c++) {
     const d = (clusterDigest[c] = inputDigest(c));
-    if (recompute === 'all' || assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d || (recompute === 'manySystems' && manySystems(c))) changed.push(c);
+    if (recompute === 'all' || recompute === 'setting' || assignedRow[c] === -1 || prevHash[assignedRow[c]] !== d || (recompute === 'manySystems' && manySystems(c))) changed.push(c);
   }
   let goneCount = 0;
   for (let j = 0; j < P; j++) if (!taken[j]) goneCount++;
@@ -600,7 +606,7 @@ export function rebuildJoin(
       // rebuild from scratch at 1M: 951 MB at the pass's end, 853 MB collected). A new field
       // authority computes a third of them and the heap it grows here is mostly the fields held
       // for persons still incomplete: collecting cost its pass 1-1.8 s at 1M for ~40 MB.
-      const collectOnBeat = recompute === 'all' && everyone;
+      const collectOnBeat = (recompute === 'all' || recompute === 'setting') && everyone;
       // A pass over everyone computes on the helper: a first build's (~11 s off a million persons),
       // whose rows come shaped for the writer (personRowWriter.ts), and a recompute of everyone's
       // (a new phone region at 1M: 40.7 s, its persons pass 16.0 s on this thread alone), which
@@ -714,7 +720,9 @@ export function rebuildJoin(
   // landing with the setting rewrites it): the later steps look only at the persons written here,
   // while few enough that reading them one by one beats reading everyone (at a million persons
   // conflicts and split detection over everyone took 3.5-6 s of a recompute that wrote no row).
-  const rewritten = everyone && !bulk && recompute === 'manySystems' ? new Set<string>() : null;
+  // A new phone region recomputes everyone, and persons whose rows and links read the same have
+  // the same split evidence and measures too (their conflicts may not: conflictsOfEveryone).
+  const rewritten = everyone && !bulk && (recompute === 'manySystems' || recompute === 'setting') ? new Set<string>() : null;
   if (bulk) {
     // A person row goes in with no open conflicts (they are counted after the join), and a first
     // build writes active links only: the partial indexes over the others get nothing from it.
@@ -881,8 +889,10 @@ export function rebuildJoin(
     }
     for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
   }
-  const authorityOnly = rewritten !== null && rewritten.size <= C * AUTHORITY_SCOPE_SHARE;
-  if (rewritten && authorityOnly) changedPersons = [...rewritten];
+  const fewRewritten = rewritten !== null && rewritten.size <= C * AUTHORITY_SCOPE_SHARE;
+  if (rewritten && fewRewritten) changedPersons = [...rewritten];
+  const authorityOnly = fewRewritten && recompute === 'manySystems';
+  const conflictsOfEveryone = fewRewritten && recompute === 'setting';
   notePersonChanges(db, profileId, changedPersons ?? 'all');
   // Lineage can change only where a record's emails did (email lineage follows the mirrors'
   // addresses, all of which are join emails) and for records no longer live.
@@ -906,6 +916,7 @@ export function rebuildJoin(
     lineageRecords,
     changedPersons,
     authorityOnly,
+    conflictsOfEveryone,
     scoped,
     joinedEveryone: everyone,
     timings,
@@ -947,6 +958,7 @@ function displaysAgain(
     lineageRecords: [],
     changedPersons,
     authorityOnly,
+    conflictsOfEveryone: false,
     scoped: false,
     joinedEveryone: false,
     timings: t.timings,

@@ -52,13 +52,13 @@ export interface CachedJoinSet extends JoinSet {
   personCount: number | null;
   /**
    * Which persons to recompute whatever their digests say: 'all' (the cache was built from the
-   * mirrors by this load, or the settings or code changed in a way that can change any person),
-   * 'manySystems' (only the field authority changed: the persons with records in two or more
+   * mirrors by this load: code or a missing cache), 'setting' (every person too: a setting other
+   * than the field authority changed, the phone region, and the cache is current), 'manySystems' (only the field authority changed: the persons with records in two or more
    * systems), 'changed' (the settings are those the persons were computed with), 'displays' (only
    * the field authority changed, and no record since: the set is empty, and the persons' rows
    * hold every value it picks among, displayRecompute.ts).
    */
-  recompute: 'all' | 'manySystems' | 'changed' | 'displays';
+  recompute: 'all' | 'setting' | 'manySystems' | 'changed' | 'displays';
   /**
    * Every field of the records re-read from the mirrors for this rebuild (the marked ones), by
    * key: the persons they belong to are computed from these instead of reading them again.
@@ -168,7 +168,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   // anywhere; they are computed from the fields the cache keeps, brought up to date first and
   // read back in one pass (not held: at a million persons they are half a gigabyte).
   if (cache.settings_digest !== req.settingsDigest) {
-    const recompute = onlyAuthorityChanged(cache, req) ? 'manySystems' : 'all';
+    const recompute = onlyAuthorityChanged(cache, req) ? 'manySystems' : 'setting';
     if (recompute === 'manySystems' && !marked.keys.length) return { nodes: [], digests: new Float64Array(0), full: null, ...common, recompute: 'displays', scopeKeys: null };
     req.readingEverything?.();
     return { ...readNodes(db, profileId, false, 'current'), ...common, recompute, scopeKeys: null, fieldsCached: true };

@@ -59,7 +59,7 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   lap('lineage');
   cp.step('conflicts');
   if (stats.authorityOnly) setConflictAuthority(db, profileId, settings.fieldAuthority);
-  const c = evaluateConflicts(db, profileId, settings, now, stats.changedPersons ?? undefined);
+  const c = evaluateConflicts(db, profileId, settings, now, stats.conflictsOfEveryone ? undefined : (stats.changedPersons ?? undefined));
   lap('conflicts');
   cp.step('indexes');
   restoreIndexes(db, stats.dropped);

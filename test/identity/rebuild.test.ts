@@ -715,6 +715,32 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId).staleRowDigests).toEqual([id('v3')]);
   });
 
+  it('a new phone region recomputes everyone; split detection looks again only at the rows it rewrote, conflicts at everyone\'s phones', async () => {
+    const { core, profileId, m, svc } = newCore();
+    // Jo's phone as VOMO holds it (a London number as Londoners write it) and as CRM+ does: one
+    // number under GB, two under the US. Her row reads the same under either (CRM+ is the phone's
+    // authority): only her conflict tells the regions apart.
+    m.vomoUser({ id: 'v1', email: 'jo@x.example', first: 'Jo', last: 'Reed', phone: '020 7946 0911' });
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Jo', last: 'Reed', primary: true, emails: ['jo@x.example'], phones: ['+44 20 7946 0911'] }] });
+    // Kim's own number, in national form only: a row that reads differently under GB.
+    m.vomoUser({ id: 'v2', email: 'kim@x.example', first: 'Kim', last: 'Park', phone: '020 7946 0222' });
+    for (let i = 3; i <= 40; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `P${i}`, last: 'Smith', phone: `+1 217 555 01${String(i).padStart(2, '0')}` });
+    svc.rebuild(profileId);
+    const phoneConflicts = () => core.db.prepare(`SELECT COUNT(*) FROM conflicts WHERE profile_id = ? AND field = 'phone' AND active = 1 AND status = 'open'`).pluck().get(profileId);
+    expect(phoneConflicts()).toBe(1);
+    await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
+    const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
+    const { timings } = JSON.parse(run) as { timings: Record<string, number> };
+    // Every person recomputed, Kim's row alone rewritten, and Jo's conflict gone with it unwritten.
+    expect(timings).toMatchObject({ personsWritten: 40, personRowsWritten: 1 });
+    expect(phoneConflicts()).toBe(0);
+    expect(core.db.prepare(`SELECT phone_e164 FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, 'vomo', 'v2'))).toBe('+442079460222');
+    // What a rebuild from scratch under GB leaves, split candidates and conflicts included.
+    const after = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(after);
+  });
+
   it('a new setting recomputes the persons it applies to from the fields the node cache keeps; a large change reads the mirrors, and one the cache missed sends it back to a rebuild from scratch', async () => {
     const { core, profileId, m, svc } = newCore();
     for (let i = 1; i <= 6; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `F${i}`, last: 'Lee' });
