@@ -608,13 +608,16 @@ export function rebuildJoin(
       // for persons still incomplete: collecting cost its pass 1-1.8 s at 1M for ~40 MB.
       const collectOnBeat = (recompute === 'all' || recompute === 'setting') && everyone;
       // A pass over everyone computes on the helper: a first build's (~11 s off a million persons),
-      // whose rows come shaped for the writer (personRowWriter.ts), and a recompute of everyone's
-      // (a new phone region at 1M: 40.7 s, its persons pass 16.0 s on this thread alone), which
-      // gets back only the rows that read differently from the stored ones, for `use` to write.
+      // whose rows come shaped for the writer (personRowWriter.ts), and a new setting's (a new
+      // phone region at 1M: 40.7 s, its persons pass 16.0 s on this thread alone), which gets back
+      // only the rows that read differently from the stored ones, for `use` to write. Not a
+      // rebuild from scratch ('all'), which rewrites every row after reading every record: what a
+      // thread allocates stays with the C allocator after it ends, and the app's rebuild from
+      // scratch at 1M peaked at 1,002-1,039 MB with the helper (stop 36), 826-894 MB without.
       // Only a first build reads on the mirror reader (nodeCache.ts).
       const helper = writer
         ? PersonHelper.start(clusters.length, { profileId, settings, now, omittable: writer.omittable }, (row) => writer.insertShaped(row as ShapedRow))
-        : everyone
+        : everyone && (recompute === 'setting' || recompute === 'manySystems')
           ? PersonHelper.start(clusters.length, { profileId, settings, now, omittable: [], answer: 'changed' }, (row, c) => {
               if (!row) return; // reads as stored
               const digest = row.pop() as number;
