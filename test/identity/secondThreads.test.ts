@@ -57,6 +57,15 @@ function householdsStoreOf(n: number) {
   return core;
 }
 
+/** A helper thread's entry written to a folder removed after the test. */
+function helperScript(name: string, source: string): string {
+  const dir = tempDir();
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, source);
+  return file;
+}
+
 /** A rebuild in a transaction of its own, as the identity service runs one (the reader may read). */
 const rebuildWith = (db: Db, settings = IdentitySettings.parse(undefined), mirrorsCommitted = true) =>
   db.transaction(() => rebuildIdentity(db, 1, settings, '2026-01-02T00:00:00.000Z', { mirrorsCommitted }))();
@@ -108,11 +117,8 @@ describe('the person helper', () => {
     const { db } = householdsStoreOf(3_000);
     // A helper slower than the join (each answer 40 ms late): the join computes the batches that
     // come while the helper owes three.
-    const dir = tempDir();
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    const slow = path.join(dir, 'slowHelper.js');
-    fs.writeFileSync(
-      slow,
+    const slow = helperScript(
+      'slowHelper.js',
       `const { workerData } = require('node:worker_threads');
        const post = workerData.port.postMessage.bind(workerData.port);
        workerData.port.postMessage = (m) => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 40); post(m); };
@@ -178,11 +184,8 @@ describe('the person helper', () => {
   it('that fails fails the rebuild with its reason, and the store is exactly as before', () => {
     const { db } = householdsStoreOf(2_000);
     // A helper that answers every batch with a failure, as personHelperThread.ts answers one.
-    const dir = tempDir();
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    const failing = path.join(dir, 'failingHelper.js');
-    fs.writeFileSync(
-      failing,
+    const failing = helperScript(
+      'failingHelper.js',
       `const { workerData } = require('node:worker_threads');
        const bell = new Int32Array(workerData.signal);
        workerData.port.on('message', (m) => {
