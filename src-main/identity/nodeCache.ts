@@ -52,8 +52,9 @@ export interface CachedJoinSet extends JoinSet {
   personCount: number | null;
   /**
    * Which persons to recompute whatever their digests say: 'all' (the cache was built from the
-   * mirrors by this load: code or a missing cache), 'setting' (every person too: a setting other
-   * than the field authority changed, the phone region, and the cache is current), 'manySystems' (only the field authority changed: the persons with records in two or more
+   * mirrors by this load: new code or a missing cache), 'setting' (every person too: a setting
+   * other than the field authority changed, the phone region, and the cache is current),
+   * 'manySystems' (only the field authority changed: the persons with records in two or more
    * systems), 'changed' (the settings are those the persons were computed with), 'displays' (only
    * the field authority changed, and no record since: the set is empty, and the persons' rows
    * hold every value it picks among, displayRecompute.ts).
