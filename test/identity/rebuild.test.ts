@@ -728,7 +728,10 @@ describe('rebuild', () => {
     svc.rebuild(profileId);
     const phoneConflicts = () => core.db.prepare(`SELECT COUNT(*) FROM conflicts WHERE profile_id = ? AND field = 'phone' AND active = 1 AND status = 'open'`).pluck().get(profileId);
     expect(phoneConflicts()).toBe(1);
+    takePersonChanges(core.db, profileId);
     await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
+    // The lists' measures are told of Kim alone: the only person whose row reads differently.
+    expect(takePersonChanges(core.db, profileId)).toEqual([personOf(core.db, profileId, 'vomo', 'v2')]);
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
     const { timings } = JSON.parse(run) as { timings: Record<string, number> };
     // Every person recomputed, Kim's row alone rewritten, and Jo's conflict gone with it unwritten.
