@@ -28,6 +28,7 @@ import { GIVING_OWNER, SHARED_EMAIL } from './personBatch';
 type JoinIndividual = Extract<JoinNode, { kind: 'crm_individual' }>;
 import { normName } from './normalize';
 import { computePerson, personValues, personRowDigest, PERSON_COLUMNS, cmpId, type PersonRow } from './personRow';
+import { MEASURE_COLUMNS } from './personMeasures';
 import { newPersonIds } from './ids';
 import { digest52, digestFromText, digestText } from './digest';
 import type { CompactCard } from './matchCards';
@@ -45,6 +46,8 @@ const SYSTEM_BIT: Record<JoinNode['kind'], number> = { vomo: 1, crm_individual: 
 const ID_COL = PERSON_COLUMNS.indexOf('id');
 const CREATED_COL = PERSON_COLUMNS.indexOf('created_at');
 const UPDATED_COL = PERSON_COLUMNS.indexOf('updated_at');
+/** Columns a row may change in and still hold the same evidence: its measures, and the digest of its inputs. */
+const MEASURE_ONLY_COLS = new Set<number>([...MEASURE_COLUMNS, 'identity_hash'].map((c) => PERSON_COLUMNS.indexOf(c as (typeof PERSON_COLUMNS)[number])));
 /**
  * After a new field authority, the later steps look one by one at the persons the join rewrote
  * while they are at most this share of all. At a million persons, with 200,000 rewritten (a
@@ -69,6 +72,15 @@ export interface JoinStats {
   changedRecords: string[] | null;
   /** Persons recomputed or removed (after a new field authority: rewritten or removed); null: all. */
   changedPersons: string[] | null;
+  /**
+   * Of changedPersons, those whose conflicts and split evidence may have changed: less the persons
+   * a sync changed only in what the measures read (their rows moved in measure columns alone, their
+   * links not at all, and every record of theirs read again a VOMO user whose join fields, or a Raise
+   * donor whose columns, read as before: CachedJoinSet.measuresOnlyKeys). Conflicts compare a row's non-measure columns;
+   * split evidence reads those, the links, the records' addresses and CRM+ references, and a Raise
+   * donor's crmKey, none of which such a change moves. null: all.
+   */
+  evidencePersons: string[] | null;
   /**
    * Only the field authority changed and changedPersons names the persons whose rows or links
    * the join rewrote, not every person it recomputed: the conflicts of the others take the new
@@ -716,6 +728,8 @@ export function rebuildJoin(
   const cols = PERSON_COLUMNS;
   const restore: Dropped[] = [];
   let rowsWritten = bulk ? C : 0; // person rows inserted, updated or deleted
+  // Clusters whose rows were inserted or changed in a column other than the measures (evidencePersons).
+  const rowMoved = new Uint8Array(bulk ? 0 : C);
   // After a new field authority the persons in two systems are recomputed, a third of a large
   // store, and most read as they did. A person whose row and links read the same has the same
   // conflicts (they compare each system's own values, which no authority picks), split evidence
@@ -768,6 +782,7 @@ export function rebuildJoin(
         insert.run(...values); // as arguments: see the first build's insert
         rowsWritten++;
         rewritten?.add(id);
+        rowMoved[c] = 1;
         return;
       }
       // updated_at is when the row last read differently: set with a change, never a change itself.
@@ -778,6 +793,7 @@ export function rebuildJoin(
         setDigest.run(digest, profileId, id);
         return;
       }
+      for (const k of set) if (!MEASURE_ONLY_COLS.has(k)) rowMoved[c] = 1;
       set.push(UPDATED_COL);
       rowsWritten++;
       rewritten?.add(id);
@@ -812,6 +828,7 @@ export function rebuildJoin(
   const deactivate = db.prepare(`UPDATE person_links SET active = 0, last_seen_at = ? WHERE profile_id = ? AND source = ? AND source_id = ? AND person_id = ?`);
   const isChanged = new Uint8Array(C);
   for (const c of changed) isChanged[c] = 1;
+  const linked = new Set<string>(); // persons a link was written for or taken from (evidencePersons)
   let linksWritten = 0;
   for (let i = 0; i < N; i++) {
     const c = clusterOfNode[i];
@@ -831,7 +848,9 @@ export function rebuildJoin(
     if (prev !== undefined && prev !== pid) {
       deactivate.run(lastRun, profileId, n.kind, n.id, prev);
       rewritten?.add(prev);
+      linked.add(prev);
     }
+    linked.add(pid);
     if (upsert.run(profileId, n.kind, n.id, pid, email, now, now, card.k, cardJson).changes === 0) reactivate.run(email, now, card.k, cardJson, profileId, n.kind, n.id, pid);
     rewritten?.add(pid);
     linksWritten++;
@@ -840,6 +859,7 @@ export function rebuildJoin(
   for (const [source, sourceId, pid] of orphanLinks) {
     deactivate.run(lastRun, profileId, source, sourceId, pid);
     rewritten?.add(pid);
+    linked.add(pid);
   }
   lap('links');
 
@@ -883,17 +903,39 @@ export function rebuildJoin(
   // What the later steps must look at again: null when everyone was recomputed.
   let changedRecords: string[] | null = null;
   let changedPersons: string[] | null = null;
+  let evidencePersons: string[] | null = null;
   if (!everyone) {
     changedRecords = orphanLinks.map(([source, id]) => source + ':' + id);
     changedPersons = [];
+    evidencePersons = [];
+    const measuresOnly = joinSet.measuresOnlyKeys;
+    const reread = measuresOnly?.size ? new Set(joinSet.rereadKeys) : null;
+    // A person the sync reached only through the hours or gifts of its records (see evidencePersons).
+    const measuresMovedOnly = (c: number, pid: string): boolean => {
+      if (!measuresOnly || !reread || rowMoved[c] || linked.has(pid)) return false;
+      let moved = 0;
+      for (let k = start[c]; k < start[c + 1]; k++) {
+        const key = nodes[members[k]].key;
+        if (measuresOnly.has(key)) moved++;
+        else if (reread.has(key)) return false;
+      }
+      return moved > 0;
+    };
     for (const c of changed) {
-      changedPersons.push(personId(c));
+      const pid = personId(c);
+      changedPersons.push(pid);
+      if (!measuresMovedOnly(c, pid)) evidencePersons.push(pid);
       for (let k = start[c]; k < start[c + 1]; k++) changedRecords.push(nodes[members[k]].key);
     }
-    for (let j = 0; j < P; j++) if (!taken[j]) changedPersons.push(prevIds[j]);
+    for (let j = 0; j < P; j++) {
+      if (taken[j]) continue;
+      changedPersons.push(prevIds[j]);
+      evidencePersons.push(prevIds[j]);
+    }
+    timings.evidencePersons = evidencePersons.length;
   }
   const fewRewritten = rewritten !== null && rewritten.size <= C * AUTHORITY_SCOPE_SHARE;
-  if (rewritten && fewRewritten) changedPersons = [...rewritten];
+  if (rewritten && fewRewritten) changedPersons = evidencePersons = [...rewritten];
   const authorityOnly = fewRewritten && recompute === 'manySystems';
   const conflictsOfEveryone = fewRewritten && recompute === 'setting';
   notePersonChanges(db, profileId, changedPersons ?? 'all');
@@ -918,6 +960,7 @@ export function rebuildJoin(
     changedRecords,
     lineageRecords,
     changedPersons,
+    evidencePersons,
     authorityOnly,
     conflictsOfEveryone,
     scoped,
@@ -960,6 +1003,7 @@ function displaysAgain(
     changedRecords: [],
     lineageRecords: [],
     changedPersons,
+    evidencePersons: changedPersons,
     authorityOnly,
     conflictsOfEveryone: false,
     scoped: false,

@@ -42,6 +42,14 @@ export interface CachedJoinSet extends JoinSet {
    */
   emailChangedKeys: string[] | null;
   /**
+   * Of the records read again, those whose change can reach their person's measures and row but
+   * nothing its conflicts and split evidence read besides that row (joinBuilder.ts:
+   * evidencePersons): a sync's new hours and gifts. VOMO users whose join fields read as the cache
+   * held them (a user's other columns show in the person row, which the join compares), Raise
+   * donors whose columns all do. null with rereadKeys.
+   */
+  measuresOnlyKeys: ReadonlySet<string> | null;
+  /**
    * null: the set holds every live record (a full rebuild). Otherwise the set holds only the
    * records in scope (joinScope.ts), and these are their keys, including records no longer live.
    */
@@ -157,6 +165,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
       reread: NOTHING_REREAD,
       rereadKeys: null,
       emailChangedKeys: null,
+      measuresOnlyKeys: null,
       recompute: 'all',
       fieldsCached: true,
       readerPages: reader?.pages ?? 0,
@@ -164,7 +173,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   }
   const marked = refreshMarked(db, profileId);
   const nodeCount = cache.node_count + marked.delta;
-  const common = { recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
+  const common = { recordsRead: marked.keys.length, rereadKeys: marked.keys, emailChangedKeys: marked.emailChanged, measuresOnlyKeys: marked.measuresOnly, totalRecords: nodeCount, personCount: cache.person_count, reread: marked.reread };
   // New settings (or code): every record is looked at, for the persons the change applies to are
   // anywhere; they are computed from the fields the cache keeps, brought up to date first and
   // read back in one pass (not held: at a million persons they are half a gigabyte).
@@ -363,9 +372,16 @@ export function streamCachedFields(db: Db, profileId: number, nodes: JoinNode[],
 function refreshMarked(
   db: Db,
   profileId: number,
-): { keys: string[]; emailChanged: string[]; delta: number; reread: (key: string) => IdNode | undefined; cached: (key: string) => ScopeNode | null | undefined } {
+): {
+  keys: string[];
+  emailChanged: string[];
+  measuresOnly: Set<string>;
+  delta: number;
+  reread: (key: string) => IdNode | undefined;
+  cached: (key: string) => ScopeNode | null | undefined;
+} {
   const marked = db.prepare(`SELECT source, source_id FROM identity_dirty WHERE profile_id = ?`).raw().all(profileId) as [NodeKind, string][];
-  if (!marked.length) return { keys: [], emailChanged: [], delta: 0, reread: NOTHING_REREAD, cached: () => undefined };
+  if (!marked.length) return { keys: [], emailChanged: [], measuresOnly: new Set(), delta: 0, reread: NOTHING_REREAD, cached: () => undefined };
   const others: string[] = [];
   const individuals = new Set<string>();
   for (const [source, id] of marked) {
@@ -412,6 +428,22 @@ function refreshMarked(
     .iterate({ p: profileId }) as Iterable<NodeRow>)
     before.set(KIND_OF[row[0]] + ':' + row[1], row);
   const heldBefore = before.size;
+  // A sync's new hours and gifts (CachedJoinSet.measuresOnlyKeys): VOMO users and Raise donors
+  // whose digests moved and whose join fields read as the cache held them. What split evidence
+  // and conflicts read of a VOMO user is a join field (its email, first name) or shows in the
+  // person row, which the join compares; a Raise donor's crmKey is quoted as its mirror spells
+  // it, so a donor's columns must also read as kept: its kept fields under the digest the cache
+  // held, read here before they are replaced below (the pages that replacement writes). CRM+
+  // records are left out: their digests also cover their contacts' references, which split
+  // detection reads and no kept field holds.
+  const keptBefore = new Map<string, string>();
+  for (const [id, digest, text] of db
+    .prepare(`SELECT source_id, digest, fields FROM identity_node_fields WHERE profile_id = @p AND rank = ${RANK.raise} AND ${inScope}`)
+    .raw()
+    .iterate({ p: profileId }) as Iterable<[string, number, string]>) {
+    if (before.get('raise:' + id)?.[2] === digest) keptBefore.set('raise:' + id, text);
+  }
+  const measuresOnly = new Set<string>();
   const ins = db.prepare(INSERT_NODE);
   const more = db.prepare(INSERT_MORE_EMAIL);
   const lessEmails = db.prepare(`DELETE FROM identity_node_emails WHERE profile_id = ? AND rank = ? AND source_id = ?`);
@@ -442,6 +474,13 @@ function refreshMarked(
     before.delete(key);
     const [rank, id, digest, emails, firstName, contactId, isPrimary, crmKey, name] = row;
     if (!old || old[2] !== digest) keepAgain.push(i);
+    if (old && old[2] !== digest && old[3] === emails && old[4] === firstName && old[7] === crmKey) {
+      if (n.kind === 'vomo') measuresOnly.add(key);
+      else if (n.kind === 'raise') {
+        const was = keptBefore.get(key);
+        if (was !== undefined && sameColumns(was, fresh.fieldsText!(i))) measuresOnly.add(key);
+      }
+    }
     const emailsMoved = !old || old[3] !== emails;
     if (emailsMoved) {
       emailChanged.add(key);
@@ -467,6 +506,7 @@ function refreshMarked(
   return {
     keys,
     emailChanged: [...emailChanged],
+    measuresOnly,
     delta: fresh.nodes.length - heldBefore,
     reread: (key) => {
       const i = at.get(key);
@@ -475,6 +515,34 @@ function refreshMarked(
     // A key re-read without a record (gone, or a household's contact) has no row now.
     cached: (key) => written.get(key) ?? (listed.has(key) ? null : undefined),
   };
+}
+
+/**
+ * Whether two fields texts of a Raise donor (`[[columns...],measure inputs]`,
+ * nodes.ts: fieldsText) hold the same columns: the texts up to the end of their first element,
+ * which SQLite's json_array wrote (one spelling per value), compared as text. Parsing both was
+ * 5-10 µs a record, and a sync marks tens of thousands.
+ */
+function sameColumns(a: string, b: string): boolean {
+  const end = columnsEnd(a);
+  return end > 0 && end === columnsEnd(b) && a.slice(0, end) === b.slice(0, end);
+}
+
+/** Where the first element of a fields text ends (after its closing bracket), or -1. */
+export function columnsEnd(text: string): number {
+  if (text.charCodeAt(0) !== 0x5b || text.charCodeAt(1) !== 0x5b) return -1; // '[['
+  let depth = 0;
+  let inString = false;
+  for (let i = 1; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // a backslash escapes the next character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b) depth++;
+    else if (ch === 0x5d && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 /**

@@ -59,13 +59,13 @@ function rebuildWithCache(db: Db, profileId: number, settings: IdentitySettings,
   lap('lineage');
   cp.step('conflicts');
   if (stats.authorityOnly) setConflictAuthority(db, profileId, settings.fieldAuthority);
-  const c = evaluateConflicts(db, profileId, settings, now, stats.conflictsOfEveryone ? undefined : (stats.changedPersons ?? undefined));
+  const c = evaluateConflicts(db, profileId, settings, now, stats.conflictsOfEveryone ? undefined : (stats.evidencePersons ?? undefined));
   lap('conflicts');
   cp.step('indexes');
   restoreIndexes(db, stats.dropped);
   lap('indexes');
   cp.step('splits');
-  const s = detectSplits(db, profileId, now, stats.changedPersons);
+  const s = detectSplits(db, profileId, now, stats.evidencePersons);
   lap('splits');
   cp.done();
   for (const [k, v] of Object.entries(s.timings)) stats.timings['splits.' + k] = v;

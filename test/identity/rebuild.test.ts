@@ -3,13 +3,13 @@
  * be invisible: after any change to the mirrors, the store must be exactly what recomputing
  * every person from scratch gives.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB, SCOPED_REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
 import { STREAMING_JOIN_CACHE_KIB } from '../../src-main/identity/rebuildCache';
 import { installGarbageCollector } from '../../src-main/core/garbage';
 import { garbageBeat } from '../../src-main/identity/joinBuilder';
-import { streamCachedFields } from '../../src-main/identity/nodeCache';
+import { columnsEnd, streamCachedFields } from '../../src-main/identity/nodeCache';
 import { takePersonChanges } from '../../src-main/identity/personChanges';
 import { setConflictAuthority } from '../../src-main/identity/conflicts';
 import { loadJoinNodes, RecordCacheStale } from '../../src-main/identity/nodes';
@@ -658,6 +658,99 @@ describe('rebuild', () => {
     expect(svc.rebuild(profileId).timings.recordsFromKept ?? 0).toBe(0);
     expect(row()).toEqual(after);
     same();
+  });
+
+  it('a sync that moved only hours or gifts of VOMO users and Raise donors leaves their conflicts and split candidates unlooked-at, and the store what a rebuild from scratch leaves', () => {
+    const { core, profileId, m, svc } = newCore();
+    // Ann: a first-name conflict (Ann / Anne), and a Raise donor of her name and phone under
+    // another email, a split candidate; Carl, a donor alone.
+    m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee', phone: '(217) 555-0101' });
+    m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Anne', last: 'Lee', primary: true, emails: ['a@x.example'] }] });
+    m.raiseDonor({ id: 'd1', email: 'ann.lee@y.example', first: 'Ann', last: 'Lee', phone: '(217) 555-0101' });
+    m.raiseDonor({ id: 'd2', email: 'carl@y.example', first: 'Carl', last: 'Ray' });
+    // Others enough that a sync of these few follows a scope (a fifth of the records joins everyone).
+    for (let i = 2; i <= 40; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
+    svc.rebuild(profileId);
+    const ann = personOf(core.db, profileId, 'vomo', 'v1')!;
+    const looks = () => ({
+      conflicts: core.db.prepare(`SELECT field, status, last_seen_at FROM conflicts WHERE profile_id = ? ORDER BY id`).all(profileId),
+      candidates: core.db.prepare(`SELECT key_a, key_b, kind, evidence_json, last_seen_at FROM split_candidates WHERE profile_id = ? ORDER BY id`).all(profileId),
+    });
+    const first = looks();
+    expect(first.conflicts).toMatchObject([{ field: 'first_name', status: 'open' }]);
+    expect(first.candidates).toMatchObject([{ kind: 'phone_name' }]);
+    const same = () => {
+      const incremental = snapshot(core.db, profileId);
+      svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+      expect(snapshot(core.db, profileId)).toEqual(incremental);
+    };
+    const hoursAndGiving = () => core.db.prepare(`SELECT vomo_hours_total AS hours, lifetime_giving_cents AS giving FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, ann);
+
+    // Hours for Ann, gifts for both donors: three persons recomputed and written, none of them
+    // looked at again for conflicts or split evidence (a later day, so a look would show).
+    m.participation({ userId: 'v1', id: 'a1', hours: 3, at: '2025-05-01T10:00:00Z' });
+    m.raiseGift({ id: 'g1', donorId: 'd1', amountCents: 2_500, date: '2025-06-01T12:00:00Z' });
+    m.raiseGift({ id: 'g2', donorId: 'd2', amountCents: 4_000, date: '2025-06-02T12:00:00Z' });
+    const hours = svc.rebuild(profileId);
+    expect(hours.timings.personsWritten).toBe(3);
+    expect(hours.timings.evidencePersons).toBe(0);
+    expect(hoursAndGiving()).toEqual({ hours: 3, giving: 0 });
+    expect(looks()).toEqual(first);
+    same();
+
+    // Hours with a new phone, or a CRM+ gift (a CRM+ record's digest also covers its contact's
+    // references), and Ann is looked at again: her conflicts and candidates are evaluated anew.
+    const lookedAt = (change: () => void) => {
+      const before = looks();
+      change();
+      const s = svc.rebuild(profileId);
+      return { evidence: s.timings.evidencePersons, looked: JSON.stringify(looks()) !== JSON.stringify(before) };
+    };
+    const later = (() => {
+      let day = 10;
+      return () => vi.setSystemTime(new Date(`2026-03-${day++}T12:00:00Z`));
+    })();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      later();
+      expect(
+        lookedAt(() => {
+          m.participation({ userId: 'v1', id: 'a2', hours: 2, at: '2025-07-01T10:00:00Z' });
+          m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee', phone: '(217) 555-0199' });
+        }),
+      ).toEqual({ evidence: 1, looked: true });
+      same();
+      later();
+      expect(lookedAt(() => m.crmGift({ id: 'g3', contactId: 'c1', amountCents: 9_000, date: '2026-01-02' }))).toEqual({ evidence: 1, looked: true });
+      same();
+      // A donor's gift with a column of its own that no row shows: its person is looked at again
+      // (its candidate, found again the same, keeps its row as it was).
+      later();
+      expect(
+        lookedAt(() => {
+          m.raiseGift({ id: 'g4', donorId: 'd1', amountCents: 1_000, date: '2025-09-01T12:00:00Z' });
+          core.db.prepare(`UPDATE raise_donors SET modified_at = '2026-02-01T00:00:00Z' WHERE profile_id = ? AND id = 'd1'`).run(profileId);
+        }),
+      ).toMatchObject({ evidence: 1 });
+      same();
+      // And the hours alone again: not looked at.
+      later();
+      expect(lookedAt(() => m.participation({ userId: 'v1', id: 'a3', hours: 1, at: '2025-08-01T10:00:00Z' }))).toEqual({ evidence: 0, looked: false });
+      same();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(hoursAndGiving()).toEqual({ hours: 6, giving: 9_000 });
+  });
+
+  it('tells where the columns of a kept fields text end, whatever brackets and quotes their strings hold', () => {
+    const text = (cols: unknown[], inputs: unknown) => JSON.stringify([cols, inputs]);
+    for (const cols of [['1', 'a@x.example', 'Ann'], ['2', 'br]ack[et', 'qu"o]te', 'back\\', null, 3], [], [['nested', [1]], '"]']]) {
+      const t = text(cols, [[3, '2025-05-01', 1]]);
+      expect(t.slice(0, columnsEnd(t))).toBe('[' + JSON.stringify(cols));
+    }
+    expect(columnsEnd('null')).toBe(-1);
+    expect(columnsEnd('[["unterminated')).toBe(-1);
   });
 
   it('a conflict names the field authority of the last rebuild that looked at it, set for the others without reading their persons', () => {
