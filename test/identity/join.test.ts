@@ -108,6 +108,9 @@ describe('join', () => {
     const john = personRow(core.db, profileId, personOf(core.db, profileId, 'crm_individual', '2001')!);
     expect(john.crm_giving_owner).toBe(1);
     expect(p.crm_giving_owner).toBe(0);
+    // Jane's detail names the person her household's giving counts on; John's names none.
+    expect(svc.person(profileId, pid).giving.householdOwner).toEqual({ id: john.id, name: 'John Doe' });
+    expect(svc.person(profileId, john.id as string).giving.householdOwner).toBeNull();
   });
 
   it('says so when two individuals of one household share the join email', () => {
