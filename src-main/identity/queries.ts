@@ -181,6 +181,19 @@ export function toCandidate(db: Db, r: Row, lastDetection = lastDetectionAt(db, 
   };
 }
 
+/**
+ * What a candidate list reads from: one person's pairs (a person's detail; @person) are found from
+ * either side by index, as person_a or person_b, and then filtered. Asked as an OR over the two
+ * columns, the planner walked the profile's whole queue by status.
+ */
+export function candidatesFrom(ofPerson: boolean): string {
+  return ofPerson
+    ? `(SELECT id AS cid FROM split_candidates WHERE profile_id = @pid AND person_a = @person
+        UNION ALL SELECT id FROM split_candidates INDEXED BY split_candidates_by_person_b WHERE profile_id = @pid AND person_b = @person) x
+       CROSS JOIN split_candidates ON split_candidates.id = x.cid`
+    : 'split_candidates';
+}
+
 export function listCandidates(db: Db, q: { profileId: number; status: string; kind?: string | null; personId?: string | null; offset: number; limit: number }) {
   const where = ['profile_id = @pid'];
   const params: Record<string, unknown> = { pid: q.profileId, limit: q.limit, offset: q.offset };
@@ -192,13 +205,11 @@ export function listCandidates(db: Db, q: { profileId: number; status: string; k
     where.push('kind = @kind');
     params.kind = q.kind;
   }
-  if (q.personId) {
-    where.push('(person_a = @person OR person_b = @person)');
-    params.person = q.personId;
-  }
+  const from = candidatesFrom(!!q.personId);
+  if (q.personId) params.person = q.personId;
   const w = where.join(' AND ');
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM split_candidates WHERE ${w}`).get(params) as { n: number }).n;
-  const rows = db.prepare(`SELECT * FROM split_candidates WHERE ${w} ORDER BY score DESC, id LIMIT @limit OFFSET @offset`).all(params) as Row[];
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${from} WHERE ${w}`).get(params) as { n: number }).n;
+  const rows = db.prepare(`SELECT split_candidates.* FROM ${from} WHERE ${w} ORDER BY score DESC, id LIMIT @limit OFFSET @offset`).all(params) as Row[];
   const lastDetection = lastDetectionAt(db, q.profileId);
   return { total, items: rows.map((r) => toCandidate(db, r, lastDetection)) };
 }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
 import { HOUSEHOLD_OWNER, LINEAGE_OF_PERSON } from '../../src-main/identity/personDetail';
 import { LAST_DETECTION } from '../../src-main/identity/splits';
+import { candidatesFrom } from '../../src-main/identity/queries';
 
 describe('the person detail query plans', () => {
   const core = tempCore();
@@ -30,6 +31,19 @@ describe('the person detail query plans', () => {
     );
     // The only scans are of the household's few records, never of a table.
     expect(plan.filter((d) => d.startsWith('SCAN'))).toEqual(['SCAN CONSTANT ROW', 'SCAN r']);
+  });
+
+  it('lists a person\u2019s split candidates from either side of each pair by index, never walking the queue', () => {
+    const sql = `SELECT split_candidates.* FROM ${candidatesFrom(true)} WHERE profile_id = @pid AND status = @status ORDER BY score DESC, id LIMIT 50`;
+    const plan = (core.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ pid: 1, status: 'open', person: 'P1' }) as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SEARCH split_candidates USING COVERING INDEX sqlite_autoindex_split_candidates_1 \(profile_id=\? AND person_a=\?\)/),
+        expect.stringMatching(/^SEARCH split_candidates USING COVERING INDEX split_candidates_by_person_b \(profile_id=\? AND person_b=\?\)/),
+        expect.stringMatching(/^SEARCH split_candidates USING INTEGER PRIMARY KEY \(rowid=\?\)/),
+      ]),
+    );
+    expect(plan.filter((d) => /^SCAN split_candidates|USING INDEX split_candidates_queue/.test(d))).toEqual([]);
   });
 
   it('finds the last rebuild a candidate list says its open candidates were seen by from the newest run back, by index, without a sort', () => {
