@@ -28,7 +28,7 @@ export const LINEAGE_OF_PERSON = `SELECT e.* FROM person_links l CROSS JOIN emai
  * The person a CRM+ household's giving counts on, when that is another person than the one shown:
  * found from the household's records (its individuals, and the contact as a record of its own) and
  * their links, each by index. Asked of persons by their contact column, SQLite walked the whole
- * profile's persons at 1M (150-270 ms a detail view): a store's sampled statistics give that column
+ * profile's persons at 1M (150-520 ms a detail view): a store's sampled statistics give that column
  * as many rows per value as a profile, most persons having no contact.
  */
 export const HOUSEHOLD_OWNER = `SELECT p.id, p.display_name AS name
