@@ -3,7 +3,7 @@
  * be invisible: after any change to the mirrors, the store must be exactly what recomputing
  * every person from scratch gives.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { identityCore, personOf, storeSnapshot as snapshot } from './fixtures';
 import { forgetRebuildShortcuts, rebuildIdentity, REBUILD_CACHE_KIB, SCOPED_REBUILD_CACHE_KIB } from '../../src-main/identity/rebuildPipeline';
 import { STREAMING_JOIN_CACHE_KIB } from '../../src-main/identity/rebuildCache';
@@ -686,8 +686,18 @@ describe('rebuild', () => {
     };
     const hoursAndGiving = () => core.db.prepare(`SELECT vomo_hours_total AS hours, lifetime_giving_cents AS giving FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, ann);
 
+    // Each sync below lands on a later day, so a look at a conflict or a candidate shows in its
+    // last seen.
+    const later = (() => {
+      let day = 10;
+      return () => vi.setSystemTime(new Date(`2026-03-${day++}T12:00:00Z`));
+    })();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
+
     // Hours for Ann, gifts for both donors: three persons recomputed and written, none of them
-    // looked at again for conflicts or split evidence (a later day, so a look would show).
+    // looked at again for conflicts or split evidence.
+    later();
     m.participation({ userId: 'v1', id: 'a1', hours: 3, at: '2025-05-01T10:00:00Z' });
     m.raiseGift({ id: 'g1', donorId: 'd1', amountCents: 2_500, date: '2025-06-01T12:00:00Z' });
     m.raiseGift({ id: 'g2', donorId: 'd2', amountCents: 4_000, date: '2025-06-02T12:00:00Z' });
@@ -706,40 +716,31 @@ describe('rebuild', () => {
       const s = svc.rebuild(profileId);
       return { evidence: s.timings.evidencePersons, looked: JSON.stringify(looks()) !== JSON.stringify(before) };
     };
-    const later = (() => {
-      let day = 10;
-      return () => vi.setSystemTime(new Date(`2026-03-${day++}T12:00:00Z`));
-    })();
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      later();
-      expect(
-        lookedAt(() => {
-          m.participation({ userId: 'v1', id: 'a2', hours: 2, at: '2025-07-01T10:00:00Z' });
-          m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee', phone: '(217) 555-0199' });
-        }),
-      ).toEqual({ evidence: 1, looked: true });
-      same();
-      later();
-      expect(lookedAt(() => m.crmGift({ id: 'g3', contactId: 'c1', amountCents: 9_000, date: '2026-01-02' }))).toEqual({ evidence: 1, looked: true });
-      same();
-      // A donor's gift with a column of its own that no row shows: its person is looked at again
-      // (its candidate, found again the same, keeps its row as it was).
-      later();
-      expect(
-        lookedAt(() => {
-          m.raiseGift({ id: 'g4', donorId: 'd1', amountCents: 1_000, date: '2025-09-01T12:00:00Z' });
-          core.db.prepare(`UPDATE raise_donors SET modified_at = '2026-02-01T00:00:00Z' WHERE profile_id = ? AND id = 'd1'`).run(profileId);
-        }),
-      ).toMatchObject({ evidence: 1 });
-      same();
-      // And the hours alone again: not looked at.
-      later();
-      expect(lookedAt(() => m.participation({ userId: 'v1', id: 'a3', hours: 1, at: '2025-08-01T10:00:00Z' }))).toEqual({ evidence: 0, looked: false });
-      same();
-    } finally {
-      vi.useRealTimers();
-    }
+    later();
+    expect(
+      lookedAt(() => {
+        m.participation({ userId: 'v1', id: 'a2', hours: 2, at: '2025-07-01T10:00:00Z' });
+        m.vomoUser({ id: 'v1', email: 'a@x.example', first: 'Ann', last: 'Lee', phone: '(217) 555-0199' });
+      }),
+    ).toEqual({ evidence: 1, looked: true });
+    same();
+    later();
+    expect(lookedAt(() => m.crmGift({ id: 'g3', contactId: 'c1', amountCents: 9_000, date: '2026-01-02' }))).toEqual({ evidence: 1, looked: true });
+    same();
+    // A donor's gift with a column of its own that no row shows: its person is looked at again
+    // (its candidate, found again the same, keeps its row as it was).
+    later();
+    expect(
+      lookedAt(() => {
+        m.raiseGift({ id: 'g4', donorId: 'd1', amountCents: 1_000, date: '2025-09-01T12:00:00Z' });
+        core.db.prepare(`UPDATE raise_donors SET modified_at = '2026-02-01T00:00:00Z' WHERE profile_id = ? AND id = 'd1'`).run(profileId);
+      }),
+    ).toMatchObject({ evidence: 1 });
+    same();
+    // And the hours alone again: not looked at.
+    later();
+    expect(lookedAt(() => m.participation({ userId: 'v1', id: 'a3', hours: 1, at: '2025-08-01T10:00:00Z' }))).toEqual({ evidence: 0, looked: false });
+    same();
     expect(hoursAndGiving()).toEqual({ hours: 6, giving: 9_000 });
   });
 
