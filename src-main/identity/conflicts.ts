@@ -39,18 +39,21 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
     if (!scope || scope.has(r.person_id)) existing.set(r.person_id + '|' + r.field, r);
   }
   const insert = db.prepare(
-    `INSERT INTO conflicts (profile_id, person_id, field, vomo_value, crm_value, authority, status, fingerprint, active, first_seen_at, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`,
+    `INSERT INTO conflicts (profile_id, person_id, field, vomo_value, crm_value, authority, status, fingerprint, active, first_seen_at, last_seen_at, person_sort)
+     VALUES (?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?, ?)`,
   );
-  const same = db.prepare(`UPDATE conflicts SET vomo_value = ?, crm_value = ?, authority = ?, active = 1, last_seen_at = ? WHERE id = ?`);
+  // Every write of a conflict also writes its person's last name as shown, the queue's order
+  // (person_sort, migration 0097): a person whose name changed is evaluated again, so its live
+  // conflicts pass here; a name a resolution chose is written after (applyResolvedDisplay).
+  const same = db.prepare(`UPDATE conflicts SET vomo_value = ?, crm_value = ?, authority = ?, active = 1, last_seen_at = ?, person_sort = ? WHERE id = ?`);
   const reopen = db.prepare(
-    `UPDATE conflicts SET vomo_value = ?, crm_value = ?, authority = ?, fingerprint = ?, active = 1, last_seen_at = ?,
+    `UPDATE conflicts SET vomo_value = ?, crm_value = ?, authority = ?, fingerprint = ?, active = 1, last_seen_at = ?, person_sort = ?,
        reopened_at = CASE WHEN status <> 'open' THEN ? ELSE reopened_at END,
        status = 'open', resolution = NULL, chosen_value = NULL, resolved_at = NULL, resolved_by = NULL
      WHERE id = ?`,
   );
   const seen = new Set<number>();
-  const cols = `id, vomo_email, crm_email, vomo_first_name, crm_first_name, vomo_last_name, crm_last_name, vomo_phone, crm_phone, crm_phones_e164, crm_emails`;
+  const cols = `id, vomo_email, crm_email, vomo_first_name, crm_first_name, vomo_last_name, crm_last_name, vomo_phone, crm_phone, crm_phones_e164, crm_emails, display_last_name`;
   /**
    * The persons in both VOMO and CRM+ (those in scope, or every one a page at a time by id). The
    * loop writes between reads, which a read still iterating would forbid; read whole, every row
@@ -79,6 +82,7 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
   }
   for (const r of bothSystems()) {
     const pid = r[0] as string;
+    const sortName = (r[11] as string | null) ?? '';
     for (let f = 0; f < 4; f++) {
       const field = FIELDS[f];
       const v = r[1 + f * 2];
@@ -92,11 +96,11 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
       const fp = kv + '\u0001' + kc;
       const authority = settings.fieldAuthority[field];
       const ex = existing.get(pid + '|' + field);
-      if (!ex) insert.run(profileId, pid, field, v, c, authority, fp, now, now);
+      if (!ex) insert.run(profileId, pid, field, v, c, authority, fp, now, now, sortName);
       else {
         seen.add(ex.id);
-        if (ex.fingerprint === fp) same.run(v, c, authority, now, ex.id);
-        else reopen.run(v, c, authority, fp, now, now, ex.id);
+        if (ex.fingerprint === fp) same.run(v, c, authority, now, sortName, ex.id);
+        else reopen.run(v, c, authority, fp, now, sortName, now, ex.id);
       }
     }
   }
@@ -125,9 +129,11 @@ export function applyResolvedDisplay(db: Db, profileId: number, personIds?: stri
     .prepare(`SELECT person_id, field, chosen_value FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'resolved' AND chosen_value IS NOT NULL`)
     .all(profileId) as { person_id: string; field: ConflictField; chosen_value: string }[];
   const only = personIds ? new Set(personIds) : null;
+  const sortName = db.prepare(`UPDATE conflicts SET person_sort = ? WHERE profile_id = ? AND person_id = ? AND person_sort IS NOT ?`);
   for (const c of list) {
     if (only && !only.has(c.person_id)) continue;
     db.prepare(`UPDATE persons SET ${DISPLAY_COLUMN[c.field]} = ? WHERE profile_id = ? AND id = ?`).run(c.chosen_value, profileId, c.person_id);
+    if (c.field === 'last_name') sortName.run(c.chosen_value, profileId, c.person_id, c.chosen_value);
     fixDerived(db, profileId, c.person_id);
   }
 }

@@ -30,7 +30,7 @@ export function fixRows(db: Db, profileId: number, system: 'vomo' | 'crm', setti
       `SELECT c.*, p.display_name, p.vomo_user_id, p.crm_contact_id, p.crm_individual_id, p.crm_url FROM conflicts c
        JOIN persons p ON p.profile_id = c.profile_id AND p.id = c.person_id
        WHERE c.profile_id = ? AND c.active = 1 AND (c.status = 'open' OR (c.status = 'resolved' AND c.chosen_value IS NOT NULL))
-       ORDER BY c.field, p.display_last_name COLLATE NOCASE, c.id`,
+       ORDER BY c.field, c.person_sort, c.id`,
     )
     .all(profileId) as Record<string, string | null>[];
   const out: FixRow[] = [];

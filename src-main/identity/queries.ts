@@ -4,6 +4,7 @@ import type { Conflict, MergeRecord, PersonBrief, PersonListItem, SplitCandidate
 import type { z } from 'zod';
 import type { PeopleListInput } from '../../src-shared/domain/identity';
 import { pickByAuthority } from './authority';
+import { AppError } from '../../src-shared/errors';
 import { lastDetectionAt, lastSeenOf } from './splits';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 
@@ -118,13 +119,56 @@ export interface ConflictQuery {
   field?: string | null;
   newSinceLastSync?: boolean;
   personId?: string | null;
-  offset: number;
+  /** Where the page starts (a page's edge, from `nextCursor` or `prevCursor`); without one, `offset`. */
+  cursor?: string | null;
+  direction?: 'next' | 'prev';
+  offset?: number;
   limit: number;
 }
 
-export function listConflicts(db: Db, q: ConflictQuery, settings: IdentitySettings): { total: number; items: Conflict[]; counts: Record<string, number> } {
+export interface ConflictPage {
+  total: number;
+  items: Conflict[];
+  counts: Record<string, number>;
+  /** The page after this one, or before it; null where the queue ends. */
+  nextCursor: string | null;
+  prevCursor: string | null;
+}
+
+/** A conflict's place in the queue: its field, its person's last name as shown, its id. */
+type QueueKey = [field: string, name: string, id: number];
+
+function encodeQueueKey(r: Row): string {
+  return Buffer.from(JSON.stringify([r.field, r.person_sort, r.id])).toString('base64url');
+}
+
+function decodeQueueKey(text: string): QueueKey {
+  try {
+    const k = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(k) && k.length === 3 && typeof k[0] === 'string' && typeof k[1] === 'string' && Number.isInteger(k[2])) return k as QueueKey;
+  } catch {
+    /* reported below */
+  }
+  throw new AppError('BAD_INPUT', 'That page position is not valid; start again from the first page.');
+}
+
+/**
+ * The conflicts after (or before) a queue key, as three index ranges read one after the other:
+ * the same field and name with a later id, the same field with a later name, a later field.
+ * Each is one range of the queue index (migration 0097), so the last page costs what the first
+ * does; a sync between two pages neither repeats nor skips a conflict whose place it left alone.
+ */
+function queueSegments(k: QueueKey, later: '>' | '<', params: Record<string, unknown>): string[] {
+  params.kf = k[0];
+  params.ks = k[1];
+  params.kid = k[2];
+  return [`c.field = @kf AND c.person_sort = @ks AND c.id ${later} @kid`, `c.field = @kf AND c.person_sort ${later} @ks`, `c.field ${later} @kf`];
+}
+
+/** A queue's filter: its WHERE over `conflicts c` and the parameters it names. */
+export function conflictFilter(db: Db, q: Omit<ConflictQuery, 'cursor' | 'direction' | 'offset' | 'limit'>): { where: string; params: Record<string, unknown> } {
   const where = ['c.profile_id = @pid', 'c.active = 1'];
-  const params: Record<string, unknown> = { pid: q.profileId, limit: q.limit, offset: q.offset };
+  const params: Record<string, unknown> = { pid: q.profileId };
   if (q.status !== 'all') {
     where.push('c.status = @status');
     params.status = q.status;
@@ -147,21 +191,58 @@ export function listConflicts(db: Db, q: ConflictQuery, settings: IdentitySettin
       params.since = prev.started_at;
     }
   }
-  const w = where.join(' AND ');
+  return { where: where.join(' AND '), params };
+}
+
+/**
+ * A page of a queue in its order (field, name, id), walked forward (ASC) or back, after `extra`
+ * (a keyset segment) if any. The queue's index is named: with a status, the one that has it; a
+ * person's few conflicts are found by the person instead.
+ */
+export function conflictPageSql(q: Pick<ConflictQuery, 'status' | 'personId'>, where: string, dir: 'ASC' | 'DESC', extra = '', withOffset = false): string {
+  const index = q.personId ? '' : q.status === 'all' ? ' INDEXED BY conflicts_queue_all' : ' INDEXED BY conflicts_queue';
+  return `SELECT c.*, p.display_name FROM conflicts c${index} LEFT JOIN persons p ON p.profile_id = c.profile_id AND p.id = c.person_id
+    WHERE ${extra ? `${extra} AND ` : ''}${where} ORDER BY c.field ${dir}, c.person_sort ${dir}, c.id ${dir} LIMIT @limit${withOffset ? ' OFFSET @offset' : ''}`;
+}
+
+export function listConflicts(db: Db, q: ConflictQuery, settings: IdentitySettings): ConflictPage {
+  const { where: w, params } = conflictFilter(db, q);
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM conflicts c WHERE ${w}`).get(params) as { n: number }).n;
-  const rows = db
-    .prepare(
-      `SELECT c.*, p.display_name FROM conflicts c LEFT JOIN persons p ON p.profile_id = c.profile_id AND p.id = c.person_id
-       WHERE ${w} ORDER BY c.field, p.display_last_name COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`,
-    )
-    .all(params) as Row[];
+  const back = q.direction === 'prev';
+  const dir = back ? 'DESC' : 'ASC';
+  const offset = back || q.cursor ? 0 : (q.offset ?? 0);
+  const page = (extra: string, limit: number) => db.prepare(conflictPageSql(q, w, dir, extra, offset > 0)).all({ ...params, limit, offset }) as Row[];
+  // One row past the page says whether another page follows in the direction walked.
+  const want = q.limit + 1;
+  let rows: Row[] = [];
+  if (q.cursor) {
+    for (const seg of queueSegments(decodeQueueKey(q.cursor), back ? '<' : '>', params)) {
+      if (rows.length >= want) break;
+      rows.push(...page(seg, want - rows.length));
+    }
+  } else rows = page('', want);
+  const more = rows.length > q.limit;
+  rows = rows.slice(0, q.limit);
+  if (back) rows.reverse();
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  // Walking forward, a page from a cursor or an offset has rows before it; walking back, a page
+  // from a cursor has the cursor's row after it.
+  const before = back ? more : !!q.cursor || offset > 0;
+  const after = back ? !!q.cursor : more;
   const counts: Record<string, number> = {};
   for (const r of db.prepare(`SELECT field, COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open' GROUP BY field`).all(q.profileId) as {
     field: string;
     n: number;
   }[])
     counts[r.field] = r.n;
-  return { total, items: rows.map((r) => toConflict(r, settings)), counts };
+  return {
+    total,
+    items: rows.map((r) => toConflict(r, settings)),
+    counts,
+    nextCursor: after && last ? encodeQueueKey(last) : null,
+    prevCursor: before && first ? encodeQueueKey(first) : null,
+  };
 }
 
 export function toCandidate(db: Db, r: Row, lastDetection = lastDetectionAt(db, r.profile_id as number)): SplitCandidate {

@@ -86,4 +86,49 @@ describe('identity in Chromium', () => {
     await expect.poll(() => approve.count(), { timeout: 15_000 }).toBe(1);
     expect(errors).toEqual([]);
   });
+
+  it('pages the conflicts queue by name, forward, to the end and back', async () => {
+    // 120 more persons whose first names disagree, named so the queue's order is known.
+    const db = await openAppStore(app.dataDir);
+    const t = '2026-01-02T00:00:00.000Z';
+    const pid = db.prepare('SELECT id FROM profiles').pluck().get() as number;
+    db.transaction(() => {
+      for (let i = 0; i < 120; i++) {
+        const last = `${i % 2 ? 'q' : 'Q'}uinn${String(119 - i).padStart(3, '0')}`; // either case: the order ignores it
+        db.prepare(
+          `INSERT INTO vomo_users (profile_id, id, email, email_norm, first_name, last_name, updated_at, raw_json, first_synced_at, last_synced_at) VALUES (?, ?, ?, ?, 'Sam', ?, ?, '{}', ?, ?)`,
+        ).run(pid, `q${i}`, `q${i}@quinn.example`, `q${i}@quinn.example`, last, t, t, t);
+        db.prepare(`INSERT INTO crm_contacts (profile_id, id, contact_type, name, raw_json, first_synced_at, last_synced_at) VALUES (?, ?, 'Household', ?, '{}', ?, ?)`).run(pid, `c${i}`, last, t, t);
+        db.prepare(`INSERT INTO crm_individuals (profile_id, id, contact_id, first_name, last_name, is_primary) VALUES (?, ?, ?, 'Samantha', ?, 1)`).run(pid, `i${i}`, `c${i}`, last);
+        db.prepare(
+          `INSERT INTO crm_contact_methods (profile_id, id, contact_id, individual_id, type, kind, value, email_norm, is_opted_in, is_primary) VALUES (?, ?, ?, ?, 'Home Email', 'email', ?, ?, 1, 1)`,
+        ).run(pid, `m${i}`, `c${i}`, `i${i}`, `q${i}@quinn.example`, `q${i}@quinn.example`);
+      }
+    })();
+    db.close();
+    const { page, errors } = browser;
+    await page.goto(`${app.url}#/conflicts`);
+    await page.getByRole('button', { name: 'Re-check now' }).click();
+    const pages = page.getByRole('navigation', { name: 'Conflict pages' });
+    const shown = () => pages.getByText(/^Conflicts /).textContent();
+    const firstPerson = () => page.getByRole('table', { name: 'Conflicts' }).getByRole('row').nth(1).textContent();
+    await expect.poll(shown, { timeout: 20_000 }).toBe('Conflicts 1–50 of 120');
+    expect(await firstPerson()).toMatch(/quinn000/i);
+    await pages.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 51–100 of 120');
+    expect(await firstPerson()).toMatch(/quinn050/i);
+    await pages.getByRole('button', { name: 'Last page' }).click();
+    // The last page is the queue's last 50, and walking back goes 50 at a time from there.
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 71–120 of 120');
+    expect(await firstPerson()).toMatch(/quinn070/i);
+    expect(await pages.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await pages.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 21–70 of 120');
+    expect(await firstPerson()).toMatch(/quinn020/i);
+    await pages.getByRole('button', { name: 'First page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 1–50 of 120');
+    expect(await pages.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
+    await screenshot(page, 'identity-conflict-pages');
+    expect(errors).toEqual([]);
+  });
 });

@@ -215,9 +215,13 @@ describe('conflicts', () => {
     expect(list.items.map((c) => c.field).sort()).toEqual(['first_name', 'last_name']);
     const last = list.items.find((c) => c.field === 'last_name')!;
     expect(last.authority).toBe('vomo');
+    // Each of the person's conflicts is queued under the last name the person shows.
+    const queuedUnder = () => core.db.prepare(`SELECT DISTINCT person_sort FROM conflicts WHERE profile_id = ? AND person_id = ?`).pluck().all(profileId, last.personId);
+    expect(queuedUnder()).toEqual(['Wayne']);
     svc.setConflicts(profileId, [last.id], 'resolve', 'crm', null, null);
     const pid = last.personId;
     expect(personRow(core.db, profileId, pid).display_last_name).toBe('Wayne-Kane');
+    expect(queuedUnder()).toEqual(['Wayne-Kane']);
     expect(core.audit.list(profileId, { subjectType: 'person', subjectId: pid }).some((a) => a.action === 'conflict.resolve')).toBe(true);
     svc.rebuild(profileId);
     list = svc.listConflicts({ profileId, status: 'all', offset: 0, limit: 50 });
@@ -229,9 +233,19 @@ describe('conflicts', () => {
     const again = svc.listConflicts({ profileId, status: 'all', offset: 0, limit: 50 }).items.find((c) => c.field === 'last_name')!;
     expect(again.status).toBe('open');
     expect(again.reopenedAt).not.toBeNull();
+    expect(queuedUnder()).toEqual(['Wayne Jr']);
     // Authority is editable per profile and display follows it.
     await svc.setSettings(profileId, { fieldAuthority: { email: 'vomo', first_name: 'crm', last_name: 'vomo', phone: 'crm' }, defaultPhoneRegion: 'US' });
     expect(personRow(core.db, profileId, pid).display_first_name).toBe('Bruce W.');
+    // A sync that renames the person moves its conflicts in the queue with it.
+    m.vomoUser({ id: '7', email: 'bruce@wayne.example', first: 'Bruce', last: 'Kane', phone: '+15551234567' });
+    svc.rebuild(profileId);
+    expect(personRow(core.db, profileId, pid).display_last_name).toBe('Kane');
+    expect(queuedUnder()).toEqual(['Kane']);
+    // And so does a new authority for last names.
+    await svc.setSettings(profileId, { fieldAuthority: { email: 'vomo', first_name: 'crm', last_name: 'crm', phone: 'crm' }, defaultPhoneRegion: 'US' });
+    expect(personRow(core.db, profileId, pid).display_last_name).toBe('Wayne-Kane');
+    expect(queuedUnder()).toEqual(['Wayne-Kane']);
   });
 
   it('a rebuild of every person looks at each one in both systems, past the page the conflicts are read by', async () => {

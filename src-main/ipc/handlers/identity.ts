@@ -60,6 +60,8 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
       field: i.field ?? null,
       newSinceLastSync: i.newSinceLastSync,
       personId: i.personId ?? null,
+      cursor: i.cursor ?? null,
+      direction: i.direction,
       offset: i.offset,
       limit: i.limit,
     }),

@@ -4,7 +4,7 @@
  * fix lists of what to correct by hand in each system.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Accordion, Anchor, Badge, Button, Checkbox, Group, Loader, Pagination, SegmentedControl, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Accordion, Anchor, Badge, Button, Checkbox, Group, Loader, SegmentedControl, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { AuthoritySettings } from './AuthoritySettings';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
@@ -52,27 +52,38 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const [status, setStatus] = useState<Status>('open');
   const [field, setField] = useState<string | null>(null);
   const [fresh, setFresh] = useState(false);
-  const [page, setPage] = useState(1);
-  const [data, setData] = useState<{ total: number; items: Conflict[]; counts: Record<string, number> } | null>(null);
+  // Pages are read by cursor (the main process names each page by its edge rows: the last page
+  // costs what the first does); `first` only numbers the rows shown ('last': from the end).
+  const [nav, setNav] = useState<{ cursor?: string; direction: 'next' | 'prev'; first: number | 'last' }>({ direction: 'next', first: 0 });
+  const [data, setData] = useState<{ total: number; items: Conflict[]; counts: Record<string, number>; nextCursor: string | null; prevCursor: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
-      const r = await api['conflicts.list']({ profileId, status, field: (field as Conflict['field']) ?? null, newSinceLastSync: fresh, offset: (page - 1) * PAGE, limit: PAGE });
+      const r = await api['conflicts.list']({
+        profileId,
+        status,
+        field: (field as Conflict['field']) ?? null,
+        newSinceLastSync: fresh,
+        cursor: nav.cursor ?? null,
+        direction: nav.direction,
+        limit: PAGE,
+      });
       setData(r);
       setError(null);
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [profileId, status, field, fresh, page]);
+  }, [profileId, status, field, fresh, nav]);
 
   useEffect(() => {
     void load();
   }, [load]);
   useEffect(() => onEvent('data.changed', (p) => (p.profileId === profileId || p.profileId === null) && void load()), [profileId, load]);
-  useEffect(() => setSelected(new Set()), [status, field, fresh, page]);
+  useEffect(() => setNav({ direction: 'next', first: 0 }), [status, field, fresh]);
+  useEffect(() => setSelected(new Set()), [status, field, fresh, nav]);
 
   const act = async (label: string, fn: () => Promise<{ updated: number }>) => {
     setBusy(true);
@@ -107,6 +118,8 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   };
 
   const items = data?.items ?? [];
+  // Walking back to the queue's start numbers from 1 again, whatever went before.
+  const first = !data ? 0 : nav.first === 'last' ? Math.max(0, data.total - items.length) : nav.direction === 'prev' && !data.prevCursor ? 0 : nav.first;
   const ids = [...selected];
   const allOnPage = items.length > 0 && items.every((c) => selected.has(c.id));
   const openCount = Object.values(data?.counts ?? {}).reduce((a, b) => a + b, 0);
@@ -225,7 +238,6 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
           value={status}
           onChange={(v) => {
             setStatus(v as Status);
-            setPage(1);
           }}
           data={[
             { value: 'open', label: `Open${openCount ? ` (${fmtCount(openCount)})` : ''}` },
@@ -241,7 +253,6 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
           value={field}
           onChange={(v) => {
             setField(v);
-            setPage(1);
           }}
           data={Object.entries(FIELD_LABEL).map(([value, label]) => ({ value, label: `${label}${data?.counts[value] ? ` (${fmtCount(data.counts[value])})` : ''}` }))}
           w={200}
@@ -300,7 +311,27 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
         </EmptyState>
       )}
       {data && data.total > 0 && <DataTable ariaLabel="Conflicts" columns={columns} rows={items} rowKey={(c) => String(c.id)} rowProps={(c) => ({ 'data-testid': `conflict-${c.id}` })} />}
-      {data && data.total > PAGE && <Pagination aria-label="Conflict pages" value={page} onChange={setPage} total={Math.ceil(data.total / PAGE)} />}
+      {data && (data.prevCursor || data.nextCursor) && (
+        <Group justify="space-between" role="navigation" aria-label="Conflict pages">
+          <Text size="sm" c="dimmed" aria-live="polite">
+            {items.length ? `Conflicts ${fmtCount(first + 1)}–${fmtCount(first + items.length)} of ${fmtCount(data.total)}` : 'No conflicts on this page'}
+          </Text>
+          <Group gap="xs">
+            <Button size="xs" variant="default" disabled={!data.prevCursor} onClick={() => setNav({ direction: 'next', first: 0 })}>
+              First page
+            </Button>
+            <Button size="xs" variant="default" disabled={!data.prevCursor} onClick={() => setNav({ cursor: data.prevCursor!, direction: 'prev', first: Math.max(0, first - PAGE) })}>
+              Previous page
+            </Button>
+            <Button size="xs" variant="default" disabled={!data.nextCursor} onClick={() => setNav({ cursor: data.nextCursor!, direction: 'next', first: first + items.length })}>
+              Next page
+            </Button>
+            <Button size="xs" variant="default" disabled={!data.nextCursor} onClick={() => setNav({ direction: 'prev', first: 'last' })}>
+              Last page
+            </Button>
+          </Group>
+        </Group>
+      )}
     </Stack>
   );
 }

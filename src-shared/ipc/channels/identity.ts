@@ -55,10 +55,21 @@ export const identityChannels = {
       field: ConflictField.nullish(),
       newSinceLastSync: z.boolean().default(false),
       personId: z.string().nullish(),
+      /** A page's edge from the last reply (`nextCursor`, `prevCursor`); paging by it costs the same at any depth. */
+      cursor: z.string().max(2000).nullish(),
+      /** 'prev' walks back from the cursor; without one, it reads the last page. */
+      direction: z.enum(['next', 'prev']).default('next'),
+      /** Scripts' paging by position, used only without a cursor: slower the deeper it goes. */
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(500).default(100),
     }),
-    z.object({ total: z.number(), items: z.array(Conflict), counts: z.record(z.string(), z.number()) }),
+    z.object({
+      total: z.number(),
+      items: z.array(Conflict),
+      counts: z.record(z.string(), z.number()),
+      nextCursor: z.string().nullable(),
+      prevCursor: z.string().nullable(),
+    }),
   ),
   /** Choose a side (or a typed value), or keep both. */
   'conflicts.resolve': channel(Profile.extend({ ids: Ids, choice: Choice, value: z.string().max(500).nullish(), note: Note }), Updated),
