@@ -22,7 +22,7 @@ import { readIdentitySettings, writeIdentitySettings } from './authority';
 import { forgetRebuildShortcuts, rebuildIdentity, type RebuildHooks } from './rebuildPipeline';
 import { RecordCacheStale } from './nodes';
 import { nextRebuildReadsEverything } from './nodeCache';
-import { refreshOpenCounts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
+import { setConflictStatus, type Choice, type ConflictRow } from './conflicts';
 import { representativeKeys, activePersonLookup, lastDetectionAt, DECIDED_LAST_SEEN } from './splits';
 import { mergePersons, undoMerge } from './merges';
 import { recordDecision, precision } from './decisions';
@@ -185,8 +185,8 @@ export class IdentityService {
         });
       }
       // Display values: back to the authority, then the chosen values on top.
+      // (and, as it evaluates them again, their open counts)
       recomputePersons(this.db, profileId, [...persons], settings, now);
-      refreshOpenCounts(this.db, profileId);
       return { updated: rows.length };
     });
   }

@@ -10,6 +10,7 @@ import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { AppError } from '../../src-shared/errors';
 import { recordDecision } from './decisions';
 import { recomputePersons } from './recompute';
+import { queueUnderShownNames } from './conflicts';
 import { representativeKeys, lastDetectionAt, DECIDED_LAST_SEEN } from './splits';
 import { notePersonChanges } from './personChanges';
 
@@ -135,6 +136,7 @@ export function undoMerge(db: Db, profileId: number, mergeId: number, actor: str
   restoreRows(db, 'persons', snap.persons);
   restoreRows(db, 'person_links', snap.links);
   restoreRows(db, 'conflicts', snap.conflicts);
+  queueUnderShownNames(db, profileId, ids);
   restoreRows(db, 'split_candidates', snap.candidates);
   restoreRows(db, 'identity_findings', snap.findings);
   db.prepare(`UPDATE identity_decisions SET revoked_at = ? WHERE profile_id = ? AND merge_id = ? AND revoked_at IS NULL`).run(now, profileId, mergeId);

@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempCore } from '../helpers/tempCore';
 import { evaluateConflicts } from '../../src-main/identity/conflicts';
+import { undoMerge } from '../../src-main/identity/merges';
 import { conflictFilter, conflictPageSql, listConflicts, type ConflictQuery } from '../../src-main/identity/queries';
 import { IdentitySettings, type Conflict } from '../../src-shared/domain/identity';
 
@@ -123,6 +124,50 @@ describe('the conflicts queue', () => {
     const order = expected({ status: 'all' });
     const positions = seen.map((id) => order.indexOf(id));
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
+  it('counts each person’s open conflicts as it evaluates them, in a scope or for everyone', () => {
+    const stale = () =>
+      db
+        .prepare(
+          `SELECT id, open_conflicts, (SELECT COUNT(*) FROM conflicts c WHERE c.profile_id = p.profile_id AND c.person_id = p.id AND c.active = 1 AND c.status = 'open') AS n
+           FROM persons p WHERE profile_id = ? AND open_conflicts IS NOT n`,
+        )
+        .all(profileId);
+    evaluateConflicts(db, profileId, settings, '2026-01-04T00:00:00.000Z');
+    expect(stale()).toEqual([]);
+    expect(db.prepare(`SELECT COUNT(*) FROM persons WHERE open_conflicts >= 3`).pluck().get()).toBeGreaterThan(10);
+    // Dismissed by the steward, agreeing again, gone from CRM+: each person looked at again.
+    db.prepare(`UPDATE conflicts SET status = 'dismissed' WHERE person_id IN ('P0001', 'P0002')`).run();
+    db.prepare(`UPDATE persons SET crm_phone = vomo_phone WHERE id IN ('P0008', 'P0009')`).run();
+    db.prepare(`UPDATE persons SET has_crm = 0 WHERE id = 'P0011'`).run();
+    const scope = ['P0001', 'P0002', 'P0008', 'P0009', 'P0011'];
+    const before = db.prepare(`SELECT id, open_conflicts FROM persons WHERE id IN (${scope.map(() => '?').join(', ')}) ORDER BY id`).raw().all(...scope);
+    evaluateConflicts(db, profileId, settings, '2026-01-05T00:00:00.000Z', scope);
+    expect(stale()).toEqual([]);
+    expect(db.prepare(`SELECT id, open_conflicts FROM persons WHERE id IN (${scope.map(() => '?').join(', ')}) ORDER BY id`).raw().all(...scope)).not.toEqual(before);
+    expect(db.prepare(`SELECT open_conflicts FROM persons WHERE id IN ('P0001', 'P0011')`).pluck().all()).toEqual([0, 0]);
+    // Gone from CRM+ and then looked at with everyone.
+    db.prepare(`UPDATE persons SET has_crm = 0 WHERE id = 'P0012'`).run();
+    evaluateConflicts(db, profileId, settings, '2026-01-06T00:00:00.000Z');
+    expect(stale()).toEqual([]);
+    expect(db.prepare(`SELECT open_conflicts FROM persons WHERE id = 'P0012'`).pluck().get()).toBe(0);
+    db.prepare(`UPDATE persons SET has_crm = 1 WHERE id IN ('P0011', 'P0012')`).run();
+    db.prepare(`UPDATE conflicts SET status = 'open'`).run();
+    evaluateConflicts(db, profileId, settings, '2026-01-07T00:00:00.000Z');
+  });
+
+  it('an undone merge recorded before conflicts held names queues the conflicts it restores under their person’s name', () => {
+    const person = { profile_id: profileId, id: 'PY0001', display_name: 'Yan Young', display_last_name: 'Young', has_vomo: 1, has_crm: 1, created_at: 'x', updated_at: 'x' };
+    const conflict = { profile_id: profileId, id: 99_999, person_id: 'PY0001', field: 'phone', vomo_value: '1', crm_value: '2', authority: 'crm', status: 'open', fingerprint: 'f', active: 1, first_seen_at: 'x', last_seen_at: 'x' };
+    const snapshot = { persons: [person], links: [], conflicts: [conflict], candidates: [], findings: [] };
+    const mergeId = Number(
+      db
+        .prepare(`INSERT INTO person_merges (profile_id, survivor_id, merged_id, merged_at, merged_by, snapshot_json) VALUES (?, 'PY0001', 'PY0002', 'x', 'steward', ?)`)
+        .run(profileId, JSON.stringify(snapshot)).lastInsertRowid,
+    );
+    undoMerge(db, profileId, mergeId, 'steward', '2026-01-03T00:00:00.000Z');
+    expect(db.prepare(`SELECT person_sort FROM conflicts WHERE id = 99999`).pluck().get()).toBe('Young');
   });
 
   it('reads a page from a cursor as ranges of the queue\u2019s index, with any status, never sorting the queue', () => {
