@@ -157,6 +157,35 @@ describe('the conflicts queue', () => {
     evaluateConflicts(db, profileId, settings, '2026-01-07T00:00:00.000Z');
   });
 
+  it('"new since the last sync" holds the conflicts first seen or reopened since the rebuild before the latest, paged the same way', () => {
+    const run = db.prepare(`INSERT INTO identity_runs (profile_id, started_at, finished_at, kind) VALUES (?, ?, ?, ?)`);
+    run.run(profileId, '2026-02-01T00:00:00.000Z', '2026-02-01T00:01:00.000Z', 'rebuild');
+    run.run(profileId, '2026-02-02T00:00:00.000Z', '2026-02-02T00:01:00.000Z', 'refresh');
+    db.prepare(`UPDATE conflicts SET first_seen_at = '2026-02-01T00:00:30.000Z' WHERE id % 9 = 1`).run();
+    db.prepare(`UPDATE conflicts SET reopened_at = '2026-02-01T00:00:30.000Z' WHERE id % 13 = 2`).run();
+    db.prepare(`UPDATE conflicts SET reopened_at = '2026-01-15T00:00:00.000Z' WHERE id % 13 = 5`).run(); // reopened before: not new
+    for (const q of [{ status: 'open' as const }, { status: 'all' as const, field: 'phone' }]) {
+      const want = expected(q).filter((id) => id % 9 === 1 || id % 13 === 2);
+      expect(want.length).toBeGreaterThan(10);
+      const walked: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = listConflicts(db, { profileId, ...q, newSinceLastSync: true, cursor, limit: 6 }, settings);
+        expect(page.total).toBe(want.length);
+        walked.push(...page.items.map((c) => c.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(walked).toEqual(want);
+      // By the found ones' indexes, and the queue's for the order.
+      const { where, params } = conflictFilter(db, { profileId, ...q, newSinceLastSync: true });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${conflictPageSql(q, where, 'ASC')}`).all({ ...params, limit: 50 }) as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(plan).toMatch(/SEARCH c USING INDEX conflicts_queue/);
+      expect(plan).toMatch(/SEARCH conflicts USING COVERING INDEX conflicts_by_first_seen \(profile_id=\? AND first_seen_at>\?\)/);
+      expect(plan).toMatch(/SEARCH conflicts USING COVERING INDEX conflicts_by_reopened \(profile_id=\? AND reopened_at>\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
   it('an undone merge recorded before conflicts held names queues the conflicts it restores under their person’s name', () => {
     const person = { profile_id: profileId, id: 'PY0001', display_name: 'Yan Young', display_last_name: 'Young', has_vomo: 1, has_crm: 1, created_at: 'x', updated_at: 'x' };
     const conflict = { profile_id: profileId, id: 99_999, person_id: 'PY0001', field: 'phone', vomo_value: '1', crm_value: '2', authority: 'crm', status: 'open', fingerprint: 'f', active: 1, first_seen_at: 'x', last_seen_at: 'x' };

@@ -33,7 +33,7 @@ describe('migration 0097: conflicts_queue', () => {
       ['GONE', 'email', ''],
     ]);
     const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conflicts' AND sql IS NOT NULL ORDER BY name`).pluck().all();
-    expect(indexes).toEqual(['conflicts_by_first_seen', 'conflicts_queue', 'conflicts_queue_all']);
+    expect(indexes).toEqual(['conflicts_by_first_seen', 'conflicts_by_reopened', 'conflicts_queue', 'conflicts_queue_all']);
     const settings = IdentitySettings.parse(undefined);
     const queue = (status: 'open' | 'all') => listConflicts(db, { profileId: 1, status, limit: 50 }, settings).items.map((c) => [c.field, c.personId]);
     // By field, then by last name ignoring case (none first), active conflicts only.

@@ -8,7 +8,8 @@ import type { Migration } from '../migrate';
  * holds its person's last name as shown (`person_sort`, '' for none, so the order needs no NULL
  * rule), written where conflicts are evaluated, and two indexes carry the order, with a status
  * and across statuses: a page reads one index range from its cursor. The old status index is a
- * prefix of the first, so it goes.
+ * prefix of the first, so it goes. "New since the last sync" finds its few conflicts by when they
+ * were first seen (an index since 0010) or reopened (this one).
  */
 export const migration: Migration = {
   id: 97,
@@ -21,6 +22,7 @@ export const migration: Migration = {
       DROP INDEX conflicts_by_status;
       CREATE INDEX conflicts_queue ON conflicts (profile_id, active, status, field, person_sort, id);
       CREATE INDEX conflicts_queue_all ON conflicts (profile_id, active, field, person_sort, id);
+      CREATE INDEX conflicts_by_reopened ON conflicts (profile_id, reopened_at) WHERE reopened_at IS NOT NULL;
     `);
   },
 };
