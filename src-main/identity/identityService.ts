@@ -27,7 +27,7 @@ import { representativeKeys, activePersonLookup, lastDetectionAt, DECIDED_LAST_S
 import { mergePersons, undoMerge } from './merges';
 import { recordDecision, precision } from './decisions';
 import { recomputePersons } from './recompute';
-import { listPeople, listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
+import { listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
 import { personDetail } from './personDetail';
 import { fixRows, fixListCsv, fixListFileName, fixListHeader } from './fixLists';
 import { writeOutputFile } from '../export/outputFile';
@@ -142,7 +142,6 @@ export class IdentityService {
     return this.rebuild(profileId, 'refresh');
   }
 
-  listPeople = (q: Parameters<typeof listPeople>[1]) => listPeople(this.db, q);
 
   person(profileId: number, personId: string) {
     const audit = this.deps.audit.list(profileId, { subjectType: 'person', subjectId: personId, limit: 100 }).map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail_json }));

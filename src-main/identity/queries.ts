@@ -1,75 +1,12 @@
-/** Read models for the views: people list (server-side paging), person detail, queues. */
+/** Read models for the views: a person's brief, the conflicts and split candidate queues, merges. */
 import type { Db } from '../store/db';
-import type { Conflict, MergeRecord, PersonBrief, PersonListItem, SplitCandidate, Evidence } from '../../src-shared/domain/identity';
-import type { z } from 'zod';
-import type { PeopleListInput } from '../../src-shared/domain/identity';
+import type { Conflict, MergeRecord, PersonBrief, SplitCandidate, Evidence } from '../../src-shared/domain/identity';
 import { pickByAuthority } from './authority';
 import { AppError } from '../../src-shared/errors';
 import { lastDetectionAt, lastSeenOf } from './splits';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 
 type Row = Record<string, unknown>;
-
-const SORTS: Record<string, string> = {
-  name: 'display_last_name COLLATE NOCASE {d}, display_first_name COLLATE NOCASE {d}, id',
-  email: 'email_norm {d}, id',
-  giving: 'lifetime_giving_cents {d}, id',
-  last_gift: 'last_gift_date {d}, id',
-  hours: 'vomo_hours_verified {d}, id',
-  last_participation: 'last_participation_at {d}, id',
-};
-const FILTERS: Record<string, string> = {
-  all: '1',
-  donor_volunteers: 'is_donor_volunteer = 1',
-  volunteers_only: 'has_vomo = 1 AND has_crm = 0 AND has_raise = 0',
-  donors_only: 'has_vomo = 0 AND (has_crm = 1 OR has_raise = 1)',
-  vomo: 'has_vomo = 1',
-  crm: 'has_crm = 1',
-  raise: 'has_raise = 1',
-  with_conflicts: 'open_conflicts > 0',
-  shared_email: 'crm_shared_email = 1',
-};
-
-export function toListItem(r: Row): PersonListItem {
-  return {
-    id: r.id as string,
-    displayName: (r.display_name as string) ?? '',
-    displayEmail: (r.display_email as string | null) ?? null,
-    displayPhone: (r.display_phone as string | null) ?? null,
-    hasVomo: r.has_vomo === 1,
-    hasCrm: r.has_crm === 1,
-    hasRaise: r.has_raise === 1,
-    isDonorVolunteer: r.is_donor_volunteer === 1,
-    lifetimeGivingCents: (r.lifetime_giving_cents as number) ?? 0,
-    lastGiftDate: (r.last_gift_date as string | null) ?? null,
-    vomoHoursVerified: (r.vomo_hours_verified as number) ?? 0,
-    vomoParticipationsCount: (r.vomo_participations_count as number) ?? 0,
-    openConflicts: (r.open_conflicts as number) ?? 0,
-    crmSharedEmail: r.crm_shared_email === 1,
-  };
-}
-
-export function listPeople(db: Db, q: z.output<typeof PeopleListInput>): { total: number; offset: number; items: PersonListItem[] } {
-  const where = ['profile_id = @pid', FILTERS[q.filter] ?? '1'];
-  const params: Record<string, unknown> = { pid: q.profileId, limit: q.limit, offset: q.offset };
-  const s = q.search.trim().toLowerCase();
-  if (s) {
-    // Prefix searches use the indexes; a plain substring search runs only when prefixes miss.
-    params.prefix = s;
-    params.prefixEnd = s + '\uffff';
-    params.like = `%${s.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
-    where.push(
-      `(email_norm >= @prefix AND email_norm < @prefixEnd OR display_last_name >= @prefix COLLATE NOCASE AND display_last_name < @prefixEnd COLLATE NOCASE
-        OR display_first_name >= @prefix COLLATE NOCASE AND display_first_name < @prefixEnd COLLATE NOCASE
-        OR lower(display_name) LIKE @like ESCAPE '\\' OR email_norm LIKE @like ESCAPE '\\' OR id = upper(@prefix))`,
-    );
-  }
-  const w = where.join(' AND ');
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM persons WHERE ${w}`).get(params) as { n: number }).n;
-  const order = (SORTS[q.sort] ?? SORTS.name).replace(/\{d\}/g, q.descending ? 'DESC' : 'ASC');
-  const rows = db.prepare(`SELECT * FROM persons WHERE ${w} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all(params) as Row[];
-  return { total, offset: q.offset, items: rows.map(toListItem) };
-}
 
 export function toBrief(r: Row | undefined): PersonBrief | null {
   if (!r) return null;

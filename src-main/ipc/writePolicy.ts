@@ -24,7 +24,6 @@ export const writePolicy: Record<keyof CoreContract & string, WritePolicy> = {
   'identity.settings.set': 'self',
   'identity.precision': 'read',
   'identity.findings': 'read',
-  'people.list': 'read',
   'people.get': 'read',
   'people.linkVerdict': 'self',
   'conflicts.list': 'read',

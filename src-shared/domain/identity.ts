@@ -39,38 +39,6 @@ export const MatchCard = z.object({
 });
 export type MatchCard = z.infer<typeof MatchCard>;
 
-export const PersonListItem = z.object({
-  id: z.string(),
-  displayName: z.string(),
-  displayEmail: z.string().nullable(),
-  displayPhone: z.string().nullable(),
-  hasVomo: z.boolean(),
-  hasCrm: z.boolean(),
-  hasRaise: z.boolean(),
-  isDonorVolunteer: z.boolean(),
-  lifetimeGivingCents: z.number(),
-  lastGiftDate: z.string().nullable(),
-  vomoHoursVerified: z.number(),
-  vomoParticipationsCount: z.number(),
-  openConflicts: z.number(),
-  crmSharedEmail: z.boolean(),
-});
-export type PersonListItem = z.infer<typeof PersonListItem>;
-
-export const PeopleFilter = z.enum(['all', 'donor_volunteers', 'volunteers_only', 'donors_only', 'vomo', 'crm', 'raise', 'with_conflicts', 'shared_email']);
-export const PeopleSort = z.enum(['name', 'email', 'giving', 'last_gift', 'hours', 'last_participation']);
-
-export const PeopleListInput = z.object({
-  profileId: z.number().int().positive(),
-  search: z.string().trim().max(200).default(''),
-  filter: PeopleFilter.default('all'),
-  sort: PeopleSort.default('name'),
-  descending: z.boolean().default(false),
-  offset: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(500).default(50),
-});
-export const PeopleListOutput = z.object({ total: z.number(), offset: z.number(), items: z.array(PersonListItem) });
-
 const Rec = z.record(z.string(), z.unknown());
 
 export const PersonLink = z.object({

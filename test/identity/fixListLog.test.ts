@@ -35,7 +35,7 @@ describe('fix lists in the export log', () => {
   it('a fix list written to a file is logged with the persons it names, listed in Settings while it exists, and deletable', async () => {
     const { core, profileId, ok } = await withConflict();
     await ok('identity.rebuild', { profileId });
-    const bruce = (await ok<{ items: { id: string }[] }>('people.list', { profileId, search: 'bruce' })).items[0]!.id;
+    const bruce = (await ok<{ rows: { personId: string }[] }>('insights.list', { profileId, list: 'all', search: 'bruce' })).rows[0]!.personId;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-fixlist-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'fix.csv');

@@ -19,9 +19,9 @@ describe('identity channels', () => {
       return r.data as any;
     };
     await ok('identity.rebuild', { profileId });
-    const people = await ok('people.list', { profileId, search: 'bru' });
+    const people = await ok('insights.list', { profileId, list: 'all', search: 'bru' });
     expect(people.total).toBe(1);
-    const detail = await ok('people.get', { profileId, personId: people.items[0].id });
+    const detail = await ok('people.get', { profileId, personId: people.rows[0].personId });
     expect(detail.links).toHaveLength(2);
     expect(detail.gifts).toHaveLength(1);
     expect(detail.fields.find((f: any) => f.field === 'last_name').disagree).toBe(true);

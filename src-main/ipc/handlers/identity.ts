@@ -39,7 +39,6 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
   'identity.precision': (i, { core }) => svc(core, i.profileId).precision(i.profileId),
   'identity.findings': (i, { core }) => svc(core, i.profileId).findings(i.profileId),
 
-  'people.list': (i, { core }) => svc(core, i.profileId).listPeople(i),
   async 'people.get'(i, { core }) {
     const person = svc(core, i.profileId).person(i.profileId, i.personId);
     const { figures, updating } = await core.insights.personFigures(i.profileId, i.personId);

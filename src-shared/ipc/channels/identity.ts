@@ -6,8 +6,6 @@ import {
   Finding,
   IdentitySettings,
   MergeRecord,
-  PeopleListInput,
-  PeopleListOutput,
   PersonDetail,
   Precision,
   RebuildSummary,
@@ -41,7 +39,6 @@ export const identityChannels = {
   'identity.precision': channel(Profile, Precision),
   'identity.findings': channel(Profile, z.array(Finding)),
 
-  'people.list': channel(PeopleListInput, PeopleListOutput),
   'people.get': channel(Profile.extend({ personId: z.string().min(1).max(40) }), PersonDetail),
   /** Confirm, or split, two records the email join put in one person. */
   'people.linkVerdict': channel(
