@@ -7,7 +7,7 @@
  */
 import type { Db } from '../store/db';
 import type { ConflictField, IdentitySettings } from '../../src-shared/domain/identity';
-import { normEmail, normName, toE164 } from './normalize';
+import { nameKey, normEmail, normName, toE164 } from './normalize';
 
 export const FIELDS: ConflictField[] = ['email', 'first_name', 'last_name', 'phone'];
 export const DISPLAY_COLUMN: Record<ConflictField, string> = {
@@ -152,7 +152,7 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
     zeroed.add(ex.person_id);
     none.run(profileId, ex.person_id);
   }
-  applyResolvedDisplay(db, profileId, only);
+  applyResolvedDisplay(db, profileId, region, only);
   const open = (db.prepare(`SELECT COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open'`).get(profileId) as { n: number }).n;
   return { open };
 }
@@ -180,29 +180,45 @@ export function queueUnderShownNames(db: Db, profileId: number, personIds: strin
   for (const id of personIds) set.run(profileId, id);
 }
 
-/** Resolved conflicts with a chosen value override the authority's display value. */
-export function applyResolvedDisplay(db: Db, profileId: number, personIds?: string[]): void {
-  const list = db
-    .prepare(`SELECT person_id, field, chosen_value FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'resolved' AND chosen_value IS NOT NULL`)
-    .all(profileId) as { person_id: string; field: ConflictField; chosen_value: string }[];
-  const only = personIds ? new Set(personIds) : null;
-  const sortName = db.prepare(`UPDATE conflicts SET person_sort = ? WHERE profile_id = ? AND person_id = ? AND person_sort IS NOT ?`);
-  for (const c of list) {
-    if (only && !only.has(c.person_id)) continue;
-    db.prepare(`UPDATE persons SET ${DISPLAY_COLUMN[c.field]} = ? WHERE profile_id = ? AND id = ?`).run(c.chosen_value, profileId, c.person_id);
-    if (c.field === 'last_name') sortName.run(c.chosen_value, profileId, c.person_id, c.chosen_value);
-    fixDerived(db, profileId, c.person_id);
+/**
+ * Resolved conflicts with a chosen value override the authority's display value (and what is
+ * derived from it: the name, its key, the phone in E.164 in the profile's region). Read person by
+ * person for a scope, each person read and written once, and only where it then reads differently.
+ */
+export function applyResolvedDisplay(db: Db, profileId: number, region: string, personIds?: string[]): void {
+  type Chosen = { person_id: string; field: ConflictField; chosen_value: string };
+  const resolved = `SELECT person_id, field, chosen_value FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'resolved' AND chosen_value IS NOT NULL`;
+  const byPerson = new Map<string, Chosen[]>();
+  const add = (c: Chosen) => {
+    const list = byPerson.get(c.person_id);
+    if (list) list.push(c);
+    else byPerson.set(c.person_id, [c]);
+  };
+  if (personIds && personIds.length <= PER_PERSON_SCOPE) {
+    const of = db.prepare(`${resolved} AND person_id = ?`);
+    for (const id of personIds) for (const c of of.all(profileId, id) as Chosen[]) add(c);
+  } else {
+    const only = personIds ? new Set(personIds) : null;
+    for (const c of db.prepare(resolved).all(profileId) as Chosen[]) if (!only || only.has(c.person_id)) add(c);
   }
-}
-
-export function fixDerived(db: Db, profileId: number, personId: string, region?: string): void {
-  const p = db.prepare(`SELECT display_first_name AS f, display_last_name AS l, display_phone AS ph, display_name AS n FROM persons WHERE profile_id = ? AND id = ?`).get(profileId, personId) as
-    | { f: string | null; l: string | null; ph: string | null; n: string }
-    | undefined;
-  if (!p) return;
-  const name = [p.f, p.l].filter(Boolean).join(' ').trim() || p.n;
-  const nk = normName(p.f) || normName(p.l) ? `${normName(p.l) ?? ''}|${normName(p.f) ?? ''}` : null;
-  db.prepare(`UPDATE persons SET display_name = ?, name_key = ?, phone_e164 = ? WHERE profile_id = ? AND id = ?`).run(name, nk, toE164(p.ph, region ?? 'US'), profileId, personId);
+  if (!byPerson.size) return;
+  type Shown = { display_first_name: string | null; display_last_name: string | null; display_email: string | null; display_phone: string | null; display_name: string; name_key: string | null; phone_e164: string | null };
+  const SHOWN = ['display_first_name', 'display_last_name', 'display_email', 'display_phone', 'display_name', 'name_key', 'phone_e164'] as const;
+  const read = db.prepare(`SELECT ${SHOWN.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`);
+  const write = db.prepare(`UPDATE persons SET ${SHOWN.map((c) => `${c} = ?`).join(', ')} WHERE profile_id = ? AND id = ?`);
+  const sortName = db.prepare(`UPDATE conflicts SET person_sort = ? WHERE profile_id = ? AND person_id = ? AND person_sort IS NOT ?`);
+  for (const [pid, chosen] of byPerson) {
+    const p = read.get(profileId, pid) as Shown | undefined;
+    if (!p) continue;
+    const next: Shown = { ...p };
+    for (const c of chosen) next[DISPLAY_COLUMN[c.field] as 'display_email'] = c.chosen_value;
+    next.display_name = [next.display_first_name, next.display_last_name].filter(Boolean).join(' ').trim() || p.display_name;
+    next.name_key = nameKey(next.display_first_name, next.display_last_name);
+    next.phone_e164 = toE164(next.display_phone, region);
+    if (SHOWN.some((c) => next[c] !== p[c])) write.run(...SHOWN.map((c) => next[c]), profileId, pid);
+    const last = chosen.find((c) => c.field === 'last_name');
+    if (last) sortName.run(last.chosen_value, profileId, pid, last.chosen_value);
+  }
 }
 
 export type Choice = 'vomo' | 'crm' | 'custom' | 'keep_both';

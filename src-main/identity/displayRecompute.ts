@@ -55,8 +55,7 @@ export function recomputeDisplays(db: Db, profileId: number, settings: IdentityS
         WHERE profile_id = @p AND id > @after AND has_vomo + has_crm + has_raise >= 2 ORDER BY id LIMIT ${PAGE}`,
     )
     .raw();
-  const updates = new Map<string, Statement>();
-  const written: string[] = [];
+  const pick = displayPicker(db, profileId, settings, now);
   let read = 0;
   let after = '';
   for (;;) {
@@ -65,33 +64,60 @@ export function recomputeDisplays(db: Db, profileId: number, settings: IdentityS
     if (!rows.length) break;
     after = rows[rows.length - 1][ID] as string;
     read += rows.length;
-    for (const row of rows) {
-      const sides = {} as Record<(typeof SIDES)[number], string | null>;
-      for (let k = 0; k < SIDES.length; k++) sides[SIDES[k]] = row[SIDE_AT[k]] as string | null;
-      // Asked only when no system has a name: the household's, else the donor's (read as the
-      // join reads it; no record changed since the row was computed).
-      const otherName = () => (row[CONTACT_NAME] as string | null) ?? donorName(db, profileId, row[DONOR] as string | null);
-      const shown = pickDisplay(settings, sides, otherName);
-      const set: number[] = [];
-      for (let k = 0; k < DISPLAY_COLUMNS.length; k++) {
-        const v = shown[DISPLAY_COLUMNS[k]];
-        if (row[DISPLAY_AT[k]] === v) continue;
-        row[DISPLAY_AT[k]] = v;
-        set.push(k);
-      }
-      if (!set.length) continue;
-      row[UPDATED] = now;
-      const sig = set.join(',');
-      let stmt = updates.get(sig);
-      if (!stmt) {
-        const cols = set.map((k) => `${DISPLAY_COLUMNS[k]} = ?`).join(', ');
-        updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${cols}, updated_at = ?, row_digest = ? WHERE profile_id = ? AND id = ?`)));
-      }
-      stmt.run(...set.map((k) => row[DISPLAY_AT[k]]), now, personRowDigest(row), profileId, row[ID]);
-      written.push(row[ID] as string);
-    }
+    for (const row of rows) pick(row);
   }
-  return { read, written };
+  return { read, written: pick.written };
+}
+
+/**
+ * These persons' displayed values picked again from their rows by the authority: after a
+ * steward's decision on a conflict, whose chosen value (or none, reopened) goes on top when the
+ * persons' conflicts are evaluated again (applyResolvedDisplay). Their records, clusters and
+ * measures did not change, so nothing is read from the mirrors or joined again.
+ */
+export function redisplayPersons(db: Db, profileId: number, personIds: Iterable<string>, settings: IdentitySettings, now: string): DisplayRecompute {
+  const one = db.prepare(`SELECT profile_id, ${PERSON_COLUMNS.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
+  const pick = displayPicker(db, profileId, settings, now);
+  let read = 0;
+  for (const id of personIds) {
+    const row = one.get(profileId, id) as unknown[] | undefined;
+    if (!row) continue;
+    read++;
+    pick(row);
+  }
+  return { read, written: pick.written };
+}
+
+/** A row's displayed values picked again; a row that then reads differently is updated (and listed in `written`). */
+function displayPicker(db: Db, profileId: number, settings: IdentitySettings, now: string): ((row: unknown[]) => void) & { written: string[] } {
+  const updates = new Map<string, Statement>();
+  const written: string[] = [];
+  const pick = (row: unknown[]) => {
+    const sides = {} as Record<(typeof SIDES)[number], string | null>;
+    for (let k = 0; k < SIDES.length; k++) sides[SIDES[k]] = row[SIDE_AT[k]] as string | null;
+    // Asked only when no system has a name: the household's, else the donor's (read as the
+    // join reads it; no record changed since the row was computed).
+    const otherName = () => (row[CONTACT_NAME] as string | null) ?? donorName(db, profileId, row[DONOR] as string | null);
+    const shown = pickDisplay(settings, sides, otherName);
+    const set: number[] = [];
+    for (let k = 0; k < DISPLAY_COLUMNS.length; k++) {
+      const v = shown[DISPLAY_COLUMNS[k]];
+      if (row[DISPLAY_AT[k]] === v) continue;
+      row[DISPLAY_AT[k]] = v;
+      set.push(k);
+    }
+    if (!set.length) return;
+    row[UPDATED] = now;
+    const sig = set.join(',');
+    let stmt = updates.get(sig);
+    if (!stmt) {
+      const cols = set.map((k) => `${DISPLAY_COLUMNS[k]} = ?`).join(', ');
+      updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${cols}, updated_at = ?, row_digest = ? WHERE profile_id = ? AND id = ?`)));
+    }
+    stmt.run(...set.map((k) => row[DISPLAY_AT[k]]), now, personRowDigest(row), profileId, row[ID]);
+    written.push(row[ID] as string);
+  };
+  return Object.assign(pick, { written });
 }
 
 function donorName(db: Db, profileId: number, donorId: string | null): string | null {

@@ -22,11 +22,12 @@ import { readIdentitySettings, writeIdentitySettings } from './authority';
 import { forgetRebuildShortcuts, rebuildIdentity, type RebuildHooks } from './rebuildPipeline';
 import { RecordCacheStale } from './nodes';
 import { nextRebuildReadsEverything } from './nodeCache';
-import { setConflictStatus, type Choice, type ConflictRow } from './conflicts';
+import { evaluateConflicts, setConflictStatus, type Choice, type ConflictRow } from './conflicts';
+import { redisplayPersons } from './displayRecompute';
+import { notePersonChanges } from './personChanges';
 import { representativeKeys, activePersonLookup, lastDetectionAt, DECIDED_LAST_SEEN } from './splits';
 import { mergePersons, undoMerge } from './merges';
 import { recordDecision, precision } from './decisions';
-import { recomputePersons } from './recompute';
 import { listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
 import { personDetail } from './personDetail';
 import { fixRows, fixListCsv, fixListFileName, fixListHeader } from './fixLists';
@@ -183,9 +184,16 @@ export class IdentityService {
           detail: { conflictId: r.id, field: r.field, vomo: r.vomo_value, crm: r.crm_value, choice, value: value ?? null, note, previousStatus: r.status },
         });
       }
-      // Display values: back to the authority, then the chosen values on top.
-      // (and, as it evaluates them again, their open counts)
-      recomputePersons(this.db, profileId, [...persons], settings, now);
+      // Display values: back to the authority, then the chosen values on top as the persons'
+      // conflicts are evaluated again (with their open counts). Only what a person shows moves,
+      // so it is picked again from the person's row: recomputed from the mirrors, as a merge
+      // is, a bulk resolution of 5,000 conflicts took 5.8 s at 1M and marked every record of
+      // those persons for the next rebuild.
+      // In the order their rows are stored: a bulk decision reaches tens of thousands of them.
+      const byRow = [...persons].sort();
+      redisplayPersons(this.db, profileId, byRow, settings, now);
+      evaluateConflicts(this.db, profileId, settings, now, byRow);
+      notePersonChanges(this.db, profileId, byRow);
       return { updated: rows.length };
     });
   }
