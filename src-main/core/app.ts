@@ -195,6 +195,7 @@ export function createCore(opts: CoreOptions): Core {
     audit,
     events,
     requestRebuild: (profileId, kind, o) => jobs.run('rebuild', { profileId, kind, fromScratch: o?.fromScratch }, { profileId }),
+    requestDecision: (d) => jobs.run('conflicts', d, { profileId: d.profileId }),
   });
 
   // With a job worker, folding the write-ahead log into the file is the worker's alone: never on

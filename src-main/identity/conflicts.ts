@@ -34,8 +34,9 @@ interface Existing {
 }
 
 /**
- * Up to this many persons, an evaluation reads their conflicts person by person (by the
- * conflicts' UNIQUE index); beyond, in one pass over the profile's. A store's conflicts may count
+ * Up to this many persons (and where the profile has many more conflicts, readByPerson), an
+ * evaluation reads their conflicts person by person (by the conflicts' UNIQUE index); beyond, in
+ * one pass over the profile's. A store's conflicts may count
  * in the hundreds of thousands at a million persons (175,000 in stop 53's probe): the pass cost a
  * rebuild that looks at 11,000 persons 0.3-0.5 s, the lookups ~0.09 s.
  */
@@ -43,11 +44,22 @@ const PER_PERSON_SCOPE = 50_000;
 
 const EXISTING_COLUMNS = 'id, person_id, field, status, fingerprint, active, person_sort';
 
-function existingConflicts(db: Db, profileId: number, scope: Set<string> | null): Map<string, Existing> {
+/**
+ * Whether a scope's conflicts are read person by person: only where the profile's conflicts
+ * outnumber the lookups (a lookup costs a few times what a conflict read in the pass does; a
+ * store with none pays no lookup at all).
+ */
+function readByPerson(db: Db, profileId: number, scope: ReadonlySet<string> | null): scope is ReadonlySet<string> {
+  if (!scope || scope.size > PER_PERSON_SCOPE) return false;
+  const conflicts = db.prepare(`SELECT COUNT(*) FROM conflicts INDEXED BY conflicts_by_first_seen WHERE profile_id = ?`).pluck().get(profileId) as number;
+  return scope.size * 4 < conflicts;
+}
+
+function existingConflicts(db: Db, profileId: number, scope: ReadonlySet<string> | null, byPerson: boolean): Map<string, Existing> {
   const existing = new Map<string, Existing>();
   type Read = Existing & { field: string };
   const rows: Iterable<Read> =
-    scope && scope.size <= PER_PERSON_SCOPE
+    byPerson && scope
       ? (function* () {
           const of = db.prepare(`SELECT ${EXISTING_COLUMNS} FROM conflicts WHERE profile_id = ? AND person_id = ?`);
           for (const id of scope) yield* of.all(profileId, id) as Read[];
@@ -57,10 +69,11 @@ function existingConflicts(db: Db, profileId: number, scope: Set<string> | null)
   return existing;
 }
 
-export function evaluateConflicts(db: Db, profileId: number, settings: IdentitySettings, now: string, only?: string[]): { open: number } {
+export function evaluateConflicts(db: Db, profileId: number, settings: IdentitySettings, now: string, only?: string[], check: () => void = () => {}): { open: number } {
   const region = settings.defaultPhoneRegion;
   const scope = only ? new Set(only) : null;
-  const existing = existingConflicts(db, profileId, scope);
+  const byPerson = readByPerson(db, profileId, scope);
+  const existing = existingConflicts(db, profileId, scope, byPerson);
   const insert = db.prepare(
     `INSERT INTO conflicts (profile_id, person_id, field, vomo_value, crm_value, authority, status, fingerprint, active, first_seen_at, last_seen_at, person_sort)
      VALUES (?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?, ?)`,
@@ -112,6 +125,7 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
   const setOpenCount = db.prepare(`UPDATE persons SET open_conflicts = ? WHERE profile_id = ? AND id = ?`);
   const counted = new Set<string>();
   for (const r of bothSystems()) {
+    if (counted.size % 1024 === 0) check();
     const pid = r[0] as string;
     const sortName = (r[11] as string | null) ?? '';
     let open = 0;
@@ -152,7 +166,7 @@ export function evaluateConflicts(db: Db, profileId: number, settings: IdentityS
     zeroed.add(ex.person_id);
     none.run(profileId, ex.person_id);
   }
-  applyResolvedDisplay(db, profileId, region, only);
+  applyResolvedDisplay(db, profileId, region, scope, byPerson);
   const open = (db.prepare(`SELECT COUNT(*) AS n FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'open'`).get(profileId) as { n: number }).n;
   return { open };
 }
@@ -185,29 +199,26 @@ export function queueUnderShownNames(db: Db, profileId: number, personIds: strin
  * derived from it: the name, its key, the phone in E.164 in the profile's region). Read person by
  * person for a scope, each person read and written once, and only where it then reads differently.
  */
-export function applyResolvedDisplay(db: Db, profileId: number, region: string, personIds?: string[]): void {
+function applyResolvedDisplay(db: Db, profileId: number, region: string, scope: ReadonlySet<string> | null, byPerson: boolean): void {
   type Chosen = { person_id: string; field: ConflictField; chosen_value: string };
   const resolved = `SELECT person_id, field, chosen_value FROM conflicts WHERE profile_id = ? AND active = 1 AND status = 'resolved' AND chosen_value IS NOT NULL`;
-  const byPerson = new Map<string, Chosen[]>();
+  const chosenOf = new Map<string, Chosen[]>();
   const add = (c: Chosen) => {
-    const list = byPerson.get(c.person_id);
+    const list = chosenOf.get(c.person_id);
     if (list) list.push(c);
-    else byPerson.set(c.person_id, [c]);
+    else chosenOf.set(c.person_id, [c]);
   };
-  if (personIds && personIds.length <= PER_PERSON_SCOPE) {
+  if (byPerson && scope) {
     const of = db.prepare(`${resolved} AND person_id = ?`);
-    for (const id of personIds) for (const c of of.all(profileId, id) as Chosen[]) add(c);
-  } else {
-    const only = personIds ? new Set(personIds) : null;
-    for (const c of db.prepare(resolved).all(profileId) as Chosen[]) if (!only || only.has(c.person_id)) add(c);
-  }
-  if (!byPerson.size) return;
+    for (const id of scope) for (const c of of.all(profileId, id) as Chosen[]) add(c);
+  } else for (const c of db.prepare(resolved).all(profileId) as Chosen[]) if (!scope || scope.has(c.person_id)) add(c);
+  if (!chosenOf.size) return;
   type Shown = { display_first_name: string | null; display_last_name: string | null; display_email: string | null; display_phone: string | null; display_name: string; name_key: string | null; phone_e164: string | null };
   const SHOWN = ['display_first_name', 'display_last_name', 'display_email', 'display_phone', 'display_name', 'name_key', 'phone_e164'] as const;
   const read = db.prepare(`SELECT ${SHOWN.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`);
   const write = db.prepare(`UPDATE persons SET ${SHOWN.map((c) => `${c} = ?`).join(', ')} WHERE profile_id = ? AND id = ?`);
   const sortName = db.prepare(`UPDATE conflicts SET person_sort = ? WHERE profile_id = ? AND person_id = ? AND person_sort IS NOT ?`);
-  for (const [pid, chosen] of byPerson) {
+  for (const [pid, chosen] of chosenOf) {
     const p = read.get(profileId, pid) as Shown | undefined;
     if (!p) continue;
     const next: Shown = { ...p };

@@ -75,11 +75,13 @@ export function recomputeDisplays(db: Db, profileId: number, settings: IdentityS
  * persons' conflicts are evaluated again (applyResolvedDisplay). Their records, clusters and
  * measures did not change, so nothing is read from the mirrors or joined again.
  */
-export function redisplayPersons(db: Db, profileId: number, personIds: Iterable<string>, settings: IdentitySettings, now: string): DisplayRecompute {
+export function redisplayPersons(db: Db, profileId: number, personIds: Iterable<string>, settings: IdentitySettings, now: string, check: () => void = () => {}): DisplayRecompute {
   const one = db.prepare(`SELECT profile_id, ${PERSON_COLUMNS.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
   const pick = displayPicker(db, profileId, settings, now);
   let read = 0;
+  let n = 0;
   for (const id of personIds) {
+    if (n++ % 1024 === 0) check();
     const row = one.get(profileId, id) as unknown[] | undefined;
     if (!row) continue;
     read++;

@@ -43,6 +43,35 @@ export interface IdentityDeps {
   events: Pick<EventBus, 'emit'>;
   /** Runs a rebuild where this core runs long jobs; without it, here and now. */
   requestRebuild?(profileId: number, kind: RebuildKind, opts?: { fromScratch?: boolean }): Promise<RebuildSummary>;
+  /** Runs a decision on many conflicts as a job (the composition root points it at the job queue). */
+  requestDecision?(d: ConflictDecision): Promise<{ updated: number }>;
+}
+
+/** A steward's decision on some conflicts: what `conflicts.resolve`, `dismiss`, `reopen` and `bulkResolve` ask. */
+export interface ConflictDecision {
+  profileId: number;
+  ids: number[];
+  action: 'resolve' | 'dismiss' | 'reopen';
+  choice: Choice | null;
+  value: string | null;
+  note: string | null;
+}
+
+/** A decision's job: checked for a cancel and told how far it got. */
+export interface DecisionHooks {
+  check?(): void;
+  progress?(step: string, done: number, total: number): void;
+}
+
+/**
+ * Decisions on more conflicts than this run as a job. A page's worth (the view's 50, a selection)
+ * takes well under a second even at 1M; a field's every conflict may take many.
+ */
+export const INLINE_DECISIONS = 500;
+
+function checkDecision(d: Pick<ConflictDecision, 'action' | 'choice' | 'value'>): void {
+  if (d.action === 'resolve' && !d.choice) throw new AppError('BAD_INPUT', 'Choose VOMO, CRM+, a value, or keep both.');
+  if (d.choice === 'custom' && (d.value == null || d.value.trim() === '')) throw new AppError('BAD_INPUT', 'Type the value to keep.');
 }
 
 export class IdentityService {
@@ -162,17 +191,42 @@ export class IdentityService {
     });
   }
 
+  /**
+   * A steward's decision on conflicts, where it runs: a few conflicts here (a click waits for no
+   * queue), many as a job (`requestDecision`: in the job process, with progress and a cancel,
+   * behind a running rebuild), so the core's thread keeps serving while 73,000 are resolved.
+   */
+  async decideConflicts(d: ConflictDecision, underGate: <T>(write: () => T) => Promise<T> = async (write) => write()): Promise<{ updated: number }> {
+    checkDecision(d);
+    if (d.ids.length > INLINE_DECISIONS && this.deps.requestDecision) return this.deps.requestDecision(d);
+    return underGate(() => this.setConflicts(d.profileId, d.ids, d.action, d.choice, d.value, d.note));
+  }
+
   /** Resolve (choose VOMO, CRM+, a custom value, or keep both), dismiss or reopen conflicts. */
-  setConflicts(profileId: number, ids: number[], action: 'resolve' | 'dismiss' | 'reopen', choice: Choice | null, value: string | null, note: string | null): { updated: number } {
-    if (action === 'resolve' && !choice) throw new AppError('BAD_INPUT', 'Choose VOMO, CRM+, a value, or keep both.');
-    if (choice === 'custom' && (value == null || value.trim() === '')) throw new AppError('BAD_INPUT', 'Type the value to keep.');
+  setConflicts(
+    profileId: number,
+    ids: number[],
+    action: ConflictDecision['action'],
+    choice: Choice | null,
+    value: string | null,
+    note: string | null,
+    hooks: DecisionHooks = {},
+  ): { updated: number } {
+    checkDecision({ action, choice, value });
     const actor = defaultActor();
     const settings = this.settings(profileId);
+    const check = hooks.check ?? (() => {});
+    const progress = hooks.progress ?? (() => {});
     return this.run(profileId, 'conflicts', (now) => {
       const rows = this.conflictRows(profileId, ids);
       const persons = new Set<string>();
-      for (const r of rows) {
-        const status = action === 'resolve' ? 'resolved' : action === 'dismiss' ? 'dismissed' : 'open';
+      const status = action === 'resolve' ? 'resolved' : action === 'dismiss' ? 'dismissed' : 'open';
+      for (let k = 0; k < rows.length; k++) {
+        if (k % 1000 === 0) {
+          check();
+          progress('conflicts', k, rows.length);
+        }
+        const r = rows[k];
         setConflictStatus(this.db, r, status, action === 'resolve' ? choice : null, value?.trim() ?? null, actor, now, note);
         persons.add(r.person_id);
         this.deps.audit.record({
@@ -191,21 +245,34 @@ export class IdentityService {
       // those persons for the next rebuild.
       // In the order their rows are stored: a bulk decision reaches tens of thousands of them.
       const byRow = [...persons].sort();
-      redisplayPersons(this.db, profileId, byRow, settings, now);
-      evaluateConflicts(this.db, profileId, settings, now, byRow);
+      check();
+      progress('persons', 0, byRow.length);
+      redisplayPersons(this.db, profileId, byRow, settings, now, check);
+      check();
+      progress('evaluate', 0, byRow.length);
+      evaluateConflicts(this.db, profileId, settings, now, byRow, check);
       notePersonChanges(this.db, profileId, byRow);
+      check();
       return { updated: rows.length };
     });
   }
 
-  bulkConflicts(profileId: number, field: ConflictField, action: 'resolve' | 'dismiss', choice: Choice | null, ids?: number[] | null): { updated: number } {
+  /** Every open conflict of a field (or these), resolved one way or dismissed. */
+  async bulkConflicts(
+    profileId: number,
+    field: ConflictField,
+    action: 'resolve' | 'dismiss',
+    choice: Choice | null,
+    ids?: number[] | null,
+    underGate?: <T>(write: () => T) => Promise<T>,
+  ): Promise<{ updated: number }> {
     const target =
       ids && ids.length
         ? ids
         : (this.db.prepare(`SELECT id FROM conflicts WHERE profile_id = ? AND field = ? AND active = 1 AND status = 'open'`).all(profileId, field) as { id: number }[]).map((r) => r.id);
     if (!target.length) return { updated: 0 };
     if (action === 'resolve' && choice === 'custom') throw new AppError('BAD_INPUT', 'A custom value cannot be applied in bulk.');
-    return this.setConflicts(profileId, target, action, choice, null, 'bulk');
+    return this.decideConflicts({ profileId, ids: target, action, choice, value: null, note: 'bulk' }, underGate);
   }
 
   listCandidates = (q: Parameters<typeof listCandidates>[1]) => listCandidates(this.db, q);

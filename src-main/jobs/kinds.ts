@@ -61,6 +61,14 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
       return state;
     }),
 
+  conflicts: (s, i, ctx) =>
+    ctx.exclusive(() =>
+      s.identity.setConflicts(i.profileId, i.ids, i.action, i.choice, i.value, i.note, {
+        check: () => ctx.token.throwIfAborted(),
+        progress: (step, done, total) => ctx.progress({ step, done, total }),
+      }),
+    ),
+
   export: (s, i, ctx) =>
     exportList(s.exports, i.request, i, { signal: ctx.token, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
 

@@ -20,6 +20,7 @@ const LABELS: Record<JobKind, string> = {
   measures: 'Refreshing the insight measures',
   export: 'Exporting a list',
   reconcile: 'Reconciling the systems',
+  conflicts: 'Deciding conflicts',
 };
 
 /** Finished jobs kept for the views (the last outcome of each kind). */

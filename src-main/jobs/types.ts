@@ -8,6 +8,7 @@ import type { ExportRequest, ExportResult } from '../../src-shared/domain/insigh
 import type { RunInfo } from '../../src-shared/domain/reconcile';
 import type { InsightStateRow } from '../insights/measures';
 import type { RunInput } from '../reconcile/service';
+import type { ConflictDecision } from '../identity/identityService';
 import type { CancelToken } from './cancel';
 
 export interface RebuildJobInput {
@@ -36,11 +37,14 @@ export interface ExportJobInput {
 
 export type ReconcileJobInput = Omit<RunInput, 'signal'>;
 
+export type ConflictsJobInput = ConflictDecision;
+
 export interface JobSpecs {
   rebuild: { input: RebuildJobInput; output: RebuildSummary };
   measures: { input: MeasuresJobInput; output: InsightStateRow };
   export: { input: ExportJobInput; output: ExportResult };
   reconcile: { input: ReconcileJobInput; output: RunInfo };
+  conflicts: { input: ConflictsJobInput; output: { updated: number } };
 }
 export type JobInput<K extends JobKind> = JobSpecs[K]['input'];
 export type JobOutput<K extends JobKind> = JobSpecs[K]['output'];

@@ -1,12 +1,13 @@
 /**
- * Long jobs (the identity rebuild, insight measures, list exports, reconciliation runs): what the
+ * Long jobs (the identity rebuild, insight measures, list exports, reconciliation runs, a decision
+ * on many conflicts): what the
  * views see of them. One job runs at a time in the worker; each reports progress and can be
  * cancelled, and a cancelled job leaves the store as it was before it started.
  */
 import { z } from 'zod';
 import { IpcErrorShape } from '../errors';
 
-export const JOB_KINDS = ['rebuild', 'measures', 'export', 'reconcile'] as const;
+export const JOB_KINDS = ['rebuild', 'measures', 'export', 'reconcile', 'conflicts'] as const;
 export const JobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKind>;
 

@@ -87,14 +87,15 @@ describe('identity in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('pages the conflicts queue by name, forward, to the end and back', async () => {
-    // 120 more persons whose first names disagree, named so the queue's order is known.
+  it('pages the conflicts queue by name, forward, to the end and back, and resolves a field\u2019s every conflict', async () => {
+    // 600 more persons whose first names disagree, named so the queue's order is known (more
+    // than a decision made in place: resolving them all is a job).
     const db = await openAppStore(app.dataDir);
     const t = '2026-01-02T00:00:00.000Z';
     const pid = db.prepare('SELECT id FROM profiles').pluck().get() as number;
     db.transaction(() => {
-      for (let i = 0; i < 120; i++) {
-        const last = `${i % 2 ? 'q' : 'Q'}uinn${String(119 - i).padStart(3, '0')}`; // either case: the order ignores it
+      for (let i = 0; i < 600; i++) {
+        const last = `${i % 2 ? 'q' : 'Q'}uinn${String(599 - i).padStart(3, '0')}`; // either case: the order ignores it
         db.prepare(
           `INSERT INTO vomo_users (profile_id, id, email, email_norm, first_name, last_name, updated_at, raw_json, first_synced_at, last_synced_at) VALUES (?, ?, ?, ?, 'Sam', ?, ?, '{}', ?, ?)`,
         ).run(pid, `q${i}`, `q${i}@quinn.example`, `q${i}@quinn.example`, last, t, t, t);
@@ -112,23 +113,29 @@ describe('identity in Chromium', () => {
     const pages = page.getByRole('navigation', { name: 'Conflict pages' });
     const shown = () => pages.getByText(/^Conflicts /).textContent();
     const firstPerson = () => page.getByRole('table', { name: 'Conflicts' }).getByRole('row').nth(1).textContent();
-    await expect.poll(shown, { timeout: 20_000 }).toBe('Conflicts 1–50 of 120');
+    await expect.poll(shown, { timeout: 20_000 }).toBe('Conflicts 1–50 of 600');
     expect(await firstPerson()).toMatch(/quinn000/i);
     await pages.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 51–100 of 120');
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 51–100 of 600');
     expect(await firstPerson()).toMatch(/quinn050/i);
     await pages.getByRole('button', { name: 'Last page' }).click();
     // The last page is the queue's last 50, and walking back goes 50 at a time from there.
-    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 71–120 of 120');
-    expect(await firstPerson()).toMatch(/quinn070/i);
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 551–600 of 600');
+    expect(await firstPerson()).toMatch(/quinn550/i);
     expect(await pages.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await pages.getByRole('button', { name: 'Previous page' }).click();
-    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 21–70 of 120');
-    expect(await firstPerson()).toMatch(/quinn020/i);
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 501–550 of 600');
+    expect(await firstPerson()).toMatch(/quinn500/i);
     await pages.getByRole('button', { name: 'First page' }).click();
-    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 1–50 of 120');
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 1–50 of 600');
     expect(await pages.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
     await screenshot(page, 'identity-conflict-pages');
+    // Every open first-name conflict at once: decided by a job, then the queue is empty.
+    await page.getByRole('combobox', { name: 'Field' }).click();
+    await page.getByRole('option', { name: /^First name/ }).click();
+    await page.getByRole('button', { name: 'Use CRM+ for all' }).click();
+    await expect.poll(() => page.getByText('Resolved: 600 conflicts').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByText('No open conflicts').count(), { timeout: 15_000 }).toBe(1);
     expect(errors).toEqual([]);
   });
 });

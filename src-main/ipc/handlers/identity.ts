@@ -64,10 +64,15 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
       offset: i.offset,
       limit: i.limit,
     }),
-  'conflicts.resolve': (i, { core }) => svc(core, i.profileId).setConflicts(i.profileId, i.ids, 'resolve', i.choice, i.value ?? null, i.note ?? null),
-  'conflicts.dismiss': (i, { core }) => svc(core, i.profileId).setConflicts(i.profileId, i.ids, 'dismiss', null, null, i.note ?? null),
-  'conflicts.reopen': (i, { core }) => svc(core, i.profileId).setConflicts(i.profileId, i.ids, 'reopen', null, null, null),
-  'conflicts.bulkResolve': (i, { core }) => svc(core, i.profileId).bulkConflicts(i.profileId, i.field, i.action, i.choice ?? null, i.ids ?? null),
+  // A decision on many conflicts is a job, which takes the write gate itself; a few are written
+  // here, under the gate (writePolicy: 'self').
+  'conflicts.resolve': (i, { core }) =>
+    svc(core, i.profileId).decideConflicts({ profileId: i.profileId, ids: i.ids, action: 'resolve', choice: i.choice, value: i.value ?? null, note: i.note ?? null }, (w) => core.gate.shared(w)),
+  'conflicts.dismiss': (i, { core }) =>
+    svc(core, i.profileId).decideConflicts({ profileId: i.profileId, ids: i.ids, action: 'dismiss', choice: null, value: null, note: i.note ?? null }, (w) => core.gate.shared(w)),
+  'conflicts.reopen': (i, { core }) =>
+    svc(core, i.profileId).decideConflicts({ profileId: i.profileId, ids: i.ids, action: 'reopen', choice: null, value: null, note: null }, (w) => core.gate.shared(w)),
+  'conflicts.bulkResolve': (i, { core }) => svc(core, i.profileId).bulkConflicts(i.profileId, i.field, i.action, i.choice ?? null, i.ids ?? null, (w) => core.gate.shared(w)),
   async 'conflicts.exportFixList'(i, { core, shell }) {
     const s = svc(core, i.profileId);
     // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.

@@ -12,6 +12,8 @@ import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { DataTable, type DataColumn } from '../../components/DataTable';
 import { fmtCount, plural } from '../../../src-shared/format';
+import { useJobs } from '../jobs/useJobs';
+import { JobProgress } from '../jobs/JobProgress';
 import type { Conflict } from '../../../src-shared/domain/identity';
 
 const PAGE = 50;
@@ -59,6 +61,8 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState(false);
+  // A decision on many conflicts runs as a job: its progress, and a Cancel that changes nothing.
+  const decision = useJobs(profileId).active('conflicts');
 
   const load = useCallback(async () => {
     try {
@@ -93,6 +97,10 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
       setSelected(new Set());
       await load();
     } catch (err) {
+      if ((err as { code?: string }).code === 'CANCELLED') {
+        notifications.show({ message: 'Cancelled: no conflict was changed.' });
+        return;
+      }
       notifications.show({ color: 'red', title: 'Could not update the conflicts', message: (err as Error).message });
     } finally {
       setBusy(false);
@@ -303,6 +311,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
         </Accordion.Item>
       </Accordion>
 
+      {decision && <JobProgress job={decision} />}
       {error && <Text c="red">{error}</Text>}
       {!data && !error && <Loader />}
       {data && data.total === 0 && (

@@ -12,6 +12,7 @@ const STEP_LABELS: Record<string, string> = {
   measures: 'measures',
   counts: 'counting each list',
   conflicts: 'conflicts',
+  evaluate: 'the persons\u2019 conflicts again',
   indexes: 'indexes',
   splits: 'split candidates',
   select: 'selecting the rows',
