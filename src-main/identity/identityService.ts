@@ -172,7 +172,6 @@ export class IdentityService {
     return this.rebuild(profileId, 'refresh');
   }
 
-
   person(profileId: number, personId: string) {
     const audit = this.deps.audit.list(profileId, { subjectType: 'person', subjectId: personId, limit: 100 }).map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail_json }));
     return personDetail(this.db, profileId, personId, this.settings(profileId), audit);
@@ -242,8 +241,8 @@ export class IdentityService {
       // conflicts are evaluated again (with their open counts). Only what a person shows moves,
       // so it is picked again from the person's row: recomputed from the mirrors, as a merge
       // is, a bulk resolution of 5,000 conflicts took 5.8 s at 1M and marked every record of
-      // those persons for the next rebuild.
-      // In the order their rows are stored: a bulk decision reaches tens of thousands of them.
+      // those persons for the next rebuild. The persons go in the order their rows are stored:
+      // a bulk decision reaches tens of thousands of them.
       const byRow = [...persons].sort();
       check();
       progress('persons', 0, byRow.length);
