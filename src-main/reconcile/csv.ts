@@ -68,14 +68,13 @@ export function findingsCsv(
 ): { csv: string; rows: number; personIds: Set<string> } {
   const lines: string[][] = [[...CSV_COLUMNS]];
   const personIds = new Set<string>();
-  const PAGE = 5000;
-  for (let offset = 0; ; offset += PAGE) {
-    const { rows } = runs.findings(runId, previousRunId, { ...filter, offset, limit: PAGE });
-    for (const f of rows) {
-      lines.push(findingRow(f));
-      if (f.personId) personIds.add(f.personId);
-    }
-    if (rows.length < PAGE) break;
+  // Every finding in one read: the list's order is a sort of the whole run (no index carries it),
+  // so pages of 5,000 by OFFSET sorted it again for each (200,000 findings: 24.6 s). The file is
+  // built in memory anyway.
+  const { rows } = runs.findings(runId, previousRunId, { ...filter, offset: 0, limit: -1 });
+  for (const f of rows) {
+    lines.push(findingRow(f));
+    if (f.personId) personIds.add(f.personId);
   }
   return { csv: stringify(lines, { escape_formulas: true }), rows: lines.length - 1, personIds };
 }

@@ -179,7 +179,7 @@ export class RunsRepo {
 
   /**
    * One page of a run's findings with how each compares to the previous run. `change: 'fixed'`
-   * lists the previous run's findings that this run no longer has.
+   * lists the previous run's findings that this run no longer has. `limit: -1` reads every one.
    */
   findings(
     runId: number,
