@@ -3,27 +3,20 @@
  * save dialog in Electron, a download in the web shell, a path from the CLI), then the export
  * runs as a job; a download is offered once its file is complete.
  */
-import crypto from 'node:crypto';
-import path from 'node:path';
 import { ExportRequest, type ExportResult } from '../../src-shared/domain/insights';
 import { AppError } from '../../src-shared/errors';
 import type { JobQueue } from '../jobs/queue';
 import { referenceDay } from '../insights/dates';
 import { LISTS } from '../insights/listRegistry';
-import { checkOutputFile } from './outputFile';
-import { defaultExportFileName, exportsDir, scratchName } from './listExport';
+import { defaultExportFileName, scratchName } from './listExport';
 import type { Downloads } from './downloads';
+import { settleDestination, type DestinationDeps, type ExportDestination } from './destination';
 
-export type ExportDestination = { kind: 'file'; path: string } | { kind: 'download' } | { kind: 'dialog' };
-
-export interface ExportServiceDeps {
-  dataDir: string;
+export interface ExportServiceDeps extends DestinationDeps {
   jobs: Pick<JobQueue, 'run'>;
   downloads: Downloads;
   /** Brings a profile's insight measures up to date (their own job, so a cancelled export leaves them be). */
   measures(profileId: number, scoreDay?: string): Promise<unknown>;
-  /** The Electron save dialog (absent elsewhere). */
-  chooseSavePath?(defaultName: string): Promise<string | null>;
 }
 
 export class ExportService {
@@ -38,21 +31,9 @@ export class ExportService {
       throw new AppError('BAD_INPUT', `"${req.asOf}" is not a date.`);
     }
     const fileName = defaultExportFileName(req.list, day);
-    let target: string;
-    let downloadId: string | null = null;
-    if (dest.kind === 'dialog') {
-      if (!this.deps.chooseSavePath) throw new AppError('BAD_INPUT', 'This shell has no save dialog.');
-      // A cancelled dialog costs nothing.
-      const chosen = await this.deps.chooseSavePath(fileName);
-      if (!chosen) return cancelled(fileName);
-      target = checkOutputFile(chosen);
-    } else if (dest.kind === 'file') {
-      target = checkOutputFile(dest.path);
-    } else {
-      downloadId = crypto.randomBytes(16).toString('hex');
-      target = path.join(exportsDir(this.deps), `${downloadId}.csv`);
-    }
-    const destination = dest.kind === 'download' ? 'download' : 'file';
+    const settled = await settleDestination(this.deps, fileName, dest);
+    if (!settled) return cancelled(fileName);
+    const { target, destination, downloadId } = settled;
     await this.deps.measures(req.profileId, LISTS[req.list].needsScoreDay ? day : undefined);
     try {
       const result = await this.deps.jobs.run('export', { request: req, target, destination, scratchName: scratchName(), downloadId }, { profileId: req.profileId });

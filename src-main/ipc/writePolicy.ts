@@ -61,7 +61,7 @@ export const writePolicy: Record<keyof CoreContract & string, WritePolicy> = {
   'reconcile.run': 'self',
   'reconcile.runs': 'read',
   'reconcile.report': 'read',
-  'reconcile.exportCsv': 'write', // logs the file it writes (export/exportLog.ts)
+  'reconcile.exportCsv': 'self', // a job (it logs the file it writes: export/exportLog.ts)
   'reconcile.settings.get': 'read',
   'reconcile.settings.set': 'write',
   'reconcile.lagStats': 'read',

@@ -13,6 +13,7 @@ import { CHANGED_ROWS, ensureInsightMeasures, refreshInsightMeasures } from '../
 import { currentMeasures } from '../insights/service';
 import { adjustListCounts, takeListCounts } from '../insights/listCounts';
 import { exportList, type ExportDeps } from '../export/listExport';
+import { writeFindingsCsv } from '../reconcile/csv';
 import { isCancelled } from './cancel';
 import { log } from '../core/log';
 import type { JobContext, JobInput, JobOutput, RebuildJobInput } from './types';
@@ -71,6 +72,9 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
 
   export: (s, i, ctx) =>
     exportList(s.exports, i.request, i, { signal: ctx.token, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
+
+  findingsCsv: (s, i, ctx) =>
+    writeFindingsCsv({ db: s.db, runs: s.reconcile.runs, events: s.events }, i, { signal: ctx.token, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
 
   async reconcile(s, i, ctx) {
     const run = () =>

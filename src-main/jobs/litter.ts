@@ -2,10 +2,12 @@
 import fs from 'node:fs';
 import type { JobKind } from '../../src-shared/domain/jobs';
 import { exportLitter } from '../export/listExport';
-import type { ExportJobInput } from './types';
+import { findingsCsvLitter } from '../reconcile/csv';
+import type { ExportJobInput, JobInput } from './types';
 
 export function jobLitter(dataDir: string): (kind: JobKind, input: unknown) => string[] {
-  return (kind, input) => (kind === 'export' ? exportLitter(dataDir, input as ExportJobInput) : []);
+  return (kind, input) =>
+    kind === 'export' ? exportLitter(dataDir, input as ExportJobInput) : kind === 'findingsCsv' ? findingsCsvLitter(input as JobInput<'findingsCsv'>) : [];
 }
 
 /** Removes what a stopped job left (best effort: a file already gone or locked is left be). */

@@ -21,6 +21,7 @@ const LABELS: Record<JobKind, string> = {
   export: 'Exporting a list',
   reconcile: 'Reconciling the systems',
   conflicts: 'Deciding conflicts',
+  findingsCsv: 'Exporting reconciliation findings',
 };
 
 /** Finished jobs kept for the views (the last outcome of each kind). */

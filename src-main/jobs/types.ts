@@ -9,6 +9,7 @@ import type { RunInfo } from '../../src-shared/domain/reconcile';
 import type { InsightStateRow } from '../insights/measures';
 import type { RunInput } from '../reconcile/service';
 import type { ConflictDecision } from '../identity/identityService';
+import type { FindingsCsvInput } from '../reconcile/csv';
 import type { CancelToken } from './cancel';
 
 export interface RebuildJobInput {
@@ -45,6 +46,7 @@ export interface JobSpecs {
   export: { input: ExportJobInput; output: ExportResult };
   reconcile: { input: ReconcileJobInput; output: RunInfo };
   conflicts: { input: ConflictsJobInput; output: { updated: number } };
+  findingsCsv: { input: FindingsCsvInput; output: { rows: number } };
 }
 export type JobInput<K extends JobKind> = JobSpecs[K]['input'];
 export type JobOutput<K extends JobKind> = JobSpecs[K]['output'];

@@ -228,5 +228,8 @@ export const ReportPage = z.object({
   diff: RunDiff,
   findings: z.array(Finding),
   total: z.number(),
+  /** The page after this one, or before it; null where the list ends. */
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
 });
 export type ReportPage = z.infer<typeof ReportPage>;

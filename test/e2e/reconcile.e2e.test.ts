@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, startApp, type RunningApp, gotoView } from './harness';
-import { invokeInPage } from './harness';
+import { invokeInPage, openAppStore } from './harness';
 
 const invoke = invokeInPage;
 
@@ -83,6 +83,52 @@ describe('reconciliation in the web shell (Chromium)', () => {
     // The person view opens on the same human the finding named.
     await expect.poll(() => page.getByRole('main').getByText(name, { exact: false }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await screenshot(page, 'reconciliation-person');
+    expect(errors).toEqual([]);
+  });
+
+  it('pages a run\u2019s findings by cursor, to the end and back, and Back returns to the page', async () => {
+    // A later run with 130 findings that tie on kind and day, named in their order (by id).
+    const db = await openAppStore(app.dataDir);
+    const runId = db.transaction(() => {
+      const id = Number(
+        db.prepare(`INSERT INTO reconcile_runs (profile_id, at, as_of, finished_at, status, settings_json, summary_json)
+           SELECT profile_id, at, as_of, finished_at, 'ok', settings_json, summary_json FROM reconcile_runs ORDER BY id DESC LIMIT 1`).run()
+          .lastInsertRowid,
+      );
+      const add = db.prepare(
+        `INSERT INTO reconcile_findings (run_id, kind, grp, grp_rank, api, resource, source_id, subject, label, occurred_at, occurred_sort, detail_json, fingerprint)
+         VALUES (?, 'gift_missing_in_crm', 'missing_in_crm', 0, 'raise', 'gifts', ?, ?, ?, '2026-01-02', '2026-01-02', '{}', ?)`,
+      );
+      for (let i = 0; i < 130; i++) add.run(id, `pg${i}`, `raise_gift:pg${i}`, `Pager ${String(i).padStart(3, '0')}`, `pg${i}`);
+      return id;
+    })();
+    db.close();
+    const { page, errors } = browser;
+    await gotoView(page, `#/reconciliation?run=${runId}`);
+    await page.reload();
+    const pages = page.getByRole('navigation', { name: 'Findings pages' });
+    const shown = () => pages.getByText(/^Findings /).textContent();
+    const firstName = () => page.getByRole('table', { name: 'Findings' }).getByRole('row').nth(1).getByRole('cell').nth(2).textContent();
+    await expect.poll(shown, { timeout: 30_000 }).toBe('Findings 1–50 of 130');
+    expect(await firstName()).toBe('Pager 000');
+    await pages.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Findings 51–100 of 130');
+    expect(await firstName()).toBe('Pager 050');
+    // The page is in the URL: a reload (as Back from a person) shows it again.
+    await page.reload();
+    await expect.poll(shown, { timeout: 30_000 }).toBe('Findings 51–100 of 130');
+    expect(await firstName()).toBe('Pager 050');
+    await pages.getByRole('button', { name: 'Last page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Findings 81–130 of 130');
+    expect(await firstName()).toBe('Pager 080');
+    expect(await pages.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await pages.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Findings 31–80 of 130');
+    expect(await firstName()).toBe('Pager 030');
+    await pages.getByRole('button', { name: 'First page' }).click();
+    await expect.poll(shown, { timeout: 15_000 }).toBe('Findings 1–50 of 130');
+    expect(await pages.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
+    await screenshot(page, 'reconciliation-finding-pages');
     expect(errors).toEqual([]);
   });
 });

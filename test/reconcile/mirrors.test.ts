@@ -248,7 +248,7 @@ describe('Raise → CRM+ reconciliation over the mirrors', () => {
     const env = await core.invoke('reconcile.exportCsv', { runId: run.id, group: 'missing_in_crm', path: file });
     expect(env.ok).toBe(true);
     const text = fs.readFileSync(file, 'utf8').replace(/^\ufeff/, '');
-    const lines = text.trim().split('\n');
+    const lines = text.trim().split(/\r?\n/);
     expect(lines[0]).toBe('group,kind,change,api,resource,source_id,person_id,name,occurred_at,amount,crm_amount,campaign,crm_url,detail');
     expect(lines.length - 1).toBe((env.ok && (env.data as { rows: number }).rows) || -1);
     expect(text).toContain('G8');

@@ -98,12 +98,13 @@ export const reconcileReports: ReportRegistry = {
       const run = await ctx.call<RunInfo>('reconcile.run', input);
       const findings: Finding[] = [];
       let page: ReportPage | null = null;
-      for (let offset = 0; ; offset += 1000) {
+      // Page by cursor: each page costs what the first does, however many findings the run has.
+      for (let cursor: string | null = null; ; cursor = page.nextCursor) {
         const want = limit === null ? 1000 : Math.min(1000, limit - findings.length);
         if (want <= 0 && page) break;
-        page = await ctx.call<ReportPage>('reconcile.report', { runId: run.id, offset, limit: Math.max(1, want) });
+        page = await ctx.call<ReportPage>('reconcile.report', { runId: run.id, cursor, limit: Math.max(1, want) });
         findings.push(...page.findings.slice(0, Math.max(0, want)));
-        if (page.findings.length < 1000 || (limit !== null && findings.length >= limit)) break;
+        if (!page.nextCursor || (limit !== null && findings.length >= limit)) break;
       }
       const full: ReportPage = { ...page!, findings };
       // A reconciliation that could not read an API is reported, and the exit code says so.

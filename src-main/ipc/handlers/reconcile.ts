@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import crypto from 'node:crypto';
-import path from 'node:path';
 import type { reconcileChannels } from '../../../src-shared/ipc/channels/reconcile';
 import { AppError } from '../../../src-shared/errors';
 import type { HandlerMap } from '../handlerTypes';
 import { requireProfile } from './profiles';
 import { getReconcileSettings, setReconcileSettings } from '../../reconcile/settings';
 import { lagStats } from '../../reconcile/lag';
-import { CSV_COLUMNS, findingsCsv, writeCsv } from '../../reconcile/csv';
-import { writeLoggedFile } from '../../export/exportLog';
-import { GROUP_LABELS, KIND_LABELS } from '../../../src-shared/domain/reconcile';
+import { settleDestination } from '../../export/destination';
 import type { Core } from '../../core/app';
 
 function requireRun(core: Core, runId: number) {
@@ -35,54 +30,30 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
   async 'reconcile.report'(input, { core }) {
     const run = requireRun(core, input.runId);
     const runs = core.reconcile.runs;
-    const { rows, total } = runs.findings(run.id, run.previousRunId, input);
-    return { run, diff: runs.diff(run.id, run.previousRunId), findings: rows, total };
+    const { rows, total, nextCursor, prevCursor } = runs.findings(run.id, run.previousRunId, input);
+    return { run, diff: runs.diff(run.id, run.previousRunId), findings: rows, total, nextCursor, prevCursor };
   },
   async 'reconcile.exportCsv'(input, { core, shell }) {
     const run = requireRun(core, input.runId);
-    const { csv, rows, personIds } = findingsCsv(core.reconcile.runs, run.id, run.previousRunId, input);
     const fileName = `reconciliation-${run.asOf.slice(0, 10)}-run${run.id}${input.group ? '-' + input.group : ''}.csv`;
-    // The findings name donors and their gifts, unencrypted in the file: logged as exports are, so
-    // the export log keeps who was in it and Settings lists the file while it exists.
-    const save = (file: string, destination: 'file' | 'download') => {
-      const findings = [input.group && GROUP_LABELS[input.group], input.kind && KIND_LABELS[input.kind], input.change !== 'all' && `${input.change} since the run before`];
-      writeLoggedFile(
-        core.db,
-        {
-          profileId: run.profileId,
-          kind: 'reconciliation',
-          filters: { reconcileRunId: run.id, findings: findings.filter(Boolean).join(' · ') },
-          columns: CSV_COLUMNS,
-          rowCount: rows,
-          fileName,
-          destination,
-          filePath: file,
-        },
-        personIds,
-        () => writeCsv(file, csv),
-      );
-      core.events.emit('data.changed', { profileId: run.profileId, scope: 'exports' });
-    };
-    if (input.path) {
-      // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
-      if (shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
-      const file = path.resolve(input.path);
-      save(file, 'file');
-      return { rows, file, downloadId: null, fileName, cancelled: false };
+    // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
+    if (input.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
+    const dest = input.path ? ({ kind: 'file', path: input.path } as const) : shell === 'electron' && core.hooks.chooseSavePath ? ({ kind: 'dialog' } as const) : ({ kind: 'download' } as const);
+    const settled = await settleDestination({ dataDir: core.dataDir, chooseSavePath: core.hooks.chooseSavePath }, fileName, dest);
+    const none = { rows: 0, file: null, downloadId: null, fileName, cancelled: true };
+    if (!settled) return none;
+    const { target, destination, downloadId } = settled;
+    const filter = { group: input.group, kind: input.kind, change: input.change };
+    try {
+      // A job: reading and writing every finding of a large run takes seconds.
+      const { rows } = await core.jobs.run('findingsCsv', { runId: run.id, filter, target, destination, fileName }, { profileId: run.profileId });
+      if (downloadId) core.downloads.set(downloadId, { file: target, fileName, contentType: 'text/csv; charset=utf-8' });
+      return { rows, file: shell === 'web' && downloadId ? null : target, downloadId, fileName, cancelled: false };
+    } catch (err) {
+      // The steward pressed Cancel: no file, nothing logged; say so rather than fail.
+      if (err instanceof AppError && err.code === 'CANCELLED') return none;
+      throw err;
     }
-    if (shell === 'electron' && core.hooks.chooseSavePath) {
-      const file = await core.hooks.chooseSavePath(fileName);
-      if (!file) return { rows, file: null, downloadId: null, fileName, cancelled: true };
-      save(file, 'file');
-      return { rows, file, downloadId: null, fileName, cancelled: false };
-    }
-    const file = path.join(core.dataDir, 'exports', `${crypto.randomUUID()}.csv`);
-    // The app's own downloads folder: made here, unlike a folder the steward names.
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    save(file, 'download');
-    const id = crypto.randomBytes(16).toString('hex');
-    core.downloads.set(id, { file, fileName, contentType: 'text/csv; charset=utf-8' });
-    return { rows, file: shell === 'web' ? null : file, downloadId: id, fileName, cancelled: false };
   },
   async 'reconcile.settings.get'(input, { core }) {
     requireProfile(core, input.profileId);

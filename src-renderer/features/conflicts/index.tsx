@@ -11,6 +11,7 @@ import { api, onEvent } from '../../ipc/client';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { DataTable, type DataColumn } from '../../components/DataTable';
+import { CursorPager, FIRST_PAGE, type CursorNav } from '../../components/CursorPager';
 import { fmtCount, plural } from '../../../src-shared/format';
 import { useJobs } from '../jobs/useJobs';
 import { JobProgress } from '../jobs/JobProgress';
@@ -54,9 +55,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const [status, setStatus] = useState<Status>('open');
   const [field, setField] = useState<string | null>(null);
   const [fresh, setFresh] = useState(false);
-  // Pages are read by cursor (the main process names each page by its edge rows: the last page
-  // costs what the first does); `first` only numbers the rows shown ('last': from the end).
-  const [nav, setNav] = useState<{ cursor?: string; direction: 'next' | 'prev'; first: number | 'last' }>({ direction: 'next', first: 0 });
+  const [nav, setNav] = useState<CursorNav>(FIRST_PAGE);
   const [data, setData] = useState<{ total: number; items: Conflict[]; counts: Record<string, number>; nextCursor: string | null; prevCursor: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -86,7 +85,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
     void load();
   }, [load]);
   useEffect(() => onEvent('data.changed', (p) => (p.profileId === profileId || p.profileId === null) && void load()), [profileId, load]);
-  useEffect(() => setNav({ direction: 'next', first: 0 }), [status, field, fresh]);
+  useEffect(() => setNav(FIRST_PAGE), [status, field, fresh]);
   useEffect(() => setSelected(new Set()), [status, field, fresh, nav]);
 
   const act = async (label: string, fn: () => Promise<{ updated: number }>) => {
@@ -126,8 +125,6 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   };
 
   const items = data?.items ?? [];
-  // Walking back to the queue's start numbers from 1 again, whatever went before.
-  const first = !data ? 0 : nav.first === 'last' ? Math.max(0, data.total - items.length) : nav.direction === 'prev' && !data.prevCursor ? 0 : nav.first;
   const ids = [...selected];
   const allOnPage = items.length > 0 && items.every((c) => selected.has(c.id));
   const openCount = Object.values(data?.counts ?? {}).reduce((a, b) => a + b, 0);
@@ -320,27 +317,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
         </EmptyState>
       )}
       {data && data.total > 0 && <DataTable ariaLabel="Conflicts" columns={columns} rows={items} rowKey={(c) => String(c.id)} rowProps={(c) => ({ 'data-testid': `conflict-${c.id}` })} />}
-      {data && (data.prevCursor || data.nextCursor) && (
-        <Group justify="space-between" role="navigation" aria-label="Conflict pages">
-          <Text size="sm" c="dimmed" aria-live="polite">
-            {items.length ? `Conflicts ${fmtCount(first + 1)}–${fmtCount(first + items.length)} of ${fmtCount(data.total)}` : 'No conflicts on this page'}
-          </Text>
-          <Group gap="xs">
-            <Button size="xs" variant="default" disabled={!data.prevCursor} onClick={() => setNav({ direction: 'next', first: 0 })}>
-              First page
-            </Button>
-            <Button size="xs" variant="default" disabled={!data.prevCursor} onClick={() => setNav({ cursor: data.prevCursor!, direction: 'prev', first: Math.max(0, first - PAGE) })}>
-              Previous page
-            </Button>
-            <Button size="xs" variant="default" disabled={!data.nextCursor} onClick={() => setNav({ cursor: data.nextCursor!, direction: 'next', first: first + items.length })}>
-              Next page
-            </Button>
-            <Button size="xs" variant="default" disabled={!data.nextCursor} onClick={() => setNav({ direction: 'prev', first: 'last' })}>
-              Last page
-            </Button>
-          </Group>
-        </Group>
-      )}
+      {data && <CursorPager nav={nav} page={data} shown={items.length} pageSize={PAGE} noun="Conflicts" label="Conflict pages" onNav={setNav} />}
     </Stack>
   );
 }

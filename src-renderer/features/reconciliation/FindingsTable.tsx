@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react';
-import { ActionIcon, Anchor, Badge, Button, Group, Loader, Pagination, Select, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Group, Loader, Select, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../ipc/client';
 import { downloadUrl } from '../../ipc/transport';
 import { navigate, replaceQuery } from '../../app/router';
 import { DataTable } from '../../components/DataTable';
+import { CursorPager, FIRST_PAGE, type CursorNav } from '../../components/CursorPager';
+import { useJobs } from '../jobs/useJobs';
+import { JobProgress } from '../jobs/JobProgress';
 import { fmtDateTime, plural } from '../../../src-shared/format';
 import { GROUP_LABELS, GROUP_ORDER, KIND_LABELS, type Finding, type FindingGroup, type ReportPage } from '../../../src-shared/domain/reconcile';
 import { detailLine, kindColor, recordName } from './format';
@@ -16,37 +19,56 @@ type Change = 'all' | 'new' | 'changed' | 'fixed';
 const CHANGES: Change[] = ['all', 'new', 'changed', 'fixed'];
 
 export function FindingsTable({
+  profileId,
   runId,
   group,
   onGroup,
   onPage,
   initial,
 }: {
+  profileId: number;
   runId: number;
   group: FindingGroup | null;
   onGroup: (g: FindingGroup | null) => void;
   onPage?: (p: ReportPage) => void;
-  /** The filters the URL carried (Back to this view restores them). */
-  initial?: { change?: string; search?: string; page?: string };
+  /** The filters and the page the URL carried (Back to this view restores them). */
+  initial?: { change?: string; search?: string; at?: string; dir?: string; from?: string };
 }) {
   const [change, setChange] = useState<Change>(CHANGES.includes(initial?.change as Change) ? (initial!.change as Change) : 'all');
   const [search, setSearch] = useState(initial?.search ?? '');
-  const [page, setPage] = useState(Math.max(1, Number(initial?.page) || 1));
+  // Pages are read by cursor; the URL keeps the page's cursor, so Back returns to it.
+  const [nav, setNav] = useState<CursorNav>(() =>
+    initial?.at || initial?.from === 'last'
+      ? { cursor: initial.at || undefined, direction: initial.dir === 'prev' ? 'prev' : 'next', first: initial.from === 'last' ? 'last' : Math.max(0, Number(initial.from) || 0) }
+      : FIRST_PAGE,
+  );
   const [first, setFirst] = useState(true);
-  useEffect(() => replaceQuery({ change: change === 'all' ? null : change, q: search || null, page: page > 1 ? String(page) : null }), [change, search, page]);
+  useEffect(
+    () =>
+      replaceQuery({
+        change: change === 'all' ? null : change,
+        q: search || null,
+        at: nav.cursor ?? null,
+        dir: nav.direction === 'prev' ? 'prev' : null,
+        from: nav.first === 0 ? null : String(nav.first),
+      }),
+    [change, search, nav],
+  );
   const [data, setData] = useState<ReportPage | null>(null);
   const [open, setOpen] = useState<Finding | null>(null);
   const [exporting, setExporting] = useState(false);
+  // Writing the CSV is a job: its progress, and a Cancel that leaves no file.
+  const exportJob = useJobs(profileId).active('findingsCsv');
 
-  // A filter change starts at page 1; the first render keeps the page the URL gave.
+  // A filter change starts at the first page; the first render keeps the page the URL gave.
   useEffect(() => {
     if (first) setFirst(false);
-    else setPage(1);
+    else setNav(FIRST_PAGE);
   }, [runId, group, change, search]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     let live = true;
     setData(null);
-    api['reconcile.report']({ runId, group: group ?? undefined, change, search: search.trim() || undefined, offset: (page - 1) * PAGE, limit: PAGE })
+    api['reconcile.report']({ runId, group: group ?? undefined, change, search: search.trim() || undefined, cursor: nav.cursor ?? null, direction: nav.direction, limit: PAGE })
       .then((d) => {
         if (!live) return;
         setData(d);
@@ -56,7 +78,7 @@ export function FindingsTable({
     return () => {
       live = false;
     };
-  }, [runId, group, change, search, page, onPage]);
+  }, [runId, group, change, search, nav, onPage]);
 
   async function exportCsv() {
     setExporting(true);
@@ -71,7 +93,8 @@ export function FindingsTable({
         a.remove();
       }
       // The findings name donors and gifts: say the file is not encrypted, as the export dialog does.
-      if (!r.cancelled)
+      if (r.cancelled) notifications.show({ message: 'Export cancelled: no file was written.' });
+      else
         notifications.show({
           title: 'Findings exported, not encrypted',
           message: r.file ? `${plural(r.rows, 'finding')} in ${r.file}; Settings → Backups lists the file until you delete it.` : `${plural(r.rows, 'finding')}, in clear text in your browser's downloads folder.`,
@@ -83,7 +106,6 @@ export function FindingsTable({
     }
   }
 
-  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE)) : 1;
   return (
     <>
       <Group align="flex-end" gap="sm">
@@ -113,6 +135,7 @@ export function FindingsTable({
           Export CSV
         </Button>
       </Group>
+      {exportJob && <JobProgress job={exportJob} />}
       {!data ? (
         <Loader aria-label="Loading findings" mt="md" />
       ) : data.total === 0 ? (
@@ -176,12 +199,13 @@ export function FindingsTable({
             rows={data.findings}
             rowKey={(f) => `${f.id}:${f.change}`}
           />
-          <Group justify="space-between" mt="xs">
-            <Text size="sm" c="dimmed">
+          {data.prevCursor || data.nextCursor ? (
+            <CursorPager nav={nav} page={data} shown={data.findings.length} pageSize={PAGE} noun="Findings" label="Findings pages" onNav={setNav} />
+          ) : (
+            <Text size="sm" c="dimmed" mt="xs">
               {plural(data.total, 'finding')}
             </Text>
-            {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} size="sm" aria-label="Findings pages" />}
-          </Group>
+          )}
         </>
       )}
       <FindingDrawer finding={open} onClose={() => setOpen(null)} />

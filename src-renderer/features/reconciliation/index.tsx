@@ -172,7 +172,15 @@ export default function ReconciliationView({ profileId }: ViewProps) {
                 </Text>
                 <GroupCards run={run} diff={diff} selected={group} onSelect={setGroup} />
                 <RunFacts run={run} />
-                <FindingsTable key={run.id} runId={run.id} group={group} onGroup={setGroup} onPage={onPage} initial={{ change: query.change, search: query.q, page: query.page }} />
+                <FindingsTable
+                  key={run.id}
+                  profileId={profileId}
+                  runId={run.id}
+                  group={group}
+                  onGroup={setGroup}
+                  onPage={onPage}
+                  initial={{ change: query.change, search: query.q, at: query.at, dir: query.dir, from: query.from }}
+                />
               </Stack>
             )}
           </Grid.Col>

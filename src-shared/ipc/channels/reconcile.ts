@@ -32,6 +32,11 @@ export const reconcileChannels = {
       kind: FindingKind.optional(),
       change: Change.default('all'),
       search: z.string().max(200).optional(),
+      /** A page's edge from the last reply (`nextCursor`, `prevCursor`); paging by it costs the same at any depth. */
+      cursor: z.string().max(500).nullable().optional(),
+      /** 'prev' without a cursor: the last page. */
+      direction: z.enum(['next', 'prev']).default('next'),
+      /** Only without a cursor (the CLI). */
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(100),
     }),
