@@ -50,15 +50,15 @@ export function overlapCounts(db: Db, profileId: number): Pick<Overview, 'donorV
   return out;
 }
 
-function tableExists(db: Db, name: string): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
-}
-
 function count(db: Db, sql: string, ...args: unknown[]): number {
   return (db.prepare(sql).get(...args) as { n: number }).n;
 }
 
-export function overview(db: Db, profileId: number): Overview {
+/**
+ * `reconciliationFindings`: the findings of the latest finished reconciliation, from its own
+ * domain (null: none ran yet).
+ */
+export function overview(db: Db, profileId: number, reconciliationFindings: number | null = null): Overview {
   const sync = (['vomo', 'crm', 'raise'] as const).map((api) => {
     const last = db
       .prepare(
@@ -84,18 +84,6 @@ export function overview(db: Db, profileId: number): Overview {
       errorMessage: last?.status === 'failed' ? (last.error_message ?? null) : null,
     };
   });
-  // Reconciliation keeps its findings in its own tables (another issue); count them when present.
-  let reconciliationFindings: number | null = null;
-  for (const t of ['reconcile_findings', 'reconciliation_findings']) {
-    if (tableExists(db, t)) {
-      try {
-        reconciliationFindings = count(db, `SELECT COUNT(*) AS n FROM ${t} WHERE profile_id = ?`, profileId);
-      } catch {
-        reconciliationFindings = null;
-      }
-      break;
-    }
-  }
   return {
     ...cachedOverlap(db, profileId),
     trust: {

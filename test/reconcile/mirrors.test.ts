@@ -243,6 +243,10 @@ describe('Raise → CRM+ reconciliation over the mirrors', () => {
 
     const run = await svc.run({ profileId, asOf: AS_OF });
     expect(run.settings.lagHours).toBe(6);
+    // The overview (and the Reconciliation badge) counts the latest run's findings.
+    const ov = await core.invoke('insights.overview', { profileId });
+    expect(ov.ok && (ov.data as { trust: { reconciliationFindings: number | null } }).trust.reconciliationFindings).toBe(run.summary!.total);
+    expect(run.summary!.total).toBeGreaterThan(0);
     const dir = tempDir();
     const file = path.join(dir, 'out.csv');
     const env = await core.invoke('reconcile.exportCsv', { runId: run.id, group: 'missing_in_crm', path: file });

@@ -11,7 +11,7 @@ export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
   async 'insights.overview'(input, { core }) {
     requireProfile(core, input.profileId);
     await core.insights.measures(input.profileId);
-    return overview(core.db, input.profileId);
+    return overview(core.db, input.profileId, core.reconcile.runs.latest(input.profileId)?.summary?.total ?? null);
   },
   'insights.lists'() {
     return Object.values(LISTS).map(listInfo);
