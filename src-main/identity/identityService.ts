@@ -10,7 +10,6 @@
  * points at the job queue.
  */
 import { SPLIT_KIND_LABELS } from '../../src-shared/domain/identity';
-import path from 'node:path';
 import type { Db } from '../store/db';
 import type { SettingsRepo } from '../store/repos/settings';
 import type { AuditRepo } from '../store/repos/audit';
@@ -30,8 +29,7 @@ import { mergePersons, undoMerge } from './merges';
 import { recordDecision, precision } from './decisions';
 import { listConflicts, listCandidates, listMerges, type ConflictQuery } from './queries';
 import { personDetail } from './personDetail';
-import { fixRows, fixListCsv, fixListFileName, fixListHeader } from './fixLists';
-import { writeOutputFile } from '../export/outputFile';
+import { writeFixListFile, type FixListInput } from './fixLists';
 import { refreshPlannerStats } from '../store/plannerStats';
 
 export type RebuildKind = 'rebuild' | 'refresh' | 'settings';
@@ -381,29 +379,9 @@ export class IdentityService {
     }));
   }
 
-  /**
-   * The fix list of one system as CSV; written to `filePath` when given. `day` (YYYY-MM-DD) names
-   * the file: the profile's own "today", as every export's name uses.
-   */
-  fixList(profileId: number, system: 'vomo' | 'crm', filePath?: string | null, day = new Date().toISOString().slice(0, 10)) {
-    const list = this.fixListContent(profileId, system, day);
-    this.saveFixList(profileId, system, list, filePath ?? null);
-    return { rows: list.rows, fileName: list.fileName, path: filePath ?? null, csv: list.csv };
-  }
-
-  /** A fix list's CSV with its header and the persons it names (for the export log); nothing written. */
-  fixListContent(profileId: number, system: 'vomo' | 'crm', day: string) {
-    const rows = fixRows(this.db, profileId, system, this.settings(profileId));
-    return { rows: rows.length, fileName: fixListFileName(system, day), csv: fixListCsv(rows, system), columns: fixListHeader(system), personIds: rows.map((r) => r.personId) };
-  }
-
-  /** Writes a fix list to `filePath` (when given) and audits it. */
-  saveFixList(profileId: number, system: 'vomo' | 'crm', list: { rows: number; csv: string }, filePath: string | null): void {
-    if (filePath) {
-      if (!path.isAbsolute(filePath)) throw new AppError('BAD_INPUT', 'Give an absolute path for the fix list.');
-      writeOutputFile(filePath, list.csv);
-    }
-    this.deps.audit.record({ profileId, action: 'conflicts.fix_list', subjectType: 'profile', subjectId: String(profileId), detail: { system, rows: list.rows, path: filePath } });
+  /** A fix list written to its file, logged and audited: the `fixList` job's work. */
+  writeFixList(input: FixListInput, job: Parameters<typeof writeFixListFile>[3] = {}): Promise<{ rows: number }> {
+    return writeFixListFile(this.deps, this.settings(input.profileId), input, job);
   }
 
   lastRun(profileId: number) {

@@ -31,7 +31,7 @@ export const writePolicy: Record<keyof CoreContract & string, WritePolicy> = {
   'conflicts.dismiss': 'self',
   'conflicts.reopen': 'self',
   'conflicts.bulkResolve': 'self',
-  'conflicts.exportFixList': 'write',
+  'conflicts.exportFixList': 'self', // a job (it logs the file it writes)
   'splits.list': 'read',
   'splits.approve': 'write',
   'splits.reject': 'write',

@@ -76,6 +76,8 @@ export const jobKinds: { [K in JobKind]: Impl<K> } = {
   findingsCsv: (s, i, ctx) =>
     writeFindingsCsv({ db: s.db, runs: s.reconcile.runs, events: s.events }, i, { signal: ctx.token, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
 
+  fixList: (s, i, ctx) => s.identity.writeFixList(i, { signal: ctx.token, onProgress: (step, done, total) => ctx.progress({ step, done, total }) }),
+
   async reconcile(s, i, ctx) {
     const run = () =>
       s.reconcile.run({ ...i, signal: ctx.token.abortSignal, onProgress: (step, done, total, message) => ctx.progress({ step, done, total, message }) });

@@ -3,11 +3,16 @@ import fs from 'node:fs';
 import type { JobKind } from '../../src-shared/domain/jobs';
 import { exportLitter } from '../export/listExport';
 import { findingsCsvLitter } from '../reconcile/csv';
+import { fixListLitter } from '../identity/fixLists';
 import type { ExportJobInput, JobInput } from './types';
 
 export function jobLitter(dataDir: string): (kind: JobKind, input: unknown) => string[] {
   return (kind, input) =>
-    kind === 'export' ? exportLitter(dataDir, input as ExportJobInput) : kind === 'findingsCsv' ? findingsCsvLitter(input as JobInput<'findingsCsv'>) : [];
+    kind === 'export'
+      ? exportLitter(dataDir, input as ExportJobInput)
+      : kind === 'findingsCsv' || kind === 'fixList'
+        ? (kind === 'fixList' ? fixListLitter : findingsCsvLitter)(input as JobInput<'fixList'>)
+        : [];
 }
 
 /** Removes what a stopped job left (best effort: a file already gone or locked is left be). */

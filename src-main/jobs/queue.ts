@@ -22,6 +22,7 @@ const LABELS: Record<JobKind, string> = {
   reconcile: 'Reconciling the systems',
   conflicts: 'Deciding conflicts',
   findingsCsv: 'Exporting reconciliation findings',
+  fixList: 'Exporting a fix list',
 };
 
 /** Finished jobs kept for the views (the last outcome of each kind). */

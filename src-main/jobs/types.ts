@@ -10,6 +10,7 @@ import type { InsightStateRow } from '../insights/measures';
 import type { RunInput } from '../reconcile/service';
 import type { ConflictDecision } from '../identity/identityService';
 import type { FindingsCsvInput } from '../reconcile/csv';
+import type { FixListInput } from '../identity/fixLists';
 import type { CancelToken } from './cancel';
 
 export interface RebuildJobInput {
@@ -47,6 +48,7 @@ export interface JobSpecs {
   reconcile: { input: ReconcileJobInput; output: RunInfo };
   conflicts: { input: ConflictsJobInput; output: { updated: number } };
   findingsCsv: { input: FindingsCsvInput; output: { rows: number } };
+  fixList: { input: FixListInput; output: { rows: number } };
 }
 export type JobInput<K extends JobKind> = JobSpecs[K]['input'];
 export type JobOutput<K extends JobKind> = JobSpecs[K]['output'];

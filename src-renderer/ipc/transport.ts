@@ -75,3 +75,13 @@ export function transport(): Transport {
 export function downloadUrl(id: string): string {
   return `/api/download/${encodeURIComponent(id)}?t=${encodeURIComponent(webSecret())}`;
 }
+
+/** Hands a file the main process wrote for download (an export, a fix list) to the browser. */
+export function startDownload(id: string, fileName: string): void {
+  const a = document.createElement('a');
+  a.href = downloadUrl(id);
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { IpcErrorShape } from '../errors';
 
-export const JOB_KINDS = ['rebuild', 'measures', 'export', 'reconcile', 'conflicts', 'findingsCsv'] as const;
+export const JOB_KINDS = ['rebuild', 'measures', 'export', 'reconcile', 'conflicts', 'findingsCsv', 'fixList'] as const;
 export const JobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKind>;
 

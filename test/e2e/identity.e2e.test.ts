@@ -130,6 +130,13 @@ describe('identity in Chromium', () => {
     await expect.poll(shown, { timeout: 15_000 }).toBe('Conflicts 1–50 of 600');
     expect(await pages.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
     await screenshot(page, 'identity-conflict-pages');
+    // The fix list for CRM+ (VOMO is the first names' authority): written by a job, then downloaded.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export fix list for CRM+' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^twofold-fix-list-crm-\d{4}-\d{2}-\d{2}\.csv$/);
+    const fixList = fs.readFileSync((await download.path())!, 'utf8');
+    expect(fixList).toMatch(/^\ufeffTwofold person,/);
+    expect(fixList.split('\r\n').filter((l) => /,Samantha,Sam,/.test(l))).toHaveLength(600);
+    await expect.poll(() => page.getByText('Fix list downloaded, not encrypted').count(), { timeout: 15_000 }).toBe(1);
     // Every open first-name conflict at once: decided by a job, then the queue is empty.
     await page.getByRole('combobox', { name: 'Field' }).click();
     await page.getByRole('option', { name: /^First name/ }).click();

@@ -69,15 +69,40 @@ describe('fix lists in the export log', () => {
     expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toHaveLength(1);
   });
 
-  it('a fix list handed to the browser is logged without a file of ours to list', async () => {
-    const { profileId, ok } = await withConflict();
+  it('a fix list for the browser is a download the job wrote: logged, and listed in Settings until fetched', async () => {
+    const { core, profileId, ok } = await withConflict();
     await ok('identity.rebuild', { profileId });
-    const fix = await ok<{ rows: number; path: string | null; csv: string }>('conflicts.exportFixList', { profileId, system: 'vomo' }, 'web');
+    const fix = await ok<{ rows: number; path: string | null; downloadId: string | null }>('conflicts.exportFixList', { profileId, system: 'vomo' }, 'web');
     expect(fix.path).toBeNull();
-    expect(fix.csv).toContain('Value in VOMO');
+    expect(fix.downloadId).toMatch(/^[0-9a-f]{32}$/);
+    const file = core.downloads.get(fix.downloadId!)!.file;
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.startsWith('\ufeff')).toBe(true);
+    expect(text).toContain('Value in VOMO');
     const log = await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 });
     expect(log).toEqual([expect.objectContaining({ list: 'fix-list-vomo', rowCount: fix.rows })]);
-    expect(await ok<ExportFile[]>('exports.files', { profileId })).toEqual([]);
+    expect((await ok<ExportFile[]>('exports.files', { profileId })).map((f) => f.filePath)).toEqual([file]);
+    // The job's file was written under a temporary name and renamed: nothing else is left.
+    expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
+  });
+
+  it('a cancelled fix list writes, logs and audits nothing', async () => {
+    const { core, profileId, ok } = await withConflict();
+    await ok('identity.rebuild', { profileId });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twofold-fixlist-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'fix.csv');
+    const audits = () => core.db.prepare(`SELECT COUNT(*) FROM audit_log WHERE action = 'conflicts.fix_list'`).pluck().get();
+    const before = audits();
+    const signal = { aborted: false };
+    const out = core.identity.writeFixList(
+      { profileId, system: 'crm', target: file, destination: 'file', fileName: 'fix.csv' },
+      { signal, onProgress: (step) => step === 'write' && (signal.aborted = true) },
+    );
+    await expect(out).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toEqual([]);
+    expect(audits()).toBe(before);
   });
 
   it('in Electron a closed save dialog writes, logs and hands over nothing; a chosen file is written and logged', async () => {
@@ -87,8 +112,8 @@ describe('fix lists in the export log', () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     let answer: string | null = null;
     core.hooks.chooseSavePath = async () => answer;
-    const closed = await ok<{ cancelled: boolean; csv: string; path: string | null }>('conflicts.exportFixList', { profileId, system: 'crm' }, 'electron');
-    expect(closed).toMatchObject({ cancelled: true, csv: '', path: null });
+    const closed = await ok<{ cancelled: boolean; downloadId: string | null; path: string | null }>('conflicts.exportFixList', { profileId, system: 'crm' }, 'electron');
+    expect(closed).toMatchObject({ cancelled: true, downloadId: null, path: null });
     expect(await ok<ExportLogEntry[]>('exports.list', { profileId, limit: 10 })).toEqual([]);
     answer = path.join(dir, 'chosen.csv');
     const saved = await ok<{ cancelled: boolean; path: string | null }>('conflicts.exportFixList', { profileId, system: 'crm' }, 'electron');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityCore, personOf, personRow } from './fixtures';
 import { toE164, normEmail, nameSimilarity } from '../../src-main/identity/normalize';
+import { fixListCsv, fixRows } from '../../src-main/identity/fixLists';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -269,20 +270,30 @@ describe('conflicts', () => {
   });
 
   it('exports fix lists as CSV with a BOM, neutralising formulas', () => {
-    const { profileId, m, svc } = setup();
+    const { core, profileId, m, svc } = setup();
     m.vomoUser({ id: '8', email: 'x@y.example', first: '=HYPERLINK("evil")', last: 'Lee', phone: '+1 202 555 0101' });
     m.crmContact({ id: '800', individuals: [{ id: '8001', first: 'Ann', last: 'Lee', primary: true, emails: ['x@y.example'], phones: ['202-555-0199'] }] });
     // A full-width = is read as = by Apple Numbers.
     m.vomoUser({ id: '9', email: 'w@y.example', first: '＝SUM(1)', last: 'Wu' });
     m.crmContact({ id: '900', individuals: [{ id: '9001', first: 'Bo', last: 'Wu', primary: true, emails: ['w@y.example'] }] });
     svc.rebuild(profileId);
-    const crm = svc.fixList(profileId, 'crm');
+    const fixList = (system: 'vomo' | 'crm') => {
+      const rows = fixRows(core.db, profileId, system, svc.settings(profileId));
+      return { rows: rows.length, csv: fixListCsv(rows, system) };
+    };
+    const crm = fixList('crm');
     expect(crm.csv.charCodeAt(0)).toBe(0xfeff);
     expect(crm.csv).toContain(`'=HYPERLINK`);
     expect(crm.csv).toContain(`'＝SUM(1)`);
     expect(crm.rows).toBe(2); // first names: VOMO is the authority, so CRM+ is corrected
-    const vomo = svc.fixList(profileId, 'vomo');
+    const vomo = fixList('vomo');
     expect(vomo.rows).toBe(1); // phone: CRM+ is the authority
     expect(vomo.csv).toContain(`'+1 202 555 0101`);
+    // A value the steward chose is a correction in both systems, whichever is the authority.
+    const wu = core.db.prepare(`SELECT c.id FROM conflicts c JOIN persons p ON p.id = c.person_id WHERE c.field = 'first_name' AND p.display_last_name = 'Wu'`).pluck().get() as number;
+    svc.setConflicts(profileId, [wu], 'resolve', 'custom', 'Bea', null);
+    expect(fixList('vomo').rows).toBe(2);
+    expect(fixList('vomo').csv).toContain('Bea');
+    expect(fixList('crm').rows).toBe(2);
   });
 });

@@ -4,7 +4,7 @@ import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
 import { requireProfile } from './profiles';
 import { fixListFileName } from '../../identity/fixLists';
-import { writeLoggedFile } from '../../export/exportLog';
+import { settleDestination } from '../../export/destination';
 import { profileNow } from '../../sandboxRuntime/clock';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
@@ -74,36 +74,26 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
     svc(core, i.profileId).decideConflicts({ profileId: i.profileId, ids: i.ids, action: 'reopen', choice: null, value: null, note: null }, (w) => core.gate.shared(w)),
   'conflicts.bulkResolve': (i, { core }) => svc(core, i.profileId).bulkConflicts(i.profileId, i.field, i.action, i.choice ?? null, i.ids ?? null, (w) => core.gate.shared(w)),
   async 'conflicts.exportFixList'(i, { core, shell }) {
-    const s = svc(core, i.profileId);
+    svc(core, i.profileId);
     // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
     if (i.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
-    let target = i.path ?? null;
     const day = (await profileNow(core.clock, i.profileId)).at.toISOString().slice(0, 10);
-    if (!target && shell === 'electron' && core.hooks.chooseSavePath) {
-      target = await core.hooks.chooseSavePath(fixListFileName(i.system, day));
-      // A closed dialog costs nothing; before, the renderer then saved the list as a download.
-      if (!target) return { rows: 0, fileName: fixListFileName(i.system, day), path: null, csv: '', cancelled: true };
+    const fileName = fixListFileName(i.system, day);
+    const dest = i.path ? ({ kind: 'file', path: i.path } as const) : shell === 'electron' && core.hooks.chooseSavePath ? ({ kind: 'dialog' } as const) : ({ kind: 'download' } as const);
+    // A closed dialog costs nothing; before, the renderer then saved the list as a download.
+    const none = { rows: 0, fileName, path: null, downloadId: null, cancelled: true };
+    const settled = await settleDestination({ dataDir: core.dataDir, chooseSavePath: core.hooks.chooseSavePath }, fileName, dest);
+    if (!settled) return none;
+    const { target, destination, downloadId } = settled;
+    try {
+      // A job: a million persons may have 150,000 open conflicts to read and write (5-8 s).
+      const { rows } = await core.jobs.run('fixList', { profileId: i.profileId, system: i.system, target, destination, fileName }, { profileId: i.profileId });
+      if (downloadId) core.downloads.set(downloadId, { file: target, fileName, contentType: 'text/csv; charset=utf-8' });
+      return { rows, fileName, path: destination === 'file' ? target : null, downloadId, cancelled: false };
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CANCELLED') return none;
+      throw err;
     }
-    const list = s.fixListContent(i.profileId, i.system, day);
-    // A fix list holds names and contact details, unencrypted wherever it lands: it is logged as
-    // exports are (Settings lists its file while it exists; in the web shell the browser gets it).
-    writeLoggedFile(
-      core.db,
-      {
-        profileId: i.profileId,
-        kind: `fix-list-${i.system}`,
-        filters: {},
-        columns: list.columns,
-        rowCount: list.rows,
-        fileName: list.fileName,
-        destination: target ? 'file' : 'download',
-        filePath: target,
-      },
-      list.personIds,
-      () => s.saveFixList(i.profileId, i.system, list, target),
-    );
-    core.events.emit('data.changed', { profileId: i.profileId, scope: 'exports' });
-    return { rows: list.rows, fileName: list.fileName, path: target, csv: list.csv, cancelled: false };
   },
 
   'splits.list': (i, { core }) =>

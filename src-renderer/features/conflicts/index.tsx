@@ -8,6 +8,7 @@ import { Accordion, Anchor, Badge, Button, Checkbox, Group, Loader, SegmentedCon
 import { AuthoritySettings } from './AuthoritySettings';
 import { notifications } from '@mantine/notifications';
 import { api, onEvent } from '../../ipc/client';
+import { startDownload } from '../../ipc/transport';
 import { navigate } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { DataTable, type DataColumn } from '../../components/DataTable';
@@ -39,17 +40,6 @@ function Value({ value, authority }: { value: string | null; authority: boolean 
   );
 }
 
-function saveCsv(fileName: string, csv: string) {
-  const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export default function ConflictsView({ profileId }: { profileId: number; param?: string | null }) {
   const [status, setStatus] = useState<Status>('open');
@@ -61,7 +51,10 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState(false);
   // A decision on many conflicts runs as a job: its progress, and a Cancel that changes nothing.
-  const decision = useJobs(profileId).active('conflicts');
+  const jobs = useJobs(profileId);
+  const decision = jobs.active('conflicts');
+  // A fix list is written by a job too: its progress and Cancel.
+  const fixList = jobs.active('fixList');
 
   const load = useCallback(async () => {
     try {
@@ -115,8 +108,8 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
       if (r.cancelled) return;
       // A fix list names persons and their details: say it is not encrypted, as the export dialog does.
       if (r.path) notifications.show({ title: 'Fix list saved, not encrypted', message: `${plural(r.rows, 'correction')} in ${r.path}; Settings → Backups lists the file until you delete it.` });
-      else {
-        saveCsv(r.fileName, r.csv);
+      else if (r.downloadId) {
+        startDownload(r.downloadId, r.fileName);
         notifications.show({ title: 'Fix list downloaded, not encrypted', message: `${plural(r.rows, 'correction')} to make in ${system === 'vomo' ? 'VOMO' : 'CRM+'}, in clear text in your browser's downloads folder.` });
       }
     } catch (err) {
@@ -309,6 +302,7 @@ export default function ConflictsView({ profileId }: { profileId: number; param?
       </Accordion>
 
       {decision && <JobProgress job={decision} />}
+      {fixList && <JobProgress job={fixList} />}
       {error && <Text c="red">{error}</Text>}
       {!data && !error && <Loader />}
       {data && data.total === 0 && (

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Anchor, Button, Checkbox, Group, Modal, NumberInput, Stack, Text } from '@mantine/core';
 import { api } from '../../ipc/client';
-import { downloadUrl, transport } from '../../ipc/transport';
+import { downloadUrl, startDownload, transport } from '../../ipc/transport';
 import { COLUMN_LABELS, describeFilters, type ColumnKey, type ExportResult, type ListFilters, type ListName, type ListSort } from '../../../src-shared/domain/insights';
 import { fmtCount, fmtDay, fmtMoney, plural } from '../../../src-shared/format';
 import { UnencryptedExportNote } from '../store/UnencryptedExportNote';
@@ -24,15 +24,6 @@ export interface ExportDialogProps {
   search?: string;
   sort?: ListSort;
   total: number | null;
-}
-
-function startDownload(id: string, fileName: string) {
-  const a = document.createElement('a');
-  a.href = downloadUrl(id);
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
 }
 
 export function ExportDialog(p: ExportDialogProps) {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ActionIcon, Anchor, Badge, Button, Group, Loader, Select, Text, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../ipc/client';
-import { downloadUrl } from '../../ipc/transport';
+import { startDownload } from '../../ipc/transport';
 import { navigate, replaceQuery } from '../../app/router';
 import { DataTable } from '../../components/DataTable';
 import { CursorPager, FIRST_PAGE, type CursorNav } from '../../components/CursorPager';
@@ -84,14 +84,7 @@ export function FindingsTable({
     setExporting(true);
     try {
       const r = await api['reconcile.exportCsv']({ runId, group: group ?? undefined, change });
-      if (r.downloadId) {
-        const a = document.createElement('a');
-        a.href = downloadUrl(r.downloadId);
-        a.download = r.fileName;
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-      }
+      if (r.downloadId) startDownload(r.downloadId, r.fileName);
       // The findings name donors and gifts: say the file is not encrypted, as the export dialog does.
       if (r.cancelled) notifications.show({ message: 'Export cancelled: no file was written.' });
       else

@@ -77,11 +77,14 @@ export const identityChannels = {
     Profile.extend({ field: ConflictField, action: z.enum(['resolve', 'dismiss']).default('resolve'), choice: Choice.nullish(), ids: z.array(z.number().int()).nullish() }),
     Updated,
   ),
-  /** The CSV of corrections to make by hand in one system; saved to `path` when given. */
+  /**
+   * The CSV of corrections to make by hand in one system, written by a job: saved to `path` (the
+   * CLI, tests), a save dialog's file (Electron) or a download (the web shell: `downloadId`).
+   */
   'conflicts.exportFixList': channel(
     Profile.extend({ system: z.enum(['vomo', 'crm']), path: z.string().min(1).max(4096).nullish() }),
-    /** cancelled: the steward closed Electron's save dialog (nothing written, logged or handed over). */
-    z.object({ rows: z.number(), fileName: z.string(), path: z.string().nullable(), csv: z.string(), cancelled: z.boolean() }),
+    /** cancelled: the steward closed Electron's save dialog or cancelled the job (nothing written or logged). */
+    z.object({ rows: z.number(), fileName: z.string(), path: z.string().nullable(), downloadId: z.string().nullable(), cancelled: z.boolean() }),
   ),
 
   'splits.list': channel(
