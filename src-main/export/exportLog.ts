@@ -6,6 +6,7 @@ import type { ExportFile } from '../../src-shared/domain/store';
 import { AppError } from '../../src-shared/errors';
 import { defaultActor } from '../store/repos/audit';
 import { storeWriteError } from '../store/storeErrors';
+import { createCsvFileWriter } from './csvExport';
 
 export interface NewExport {
   profileId: number;
@@ -97,7 +98,7 @@ function recordFileExport(db: Db, e: NewFileExport, personIds: Iterable<string>)
  * is removed again. `e.filePath` is the file `write` makes (null: none of ours). Store refusals are
  * said as such (naming the store).
  */
-export function writeLoggedFile(db: Db, e: NewFileExport, personIds: Iterable<string>, write: () => void): number {
+function writeLoggedFile(db: Db, e: NewFileExport, personIds: Iterable<string>, write: () => void): number {
   let wrote = false;
   try {
     return db.transaction(() => {
@@ -192,4 +193,56 @@ export function deleteExportFile(db: Db, profileId: number, exportId: number): s
   if (!row.file_path || !fs.existsSync(row.file_path)) throw new AppError('NOT_FOUND', 'That export file no longer exists.');
   fs.rmSync(row.file_path);
   return row.file_path;
+}
+
+/** One batch of a logged CSV: its rows' cells and the persons they name. */
+export interface CsvBatch {
+  rows: unknown[][];
+  personIds: Iterable<string>;
+}
+
+/** What a stopped logged-CSV job may leave behind (its temporary file); removed by whoever stopped it. */
+export function loggedCsvLitter(target: string): string[] {
+  return [`${target}.partial`];
+}
+
+/**
+ * A file export written by a job (a fix list, a reconciliation CSV): its batches go through the
+ * CSV writer every export uses (csvExport.ts) into a temporary file, which is renamed when complete
+ * and logged with the persons it names, with `also` (an audit row) in the same transaction
+ * (writeLoggedFile). `stop` is asked before each batch and before the log: a cancel, like any
+ * failure, leaves no file, no partial file and no entry. `what` names the file in an error.
+ */
+export async function writeLoggedCsv(
+  db: Db,
+  e: Omit<NewFileExport, 'rowCount' | 'filePath'> & { filePath: string },
+  batches: Iterable<CsvBatch>,
+  run: { stop(): void; what: string; also?(rowCount: number): void },
+): Promise<number> {
+  const [partial] = loggedCsvLitter(e.filePath);
+  const writer = createCsvFileWriter(partial!, [...e.columns]);
+  const personIds = new Set<string>();
+  let renamed = false;
+  try {
+    for (const b of batches) {
+      run.stop();
+      for (const id of b.personIds) personIds.add(id);
+      await writer.write(b.rows);
+    }
+    await writer.finish();
+    run.stop();
+    writeLoggedFile(db, { ...e, rowCount: writer.rowsWritten }, personIds, () => {
+      fs.renameSync(partial!, e.filePath);
+      renamed = true;
+      run.also?.(writer.rowsWritten);
+    });
+    return writer.rowsWritten;
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    fs.rmSync(partial!, { force: true });
+    // Renamed, then not logged (the store refused, or `also` failed): the file goes too.
+    if (renamed) fs.rmSync(e.filePath, { force: true });
+    if (err instanceof AppError) throw err;
+    throw new AppError('INTERNAL', `${run.what} could not be written: ${(err as Error).message.split('\n')[0]}`);
+  }
 }

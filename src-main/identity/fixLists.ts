@@ -4,15 +4,13 @@
  * = + - @ (or a tab / carriage return, or a full-width = + - @) is prefixed with an apostrophe so
  * no spreadsheet reads it as a formula (csv-stringify's `escape_formulas`, as every CSV here).
  */
-import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../store/db';
 import type { AuditRepo } from '../store/repos/audit';
 import type { EventBus } from '../core/events';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
 import { AppError } from '../../src-shared/errors';
-import { createCsvFileWriter } from '../export/csvExport';
-import { writeLoggedFile } from '../export/exportLog';
+import { writeLoggedCsv, type CsvBatch } from '../export/exportLog';
 import { compareKey } from './conflicts';
 
 function cellText(v: unknown): string {
@@ -114,20 +112,14 @@ export interface FixListInput {
   fileName: string;
 }
 
-/** What a stopped fix-list job may leave behind; removed by whoever stopped it. */
-export function fixListLitter(input: Pick<FixListInput, 'target'>): string[] {
-  return [`${input.target}.partial`];
-}
-
 /** Corrections written per batch (each waits for the file to take it). */
 const BATCH = 1000;
 
 /**
  * Writes a fix list to its file, as a job: at a million persons a profile may have 150,000 open
- * conflicts, and reading and writing them held the core's thread 5-8 s. The file is written under
- * a temporary name, renamed when complete, logged (with the persons it names: names and contact
- * details, unencrypted) and audited in one step (exportLog.ts). A cancel, checked between
- * batches, leaves no file and logs nothing.
+ * conflicts, and reading and writing them held the core's thread 5-8 s. Written, logged with the
+ * persons it names (names and contact details, unencrypted), audited and left whole or not at all
+ * as every logged CSV is (exportLog.ts: writeLoggedCsv).
  */
 export async function writeFixListFile(
   deps: { db: Db; audit: Pick<AuditRepo, 'record'>; events: Pick<EventBus, 'emit'> },
@@ -135,54 +127,44 @@ export async function writeFixListFile(
   input: FixListInput,
   job: { signal?: { readonly aborted: boolean }; onProgress?(step: string, done: number, total: number | null): void } = {},
 ): Promise<{ rows: number }> {
-  const stopIfCancelled = () => {
+  const stop = () => {
     if (job.signal?.aborted) throw new AppError('CANCELLED', 'The fix list was cancelled; no file was written.');
   };
   job.onProgress?.('select', 0, null);
   const rows = fixRows(deps.db, input.profileId, input.system, settings);
-  stopIfCancelled();
-  const partial = fixListLitter(input)[0]!;
-  const header = fixListHeader(input.system);
-  const writer = createCsvFileWriter(partial, header);
-  try {
+  stop();
+  function* batches(): Generator<CsvBatch> {
     for (let i = 0; i < rows.length; i += BATCH) {
-      stopIfCancelled();
       job.onProgress?.('write', i, rows.length);
-      await writer.write(rows.slice(i, i + BATCH).map((r) => fixListCells(r, input.system)));
+      const part = rows.slice(i, i + BATCH);
+      yield { rows: part.map((r) => fixListCells(r, input.system)), personIds: part.map((r) => r.personId) };
     }
-    await writer.finish();
-    stopIfCancelled();
-    job.onProgress?.('record', rows.length, rows.length);
-    writeLoggedFile(
-      deps.db,
-      {
-        profileId: input.profileId,
-        kind: `fix-list-${input.system}`,
-        filters: {},
-        columns: header,
-        rowCount: rows.length,
-        fileName: input.fileName,
-        destination: input.destination,
-        filePath: input.target,
-      },
-      new Set(rows.map((r) => r.personId)),
-      () => {
-        fs.renameSync(partial, input.target);
+  }
+  const written = await writeLoggedCsv(
+    deps.db,
+    {
+      profileId: input.profileId,
+      kind: `fix-list-${input.system}`,
+      filters: {},
+      columns: fixListHeader(input.system),
+      fileName: input.fileName,
+      destination: input.destination,
+      filePath: input.target,
+    },
+    batches(),
+    {
+      what: 'The fix list',
+      stop,
+      also: (n) =>
         deps.audit.record({
           profileId: input.profileId,
           action: 'conflicts.fix_list',
           subjectType: 'profile',
           subjectId: String(input.profileId),
-          detail: { system: input.system, rows: rows.length, path: input.destination === 'file' ? input.target : null },
-        });
-      },
-    );
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    fs.rmSync(partial, { force: true });
-    if (err instanceof AppError) throw err;
-    throw new AppError('INTERNAL', `The fix list could not be written: ${(err as Error).message.split('\n')[0]}`);
-  }
+          detail: { system: input.system, rows: n, path: input.destination === 'file' ? input.target : null },
+        }),
+    },
+  );
   deps.events.emit('data.changed', { profileId: input.profileId, scope: 'exports' });
-  return { rows: rows.length };
+  return { rows: written };
 }

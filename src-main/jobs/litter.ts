@@ -2,8 +2,7 @@
 import fs from 'node:fs';
 import type { JobKind } from '../../src-shared/domain/jobs';
 import { exportLitter } from '../export/listExport';
-import { findingsCsvLitter } from '../reconcile/csv';
-import { fixListLitter } from '../identity/fixLists';
+import { loggedCsvLitter } from '../export/exportLog';
 import type { ExportJobInput, JobInput } from './types';
 
 export function jobLitter(dataDir: string): (kind: JobKind, input: unknown) => string[] {
@@ -11,7 +10,7 @@ export function jobLitter(dataDir: string): (kind: JobKind, input: unknown) => s
     kind === 'export'
       ? exportLitter(dataDir, input as ExportJobInput)
       : kind === 'findingsCsv' || kind === 'fixList'
-        ? (kind === 'fixList' ? fixListLitter : findingsCsvLitter)(input as JobInput<'fixList'>)
+        ? loggedCsvLitter((input as JobInput<'fixList' | 'findingsCsv'>).target)
         : [];
 }
 

@@ -3,15 +3,13 @@
  * the persons it names (the export log keeps who was in it). Written as every CSV here is
  * (csvExport.ts): a byte-order mark, CRLF records, formula starts escaped.
  */
-import fs from 'node:fs';
 import { GROUP_LABELS, KIND_LABELS, type Finding, type FindingGroup, type FindingKind } from '../../src-shared/domain/reconcile';
 import { AppError } from '../../src-shared/errors';
 import { csvValue } from '../../src-shared/format';
 import type { Db } from '../store/db';
 import type { EventBus } from '../core/events';
 import type { RunsRepo } from './runs';
-import { createCsvFileWriter } from '../export/csvExport';
-import { writeLoggedFile } from '../export/exportLog';
+import { writeLoggedCsv, type CsvBatch } from '../export/exportLog';
 
 export const CSV_COLUMNS = [
   'group',
@@ -82,17 +80,11 @@ export interface FindingsCsvDeps {
 /** Findings read and written per batch (one index range each: the last costs what the first does). */
 const BATCH = 1000;
 
-/** What a stopped findings export may leave behind; removed by whoever stopped it. */
-export function findingsCsvLitter(input: Pick<FindingsCsvInput, 'target'>): string[] {
-  return [`${input.target}.partial`];
-}
-
 /**
  * Writes a run's findings, filtered as the view shows them, to a CSV, in the list's order, page by
  * page through the list's cursor; runs as a job (200,000 findings took 4.5 s on the core's thread).
- * The file is written under a temporary name, renamed when complete and logged in one step
- * (exportLog.ts) with the persons it names: the findings name donors and their gifts,
- * unencrypted. A cancel (checked between pages) leaves no file and logs nothing.
+ * Written, logged with the persons it names (the findings name donors and their gifts,
+ * unencrypted) and left whole or not at all as every logged CSV is (exportLog.ts: writeLoggedCsv).
  */
 export async function writeFindingsCsv(
   deps: FindingsCsvDeps,
@@ -101,51 +93,39 @@ export async function writeFindingsCsv(
 ): Promise<{ rows: number }> {
   const run = deps.runs.get(input.runId);
   if (!run) throw new AppError('NOT_FOUND', `There is no reconciliation run ${input.runId}.`);
-  const stopIfCancelled = () => {
-    if (job.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
-  };
-  const partial = findingsCsvLitter(input)[0]!;
-  const writer = createCsvFileWriter(partial, [...CSV_COLUMNS]);
-  const personIds = new Set<string>();
-  try {
+  function* pages(): Generator<CsvBatch> {
     let cursor: string | null = null;
-    let total: number | null = null;
+    let done = 0;
     for (;;) {
-      stopIfCancelled();
-      job.onProgress?.('write', writer.rowsWritten, total);
-      const page = deps.runs.findings(run.id, run.previousRunId, { ...input.filter, cursor, limit: BATCH });
-      total = page.total;
-      for (const f of page.rows) if (f.personId) personIds.add(f.personId);
-      await writer.write(page.rows.map(findingRow));
-      if (!page.nextCursor) break;
+      const page = deps.runs.findings(run!.id, run!.previousRunId, { ...input.filter, cursor, limit: BATCH });
+      job.onProgress?.('write', done, page.total);
+      done += page.rows.length;
+      yield { rows: page.rows.map(findingRow), personIds: page.rows.flatMap((f) => (f.personId ? [f.personId] : [])) };
+      if (!page.nextCursor) return;
       cursor = page.nextCursor;
     }
-    await writer.finish();
-    stopIfCancelled();
-    job.onProgress?.('record', writer.rowsWritten, writer.rowsWritten);
-    const f = input.filter;
-    const described = [f.group && GROUP_LABELS[f.group], f.kind && KIND_LABELS[f.kind], f.change && f.change !== 'all' && `${f.change} since the run before`];
-    writeLoggedFile(
-      deps.db,
-      {
-        profileId: run.profileId,
-        kind: 'reconciliation',
-        filters: { reconcileRunId: run.id, findings: described.filter(Boolean).join(' · ') },
-        columns: CSV_COLUMNS,
-        rowCount: writer.rowsWritten,
-        fileName: input.fileName,
-        destination: input.destination,
-        filePath: input.target,
-      },
-      personIds,
-      () => fs.renameSync(partial, input.target),
-    );
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    fs.rmSync(partial, { force: true });
-    if (err instanceof AppError) throw err;
-    throw new AppError('INTERNAL', `The findings could not be written: ${(err as Error).message.split('\n')[0]}`);
   }
+  const f = input.filter;
+  const described = [f.group && GROUP_LABELS[f.group], f.kind && KIND_LABELS[f.kind], f.change && f.change !== 'all' && `${f.change} since the run before`];
+  const rows = await writeLoggedCsv(
+    deps.db,
+    {
+      profileId: run.profileId,
+      kind: 'reconciliation',
+      filters: { reconcileRunId: run.id, findings: described.filter(Boolean).join(' · ') },
+      columns: CSV_COLUMNS,
+      fileName: input.fileName,
+      destination: input.destination,
+      filePath: input.target,
+    },
+    pages(),
+    {
+      what: 'The findings',
+      stop: () => {
+        if (job.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
+      },
+    },
+  );
   deps.events.emit('data.changed', { profileId: run.profileId, scope: 'exports' });
-  return { rows: writer.rowsWritten };
+  return { rows };
 }
