@@ -24,6 +24,18 @@ export interface DestinationDeps {
   chooseSavePath?(defaultName: string): Promise<string | null>;
 }
 
+/**
+ * Where a shell's export goes: a path only from a local caller (the CLI, a test; the renderer
+ * never names a file to write), else Electron's save dialog, else a download.
+ */
+export function destinationFor(shell: string, path: string | null | undefined, hasDialog: boolean): ExportDestination {
+  if (path) {
+    if (shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
+    return { kind: 'file', path };
+  }
+  return shell === 'electron' && hasDialog ? { kind: 'dialog' } : { kind: 'download' };
+}
+
 /** The file to write, or null when the steward closed the dialog. */
 export async function settleDestination(deps: DestinationDeps, fileName: string, dest: ExportDestination): Promise<SettledFile | null> {
   if (dest.kind === 'dialog') {

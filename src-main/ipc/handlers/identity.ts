@@ -4,7 +4,7 @@ import type { HandlerMap } from '../handlerTypes';
 import type { Core } from '../../core/app';
 import { requireProfile } from './profiles';
 import { fixListFileName } from '../../identity/fixLists';
-import { settleDestination } from '../../export/destination';
+import { destinationFor, settleDestination } from '../../export/destination';
 import { profileNow } from '../../sandboxRuntime/clock';
 import type { RebuildSummary } from '../../../src-shared/domain/identity';
 
@@ -75,11 +75,9 @@ export const identityHandlers: HandlerMap<typeof identityChannels> = {
   'conflicts.bulkResolve': (i, { core }) => svc(core, i.profileId).bulkConflicts(i.profileId, i.field, i.action, i.choice ?? null, i.ids ?? null, (w) => core.gate.shared(w)),
   async 'conflicts.exportFixList'(i, { core, shell }) {
     svc(core, i.profileId);
-    // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
-    if (i.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
+    const dest = destinationFor(shell, i.path, !!core.hooks.chooseSavePath);
     const day = (await profileNow(core.clock, i.profileId)).at.toISOString().slice(0, 10);
     const fileName = fixListFileName(i.system, day);
-    const dest = i.path ? ({ kind: 'file', path: i.path } as const) : shell === 'electron' && core.hooks.chooseSavePath ? ({ kind: 'dialog' } as const) : ({ kind: 'download' } as const);
     // A closed dialog costs nothing; before, the renderer then saved the list as a download.
     const none = { rows: 0, fileName, path: null, downloadId: null, cancelled: true };
     const settled = await settleDestination({ dataDir: core.dataDir, chooseSavePath: core.hooks.chooseSavePath }, fileName, dest);

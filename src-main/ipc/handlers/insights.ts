@@ -6,6 +6,7 @@ import { overview } from '../../insights/overview';
 import { getInsightSettings, setInsightSettings } from '../../insights/settings';
 import { deleteExportFile, listExportFiles, listExports } from '../../export/exportLog';
 import { defaultAsOf } from '../../insights/referenceClock';
+import { destinationFor } from '../../export/destination';
 
 export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
   async 'insights.overview'(input, { core }) {
@@ -42,7 +43,7 @@ export const insightsHandlers: HandlerMap<typeof insightsChannels> = {
   async 'exports.create'(input, { core, shell }) {
     requireProfile(core, input.profileId);
     // Electron asks where to save; the web shell offers a download. Neither lets the renderer name a path.
-    const dest = shell === 'electron' && core.hooks.chooseSavePath ? ({ kind: 'dialog' } as const) : ({ kind: 'download' } as const);
+    const dest = destinationFor(shell, null, !!core.hooks.chooseSavePath);
     return core.exports.create({ ...input, asOf: await defaultAsOf(core.clock, input.profileId, input.asOf) }, dest);
   },
   'exports.list'(input, { core }) {

@@ -4,7 +4,7 @@ import type { HandlerMap } from '../handlerTypes';
 import { requireProfile } from './profiles';
 import { getReconcileSettings, setReconcileSettings } from '../../reconcile/settings';
 import { lagStats } from '../../reconcile/lag';
-import { settleDestination } from '../../export/destination';
+import { destinationFor, settleDestination } from '../../export/destination';
 import type { Core } from '../../core/app';
 
 function requireRun(core: Core, runId: number) {
@@ -36,9 +36,7 @@ export const reconcileHandlers: HandlerMap<typeof reconcileChannels> = {
   async 'reconcile.exportCsv'(input, { core, shell }) {
     const run = requireRun(core, input.runId);
     const fileName = `reconciliation-${run.asOf.slice(0, 10)}-run${run.id}${input.group ? '-' + input.group : ''}.csv`;
-    // Only a local caller (the CLI, a test) names a file; the renderer never picks a path.
-    if (input.path && shell !== 'cli' && shell !== 'test') throw new AppError('BAD_INPUT', 'A file path can only be given from the command line.');
-    const dest = input.path ? ({ kind: 'file', path: input.path } as const) : shell === 'electron' && core.hooks.chooseSavePath ? ({ kind: 'dialog' } as const) : ({ kind: 'download' } as const);
+    const dest = destinationFor(shell, input.path, !!core.hooks.chooseSavePath);
     const settled = await settleDestination({ dataDir: core.dataDir, chooseSavePath: core.hooks.chooseSavePath }, fileName, dest);
     const none = { rows: 0, file: null, downloadId: null, fileName, cancelled: true };
     if (!settled) return none;
