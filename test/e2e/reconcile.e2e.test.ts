@@ -129,6 +129,11 @@ describe('reconciliation in the web shell (Chromium)', () => {
     await expect.poll(shown, { timeout: 15_000 }).toBe('Findings 1–50 of 130');
     expect(await pages.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
     await screenshot(page, 'reconciliation-finding-pages');
+    // A page position that does not read (an edited link) opens the first page instead.
+    await gotoView(page, `#/reconciliation?run=${runId}&at=bm90LWEta2V5&from=50`);
+    await page.reload();
+    await expect.poll(shown, { timeout: 30_000 }).toBe('Findings 1–50 of 130');
+    expect(await firstName()).toBe('Pager 000');
     expect(errors).toEqual([]);
   });
 });

@@ -74,7 +74,11 @@ export function FindingsTable({
         setData(d);
         onPage?.(d);
       })
-      .catch((err) => notifications.show({ color: 'red', message: (err as Error).message }));
+      .catch((err) => {
+        // A page position that no longer reads (an edited URL) starts again from the first page.
+        if (live && nav.cursor && (err as { code?: string }).code === 'BAD_INPUT') setNav(FIRST_PAGE);
+        else notifications.show({ color: 'red', message: (err as Error).message });
+      });
     return () => {
       live = false;
     };

@@ -179,7 +179,8 @@ export default function ReconciliationView({ profileId }: ViewProps) {
                   group={group}
                   onGroup={setGroup}
                   onPage={onPage}
-                  initial={{ change: query.change, search: query.q, at: query.at, dir: query.dir, from: query.from }}
+                  // The page the URL names is this run's only if the URL names this run (another run opens at its first page).
+                  initial={{ change: query.change, search: query.q, ...(Number(query.run) === run.id ? { at: query.at, dir: query.dir, from: query.from } : {}) }}
                 />
               </Stack>
             )}
