@@ -741,9 +741,8 @@ export function rebuildJoin(
   // the same split evidence and measures too (their conflicts may not: conflictsOfEveryone).
   const rewritten = everyone && !bulk && (recompute === 'manySystems' || recompute === 'setting') ? new Set<string>() : null;
   if (bulk) {
-    // A person row goes in with no open conflicts (they are counted after the join), and a first
-    // build writes active links only: the partial indexes over the others get nothing from it.
-    restore.push(dropIndexes(db, 'persons', { keep: ['persons_by_open_conflicts'] }));
+    // A first build writes active links only: the partial index over the others gets nothing from it.
+    restore.push(dropIndexes(db, 'persons'));
     if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links', { keep: ['person_links_inactive'] }));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');

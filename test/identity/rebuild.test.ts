@@ -937,7 +937,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(started);
   });
 
-  it('a first build leaves in place the partial indexes its bulk writes add nothing to, and they hold what a query without them finds', () => {
+  it('a first build leaves in place the partial indexes its bulk writes add nothing to, builds the others again, and each holds what a query without it finds', () => {
     const { core, profileId, m, svc } = newCore();
     annInBothSystems(m); // Ann and Anne: an open conflict on the first name
     for (let i = 1; i <= 30; i++) m.vomoUser({ id: `v${i + 1}`, email: `p${i}@x.example`, first: `P${i}`, last: 'Smith' });
@@ -950,12 +950,19 @@ describe('rebuild', () => {
     }) as typeof core.db.exec;
     svc.rebuild(profileId);
     core.db.exec = exec;
-    // The bulk writes dropped the other indexes of these tables, and not these three.
-    expect(dropped).toEqual(expect.arrayContaining(['persons_by_email', 'person_links_active', 'email_lineage_by_email']));
-    for (const kept of ['persons_by_open_conflicts', 'person_links_inactive', 'email_lineage_past']) expect(dropped).not.toContain(kept);
-    const open = core.db.prepare(`SELECT id FROM persons INDEXED BY persons_by_open_conflicts WHERE profile_id = ? AND open_conflicts > 0`).pluck().all(profileId);
-    expect(open).toEqual(core.db.prepare(`SELECT id FROM persons NOT INDEXED WHERE profile_id = ? AND open_conflicts > 0`).pluck().all(profileId));
-    expect(open).toHaveLength(1);
+    // The bulk writes dropped the other indexes of these tables, and not these two.
+    expect(dropped).toEqual(expect.arrayContaining(['persons_by_email', 'persons_by_vomo', 'person_links_active', 'email_lineage_by_email']));
+    for (const kept of ['person_links_inactive', 'email_lineage_past']) expect(dropped).not.toContain(kept);
+    // The persons' partial indexes come back as partial, each holding the persons a query without it finds.
+    for (const [index, column] of [
+      ['persons_by_vomo', 'vomo_user_id'],
+      ['persons_by_crm', 'crm_contact_id'],
+    ] as const) {
+      expect(core.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).pluck().get(index), index).toMatch(/WHERE \w+ IS NOT NULL$/);
+      const by = core.db.prepare(`SELECT id FROM persons INDEXED BY ${index} WHERE profile_id = ? AND ${column} IS NOT NULL ORDER BY id`).pluck().all(profileId);
+      expect(by, index).toEqual(core.db.prepare(`SELECT id FROM persons NOT INDEXED WHERE profile_id = ? AND ${column} IS NOT NULL ORDER BY id`).pluck().all(profileId));
+      expect(by.length, index).toBeGreaterThan(0);
+    }
     // A later change retires a link and an address: the kept indexes are current after it too.
     m.vomoUser({ id: 'v1', email: 'ann.new@x.example', first: 'Ann', last: 'Lee' });
     svc.rebuild(profileId);
