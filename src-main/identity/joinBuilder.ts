@@ -741,8 +741,8 @@ export function rebuildJoin(
   // the same split evidence and measures too (their conflicts may not: conflictsOfEveryone).
   const rewritten = everyone && !bulk && (recompute === 'manySystems' || recompute === 'setting') ? new Set<string>() : null;
   if (bulk) {
-    // A first build writes active links only: the partial index over the others gets nothing from it.
     restore.push(dropIndexes(db, 'persons'));
+    // A first build writes active links only: the partial index over the others gets nothing from it.
     if (firstBuild && orphanLinks.length === 0 && !prevCode.some((x) => x !== -1)) restore.push(dropIndexes(db, 'person_links', { keep: ['person_links_inactive'] }));
     db.prepare('DELETE FROM persons WHERE profile_id = ?').run(profileId);
     lap('delete');

@@ -3,7 +3,7 @@ import type { Migration } from '../migrate';
 /**
  * A person's row by one of its source records (reconciliation's drill-down, PersonLookup) reads
  * persons_by_vomo, persons_by_crm or persons_by_raise with `column = ?`: never a person without
- * that record. Each index held an entry for every person, most of them NULL (at a million persons
+ * that record. Each index held an entry for every person, many of them NULL (at a million persons
  * 40% without a VOMO user or a CRM+ contact, 80% without a Raise donor), which a first build
  * sorted and wrote, and which a rebuild after a sync rewrote for every person gaining or losing
  * such a record (the NULL entries sit in person order, scattered over the index). Only the
