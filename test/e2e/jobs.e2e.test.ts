@@ -68,7 +68,11 @@ describe('long jobs in the web shell (Chromium)', () => {
     await dialog.getByRole('button', { name: 'Export' }).click();
     const progress = dialog.getByTestId('job-export');
     await expect.poll(() => progress.count(), { timeout: 60_000, interval: 50 }).toBe(1);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // The export runs ~1.5 s once it shows. Playwright's click first waits for two animation frames
+    // in which the button has not moved; on a loaded machine those frames came too late once (CI,
+    // "element is not stable", then the export finished). The button does not move while the job
+    // runs (its box sampled every 20 ms from queued to done: one position), so the click need not wait for that.
+    await dialog.getByRole('button', { name: 'Cancel' }).click({ force: true });
     await expect.poll(() => dialog.getByText('Export cancelled: no file was written.').count(), { timeout: 30_000 }).toBe(1);
     const jobs = await invokeInPage<{ kind: string; state: string }[]>(page, 'jobs.list', { profileId: 1 });
     expect(jobs.find((j) => j.kind === 'export')?.state).toBe('cancelled');
