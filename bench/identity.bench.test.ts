@@ -178,10 +178,11 @@ it('identity rebuild and split detection scale near-linearly', { timeout: 3_600_
       // in both systems show CRM+'s spelling of it (the generator writes those in upper case).
       const crmEmail = { ...authority, fieldAuthority: { ...authority.fieldAuthority, email: 'crm' as const } };
       const recomputesChanging = await eachLane(lanes, stepNo++, (l) => rebuildLane(l, 'fullRecomputeChanging', crmEmail, 'settings'));
-      // A new phone region: any person's phone may read differently, so every person is joined and
-      // computed again from the kept fields (the authority changes above are answered from the
-      // rows). The generator's numbers are North American, so CA reads them as US does: every
-      // person recomputed and compared, none rewritten.
+      // A new phone region: any person's phone may read differently, so every person's phones are
+      // computed again, from the row and the CRM+ methods (no record changed since the last
+      // rebuild, so nothing is joined: displayRecompute.ts; with one changed, every person is
+      // joined and computed again from the kept fields). The generator's numbers are North
+      // American, so CA reads them as US does: every person looked at, none rewritten.
       const region = { ...crmEmail, defaultPhoneRegion: 'CA' };
       const regions = await eachLane(lanes, stepNo++, (l) => rebuildLane(l, 'fullRecomputeRegion', region, 'settings'));
       // Split detection over every person (a rebuild runs it only for the persons it recomputed).

@@ -1,29 +1,28 @@
 /**
- * A new field authority when nothing else changed since the last rebuild (no other setting, no
- * record marked, no decision): the only columns an authority decides are what a person displays
- * (pickDisplay), and every value it picks among is in the person's own row (each system's first
- * and last name, email and phone). So the persons in two or more systems get their displayed
- * values picked again from their rows, and nothing is read from the mirrors, joined, claimed or
- * linked again: their clusters, inputs (identity_hash), links and measures cannot have changed.
- * A row that reads differently is updated as the join updates one (only the columns that differ,
- * updated_at, its row digest); the later steps look at those persons (joinBuilder.ts says how).
+ * A new field authority or phone region when nothing else changed since the last rebuild (no
+ * other setting, no record marked, no decision). The only columns an authority decides are what a
+ * person displays (pickDisplay), and every value it picks among is in the person's own row (each
+ * system's first and last name, email and phone). A region decides only how phones read in
+ * E.164: the displayed phone's (in the row) and the CRM+ individual's phones' (crm_phones_e164,
+ * read from the mirror's methods); no join key is a phone. So the persons an authority can change
+ * (those in two or more systems), or for a region every person, get these computed again, and
+ * nothing is joined, claimed or linked again: their clusters, inputs (identity_hash), links and
+ * measures cannot have changed. A row that reads differently is updated as the join updates one
+ * (only the columns that differ, updated_at, its row digest); the later steps look at those
+ * persons (joinBuilder.ts says how).
  *
- * At a million persons the join of everyone did this in 22-30 s (in process); see the README.
+ * At a million persons the join of everyone did this in 22-30 s for an authority, 26-37 s for a
+ * region (in process and in the bench); see the README.
  */
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/db';
 import type { IdentitySettings } from '../../src-shared/domain/identity';
-import { DISPLAY_COLUMNS, PERSON_COLUMNS, personRowDigest, pickDisplay, type DisplaySides } from './personRow';
-import { loadNodes } from './nodes';
+import { crmPhonesE164, DISPLAY_COLUMNS, PERSON_COLUMNS, personRowDigest, pickDisplay, type DisplaySides } from './personRow';
+import { loadNodes, METHOD_COLS, methodInfo, sortMethods, type MethodInfo } from './nodes';
 
 /** Rows read per query: the loop writes between pages, which a statement still iterating would forbid. */
 const PAGE = 4096;
 
-const at = (c: string) => PERSON_COLUMNS.indexOf(c as (typeof PERSON_COLUMNS)[number]) + 1; // in personValues' layout
-const ID = at('id');
-const UPDATED = at('updated_at');
-const CONTACT_NAME = at('crm_contact_name');
-const DONOR = at('raise_donor_id');
 const SIDES = [
   'vomo_first_name',
   'crm_first_name',
@@ -38,8 +37,20 @@ const SIDES = [
   'crm_phone',
   'raise_phone',
 ] as const satisfies readonly (keyof DisplaySides)[];
-const SIDE_AT = SIDES.map(at);
-const DISPLAY_AT = DISPLAY_COLUMNS.map(at);
+/**
+ * What is read of every row looked at: the values picked among, what they make, and what the
+ * phones and a nameless person's name are found by. Not the whole row (77 columns, which at a
+ * million persons took 9 s of a new region's 13 s to read into JavaScript): the rows that read
+ * differently, few, are read whole to be digested.
+ */
+const READ = ['id', ...SIDES, ...DISPLAY_COLUMNS, 'crm_phones_e164', 'crm_contact_name', 'raise_donor_id', 'crm_individual_id'] as const;
+const R = (c: (typeof READ)[number]) => READ.indexOf(c);
+const SIDE_R = SIDES.map(R);
+const DISPLAY_R = DISPLAY_COLUMNS.map(R);
+const [ID_R, CRM_PHONES_R, CONTACT_NAME_R, DONOR_R, INDIVIDUAL_R] = (['id', 'crm_phones_e164', 'crm_contact_name', 'raise_donor_id', 'crm_individual_id'] as const).map(R);
+/** Where a column sits in a whole row (personValues' layout: the profile, then PERSON_COLUMNS). */
+const at = (c: string) => PERSON_COLUMNS.indexOf(c as (typeof PERSON_COLUMNS)[number]) + 1;
+const UPDATED = at('updated_at');
 
 export interface DisplayRecompute {
   /** Persons in two or more systems: those whose displayed values were picked again. */
@@ -48,25 +59,64 @@ export interface DisplayRecompute {
   written: string[];
 }
 
-export function recomputeDisplays(db: Db, profileId: number, settings: IdentitySettings, now: string, check: () => void = () => {}): DisplayRecompute {
+export function recomputeDisplays(
+  db: Db,
+  profileId: number,
+  settings: IdentitySettings,
+  now: string,
+  check: () => void = () => {},
+  opts: { phones?: boolean } = {},
+): DisplayRecompute {
+  // A new phone region can change the phones of a person in one system as well as in several.
   const page = db
     .prepare(
-      `SELECT profile_id, ${PERSON_COLUMNS.join(', ')} FROM persons
-        WHERE profile_id = @p AND id > @after AND has_vomo + has_crm + has_raise >= 2 ORDER BY id LIMIT ${PAGE}`,
+      `SELECT ${READ.join(', ')} FROM persons
+        WHERE profile_id = @p AND id > @after${opts.phones ? '' : ' AND has_vomo + has_crm + has_raise >= 2'} ORDER BY id LIMIT ${PAGE}`,
     )
     .raw();
-  const pick = displayPicker(db, profileId, settings, now);
+  const pick = displayPicker(db, profileId, settings, now, opts.phones ? crmPhonesOf(db, profileId, settings.defaultPhoneRegion, check) : null);
   let read = 0;
   let after = '';
   for (;;) {
     check();
     const rows = page.all({ p: profileId, after }) as unknown[][];
     if (!rows.length) break;
-    after = rows[rows.length - 1][ID] as string;
+    after = rows[rows.length - 1][ID_R] as string;
     read += rows.length;
     for (const row of rows) pick(row);
   }
   return { read, written: pick.written };
+}
+
+/**
+ * Every CRM+ individual's phones in E.164 as the region reads them (a row's crm_phones_e164), by
+ * individual; one without any is not listed. Not in the person rows, which hold only the first
+ * phone as the individual wrote it: read from the mirror in one pass in individual order (no
+ * record changed since the rows were computed, so the mirror holds what they were computed from).
+ */
+function crmPhonesOf(db: Db, profileId: number, region: string, check: () => void): Map<string, string> {
+  const out = new Map<string, string>();
+  let individual: string | null = null;
+  let methods: MethodInfo[] = [];
+  const done = () => {
+    if (individual === null) return;
+    sortMethods(methods); // the order the join reads them in
+    const phones = crmPhonesE164(methods, region);
+    if (phones) out.set(individual, phones);
+  };
+  let n = 0;
+  const read = db.prepare(`SELECT ${METHOD_COLS} FROM crm_contact_methods m NOT INDEXED WHERE m.profile_id = ? AND m.kind = 'phone' ORDER BY m.individual_id`).raw();
+  for (const r of read.iterate(profileId) as Iterable<unknown[]>) {
+    if ((++n & 0xffff) === 0) check();
+    if (r[0] !== individual) {
+      done();
+      individual = r[0] as string | null;
+      methods = [];
+    }
+    methods.push(methodInfo(r));
+  }
+  done();
+  return out;
 }
 
 /**
@@ -76,8 +126,8 @@ export function recomputeDisplays(db: Db, profileId: number, settings: IdentityS
  * measures did not change, so nothing is read from the mirrors or joined again.
  */
 export function redisplayPersons(db: Db, profileId: number, personIds: Iterable<string>, settings: IdentitySettings, now: string, check: () => void = () => {}): DisplayRecompute {
-  const one = db.prepare(`SELECT profile_id, ${PERSON_COLUMNS.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
-  const pick = displayPicker(db, profileId, settings, now);
+  const one = db.prepare(`SELECT ${READ.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
+  const pick = displayPicker(db, profileId, settings, now, null);
   let read = 0;
   let n = 0;
   for (const id of personIds) {
@@ -90,34 +140,52 @@ export function redisplayPersons(db: Db, profileId: number, personIds: Iterable<
   return { read, written: pick.written };
 }
 
-/** A row's displayed values picked again; a row that then reads differently is updated (and listed in `written`). */
-function displayPicker(db: Db, profileId: number, settings: IdentitySettings, now: string): ((row: unknown[]) => void) & { written: string[] } {
+/**
+ * A row's displayed values picked again, and with `crmPhones` its CRM+ phones read again as well
+ * (rows as READ lists their columns); a row that then reads differently is updated (and listed in
+ * `written`).
+ */
+function displayPicker(
+  db: Db,
+  profileId: number,
+  settings: IdentitySettings,
+  now: string,
+  crmPhones: Map<string, string> | null,
+): ((row: unknown[]) => void) & { written: string[] } {
+  const columns: string[] = crmPhones ? [...DISPLAY_COLUMNS, 'crm_phones_e164'] : [...DISPLAY_COLUMNS];
+  const readAt = crmPhones ? [...DISPLAY_R, CRM_PHONES_R] : DISPLAY_R;
+  const wholeAt = columns.map(at);
+  const whole = db.prepare(`SELECT profile_id, ${PERSON_COLUMNS.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
   const updates = new Map<string, Statement>();
   const written: string[] = [];
   const pick = (row: unknown[]) => {
     const sides = {} as Record<(typeof SIDES)[number], string | null>;
-    for (let k = 0; k < SIDES.length; k++) sides[SIDES[k]] = row[SIDE_AT[k]] as string | null;
+    for (let k = 0; k < SIDES.length; k++) sides[SIDES[k]] = row[SIDE_R[k]] as string | null;
     // Asked only when no system has a name: the household's, else the donor's (read as the
     // join reads it; no record changed since the row was computed).
-    const otherName = () => (row[CONTACT_NAME] as string | null) ?? donorName(db, profileId, row[DONOR] as string | null);
+    const otherName = () => (row[CONTACT_NAME_R] as string | null) ?? donorName(db, profileId, row[DONOR_R] as string | null);
     const shown = pickDisplay(settings, sides, otherName);
     const set: number[] = [];
-    for (let k = 0; k < DISPLAY_COLUMNS.length; k++) {
-      const v = shown[DISPLAY_COLUMNS[k]];
-      if (row[DISPLAY_AT[k]] === v) continue;
-      row[DISPLAY_AT[k]] = v;
+    const values: unknown[] = [];
+    for (let k = 0; k < columns.length; k++) {
+      const v = k < DISPLAY_COLUMNS.length ? shown[DISPLAY_COLUMNS[k]] : row[INDIVIDUAL_R] == null ? null : (crmPhones!.get(row[INDIVIDUAL_R] as string) ?? null);
+      if (row[readAt[k]] === v) continue;
       set.push(k);
+      values.push(v);
     }
     if (!set.length) return;
-    row[UPDATED] = now;
+    const id = row[ID_R] as string;
+    const full = whole.get(profileId, id) as unknown[];
+    for (let j = 0; j < set.length; j++) full[wholeAt[set[j]]] = values[j];
+    full[UPDATED] = now;
     const sig = set.join(',');
     let stmt = updates.get(sig);
     if (!stmt) {
-      const cols = set.map((k) => `${DISPLAY_COLUMNS[k]} = ?`).join(', ');
+      const cols = set.map((k) => `${columns[k]} = ?`).join(', ');
       updates.set(sig, (stmt = db.prepare(`UPDATE persons SET ${cols}, updated_at = ?, row_digest = ? WHERE profile_id = ? AND id = ?`)));
     }
-    stmt.run(...set.map((k) => row[DISPLAY_AT[k]]), now, personRowDigest(row), profileId, row[ID]);
-    written.push(row[ID] as string);
+    stmt.run(...values, now, personRowDigest(full), profileId, id);
+    written.push(id);
   };
   return Object.assign(pick, { written });
 }

@@ -969,9 +969,10 @@ export function rebuildJoin(
 }
 
 /**
- * A new field authority with nothing else changed: the displayed values picked again from the
- * person rows (displayRecompute.ts), reported as a join that recomputed the persons in two or more
- * systems and wrote those that read differently.
+ * A new field authority or phone region with nothing else changed: the displayed values (and,
+ * for a region, the phones) computed again from the person rows (displayRecompute.ts), reported
+ * as a join that recomputed the persons in two or more systems (for a region, every person) and
+ * wrote those that read differently.
  */
 function displaysAgain(
   db: Db,
@@ -984,11 +985,15 @@ function displaysAgain(
 ): JoinStats {
   cp.step('persons');
   setCacheKib(db, STREAMING_JOIN_CACHE_KIB); // one pass over the rows, in key order
-  const { read, written } = recomputeDisplays(db, profileId, settings, now, () => cp.check());
+  const phones = !!joinSet.phonesAgain;
+  const { read, written } = recomputeDisplays(db, profileId, settings, now, () => cp.check(), { phones });
   t.lap('insert_persons');
   const persons = joinSet.personCount ?? (db.prepare(`SELECT COUNT(*) FROM persons WHERE profile_id = ?`).pluck().get(profileId) as number);
-  const authorityOnly = written.length <= persons * AUTHORITY_SCOPE_SHARE;
-  const changedPersons = authorityOnly ? written : null;
+  const few = written.length <= persons * AUTHORITY_SCOPE_SHARE;
+  // As after the join of everyone a new setting makes: the conflicts of the persons not written
+  // take a new authority as a column update, but compare phones as a new region reads them.
+  const authorityOnly = few && !phones;
+  const changedPersons = few ? written : null;
   notePersonChanges(db, profileId, changedPersons ?? 'all');
   saveNodeCache(db, profileId, { nodeCount: joinSet.totalRecords, personCount: persons, settingsDigest: t.settingsDigest, settings });
   Object.assign(t.timings, { recordsJoined: 0, linksWritten: 0, personsWritten: read, personRowsWritten: written.length, lineageRecords: 0 });
@@ -1004,7 +1009,7 @@ function displaysAgain(
     changedPersons,
     evidencePersons: changedPersons,
     authorityOnly,
-    conflictsOfEveryone: false,
+    conflictsOfEveryone: few && phones,
     scoped: false,
     joinedEveryone: false,
     timings: t.timings,

@@ -60,14 +60,17 @@ export interface CachedJoinSet extends JoinSet {
   personCount: number | null;
   /**
    * Which persons to recompute whatever their digests say: 'all' (the cache was built from the
-   * mirrors by this load: new code or a missing cache), 'setting' (every person too: a setting
-   * other than the field authority changed, the phone region, and the cache is current),
-   * 'manySystems' (only the field authority changed: the persons with records in two or more
-   * systems), 'changed' (the settings are those the persons were computed with), 'displays' (only
-   * the field authority changed, and no record since: the set is empty, and the persons' rows
-   * hold every value it picks among, displayRecompute.ts).
+   * mirrors by this load: new code or a missing cache), 'setting' (every person too: the phone
+   * region changed with records changed since, and the cache is current), 'manySystems' (only
+   * the field authority changed, with records changed since: the persons with records in two or
+   * more systems), 'changed' (the settings are those the persons were computed with), 'displays'
+   * (only the field authority or the phone region changed, and no record since: the set is empty,
+   * and what the persons display and their phones are computed again from their rows and the
+   * CRM+ phones, displayRecompute.ts).
    */
   recompute: 'all' | 'setting' | 'manySystems' | 'changed' | 'displays';
+  /** 'displays' for a new phone region: every person's phones read again, not only what the authority picks. */
+  phonesAgain?: boolean;
   /**
    * Every field of the records re-read from the mirrors for this rebuild (the marked ones), by
    * key: the persons they belong to are computed from these instead of reading them again.
@@ -178,8 +181,9 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   // anywhere; they are computed from the fields the cache keeps, brought up to date first and
   // read back in one pass (not held: at a million persons they are half a gigabyte).
   if (cache.settings_digest !== req.settingsDigest) {
-    const recompute = onlyAuthorityChanged(cache, req) ? 'manySystems' : 'setting';
-    if (recompute === 'manySystems' && !marked.keys.length) return { nodes: [], digests: new Float64Array(0), full: null, ...common, recompute: 'displays', scopeKeys: null };
+    const change = displaySettingsChange(cache, req);
+    if (change && !marked.keys.length) return { nodes: [], digests: new Float64Array(0), full: null, ...common, recompute: 'displays', phonesAgain: change.region, scopeKeys: null };
+    const recompute = change && !change.region ? 'manySystems' : 'setting';
     req.readingEverything?.();
     return { ...readNodes(db, profileId, false, 'current'), ...common, recompute, scopeKeys: null, fieldsCached: true };
   }
@@ -226,17 +230,17 @@ export function nextRebuildReadsEverything(db: Db, profileId: number): boolean {
  * known only when the cache names the settings they were computed with, and its digest says
  * the code was this code.
  */
-function onlyAuthorityChanged(cache: { settings_digest: number | null; settings_json: string | null }, req: JoinSetRequest): boolean {
-  if (cache.settings_json == null) return false;
+function displaySettingsChange(cache: { settings_digest: number | null; settings_json: string | null }, req: JoinSetRequest): { region: boolean } | null {
+  if (cache.settings_json == null) return null;
   let before: IdentitySettings;
   try {
     before = JSON.parse(cache.settings_json) as IdentitySettings;
   } catch {
-    return false;
+    return null;
   }
-  if (req.digestOf(before) !== cache.settings_digest) return false;
-  const withoutAuthority = (s: IdentitySettings) => JSON.stringify({ ...s, fieldAuthority: null });
-  return withoutAuthority(before) === withoutAuthority(req.settings);
+  if (req.digestOf(before) !== cache.settings_digest) return null; // new code
+  const others = (s: IdentitySettings) => JSON.stringify({ ...s, fieldAuthority: null, defaultPhoneRegion: null });
+  return others(before) === others(req.settings) ? { region: before.defaultPhoneRegion !== req.settings.defaultPhoneRegion } : null;
 }
 
 /**

@@ -202,7 +202,7 @@ function individualNode(r: Row, contact: ContactInfo): CrmIndividualNode {
   };
 }
 
-const methodInfo = (r: Row): MethodInfo => ({
+export const methodInfo = (r: Row): MethodInfo => ({
   kind: r[1] as 'email' | 'phone',
   value: str(r[2]),
   emailNorm: str(r[3]),
@@ -212,7 +212,7 @@ const methodInfo = (r: Row): MethodInfo => ({
 });
 
 /** Methods in order: primary first, then by id (read unordered: sorting a few per individual beats sorting them all in SQL). */
-function sortMethods(methods: MethodInfo[]): void {
+export function sortMethods(methods: MethodInfo[]): void {
   if (methods.length > 1) methods.sort((a, b) => b.primary - a.primary || (a.id < b.id ? -1 : 1));
 }
 

@@ -177,6 +177,11 @@ export function pickDisplay(settings: IdentitySettings, s: DisplaySides, otherNa
   };
 }
 
+/** A CRM+ individual's phones in E.164 as the region reads them, each once, in method order (the row's crm_phones_e164). */
+export function crmPhonesE164(methods: readonly Pick<MethodInfo, 'kind' | 'value'>[], region: string): string | null {
+  return [...new Set(methods.filter((m) => m.kind === 'phone').map((m) => toE164(m.value, region)).filter(Boolean))].join(' ') || null;
+}
+
 /**
  * givingOwner: whether this person holds its contact's giving (the contact's primary individual,
  * decided over the whole household by the caller); measures then count the contact's gifts.
@@ -277,7 +282,7 @@ export function computePerson(
     crm_last_name: ind?.lastName ?? null,
     crm_email: crmEmail,
     crm_phone: crmPhone,
-    crm_phones_e164: ind ? [...new Set(ind.methods.filter((m) => m.kind === 'phone').map((m) => toE164(m.value, region)).filter(Boolean))].join(' ') || null : null,
+    crm_phones_e164: ind ? crmPhonesE164(ind.methods, region) : null,
     crm_emails: ind && ind.emails.length ? ind.emails.join(' ') : null,
     crm_email_opted_in: crmOpt,
     crm_url: contact?.url ?? null,

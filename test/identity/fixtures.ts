@@ -123,6 +123,15 @@ export class Mirrors {
       .run(this.profileId, g.id, g.donorId, g.amountCents, g.date, g.status ?? 'Success', T0, T0);
     return this;
   }
+  /**
+   * A record changed and changed back between two rebuilds: marked (the mirrors' triggers mark
+   * a write that changes a row) though it reads as before, so the next rebuild reads it again, and
+   * a new setting then joins everyone.
+   */
+  touch(source: 'vomo' | 'crm_individual' | 'crm_contact' | 'raise', id: string) {
+    this.db.prepare(`INSERT OR IGNORE INTO identity_dirty (profile_id, source, source_id) VALUES (?, ?, ?)`).run(this.profileId, source, id);
+    return this;
+  }
 }
 
 /** The person a source record is linked to now. */

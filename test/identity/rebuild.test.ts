@@ -255,8 +255,9 @@ describe('rebuild', () => {
     expect(wide.join).toBe(-STREAMING_JOIN_CACHE_KIB);
     for (const step of ['persons', 'links', 'lineage', 'splits']) expect(wide[step], step).toBe(-REBUILD_CACHE_KIB);
     expect(cacheSize()).toBe(own);
-    // A new setting computes everyone again: streamed like a first build.
+    // A new setting with a record changed since computes everyone again: streamed like a first build.
     const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    m.touch('vomo', 'v12');
     const recompute = rebuildSeeing('2026-01-04T00:00:00.000Z', other);
     for (const step of ['join', 'persons', 'links']) expect(recompute[step], step).toBe(-STREAMING_JOIN_CACHE_KIB);
     expect(recompute.lineage).toBe(-REBUILD_CACHE_KIB);
@@ -338,9 +339,12 @@ describe('rebuild', () => {
     m.vomoUser({ id: 'v20', email: 'new@x.example', first: 'Bo', last: 'New' });
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
     expect(rebuild('2026-01-04T00:00:00.000Z')).toEqual({ writes: ['links'], row: { node_count: 19, person_count: 13 }, persons: 13 });
-    // A new setting: every person computed again.
+    // A new setting with a record changed since: every person joined again.
     const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    m.touch('vomo', 'v5');
     expect(rebuild('2026-01-05T00:00:00.000Z', other)).toEqual({ writes: ['links'], row: { node_count: 19, person_count: 13 }, persons: 13 });
+    // With nothing changed since, computed again from the rows, which is all that rebuild's join does.
+    expect(rebuild('2026-01-06T00:00:00.000Z', settings)).toEqual({ writes: ['persons'], row: { node_count: 19, person_count: 13 }, persons: 13 });
   });
 
   it('lets the garbage of a join of everyone go before the persons pass and after the join, in a built store before its persons are read too, and never in a small rebuild', () => {
@@ -362,10 +366,13 @@ describe('rebuild', () => {
     expect(collectedIn('2026-01-02T00:00:00.000Z')).toEqual(['join', 'links']);
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'Ann', last: 'Renamed' });
     expect(collectedIn('2026-01-03T00:00:00.000Z')).toEqual([]);
-    // A new setting joins everyone again, over persons already built: the load's and clustering's
-    // garbage goes before those persons are read in as well.
+    // A new setting with a record changed since joins everyone again, over persons already built:
+    // the load's and clustering's garbage goes before those persons are read in as well.
     const other = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    m.touch('vomo', 'v5');
     expect(collectedIn('2026-01-04T00:00:00.000Z', other)).toEqual(['join', 'join', 'links']);
+    // With nothing changed since, nothing is joined (displayRecompute.ts): nothing to collect.
+    expect(collectedIn('2026-01-05T00:00:00.000Z', settings)).toEqual([]);
   });
 
   it('collects on a beat of records in a persons pass that computes every person, and not in a new field authority\'s pass, which joins nothing when nothing else changed', async () => {
@@ -393,8 +400,10 @@ describe('rebuild', () => {
     };
     const records = core.db.prepare(`SELECT node_count FROM identity_node_cache WHERE profile_id = ?`).pluck().get(profileId) as number;
     expect(records).toBe(24); // 12 VOMO users, 12 CRM+ individuals
-    // A new phone region can change any person: the pass over the 24 records collects at 4, 8, ..., 20.
+    // A new phone region with a record changed since joins everyone again: the pass over the 24
+    // records collects at 4, 8, ..., 20.
     const region = { ...settings, defaultPhoneRegion: settings.defaultPhoneRegion === 'GB' ? 'US' : 'GB' };
+    m.touch('vomo', 'v5');
     expect(collectedIn(region)).toEqual(['join', 'join', 'persons', 'persons', 'persons', 'persons', 'persons', 'links']);
     // A new field authority recomputes the persons in two systems (all of them here). With a
     // record changed since, a join of everyone: its collections around the pass, none on the beat.
@@ -792,9 +801,10 @@ describe('rebuild', () => {
     expect(digestOf('v2')).toBeNull();
     expect(digestOf('v3')).toBeNull();
     const before = snapshot(core.db, profileId);
-    // A new phone region applies to every person: all three are recomputed. v2's row is put back
-    // as computed; Ann's and v3's read as stored (no phone to read differently) and only learn
-    // their digests again.
+    // A new phone region with a record changed since joins every person again: all three are
+    // recomputed. v2's row is put back as computed; Ann's and v3's read as stored (no phone to read
+    // differently) and only learn their digests again.
+    m.touch('vomo', 'v3');
     await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
     expect(JSON.parse(run).timings).toMatchObject({ personsWritten: 3, personRowsWritten: 1 });
@@ -809,7 +819,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId).staleRowDigests).toEqual([id('v3')]);
   });
 
-  it('a new phone region recomputes everyone; split detection looks again only at the rows it rewrote, conflicts at everyone\'s phones', async () => {
+  it('a new phone region with nothing else changed computes every person\'s phones again from the rows and the CRM+ methods, joins nothing; split detection looks again only at the rows it rewrote, conflicts at everyone\'s phones', async () => {
     const { core, profileId, m, svc } = newCore();
     // Jo's phone as VOMO holds it (a London number as Londoners write it) and as CRM+ does: one
     // number under GB, two under the US. Her row reads the same under either (CRM+ is the phone's
@@ -818,24 +828,50 @@ describe('rebuild', () => {
     m.crmContact({ id: 'c1', individuals: [{ id: 'i1', first: 'Jo', last: 'Reed', primary: true, emails: ['jo@x.example'], phones: ['+44 20 7946 0911'] }] });
     // Kim's own number, in national form only: a row that reads differently under GB.
     m.vomoUser({ id: 'v2', email: 'kim@x.example', first: 'Kim', last: 'Park', phone: '020 7946 0222' });
+    // Lu, in CRM+ only, with three phones, the last of them her primary one: all of them read in
+    // E.164, primary first, only as a region reads them; the row holds just the first as written.
+    m.crmContact({ id: 'c3', individuals: [{ id: 'i3', first: 'Lu', last: 'Shaw', primary: true, emails: ['lu@x.example'], phones: ['020 7946 0333', '+1 217 555 0100', '020 7946 0444'] }] });
+    core.db.prepare(`UPDATE crm_contact_methods SET is_primary = (id = 'i3-p3') WHERE profile_id = ? AND individual_id = 'i3' AND kind = 'phone'`).run(profileId);
     for (let i = 3; i <= 40; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `P${i}`, last: 'Smith', phone: `+1 217 555 01${String(i).padStart(2, '0')}` });
     svc.rebuild(profileId);
+    const lu = personOf(core.db, profileId, 'crm_individual', 'i3')!;
+    const luPhones = () => core.db.prepare(`SELECT crm_phone, crm_phones_e164, phone_e164 FROM persons WHERE id = ?`).get(lu);
+    // Under the US the national London numbers read as (impossible) North American ones.
+    const US = { crm_phone: '020 7946 0444', crm_phones_e164: '+102079460444 +102079460333 +12175550100', phone_e164: '+102079460444' };
+    expect(luPhones()).toEqual(US);
     const phoneConflicts = () => core.db.prepare(`SELECT COUNT(*) FROM conflicts WHERE profile_id = ? AND field = 'phone' AND active = 1 AND status = 'open'`).pluck().get(profileId);
     expect(phoneConflicts()).toBe(1);
     takePersonChanges(core.db, profileId);
-    await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
-    // The lists' measures are told of Kim alone: the only person whose row reads differently.
-    expect(takePersonChanges(core.db, profileId)).toEqual([personOf(core.db, profileId, 'vomo', 'v2')]);
+    const before = snapshot(core.db, profileId);
+    const gb = { ...svc.settings(profileId), defaultPhoneRegion: 'GB' };
+    // Cancelled as it reads: the store as it was.
+    let checks = 0;
+    expect(() => core.db.transaction(() => rebuildIdentity(core.db, profileId, gb, '2026-01-04T00:00:00.000Z', { shouldCancel: () => ++checks > 2 }))()).toThrow(/cancelled/);
+    expect(snapshot(core.db, profileId)).toEqual(before);
+    await svc.setSettings(profileId, gb);
+    // The lists' measures are told of Kim and Lu alone: the persons whose rows read differently.
+    expect(new Set(takePersonChanges(core.db, profileId))).toEqual(new Set([personOf(core.db, profileId, 'vomo', 'v2'), lu]));
     const run = core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string;
     const { timings } = JSON.parse(run) as { timings: Record<string, number> };
-    // Every person recomputed, Kim's row alone rewritten, and Jo's conflict gone with it unwritten.
-    expect(timings).toMatchObject({ personsWritten: 40, personRowsWritten: 1 });
+    // Every person looked at, no record read or joined, no link written; Kim's and Lu's rows alone
+    // rewritten, and Jo's conflict gone with her row unwritten.
+    expect(timings).toMatchObject({ recordsRead: 0, recordsJoined: 0, linksWritten: 0, personsWritten: 41, personRowsWritten: 2 });
     expect(phoneConflicts()).toBe(0);
     expect(core.db.prepare(`SELECT phone_e164 FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, 'vomo', 'v2'))).toBe('+442079460222');
+    expect(luPhones()).toEqual({ crm_phone: '020 7946 0444', crm_phones_e164: '+442079460444 +442079460333 +12175550100', phone_e164: '+442079460444' });
     // What a rebuild from scratch under GB leaves, split candidates and conflicts included.
     const after = snapshot(core.db, profileId);
+    expect(after.staleRowDigests).toEqual([]);
     svc.rebuild(profileId, 'rebuild', { fromScratch: true });
     expect(snapshot(core.db, profileId)).toEqual(after);
+    // A new authority and a region at once, nothing else changed: the same, back to the US.
+    const both = { ...gb, defaultPhoneRegion: 'US', fieldAuthority: { ...gb.fieldAuthority, phone: 'vomo' as const, first_name: 'crm' as const } };
+    await svc.setSettings(profileId, both);
+    expect(JSON.parse(String(svc.lastRun(profileId)?.summary_json)).timings).toMatchObject({ recordsRead: 0, recordsJoined: 0, personsWritten: 41 });
+    expect(luPhones()).toEqual(US);
+    const back = snapshot(core.db, profileId);
+    svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+    expect(snapshot(core.db, profileId)).toEqual(back);
   });
 
   it('a new setting recomputes the persons it applies to from the fields the node cache keeps; a large change reads the mirrors, and one the cache missed sends it back to a rebuild from scratch', async () => {
@@ -910,9 +946,11 @@ describe('rebuild', () => {
     putBack.run(old[0]!.digest, old[0]!.fields, profileId, 0, 'v2');
     putBack.run(old[1]!.digest, old[1]!.fields, profileId, 1, 'i1');
     expect([kept(0, 'v1').current, kept(0, 'v2').current, kept(1, 'i1').current]).toEqual([1, 0, 0]);
-    // A new setting (a phone region: any person may read differently): those two are read from the
-    // mirrors, computed as they are now, and kept again.
+    // A new setting (a phone region: any person may read differently) with a record changed since,
+    // which joins everyone: those two are read from the mirrors, computed as they are now, and
+    // kept again.
     const settings = svc.settings(profileId);
+    m.touch('vomo', 'v3');
     await svc.setSettings(profileId, { ...settings, defaultPhoneRegion: 'GB', fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
     expect(kept(0, 'v2')).toEqual({ current: 1, fields: expect.stringContaining('Lee-Park') });
     expect(kept(1, 'i1')).toEqual({ current: 1, fields: expect.stringContaining('Gayle') });
@@ -929,6 +967,7 @@ describe('rebuild', () => {
     putBack.run(v3Before.digest, v3Before.fields, profileId, 0, 'v3');
     m.vomoUser({ id: 'v3', email: 'p3@x.example', first: 'F3', last: 'Unmarked' });
     core.db.prepare(`DELETE FROM identity_dirty WHERE profile_id = ?`).run(profileId);
+    m.touch('vomo', 'v1'); // another record marked: the new setting joins everyone
     await svc.setSettings(profileId, settings);
     expect(nameOf('v3')).toBe('F3 Unmarked');
     expect(nameOf('v1')).toBe('F1 Lee');
@@ -1129,10 +1168,12 @@ describe('rebuild', () => {
         expect(positions).toThrow(RecordCacheStale);
         core.db.prepare(`INSERT INTO identity_node_fields (profile_id, rank, source_id, digest, fields) VALUES (@profile_id, @rank, @source_id, @digest, @fields)`).run(row);
       }
-      // A full recompute reads a record whose fields are missing from the mirrors and keeps them
-      // again: the stream then finds every record's, and the persons equal a rebuild from scratch.
+      // A full recompute (a new setting with a record changed since) reads a record whose fields
+      // are missing from the mirrors and keeps them again: the stream then finds every record's,
+      // and the persons equal a rebuild from scratch.
       core.db.prepare(`DELETE FROM identity_node_fields WHERE profile_id = ? AND rank = 0 AND source_id = 'v2'`).run(profileId);
       const settings = svc.settings(profileId);
+      x.m.touch('vomo', 'v1');
       await svc.setSettings(profileId, { ...settings, defaultPhoneRegion: 'GB', fieldAuthority: { ...settings.fieldAuthority, first_name: 'crm' } });
       const firstName = (source: string, id: string) => core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).pluck().get(personOf(core.db, profileId, source, id));
       expect([firstName('vomo', 'v1'), firstName('vomo', 'v2')]).toEqual(['Anne', 'Bo']);
