@@ -53,7 +53,7 @@ const at = (c: string) => PERSON_COLUMNS.indexOf(c as (typeof PERSON_COLUMNS)[nu
 const UPDATED = at('updated_at');
 
 export interface DisplayRecompute {
-  /** Persons in two or more systems: those whose displayed values were picked again. */
+  /** Persons looked at: those in two or more systems (for a region, every person). */
   read: number;
   /** Persons whose rows then read differently, and were updated. */
   written: string[];

@@ -60,8 +60,9 @@ export interface CachedJoinSet extends JoinSet {
   personCount: number | null;
   /**
    * Which persons to recompute whatever their digests say: 'all' (the cache was built from the
-   * mirrors by this load: new code or a missing cache), 'setting' (every person too: the phone
-   * region changed with records changed since, and the cache is current), 'manySystems' (only
+   * mirrors by this load: new code or a missing cache), 'setting' (every person too: the settings
+   * or the code that computes persons changed otherwise than 'manySystems' and 'displays' take,
+   * e.g. the phone region with records changed since, and the cache is current), 'manySystems' (only
    * the field authority changed, with records changed since: the persons with records in two or
    * more systems), 'changed' (the settings are those the persons were computed with), 'displays'
    * (only the field authority or the phone region changed, and no record since: the set is empty,
