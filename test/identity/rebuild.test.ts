@@ -844,7 +844,7 @@ describe('rebuild', () => {
     takePersonChanges(core.db, profileId);
     const before = snapshot(core.db, profileId);
     const gb = { ...svc.settings(profileId), defaultPhoneRegion: 'GB' };
-    // Cancelled as it reads: the store as it was.
+    // Cancelled partway: the store as it was.
     let checks = 0;
     expect(() => core.db.transaction(() => rebuildIdentity(core.db, profileId, gb, '2026-01-04T00:00:00.000Z', { shouldCancel: () => ++checks > 2 }))()).toThrow(/cancelled/);
     expect(snapshot(core.db, profileId)).toEqual(before);
