@@ -227,9 +227,10 @@ export function nextRebuildReadsEverything(db: Db, profileId: number): boolean {
 }
 
 /**
- * The persons were computed with the same code and settings as now but for the field authority:
- * known only when the cache names the settings they were computed with, and its digest says
- * the code was this code.
+ * The persons were computed with the same code and settings as now but for the field authority
+ * and the phone region (`region`: whether the region is one of the differences); null when
+ * anything else differs. Known only when the cache names the settings they were computed with,
+ * and its digest says the code was this code.
  */
 function displaySettingsChange(cache: { settings_digest: number | null; settings_json: string | null }, req: JoinSetRequest): { region: boolean } | null {
   if (cache.settings_json == null) return null;
