@@ -16,6 +16,7 @@ import { locateNodes } from './nodeLocator';
 import { personCodes } from './personCodes';
 import { keptFieldsOf, loadJoinSet, saveNodeCache, streamCachedFields, type CachedJoinSet } from './nodeCache';
 import { recomputeDisplays } from './displayRecompute';
+import { chosenValues, putChosenValues } from './conflicts';
 import { notePersonChanges } from './personChanges';
 import { dropIndexes, type Dropped } from '../store/bulkIndexes';
 import { checkpoint, type Checkpoint } from './rebuildHooks';
@@ -771,8 +772,16 @@ export function rebuildJoin(
     const stored = db.prepare(`SELECT ${cols.join(', ')} FROM persons WHERE profile_id = ? AND id = ?`).raw();
     const setDigest = db.prepare(`UPDATE persons SET row_digest = ? WHERE profile_id = ? AND id = ?`);
     const updates = new Map<string, Statement>();
+    // A resolved conflict's chosen value goes on the row as the evaluation after the join would
+    // put it back (conflicts.ts: keptChoices), where the join recomputes everyone: such a row is
+    // then written once, or not at all (after a new setting, at a million persons with 52,000
+    // resolutions, a third of the rows it wrote were these, twice). Not for a scope: reading a
+    // store's resolutions costs 0.3-0.5 s at that count, and a sync reaches few of those persons.
+    const chosen = everyone ? chosenValues(db, profileId) : null;
+    const region = settings.defaultPhoneRegion;
     eachRow(changed, (values, digest, c) => {
       const id = values[ID_COL + 1] as string;
+      if (chosen && putChosenValues(values, chosen.get(id), region)) digest = personRowDigest(values);
       const j = assignedRow[c]; // the stored row this person keeps, if any
       if (j !== -1 && prevRowDigest[j] === digest) return; // reads as stored
       const old = stored.get(profileId, id) as unknown[] | undefined;

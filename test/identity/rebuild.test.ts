@@ -520,12 +520,11 @@ describe('rebuild', () => {
     await svc.setSettings(profileId, authority);
     const run = JSON.parse(core.db.prepare(`SELECT summary_json FROM identity_runs WHERE profile_id = ? ORDER BY id DESC LIMIT 1`).pluck().get(profileId) as string);
     // Recomputed: the 34 persons in two systems and Zed's, for its new reference. Rewritten: Ann's
-    // and Bo's rows (the names they display), Eve's (put back as computed, then her resolution
-    // again; a row with open conflicts is too, its count being the conflicts' to set) and Zed's
-    // (its input digest). Looked at again: those four; not Dee's nor the thirty, whose rows read
-    // as they did.
-    expect(run.timings).toMatchObject({ personsWritten: 35, personRowsWritten: 4 });
-    expect(new Set(takePersonChanges(core.db, profileId))).toEqual(new Set([id('vomo', 'v1'), id('vomo', 'b1'), id('vomo', 'e1'), id('crm_individual', 'iz')]));
+    // and Bo's rows (the names they display) and Zed's (its input digest). Looked at again: those
+    // three; not Dee's nor the thirty, whose rows read as they did, nor Eve's, computed with her
+    // resolution on top (her sources disagree as when it was made), which reads as it did.
+    expect(run.timings).toMatchObject({ personsWritten: 35, personRowsWritten: 3 });
+    expect(new Set(takePersonChanges(core.db, profileId))).toEqual(new Set([id('vomo', 'v1'), id('vomo', 'b1'), id('crm_individual', 'iz')]));
     expect(conflict(id('vomo', 'b1'), 'last_name')).toMatchObject({ authority: 'crm', status: 'open' });
     expect(conflict(id('vomo', 'e1'), 'first_name')).toMatchObject({ authority: 'crm', status: 'resolved', chosen_value: 'Evie' });
     expect(core.db.prepare(`SELECT display_first_name FROM persons WHERE id = ?`).pluck().get(id('vomo', 'e1'))).toBe('Evie');
@@ -586,10 +585,72 @@ describe('rebuild', () => {
     expect(s.timings?.personRowsWritten).toBe(changed.length);
     expect(new Set(takePersonChanges(core.db, profileId))).toEqual(new Set(changed));
     expect(changed).not.toContain(id('vomo', 'v1'));
+    expect(changed).not.toContain(id('vomo', 'b1')); // shows its resolution under any authority
     expect(snapshot(core.db, profileId).staleRowDigests).toEqual([]);
     const recomputed = snapshot(core.db, profileId);
     svc.rebuild(profileId, 'rebuild', { fromScratch: true });
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
+  });
+
+  it('computes a person with a resolved conflict with its chosen value on top: a rebuild that reaches the person writes the row once, a setting that leaves it reading the same not at all, and sources that disagree otherwise put the authority back', async () => {
+    const { core, profileId, m, svc } = newCore();
+    for (let i = 2; i <= 11; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
+    annInBothSystems(m);
+    m.vomoUser({ id: 'b1', email: 'bo@x.example', first: 'Bo', last: 'Ng', phone: '(217) 555-0901' });
+    m.crmContact({ id: 'cb', individuals: [{ id: 'ib', first: 'Bo', last: 'Ngo', primary: true, emails: ['bo@x.example'], phones: ['(217) 555-0902'] }] });
+    svc.rebuild(profileId);
+    const bo = personOf(core.db, profileId, 'vomo', 'b1')!;
+    const conflictOf = (field: string) =>
+      core.db.prepare(`SELECT id, status, chosen_value AS chosen FROM conflicts WHERE profile_id = ? AND person_id = ? AND field = ?`).get(profileId, bo, field) as { id: number; status: string; chosen: string | null };
+    const row = () =>
+      core.db.prepare(`SELECT display_last_name AS last, display_name AS name, display_phone AS phone, phone_e164 AS e164, updated_at AS updated, row_digest AS digest FROM persons WHERE id = ?`).get(bo) as Record<string, unknown>;
+    const sameAsFromScratch = () => {
+      expect(snapshot(core.db, profileId).staleRowDigests).toEqual([]);
+      const incremental = snapshot(core.db, profileId);
+      svc.rebuild(profileId, 'rebuild', { fromScratch: true });
+      expect(snapshot(core.db, profileId)).toEqual(incremental);
+    };
+    await svc.decideConflicts({ profileId, ids: [conflictOf('last_name').id], action: 'resolve', choice: 'custom', value: 'Ng-Ngo', note: null });
+    await svc.decideConflicts({ profileId, ids: [conflictOf('phone').id], action: 'resolve', choice: 'vomo', value: null, note: null });
+    expect(row()).toMatchObject({ last: 'Ng-Ngo', name: 'Bo Ng-Ngo', phone: '(217) 555-0901', e164: '+12175550901' }); // not CRM+'s, the phone authority
+    takePersonChanges(core.db, profileId);
+
+    // A sync that reaches Bo but not what his sources disagree on (new hours): his row shows
+    // both choices after it.
+    m.participation({ userId: 'b1', id: 'p1', hours: 3 });
+    svc.rebuild(profileId);
+    expect(row()).toMatchObject({ last: 'Ng-Ngo', phone: '(217) 555-0901' });
+    sameAsFromScratch();
+    // A join of everyone (here from scratch) computes his row with both choices on top and writes
+    // it once, with its digest (a second write, the choices put back after the join, clears it).
+    expect(row().digest).not.toBeNull();
+
+    // A new field authority for the last name: what Bo shows is his choice whatever the
+    // authority, so his row is not written.
+    const settings = svc.settings(profileId);
+    const before = row();
+    await svc.setSettings(profileId, { ...settings, fieldAuthority: { ...settings.fieldAuthority, last_name: 'crm' } });
+    expect(row()).toEqual(before);
+    expect(takePersonChanges(core.db, profileId)).not.toContain(bo);
+    expect(conflictOf('last_name')).toMatchObject({ status: 'resolved', chosen: 'Ng-Ngo' });
+    sameAsFromScratch();
+
+    // A new phone region reads the two phones differently (as numbers of no country): the phone
+    // conflict is another disagreement, open again, and Bo shows the authority's (CRM+'s) phone; his last
+    // name keeps its choice.
+    await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
+    expect(conflictOf('phone')).toMatchObject({ status: 'open', chosen: null });
+    expect(conflictOf('last_name')).toMatchObject({ status: 'resolved', chosen: 'Ng-Ngo' });
+    expect(row()).toMatchObject({ last: 'Ng-Ngo', phone: '(217) 555-0902' });
+    sameAsFromScratch();
+
+    // CRM+ spells the last name otherwise: another disagreement, open again, and the authority's
+    // (now CRM+'s) last name shows.
+    m.crmContact({ id: 'cb', individuals: [{ id: 'ib', first: 'Bo', last: 'Nguyen', primary: true, emails: ['bo@x.example'], phones: ['(217) 555-0902'] }] });
+    svc.rebuild(profileId);
+    expect(conflictOf('last_name')).toMatchObject({ status: 'open', chosen: null });
+    expect(row()).toMatchObject({ last: 'Nguyen', name: 'Bo Nguyen' });
+    sameAsFromScratch();
   });
 
   it('a record that comes back to a person it was linked to before finds its old link active again, and only that one', () => {
