@@ -776,7 +776,7 @@ export function rebuildJoin(
     // put it back (conflicts.ts: keptChoices), where the join recomputes everyone: such a row is
     // then written once, or not at all (after a new setting, at a million persons with 52,000
     // resolutions, a third of the rows it wrote were these, twice). Not for a scope: reading a
-    // store's resolutions costs 0.3-0.5 s at that count, and a sync reaches few of those persons.
+    // store's resolutions costs 0.1-0.2 s at that count, and a sync reaches few of those persons.
     const chosen = everyone ? chosenValues(db, profileId) : null;
     const region = settings.defaultPhoneRegion;
     eachRow(changed, (values, digest, c) => {
