@@ -5,6 +5,7 @@
  * dismissed conflict the sources still disagree on *the same way* keeps its status; a new
  * disagreement (another fingerprint) reopens it. Every resolution is audited by the caller.
  */
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/db';
 import type { ConflictField, IdentitySettings } from '../../src-shared/domain/identity';
 import { nameKey, normEmail, normName, toE164 } from './normalize';
@@ -354,6 +355,9 @@ export interface ConflictRow {
   reopened_at: string | null;
 }
 
+/** A decision's statement, prepared once per connection: a bulk decision sets 73,000 conflicts, and each prepare cost ~14 µs. */
+const statusStatements = new WeakMap<Db, Statement>();
+
 export function setConflictStatus(
   db: Db,
   row: ConflictRow,
@@ -370,7 +374,9 @@ export function setConflictStatus(
     else if (choice === 'crm') chosen = row.crm_value;
     else if (choice === 'custom') chosen = value;
   }
-  db.prepare(`UPDATE conflicts SET status = ?, resolution = ?, chosen_value = ?, resolved_at = ?, resolved_by = ?, note = ? WHERE id = ?`).run(
+  let update = statusStatements.get(db);
+  if (!update) statusStatements.set(db, (update = db.prepare(`UPDATE conflicts SET status = ?, resolution = ?, chosen_value = ?, resolved_at = ?, resolved_by = ?, note = ? WHERE id = ?`)));
+  update.run(
     status,
     status === 'resolved' ? choice : null,
     chosen,
