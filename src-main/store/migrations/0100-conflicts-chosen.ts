@@ -8,9 +8,8 @@ import type { Migration } from '../migrate';
  * the queue's index, each was then read from the table by its row: at a million persons with
  * 52,000 resolutions, 0.3-0.5 s for the whole profile (from this index 0.1-0.2 s). Only such
  * conflicts are in it, so a store without resolutions holds an empty index, and a person without
- * one is a miss in it. `active` and
- * `status` ride along at the end: SQLite reads a partial index alone only when it holds every
- * column the query names, those its WHERE fixes as well.
+ * one is a miss in it. `active` and `status` ride along at the end: SQLite reads a partial index
+ * alone only when it holds every column the query names, those its WHERE fixes as well.
  */
 export const migration: Migration = {
   id: 100,
