@@ -592,7 +592,7 @@ describe('rebuild', () => {
     expect(snapshot(core.db, profileId)).toEqual(recomputed);
   });
 
-  it('computes a person with a resolved conflict with its chosen value on top: a rebuild that reaches the person writes the row once, a setting that leaves it reading the same not at all, and sources that disagree otherwise put the authority back', async () => {
+  it('keeps a resolved conflict\'s chosen value on its person through every rebuild: a join of everyone computes the row with it on top and writes it once, a new authority leaves the row unwritten, and sources that disagree otherwise put the authority\'s value back', async () => {
     const { core, profileId, m, svc } = newCore();
     for (let i = 2; i <= 11; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `First${i}`, last: 'Smith' });
     annInBothSystems(m);
@@ -636,8 +636,8 @@ describe('rebuild', () => {
     sameAsFromScratch();
 
     // A new phone region reads the two phones differently (as numbers of no country): the phone
-    // conflict is another disagreement, open again, and Bo shows the authority's (CRM+'s) phone; his last
-    // name keeps its choice.
+    // conflict is another disagreement, open again, and Bo shows the authority's (CRM+'s) phone;
+    // his last name keeps its choice.
     await svc.setSettings(profileId, { ...svc.settings(profileId), defaultPhoneRegion: 'GB' });
     expect(conflictOf('phone')).toMatchObject({ status: 'open', chosen: null });
     expect(conflictOf('last_name')).toMatchObject({ status: 'resolved', chosen: 'Ng-Ngo' });
