@@ -15,6 +15,7 @@ import { loadJoinNodes, loadNodes, nodeFromFields, type IdNode, type JoinNode } 
 import { locateNodes } from './nodeLocator';
 import { personCodes } from './personCodes';
 import { keptFieldsOf, loadJoinSet, saveNodeCache, streamCachedFields, type CachedJoinSet } from './nodeCache';
+import { LINK_SAID_SQL, type ScopeLink } from './joinScope';
 import { recomputeDisplays } from './displayRecompute';
 import { chosenValues, putChosenValues } from './conflicts';
 import { notePersonChanges } from './personChanges';
@@ -335,8 +336,9 @@ export function rebuildJoin(
     lap('load');
     return displaysAgain(db, profileId, settings, now, cp, joinSet, { settingsDigest, timings, lap });
   }
-  const { nodes, digests, scopeKeys } = joinSet;
-  const scoped = !!scopeKeys;
+  const { nodes, digests, scope } = joinSet;
+  const scopeKeys = scope?.keys ?? null;
+  const scoped = !!scope;
   if (scoped) setCacheKib(db, afterJoinCacheKib(true)); // rebuildCache.ts says why
   timings.recordsJoined = nodes.length;
   let fullNode = joinSet.full;
@@ -381,22 +383,23 @@ export function rebuildJoin(
   // Previous state. Persons first, in ID order: each person ID is held once and named by its
   // position (its code); IDs that links name but no person row holds get negative codes (-2, -3, ...).
   // A full join (a new setting, a large change) reads every person; a scoped one only the persons
-  // the records in scope were linked to.
+  // the records in scope were linked to, which the scope's closure found (joinScope.ts).
   const prevIds: string[] = [];
   const prevCreated: string[] = [];
   const prevHash: number[] = [];
   const prevRowDigest: number[] = []; // what each stored row says (NaN: not known, read the row)
   const createdOnce = new Map<string, string>(); // most persons share a few creation times
-  for (const r of db
-    .prepare(
-      scopeKeys
-        ? `SELECT p.id, p.created_at, p.identity_hash, p.row_digest FROM (SELECT DISTINCT l.person_id AS id FROM temp.join_scope s
-             CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = @p AND l.source = s.source AND l.source_id = s.source_id AND l.active = 1) x
-           CROSS JOIN persons p ON p.profile_id = @p AND p.id = x.id ORDER BY p.id`
-        : `SELECT id, created_at, identity_hash, row_digest FROM persons WHERE profile_id = @p ORDER BY id`,
-    )
-    .raw()
-    .iterate({ p: profileId }) as Iterable<[string, string, string | null, number | null]>) {
+  type PrevRow = [string, string, string | null, number | null];
+  const personRow = db.prepare(`SELECT id, created_at, identity_hash, row_digest FROM persons WHERE profile_id = ? AND id = ?`).raw();
+  const scopePersons = function* (ids: readonly string[]) {
+    for (const id of ids) {
+      const r = personRow.get(profileId, id) as PrevRow | undefined;
+      if (r) yield r;
+    }
+  };
+  for (const r of scope
+    ? scopePersons(scope.persons)
+    : (db.prepare(`SELECT id, created_at, identity_hash, row_digest FROM persons WHERE profile_id = ? ORDER BY id`).raw().iterate(profileId) as Iterable<PrevRow>)) {
     prevIds.push(r[0]);
     let created = createdOnce.get(r[1]);
     if (created === undefined) createdOnce.set(r[1], (created = r[1]));
@@ -416,22 +419,18 @@ export function rebuildJoin(
   // changes (rewriting all 1.44M of them was 8 s of a million-person recompute).
   const prevSaid = new Float64Array(N).fill(NaN);
   const orphanLinks: [string, string, string][] = []; // active links of records that are no longer live
-  // Links are read in their key order (a sequential read of the table, where person order took a
-  // lookup per link: 1.8 → 1.1 s at a million), the order the locator's cursor follows. Each
-  // names its person by ID, found among the persons above by a binary search (IDs are ASCII, see
-  // ids.ts, so SQLite's order is JavaScript's; checked, and a map otherwise).
+  // Links come in their key order (a full join reads the table sequentially, where person order
+  // took a lookup per link: 1.8 → 1.1 s at a million; the scope's closure sorts them), the order
+  // the locator's cursor follows. Each names its person by ID, found among the persons above by a
+  // binary search (IDs are ASCII, see ids.ts, so SQLite's order is JavaScript's; checked, and a
+  // map otherwise).
   const codeOf = personCodes(prevIds, extraPids);
-  for (const [source, sourceId, pid, said] of db
-    .prepare(
-      scopeKeys
-        ? `SELECT l.source, l.source_id, l.person_id, l.how || char(31) || l.match_card_json || char(31) || COALESCE(l.email_at_link, '') FROM temp.join_scope s
-             CROSS JOIN person_links l INDEXED BY person_links_active ON l.profile_id = @p AND l.source = s.source AND l.source_id = s.source_id AND l.active = 1
-           ORDER BY l.source, l.source_id, l.person_id`
-        : `SELECT source, source_id, person_id, how || char(31) || match_card_json || char(31) || COALESCE(email_at_link, '')
-           FROM person_links WHERE profile_id = @p AND active = 1 ORDER BY source, source_id, person_id`,
-    )
-    .raw()
-    .iterate({ p: profileId }) as Iterable<[string, string, string, string]>) {
+  for (const [source, sourceId, pid, said] of scope
+    ? scope.links
+    : (db
+        .prepare(`SELECT source, source_id, person_id, ${LINK_SAID_SQL} FROM person_links WHERE profile_id = ? AND active = 1 ORDER BY source, source_id, person_id`)
+        .raw()
+        .iterate(profileId) as Iterable<ScopeLink>)) {
     const code = codeOf(pid);
     const i = locate.at(source, sourceId);
     if (i === undefined) {

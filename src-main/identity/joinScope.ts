@@ -13,7 +13,9 @@
  *
  * The closure is followed through the node cache's indexes (migration 0021) and person_links,
  * never by reading whole tables, so a sync that changed a hundred records costs a few hundred
- * lookups whatever the size of the store.
+ * lookups whatever the size of the store. Following the links reads every active link of the
+ * scope's records, so the closure hands them to the join as it reads them (with the persons they
+ * name), and the join does not look them up a second time.
  */
 import type { Db } from '../store/db';
 import { parseSourceKey, type NodeKind } from './nodes';
@@ -23,8 +25,23 @@ const SOURCE_OF_RANK: NodeKind[] = ['vomo', 'crm_individual', 'crm_contact', 'ra
 /** What the join follows of a cached record: its join emails (char(31)-separated), contact, crmKey. */
 export type ScopeNode = readonly [emails: string | null, contactId: string | null, crmKey: string | null];
 
+/** What an active link said when it was written, as one string (the join compares its digest). */
+export const LINK_SAID_SQL = `how || char(31) || match_card_json || char(31) || COALESCE(email_at_link, '')`;
+
+/** An active link: its record, its person, and what it said (LINK_SAID_SQL). */
+export type ScopeLink = readonly [source: string, sourceId: string, personId: string, said: string];
+
+export interface ClosedScope {
+  /** Every record in the closure, live or not ('vomo:12', ...). */
+  keys: string[];
+  /** The persons the records are actively linked to, in ascending ID order. */
+  persons: string[];
+  /** Every active link of those records (so every link of those persons), in key order. */
+  links: ScopeLink[];
+}
+
 /**
- * Keys ('vomo:12', ...) of every record in the closure of the seeds, live or not. Null when the
+ * The closure of the seeds: its records, live or not, and their persons and links. Null when the
  * closure grows past `limit` records: the caller then joins every record instead. `known` answers
  * for records whose cache row the caller has just written (the sync's records, re-read a moment
  * before): their row as written, or null for one not cached; undefined sends the lookup to the cache.
@@ -36,7 +53,7 @@ export function closeScope(
   decisions: { key_a: string; key_b: string }[],
   limit: number,
   known: (key: string) => ScopeNode | null | undefined = () => undefined,
-): string[] | null {
+): ClosedScope | null {
   const partners = new Map<string, string[]>();
   for (const d of decisions) {
     for (const [a, b] of [
@@ -50,7 +67,8 @@ export function closeScope(
   }
   const p = profileId;
   const personsOf = db.prepare(`SELECT person_id FROM person_links INDEXED BY person_links_active WHERE profile_id = ? AND source = ? AND source_id = ? AND active = 1`).pluck();
-  const recordsOf = db.prepare(`SELECT source, source_id FROM person_links INDEXED BY person_links_by_person WHERE profile_id = ? AND person_id = ? AND active = 1`).raw();
+  // The link's row is read for its record anyway: what it said comes from the same page.
+  const linksOf = db.prepare(`SELECT source, source_id, person_id, ${LINK_SAID_SQL} FROM person_links INDEXED BY person_links_by_person WHERE profile_id = ? AND person_id = ? AND active = 1`).raw();
   const nodeOf = db.prepare(`SELECT emails, contact_id, crm_key FROM identity_nodes WHERE profile_id = ? AND rank = ? AND source_id = ?`).raw();
   // An email's records: its first email is the cached string or its prefix before char(31).
   const byEmail = db
@@ -65,6 +83,7 @@ export function closeScope(
 
   const seen = new Set<string>();
   const persons = new Set<string>();
+  const links: ScopeLink[] = [];
   const queue: string[] = [];
   const add = (key: string) => {
     if (seen.has(key)) return;
@@ -91,7 +110,10 @@ export function closeScope(
     for (const pid of personsOf.all(p, source, id) as string[]) {
       if (persons.has(pid)) continue;
       persons.add(pid);
-      for (const [s, sid] of recordsOf.all(p, pid) as [string, string][]) add(s + ':' + sid);
+      for (const link of linksOf.all(p, pid) as ScopeLink[]) {
+        links.push(link);
+        add(link[0] + ':' + link[1]);
+      }
     }
     for (const other of partners.get(key) ?? []) add(other);
     const rank = SOURCE_OF_RANK.indexOf(source);
@@ -110,5 +132,8 @@ export function closeScope(
     if (source === 'crm_individual' && contactId) household(contactId);
     if (source === 'raise' && crmKey) household(crmKey);
   }
-  return [...seen];
+  // A record's person is reached from the record (personsOf), so every active link of a record
+  // in the closure is among its persons' links read above.
+  links.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+  return { keys: [...seen], persons: [...persons].sort(), links };
 }

@@ -15,7 +15,7 @@ import { loadJoinNodes, RecordCacheStale, RECORD_DIGEST_VERSION, streamedReads, 
 import { MirrorReader } from './mirrorReader';
 import { fillRecordScope } from './scopeTables';
 import { ensureTracking } from './changeTracking';
-import { closeScope, type ScopeNode } from './joinScope';
+import { closeScope, type ClosedScope, type ScopeNode } from './joinScope';
 import { dropIndexes, restoreIndexes } from '../store/bulkIndexes';
 import { declareKeyStats } from '../store/plannerStats';
 
@@ -51,9 +51,10 @@ export interface CachedJoinSet extends JoinSet {
   measuresOnlyKeys: ReadonlySet<string> | null;
   /**
    * null: the set holds every live record (a full rebuild). Otherwise the set holds only the
-   * records in scope (joinScope.ts), and these are their keys, including records no longer live.
+   * records in scope (joinScope.ts), and this is the scope: their keys, including records no
+   * longer live, and their persons and active links.
    */
-  scopeKeys: string[] | null;
+  scope: ClosedScope | null;
   /** Live records in all (not only in scope). */
   totalRecords: number;
   /** Persons the last rebuild left (null: unknown, a full join counts them). */
@@ -163,7 +164,7 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
     return {
       ...set,
       recordsRead: set.nodes.length,
-      scopeKeys: null,
+      scope: null,
       totalRecords: set.nodes.length,
       personCount: null,
       reread: NOTHING_REREAD,
@@ -183,24 +184,24 @@ export function loadJoinSet(db: Db, profileId: number, req: JoinSetRequest): Cac
   // read back in one pass (not held: at a million persons they are half a gigabyte).
   if (cache.settings_digest !== req.settingsDigest) {
     const change = displaySettingsChange(cache, req);
-    if (change && !marked.keys.length) return { nodes: [], digests: new Float64Array(0), full: null, ...common, recompute: 'displays', phonesAgain: change.region, scopeKeys: null };
+    if (change && !marked.keys.length) return { nodes: [], digests: new Float64Array(0), full: null, ...common, recompute: 'displays', phonesAgain: change.region, scope: null };
     const recompute = change && !change.region ? 'manySystems' : 'setting';
     req.readingEverything?.();
-    return { ...readNodes(db, profileId, false, 'current'), ...common, recompute, scopeKeys: null, fieldsCached: true };
+    return { ...readNodes(db, profileId, false, 'current'), ...common, recompute, scope: null, fieldsCached: true };
   }
   const unchanged = { ...common, recompute: 'changed' as const };
   if (!marked.keys.length) {
     fillRecordScope(db, 'join_scope', []);
-    return { nodes: [], digests: new Float64Array(0), full: null, ...unchanged, scopeKeys: [] };
+    return { nodes: [], digests: new Float64Array(0), full: null, ...unchanged, scope: { keys: [], persons: [], links: [] } };
   }
   // Past a fifth of the records, one sequential read of the cache beats following links.
-  const keys = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * SCOPE_LIMIT_SHARE), marked.cached);
-  if (!keys) {
+  const scope = closeScope(db, profileId, marked.keys, req.decisions, Math.ceil(nodeCount * SCOPE_LIMIT_SHARE), marked.cached);
+  if (!scope) {
     req.readingEverything?.();
-    return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scopeKeys: null };
+    return { ...readNodes(db, profileId, false, 'none'), ...unchanged, scope: null };
   }
-  fillRecordScope(db, 'join_scope', keys);
-  return { ...readNodes(db, profileId, true, 'none'), ...unchanged, scopeKeys: keys };
+  fillRecordScope(db, 'join_scope', scope.keys);
+  return { ...readNodes(db, profileId, true, 'none'), ...unchanged, scope };
 }
 
 /** The share of the records past which a rebuild reads every record instead of following a scope. */

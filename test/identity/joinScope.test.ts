@@ -34,7 +34,7 @@ function built() {
   for (let i = 2; i <= 6; i++) m.vomoUser({ id: `v${i}`, email: `p${i}@x.example`, first: `P${i}`, last: 'Kim' });
   m.crmContact({ id: 'c7', individuals: [{ id: 'i7', first: 'Cy', last: 'Ng', primary: true, emails: ['cy@x.example'] }] });
   x.core.identity.rebuild(x.profileId);
-  const scope = (seeds: string[], decisions: { key_a: string; key_b: string }[] = []) => (closeScope(x.core.db, x.profileId, seeds, decisions, 1000) ?? []).sort();
+  const scope = (seeds: string[], decisions: { key_a: string; key_b: string }[] = []) => (closeScope(x.core.db, x.profileId, seeds, decisions, 1000)?.keys ?? []).sort();
   return { ...x, scope };
 }
 
@@ -71,7 +71,7 @@ describe('join scope', () => {
   it('follows the rows its caller has just written as written, and asks the cache for the rest', () => {
     const { core, profileId } = built();
     const close = (seeds: string[], known: (key: string) => readonly [string | null, string | null, string | null] | null | undefined) =>
-      (closeScope(core.db, profileId, seeds, [], 1000, known) ?? []).sort();
+      (closeScope(core.db, profileId, seeds, [], 1000, known)?.keys ?? []).sort();
     // v3's re-read row now carries Ann's address: the closure reaches her records through it,
     // though the cache it would otherwise read still holds p3's.
     const ann = ['crm_contact:c1', 'crm_individual:i1', 'crm_individual:i2', 'raise:r1', 'raise:r2', 'vomo:v1', 'vomo:v3', 'vomo:v9'];
@@ -80,6 +80,27 @@ describe('join scope', () => {
     expect(close(['vomo:v4'], (k) => (k === 'vomo:v4' ? null : undefined))).toEqual(['vomo:v4']);
     // Unknown to the caller: the cache answers, as without it.
     expect(close(['vomo:v3'], () => undefined)).toEqual(['vomo:v3']);
+  });
+
+  it('hands the join its records’ persons and active links, as the store holds them, in key order', () => {
+    const { core, profileId, m } = built();
+    // A link retired by a later rebuild is no longer the scope's: v1 and r1 move to a person of their own.
+    m.vomoUser({ id: 'v1', email: 'v1.new@x.example', first: 'Ann', last: 'Lee' });
+    m.raiseDonor({ id: 'r1', email: 'v1.new@x.example', first: 'Ann', last: 'Lee' });
+    core.identity.rebuild(profileId);
+    const closed = closeScope(core.db, profileId, ['crm_individual:i1', 'vomo:v1'], [], 1000)!;
+    const stored = core.db
+      .prepare(
+        `SELECT source, source_id, person_id, how || char(31) || match_card_json || char(31) || COALESCE(email_at_link, '') FROM person_links
+         WHERE profile_id = ? AND active = 1 AND source || ':' || source_id IN (SELECT value FROM json_each(?)) ORDER BY source, source_id, person_id`,
+      )
+      .raw()
+      .all(profileId, JSON.stringify(closed.keys)) as string[][];
+    expect(closed.links).toEqual(stored);
+    expect(closed.links.length).toBeGreaterThanOrEqual(closed.keys.length - 1); // every live record has its link
+    expect(closed.persons).toEqual([...new Set(stored.map((l) => l[2]))].sort());
+    expect(closed.persons.length).toBe(3); // Ann, Bo (her household), and v1 with r1 now
+    expect(core.db.prepare(`SELECT COUNT(*) FROM person_links WHERE profile_id = ? AND active = 0`).pluck().get(profileId)).toBeGreaterThan(0);
   });
 
   it('a rebuild after a change joins only the changed records’ closure', () => {
